@@ -1,0 +1,199 @@
+"""Parse a Calico selector into a `Selector` tree, accepting exactly what Calico accepts.
+
+Grammar (libcalico-go `selector/parser`), lowest precedence first::
+
+    selector := "" | or_expr
+    or_expr  := and_expr ("||" and_expr)*
+    and_expr := unary ("&&" unary)*
+    unary    := "!"* operation            # an even number of "!" cancels out
+    operation := has(L) | all() | global() | L op STRING | L (in|not in) "{" [STRING ("," STRING)* [","]] "}"
+               | "(" or_expr ")"
+
+>>> str(parse("!!has(a) && b in {'y', 'x',} || c != 'z'"))
+'((has(a) && b in {"x", "y"}) || c != "z")'
+>>> parse("   ") == parse("all()")
+True
+"""
+
+from __future__ import annotations
+
+from .ast import (
+    All,
+    And,
+    Contains,
+    EndsWith,
+    Eq,
+    Global,
+    Has,
+    In,
+    Ne,
+    Not,
+    NotIn,
+    Or,
+    Selector,
+    StartsWith,
+)
+from .errors import SelectorSyntaxError
+from .tokenizer import OPERATOR_WORDS, Kind, Token, tokenize
+
+_VALUE_OPS = {Kind.EQ: Eq, Kind.NE: Ne, Kind.CONTAINS: Contains, Kind.STARTS_WITH: StartsWith,
+              Kind.ENDS_WITH: EndsWith}
+_SET_OPS = {Kind.IN: In, Kind.NOT_IN: NotIn}
+_STARTS_TERM = {Kind.LABEL, Kind.HAS, Kind.ALL, Kind.GLOBAL, Kind.NOT, Kind.LPAREN, Kind.STRING}
+
+
+def parse(text: str) -> Selector:
+    """Parse a Calico selector; an empty (or all-blank) string is `all()`.
+
+    Raises SelectorSyntaxError with a 1-based column and a plain-language message.
+
+    >>> parse("app = 'web'")
+    Traceback (most recent call last):
+    ...
+    npkit.selectors.calico.errors.SelectorSyntaxError: use == (two equals signs) to compare
+      app = 'web'
+          ^
+    """
+    return _Parser(text).parse()
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        tok = self.tokens[self.i]
+        if tok.kind is not Kind.EOF:
+            self.i += 1
+        return tok
+
+    def error(self, message: str, tok: Token | None = None) -> SelectorSyntaxError:
+        return SelectorSyntaxError(message, (tok or self.tok).column, self.text)
+
+    def parse(self) -> Selector:
+        if self.tok.kind is Kind.EOF:
+            return All()
+        sel = self.or_expr()
+        tok = self.tok
+        if tok.kind is Kind.RPAREN:
+            raise self.error("this ')' has no matching '('")
+        if tok.kind in _STARTS_TERM:
+            raise self.error("join terms with && (and) or || (or)")
+        if tok.kind is not Kind.EOF:
+            raise self.error(f"unexpected {tok.source!r} after a complete selector")
+        return sel
+
+    def or_expr(self) -> Selector:
+        operands = [self.and_expr()]
+        while self.tok.kind is Kind.OR:
+            self.take()
+            operands.append(self.and_expr())
+        return operands[0] if len(operands) == 1 else Or(tuple(operands))
+
+    def and_expr(self) -> Selector:
+        operands = [self.unary()]
+        while self.tok.kind is Kind.AND:
+            self.take()
+            operands.append(self.unary())
+        return operands[0] if len(operands) == 1 else And(tuple(operands))
+
+    def unary(self) -> Selector:
+        negated = False
+        while self.tok.kind is Kind.NOT:  # Calico folds any run of "!" into one flag
+            self.take()
+            negated = not negated
+        sel = self.operation()
+        return Not(sel) if negated else sel
+
+    def operation(self) -> Selector:
+        tok = self.take()
+        if tok.kind is Kind.HAS:
+            return Has(tok.value)
+        if tok.kind is Kind.ALL:
+            return All()
+        if tok.kind is Kind.GLOBAL:
+            return Global()
+        if tok.kind is Kind.LABEL:
+            return self.comparison(tok)
+        if tok.kind is Kind.LPAREN:
+            inner = self.or_expr()
+            if self.tok.kind is not Kind.RPAREN:
+                where = f"the '(' at column {tok.column}"
+                if self.tok.kind is Kind.EOF:
+                    raise self.error(f"missing ')' to close {where}")
+                if self.tok.kind in _STARTS_TERM:
+                    raise self.error(f"join terms with && (and) or || (or), or add ')' to close {where}")
+                raise self.error(f"expected ')' to close {where}")
+            self.take()
+            return inner
+        if tok.kind is Kind.EOF:
+            after = f" after {self.tokens[self.i - 1].source!r}" if self.i else ""
+            raise self.error(f"the selector ends too early: expected a term such as has(app){after}", tok)
+        if tok.kind is Kind.STRING:
+            raise self.error(
+                f"a term starts with a label name, not a quoted value: write app == {tok.source}", tok
+            )
+        raise self.error(
+            f"unexpected {tok.source!r}: expected a label name, has(...), all(), global(), '!' or '('", tok
+        )
+
+    def comparison(self, label: Token) -> Selector:
+        key = label.value
+        op = self.take()
+        if op.kind in _VALUE_OPS:
+            value = self.take()
+            if value.kind is Kind.LABEL:
+                raise self.error(f"values must be quoted: {key} {op.source} '{value.value}'", value)
+            if value.kind is not Kind.STRING:
+                raise self.value_error(value, f"{key} {op.source} 'value'", f"after {op.source}")
+            return _VALUE_OPS[op.kind](key, value.value)
+        if op.kind in _SET_OPS:
+            return _SET_OPS[op.kind](key, self.set_literal(key, op))
+        if op.kind is Kind.LPAREN and key in ("has", "all", "global"):
+            message = f"remove the space: write {key}( with no space before '('"
+            raise SelectorSyntaxError(message, label.column + len(label.source), self.text)
+        if op.kind is Kind.STRING:
+            raise self.error(f"put an operator between the label and its value: {key} == {op.source}", op)
+        if op.kind in (Kind.EOF, Kind.RPAREN, Kind.AND, Kind.OR):
+            raise self.error(
+                f"the label {key!r} needs an operator and a quoted value, e.g. {key} == 'value'; "
+                f"to test that it exists, write has({key})",
+                op,
+            )
+        raise self.error(f"expected an operator after the label {key!r}: {OPERATOR_WORDS}", op)
+
+    def set_literal(self, key: str, op: Token) -> tuple[str, ...]:
+        example = f"{key} {op.source} {{'a', 'b'}}"
+        brace = self.take()
+        if brace.kind is not Kind.LBRACE:
+            if brace.kind is Kind.LPAREN:
+                raise self.error(f"a set of values uses braces, not parentheses: {example}", brace)
+            raise self.error(f"expected '{{' to start the set of values, e.g. {example}", brace)
+        values: list[str] = []
+        while self.tok.kind is Kind.STRING:  # a trailing comma is allowed, as in Calico
+            values.append(self.take().value)
+            if self.tok.kind is not Kind.COMMA:
+                break
+            self.take()
+        tok = self.tok
+        if tok.kind is Kind.RBRACE:
+            self.take()
+            return tuple(values)
+        if tok.kind is Kind.EOF:
+            raise self.error(f"the set of values is never closed: add '}}', e.g. {example}")
+        if tok.kind is Kind.STRING:
+            raise self.error(f"separate the values with commas: {example}")
+        if tok.kind is Kind.LABEL:
+            raise self.error(f"values must be quoted: write '{tok.value}', e.g. {example}")
+        raise self.value_error(tok, example, "in the set")
+
+    def value_error(self, tok: Token, example: str, where: str) -> SelectorSyntaxError:
+        if tok.kind is Kind.EOF:
+            return self.error(f"expected a quoted value {where}, e.g. {example}", tok)
+        return self.error(f"expected a quoted value {where}, e.g. {example}; found {tok.source!r}", tok)
