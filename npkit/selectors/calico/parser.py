@@ -17,6 +17,8 @@ True
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .ast import (
     All,
     And,
@@ -54,6 +56,12 @@ def parse(text: str) -> Selector:
       app = 'web'
           ^
     """
+    return _parse_cached(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> Selector:
+    # Trees are immutable, so every policy that repeats a selector can share one parse.
     return _Parser(text).parse()
 
 
