@@ -54,6 +54,12 @@ def test_line_breaks_are_not_whitespace(text, column):
     assert "| or >" in err.message  # the YAML block-scalar hint
 
 
+def test_a_line_break_inside_a_quoted_value_is_just_a_character():
+    sel = parse("a == 'x\ny'")
+    assert sel == Eq("a", "x\ny")
+    assert parse(str(sel)) == sel
+
+
 # -- operations ------------------------------------------------------------------------------------
 
 
