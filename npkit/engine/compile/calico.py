@@ -1,0 +1,163 @@
+"""Calico NetworkPolicy / GlobalNetworkPolicy → compiled policy, with Calico's selector scoping.
+
+The scoping rules are calico-semantics.md B.4 (from libcalico-go's update processors):
+a namespaced policy's selectors are confined to its namespace, `namespaceSelector`
+matches namespace labels (Calico prefixes them with `pcns.`), and `notSelector` is kept
+unscoped as a separate negative match.
+"""
+
+from __future__ import annotations
+
+from ...model import CalicoPolicy, CalicoRule, EntityRule, PortRange
+from ...selectors import calico as cs
+from ..matchers.base import Criterion, End
+from ..matchers.endpoints import CalicoSelection, Networks
+from ..matchers.peers import PeerCriterion
+from ..matchers.ports import NamedPort, PortCriterion, PortMatcher, PortNumbers
+from ..matchers.traffic import HTTPIs, ICMPIs, IPVersionIs, ProtocolIs
+from ..probe import protocol_name
+from ..program import CompiledPolicy, CompiledRule
+
+NS_LABEL = "projectcalico.org/namespace"
+SA_LABEL = "projectcalico.org/serviceaccount"
+
+
+def _namespace_scope(text: str) -> cs.Selector:
+    """A rule's namespaceSelector as Calico rewrites it (pcns. prefix, all() / global())."""
+    return cs.parse(text).prefixed("pcns.").substitute(all_=cs.has(NS_LABEL), global_=cs.not_(cs.has(NS_LABEL)))
+
+
+def policy_selector(policy: CalicoPolicy) -> tuple[cs.Selector, str]:
+    """The effective selector of the endpoints a policy applies to, and how to show it."""
+    sel = cs.parse(policy.selector)
+    shown = policy.selector.strip() or "all()"
+    if policy.namespace is not None:
+        parts = [sel, cs.eq(NS_LABEL, policy.namespace)]
+        shown = f"selector {shown} in namespace {policy.namespace}"
+    else:
+        parts = [sel]
+        shown = f"selector {shown} (all namespaces)"
+        if policy.namespace_selector is not None:
+            parts.append(cs.parse(policy.namespace_selector).prefixed("pcns."))
+            shown = f"selector {policy.selector.strip() or 'all()'} in namespaces matching {policy.namespace_selector}"
+    effective = cs.and_(*parts)
+    if policy.namespace is None and policy.namespace_selector is not None:
+        effective = effective.substitute(all_=cs.has(NS_LABEL))
+    if policy.service_account_selector is not None:
+        effective = cs.and_(effective, cs.parse(policy.service_account_selector).prefixed("pcsa."))
+        if policy.namespace is None:
+            effective = effective.substitute(all_=cs.has(SA_LABEL))
+        shown += f" running as service accounts matching {policy.service_account_selector}"
+    return effective, shown
+
+
+def _named_port_protocol(rule: CalicoRule) -> str:
+    # Felix resolves a named port as TCP unless the rule says UDP or SCTP (felix/calc/rule_scanner.go).
+    if rule.protocol is not None and protocol_name(rule.protocol) in ("UDP", "SCTP"):
+        return protocol_name(rule.protocol)
+    return "TCP"
+
+
+def _port_matchers(ports: tuple[PortRange, ...], named_protocol: str) -> tuple[PortMatcher, ...]:
+    return tuple(
+        NamedPort(named_protocol, p.name) if p.name is not None else PortNumbers(None, p.first, p.last)
+        for p in ports
+    )
+
+
+def entity_criteria(er: EntityRule, end: End, prefix: str, rule: CalicoRule, namespace: str | None) -> list[Criterion]:
+    """Criteria for a rule's `source` (end "src") or `destination` (end "dst")."""
+    out: list[Criterion] = []
+    if er.nets:
+        out.append(PeerCriterion(end, (Networks(er.nets),), f"{prefix}.nets", prefix, indexed=False))
+    if er.not_nets:
+        out.append(PeerCriterion(end, (Networks(er.not_nets),), f"{prefix}.notNets", prefix, indexed=False, negate=True))
+    if er.has_identity:
+        if er.namespace_selector is not None:
+            scope, scope_text = _namespace_scope(er.namespace_selector), f"in namespaces matching {er.namespace_selector}"
+        elif namespace is not None:
+            scope, scope_text = cs.eq(NS_LABEL, namespace), f"in namespace {namespace}"
+        else:
+            scope, scope_text = None, "in any namespace"
+        parts = [scope] if scope is not None else []
+        words = []
+        if er.service_accounts is not None:
+            if er.service_accounts.names:
+                names = ", ".join(f"'{n}'" for n in er.service_accounts.names)
+                parts.append(cs.parse(f"{SA_LABEL} in {{{names}}}"))
+                words.append(f"service account {'/'.join(er.service_accounts.names)}")
+            if er.service_accounts.selector is not None:
+                parts.append(cs.parse(er.service_accounts.selector).prefixed("pcsa."))
+                words.append(f"service accounts matching {er.service_accounts.selector}")
+        if er.selector is not None:
+            parts.append(cs.parse(er.selector))
+            words.insert(0, er.selector)
+        if parts:
+            shown = f"{' and '.join(words) or 'endpoints'} {scope_text}"
+            out.append(PeerCriterion(end, (CalicoSelection(cs.and_(*parts), shown),), f"{prefix}.selector", prefix, indexed=False))
+    if er.not_selector is not None:
+        sel = CalicoSelection(cs.parse(er.not_selector), er.not_selector)
+        out.append(PeerCriterion(end, (sel,), f"{prefix}.notSelector", prefix, indexed=False, negate=True))
+    named = _named_port_protocol(rule)
+    if er.ports:
+        out.append(PortCriterion(_port_matchers(er.ports, named), f"{prefix}.ports", f"{prefix}.ports", end))
+    if er.not_ports:
+        out.append(PortCriterion(_port_matchers(er.not_ports, named), f"{prefix}.notPorts", f"{prefix}.notPorts", end, negate=True))
+    return out
+
+
+def compile_rule(rule: CalicoRule, index: int, path: str, namespace: str | None, l7: bool) -> CompiledRule:
+    """One Calico rule: every present field must hold."""
+    criteria: list[Criterion] = []
+    if rule.protocol is not None:
+        criteria.append(ProtocolIs(rule.protocol, path=f"{path}.protocol"))
+    if rule.not_protocol is not None:
+        criteria.append(ProtocolIs(rule.not_protocol, negate=True, path=f"{path}.notProtocol"))
+    if rule.icmp is not None:
+        criteria.append(ICMPIs(rule.icmp, path=f"{path}.icmp"))
+    if rule.not_icmp is not None:
+        criteria.append(ICMPIs(rule.not_icmp, negate=True, path=f"{path}.notICMP"))
+    if rule.ip_version is not None:
+        criteria.append(IPVersionIs(rule.ip_version, path=f"{path}.ipVersion"))
+    criteria += entity_criteria(rule.source, "src", f"{path}.source", rule, namespace)
+    criteria += entity_criteria(rule.destination, "dst", f"{path}.destination", rule, namespace)
+    notes = []
+    if rule.http is not None:
+        # Dikastes only sees inbound requests, so L7 matching never applies to egress rules.
+        enforced = l7 and path.startswith("spec.ingress")
+        criteria.append(HTTPIs(rule.http, enforced, f"{path}.http"))
+        if not enforced:
+            notes.append("http match not enforced: without Istio + Dikastes Felix enforces this rule at L4")
+    if not criteria:
+        notes.append("no match fields: matches every packet")
+    return CompiledRule(index, rule.action, tuple(criteria), path, notes=tuple(notes))
+
+
+def compile_calico_policy(policy: CalicoPolicy, l7: bool = False) -> CompiledPolicy:
+    """Lower a Calico (Global)NetworkPolicy."""
+    selector, shown = policy_selector(policy)
+    notes = []
+    subject = CalicoSelection(selector, shown, network_sets=False)
+    if policy.pre_dnat or policy.do_not_track:
+        # These only act on host endpoints, which npkit does not model.
+        subject = CalicoSelection(cs.not_(cs.all_()), shown + " (host endpoints only)", network_sets=False)
+        notes.append("preDNAT / doNotTrack policies apply to host endpoints only, never to pods")
+    rules = {
+        key: tuple(
+            compile_rule(r, i, f"spec.{key}[{i}]", policy.namespace, l7) for i, r in enumerate(getattr(policy, key))
+        )
+        for key in ("ingress", "egress")
+    }
+    return CompiledPolicy(
+        ref=policy.ref,
+        family="calico",
+        tier=policy.tier,
+        order=policy.order,
+        subject=subject,
+        directions=frozenset(policy.types),
+        ingress=rules["ingress"],
+        egress=rules["egress"],
+        staged=policy.staged,
+        origin=policy.origin,
+        notes=tuple(notes),
+    )

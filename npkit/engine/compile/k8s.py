@@ -1,0 +1,62 @@
+"""Kubernetes NetworkPolicy → compiled policy: Allow rules in tier `default` at order 1000."""
+
+from __future__ import annotations
+
+from ...model import KUBERNETES_POLICY_ORDER, LabelSelector, NetworkPolicy, Peer, PolicyPort
+from ..matchers.base import Criterion
+from ..matchers.endpoints import EndpointSet, ExactNamespace, Networks, NamespacesBySelector, Pods
+from ..matchers.peers import PeerCriterion
+from ..matchers.ports import AllPortsOf, NamedPort, PortCriterion, PortMatcher, PortNumbers
+from ..program import CompiledPolicy, CompiledRule
+
+
+def peer_set(peer: Peer, namespace: str) -> EndpointSet:
+    """The endpoints one `from` / `to` entry names."""
+    if peer.ip_block is not None:
+        return Networks((peer.ip_block.cidr,), peer.ip_block.except_)
+    ns = NamespacesBySelector(peer.namespace_selector) if peer.namespace_selector is not None else ExactNamespace(namespace)
+    return Pods(ns, peer.pod_selector if peer.pod_selector is not None else LabelSelector())
+
+
+def port_matcher(port: PolicyPort) -> PortMatcher:
+    """The matcher for one `ports` entry."""
+    if port.port is None:
+        return AllPortsOf(port.protocol)
+    if isinstance(port.port, str):
+        return NamedPort(port.protocol, port.port)
+    return PortNumbers(port.protocol, port.port, port.end_port or port.port)
+
+
+def compile_network_policy(policy: NetworkPolicy) -> CompiledPolicy:
+    """Lower one NetworkPolicy; peers and ports keep their Kubernetes shape for explanations."""
+    rules: dict[str, tuple[CompiledRule, ...]] = {}
+    for direction, field, remote in (("Ingress", "from", "src"), ("Egress", "to", "dst")):
+        key = direction.lower()
+        compiled = []
+        for i, rule in enumerate(getattr(policy, key)):
+            path = f"spec.{key}[{i}]"
+            criteria: list[Criterion] = []
+            if rule.peers:
+                sets = tuple(peer_set(p, policy.namespace) for p in rule.peers)
+                criteria.append(PeerCriterion(remote, sets, field, path))
+            if rule.ports:
+                criteria.append(PortCriterion(tuple(port_matcher(p) for p in rule.ports), "ports", f"{path}.ports"))
+            notes = []
+            if not rule.peers:
+                notes.append(f"no '{field}': every {'source' if remote == 'src' else 'destination'}, in or outside the cluster")
+            if not rule.ports:
+                notes.append("no 'ports': every port and protocol")
+            compiled.append(CompiledRule(i, "Allow", tuple(criteria), path, notes=tuple(notes)))
+        rules[key] = tuple(compiled)
+    return CompiledPolicy(
+        ref=policy.ref,
+        family="kubernetes",
+        tier="default",
+        order=KUBERNETES_POLICY_ORDER,
+        subject=Pods(ExactNamespace(policy.namespace), policy.pod_selector),
+        directions=frozenset(policy.policy_types),
+        ingress=rules["ingress"],
+        egress=rules["egress"],
+        staged=policy.staged,
+        origin=policy.origin,
+    )

@@ -1,0 +1,76 @@
+"""The one entry point for questions about traffic: verdicts with explanations, and matrices."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from ..model import Cluster
+from .compile import compile_program
+from .evaluate import evaluate
+from .probe import Endpoint, Probe, Traffic
+from .program import CompiledPolicy, Dataplane, Program
+from .universe import Mask, Universe
+from .vector import reachability
+from .verdict import Verdict
+
+
+class Engine:
+    """Evaluates a cluster's policies for one dataplane.
+
+    >>> from npkit.model import Cluster, Pod
+    >>> e = Engine(Cluster(pods=(Pod("a", "x", ip="10.0.0.1"), Pod("b", "x", ip="10.0.0.2"))))
+    >>> e.verdict("x/a", "x/b", port=80).allowed
+    True
+    """
+
+    def __init__(self, cluster: Cluster, dataplane: Dataplane = "calico", l7: bool = False):
+        self.cluster = cluster
+        self.dataplane = dataplane
+        self.l7 = l7
+        self.universe = Universe(cluster)
+        self.program: Program = compile_program(cluster, dataplane, l7)
+
+    @property
+    def pods(self) -> tuple[str, ...]:
+        """Pod keys (`namespace/name`) in matrix order."""
+        return self.universe.keys
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return self.program.notes
+
+    @cached_property
+    def subjects(self) -> dict[int, Mask]:
+        """For each policy (by id), which pods it selects; computed once per engine."""
+        every = self.program.policies + self.program.staged
+        return {id(p): p.subject.mask(self.universe) for p in every}
+
+    def selects(self, policy: CompiledPolicy, ep: Endpoint) -> bool:
+        """Whether `policy` applies to the endpoint (a pod of this cluster)."""
+        if ep.index is None:
+            return False
+        return bool(self.subjects[id(policy)][ep.index])
+
+    def endpoint(self, ref: str | Endpoint) -> Endpoint:
+        return ref if isinstance(ref, Endpoint) else self.universe.endpoint(ref)
+
+    def probe(self, src: str | Endpoint, dst: str | Endpoint, port: int | None = None,
+              protocol: str = "TCP", **traffic) -> Probe:
+        """A probe from `src` to `dst` (each `namespace/name` or an IP address)."""
+        return Probe(self.endpoint(src), self.endpoint(dst), Traffic(protocol, port, **traffic))
+
+    def verdict(self, src: str | Endpoint | Probe, dst: str | Endpoint | None = None,
+                port: int | None = None, protocol: str = "TCP", **traffic) -> Verdict:
+        """The verdict for one connection, with its full explanation."""
+        probe = src if isinstance(src, Probe) else self.probe(src, dst, port, protocol, **traffic)
+        return evaluate(self.program, self.universe, probe, self.selects)
+
+    def allowed(self, src, dst, port: int | None = None, protocol: str = "TCP", **traffic) -> bool:
+        return self.verdict(src, dst, port, protocol, **traffic).allowed
+
+    def reachability(self, port: int | None = None, protocol: str = "TCP", **traffic) -> np.ndarray:
+        """allowed[src, dst] for every pair of pods (rows and columns in `pods` order)."""
+        t = Traffic(protocol, port, **traffic)
+        return reachability(self.program, self.universe, t, self.subjects)

@@ -1,0 +1,1 @@
+"""Small matcher types; see base.py for the protocol."""

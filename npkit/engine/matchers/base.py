@@ -1,0 +1,61 @@
+"""The matcher protocol: every condition a rule or policy can impose is one small object.
+
+A matcher answers two questions the same way: for one probe (`test`, with a sentence
+saying why) and for every pod at once (`mask`, a numpy bool array over the universe).
+The per-probe answer feeds explanations; the mask feeds reachability matrices. The
+property tests hold the two to the same answer.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from ..probe import Endpoint, Probe, Traffic
+from ..universe import Mask, Universe
+
+End = Literal["src", "dst"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one matcher on one probe, with a sentence a learner can read."""
+
+    ok: bool
+    text: str
+    path: str = ""  # field path in the policy, e.g. "spec.ingress[0].from[1]"
+
+
+class Criterion(ABC):
+    """One condition of a rule on a packet.
+
+    `end` names the packet end the condition inspects ("src", "dst"), or None when it only
+    looks at the traffic itself (protocol, ICMP type, HTTP).
+    """
+
+    # Subclasses define both (as dataclass fields or class constants).
+    end: End | None
+    path: str
+
+    @abstractmethod
+    def test(self, probe: Probe, u: Universe) -> Check:
+        """Does the probe satisfy this condition, and why."""
+
+    @abstractmethod
+    def mask(self, traffic: Traffic, u: Universe) -> Mask | bool:
+        """For every pod standing at `end`, whether the condition holds (a bool if `end` is None)."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """The condition in words, e.g. "from podSelector role=frontend"."""
+
+    def endpoint(self, probe: Probe) -> Endpoint:
+        return probe.src if self.end == "src" else probe.dst
+
+
+def full(u: Universe, value: bool) -> Mask:
+    """A mask with the same answer for every pod."""
+    return np.full(u.size, value, dtype=bool)

@@ -1,0 +1,155 @@
+"""Rule conditions on protocol and port: numbers, ranges, whole protocols and named ports.
+
+Named ports are resolved on the pod at the matched end (for destination ports, the
+destination pod — the selected pod for ingress, the peer for egress); an address outside
+the cluster has no named ports, so a named port never matches it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..probe import Endpoint, Probe, Traffic
+from ..universe import Mask, Universe
+from .base import Check, Criterion, End
+
+
+class PortMatcher(ABC):
+    """One port entry."""
+
+    @abstractmethod
+    def check(self, traffic: Traffic, port: int | None, ep: Endpoint) -> tuple[bool, str]: ...
+
+    @abstractmethod
+    def mask(self, traffic: Traffic, port: int | None, u: Universe) -> Mask | bool: ...
+
+    @abstractmethod
+    def describe(self) -> str: ...
+
+
+def _protocol_ok(protocol: str | None, traffic: Traffic) -> bool:
+    return traffic.has_ports and (protocol is None or protocol == traffic.protocol)
+
+
+@dataclass(frozen=True)
+class AllPortsOf(PortMatcher):
+    """`protocol: UDP` without a port: every port of that protocol."""
+
+    protocol: str
+
+    def check(self, traffic: Traffic, port: int | None, ep: Endpoint) -> tuple[bool, str]:
+        if traffic.protocol == self.protocol:
+            return True, f"any {self.protocol} port matches {traffic}"
+        return False, f"allows {self.protocol} only, the probe is {traffic.protocol}"
+
+    def mask(self, traffic: Traffic, port: int | None, u: Universe) -> bool:
+        return traffic.protocol == self.protocol
+
+    def describe(self) -> str:
+        return f"{self.protocol} (every port)"
+
+
+@dataclass(frozen=True)
+class PortNumbers(PortMatcher):
+    """A port or inclusive range; `protocol` None means whichever protocol the rule names."""
+
+    protocol: str | None
+    first: int
+    last: int
+
+    def describe(self) -> str:
+        numbers = str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+        return f"{self.protocol}/{numbers}" if self.protocol else numbers
+
+    def check(self, traffic: Traffic, port: int | None, ep: Endpoint) -> tuple[bool, str]:
+        if not _protocol_ok(self.protocol, traffic):
+            return False, f"is {self.describe()}, the probe is {traffic}"
+        if port is None:
+            return False, f"is {self.describe()}, but the probe's port is unknown"
+        if self.first <= port <= self.last:
+            return True, f"{self.describe()} matches port {port}"
+        return False, f"is {self.describe()}, the probe is {traffic.protocol}/{port}"
+
+    def mask(self, traffic: Traffic, port: int | None, u: Universe) -> bool:
+        return _protocol_ok(self.protocol, traffic) and port is not None and self.first <= port <= self.last
+
+
+@dataclass(frozen=True)
+class NamedPort(PortMatcher):
+    """A container port name, resolved on the endpoint; `protocol` None means the probe's."""
+
+    protocol: str | None
+    name: str
+
+    def describe(self) -> str:
+        return f"named port {self.name}" + (f" ({self.protocol})" if self.protocol else "")
+
+    def check(self, traffic: Traffic, port: int | None, ep: Endpoint) -> tuple[bool, str]:
+        if not _protocol_ok(self.protocol, traffic):
+            return False, f"is {self.describe()}, the probe is {traffic}"
+        if ep.pod is None:
+            return False, f"is {self.describe()}, but {ep} is not a pod, so the name cannot be resolved"
+        number = ep.pod.named_port(self.name, traffic.protocol)
+        if number is None:
+            exposed = ", ".join(str(p) for p in ep.pod.ports) or "no ports"
+            return False, f"is {self.describe()}, which {ep} does not expose as {traffic.protocol} (it declares {exposed})"
+        if number != port:
+            return False, f"is {self.describe()}, which {ep} resolves to {traffic.protocol}/{number}, not {port}"
+        return True, f"{self.describe()} resolves to {traffic.protocol}/{number} on {ep}"
+
+    def mask(self, traffic: Traffic, port: int | None, u: Universe) -> Mask | bool:
+        if not _protocol_ok(self.protocol, traffic) or port is None:
+            return False
+        return np.array([p.named_port(self.name, traffic.protocol) == port for p in u.pods], dtype=bool)
+
+
+@dataclass(frozen=True)
+class PortCriterion(Criterion):
+    """The packet's destination (or source) port matches any of `entries`, or none when `negate`."""
+
+    entries: tuple[PortMatcher, ...]
+    field: str = "ports"
+    path: str = ""
+    end: End = "dst"
+    negate: bool = False
+
+    def _port(self, traffic: Traffic) -> int | None:
+        return traffic.port if self.end == "dst" else traffic.src_port
+
+    def test(self, probe: Probe, u: Universe) -> Check:
+        ep = self.endpoint(probe)
+        port = self._port(probe.traffic)
+        reasons = []
+        for i, e in enumerate(self.entries):
+            ok, why = e.check(probe.traffic, port, ep)
+            if ok:
+                if self.negate:
+                    return Check(False, f"{self.field}[{i}] excludes it: {why}", self.path)
+                return Check(True, f"{self.field}[{i}]: {why}", f"{self.path}[{i}]")
+            reasons.append(f"{self.field}[{i}] {why}")
+        if self.negate:
+            return Check(True, f"{self.field}: port is not excluded", self.path)
+        if self.end == "src" and port is None:
+            return Check(False, f"{self.field}: the probe's source port is not known (the kernel picks one)", self.path)
+        return Check(False, "; ".join(reasons), self.path)
+
+    def mask(self, traffic: Traffic, u: Universe) -> Mask | bool:
+        port = self._port(traffic)
+        out: Mask | bool = False
+        for e in self.entries:
+            m = e.mask(traffic, port, u)
+            if m is True:
+                out = True
+                break
+            if m is not False:
+                out = m if out is False else (out | m)
+        if self.negate:
+            return (not out) if isinstance(out, bool) else ~out
+        return out
+
+    def describe(self) -> str:
+        inner = " or ".join(e.describe() for e in self.entries)
+        return f"{self.field} not ({inner})" if self.negate else f"{self.field} {inner}"

@@ -1,0 +1,152 @@
+"""Rule conditions on the traffic itself (Calico): protocol, ICMP type/code, IP version, HTTP."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from ...model import HTTPMatch, ICMPMatch
+from ..probe import Probe, Traffic, protocol_name, protocol_number
+from ..universe import Universe
+from .base import Check, Criterion
+
+
+@dataclass(frozen=True)
+class ProtocolIs(Criterion):
+    """`protocol` (or `notProtocol` when `negate`)."""
+
+    end: ClassVar[None] = None  # looks at the traffic, not at an endpoint
+
+    protocol: str | int
+    negate: bool = False
+    path: str = ""
+
+    def _holds(self, traffic: Traffic) -> bool:
+        same = protocol_number(traffic.protocol) == protocol_number(self.protocol)
+        return same != self.negate
+
+    def test(self, probe: Probe, u: Universe) -> Check:
+        field = "notProtocol" if self.negate else "protocol"
+        want = protocol_name(self.protocol)
+        ok = self._holds(probe.traffic)
+        return Check(ok, f"{field} {want}: the probe is {probe.traffic.protocol}", self.path)
+
+    def mask(self, traffic: Traffic, u: Universe) -> bool:
+        return self._holds(traffic)
+
+    def describe(self) -> str:
+        return f"{'notProtocol' if self.negate else 'protocol'} {protocol_name(self.protocol)}"
+
+
+@dataclass(frozen=True)
+class ICMPIs(Criterion):
+    """`icmp` / `notICMP`: type (and code) of an ICMP probe."""
+
+    end: ClassVar[None] = None  # looks at the traffic, not at an endpoint
+
+    icmp: ICMPMatch
+    negate: bool = False
+    path: str = ""
+
+    def _holds(self, traffic: Traffic) -> bool:
+        match = (
+            traffic.protocol in ("ICMP", "ICMPv6")
+            and traffic.icmp_type == self.icmp.type
+            and (self.icmp.code is None or traffic.icmp_code == self.icmp.code)
+        )
+        return match != self.negate
+
+    def describe(self) -> str:
+        code = f" code {self.icmp.code}" if self.icmp.code is not None else ""
+        return f"{'notICMP' if self.negate else 'icmp'} type {self.icmp.type}{code}"
+
+    def test(self, probe: Probe, u: Universe) -> Check:
+        return Check(self._holds(probe.traffic), f"{self.describe()}: the probe is {probe.traffic}", self.path)
+
+    def mask(self, traffic: Traffic, u: Universe) -> bool:
+        return self._holds(traffic)
+
+
+@dataclass(frozen=True)
+class IPVersionIs(Criterion):
+    """`ipVersion`: both ends' addresses are of this family."""
+
+    version: int
+    path: str = ""
+    end: ClassVar[str] = "dst"  # the family is read off the destination address
+
+    def test(self, probe: Probe, u: Universe) -> Check:
+        try:
+            actual = ipaddress.ip_address(probe.dst.ip).version
+        except ValueError:
+            return Check(False, f"ipVersion {self.version}: {probe.dst} has no address", self.path)
+        return Check(actual == self.version, f"ipVersion {self.version}: the probe is IPv{actual}", self.path)
+
+    def mask(self, traffic: Traffic, u: Universe) -> np.ndarray:
+        return np.array([_version(p.ip) == self.version for p in u.pods], dtype=bool)
+
+    def describe(self) -> str:
+        return f"ipVersion {self.version}"
+
+
+def _version(ip: str) -> int:
+    try:
+        return ipaddress.ip_address(ip).version
+    except ValueError:
+        return 0
+
+
+@dataclass(frozen=True)
+class HTTPIs(Criterion):
+    """An `http` match. Felix ignores it (L4 only) unless Istio with Dikastes enforces L7.
+
+    With `enforced` False it always holds and says why; with `enforced` True the probe must
+    carry a method and path that match.
+    """
+
+    end: ClassVar[None] = None  # looks at the traffic, not at an endpoint
+
+    http: HTTPMatch
+    enforced: bool = False
+    path: str = ""
+
+    def describe(self) -> str:
+        parts = []
+        if self.http.methods:
+            parts.append("methods " + "/".join(self.http.methods))
+        if self.http.paths:
+            parts.append("paths " + ", ".join(f"{p.kind} {p.value}" for p in self.http.paths))
+        return "http " + " and ".join(parts or ["(any)"])
+
+    def _holds(self, traffic: Traffic) -> bool:
+        if not self.enforced:
+            return True
+        if traffic.http_method is None and traffic.http_path is None:
+            return False
+        if self.http.methods and traffic.http_method not in self.http.methods:
+            return False
+        if self.http.paths:
+            path = traffic.http_path or "/"
+            return any(
+                path == p.value if p.kind == "exact" else path.startswith(p.value) for p in self.http.paths
+            )
+        return True
+
+    def test(self, probe: Probe, u: Universe) -> Check:
+        if not self.enforced:
+            return Check(
+                True,
+                f"{self.describe()} is ignored: Felix enforces L4 only; HTTP matching needs Istio "
+                "with Calico's Dikastes, so this rule acts on its other fields alone",
+                self.path,
+            )
+        t = probe.traffic
+        if t.http_method is None and t.http_path is None:
+            return Check(False, f"{self.describe()}: the probe carries no HTTP request", self.path)
+        return Check(self._holds(t), f"{self.describe()}: the request is {t.http_method} {t.http_path}", self.path)
+
+    def mask(self, traffic: Traffic, u: Universe) -> bool:
+        return self._holds(traffic)

@@ -1,0 +1,87 @@
+"""The compiled pipeline every policy family lowers to: tiers → policies → rules of matchers.
+
+Kubernetes NetworkPolicies become Allow-only policies at order 1000 in tier `default`,
+whose end-of-tier deny produces "isolated unless allowed"; ClusterNetworkPolicies sit in
+`kube-admin` / `kube-baseline`, whose default action is Pass; Calico policies go where
+their tier and order say. One algorithm (calico-semantics.md A.7) then decides everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..model import ObjectRef, Origin
+from .matchers.base import Criterion
+from .matchers.endpoints import EndpointSet
+
+Action = Literal["Allow", "Deny", "Pass", "Log"]
+Direction = Literal["Ingress", "Egress"]
+Family = Literal["kubernetes", "calico", "cnp"]
+Dataplane = Literal["calico", "kubernetes"]
+DATAPLANES: tuple[str, ...] = ("calico", "kubernetes")
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    index: int
+    action: Action
+    criteria: tuple[Criterion, ...]
+    path: str  # "spec.ingress[0]"
+    name: str = ""  # ClusterNetworkPolicy rules may be named
+    notes: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.path} ({self.name})" if self.name else self.path
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledPolicy:
+    ref: ObjectRef
+    family: Family
+    tier: str
+    order: float | None
+    subject: EndpointSet
+    directions: frozenset[str]
+    ingress: tuple[CompiledRule, ...] = ()
+    egress: tuple[CompiledRule, ...] = ()
+    staged: bool = False
+    origin: Origin = Origin()
+    notes: tuple[str, ...] = ()
+
+    def rules(self, direction: Direction) -> tuple[CompiledRule, ...]:
+        return self.ingress if direction == "Ingress" else self.egress
+
+    @property
+    def sort_key(self) -> tuple:
+        # Felix (3.32): order ascending, no order last, ties by "<name>/<namespace>/<kind>".
+        tie = f"{self.ref.name}/{self.ref.namespace or ''}/{self.ref.kind}"
+        return (self.order is None, self.order or 0.0, tie)
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledTier:
+    name: str
+    order: float | None
+    default_action: Literal["Deny", "Pass"]
+    policies: tuple[CompiledPolicy, ...]
+    title: str = ""  # how explanations name the tier under the chosen dataplane
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.order is None, self.order or 0.0, self.name)
+
+
+@dataclass(frozen=True, eq=False)
+class Program:
+    tiers: tuple[CompiledTier, ...]
+    dataplane: Dataplane = "calico"
+    l7: bool = False
+    staged: tuple[CompiledPolicy, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def policies(self) -> tuple[CompiledPolicy, ...]:
+        """Enforced policies in evaluation order (tier by tier)."""
+        return tuple(p for t in self.tiers for p in t.policies)

@@ -1,0 +1,136 @@
+"""The same pipeline as evaluate.py, for every pair of pods at once.
+
+Each rule is split into the conditions on the local endpoint (the pod whose pipeline runs)
+and those on the remote one. Pods whose pipelines are identical — same policies selecting
+them, same local conditions holding — share one verdict vector, computed once over all
+remote pods with numpy. The property tests check every cell against evaluate.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .matchers.base import Criterion
+from .probe import Traffic
+from .program import CompiledPolicy, CompiledRule, Direction, Program
+from .universe import Mask, Universe
+
+
+@dataclass
+class _Rule:
+    action: str
+    local: Mask | bool
+    remote: Mask | bool
+
+
+def _split(rule: CompiledRule, local_end: str, traffic: Traffic, u: Universe, cache: dict) -> _Rule:
+    local: Mask | bool = True
+    remote: Mask | bool = True
+    for c in rule.criteria:
+        m = _mask(c, traffic, u, cache)
+        if c.end is None or c.end == local_end:
+            local = _and(local, m)
+        else:
+            remote = _and(remote, m)
+    return _Rule(rule.action, local, remote)
+
+
+def _mask(c: Criterion, traffic: Traffic, u: Universe, cache: dict) -> Mask | bool:
+    key = id(c)
+    if key not in cache:
+        m = c.mask(traffic, u)
+        if not isinstance(m, (bool, np.bool_)) and (m.all() or not m.any()):
+            m = bool(m.all()) if u.size else True  # uniform masks become plain booleans
+        cache[key] = (c, m)  # keep c alive so id() stays unique
+    return cache[key][1]
+
+
+def _and(a: Mask | bool, b: Mask | bool) -> Mask | bool:
+    if a is True or a is np.True_:
+        return b
+    if b is True or b is np.True_:
+        return a
+    if a is False or b is False or a is np.False_ or b is np.False_:
+        return False
+    return a & b
+
+
+def side_matrix(program: Program, u: Universe, traffic: Traffic, direction: Direction,
+                subjects: dict[int, Mask], cache: dict | None = None) -> np.ndarray:
+    """allowed[local, remote] for one direction: egress rows are sources, ingress rows destinations."""
+    n = u.size
+    local_end = "src" if direction == "Egress" else "dst"
+    cache = {} if cache is None else cache
+    policies: list[tuple[int, CompiledPolicy]] = []  # (tier position, policy) in evaluation order
+    for t_pos, tier in enumerate(program.tiers):
+        policies += [(t_pos, p) for p in tier.policies if direction in p.directions]
+    if not policies or n == 0:
+        return np.ones((n, n), dtype=bool)
+    rules = [[_split(r, local_end, traffic, u, cache) for r in p.rules(direction)] for _, p in policies]
+    selected = np.stack([subjects[id(p)] for _, p in policies])  # policies × pods
+    local_rows = [r.local for rs in rules for r in rs if not isinstance(r.local, (bool, np.bool_))]
+    key_rows = [selected, u.endpoints[None, :]]
+    if local_rows:
+        key_rows.append(np.stack(local_rows))
+    keys = np.packbits(np.concatenate(key_rows), axis=0).T
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    vectors = np.empty((len(first), n), dtype=bool)
+    for cls, i in enumerate(first):
+        vectors[cls] = _pipeline(program, policies, rules, selected[:, i], i, u)
+    return vectors[inverse.reshape(-1)]
+
+
+def _pipeline(program: Program, policies, rules, applies: np.ndarray, i: int, u: Universe) -> np.ndarray:
+    """Verdicts of local pod `i`'s pipeline for every remote pod."""
+    n = u.size
+    if not u.endpoints[i]:
+        return np.ones(n, dtype=bool)  # host-network pods have no pipeline
+    allowed = np.zeros(n, dtype=bool)
+    undecided = np.ones(n, dtype=bool)
+    current_tier = None
+    passed = None
+    for (t_pos, policy), policy_rules, hit in zip(policies, rules, applies):
+        if not hit:
+            continue
+        if t_pos != current_tier:
+            if current_tier is not None:
+                undecided = _end_tier(program, current_tier, undecided, passed)
+            current_tier, passed = t_pos, np.zeros(n, dtype=bool)
+        for r in policy_rules:
+            local = r.local if isinstance(r.local, (bool, np.bool_)) else r.local[i]
+            if not local or r.action == "Log":
+                continue
+            m = undecided & ~passed
+            if r.remote is not True and r.remote is not np.True_:
+                if r.remote is False or r.remote is np.False_:
+                    continue
+                m &= r.remote
+            if r.action == "Allow":
+                allowed |= m
+                undecided &= ~m
+            elif r.action == "Deny":
+                undecided &= ~m
+            else:  # Pass: skip the rest of this tier
+                passed |= m
+    if current_tier is not None:
+        undecided = _end_tier(program, current_tier, undecided, passed)
+    return allowed | undecided  # undecided at the end: the profile (or Kubernetes default) allows
+
+
+def _end_tier(program: Program, t_pos: int, undecided: np.ndarray, passed: np.ndarray) -> np.ndarray:
+    """What stays undecided after a tier: everything (default Pass) or only what passed."""
+    if program.tiers[t_pos].default_action == "Pass":
+        return undecided
+    return undecided & passed
+
+
+def reachability(program: Program, u: Universe, traffic: Traffic, subjects: dict[int, Mask]) -> np.ndarray:
+    """allowed[src, dst] over all pods: the source's egress and the destination's ingress."""
+    cache: dict = {}
+    egress = side_matrix(program, u, traffic, "Egress", subjects, cache)
+    ingress = side_matrix(program, u, traffic, "Ingress", subjects, cache)
+    out = egress & ingress.T
+    np.fill_diagonal(out, True)  # self traffic never leaves the pod
+    return out
