@@ -1,0 +1,301 @@
+"""Typed, path-aware access to composed YAML that reports problems instead of raising.
+
+A kind loader reads an object through `Fields` (a mapping whose keys were checked against
+the field names the kind allows) and `Field` (one value). Every accessor knows its field
+path (`spec.ingress[0].from[1].ipBlock.except[0]`) and line, and a wrong type, a missing
+required field or an unknown field becomes a Diagnostic in the object's `Report`; the
+accessor then returns None and the loader carries on, so one run reports every error.
+
+Null counts as absent, as it does when the API server decodes JSON into Go structs.
+
+>>> from npkit.loading.yamlio import read_documents
+>>> docs, _ = read_documents("spec:\\n  podSelecter: {}\\n  ports: 80\\n", "p.yaml")
+>>> report = Report("p.yaml")
+>>> top = Field(docs[0].root, "", report).as_map({"spec"})
+>>> spec = top.get_map("spec", {"podSelector", "ports"})
+>>> spec.get_list("ports") is None
+True
+>>> for d in report.diagnostics: print(d)
+p.yaml:2: error: spec.podSelecter: unknown field "podSelecter"; did you mean "podSelector"?
+p.yaml:3: error: spec.ports: must be a list (YAML "- item" lines or [a, b]), not the number 80
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator
+
+from npkit.model import Diagnostic, ObjectRef, Origin
+
+from .spelling import closest, did_you_mean
+from .yamlio import Mapping, Node, Scalar, Sequence
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
+
+
+def child_path(path: str, key: str) -> str:
+    """The path of `key` inside `path`; keys that are not identifiers go in brackets.
+
+    >>> child_path("spec", "podSelector"), child_path("metadata.labels", "app.kubernetes.io/name")
+    ('spec.podSelector', 'metadata.labels["app.kubernetes.io/name"]')
+    """
+    if _IDENTIFIER.match(key):
+        return f"{path}.{key}" if path else key
+    quoted = key.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{path}["{quoted}"]'
+
+
+def describe(node: Node) -> str:
+    """How a node looks to a learner, for 'must be X, not Y' messages.
+
+    >>> from npkit.loading.yamlio import Scalar
+    >>> describe(Scalar(1, 1, True, "yes", True))
+    'the boolean yes'
+    """
+    if isinstance(node, Mapping):
+        return "a mapping (key: value pairs)"
+    if isinstance(node, Sequence):
+        return "a list"
+    assert isinstance(node, Scalar)
+    value = node.value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {node.text}"
+    if isinstance(value, (int, float)):
+        return f"the number {node.text}"
+    return f'the text "{value}"'
+
+
+class Report:
+    """Collects the diagnostics of one file or object; `obj` names the object once known."""
+
+    def __init__(self, file: str, obj: ObjectRef | None = None):
+        self.file = file
+        self.obj = obj
+        self.diagnostics: list[Diagnostic] = []
+        self.error_count = 0  # compare before and after reading a part to see if it was valid
+
+    def add(self, severity: str, message: str, line: int, path: str = "", column: int | None = None) -> None:
+        if severity == "error":
+            self.error_count += 1
+        self.diagnostics.append(
+            Diagnostic(severity, message, Origin(self.file, line), self.obj, path, column)  # type: ignore[arg-type]
+        )
+
+    def error(self, message: str, line: int, path: str = "", column: int | None = None) -> None:
+        self.add("error", message, line, path, column)
+
+    def warning(self, message: str, line: int, path: str = "") -> None:
+        self.add("warning", message, line, path)
+
+    def info(self, message: str, line: int, path: str = "") -> None:
+        self.add("info", message, line, path)
+
+
+
+class Field:
+    """One value in an object: its node, field path, line and the report to complain to.
+
+    `line` is the line of the key for a mapping entry (where a learner looks for the
+    field) unless the value is a scalar on a later line, and the item's line in a list.
+    """
+
+    __slots__ = ("node", "path", "report", "line")
+
+    def __init__(self, node: Node, path: str, report: Report, key: Scalar | None = None):
+        self.node = node
+        self.path = path
+        self.report = report
+        self.line = node.line if key is None or isinstance(node, Scalar) else key.line
+
+    def __repr__(self) -> str:
+        return f"Field({self.path!r} @{self.line})"
+
+    @property
+    def is_null(self) -> bool:
+        return isinstance(self.node, Scalar) and self.node.value is None
+
+    def error(self, message: str, column: int | None = None) -> None:
+        self.report.error(message, self.line, self.path, column)
+
+    def warning(self, message: str) -> None:
+        self.report.warning(message, self.line, self.path)
+
+    def _wrong(self, expected: str, hint: str = "") -> None:
+        self.error(f"must be {expected}, not {describe(self.node)}{hint}")
+
+    def as_str(self) -> str | None:
+        """The text of a string scalar; numbers and booleans are errors, as in Kubernetes."""
+        node = self.node
+        if isinstance(node, Scalar) and isinstance(node.value, str):
+            return node.value
+        hint = ""
+        if isinstance(node, Scalar) and node.plain and node.value is not None:
+            hint = f'; YAML reads unquoted {node.text} that way, write "{node.text}" in quotes for text'
+        self._wrong("a string", hint)
+        return None
+
+    def as_int(self) -> int | None:
+        node = self.node
+        if isinstance(node, Scalar) and isinstance(node.value, int) and not isinstance(node.value, bool):
+            return node.value
+        hint = ""
+        if isinstance(node, Scalar) and isinstance(node.value, str) and node.value.strip().isdigit():
+            hint = "; remove the quotes to make it a number"
+        self._wrong("a whole number", hint)
+        return None
+
+    def as_bool(self) -> bool | None:
+        node = self.node
+        if isinstance(node, Scalar) and isinstance(node.value, bool):
+            return node.value
+        self._wrong("true or false")
+        return None
+
+    def as_int_or_str(self) -> int | str | None:
+        """Kubernetes IntOrString: a whole number, or a string (quoted digits stay a string)."""
+        node = self.node
+        if isinstance(node, Scalar) and not isinstance(node.value, bool):
+            if isinstance(node.value, (int, str)):
+                return node.value
+        self._wrong("a number or a name")
+        return None
+
+    def as_list(self) -> list[Field] | None:
+        """The items of a list, each with its `path[i]`."""
+        node = self.node
+        if isinstance(node, Sequence):
+            return [Field(item, f"{self.path}[{i}]", self.report) for i, item in enumerate(node.items)]
+        self._wrong("a list (YAML \"- item\" lines or [a, b])")
+        return None
+
+    def as_map(self, known: Collection[str] | None) -> Fields | None:
+        """A mapping whose keys must be among `known` (None: any key, content not checked)."""
+        node = self.node
+        if isinstance(node, Mapping):
+            return Fields(node, self.path, self.report, known)
+        self._wrong("a mapping (key: value pairs)")
+        return None
+
+    def as_str_map(self) -> dict[str, Field] | None:
+        """A mapping of string keys to string values (labels, annotations, matchLabels).
+
+        Returns each key's text with the Field of its value; type errors are reported.
+        """
+        fields = self.as_map(None)
+        if fields is None:
+            return None
+        out: dict[str, Field] = {}
+        for key, value in fields.items():
+            if value.is_null:
+                value.error('must be a string; write "" for an empty value')
+            elif value.as_str() is not None:
+                out[key] = value
+        return out
+
+
+class Fields:
+    """A mapping node read as an object with known field names."""
+
+    __slots__ = ("node", "path", "report")
+
+    def __init__(self, node: Mapping, path: str, report: Report, known: Collection[str] | None):
+        self.node = node
+        self.path = path
+        self.report = report
+        if known is not None:
+            for text, (key, _value) in node.entries.items():
+                if text not in known:
+                    hint = did_you_mean(closest(text, known))
+                    report.error(f'unknown field "{text}"{hint}', key.line, child_path(path, text))
+
+    @property
+    def line(self) -> int:
+        return self.node.line
+
+    def __contains__(self, name: str) -> bool:
+        return self.get(name) is not None
+
+    def keys(self) -> list[str]:
+        return list(self.node.entries)
+
+    def items(self) -> Iterator[tuple[str, Field]]:
+        """Every entry, null values included."""
+        for text, (key, value) in self.node.entries.items():
+            yield text, Field(value, child_path(self.path, text), self.report, key)
+
+    def get(self, name: str) -> Field | None:
+        """The field called `name`, or None when it is absent or null."""
+        entry = self.node.entries.get(name)
+        if entry is None or (isinstance(entry[1], Scalar) and entry[1].value is None):
+            return None
+        return Field(entry[1], child_path(self.path, name), self.report, entry[0])
+
+    def missing(self, name: str, why: str = "") -> None:
+        """Report that required field `name` is absent."""
+        path = child_path(self.path, name)
+        self.report.error(f"required field {name} is missing{why}", self.line, path)
+
+    def _get(self, name: str, required: bool) -> Field | None:
+        field = self.get(name)
+        if field is None and required:
+            self.missing(name)
+        return field
+
+    def get_str(self, name: str, *, required: bool = False) -> str | None:
+        field = self._get(name, required)
+        return None if field is None else field.as_str()
+
+    def get_int(self, name: str, *, required: bool = False) -> int | None:
+        field = self._get(name, required)
+        return None if field is None else field.as_int()
+
+    def get_bool(self, name: str, *, required: bool = False) -> bool | None:
+        field = self._get(name, required)
+        return None if field is None else field.as_bool()
+
+    def get_list(self, name: str, *, required: bool = False) -> list[Field] | None:
+        field = self._get(name, required)
+        return None if field is None else field.as_list()
+
+    def get_map(self, name: str, known: Collection[str] | None, *, required: bool = False) -> Fields | None:
+        field = self._get(name, required)
+        return None if field is None else field.as_map(known)
+
+    def get_str_list(self, name: str, *, required: bool = False) -> list[tuple[str, Field]] | None:
+        """A list of strings, each with its Field (for per-item errors)."""
+        items = self.get_list(name, required=required)
+        if items is None:
+            return None
+        out = []
+        for item in items:
+            text = item.as_str()
+            if text is not None:
+                out.append((text, item))
+        return out
+
+
+def field_lines(node: Node, path: str = "") -> dict[str, int]:
+    """Every field path under `node` (including `path` itself) mapped to its line.
+
+    Mapping entries map to their key's line. Used for the `field_lines` of policies.
+
+    >>> from npkit.loading.yamlio import read_documents
+    >>> docs, _ = read_documents("spec:\\n  ingress:\\n  - from:\\n    - podSelector: {}\\n", "p.yaml")
+    >>> field_lines(docs[0].root)["spec.ingress[0].from[0].podSelector"]
+    4
+    """
+    lines: dict[str, int] = {}
+    todo: list[tuple[Node, str, int]] = [(node, path, node.line)]
+    while todo:  # iterative: depth is bounded by yamlio, but recursion is not needed
+        current, current_path, line = todo.pop()
+        if current_path:
+            lines[current_path] = line
+        if isinstance(current, Mapping):
+            for text, (key, value) in current.entries.items():
+                todo.append((value, child_path(current_path, text), key.line))
+        elif isinstance(current, Sequence):
+            for i, item in enumerate(current.items):
+                todo.append((item, f"{current_path}[{i}]", item.line))
+    return dict(sorted(lines.items(), key=lambda kv: kv[1]))

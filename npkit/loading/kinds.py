@@ -1,0 +1,292 @@
+"""The kinds npkit reads, keyed by (API group, kind), and how to add one.
+
+Adding a kind
+-------------
+Write a module `npkit/loading/<family>.py` with one function per kind, registered with
+`@register`, and add the module's name to KIND_MODULES below if it is not there yet
+(`calico` and `cnp` already are; a listed module that does not exist yet is skipped)::
+
+    from npkit.model import NetworkSet
+    from . import validation
+    from .kinds import Manifest, register
+
+    @register("projectcalico.org", "NetworkSet", ("v3",))
+    def load_network_set(obj: Manifest) -> list[NetworkSet]:
+        spec = obj.spec({"nets"})  # an unknown field is an error, with a suggestion
+        nets = []
+        for text, field in (spec.get_str_list("nets") or []) if spec else []:
+            for problem in validation.parse_cidr(text)[1]:
+                field.error(problem)  # carries file, line, object and field path
+            nets.append(text)
+        meta = obj.meta
+        return [NetworkSet(meta.name, meta.namespace, meta.labels, tuple(nets), obj.origin)]
+
+The framework has already checked apiVersion and kind, the top-level fields (`apiVersion`,
+`kind`, `metadata`, `spec`; pass `top_fields=` for others such as `status`) and the whole
+of `metadata` (name by `name_rule`, namespace, labels, annotations); `obj.meta` holds the
+result, with the namespace defaulted. Read the rest through `obj.root` / `obj.spec()`
+(see fields.py): report every problem on the Field it concerns (`field.error(...)`), never
+raise, and return what you could build; when the object has errors the load fails anyway
+and nothing you return is used. Put the API server's rules for values in validation.py
+(pure functions), so all families share them. Return model objects: Namespace, Pod,
+NetworkPolicy, CalicoPolicy, ClusterNetworkPolicy, Tier or NetworkSet. The loader files
+them into the Cluster, replaces an earlier object of the same group, kind, namespace and
+name (with a warning), and creates implicit Namespaces for the namespaces they name.
+
+Until a kind is registered, PLANNED_KINDS makes its objects a "not supported yet" warning
+instead of an unknown kind; registering replaces the placeholder.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from npkit.model import ObjectRef, Origin
+
+from . import validation
+from .fields import Fields, Report
+from .labels import read_labels
+from .spelling import closest, did_you_mean
+
+KIND_MODULES = ("k8s", "workloads", "calico", "cnp")  # modules under npkit.loading that register kinds
+
+DEFAULT_TOP_FIELDS = frozenset({"apiVersion", "kind", "metadata", "spec"})
+METADATA_FIELDS = frozenset({
+    "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
+    "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
+    "ownerReferences", "finalizers", "managedFields",
+})
+
+LoadFunction = Callable[["Manifest"], Iterable[object]]
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """How to read one kind. `load` None: npkit knows the kind but cannot read it yet."""
+
+    group: str  # "" for the core group (apiVersion "v1")
+    kind: str
+    versions: tuple[str, ...]  # the first is the one to recommend
+    load: LoadFunction | None = None
+    namespaced: bool = True
+    name_rule: validation.NameRule = validation.dns1123_subdomain
+    top_fields: frozenset[str] = DEFAULT_TOP_FIELDS
+
+    @property
+    def api_versions(self) -> tuple[str, ...]:
+        return tuple(f"{self.group}/{v}" if self.group else v for v in self.versions)
+
+
+@dataclass(frozen=True)
+class ObjectMeta:
+    """The parts of `metadata` npkit uses. `namespace` is None for cluster-scoped kinds."""
+
+    name: str
+    namespace: str | None
+    labels: dict[str, str]
+    annotations: dict[str, str]
+
+
+@dataclass
+class Manifest:
+    """One object handed to a kind's load function."""
+
+    kind: KindSpec
+    api_version: str
+    root: Fields  # the whole object; top-level keys already checked against kind.top_fields
+    meta: ObjectMeta
+    report: Report
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.report.file, self.root.line)
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.kind.kind, self.meta.name, self.meta.namespace)
+
+    def spec(self, known: Collection[str], *, required: bool = False) -> Fields | None:
+        """`spec` read as a mapping with the given field names (None when absent)."""
+        return self.root.get_map("spec", known, required=required)
+
+
+_REGISTRY: dict[tuple[str, str], KindSpec] = {}
+
+_CALICO = "projectcalico.org"
+_CNP = "policy.networking.k8s.io"
+# Kinds other modules will read (calico.py, cnp.py). Until they register, objects of these
+# kinds are reported as "not supported yet", never dropped in silence.
+PLANNED_KINDS: tuple[KindSpec, ...] = (
+    KindSpec(_CALICO, "NetworkPolicy", ("v3",)),
+    KindSpec(_CALICO, "GlobalNetworkPolicy", ("v3",), namespaced=False),
+    KindSpec(_CALICO, "StagedNetworkPolicy", ("v3",)),
+    KindSpec(_CALICO, "StagedGlobalNetworkPolicy", ("v3",), namespaced=False),
+    KindSpec(_CALICO, "StagedKubernetesNetworkPolicy", ("v3",)),
+    KindSpec(_CALICO, "Tier", ("v3",), namespaced=False),
+    KindSpec(_CALICO, "NetworkSet", ("v3",)),
+    KindSpec(_CALICO, "GlobalNetworkSet", ("v3",), namespaced=False),
+    KindSpec(_CNP, "ClusterNetworkPolicy", ("v1alpha2",), namespaced=False),
+    KindSpec(_CNP, "AdminNetworkPolicy", ("v1alpha1",), namespaced=False),
+    KindSpec(_CNP, "BaselineAdminNetworkPolicy", ("v1alpha1",), namespaced=False),
+)
+for _planned in PLANNED_KINDS:
+    _REGISTRY[(_planned.group, _planned.kind)] = _planned
+
+# Real kinds npkit does not model: skipped with a warning, never taken for a misspelling
+# of a kind it reads (Node is one edit from Pod, Job two from Pod).
+OTHER_KNOWN_KINDS = frozenset({
+    "APIService", "Binding", "BGPConfiguration", "BGPPeer", "CSIDriver", "CSINode", "CSIStorageCapacity",
+    "CertificateSigningRequest", "ClusterInformation", "ClusterRole", "ClusterRoleBinding", "ComponentStatus",
+    "ConfigMap", "ControllerRevision", "CustomResourceDefinition", "Endpoints", "EndpointSlice", "Event",
+    "FelixConfiguration", "Gateway", "GatewayClass", "GRPCRoute", "HTTPRoute", "HorizontalPodAutoscaler",
+    "HostEndpoint", "IPAMBlock", "IPPool", "IPReservation", "Ingress", "IngressClass",
+    "KubeControllersConfiguration", "Lease", "LimitRange", "MutatingWebhookConfiguration", "Node",
+    "PersistentVolume", "PersistentVolumeClaim",
+    "PodDisruptionBudget", "PodTemplate", "PriorityClass", "ReplicationController", "ResourceQuota", "Role",
+    "RoleBinding", "RuntimeClass", "Secret", "Service", "ServiceAccount", "StorageClass", "TCPRoute",
+    "TLSRoute", "UDPRoute", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration", "VolumeAttachment",
+})
+
+
+def register(
+    group: str,
+    kind: str,
+    versions: tuple[str, ...],
+    *,
+    namespaced: bool = True,
+    name_rule: validation.NameRule = validation.dns1123_subdomain,
+    top_fields: Collection[str] = DEFAULT_TOP_FIELDS,
+) -> Callable[[LoadFunction], LoadFunction]:
+    """Decorator: make the function the loader of `group`/`kind` (see the module docstring)."""
+
+    def decorate(load: LoadFunction) -> LoadFunction:
+        key = (group, kind)
+        existing = _REGISTRY.get(key)
+        if existing is not None and existing.load is not None and existing.load is not load:
+            where = existing.load.__module__
+            raise ValueError(f"{kind} ({group or 'core'}) is already registered by {where}")
+        _REGISTRY[key] = KindSpec(
+            group, kind, tuple(versions), load, namespaced, name_rule, frozenset(top_fields))
+        return load
+
+    return decorate
+
+
+def registered() -> tuple[KindSpec, ...]:
+    """Every kind npkit knows, planned ones included."""
+    load_kind_modules()
+    return tuple(_REGISTRY.values())
+
+
+_modules_loaded = False
+
+
+def load_kind_modules() -> None:
+    """Import the modules in KIND_MODULES once, so their kinds are registered."""
+    global _modules_loaded
+    if _modules_loaded:
+        return
+    for name in KIND_MODULES:
+        module = f"{__package__}.{name}"
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as err:
+            if err.name != module:  # a real import error inside an existing module
+                raise
+    _modules_loaded = True
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome of looking up an apiVersion and kind."""
+
+    spec: KindSpec | None  # set when the object should be read
+    severity: Literal["error", "warning"] | None = None
+    message: str = ""
+    field: Literal["apiVersion", "kind"] = "kind"  # the field the message is about
+
+
+def resolve(api_version: str, kind: str) -> Resolution:
+    """Find how to read `kind` of `api_version`, or say what is wrong with them.
+
+    >>> resolve("v1", "Namespace").spec.kind
+    'Namespace'
+    >>> resolve("v1", "Namespce").message
+    'unknown kind "Namespce"; did you mean "Namespace"?'
+    >>> resolve("v1beta1", "Namespace").message
+    'Namespace needs apiVersion v1, not v1beta1'
+    """
+    load_kind_modules()
+    group, slash, version = api_version.rpartition("/")
+    if not version or (slash and not group) or "/" in group or " " in api_version:
+        return Resolution(None, "error", f'apiVersion "{api_version}" must look like "v1" or "group/version"',
+                          "apiVersion")
+    spec = _REGISTRY.get((group, kind))
+    if spec is not None:
+        if version not in spec.versions:
+            return Resolution(None, "error", _wrong_version(kind, [spec], api_version), "apiVersion")
+        if spec.load is None:
+            return Resolution(None, "warning", f"npkit does not read {kind} ({api_version}) yet; skipped it")
+        return Resolution(spec)
+    same_name = [s for s in _REGISTRY.values() if s.kind == kind]
+    if same_name:
+        return Resolution(None, "error", _wrong_version(kind, same_name, api_version), "apiVersion")
+    if kind in OTHER_KNOWN_KINDS:
+        return Resolution(None, "warning", f"npkit does not model {kind} objects; skipped it")
+    ours = {s.kind for s in _REGISTRY.values()}
+    suggestions = closest(kind, ours | OTHER_KNOWN_KINDS)
+    if any(s in ours for s in suggestions):
+        # A policy skipped because of a typo would give a wrong verdict, so this is an error.
+        same = [s for s in suggestions if s.lower() == kind.lower()]
+        if same:
+            return Resolution(None, "error", f'unknown kind "{kind}"; kinds are case-sensitive, '
+                                             f'did you mean "{same[0]}"?')
+        return Resolution(None, "error", f'unknown kind "{kind}"{did_you_mean(suggestions)}')
+    hint = did_you_mean(suggestions)
+    return Resolution(None, "warning", f'npkit does not model kind "{kind}"{hint}; skipped it')
+
+
+def _wrong_version(kind: str, specs: list[KindSpec], api_version: str) -> str:
+    wanted = " or ".join(s.api_versions[0] for s in specs)
+    return f"{kind} needs apiVersion {wanted}, not {api_version}"
+
+
+def read_metadata(root: Fields, spec: KindSpec, default_namespace: str) -> ObjectMeta | None:
+    """Check `metadata` as the API server does; None when name or namespace is unusable."""
+    report = root.report
+    metadata = root.get_map("metadata", METADATA_FIELDS, required=True)
+    if metadata is None:
+        return None
+    name = metadata.get_str("name")
+    if name is None and "name" not in metadata and "generateName" not in metadata:
+        metadata.missing("name")
+    elif name is None and "name" not in metadata:
+        metadata.missing("name", "; generateName only works with kubectl create, npkit needs a fixed name")
+    elif name is not None:
+        for problem in spec.name_rule(name):
+            metadata.get("name").error(f'{spec.kind} name "{name}" {problem}')  # type: ignore[union-attr]
+    namespace: str | None = None
+    namespace_field = metadata.get("namespace")
+    if spec.namespaced:
+        namespace = default_namespace
+        if namespace_field is not None:
+            namespace = namespace_field.as_str()
+            for problem in validation.dns1123_label(namespace) if namespace is not None else ():
+                namespace_field.error(f'namespace "{namespace}" {problem}')
+    elif namespace_field is not None:
+        namespace_field.warning(f"{spec.kind} is cluster-scoped; metadata.namespace is ignored")
+    labels = read_labels(metadata.get("labels"))
+    annotations: dict[str, str] = {}
+    annotations_field = metadata.get("annotations")
+    entries = annotations_field.as_str_map() if annotations_field is not None else None
+    for key, value in (entries or {}).items():
+        for problem in validation.label_key(key):
+            report.error(f'annotation key "{key}": {problem}', value.line, value.path)
+        annotations[key] = value.node.value  # type: ignore[attr-defined]
+    if name is None or (spec.namespaced and namespace is None):
+        return None
+    return ObjectMeta(name, namespace, labels, annotations)

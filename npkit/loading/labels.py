@@ -1,0 +1,99 @@
+"""Label maps and Kubernetes label selectors (metav1.LabelSelector), read and validated.
+
+Shared by every kind that carries labels or selects by them: Pods, Namespaces,
+NetworkPolicy, and the ClusterNetworkPolicy subjects and peers.
+"""
+
+from __future__ import annotations
+
+from npkit.model import LabelSelector, Requirement
+
+from . import validation
+from .fields import Field, Fields
+
+SELECTOR_FIELDS = frozenset({"matchLabels", "matchExpressions"})
+REQUIREMENT_FIELDS = frozenset({"key", "operator", "values"})
+OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+def read_labels(field: Field | None) -> dict[str, str]:
+    """A label map (`metadata.labels`, `matchLabels`): valid keys and values, others reported."""
+    if field is None:
+        return {}
+    entries = field.as_str_map()
+    if entries is None:
+        return {}
+    labels: dict[str, str] = {}
+    for key, value_field in entries.items():
+        ok = True
+        for problem in validation.label_key(key):
+            value_field.report.error(f'label key "{key}": {problem}', value_field.line, value_field.path)
+            ok = False
+        value = value_field.node.value  # as_str_map checked it is a string
+        assert isinstance(value, str)
+        for problem in validation.label_value(value):
+            value_field.error(f'label "{key}": {problem} (it is "{value}")')
+            ok = False
+        if ok:
+            labels[key] = value
+    return labels
+
+
+def read_label_selector(field: Field | None) -> LabelSelector | None:
+    """A metav1.LabelSelector, or None when the field is absent (null counts as absent).
+
+    `{}` gives `LabelSelector()`, which matches everything.
+    """
+    if field is None:
+        return None
+    fields = field.as_map(SELECTOR_FIELDS)
+    if fields is None:
+        return None
+    match_labels = read_labels(fields.get("matchLabels"))
+    requirements = []
+    for item in fields.get_list("matchExpressions") or ():
+        requirement = _read_requirement(item)
+        if requirement is not None:
+            requirements.append(requirement)
+    return LabelSelector(tuple(sorted(match_labels.items())), tuple(requirements))
+
+
+def _read_requirement(item: Field) -> Requirement | None:
+    report = item.report
+    errors_before = report.error_count
+    fields = item.as_map(REQUIREMENT_FIELDS)
+    if fields is None:
+        return None
+    key = fields.get_str("key", required=True)
+    if key is not None:
+        key_field = fields.get("key")
+        for problem in validation.label_key(key):
+            key_field.error(problem)  # type: ignore[union-attr]
+    values = fields.get_str_list("values") or []
+    for value, value_field in values:
+        for problem in validation.label_value(value):
+            value_field.error(f'{problem} (it is "{value}")')
+    operator = fields.get_str("operator", required=True)
+    if operator is not None:
+        _check_operator(fields, operator, bool(values))
+    if report.error_count > errors_before or key is None or operator is None:
+        return None
+    return Requirement(key, operator, tuple(v for v, _ in values))  # type: ignore[arg-type]
+
+
+def _check_operator(fields: Fields, operator: str, has_values: bool) -> None:
+    if operator not in OPERATORS:
+        same = [o for o in OPERATORS if o.lower() == operator.lower()]
+        hint = f'; write "{same[0]}" (operators are case-sensitive)' if same else ""
+        fields.get("operator").error(  # type: ignore[union-attr]
+            f'must be one of In, NotIn, Exists, DoesNotExist, not "{operator}"{hint}')
+    elif operator in ("In", "NotIn") and not has_values:
+        why = f"; operator {operator} needs at least one value"
+        values_field = fields.get("values")
+        if values_field is None:
+            fields.missing("values", why)
+        else:
+            values_field.error(f"must list at least one value{why}")
+    elif operator in ("Exists", "DoesNotExist") and has_values:
+        fields.get("values").error(  # type: ignore[union-attr]
+            f"must be empty when operator is {operator}: it only tests whether the key is there")

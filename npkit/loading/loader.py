@@ -1,0 +1,300 @@
+"""From sources to a Cluster: files, directories, stdin, documents, Lists and duplicates.
+
+Each object is looked up in the kind registry (kinds.py), its metadata checked, and its
+kind's load function turns it into model objects. Then the loader replaces earlier
+definitions of the same object, adds implicit namespaces, gives pods without an address
+one (addresses.py), and either returns the Cluster or raises InputError with every error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+from npkit.model import (
+    NAMESPACE_NAME_LABEL,
+    CalicoPolicy,
+    Cluster,
+    ClusterNetworkPolicy,
+    Diagnostic,
+    InputError,
+    Namespace,
+    NetworkPolicy,
+    NetworkSet,
+    ObjectRef,
+    Origin,
+    Pod,
+    Tier,
+)
+
+from . import validation
+from .addresses import POD_RANGE, assign_pod_ips
+from .fields import Fields, Report, describe
+from .kinds import KindSpec, Manifest, read_metadata, resolve
+from .yamlio import MAX_INPUT_CHARS, Mapping, Node, Scalar, read_documents
+
+Source = Union[str, os.PathLike]
+YAML_SUFFIXES = (".yaml", ".yml")
+LIST_FIELDS = frozenset({"apiVersion", "kind", "metadata", "items"})
+
+
+def load(*sources: Source, default_namespace: str = "default") -> Cluster:
+    """Load files, directories (their *.yaml / *.yml files, sorted) and "-" (stdin) into a Cluster.
+
+    Raises InputError carrying every error found; warnings and notes are in `Cluster.diagnostics`.
+    """
+    session = _Session(default_namespace)
+    for source in sources:
+        session.read_source(source)
+    return session.build()
+
+
+def load_string(text: str, filename: str = "<string>", default_namespace: str = "default") -> Cluster:
+    """Load YAML text into a Cluster; `filename` is what diagnostics call it.
+
+    >>> cluster = load_string("apiVersion: v1\\nkind: Namespace\\nmetadata: {name: prod}\\n")
+    >>> cluster.namespaces["prod"].labels
+    {'kubernetes.io/metadata.name': 'prod'}
+    """
+    session = _Session(default_namespace)
+    session.read_text(text, filename)
+    return session.build()
+
+
+@dataclass
+class _Loaded:
+    """One object that was read, and the model objects it became."""
+
+    kind: KindSpec
+    ref: ObjectRef
+    origin: Origin
+    outputs: list[object] = field(default_factory=list)
+
+
+class _Session:
+    def __init__(self, default_namespace: str):
+        problems = validation.dns1123_label(default_namespace)
+        if problems:
+            raise ValueError(f"default_namespace {default_namespace!r} {problems[0]}")
+        self.default_namespace = default_namespace
+        self.diagnostics: list[Diagnostic] = []
+        self.objects: dict[tuple[str, str, str | None, str], _Loaded] = {}
+
+    # -- sources -------------------------------------------------------------------------
+
+    def read_source(self, source: Source) -> None:
+        if source == "-":
+            stdin = getattr(sys.stdin, "buffer", sys.stdin)  # tests replace sys.stdin with a StringIO
+            self.read_data(stdin.read(MAX_INPUT_CHARS + 1), "<stdin>")
+            return
+        path = Path(source)
+        name = os.fspath(source)
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in YAML_SUFFIXES)
+            if not files:
+                self.problem("warning", f"no .yaml or .yml files in directory {name}", name)
+            for file in files:
+                self.read_file(file, os.path.join(name, file.name))
+        else:
+            self.read_file(path, name)
+
+    def read_file(self, path: Path, name: str) -> None:
+        try:
+            with open(path, "rb") as f:
+                data = f.read(MAX_INPUT_CHARS + 1)
+        except FileNotFoundError:
+            self.problem("error", f"no such file or directory: {name}", name)
+            return
+        except OSError as err:
+            self.problem("error", f"cannot read {name}: {err.strerror or err}", name)
+            return
+        self.read_data(data, name)
+
+    def read_data(self, data: bytes | str, name: str) -> None:
+        if len(data) > MAX_INPUT_CHARS:
+            self.problem("error", f"{name} is larger than {MAX_INPUT_CHARS:,} bytes; npkit refuses it", name)
+            return
+        text = data if isinstance(data, str) else _decode(data)
+        if text is None:
+            self.problem("error", f"{name} is not UTF-8 text", name)
+            return
+        self.read_text(text, name)
+
+    def problem(self, severity: str, message: str, file: str, line: int = 0) -> None:
+        self.diagnostics.append(Diagnostic(severity, message, Origin(file, line)))  # type: ignore[arg-type]
+
+    # -- documents and objects -----------------------------------------------------------
+
+    def read_text(self, text: str, filename: str) -> None:
+        documents, problems = read_documents(text, filename)
+        for document in documents:
+            root = document.root
+            if root is None or (isinstance(root, Scalar) and root.value is None):
+                continue  # an empty document, e.g. after a trailing ---
+            self.read_object(root, filename)
+        # Syntax errors end a file; report them after the objects read before them.
+        self.diagnostics.extend(problems)
+
+    def read_object(self, node: Node, filename: str, list_kind: tuple[str, str] | None = None) -> None:
+        """One object; `list_kind` is (apiVersion, kind) of a typed list (PodList) it came from."""
+        if not isinstance(node, Mapping):
+            self.problem("error", "each YAML document must be a Kubernetes object (a mapping with "
+                                  f"apiVersion, kind and metadata), not {describe(node)}; "
+                                  "separate objects with ---", filename, node.line)
+            return
+        api_version = _peek_str(node, "apiVersion") or (list_kind[0] if list_kind else None)
+        kind = _peek_str(node, "kind") or (list_kind[1] if list_kind else None)
+        name = _peek_str(node, ("metadata", "name")) or "(no name)"
+        namespace = _peek_str(node, ("metadata", "namespace"))
+        report = Report(filename, ObjectRef(kind or "object", name, namespace))
+        try:
+            self._read_object(node, api_version, kind, report)
+        finally:
+            self.diagnostics.extend(report.diagnostics)
+
+    def _read_object(self, node: Mapping, api_version: str | None, kind: str | None, report: Report) -> None:
+        for field_name, value in (("apiVersion", api_version), ("kind", kind)):
+            if value is None:
+                entry = node.entries.get(field_name)
+                line = entry[0].line if entry else node.line
+                what = f"must be a string, not {describe(entry[1])}" if entry else "is missing"
+                report.error(f"{field_name} {what}; every object needs apiVersion and kind", line, field_name)
+        if api_version is None or kind is None:
+            return
+        if kind == "List" or (kind.endswith("List") and len(kind) > 4):
+            if self._read_list(node, api_version, kind, report):
+                return
+        resolution = resolve(api_version, kind)
+        if resolution.spec is None:
+            entry = node.entries.get(resolution.field)
+            line = entry[0].line if entry else node.line
+            report.add(resolution.severity or "warning", resolution.message, line, resolution.field)
+            return
+        spec = resolution.spec
+        namespace = (report.obj.namespace or self.default_namespace) if spec.namespaced else None
+        report.obj = ObjectRef(spec.kind, report.obj.name, namespace)  # type: ignore[union-attr]
+        root = Fields(node, "", report, spec.top_fields)
+        meta = read_metadata(root, spec, self.default_namespace)
+        if meta is None:
+            return
+        obj = Manifest(spec, api_version, root, meta, report)
+        loaded = _Loaded(spec, obj.ref, obj.origin, list(spec.load(obj)))  # type: ignore[misc]
+        key = (spec.group, spec.kind, meta.namespace, meta.name)
+        previous = self.objects.pop(key, None)
+        if previous is not None:
+            report.warning(f"{obj.ref} is defined twice; this definition replaces the one at "
+                           f"{previous.origin}", root.line)
+        self.objects[key] = loaded
+
+    def _read_list(self, node: Mapping, api_version: str, kind: str, report: Report) -> bool:
+        """Read `kind: List` (kubectl get -o yaml) or a typed list such as PodList; False if neither."""
+        item_kind = None
+        if kind != "List":
+            item_kind = kind[: -len("List")]
+            if resolve(api_version, item_kind).spec is None:
+                return False
+        elif api_version != "v1":
+            report.error(f"List needs apiVersion v1, not {api_version}", node.line, "apiVersion")
+            return True
+        items = Fields(node, "", report, LIST_FIELDS).get_list("items") or []
+        for item in items:
+            self.read_object(item.node, report.file, (api_version, item_kind) if item_kind else None)
+        return True
+
+    # -- the cluster ---------------------------------------------------------------------
+
+    def build(self) -> Cluster:
+        if any(d.severity == "error" for d in self.diagnostics):
+            raise InputError(self.diagnostics)
+        buckets: dict[type, list] = {t: [] for t in _BUCKETS}
+        sources: dict[int, _Loaded] = {}
+        for loaded in self.objects.values():
+            for out in loaded.outputs:
+                bucket = buckets.get(type(out))
+                if bucket is None:
+                    what = type(out).__name__
+                    raise TypeError(f"{loaded.kind.kind} loader returned {what}, not a model object")
+                bucket.append(out)
+                sources[id(out)] = loaded
+        pods = self._unique_pods(buckets[Pod], sources)
+        pods, assigned = assign_pod_ips(pods)
+        if assigned:
+            listing = ", ".join(f"{p.key} {p.ip}" for p in assigned)
+            self.diagnostics.append(Diagnostic(
+                "info", f"{len(assigned)} pod(s) had no status.podIP; npkit gave them addresses in "
+                        f"{POD_RANGE}: {listing}", assigned[0].origin, None, "status.podIP"))
+        namespaces = self._namespaces(buckets, sources)
+        tiers = dict(Cluster().tiers)
+        tiers.update((t.name, t) for t in buckets[Tier])
+        return Cluster(
+            namespaces=namespaces,
+            pods=tuple(pods),
+            network_policies=tuple(buckets[NetworkPolicy]),
+            calico_policies=tuple(buckets[CalicoPolicy]),
+            cluster_network_policies=tuple(buckets[ClusterNetworkPolicy]),
+            tiers=tiers,
+            network_sets=tuple(buckets[NetworkSet]),
+            diagnostics=tuple(self.diagnostics),
+        )
+
+    def _unique_pods(self, pods: list[Pod], sources: dict[int, _Loaded]) -> list[Pod]:
+        """One pod per namespace/name (a Deployment and a Pod may share a name); warn on clashes."""
+        by_key: dict[str, Pod] = {}
+        for pod in pods:
+            earlier = by_key.pop(pod.key, None)
+            if earlier is not None:
+                old, new = sources[id(earlier)], sources[id(pod)]
+                self.diagnostics.append(Diagnostic(
+                    "warning", f"{old.ref} ({old.origin}) and {new.ref} both make pod {pod.key}; "
+                               "keeping the later one", new.origin, new.ref))
+            by_key[pod.key] = pod
+        seen_ips: dict[str, Pod] = {}
+        for pod in by_key.values():
+            if pod.ip and not pod.host_network:
+                other = seen_ips.setdefault(pod.ip, pod)
+                if other is not pod:
+                    self.diagnostics.append(Diagnostic(
+                        "warning", f"pods {other.key} and {pod.key} both have IP {pod.ip}; verdicts for "
+                                   "that address will be ambiguous", pod.origin, pod.ref, "status.podIP"))
+        return list(by_key.values())
+
+    def _namespaces(self, buckets: dict[type, list], sources: dict[int, _Loaded]) -> dict[str, Namespace]:
+        namespaces: dict[str, Namespace] = {ns.name: ns for ns in buckets[Namespace]}
+        for kind, objects in buckets.items():
+            if kind is Namespace:
+                continue
+            for obj in objects:
+                name = getattr(obj, "namespace", None)
+                if name and name not in namespaces:
+                    namespaces[name] = Namespace(
+                        name, {NAMESPACE_NAME_LABEL: name}, sources[id(obj)].origin, implicit=True)
+        return namespaces
+
+
+_BUCKETS = (Namespace, Pod, NetworkPolicy, CalicoPolicy, ClusterNetworkPolicy, Tier, NetworkSet)
+
+
+def _peek_str(node: Mapping, path: str | tuple[str, ...]) -> str | None:
+    """A string found by following keys, without reporting anything (for naming objects early)."""
+    keys = (path,) if isinstance(path, str) else path
+    current: Node = node
+    for key in keys:
+        if not isinstance(current, Mapping) or key not in current.entries:
+            return None
+        current = current.entries[key][1]
+    if isinstance(current, Scalar) and isinstance(current.value, str) and current.value:
+        return current.value
+    return None
+
+
+def _decode(data: bytes) -> str | None:
+    """Text of a file: UTF-8 (BOM allowed) or UTF-16 with a BOM (what Windows PowerShell writes)."""
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None

@@ -1,0 +1,328 @@
+"""Safe YAML reading: documents as trees of position-carrying nodes, within hard limits.
+
+`yaml.safe_load` is not enough for npkit: it forgets line numbers, silently keeps the
+last of two duplicate keys, and expands aliases without bound (the "billion laughs"
+document). Here the parser (libyaml's C parser when PyYAML has it, else PyYAML's pure
+Python one) only produces events, and this module builds the tree itself, iteratively:
+
+- nesting deeper than MAX_DEPTH is refused without recursion;
+- every node knows its *expanded* size, so an alias bomb is refused as soon as its
+  aliases would stand for more than MAX_ALIAS_NODES nodes, before anything walks it;
+- duplicate keys and non-string keys are reported, merge keys (`<<`) are applied;
+- only plain data is built: strings, integers, floats, booleans, null, lists, mappings.
+  Other tags (`!!python/object`, `!!binary`, custom `!foo`) are errors.
+
+Aliases share their target node, so a tree may be a DAG; the size limits keep walking it cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+from yaml import events as ev
+
+from npkit.model import Diagnostic, Origin
+
+try:  # libyaml is about 5x faster; fall back silently when PyYAML was built without it
+    from yaml import CSafeLoader as _Parser
+except ImportError:  # pragma: no cover - depends on how PyYAML was installed
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+
+MAX_INPUT_CHARS = 16 * 1024 * 1024  # one file or stdin; real manifests are far smaller
+MAX_DEPTH = 100  # a CronJob's container port sits at depth ~12; managedFields reach ~40
+MAX_ALIAS_NODES = 100_000  # nodes that exist only because an alias repeats them, per file
+
+_YAML = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ = _YAML + "str", _YAML + "map", _YAML + "seq"
+_MERGE = _YAML + "merge"
+# Scalars whose tag we accept and read as text; timestamps stay strings as in Kubernetes.
+_AS_TEXT = {_STR, _YAML + "timestamp", _YAML + "value"}
+MERGE_KEY = object()  # the value of an unquoted `<<` key
+
+
+class Node:
+    """A composed YAML node: 1-based line and column, expanded size and depth."""
+
+    __slots__ = ("line", "column", "size", "depth")
+
+    def __init__(self, line: int, column: int):
+        self.line = line
+        self.column = column
+        self.size = 1
+        self.depth = 1
+
+
+class Scalar(Node):
+    """A scalar: `value` is the Python value (str, int, float, bool or None), `text` as written."""
+
+    __slots__ = ("value", "text", "plain")
+
+    def __init__(self, line: int, column: int, value: object, text: str, plain: bool):
+        super().__init__(line, column)
+        self.value = value
+        self.text = text
+        self.plain = plain  # unquoted: YAML decided its type from how it looks
+
+    def __repr__(self) -> str:
+        return f"Scalar({self.value!r} @{self.line})"
+
+
+class Mapping(Node):
+    """A mapping: `entries` maps each key's text to (key node, value node), in order."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, line: int, column: int):
+        super().__init__(line, column)
+        self.entries: dict[str, tuple[Scalar, Node]] = {}
+
+    def __repr__(self) -> str:
+        return f"Mapping({list(self.entries)} @{self.line})"
+
+
+class Sequence(Node):
+    """A sequence of nodes."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, line: int, column: int):
+        super().__init__(line, column)
+        self.items: list[Node] = []
+
+    def __repr__(self) -> str:
+        return f"Sequence({len(self.items)} items @{self.line})"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One YAML document of a stream. `root` is None for an empty document."""
+
+    root: Node | None
+    line: int
+
+
+class _Stop(Exception):
+    """A problem after which the rest of the stream cannot be trusted."""
+
+    def __init__(self, message: str, line: int, column: int | None = None):
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+class _Frame:
+    __slots__ = ("node", "key", "merges", "anchor")
+
+    def __init__(self, node: Node, anchor: str | None):
+        self.node = node
+        self.key: Scalar | None = None  # mapping key waiting for its value
+        self.merges: list[Node] = []  # `<<` values, applied when the mapping ends
+        self.anchor = anchor
+
+
+_resolver = yaml.resolver.Resolver()
+_constructor = yaml.constructor.SafeConstructor()
+# The constructor methods that do not remember what they built (construct_object would).
+_CONVERTERS = {
+    _YAML + "int": _constructor.construct_yaml_int,
+    _YAML + "float": _constructor.construct_yaml_float,
+    _YAML + "bool": _constructor.construct_yaml_bool,
+    _YAML + "null": _constructor.construct_yaml_null,
+}
+
+
+def _convert(event: ev.ScalarEvent) -> tuple[str | None, object]:
+    """(resolved tag, Python value) of a scalar; tag None when npkit does not accept it."""
+    if event.tag is None:
+        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+    elif event.tag == "!":  # the non-specific tag: always a string
+        tag = _STR
+    else:
+        tag = event.tag
+    if tag in _AS_TEXT:
+        return tag, event.value
+    if tag == _MERGE:
+        return tag, MERGE_KEY
+    convert = _CONVERTERS.get(tag)
+    if convert is None:
+        return None, event.value
+    try:
+        return tag, convert(yaml.ScalarNode(tag, event.value))
+    except (yaml.YAMLError, ValueError):  # e.g. `!!int abc`
+        return None, event.value
+
+
+def read_documents(text: str, filename: str) -> tuple[list[Document], list[Diagnostic]]:
+    """Compose every document in `text` (with the line each starts on); problems come back as Diagnostics.
+
+    >>> docs, problems = read_documents("a: 1\\n---\\nb: [x, y]\\n", "f.yaml")
+    >>> [d.line for d in docs], problems
+    ([1, 2], [])
+    """
+    diagnostics: list[Diagnostic] = []
+    if len(text) > MAX_INPUT_CHARS:
+        msg = (f"input is {len(text):,} characters; npkit reads at most {MAX_INPUT_CHARS:,} "
+               "characters per file")
+        return [], [Diagnostic("error", msg, Origin(filename, 1))]
+    builder = _Builder(filename, diagnostics)
+    try:
+        for event in yaml.parse(text, Loader=_Parser):
+            builder.feed(event)
+    except _Stop as stop:
+        diagnostics.append(Diagnostic("error", stop.message, Origin(filename, stop.line), column=stop.column))
+    except yaml.MarkedYAMLError as err:
+        diagnostics.append(_syntax_error(err, text, filename))
+    except yaml.reader.ReaderError as err:  # characters that YAML text may not contain
+        line = text.count("\n", 0, err.position) + 1
+        char = err.character if isinstance(err.character, str) else chr(err.character)
+        message = f"character {char!r} (U+{ord(char):04X}) is not allowed in YAML text"
+        diagnostics.append(Diagnostic("error", message, Origin(filename, line)))
+    return builder.documents, diagnostics
+
+
+def _syntax_error(err: yaml.MarkedYAMLError, text: str, filename: str) -> Diagnostic:
+    mark = err.problem_mark or err.context_mark
+    line = mark.line + 1 if mark else 0
+    column = mark.column + 1 if mark else None
+    problem = err.problem or "invalid YAML"
+    message = f"YAML syntax error: {problem}"
+    if err.context and err.context_mark and err.context_mark is not mark:
+        message += f" ({err.context} at line {err.context_mark.line + 1})"
+    bad_line = text.split("\n", line)[line - 1] if line else ""
+    if "\t" in bad_line[: len(bad_line) - len(bad_line.lstrip())]:
+        message += "; YAML does not allow tabs for indentation, use spaces"
+    elif "mapping values are not allowed" in problem:
+        message += "; check the indentation and that every 'key: value' has a space after the colon"
+    if column is not None:
+        message += f" (column {column})"
+    return Diagnostic("error", message, Origin(filename, line), column=column)
+
+
+class _Builder:
+    """Turns parser events into nodes (an iterative composer)."""
+
+    def __init__(self, filename: str, diagnostics: list[Diagnostic]):
+        self.filename = filename
+        self.diagnostics = diagnostics
+        self.documents: list[Document] = []
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, Node] = {}
+        self.open_anchors: set[str] = set()  # collections still being built
+        self.alias_nodes = 0
+        self.doc_line = 1
+        self.root: Node | None = None
+        self.scalar_cache: dict[tuple, tuple[str | None, object]] = {}  # same text, same value
+
+    def error(self, message: str, line: int) -> None:
+        self.diagnostics.append(Diagnostic("error", message, Origin(self.filename, line)))
+
+    def feed(self, event: ev.Event) -> None:
+        cls = type(event)
+        mark = event.start_mark
+        if cls is ev.ScalarEvent:
+            self.add(self.scalar(event), event.anchor)
+        elif cls is ev.MappingStartEvent or cls is ev.SequenceStartEvent:
+            self.check_collection_tag(event, _MAP if cls is ev.MappingStartEvent else _SEQ)
+            if len(self.stack) >= MAX_DEPTH:
+                raise _Stop(f"YAML is nested more than {MAX_DEPTH} levels deep; npkit refuses such input",
+                            mark.line + 1, mark.column + 1)
+            node_class = Mapping if cls is ev.MappingStartEvent else Sequence
+            node: Node = node_class(mark.line + 1, mark.column + 1)
+            if event.anchor:
+                self.open_anchors.add(event.anchor)
+            self.stack.append(_Frame(node, event.anchor))
+        elif cls is ev.MappingEndEvent or cls is ev.SequenceEndEvent:
+            frame = self.stack.pop()
+            if frame.merges:
+                self.apply_merges(frame)
+            if frame.anchor:
+                self.open_anchors.discard(frame.anchor)
+            self.add(frame.node, frame.anchor)
+        elif cls is ev.AliasEvent:
+            self.add(self.alias(event), None)
+        elif cls is ev.DocumentStartEvent:
+            self.anchors.clear()  # anchors are local to their document
+            self.root = None
+            self.doc_line = mark.line + 1
+        elif cls is ev.DocumentEndEvent:
+            self.documents.append(Document(self.root, self.doc_line))
+
+    def scalar(self, event: ev.ScalarEvent) -> Scalar:
+        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        key = (event.tag, event.value, event.implicit)
+        converted = self.scalar_cache.get(key)
+        if converted is None:
+            converted = self.scalar_cache[key] = _convert(event)
+        tag, value = converted
+        if tag is None:
+            self.error(f"cannot read {event.value!r} with YAML tag {event.tag!r}; npkit reads only plain "
+                       "data (strings, numbers, booleans, null, lists and mappings)", line)
+        return Scalar(line, column, value, event.value, plain=event.style is None)
+
+    def check_collection_tag(self, event: ev.CollectionStartEvent, expected: str) -> None:
+        if event.tag not in (None, "!", expected):
+            self.error(f"unsupported YAML tag {event.tag!r}; npkit reads only plain data",
+                       event.start_mark.line + 1)
+
+    def alias(self, event: ev.AliasEvent) -> Node:
+        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        if event.anchor in self.open_anchors:
+            raise _Stop(f"alias *{event.anchor} refers to the collection that contains it; "
+                        "Kubernetes objects cannot be recursive", line, column)
+        target = self.anchors.get(event.anchor)
+        if target is None:
+            raise _Stop(f"alias *{event.anchor} refers to no anchor &{event.anchor} defined before it",
+                        line, column)
+        self.alias_nodes += target.size
+        if self.alias_nodes > MAX_ALIAS_NODES:
+            raise _Stop(f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} nodes "
+                        "(an alias bomb?); npkit refuses such input", line, column)
+        if len(self.stack) + target.depth > MAX_DEPTH:
+            raise _Stop(f"YAML is nested more than {MAX_DEPTH} levels deep once aliases are expanded",
+                        line, column)
+        return target
+
+    def add(self, node: Node, anchor: str | None) -> None:
+        if anchor:
+            self.anchors[anchor] = node
+        if not self.stack:
+            self.root = node
+            return
+        frame = self.stack[-1]
+        parent = frame.node
+        parent.size += node.size
+        if node.depth + 1 > parent.depth:
+            parent.depth = node.depth + 1
+        if isinstance(parent, Sequence):
+            parent.items.append(node)
+        elif frame.key is None:
+            if not isinstance(node, Scalar):
+                self.error("mapping keys must be plain strings, not lists or mappings", node.line)
+                node = Scalar(node.line, node.column, "?", "?", True)
+            frame.key = node
+        else:
+            key, frame.key = frame.key, None
+            assert isinstance(parent, Mapping)
+            if key.value is MERGE_KEY:
+                frame.merges.append(node)
+                return
+            text = key.text
+            if text in parent.entries:
+                first = parent.entries[text][0]
+                self.error(f'duplicate key "{text}" (first defined at line {first.line}); '
+                           "Kubernetes refuses objects with repeated keys", key.line)
+                return
+            parent.entries[text] = (key, node)
+
+    def apply_merges(self, frame: _Frame) -> None:
+        """`<<: *defaults` and `<<: [*a, *b]`: keys written in the mapping win, then earlier sources."""
+        target = frame.node
+        assert isinstance(target, Mapping)
+        for merge in frame.merges:
+            sources = merge.items if isinstance(merge, Sequence) else [merge]
+            for source in sources:
+                if not isinstance(source, Mapping):
+                    self.error("a merge key (<<) needs a mapping or a list of mappings", source.line)
+                    continue
+                for text, entry in source.entries.items():
+                    target.entries.setdefault(text, entry)
