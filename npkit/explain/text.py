@@ -1,0 +1,94 @@
+"""A verdict as text a learner can follow: each side, tier by tier, policy by policy, rule by rule."""
+
+from __future__ import annotations
+
+from ..engine import PolicyTrace, RuleTrace, SideVerdict, TierTrace, Verdict
+
+OK, NO = "✓", "✗"
+
+
+def _order(order: float | None) -> str:
+    if order is None:
+        return "no order (last)"
+    shown = f"{int(order):,}" if float(order).is_integer() else f"{order:g}"
+    return f"order {shown}"
+
+
+def _rule_lines(rule: RuleTrace, indent: str) -> list[str]:
+    name = f" ({rule.name})" if rule.name else ""
+    if rule.matched:
+        head = f"{indent}{rule.path}{name} {rule.action}: matches"
+    else:
+        head = f"{indent}{rule.path}{name} {rule.action}: does not match"
+    lines = [head]
+    for c in rule.checks:
+        lines.append(f"{indent}  {OK if c.ok else NO} {c.text}")
+    if not rule.checks:
+        lines.append(f"{indent}  {OK} the rule has no conditions: it matches every connection")
+    for n in rule.notes:
+        if rule.checks:  # rule-less notes are already said by the line above
+            lines.append(f"{indent}  note: {n}")
+    return lines
+
+
+def _policy_lines(p: PolicyTrace, indent: str) -> list[str]:
+    outcome = {
+        "allow": "allows", "deny": "denies", "pass": "passes to the next tier",
+        "no-match": "no rule matched", "not-reached": "not reached (an earlier policy decided)",
+    }[p.outcome]
+    lines = [f"{indent}{p.ref} ({_order(p.order)}): {outcome}"]
+    if p.outcome != "not-reached" and not p.rules:
+        lines.append(f"{indent}  (no rules for this direction)")
+    for r in p.rules:
+        lines += _rule_lines(r, indent + "  ")
+    for n in p.notes:
+        lines.append(f"{indent}  note: {n}")
+    return lines
+
+
+def _tier_lines(t: TierTrace, indent: str) -> list[str]:
+    lines = [f"{indent}{t.title} ({_order(t.order)}, default action {t.default_action})"]
+    for p in t.policies:
+        lines += _policy_lines(p, indent + "  ")
+    ending = {
+        "end-of-tier-deny": "end of tier: nothing decided, the tier's default Deny applies",
+        "default-pass": "end of tier: nothing decided, the tier's default Pass moves on",
+        "pass": "passed: evaluation continues with the next tier",
+    }.get(t.outcome)
+    if ending:
+        lines.append(f"{indent}  → {ending}")
+    return lines
+
+
+def render_side(side: SideVerdict, verbose: bool = True) -> str:
+    """One side of a verdict."""
+    what = "egress of" if side.direction == "Egress" else "ingress of"
+    status = "allowed" if side.allowed else "DENIED"
+    lines = [f"{what.capitalize()} {side.endpoint}: {status}"]
+    if side.enforced and side.isolated_by:
+        lines.append(f"  isolated for {side.direction.lower()} by: " + ", ".join(str(r) for r in side.isolated_by))
+    if verbose:
+        for t in side.tiers:
+            lines += _tier_lines(t, "  ")
+    for entry in side.logged:
+        lines.append(f"  logged by {entry} (Log does not decide; evaluation went on)")
+    for ref in side.staged:
+        lines.append(f"  {ref} selects it but is staged: never enforced")
+    lines.append(f"  ⇒ {side.decision.text}")
+    return "\n".join(lines)
+
+
+def render_verdict(verdict: Verdict, verbose: bool = True) -> str:
+    """The whole verdict: headline, both sides, notes.
+
+    `verbose=False` keeps only each side's decision.
+    """
+    probe = verdict.probe
+    head = f"{probe.src} → {probe.dst}  {probe.traffic}: {'ALLOWED' if verdict.allowed else 'DENIED'}"
+    lines = [head + f"   [dataplane: {verdict.dataplane}]", ""]
+    if probe.is_self:
+        lines += [verdict.summary, ""]
+    lines += [render_side(verdict.egress, verbose), "", render_side(verdict.ingress, verbose)]
+    for n in verdict.notes:
+        lines.append(f"note: {n}")
+    return "\n".join(lines).rstrip()
