@@ -1,0 +1,36 @@
+# Two entry points: `make course` to learn, `make test` to check everything.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8888
+
+.PHONY: course test lint notebooks bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files re-run the install when pyproject.toml changes.
+$(VENV)/.course: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[course]'
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.course
+
+course: $(VENV)/.course
+	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) notebooks/00-welcome.ipynb
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check npkit tests benchmarks
+
+test: lint
+	$(BIN)/pytest tests npkit
+	$(BIN)/pytest --nbval-lax --sanitize-with tests/nbval-sanitize.cfg $(wildcard notebooks/*.ipynb labs/*.ipynb)
+
+bench: $(VENV)/.test
+	$(BIN)/python benchmarks/bench_matrix.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""The npkit command line."""

@@ -1,0 +1,56 @@
+"""What every subcommand shares: reading inputs, choosing a dataplane, printing diagnostics."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..engine import DATAPLANES, Engine
+from ..loading import load
+from ..model import Cluster
+
+
+class UsageError(Exception):
+    """Bad command-line input (exit code 2)."""
+
+
+def add_inputs(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("-f", "--filename", dest="files", action="extend", nargs="+", required=required,
+                   metavar="PATH", help="YAML file, directory of *.yaml/*.yml, or - for stdin (repeatable)")
+
+
+def add_dataplane(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dataplane", choices=DATAPLANES, default="calico",
+                   help="calico: everything Calico enforces (default); kubernetes: what kind's own CNI "
+                        "enforces (NetworkPolicy and ClusterNetworkPolicy only)")
+    p.add_argument("--l7", action="store_true",
+                   help="enforce Calico http matches (as with Istio + Dikastes); off by default, like Felix")
+
+
+def load_inputs(args: argparse.Namespace, quiet: bool = False) -> Cluster:
+    """Load -f inputs; warnings and notes go to stderr unless `quiet`."""
+    cluster = load(*args.files)
+    if not quiet:
+        for d in cluster.diagnostics:
+            print(str(d), file=sys.stderr)
+    return cluster
+
+
+def engine_for(args: argparse.Namespace, cluster: Cluster) -> Engine:
+    engine = Engine(cluster, args.dataplane, getattr(args, "l7", False))
+    for note in engine.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return engine
+
+
+def parse_port(text: str, default_protocol: str) -> tuple[int | None, str]:
+    """`80`, `53/UDP` or `ICMP` → (port, protocol)."""
+    port, _, proto = text.partition("/")
+    if not port.isdigit():
+        if port.upper() in ("ICMP", "ICMPV6"):
+            return None, "ICMP" if port.upper() == "ICMP" else "ICMPv6"
+        raise UsageError(f"--port {text!r}: expected a number like 80, or 53/UDP")
+    number = int(port)
+    if not 1 <= number <= 65535:
+        raise UsageError(f"--port {text!r}: ports run from 1 to 65535")
+    return number, (proto or default_protocol).upper()

@@ -1,0 +1,64 @@
+"""The `npkit` command. Exit codes: 0 success, 1 internal error, 2 bad input or usage."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+
+from ..model import InputError
+from .common import UsageError
+
+# Each module in commands/ registers one subcommand; later ones join this list.
+COMMANDS = ("check", "matrix", "explain", "lint", "diff", "lab")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="npkit",
+        description="Evaluate Kubernetes NetworkPolicy, Calico policy and ClusterNetworkPolicy offline, "
+                    "and explain every verdict.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"npkit.cli.commands.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"npkit.cli.commands.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except InputError as e:
+        for d in e.diagnostics:
+            print(str(d), file=sys.stderr)
+        n = len(e.errors)
+        print(f"npkit: {n} error{'s' if n != 1 else ''} in the input; nothing was evaluated", file=sys.stderr)
+        return 2
+    except UsageError as e:
+        print(f"npkit {args.command}: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("npkit: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # noqa: BLE001 - the last line of defence: never a bare traceback
+        if os.environ.get("NPKIT_DEBUG"):
+            traceback.print_exc()
+        print(f"npkit: internal error: {type(e).__name__}: {e}\n"
+              "This is a bug in npkit; run again with NPKIT_DEBUG=1 for details.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
