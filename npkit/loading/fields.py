@@ -174,7 +174,7 @@ class Field:
         """A mapping whose keys must be among `known` (None: any key, content not checked)."""
         node = self.node
         if isinstance(node, Mapping):
-            return Fields(node, self.path, self.report, known)
+            return Fields(node, self.path, self.report, known, self.line)
         self._wrong("a mapping (key: value pairs)")
         return None
 
@@ -198,21 +198,19 @@ class Field:
 class Fields:
     """A mapping node read as an object with known field names."""
 
-    __slots__ = ("node", "path", "report")
+    __slots__ = ("node", "path", "report", "line")
 
-    def __init__(self, node: Mapping, path: str, report: Report, known: Collection[str] | None):
+    def __init__(self, node: Mapping, path: str, report: Report, known: Collection[str] | None,
+                 line: int | None = None):
         self.node = node
         self.path = path
         self.report = report
+        self.line = node.line if line is None else line  # the key's line when read from a field
         if known is not None:
             for text, (key, _value) in node.entries.items():
                 if text not in known:
                     hint = did_you_mean(closest(text, known))
                     report.error(f'unknown field "{text}"{hint}', key.line, child_path(path, text))
-
-    @property
-    def line(self) -> int:
-        return self.node.line
 
     def __contains__(self, name: str) -> bool:
         return self.get(name) is not None

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from npkit.model import NAMESPACE_NAME_LABEL, Namespace
+from npkit.model import (
+    NAMESPACE_NAME_LABEL,
+    IPBlock,
+    LabelSelector,
+    Namespace,
+    NetworkPolicy,
+    Peer,
+    Pod,
+    PolicyPort,
+    Rule,
+)
+from npkit.model.k8s import Direction
 
 from . import validation
+from .fields import Field, Fields, field_lines
 from .kinds import Manifest, register
+from .labels import read_label_selector
+from .podspec import POD_SPEC_FIELDS, PodSpecInfo, read_pod_spec
 
 NAMESPACE_SPEC_FIELDS = frozenset({"finalizers"})
 
@@ -23,3 +37,194 @@ def load_namespace(obj: Manifest) -> list[Namespace]:
                       f'not "{written}"')
     labels[NAMESPACE_NAME_LABEL] = obj.meta.name
     return [Namespace(obj.meta.name, labels, obj.origin)]
+
+
+# -- Pod ---------------------------------------------------------------------------------
+
+POD_STATUS_IP_FIELDS = frozenset({"ip"})
+
+
+@register("", "Pod", ("v1",), top_fields={"apiVersion", "kind", "metadata", "spec", "status"})
+def load_pod(obj: Manifest) -> list[Pod]:
+    """A Pod: labels, container ports, service account, hostNetwork and its IP if status has one."""
+    spec = obj.spec(POD_SPEC_FIELDS, required=True)
+    info = read_pod_spec(spec) if spec is not None else PodSpecInfo()
+    status = obj.root.get_map("status", None)  # free-form, except for the pod's addresses
+    ip = _read_pod_ip(status) if status is not None else None
+    meta = obj.meta
+    return [Pod(meta.name, meta.namespace or "", dict(meta.labels), info.ports, ip or "",
+                service_account=info.service_account, host_network=info.host_network, origin=obj.origin)]
+
+
+def _read_pod_ip(status: Fields) -> str | None:
+    """`status.podIP`, else the first of `status.podIPs`; checked as the API server checks them."""
+    ips: list[tuple[str, Field]] = []
+    pod_ip = status.get("podIP")
+    if pod_ip is not None:
+        text = pod_ip.as_str()
+        if text is not None:
+            ips.append((text, pod_ip))
+    listed = []
+    for item in status.get_list("podIPs") or ():
+        entry = item.as_map(POD_STATUS_IP_FIELDS)
+        text = entry.get_str("ip", required=True) if entry is not None else None
+        if text is not None:
+            listed.append((text, entry.get("ip")))
+    parsed = []
+    for text, field in ips + listed:
+        address, problems = validation.parse_ip(text)
+        for problem in problems:
+            field.error(problem)  # type: ignore[union-attr]
+        parsed.append(str(address) if address is not None else None)
+    if ips and listed and parsed[0] and parsed[1] and parsed[0] != parsed[1]:
+        listed[0][1].warning(f"the first of status.podIPs should equal status.podIP ({ips[0][0]})")  # type: ignore
+    return parsed[0] if parsed else None
+
+
+# -- NetworkPolicy -----------------------------------------------------------------------
+
+NETWORK_POLICY_SPEC_FIELDS = frozenset({"podSelector", "policyTypes", "ingress", "egress"})
+INGRESS_RULE_FIELDS = frozenset({"from", "ports"})
+EGRESS_RULE_FIELDS = frozenset({"to", "ports"})
+PEER_FIELDS = frozenset({"podSelector", "namespaceSelector", "ipBlock"})
+IP_BLOCK_FIELDS = frozenset({"cidr", "except"})
+PORT_FIELDS = frozenset({"protocol", "port", "endPort"})
+POLICY_TYPES = ("Ingress", "Egress")
+
+
+@register("networking.k8s.io", "NetworkPolicy", ("v1",))
+def load_network_policy(obj: Manifest) -> list[NetworkPolicy]:
+    """A NetworkPolicy, validated like the API server does and defaulted (protocol, policyTypes)."""
+    spec = obj.spec(NETWORK_POLICY_SPEC_FIELDS)
+    if spec is None:
+        obj.report.warning("has no spec, so it selects every pod in its namespace and denies all their "
+                           "ingress; write spec.podSelector and policyTypes to say what you mean",
+                           obj.root.line)
+        selector, ingress, egress, types = LabelSelector(), (), (), ("Ingress",)
+    else:
+        selector = read_label_selector(spec.get("podSelector")) or LabelSelector()
+        ingress = _read_rules(spec, "ingress", INGRESS_RULE_FIELDS, "from")
+        egress = _read_rules(spec, "egress", EGRESS_RULE_FIELDS, "to")
+        types = _read_policy_types(spec, has_egress_rules=bool(egress))
+    meta = obj.meta
+    return [NetworkPolicy(meta.name, meta.namespace or "", selector, types, ingress, egress,
+                          origin=obj.origin, field_lines=field_lines(obj.root.node))]
+
+
+def _read_rules(spec: Fields, name: str, known: frozenset[str], peers_name: str) -> tuple[Rule, ...]:
+    rules = []
+    for item in spec.get_list(name) or ():
+        rule = item.as_map(known)
+        if rule is None:
+            continue
+        peers = tuple(p for p in map(_read_peer, rule.get_list(peers_name) or ()) if p is not None)
+        ports = tuple(p for p in map(_read_port, rule.get_list("ports") or ()) if p is not None)
+        rules.append(Rule(peers, ports))
+    return tuple(rules)
+
+
+def _read_peer(item: Field) -> Peer | None:
+    peer = item.as_map(PEER_FIELDS)
+    if peer is None:
+        return None
+    pod_selector = read_label_selector(peer.get("podSelector"))
+    namespace_selector = read_label_selector(peer.get("namespaceSelector"))
+    ip_block = _read_ip_block(peer.get("ipBlock"))
+    present = [n for n in ("podSelector", "namespaceSelector", "ipBlock") if n in peer]
+    if not present:
+        item.error("must specify a peer: podSelector, namespaceSelector or ipBlock (an empty or null "
+                   "entry selects nothing; use podSelector: {} for every pod of the namespace)")
+        return None
+    if "ipBlock" in present and len(present) > 1:
+        item.error("may not combine ipBlock with podSelector or namespaceSelector in one peer; write them "
+                   "as two peers (two '-' items) to allow either")
+        return None
+    return Peer(pod_selector, namespace_selector, ip_block)
+
+
+def _read_ip_block(field: Field | None) -> IPBlock | None:
+    if field is None:
+        return None
+    block = field.as_map(IP_BLOCK_FIELDS)
+    if block is None:
+        return None
+    cidr_text = block.get_str("cidr")
+    cidr = None
+    if cidr_text is None and "cidr" not in block:
+        block.missing("cidr")
+    elif cidr_text is not None:
+        cidr_field = block.get("cidr")
+        if not cidr_text:
+            cidr_field.error("must not be empty")  # type: ignore[union-attr]
+        else:
+            cidr, problems = validation.parse_cidr(cidr_text)
+            for problem in problems:
+                cidr_field.error(problem)  # type: ignore[union-attr]
+    excepts = []
+    for text, except_field in block.get_str_list("except") or ():
+        network, problems = validation.parse_cidr(text)
+        for problem in problems:
+            except_field.error(problem)
+        if network is None:
+            continue
+        if cidr is not None and not validation.strictly_inside(network, cidr):
+            except_field.error(f"must lie strictly inside cidr {cidr} (a smaller range within it), "
+                               f"but {network} does not")
+        excepts.append(str(network))
+    if cidr is None:
+        return None
+    return IPBlock(str(cidr), tuple(excepts))
+
+
+def _read_port(item: Field) -> PolicyPort | None:
+    fields = item.as_map(PORT_FIELDS)
+    if fields is None:
+        return None
+    errors_before = item.report.error_count
+    protocol = fields.get_str("protocol")
+    if protocol is not None:
+        for problem in validation.protocol(protocol):
+            fields.get("protocol").error(problem)  # type: ignore[union-attr]
+    port_field = fields.get("port")
+    port = port_field.as_int_or_str() if port_field is not None else None
+    if isinstance(port, int):
+        for problem in validation.port_number(port):
+            port_field.error(problem)  # type: ignore[union-attr]
+    elif isinstance(port, str):
+        for problem in validation.port_name(port):
+            port_field.error(problem)  # type: ignore[union-attr]
+    end_field = fields.get("endPort")
+    end_port = end_field.as_int() if end_field is not None else None
+    if end_field is not None and end_port is not None:
+        if port_field is None:
+            end_field.error("may not be set without port: endPort ends a range that port starts")
+        elif isinstance(port, str):
+            end_field.error(f'may not be set when port is a name ("{port}"); a range needs a numeric port')
+        elif isinstance(port, int) and end_port < port:
+            end_field.error(f"must be greater than or equal to port ({port}), not {end_port}")
+        for problem in validation.port_number(end_port):
+            end_field.error(problem)
+    if item.report.error_count > errors_before:
+        return None
+    return PolicyPort(protocol or "TCP", port, end_port)
+
+
+def _read_policy_types(spec: Fields, has_egress_rules: bool) -> tuple[Direction, ...]:
+    """Effective policyTypes: as written, else Ingress plus Egress when there are egress rules."""
+    written = spec.get_str_list("policyTypes")
+    if not written:  # absent, null or []: the API server's default
+        return ("Ingress", "Egress") if has_egress_rules else ("Ingress",)
+    if len(written) > 2:
+        spec.get("policyTypes").error(  # type: ignore[union-attr]
+            f"may not list more than two policyTypes (Ingress and Egress), it lists {len(written)}")
+        return ()
+    seen: set[str] = set()
+    for value, field in written:
+        if value not in POLICY_TYPES:
+            same = [t for t in POLICY_TYPES if t.lower() == value.lower()]
+            hint = f'; write "{same[0]}" (capitalised)' if same else ""
+            field.error(f'must be Ingress or Egress, not "{value}"{hint}')
+        elif value in seen:
+            field.warning(f"{value} is listed twice; once is enough")
+        seen.add(value)
+    return tuple(t for t in POLICY_TYPES if t in seen)  # type: ignore[misc]

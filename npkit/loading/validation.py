@@ -126,8 +126,9 @@ def port_name(value: str) -> list[str]:
     if len(value) > 15:
         problems.append(f"a port name must be at most 15 characters (it has {len(value)})")
     if not _PORT_NAME_CHARS.match(value):
-        problems.append("a port name must use only lowercase letters (a-z), digits and '-'")
-    if not any("a" <= c <= "z" for c in value):
+        hint = f' (write "{value.lower()}")' if _PORT_NAME_CHARS.match(value.lower()) else ""
+        problems.append(f"a port name must use only lowercase letters (a-z), digits and '-'{hint}")
+    if not any("a" <= c.lower() <= "z" for c in value):
         hint = "; write a number without quotes for a port number" if value.isdigit() else ""
         problems.append(f"a port name must contain at least one letter (a-z){hint}")
     if "--" in value:

@@ -257,7 +257,7 @@ class _Builder:
         if tag is None:
             self.error(f"cannot read {event.value!r} with YAML tag {event.tag!r}; npkit reads only plain "
                        "data (strings, numbers, booleans, null, lists and mappings)", line)
-        return Scalar(line, column, value, event.value, plain=event.style is None)
+        return Scalar(line, column, value, event.value, plain=not event.style)  # libyaml says "", PyYAML None
 
     def check_collection_tag(self, event: ev.CollectionStartEvent, expected: str) -> None:
         if event.tag not in (None, "!", expected):
