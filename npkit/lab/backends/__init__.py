@@ -1,0 +1,1 @@
+"""Lab backends: kind (a real cluster), local (network namespaces + nftables), predict (nothing runs)."""
