@@ -1,0 +1,83 @@
+"""Semantic comparison: which connections two sets of policies answer differently.
+
+Grading exercises and `npkit diff` both ask this; neither looks at YAML text, only at the
+verdicts the engine gives over the same pods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import Engine, Verdict, protocol_name
+
+
+@dataclass(frozen=True)
+class Change:
+    """One connection answered differently: `before` and `after` are the two verdicts."""
+
+    src: str
+    dst: str
+    port: int | None
+    protocol: str
+    before: bool
+    after: bool
+
+    @property
+    def label(self) -> str:
+        where = f"{self.protocol}/{self.port}" if self.port is not None else self.protocol
+        return f"{self.src} → {self.dst} {where}"
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """Every change between two engines over the pods both know, for the probed ports."""
+
+    old: Engine
+    new: Engine
+    changes: tuple[Change, ...]
+    probes: tuple[tuple[int | None, str], ...]
+    pods: tuple[str, ...]
+
+    @property
+    def newly_allowed(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.after and not c.before)
+
+    @property
+    def newly_denied(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.before and not c.after)
+
+    @property
+    def equivalent(self) -> bool:
+        return not self.changes
+
+    def summary(self) -> str:
+        """One line: how many connections changed each way, over how many were compared."""
+        total = len(self.pods) ** 2 * len(self.probes)
+        if self.equivalent:
+            return f"equivalent: all {total} connections get the same answer"
+        return (f"{len(self.newly_allowed)} newly allowed, {len(self.newly_denied)} newly denied "
+                f"(of {total} connections compared)")
+
+    def verdicts(self, change: Change) -> tuple[Verdict, Verdict]:
+        """The explanations behind one change, old then new."""
+        return tuple(  # type: ignore[return-value]
+            e.verdict(change.src, change.dst, change.port, change.protocol) for e in (self.old, self.new)
+        )
+
+
+def compare(old: Engine, new: Engine, probes: Sequence[tuple[int | None, str]]) -> Comparison:
+    """Compare two engines cell by cell over their common pods for each (port, protocol)."""
+    common = tuple(p for p in old.pods if p in set(new.pods))
+    oi = np.array([old.pods.index(p) for p in common], dtype=np.int64)
+    ni = np.array([new.pods.index(p) for p in common], dtype=np.int64)
+    changes = []
+    probes = tuple((port, protocol_name(proto)) for port, proto in probes)
+    for port, proto in probes:
+        a = old.reachability(port, proto)[np.ix_(oi, oi)]
+        b = new.reachability(port, proto)[np.ix_(ni, ni)]
+        for i, j in zip(*np.nonzero(a != b)):
+            changes.append(Change(common[i], common[j], port, proto, bool(a[i, j]), bool(b[i, j])))
+    return Comparison(old, new, tuple(changes), probes, common)
