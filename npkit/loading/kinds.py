@@ -238,7 +238,8 @@ def resolve(api_version: str, kind: str) -> Resolution:
     if kind in OTHER_KNOWN_KINDS:
         return Resolution(None, "warning", f"npkit does not model {kind} objects; skipped it")
     ours = {s.kind for s in _REGISTRY.values()}
-    suggestions = closest(kind, ours | OTHER_KNOWN_KINDS)
+    candidates = ours | OTHER_KNOWN_KINDS
+    suggestions = sorted({s for variant in _singulars(kind) for s in closest(variant, candidates)})
     if any(s in ours for s in suggestions):
         # A policy skipped because of a typo would give a wrong verdict, so this is an error.
         same = [s for s in suggestions if s.lower() == kind.lower()]
@@ -250,8 +251,23 @@ def resolve(api_version: str, kind: str) -> Resolution:
     return Resolution(None, "warning", f'npkit does not model kind "{kind}"{hint}; skipped it')
 
 
+def _singulars(kind: str) -> set[str]:
+    """`kind` and what it would be without a plural ending (kubectl resource names are plural)."""
+    forms = {kind}
+    if kind.lower().endswith("ies"):
+        forms.add(kind[:-3] + "y")
+    if kind.lower().endswith("s"):
+        forms.update((kind[:-1], kind[:-2]))
+    return forms
+
+
 def _wrong_version(kind: str, specs: list[KindSpec], api_version: str) -> str:
-    wanted = " or ".join(s.api_versions[0] for s in specs)
+    # Kubernetes' own groups first: a learner who wrote extensions/v1beta1 wants networking.k8s.io/v1.
+    def kubernetes_first(spec: KindSpec) -> bool:
+        return not (spec.group.endswith("k8s.io") or "." not in spec.group)
+
+    ordered = sorted(specs, key=kubernetes_first)
+    wanted = " or ".join(s.api_versions[0] for s in ordered)
     return f"{kind} needs apiVersion {wanted}, not {api_version}"
 
 

@@ -156,6 +156,9 @@ class _Session:
             self.diagnostics.extend(report.diagnostics)
 
     def _read_object(self, node: Mapping, api_version: str | None, kind: str | None, report: Report) -> None:
+        if api_version is None and kind is None and not {"apiVersion", "kind"} & node.entries.keys():
+            report.error("apiVersion and kind are missing; every Kubernetes object needs them", node.line)
+            return
         for field_name, value in (("apiVersion", api_version), ("kind", kind)):
             if value is None:
                 entry = node.entries.get(field_name)

@@ -39,6 +39,7 @@ _MERGE = _YAML + "merge"
 # Scalars whose tag we accept and read as text; timestamps stay strings as in Kubernetes.
 _AS_TEXT = {_STR, _YAML + "timestamp", _YAML + "value"}
 MERGE_KEY = object()  # the value of an unquoted `<<` key
+_DROP = object()  # stands for a key that was not a scalar
 
 
 class Node:
@@ -185,6 +186,9 @@ def _syntax_error(err: yaml.MarkedYAMLError, text: str, filename: str) -> Diagno
     line = mark.line + 1 if mark else 0
     column = mark.column + 1 if mark else None
     problem = err.problem or "invalid YAML"
+    if "maximum nesting depth" in problem:  # libyaml's own limit (1000) can strike before ours
+        message = f"YAML is nested more than {MAX_DEPTH} levels deep; npkit refuses such input"
+        return Diagnostic("error", message, Origin(filename, line), column=column)
     message = f"YAML syntax error: {problem}"
     if err.context and err.context_mark and err.context_mark is not mark:
         message += f" ({err.context} at line {err.context_mark.line + 1})"
@@ -298,13 +302,15 @@ class _Builder:
         elif frame.key is None:
             if not isinstance(node, Scalar):
                 self.error("mapping keys must be plain strings, not lists or mappings", node.line)
-                node = Scalar(node.line, node.column, "?", "?", True)
+                node = Scalar(node.line, node.column, _DROP, "", True)  # its value is dropped too
             frame.key = node
         else:
             key, frame.key = frame.key, None
             assert isinstance(parent, Mapping)
             if key.value is MERGE_KEY:
                 frame.merges.append(node)
+                return
+            if key.value is _DROP:
                 return
             text = key.text
             if text in parent.entries:

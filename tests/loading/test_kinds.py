@@ -1,0 +1,137 @@
+"""Which kinds are read, skipped with a warning, or refused as a likely typo."""
+
+from __future__ import annotations
+
+import pytest
+
+from npkit.loading import kinds, load_string
+from npkit.model import InputError, Namespace
+
+
+def doc(api_version: str, kind: str, name: str = "x") -> str:
+    return f"apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: {name}\n"
+
+
+def errors_of(text: str):
+    with pytest.raises(InputError) as info:
+        load_string(text, "k.yaml")
+    return info.value.errors
+
+
+@pytest.mark.parametrize("kind,suggestion", [
+    ("NetworkPolcy", "NetworkPolicy"),
+    ("NetworkPolicies", "NetworkPolicy"),
+    ("networkpolicy", "NetworkPolicy"),
+    ("NETWORKPOLICY", "NetworkPolicy"),
+])
+def test_misspelled_network_policy_is_an_error_with_a_suggestion(kind, suggestion):
+    [error] = errors_of(doc("networking.k8s.io/v1", kind))
+    assert f'did you mean "{suggestion}"?' in error.message
+    assert (error.path, error.origin.line) == ("kind", 2)
+
+
+@pytest.mark.parametrize("api_version,kind,suggestion", [
+    ("v1", "Namespce", "Namespace"),
+    ("v1", "Pods", "Pod"),
+    ("apps/v1", "Deploymnet", "Deployment"),
+    ("apps/v1", "deployment", "Deployment"),
+    ("batch/v1", "CronJobs", "CronJob"),
+    ("projectcalico.org/v3", "GlobalNetworkPolcy", "GlobalNetworkPolicy"),
+])
+def test_other_misspelled_kinds(api_version, kind, suggestion):
+    [error] = errors_of(doc(api_version, kind))
+    assert f'"{suggestion}"' in error.message
+
+
+def test_case_mismatch_says_kinds_are_case_sensitive():
+    [error] = errors_of(doc("networking.k8s.io/v1", "networkpolicy"))
+    assert "case-sensitive" in error.message
+
+
+@pytest.mark.parametrize("api_version,kind", [
+    ("v1", "Service"), ("v1", "ConfigMap"), ("v1", "Node"), ("batch/v1", "Job2000"),
+    ("example.com/v1", "Widget"), ("rbac.authorization.k8s.io/v1", "Role"),
+])
+def test_unknown_kinds_are_skipped_with_a_warning(api_version, kind):
+    cluster = load_string(doc(api_version, kind) + "---\n" + doc("v1", "Namespace", "kept"), "k.yaml")
+    assert list(cluster.namespaces) == ["kept"]
+    [warning] = cluster.warnings
+    assert warning.origin.line == 2
+    assert kind in warning.message and "skipped" in warning.message
+
+
+def test_node_is_not_taken_for_a_misspelt_pod():
+    assert "did you mean" not in load_string(doc("v1", "Node")).warnings[0].message
+
+
+@pytest.mark.parametrize("api_version,kind,right", [
+    ("networking.k8s.io/v1beta1", "NetworkPolicy", "networking.k8s.io/v1"),
+    ("extensions/v1beta1", "NetworkPolicy", "networking.k8s.io/v1"),
+    ("extensions/v1beta1", "Deployment", "apps/v1"),
+    ("apps/v1beta2", "DaemonSet", "apps/v1"),
+    ("v1", "Deployment", "apps/v1"),
+    ("batch/v1beta1", "CronJob", "batch/v1"),
+    ("apps/v1", "Pod", "v1"),
+])
+def test_wrong_api_version_names_the_right_one(api_version, kind, right):
+    [error] = errors_of(doc(api_version, kind))
+    assert f"needs apiVersion {right}" in error.message
+    assert (error.path, error.origin.line) == ("apiVersion", 1)
+
+
+def test_network_policy_in_a_foreign_group_names_both_real_ones():
+    [error] = errors_of(doc("crd.projectcalico.org/v1", "NetworkPolicy"))
+    assert "networking.k8s.io/v1" in error.message and "projectcalico.org/v3" in error.message
+
+
+def test_malformed_api_version():
+    [error] = errors_of(doc("networking.k8s.io/", "NetworkPolicy"))
+    assert error.path == "apiVersion"
+
+
+@pytest.mark.parametrize("api_version,kind", [
+    (spec.api_versions[0], spec.kind) for spec in kinds.PLANNED_KINDS
+])
+def test_planned_kinds_are_not_supported_yet_warnings_until_registered(api_version, kind):
+    if kinds.resolve(api_version, kind).spec is not None:
+        pytest.skip(f"{kind} is registered now")
+    cluster = load_string(doc(api_version, kind))
+    [warning] = cluster.warnings
+    assert "does not read" in warning.message and "yet" in warning.message
+    assert kind in warning.message
+
+
+def test_registering_a_planned_kind_replaces_the_placeholder(monkeypatch):
+    monkeypatch.setattr(kinds, "_REGISTRY", dict(kinds._REGISTRY))
+    seen = []
+
+    @kinds.register("policy.networking.k8s.io", "ClusterNetworkPolicy", ("v1alpha2",), namespaced=False)
+    def fake(obj):
+        seen.append((obj.meta.name, obj.meta.namespace, obj.ref))
+        return [Namespace("from-fake")]
+
+    cluster = load_string(doc("policy.networking.k8s.io/v1alpha2", "ClusterNetworkPolicy", "cnp"))
+    assert seen == [("cnp", None, seen[0][2])]
+    assert str(seen[0][2]) == "ClusterNetworkPolicy cnp"
+    assert "from-fake" in cluster.namespaces
+    with pytest.raises(ValueError, match="already registered"):
+        kinds.register("", "Pod", ("v1",))(fake)
+
+
+def test_a_loader_returning_something_else_is_a_bug(monkeypatch):
+    monkeypatch.setattr(kinds, "_REGISTRY", dict(kinds._REGISTRY))
+    kinds.register("example.com", "Widget", ("v1",))(lambda obj: ["not a model object"])
+    with pytest.raises(TypeError, match="Widget loader returned str"):
+        load_string(doc("example.com/v1", "Widget"))
+
+
+def test_cluster_scoped_kind_ignores_namespace_with_a_warning():
+    cluster = load_string(doc("v1", "Namespace", "a") + "  namespace: b\n")
+    assert list(cluster.namespaces) == ["a"]
+    [warning] = cluster.warnings
+    assert warning.path == "metadata.namespace" and "cluster-scoped" in warning.message
+
+
+def test_every_registered_kind_has_a_distinct_name_from_others_known():
+    ours = {spec.kind for spec in kinds.registered()}
+    assert not ours & kinds.OTHER_KNOWN_KINDS
