@@ -198,7 +198,7 @@ class Field:
 class Fields:
     """A mapping node read as an object with known field names."""
 
-    __slots__ = ("node", "path", "report", "line")
+    __slots__ = ("node", "path", "report", "line", "misspelt")
 
     def __init__(self, node: Mapping, path: str, report: Report, known: Collection[str] | None,
                  line: int | None = None):
@@ -206,11 +206,14 @@ class Fields:
         self.path = path
         self.report = report
         self.line = node.line if line is None else line  # the key's line when read from a field
+        self.misspelt: set[str] = set()  # fields an unknown key was probably meant to be
         if known is not None:
             for text, (key, _value) in node.entries.items():
                 if text not in known:
-                    hint = did_you_mean(closest(text, known))
-                    report.error(f'unknown field "{text}"{hint}', key.line, child_path(path, text))
+                    suggestions = closest(text, known)
+                    self.misspelt.update(suggestions)
+                    report.error(f'unknown field "{text}"{did_you_mean(suggestions)}', key.line,
+                                 child_path(path, text))
 
     def __contains__(self, name: str) -> bool:
         return self.get(name) is not None
@@ -231,7 +234,9 @@ class Fields:
         return Field(entry[1], child_path(self.path, name), self.report, entry[0])
 
     def missing(self, name: str, why: str = "") -> None:
-        """Report that required field `name` is absent."""
+        """Report that required field `name` is absent (unless a misspelling of it was reported)."""
+        if name in self.misspelt:
+            return
         path = child_path(self.path, name)
         self.report.error(f"required field {name} is missing{why}", self.line, path)
 
