@@ -102,13 +102,24 @@ def load_network_policy(obj: Manifest) -> list[NetworkPolicy]:
                            obj.root.line)
         selector, ingress, egress, types = LabelSelector(), (), (), ("Ingress",)
     else:
-        selector = read_label_selector(spec.get("podSelector")) or LabelSelector()
-        ingress = _read_rules(spec, "ingress", INGRESS_RULE_FIELDS, "from")
-        egress = _read_rules(spec, "egress", EGRESS_RULE_FIELDS, "to")
-        types = _read_policy_types(spec, has_egress_rules=bool(egress))
+        selector, types, ingress, egress = read_network_policy_spec(spec)
     meta = obj.meta
     return [NetworkPolicy(meta.name, meta.namespace or "", selector, types, ingress, egress,
                           origin=obj.origin, field_lines=field_lines(obj.root.node))]
+
+
+def read_network_policy_spec(
+    spec: Fields,
+) -> tuple[LabelSelector, tuple[Direction, ...], tuple[Rule, ...], tuple[Rule, ...]]:
+    """podSelector, effective policyTypes, ingress and egress rules of a NetworkPolicy-shaped spec.
+
+    Shared with Calico's StagedKubernetesNetworkPolicy (calico.py), whose spec has this shape.
+    """
+    selector = read_label_selector(spec.get("podSelector")) or LabelSelector()
+    ingress = _read_rules(spec, "ingress", INGRESS_RULE_FIELDS, "from")
+    egress = _read_rules(spec, "egress", EGRESS_RULE_FIELDS, "to")
+    types = _read_policy_types(spec, has_egress_rules=bool(egress))
+    return selector, types, ingress, egress
 
 
 def _read_rules(spec: Fields, name: str, known: frozenset[str], peers_name: str) -> tuple[Rule, ...]:
