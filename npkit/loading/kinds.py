@@ -40,11 +40,11 @@ instead of an unknown kind; registering replaces the placeholder.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from npkit.model import ObjectRef, Origin
+from npkit.model import Diagnostic, ObjectRef, Origin
 
 from . import validation
 from .fields import Fields, Report
@@ -306,3 +306,26 @@ def read_metadata(root: Fields, spec: KindSpec, default_namespace: str) -> Objec
     if name is None or (spec.namespaced and namespace is None):
         return None
     return ObjectMeta(name, namespace, labels, annotations)
+
+
+# -- checks across objects ----------------------------------------------------------------
+
+CrossCheck = Callable[[Sequence[object]], Iterable[Diagnostic]]
+_CROSS_CHECKS: list[CrossCheck] = []
+
+
+def cross_check(check: CrossCheck) -> CrossCheck:
+    """Decorator: run `check(objects)` once every document is read, on all the model objects.
+
+    For rules that span objects or files, such as a Calico policy naming a Tier defined
+    later: the check returns Diagnostics (with file, line and object) instead of raising.
+    """
+    if check not in _CROSS_CHECKS:
+        _CROSS_CHECKS.append(check)
+    return check
+
+
+def run_cross_checks(objects: Sequence[object]) -> list[Diagnostic]:
+    """The diagnostics of every registered cross check, in registration order."""
+    load_kind_modules()
+    return [d for check in _CROSS_CHECKS for d in check(objects)]

@@ -33,7 +33,7 @@ from npkit.model import (
 from . import validation
 from .addresses import POD_RANGE, assign_pod_ips
 from .fields import Fields, Report, describe
-from .kinds import KindSpec, Manifest, read_metadata, resolve
+from .kinds import KindSpec, Manifest, read_metadata, resolve, run_cross_checks
 from .yamlio import MAX_INPUT_CHARS, Mapping, Node, Scalar, read_documents
 
 Source = Union[str, os.PathLike]
@@ -210,6 +210,9 @@ class _Session:
     # -- the cluster ---------------------------------------------------------------------
 
     def build(self) -> Cluster:
+        # Rules that span objects (a policy naming a Tier from another file) need every object first.
+        outputs = [out for loaded in self.objects.values() for out in loaded.outputs]
+        self.diagnostics.extend(run_cross_checks(outputs))
         if any(d.severity == "error" for d in self.diagnostics):
             raise InputError(self.diagnostics)
         buckets: dict[type, list] = {t: [] for t in _BUCKETS}
