@@ -211,3 +211,78 @@ def strictly_inside(inner: IPNetwork, outer: IPNetwork) -> bool:
         and inner.prefixlen > outer.prefixlen
         and inner.network_address in outer
     )
+
+
+# -- Calico and ClusterNetworkPolicy value rules ------------------------------------------
+
+_CALICO_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_CALICO_POLICY_NAME = re.compile(
+    rf"({_CALICO_LABEL}(\.{_CALICO_LABEL})?|(knp|ossg)\.default\.{_CALICO_LABEL}(\.{_CALICO_LABEL})*)\Z")
+_CALICO_GLOBAL_POLICY_NAME = re.compile(rf"({_CALICO_LABEL}\.)?{_CALICO_LABEL}\Z")
+# kubebuilder Pattern of DomainName in network-policy-api (note its A-z, which also admits [\]^_`).
+_DOMAIN_LABEL = "[a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?"
+_DOMAIN_NAME = re.compile(rf"(\*\.)?({_DOMAIN_LABEL}\.)+{_DOMAIN_LABEL}\.?\Z")
+
+
+def calico_policy_name(value: str) -> list[str]:
+    """A Calico NetworkPolicy name: one DNS label, or two joined by one '.' (libcalico-go validator).
+
+    >>> calico_policy_name("security.allow-web"), len(calico_policy_name("a.b.c"))
+    ([], 1)
+    """
+    problems = dns1123_subdomain(value)
+    if not problems and not _CALICO_POLICY_NAME.match(value):
+        problems.append("must be one lowercase name of letters, digits and '-', optionally with one '.' "
+                        "joining two such names (e.g. 'allow-web' or 'security.allow-web')")
+    return problems
+
+
+def calico_global_policy_name(value: str) -> list[str]:
+    """A Calico GlobalNetworkPolicy name: one DNS label, or two joined by one '.'.
+
+    >>> calico_global_policy_name("deny-all"), len(calico_global_policy_name("knp.default.x"))
+    ([], 1)
+    """
+    problems = dns1123_subdomain(value)
+    if not problems and not _CALICO_GLOBAL_POLICY_NAME.match(value):
+        problems.append("must be one lowercase name of letters, digits and '-', optionally with one '.' "
+                        "joining two such names (e.g. 'deny-all' or 'security.deny-all')")
+    return problems
+
+
+def parse_network(value: str, *, bare_ip: bool) -> tuple[IPNetwork | None, list[str]]:
+    """A CIDR that may have bits set after the prefix (they are ignored), and with `bare_ip` a plain address.
+
+    Calico NetworkSets (`cidr` validator) take both; ClusterNetworkPolicy `networks` (CEL isCIDR)
+    take the first. The result is the network the value stands for.
+
+    >>> parse_network("10.0.0.5/24", bare_ip=False)[0], parse_network("10.0.0.5", bare_ip=True)[0]
+    (IPv4Network('10.0.0.0/24'), IPv4Network('10.0.0.5/32'))
+    """
+    network, problems = parse_cidr(value)
+    if network is not None:
+        return network, []
+    address, slash, length = value.partition("/")
+    ip, _ = parse_ip(address)
+    if ip is None:
+        return None, problems
+    if not slash:
+        if bare_ip:
+            return ipaddress.ip_network(f"{ip}/{ip.max_prefixlen}"), []
+        return None, problems
+    if length.isascii() and length.isdigit() and not (len(length) > 1 and length.startswith("0")) \
+            and int(length) <= ip.max_prefixlen:
+        return ipaddress.ip_network(f"{ip}/{length}", strict=False), []
+    return None, problems
+
+
+def domain_name(value: str) -> list[str]:
+    """A ClusterNetworkPolicy `domainNames` entry: a DNS name, optionally starting with '*.'.
+
+    >>> domain_name("*.example.com"), len(domain_name("example"))
+    ([], 1)
+    """
+    if _DOMAIN_NAME.match(value):
+        return []
+    return ["must be a domain name with at least one '.' such as 'example.com', optionally starting "
+            "with '*.' to match its subdomains ('*.example.com')"]
