@@ -171,8 +171,15 @@ class Field:
         return None
 
     def as_map(self, known: Collection[str] | None) -> Fields | None:
-        """A mapping whose keys must be among `known` (None: any key, content not checked)."""
+        """A mapping whose keys must be among `known` (None: any key, content not checked).
+
+        Null reads as an empty mapping: a list item written as a bare "-" is the zero value
+        of its type to the API server, e.g. an empty rule. (Null mapping fields never get
+        here: `Fields.get` treats them as absent.)
+        """
         node = self.node
+        if self.is_null:
+            node = Mapping(node.line, node.column)
         if isinstance(node, Mapping):
             return Fields(node, self.path, self.report, known, self.line)
         self._wrong("a mapping (key: value pairs)")
@@ -225,6 +232,20 @@ class Fields:
         """Every entry, null values included."""
         for text, (key, value) in self.node.entries.items():
             yield text, Field(value, child_path(self.path, text), self.report, key)
+
+    def find(self, *names: str) -> Field | None:
+        """The field at `names` below this one, through nested mappings, without any checks.
+
+        For pointing a diagnostic at a field that was already read and validated.
+        """
+        fields: Fields | None = self
+        field = None
+        for name in names:
+            field = fields.get(name) if fields is not None else None
+            if field is None:
+                return None
+            fields = Fields(field.node, field.path, self.report, None) if isinstance(field.node, Mapping) else None
+        return field
 
     def get(self, name: str) -> Field | None:
         """The field called `name`, or None when it is absent or null."""

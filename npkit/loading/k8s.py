@@ -32,7 +32,8 @@ def load_namespace(obj: Manifest) -> list[Namespace]:
     labels = dict(obj.meta.labels)
     written = labels.get(NAMESPACE_NAME_LABEL)
     if written is not None and written != obj.meta.name:
-        field = obj.root.get_map("metadata", None).get_map("labels", None).get(NAMESPACE_NAME_LABEL)  # type: ignore
+        field = obj.root.find("metadata", "labels", NAMESPACE_NAME_LABEL)
+        assert field is not None
         field.warning(f'the API server sets {NAMESPACE_NAME_LABEL} to the namespace name "{obj.meta.name}", '
                       f'not "{written}"')
     labels[NAMESPACE_NAME_LABEL] = obj.meta.name
@@ -125,6 +126,9 @@ def read_network_policy_spec(
 def _read_rules(spec: Fields, name: str, known: frozenset[str], peers_name: str) -> tuple[Rule, ...]:
     rules = []
     for item in spec.get_list(name) or ():
+        if item.is_null:
+            item.warning(f"this '-' has nothing after it, which Kubernetes reads as an empty rule {{}}: "
+                         f"it allows all {name} traffic")
         rule = item.as_map(known)
         if rule is None:
             continue
@@ -188,6 +192,8 @@ def _read_ip_block(field: Field | None) -> IPBlock | None:
 
 
 def _read_port(item: Field) -> PolicyPort | None:
+    if item.is_null:
+        item.warning("this '-' has nothing after it, which Kubernetes reads as {}: every TCP port")
     fields = item.as_map(PORT_FIELDS)
     if fields is None:
         return None

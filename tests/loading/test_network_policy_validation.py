@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from npkit.model import IPBlock, LabelSelector, Peer, PolicyPort, Requirement
+from npkit.model import IPBlock, LabelSelector, Peer, PolicyPort, Requirement, Rule
 
 # (id, spec, field path of the error, text on the error's line, words the message must contain)
 INVALID = [
@@ -467,3 +467,28 @@ def test_field_lines_cover_every_field(yaml_loader, make_policy):
     assert set(lines) >= {"spec", "spec.podSelector", "spec.ingress", "spec.ingress[0]",
                           "spec.ingress[0].from", "spec.ingress[0].from[1].ipBlock",
                           "spec.ingress[0].from[1].ipBlock.cidr"}
+
+
+def test_bare_dash_items_are_zero_values_as_in_kubernetes(yaml_loader, make_policy):
+    text = make_policy("""
+        podSelector: {}
+        ingress:
+        -
+        egress:
+        - ports:
+          -
+    """)
+    cluster = yaml_loader.load(text)
+    np = cluster.network_policies[0]
+    assert np.ingress == (Rule(),)
+    assert np.egress == (Rule((), (PolicyPort("TCP"),)),)
+    assert [(w.path, w.origin.line) for w in cluster.warnings] == [
+        ("spec.ingress[0]", yaml_loader.line_of(text, "-", 1)),
+        ("spec.egress[0].ports[0]", yaml_loader.line_of(text, "-", 3)),
+    ]
+    assert "allows all ingress traffic" in cluster.warnings[0].message
+
+
+def test_a_bare_dash_peer_is_an_error(yaml_loader, make_policy):
+    error = yaml_loader.error(make_policy("ingress:\n- from:\n  -\n"))
+    assert error.path == "spec.ingress[0].from[0]" and "must specify a peer" in error.message
