@@ -7,9 +7,21 @@ import time
 import tracemalloc
 
 import pytest
+import yaml
 
 from npkit.loading import load_string, yamlio
 from npkit.model import InputError
+
+
+@pytest.fixture(autouse=True, params=["libyaml", "pure-python"])
+def parser(request, monkeypatch):
+    """Run every test with libyaml's parser and with PyYAML's pure Python fallback."""
+    if request.param == "pure-python":
+        monkeypatch.setattr(yamlio, "_Parser", yaml.SafeLoader)
+    elif not getattr(yaml, "__with_libyaml__", False):
+        pytest.skip("PyYAML was built without libyaml")
+    return request.param
+
 
 NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n"
 
@@ -105,7 +117,7 @@ def test_oversized_input_is_refused(monkeypatch):
 
 
 @pytest.mark.parametrize("text,line,column,words", [
-    ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [a\n", 5, 1, "did not find expected"),
+    ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [a\n", 5, 1, "flow sequence at line 4"),
     ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n labels: {}\n", 5, 2, "syntax error"),
     ("apiVersion: v1\nkind: Pod\nmetadata:\n\tname: a\n", 4, 1, "tabs"),
     ('apiVersion: v1\nkind: "Pod\n', 3, 1, "syntax error"),
