@@ -9,9 +9,28 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from npkit.model import (
-    CalicoPolicy, CalicoRule, Cluster, ClusterNetworkPolicy, CNPPeer, CNPPort, CNPRule, CNPSubject,
-    ContainerPort, EntityRule, IPBlock, LabelSelector, Namespace, NetworkPolicy, NetworkSet, Peer,
-    Pod, PolicyPort, PortRange, Requirement, Rule, Tier,
+    CalicoPolicy,
+    CalicoRule,
+    Cluster,
+    ClusterNetworkPolicy,
+    CNPPeer,
+    CNPPort,
+    CNPRule,
+    CNPSubject,
+    ContainerPort,
+    EntityRule,
+    IPBlock,
+    LabelSelector,
+    Namespace,
+    NetworkPolicy,
+    NetworkSet,
+    Peer,
+    Pod,
+    PolicyPort,
+    PortRange,
+    Requirement,
+    Rule,
+    Tier,
 )
 from npkit.model.calico import BUILTIN_TIERS
 
@@ -22,7 +41,11 @@ PORTS = (ContainerPort(80, "TCP", "http"), ContainerPort(81, "TCP", "alt"), Cont
          ContainerPort(8080, "TCP", "http"))
 TRAFFIC = (("TCP", 80), ("TCP", 81), ("UDP", 53), ("TCP", 8080), ("SCTP", 80))
 CIDRS = ("10.0.0.0/8", "10.1.0.0/16", "10.1.1.0/24", "10.2.0.0/16", "192.168.0.0/16", "10.1.1.2/32")
-EXCEPTS = {"10.0.0.0/8": ("10.1.0.0/16", "10.2.0.0/16"), "10.1.0.0/16": ("10.1.1.0/24",), "10.2.0.0/16": ("10.2.0.0/24",)}
+EXCEPTS = {
+    "10.0.0.0/8": ("10.1.0.0/16", "10.2.0.0/16"),
+    "10.1.0.0/16": ("10.1.1.0/24",),
+    "10.2.0.0/16": ("10.2.0.0/24",),
+}
 
 
 def labels(vocab: dict[str, tuple[str, ...]]) -> st.SearchStrategy[dict[str, str]]:
@@ -52,12 +75,14 @@ def calico_selector(vocab, allow_empty: bool = True) -> st.SearchStrategy[str]:
         st.builds("{} != '{}'".format, st.sampled_from(keys), st.sampled_from(values)),
         st.builds("has({})".format, st.sampled_from(keys)),
         st.builds("!has({})".format, st.sampled_from(keys)),
-        st.builds("{} in {{'{}', '{}'}}".format, st.sampled_from(keys), st.sampled_from(values), st.sampled_from(values)),
+        st.builds("{} in {{'{}', '{}'}}".format, st.sampled_from(keys), st.sampled_from(values),
+                  st.sampled_from(values)),
         st.builds("{} not in {{'{}'}}".format, st.sampled_from(keys), st.sampled_from(values)),
         st.builds("{} starts with '{}'".format, st.sampled_from(keys), st.sampled_from(["w", "d", "a", "f"])),
         st.just("all()"),
     )
-    combined = st.one_of(atom, st.builds("{} && {}".format, atom, atom), st.builds("({} || {})".format, atom, atom))
+    combined = st.one_of(atom, st.builds("{} && {}".format, atom, atom),
+                         st.builds("({} || {})".format, atom, atom))
     return st.one_of(st.just(""), combined) if allow_empty else combined
 
 
@@ -186,11 +211,13 @@ def cluster_network_policies(draw) -> tuple[ClusterNetworkPolicy, ...]:
         st.builds(lambda n: CNPPort(named_port=n), st.sampled_from(["http", "dns"])),
         st.just(CNPPort("TCP", 79, 81)),
     )
-    rule = st.builds(CNPRule, st.sampled_from(["Accept", "Deny", "Pass"]), st.lists(peer, min_size=1, max_size=2).map(tuple),
+    rule = st.builds(CNPRule, st.sampled_from(["Accept", "Deny", "Pass"]),
+                     st.lists(peer, min_size=1, max_size=2).map(tuple),
                      st.lists(port, max_size=2).map(tuple))
     out = []
     for i in range(draw(st.integers(0, 2))):
-        subject = draw(st.one_of(st.builds(CNPSubject, nssel), st.builds(CNPSubject, nssel, label_selector(POD_LABELS))))
+        subject = draw(st.one_of(st.builds(CNPSubject, nssel),
+                                 st.builds(CNPSubject, nssel, label_selector(POD_LABELS))))
         out.append(ClusterNetworkPolicy(
             f"cnp{i}", draw(st.sampled_from(["Admin", "Baseline"])), draw(st.sampled_from([0, 10, 10, 500])), subject,
             tuple(draw(st.lists(rule, max_size=2))), tuple(draw(st.lists(rule, max_size=2))),
@@ -214,5 +241,6 @@ def clusters(draw) -> Cluster:
         netsets = (NetworkSet("gns", None, draw(labels(POD_LABELS)), (draw(st.sampled_from(CIDRS)),)),
                    NetworkSet("ns", "x", draw(labels(POD_LABELS)), ("10.2.0.0/16",)))
     return Cluster(namespaces=namespaces, pods=ps, network_policies=draw(network_policies()),
-                   calico_policies=draw(calico_policies()), cluster_network_policies=draw(cluster_network_policies()),
+                   calico_policies=draw(calico_policies()),
+                   cluster_network_policies=draw(cluster_network_policies()),
                    tiers=tiers, network_sets=netsets)

@@ -78,6 +78,6 @@ def compare(old: Engine, new: Engine, probes: Sequence[tuple[int | None, str]]) 
     for port, proto in probes:
         a = old.reachability(port, proto)[np.ix_(oi, oi)]
         b = new.reachability(port, proto)[np.ix_(ni, ni)]
-        for i, j in zip(*np.nonzero(a != b)):
+        for i, j in zip(*np.nonzero(a != b), strict=True):
             changes.append(Change(common[i], common[j], port, proto, bool(a[i, j]), bool(b[i, j])))
     return Comparison(old, new, tuple(changes), probes, common)

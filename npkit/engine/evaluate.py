@@ -9,7 +9,7 @@ decides, the pod's namespace profile allows — Kubernetes' "not isolated".
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .probe import Endpoint, Probe
 from .program import CompiledPolicy, CompiledRule, Direction, Program
@@ -88,7 +88,8 @@ def evaluate_side(program: Program, u: Universe, probe: Probe, direction: Direct
     return SideVerdict(direction, ep.key, True, decision.allowed, decision, tuple(tiers), tuple(logged), staged)
 
 
-def _end_of_tier(program: Program, title: str, applicable: list[CompiledPolicy], ep: Endpoint, direction: Direction) -> Decision:
+def _end_of_tier(program: Program, title: str, applicable: list[CompiledPolicy], ep: Endpoint,
+                 direction: Direction) -> Decision:
     names = ", ".join(str(p.ref) for p in applicable)
     if all(p.family == "kubernetes" for p in applicable):
         text = (
@@ -96,7 +97,8 @@ def _end_of_tier(program: Program, title: str, applicable: list[CompiledPolicy],
             "and no rule of those policies allows this connection"
         )
     else:
-        text = f"denied at the end of {title}: the policies selecting {ep} ({names}) decided nothing, and the tier's default is Deny"
+        text = (f"denied at the end of {title}: the policies selecting {ep} ({names}) decided nothing, "
+                "and the tier's default is Deny")
     tier = title.removeprefix("tier ")
     return Decision("end-of-tier", False, text, tier)
 
@@ -107,7 +109,8 @@ def _default_allow(program: Program, ep: Endpoint, direction: Direction, any_tie
         if any_tier:
             text = f"allowed: every tier selecting {ep} passed, so the namespace profile kns.{ep.pod.namespace} allows"
         else:
-            text = f"allowed: no policy selects {ep} for {way}, so the namespace profile kns.{ep.pod.namespace} allows (not isolated)"
+            text = (f"allowed: no policy selects {ep} for {way}, so the namespace profile "
+                    f"kns.{ep.pod.namespace} allows (not isolated)")
     elif any_tier:
         text = f"allowed: every tier passed and nothing isolates {ep} for {way}; Kubernetes allows by default"
     else:

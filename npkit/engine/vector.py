@@ -91,7 +91,7 @@ def _pipeline(program: Program, policies, rules, applies: np.ndarray, i: int, u:
     undecided = np.ones(n, dtype=bool)
     current_tier = None
     passed = None
-    for (t_pos, policy), policy_rules, hit in zip(policies, rules, applies):
+    for (t_pos, _), policy_rules, hit in zip(policies, rules, applies, strict=True):
         if not hit:
             continue
         if t_pos != current_tier:

@@ -40,15 +40,15 @@ class Matrix:
     def pairs(self, allowed: bool = True) -> list[tuple[str, str]]:
         """The (src, dst) pairs with the given answer, row by row."""
         rows, cols = np.nonzero(self.allowed == allowed)
-        return [(self.pods[i], self.pods[j]) for i, j in zip(rows, cols)]
+        return [(self.pods[i], self.pods[j]) for i, j in zip(rows, cols, strict=True)]
 
-    def flipped(self, before: "Matrix | None") -> np.ndarray:
+    def flipped(self, before: Matrix | None) -> np.ndarray:
         """Cells whose answer differs from `before` (same pods); all False without a `before`."""
         if before is None or before.pods != self.pods:
             return np.zeros_like(self.allowed)
         return self.allowed != before.allowed
 
-    def differences(self, other: "Matrix") -> list[tuple[str, str, bool, bool]]:
+    def differences(self, other: Matrix) -> list[tuple[str, str, bool, bool]]:
         """(src, dst, mine, theirs) for every pod pair both know where the answers differ."""
         common = [p for p in self.pods if p in other.pods]
         out = []

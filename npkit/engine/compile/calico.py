@@ -71,10 +71,12 @@ def entity_criteria(er: EntityRule, end: End, prefix: str, rule: CalicoRule, nam
     if er.nets:
         out.append(PeerCriterion(end, (Networks(er.nets),), f"{prefix}.nets", prefix, indexed=False))
     if er.not_nets:
-        out.append(PeerCriterion(end, (Networks(er.not_nets),), f"{prefix}.notNets", prefix, indexed=False, negate=True))
+        out.append(PeerCriterion(end, (Networks(er.not_nets),), f"{prefix}.notNets", prefix,
+                                 indexed=False, negate=True))
     if er.has_identity:
         if er.namespace_selector is not None:
-            scope, scope_text = _namespace_scope(er.namespace_selector), f"in namespaces matching {er.namespace_selector}"
+            scope = _namespace_scope(er.namespace_selector)
+            scope_text = f"in namespaces matching {er.namespace_selector}"
         elif namespace is not None:
             scope, scope_text = cs.eq(NS_LABEL, namespace), f"in namespace {namespace}"
         else:
@@ -94,7 +96,8 @@ def entity_criteria(er: EntityRule, end: End, prefix: str, rule: CalicoRule, nam
             words.insert(0, er.selector)
         if parts:
             shown = f"{' and '.join(words) or 'endpoints'} {scope_text}"
-            out.append(PeerCriterion(end, (CalicoSelection(cs.and_(*parts), shown),), f"{prefix}.selector", prefix, indexed=False))
+            selection = CalicoSelection(cs.and_(*parts), shown)
+            out.append(PeerCriterion(end, (selection,), f"{prefix}.selector", prefix, indexed=False))
     if er.not_selector is not None:
         sel = CalicoSelection(cs.parse(er.not_selector), er.not_selector)
         out.append(PeerCriterion(end, (sel,), f"{prefix}.notSelector", prefix, indexed=False, negate=True))
@@ -102,7 +105,8 @@ def entity_criteria(er: EntityRule, end: End, prefix: str, rule: CalicoRule, nam
     if er.ports:
         out.append(PortCriterion(_port_matchers(er.ports, named), f"{prefix}.ports", f"{prefix}.ports", end))
     if er.not_ports:
-        out.append(PortCriterion(_port_matchers(er.not_ports, named), f"{prefix}.notPorts", f"{prefix}.notPorts", end, negate=True))
+        out.append(PortCriterion(_port_matchers(er.not_ports, named), f"{prefix}.notPorts", f"{prefix}.notPorts", end,
+                                 negate=True))
     return out
 
 

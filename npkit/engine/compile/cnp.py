@@ -18,7 +18,8 @@ def cnp_peer(peer: CNPPeer, action: str) -> EndpointSet:
     if peer.kind == "namespaces":
         return Pods(NamespacesBySelector(peer.namespace_selector or LabelSelector()))
     if peer.kind == "pods":
-        return Pods(NamespacesBySelector(peer.namespace_selector or LabelSelector()), peer.pod_selector or LabelSelector())
+        namespaces = NamespacesBySelector(peer.namespace_selector or LabelSelector())
+        return Pods(namespaces, peer.pod_selector or LabelSelector())
     if peer.kind == "networks":
         return Networks(peer.networks)
     return FailClosed(peer.kind, matches_everything=action in ("Deny", "Pass"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...model import KUBERNETES_POLICY_ORDER, LabelSelector, NetworkPolicy, Peer, PolicyPort
 from ..matchers.base import Criterion
-from ..matchers.endpoints import EndpointSet, ExactNamespace, Networks, NamespacesBySelector, Pods
+from ..matchers.endpoints import EndpointSet, ExactNamespace, NamespacesBySelector, Networks, Pods
 from ..matchers.peers import PeerCriterion
 from ..matchers.ports import AllPortsOf, NamedPort, PortCriterion, PortMatcher, PortNumbers
 from ..program import CompiledPolicy, CompiledRule
@@ -14,7 +14,10 @@ def peer_set(peer: Peer, namespace: str) -> EndpointSet:
     """The endpoints one `from` / `to` entry names."""
     if peer.ip_block is not None:
         return Networks((peer.ip_block.cidr,), peer.ip_block.except_)
-    ns = NamespacesBySelector(peer.namespace_selector) if peer.namespace_selector is not None else ExactNamespace(namespace)
+    if peer.namespace_selector is not None:
+        ns = NamespacesBySelector(peer.namespace_selector)
+    else:
+        ns = ExactNamespace(namespace)
     return Pods(ns, peer.pod_selector if peer.pod_selector is not None else LabelSelector())
 
 
@@ -43,7 +46,8 @@ def compile_network_policy(policy: NetworkPolicy) -> CompiledPolicy:
                 criteria.append(PortCriterion(tuple(port_matcher(p) for p in rule.ports), "ports", f"{path}.ports"))
             notes = []
             if not rule.peers:
-                notes.append(f"no '{field}': every {'source' if remote == 'src' else 'destination'}, in or outside the cluster")
+                who = "source" if remote == "src" else "destination"
+                notes.append(f"no '{field}': every {who}, in or outside the cluster")
             if not rule.ports:
                 notes.append("no 'ports': every port and protocol")
             compiled.append(CompiledRule(i, "Allow", tuple(criteria), path, notes=tuple(notes)))

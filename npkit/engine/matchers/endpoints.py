@@ -86,7 +86,8 @@ class NamespacesBySelector(NamespaceMatcher):
         why = labelsel.mismatch(self.selector, labels)
         if why is None:
             return True, f"namespace {namespace} matches namespaceSelector {labelsel.describe(self.selector)}"
-        return False, f"namespace {namespace} {_labels_text(labels)} does not match namespaceSelector {labelsel.describe(self.selector)}: {why}"
+        return False, (f"namespace {namespace} {_labels_text(labels)} does not match namespaceSelector "
+                       f"{labelsel.describe(self.selector)}: {why}")
 
     def mask(self, u: Universe) -> Mask:
         return u.pods_in_namespaces(labelsel.mask(self.selector, u.ns_index))
@@ -130,7 +131,8 @@ class Pods(EndpointSet):
             return False, f"{ep}: {why}"
         mismatch = labelsel.mismatch(self.pods, pod.labels)
         if mismatch is not None:
-            return False, f"{ep} {_labels_text(pod.labels)} does not match podSelector {labelsel.describe(self.pods)}: {mismatch}"
+            return False, (f"{ep} {_labels_text(pod.labels)} does not match podSelector "
+                           f"{labelsel.describe(self.pods)}: {mismatch}")
         return True, f"{ep} matches ({why}; podSelector {labelsel.describe(self.pods)})"
 
     def mask(self, u: Universe) -> Mask:
@@ -188,7 +190,7 @@ class CalicoSelection(EndpointSet):
         else:
             reason = f"{ep} is not a Calico endpoint"
         if self.network_sets:
-            for s, labels in zip(u.network_sets, u.netset_labels):
+            for s, labels in zip(u.network_sets, u.netset_labels, strict=True):
                 if self.selector.matches(labels):
                     hit = next((c for c in s.nets if ip_in(ep.ip, c)), None)
                     if hit:
@@ -201,7 +203,7 @@ class CalicoSelection(EndpointSet):
         out = self.selector.mask(u.calico_index) & u.endpoints
         if self.network_sets and u.network_sets:
             hits = self.selector.mask(u.netset_index)
-            for s, hit in zip(u.network_sets, hits):
+            for s, hit in zip(u.network_sets, hits, strict=True):
                 if hit:
                     out = out | u.nets_mask(s.nets)
         return out
@@ -223,7 +225,8 @@ class FailClosed(EndpointSet):
 
     def check(self, ep: Endpoint, u: Universe) -> tuple[bool, str]:
         effect = "matches everything" if self.matches_everything else "matches nothing"
-        return self.matches_everything, f"{self.kind} peers are not evaluated by npkit; failing closed, this peer {effect}"
+        why = f"{self.kind} peers are not evaluated by npkit; failing closed, this peer {effect}"
+        return self.matches_everything, why
 
     def mask(self, u: Universe) -> Mask:
         return full(u, self.matches_everything)

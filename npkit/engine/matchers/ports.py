@@ -95,7 +95,8 @@ class NamedPort(PortMatcher):
         number = ep.pod.named_port(self.name, traffic.protocol)
         if number is None:
             exposed = ", ".join(str(p) for p in ep.pod.ports) or "no ports"
-            return False, f"is {self.describe()}, which {ep} does not expose as {traffic.protocol} (it declares {exposed})"
+            return False, (f"is {self.describe()}, which {ep} does not expose as {traffic.protocol} "
+                           f"(it declares {exposed})")
         if number != port:
             return False, f"is {self.describe()}, which {ep} resolves to {traffic.protocol}/{number}, not {port}"
         return True, f"{self.describe()} resolves to {traffic.protocol}/{number} on {ep}"
