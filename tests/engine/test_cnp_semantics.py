@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engine.test_calico_semantics import PODS, allowed, docs
-
 from npkit.engine import Engine
 from npkit.loading import load_string
+from tests.engine.test_calico_semantics import PODS, allowed, docs
 
 pytest.importorskip("npkit.loading.cnp", reason="the ClusterNetworkPolicy loader has not landed yet")
 
