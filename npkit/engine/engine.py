@@ -10,9 +10,9 @@ from ..model import Cluster
 from .compile import compile_program
 from .evaluate import evaluate
 from .probe import Endpoint, Probe, Traffic
-from .program import CompiledPolicy, Dataplane, Program
+from .program import CompiledPolicy, CompiledRule, Dataplane, Direction, Program
 from .universe import Mask, Universe
-from .vector import reachability
+from .vector import reachability, rule_masks
 from .verdict import Verdict
 
 
@@ -74,3 +74,11 @@ class Engine:
         """allowed[src, dst] for every pair of pods (rows and columns in `pods` order)."""
         t = Traffic(protocol, port, **traffic)
         return reachability(self.program, self.universe, t, self.subjects)
+
+    def rule_masks(self, rule: CompiledRule, direction: Direction, traffic: Traffic,
+                   extra_remote: tuple[Endpoint, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
+        """Which (local pod, remote endpoint) cells `rule` matches: local × remote (see vector.rule_masks).
+
+        Only the rule's own conditions count: whether its policy selects the local pod is `subjects`.
+        """
+        return rule_masks(rule, direction, traffic, self.universe, extra_remote)

@@ -49,9 +49,11 @@ def evaluate_side(program: Program, u: Universe, probe: Probe, direction: Direct
             continue  # a tier with nothing selecting the endpoint is skipped, default action and all
         traces: list[PolicyTrace] = []
         outcome = None
+        tied = _ties(applicable)
         for policy in applicable:
+            notes = policy.notes + tied.get(id(policy), ())
             if outcome is not None:
-                traces.append(PolicyTrace(policy.ref, policy.family, policy.order, "not-reached", notes=policy.notes))
+                traces.append(PolicyTrace(policy.ref, policy.family, policy.order, "not-reached", notes=notes))
                 continue
             rules: list[RuleTrace] = []
             result = "no-match"
@@ -65,7 +67,7 @@ def evaluate_side(program: Program, u: Universe, probe: Probe, direction: Direct
                     continue
                 result = rule.action.lower()
                 break
-            traces.append(PolicyTrace(policy.ref, policy.family, policy.order, result, tuple(rules), policy.notes))
+            traces.append(PolicyTrace(policy.ref, policy.family, policy.order, result, tuple(rules), notes))
             if result != "no-match":
                 outcome = result
                 if result in ("allow", "deny"):
@@ -80,7 +82,7 @@ def evaluate_side(program: Program, u: Universe, probe: Probe, direction: Direct
             outcome = "default-pass" if tier.default_action == "Pass" else "end-of-tier-deny"
         tiers.append(TierTrace(tier.name, tier.title, tier.order, tier.default_action, outcome, tuple(traces)))
         if outcome == "end-of-tier-deny":
-            decision = _end_of_tier(program, tier.title, applicable, ep, direction)
+            decision = _end_of_tier(tier.name, tier.title, applicable, ep, direction)
         if decision is not None:
             break
     if decision is None:
@@ -88,7 +90,28 @@ def evaluate_side(program: Program, u: Universe, probe: Probe, direction: Direct
     return SideVerdict(direction, ep.key, True, decision.allowed, decision, tuple(tiers), tuple(logged), staged)
 
 
-def _end_of_tier(program: Program, title: str, applicable: list[CompiledPolicy], ep: Endpoint,
+def _ties(applicable: list[CompiledPolicy]) -> dict[int, tuple[str, ...]]:
+    """Notes for policies that share an order with another policy selecting the same endpoint."""
+    by_order: dict[float | None, list[CompiledPolicy]] = {}
+    for p in applicable:
+        if p.family != "kubernetes":  # Kubernetes policies are a union: their order never matters
+            by_order.setdefault(p.order, []).append(p)
+    notes: dict[int, tuple[str, ...]] = {}
+    for group in by_order.values():
+        if len(group) < 2:
+            continue
+        names = ", ".join(str(p.ref) for p in group)
+        if all(p.family == "cnp" for p in group):
+            text = (f"same priority as {names}: the order between them is implementation-defined "
+                    "(npkit, like Calico, goes by name)")
+        else:
+            text = f"same order as {names}: Calico breaks the tie by name, then namespace and kind"
+        for p in group:
+            notes[id(p)] = (text,)
+    return notes
+
+
+def _end_of_tier(tier: str, title: str, applicable: list[CompiledPolicy], ep: Endpoint,
                  direction: Direction) -> Decision:
     names = ", ".join(str(p.ref) for p in applicable)
     if all(p.family == "kubernetes" for p in applicable):
@@ -99,7 +122,6 @@ def _end_of_tier(program: Program, title: str, applicable: list[CompiledPolicy],
     else:
         text = (f"denied at the end of {title}: the policies selecting {ep} ({names}) decided nothing, "
                 "and the tier's default is Deny")
-    tier = title.removeprefix("tier ")
     return Decision("end-of-tier", False, text, tier)
 
 

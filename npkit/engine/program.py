@@ -55,8 +55,10 @@ class CompiledPolicy:
 
     @property
     def sort_key(self) -> tuple:
-        # Felix (3.32): order ascending, no order last, ties by "<name>/<namespace>/<kind>".
-        tie = f"{self.ref.name}/{self.ref.namespace or ''}/{self.ref.kind}"
+        # Felix (3.32): order ascending, no order last, ties by "<name>/<namespace>/<kind>", where
+        # Kubernetes policies have kinds of their own.
+        kind = {"kubernetes": "KubernetesNetworkPolicy", "cnp": "ClusterNetworkPolicy"}.get(self.family, self.ref.kind)
+        tie = f"{self.ref.name}/{self.ref.namespace or ''}/{kind}"
         return (self.order is None, self.order or 0.0, tie)
 
 

@@ -8,12 +8,13 @@ remote pods with numpy. The property tests check every cell against evaluate.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .matchers.base import Criterion
-from .probe import Traffic
+from .probe import Endpoint, Probe, Traffic
 from .program import CompiledPolicy, CompiledRule, Direction, Program
 from .universe import Mask, Universe
 
@@ -55,6 +56,32 @@ def _and(a: Mask | bool, b: Mask | bool) -> Mask | bool:
     if a is False or b is False or a is np.False_ or b is np.False_:
         return False
     return a & b
+
+
+def rule_masks(rule: CompiledRule, direction: Direction, traffic: Traffic, u: Universe,
+               extra_remote: Sequence[Endpoint] = (), cache: dict | None = None) -> tuple[Mask, Mask]:
+    """The cells `rule` matches for `traffic`, as (local, remote): it matches exactly local × remote.
+
+    `local` has one entry per pod (the pod whose pipeline runs: the source for Egress, the
+    destination for Ingress); `remote` one per pod, then one per `extra_remote` endpoint
+    (addresses outside the cluster, tested one by one). Every condition of a rule looks at
+    one end or at the traffic, which is why the matched cells always form a product.
+    `cache` may be shared between calls with the same `traffic` only.
+    """
+    local_end = "src" if direction == "Egress" else "dst"
+    split = _split(rule, local_end, traffic, u, {} if cache is None else cache)
+    local = np.array(np.broadcast_to(split.local, (u.size,)), dtype=bool)
+    remote = np.array(np.broadcast_to(split.remote, (u.size,)), dtype=bool)
+    if extra_remote:
+        remote_criteria = [c for c in rule.criteria if c.end is not None and c.end != local_end]
+        here = Endpoint("(local pod)", "")  # remote criteria never look at it
+        outside = [
+            all(c.test(Probe(here, ep, traffic) if local_end == "src" else Probe(ep, here, traffic), u).ok
+                for c in remote_criteria)
+            for ep in extra_remote
+        ]
+        remote = np.concatenate([remote, np.array(outside, dtype=bool)])
+    return local, remote
 
 
 def side_matrix(program: Program, u: Universe, traffic: Traffic, direction: Direction,

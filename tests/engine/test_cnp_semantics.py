@@ -95,7 +95,8 @@ def test_networks_peers_match_pod_addresses_and_named_ports_resolve(make):
                  "  egress:\n  - action: Deny\n    to: [{networks: [10.0.0.0/30]}]\n"
                  "  - action: Deny\n    to: [{namespaces: {}}]\n    protocols: [{destinationNamedPort: http}]\n"))
     assert not allowed(e, "other/client", "default/frontend", 443)  # 10.0.0.2 is inside 10.0.0.0/30
-    assert allowed(e, "other/client", "default/sus", 443)  # 10.0.0.3 is inside, .4 is not: sus is 10.0.0.3
+    assert not allowed(e, "other/client", "default/sus", 443)  # 10.0.0.3: the last address of the /30
+    assert allowed(e, "other/client", "default/api", 443)  # 10.0.0.4 is outside, and 443 is not its http port
     assert not allowed(e, "other/client", "default/api", 8080)  # named port http on api
     assert allowed(e, "other/client", "default/api", 8081)
 

@@ -8,6 +8,7 @@ a reason) and `mask` for every pod.
 
 from __future__ import annotations
 
+import ipaddress
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from ...selectors.calico import Selector
 from ..probe import Endpoint
 from ..universe import Mask, Universe, ip_in
 from .base import full
+
+EVERY_ADDRESS = ("0.0.0.0/0", "::/0")
 
 
 def _labels_text(labels: dict[str, str]) -> str:
@@ -41,6 +44,14 @@ class EndpointSet(ABC):
     @abstractmethod
     def describe(self) -> str:
         """The set in words."""
+
+    def address_blocks(self, u: Universe) -> tuple[str, ...]:
+        """CIDRs whose every address belongs to the set, whether or not a pod has it.
+
+        Together with the pods of `mask`, they are the whole set as a packet filter sees it
+        (by address). Sets that name pods by labels only have none.
+        """
+        return ()
 
 
 # -- namespaces ------------------------------------------------------------------------------
@@ -109,6 +120,9 @@ class Everyone(EndpointSet):
     def mask(self, u: Universe) -> Mask:
         return full(u, True)
 
+    def address_blocks(self, u: Universe) -> tuple[str, ...]:
+        return EVERY_ADDRESS
+
     def describe(self) -> str:
         return "everyone"
 
@@ -163,6 +177,14 @@ class Networks(EndpointSet):
     def mask(self, u: Universe) -> Mask:
         return u.nets_mask(self.cidrs) & ~u.nets_mask(self.excepts)
 
+    def address_blocks(self, u: Universe) -> tuple[str, ...]:
+        """The CIDRs with the excepts cut out.
+
+        >>> Networks(("10.0.0.0/8",), ("10.0.0.0/9",)).address_blocks(None)
+        ('10.128.0.0/9',)
+        """
+        return cidrs_except(self.cidrs, self.excepts)
+
     def describe(self) -> str:
         text = ", ".join(self.cidrs)
         return f"{text} except {', '.join(self.excepts)}" if self.excepts else text
@@ -208,6 +230,13 @@ class CalicoSelection(EndpointSet):
                     out = out | u.nets_mask(s.nets)
         return out
 
+    def address_blocks(self, u: Universe) -> tuple[str, ...]:
+        """The nets of every network set the selector matches (rule peers only)."""
+        if not (self.network_sets and u.network_sets):
+            return ()
+        hits = self.selector.mask(u.netset_index)
+        return tuple(c for s, hit in zip(u.network_sets, hits) if hit for c in s.nets)
+
     def describe(self) -> str:
         return self.shown
 
@@ -231,8 +260,34 @@ class FailClosed(EndpointSet):
     def mask(self, u: Universe) -> Mask:
         return full(u, self.matches_everything)
 
+    def address_blocks(self, u: Universe) -> tuple[str, ...]:
+        return EVERY_ADDRESS if self.matches_everything else ()
+
     def describe(self) -> str:
         return f"{self.kind} (not evaluated; fails closed)"
+
+
+def cidrs_except(cidrs: tuple[str, ...], excepts: tuple[str, ...]) -> tuple[str, ...]:
+    """The addresses of `cidrs` outside every one of `excepts`, as the fewest CIDRs.
+
+    >>> cidrs_except(("10.1.0.0/16",), ("10.1.1.0/24", "10.1.2.0/24"))[:3]
+    ('10.1.0.0/24', '10.1.3.0/24', '10.1.4.0/22')
+    """
+    out = []
+    for text in cidrs:
+        blocks = [ipaddress.ip_network(text, strict=False)]
+        for e in excepts:
+            cut = ipaddress.ip_network(e, strict=False)
+            next_blocks = []
+            for b in blocks:
+                if b.version != cut.version or not b.overlaps(cut):
+                    next_blocks.append(b)
+                elif not cut.supernet_of(b):
+                    next_blocks.extend(b.address_exclude(cut))
+            blocks = next_blocks
+        out.extend(blocks)
+    merged = [n for version in (4, 6) for n in ipaddress.collapse_addresses(b for b in out if b.version == version)]
+    return tuple(str(n) for n in merged)
 
 
 def any_mask(sets: tuple[EndpointSet, ...], u: Universe) -> Mask:

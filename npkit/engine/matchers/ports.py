@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..probe import Endpoint, Probe, Traffic
+from ..probe import PORTED_PROTOCOLS, Endpoint, Probe, Traffic
 from ..universe import Mask, Universe
 from .base import Check, Criterion, End
 
@@ -28,6 +28,10 @@ class PortMatcher(ABC):
 
     @abstractmethod
     def describe(self) -> str: ...
+
+    @abstractmethod
+    def protocols(self) -> tuple[str, ...]:
+        """The protocols this entry can match (TCP, UDP, SCTP)."""
 
 
 def _protocol_ok(protocol: str | None, traffic: Traffic) -> bool:
@@ -51,6 +55,9 @@ class AllPortsOf(PortMatcher):
     def describe(self) -> str:
         return f"{self.protocol} (every port)"
 
+    def protocols(self) -> tuple[str, ...]:
+        return (self.protocol,)
+
 
 @dataclass(frozen=True)
 class PortNumbers(PortMatcher):
@@ -63,6 +70,9 @@ class PortNumbers(PortMatcher):
     def describe(self) -> str:
         numbers = str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
         return f"{self.protocol}/{numbers}" if self.protocol else numbers
+
+    def protocols(self) -> tuple[str, ...]:
+        return (self.protocol,) if self.protocol else PORTED_PROTOCOLS
 
     def check(self, traffic: Traffic, port: int | None, ep: Endpoint) -> tuple[bool, str]:
         if not _protocol_ok(self.protocol, traffic):
@@ -86,6 +96,25 @@ class NamedPort(PortMatcher):
 
     def describe(self) -> str:
         return f"named port {self.name}" + (f" ({self.protocol})" if self.protocol else "")
+
+    def protocols(self) -> tuple[str, ...]:
+        return (self.protocol,) if self.protocol else PORTED_PROTOCOLS
+
+    def resolved(self, u: Universe) -> tuple[tuple[int, str, int], ...]:
+        """(pod index, protocol, port number) wherever a pod of `u` resolves the name.
+
+        >>> from npkit.model import Cluster, ContainerPort, Pod
+        >>> u = Universe(Cluster(pods=(Pod("a", "x", ports=(ContainerPort(8080, "TCP", "http"),)),)))
+        >>> NamedPort(None, "http").resolved(u)
+        ((0, 'TCP', 8080),)
+        """
+        out = []
+        for i, pod in enumerate(u.pods):
+            for protocol in self.protocols():
+                number = pod.named_port(self.name, protocol)
+                if number is not None:
+                    out.append((i, protocol, number))
+        return tuple(out)
 
     def check(self, traffic: Traffic, port: int | None, ep: Endpoint) -> tuple[bool, str]:
         if not _protocol_ok(self.protocol, traffic):
