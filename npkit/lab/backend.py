@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ..model import AnyPolicy, Cluster
+from ..model import AnyPolicy, Cluster, Tier
 
 Outcome = Literal["CONNECTED", "TIMEOUT", "REFUSED", "DNS", "OTHER", "UNKNOWN", "ERROR"]
 
@@ -60,6 +60,8 @@ class LabBackend(ABC):
 
     name: str = ""
     observes: bool = True  # False: predictions only, nothing is run
+    dataplane: str = "calico"  # the engine dataplane that predicts what this backend enforces
+    settle: float = 2.0  # seconds for a policy change to take effect before probing (and re-probing)
 
     @abstractmethod
     def describe(self) -> str:
@@ -102,6 +104,25 @@ class LabBackend(ABC):
     @abstractmethod
     def teardown(self, progress: Progress = no_progress) -> None:
         """Remove what `deploy` and `apply` created, keeping the environment itself up."""
+
+    def usable(self) -> list[str]:
+        """Problems that stop a lab from running here *now* (environment included); empty if fine.
+
+        The automatic backend choice (select.py) asks this. Default: `preflight()`.
+        """
+        return self.preflight()
+
+    def apply_tiers(self, tiers: Sequence[Tier], progress: Progress = no_progress) -> None:
+        """Create or update the Calico tiers that policies about to be applied live in.
+
+        The session calls it before `apply` with every non-built-in tier. Backends that enforce
+        Calico tiers override it; the default does nothing.
+        """
+        return None
+
+    def logs(self, tail: int = 200) -> str:
+        """Recent lines the dataplane logged for Calico `Log` rules, newest last."""
+        raise LabError(f"the {self.name} backend cannot show policy logs")
 
     def rules(self, pod: str) -> str:
         """The packet-filter rules that enforce policy for `pod`, as text a learner can read."""

@@ -1,0 +1,115 @@
+"""Readiness decisions (pure functions over API objects as dicts) and one polling loop.
+
+Each check returns the names of what is still not ready, with why, so progress can say
+what it is waiting for and a timeout can say what never became ready.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+def _condition(obj: dict, kind: str) -> dict | None:
+    for c in (obj.get("status") or {}).get("conditions") or ():
+        if c.get("type") == kind:
+            return c
+    return None
+
+
+def nodes_waiting(nodes: list[dict]) -> list[str]:
+    """Nodes that are not Ready, e.g. `npkit-lab-worker (NotReady: container runtime network not ready)`.
+
+    >>> nodes_waiting([{"metadata": {"name": "n1"}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}}])
+    []
+    """
+    if not nodes:
+        return ["no nodes registered yet"]
+    waiting = []
+    for n in nodes:
+        ready = _condition(n, "Ready")
+        if ready is None or ready.get("status") != "True":
+            why = (ready or {}).get("message") or (ready or {}).get("reason") or "no Ready condition yet"
+            waiting.append(f"node {n['metadata']['name']} (NotReady: {why})")
+    return waiting
+
+
+def tigera_waiting(statuses: list[dict], required: tuple[str, ...] = ("calico", "apiserver")) -> list[str]:
+    """TigeraStatus components not yet Available (kind-lab.md C.3: every component must show it).
+
+    >>> ok = {"type": "Available", "status": "True"}
+    >>> tigera_waiting([{"metadata": {"name": "calico"}, "status": {"conditions": [ok]}}])
+    ['apiserver (not reported yet)']
+    """
+    seen = {s["metadata"]["name"]: s for s in statuses}
+    waiting = [f"{name} (not reported yet)" for name in required if name not in seen]
+    for name, s in sorted(seen.items()):
+        available = _condition(s, "Available")
+        if available is None or available.get("status") != "True":
+            degraded = _condition(s, "Degraded")
+            progressing = _condition(s, "Progressing")
+            detail = next((c.get("message") or c.get("reason") for c in (degraded, progressing)
+                           if c is not None and c.get("status") == "True" and (c.get("message") or c.get("reason"))),
+                          "not Available")
+            waiting.append(f"{name} ({detail})")
+    return waiting
+
+
+def pod_waiting(pod: dict) -> str | None:
+    """Why a pod is not ready yet, or None when it is Ready and has an IP.
+
+    >>> pod_waiting({"metadata": {"name": "web"}, "status": {"phase": "Pending"}})
+    'web: Pending'
+    """
+    name = pod["metadata"]["name"]
+    status = pod.get("status") or {}
+    for cs in status.get("containerStatuses") or ():
+        waiting = (cs.get("state") or {}).get("waiting")
+        if waiting and waiting.get("reason") in ("ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff",
+                                                  "CreateContainerConfigError", "InvalidImageName"):
+            return f"{name}: {waiting['reason']} ({waiting.get('message', '').strip() or cs.get('name')})"
+    ready = _condition(pod, "Ready")
+    if status.get("phase") != "Running" or ready is None or ready.get("status") != "True":
+        return f"{name}: {status.get('phase') or 'Pending'}"
+    if not status.get("podIP"):
+        return f"{name}: no IP yet"
+    return None
+
+
+def pod_failed(reason: str) -> bool:
+    """Whether a pod_waiting reason will not fix itself by waiting longer."""
+    return any(k in reason for k in ("ErrImagePull", "InvalidImageName", "CreateContainerConfigError"))
+
+
+class Timeout(Exception):
+    """Waiting took too long; the message lists what was still not ready."""
+
+
+@dataclass
+class Clock:
+    """Time and sleep, replaceable in tests."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+def wait_until(check: Callable[[], list[str]], what: str, timeout: float, interval: float = 2.0,
+               report: Callable[[list[str], float], None] | None = None, clock: Clock | None = None) -> None:
+    """Call `check` until it returns nothing; `report(waiting, elapsed)` after each try.
+
+    Raises Timeout naming what was still waiting after `timeout` seconds.
+    """
+    clock = clock or Clock()
+    start = clock.now()
+    while True:
+        waiting = check()
+        elapsed = clock.now() - start
+        if report is not None:
+            report(waiting, elapsed)
+        if not waiting:
+            return
+        if elapsed >= timeout:
+            shown = "; ".join(waiting[:5]) + (f"; and {len(waiting) - 5} more" if len(waiting) > 5 else "")
+            raise Timeout(f"{what} not ready after {timeout:g} s: {shown}")
+        clock.sleep(interval)

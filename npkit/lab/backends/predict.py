@@ -1,0 +1,51 @@
+"""Prediction only: nothing runs, nothing is observed; the lab shows the engine's answers,
+labelled "predicted, not observed", and says why no observing backend was available."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ...model import AnyPolicy, Cluster
+from ..backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress
+
+
+class PredictBackend(LabBackend):
+    """The backend of last resort (Binder, CI without root, no container runtime)."""
+
+    name = "predict"
+    observes = False
+    settle = 0.0
+
+    def __init__(self, reason: str = "no observing backend was chosen"):
+        self.reason = reason
+
+    def describe(self) -> str:
+        return f"prediction only — predicted, not observed ({self.reason})"
+
+    def preflight(self) -> list[str]:
+        return []
+
+    def up(self, progress: Progress = no_progress) -> None:
+        pass
+
+    def down(self, progress: Progress = no_progress) -> None:
+        pass
+
+    def status(self) -> str:
+        return f"prediction only: {self.reason}"
+
+    def deploy(self, scenario: Cluster, progress: Progress = no_progress) -> Cluster:
+        return scenario  # the model's own (assigned) pod IPs stand
+
+    def apply(self, policies: Sequence[AnyPolicy], progress: Progress = no_progress) -> None:
+        pass
+
+    def delete(self, policies: Sequence[AnyPolicy], progress: Progress = no_progress) -> None:
+        pass
+
+    def probe(self, requests: Sequence[ProbeRequest], timeout: float = 1.0, workers: int = 8,
+              progress: Progress = no_progress) -> list[ProbeResult]:
+        raise LabError("the predict backend observes nothing; it has no probes to run")
+
+    def teardown(self, progress: Progress = no_progress) -> None:
+        pass

@@ -1,0 +1,200 @@
+"""Observed beside predicted: which cells a real dataplane answered differently, and why the
+engine predicted what it did. Text for terminals, HTML for notebooks, JSON for tools.
+
+A cell is *observed allowed* when the probe connected, or when it was REFUSED by a pod that
+does not listen on that port: the packet got through policy and the pod's kernel answered
+with a reset. (Policy drops show as TIMEOUT; Calico and kindnet drop rather than reject.)
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import Engine
+from ..explain import render_verdict
+from ..matrix import Matrix, render_table
+from ..model import Cluster
+from .backend import ProbeResult
+
+MISMATCH = "!"
+
+
+def serves(cluster: Cluster, pod: str, port: int | None, protocol: str) -> bool:
+    """Whether the pod declares a container port for (port, protocol)."""
+    p = cluster.pod(pod)
+    return any(cp.port == port and cp.protocol == protocol for cp in p.ports)
+
+
+def observed_allowed(result: ProbeResult, cluster: Cluster) -> bool:
+    """Did the connection get through policy? (see the module docstring for REFUSED)."""
+    if result.connected:
+        return True
+    r = result.request
+    return result.outcome == "REFUSED" and not serves(cluster, r.dst, r.port, r.protocol)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A cell where observation and prediction disagree, with the engine's explanation."""
+
+    src: str
+    dst: str
+    predicted: bool
+    observed: bool
+    outcome: str
+    detail: str
+    attempts: int
+    explanation: str
+
+    def headline(self) -> str:
+        word = {True: "allowed", False: "denied"}
+        seen = self.outcome + (f" ({self.detail})" if self.detail else "")
+        return (f"{self.src} → {self.dst}: predicted {word[self.predicted]}, observed {word[self.observed]} "
+                f"[{seen}, {self.attempts} attempt{'s' if self.attempts != 1 else ''}]")
+
+    def to_json(self) -> dict:
+        return {"src": self.src, "dst": self.dst, "predicted": self.predicted, "observed": self.observed,
+                "outcome": self.outcome, "detail": self.detail, "attempts": self.attempts}
+
+
+@dataclass(frozen=True, eq=False)
+class LabComparison:
+    """One probe round: the engine's matrix, the backend's (None in prediction-only mode), the raw
+    probe results, and the engine that made the prediction (for explanations)."""
+
+    predicted: Matrix
+    observed: Matrix | None
+    results: tuple[ProbeResult, ...]
+    engine: Engine
+    backend: str
+    dataplane: str
+
+    @property
+    def observes(self) -> bool:
+        return self.observed is not None
+
+    @property
+    def mismatch_mask(self) -> np.ndarray:
+        if self.observed is None:
+            return np.zeros_like(self.predicted.allowed)
+        return self.observed.allowed != self.predicted.allowed
+
+    @property
+    def agree(self) -> bool:
+        """True when every observed cell matches the prediction (vacuously true when nothing is observed)."""
+        return not self.mismatch_mask.any()
+
+    def result(self, src: str, dst: str) -> ProbeResult | None:
+        for r in self.results:
+            if r.request.src == src and r.request.dst == dst:
+                return r
+        return None
+
+    def explain(self, src: str, dst: str, verbose: bool = True) -> str:
+        """The engine's explanation of one cell."""
+        return render_verdict(self.engine.verdict(src, dst, self.predicted.port, self.predicted.protocol), verbose)
+
+    @property
+    def mismatches(self) -> list[Mismatch]:
+        out = []
+        if self.observed is None:
+            return out
+        pods = self.predicted.pods
+        for i, j in zip(*np.nonzero(self.mismatch_mask), strict=True):
+            src, dst = pods[i], pods[j]
+            r = self.result(src, dst)
+            out.append(Mismatch(src, dst, bool(self.predicted.allowed[i, j]), bool(self.observed.allowed[i, j]),
+                                r.outcome if r else "UNKNOWN", r.detail if r else "", r.attempts if r else 0,
+                                self.explain(src, dst)))
+        return out
+
+    # -- renderings ---------------------------------------------------------------------------
+    def to_json(self) -> dict:
+        """The observed matrix in exactly `npkit matrix -o json`'s shape, plus `mismatches` (and
+        `backend`); in prediction-only mode the predicted matrix, with `observed: false`."""
+        shown = self.observed if self.observed is not None else self.predicted
+        doc = shown.to_json()
+        doc["dataplane"] = self.dataplane
+        doc["backend"] = self.backend
+        doc["observed"] = self.observed is not None
+        doc["mismatches"] = [m.to_json() for m in self.mismatches]
+        return doc
+
+    def summary(self) -> str:
+        n = len(self.predicted.pods) ** 2
+        label = self.predicted.label
+        if self.observed is None:
+            return f"{label}: {n} connections predicted, not observed (backend {self.backend})"
+        bad = len(self.mismatches)
+        if not bad:
+            return f"{label}: all {n} observed connections match the prediction (backend {self.backend})"
+        return f"{label}: {bad} of {n} observed connections differ from the prediction (backend {self.backend})"
+
+    def render_text(self, explain: bool = True) -> str:
+        """Predicted and observed tables side by side, then each mismatch with its explanation."""
+        left = ["Predicted (npkit engine, dataplane " + self.dataplane + ")",
+                *render_table(self.predicted, legend=False).splitlines()]
+        if self.observed is None:
+            body = "\n".join(left) + "\n(predicted, not observed)"
+        else:
+            marked = render_table(self.observed, flipped=self.mismatch_mask, legend=False).replace("*", MISMATCH)
+            right = [f"Observed ({self.backend})", *marked.splitlines()]
+            width = max(len(line) for line in left) + 4
+            rows = max(len(left), len(right))
+            left += [""] * (rows - len(left))
+            right += [""] * (rows - len(right))
+            body = "\n".join((a.ljust(width) + b).rstrip() for a, b in zip(left, right, strict=True))
+        marks = f"  {MISMATCH} observed differs from predicted" if self.observed is not None else ""
+        lines = [body, f"✓ allowed  · denied{marks}   (rows: source, columns: destination)", self.summary()]
+        for m in self.mismatches:
+            lines += ["", m.headline()]
+            if explain:
+                lines += ["  " + line for line in m.explanation.splitlines()]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render_text()
+
+    def _repr_html_(self) -> str:
+        pods = self.predicted.pods
+        mask = self.mismatch_mask
+        head = "".join(f"<th style='writing-mode:vertical-rl'>{html.escape(p)}</th>" for p in pods)
+        rows = []
+        for i, src in enumerate(pods):
+            cells = []
+            for j, dst in enumerate(pods):
+                p = "✓" if self.predicted.allowed[i, j] else "·"
+                if self.observed is None:
+                    text, style, title = p, "", "predicted, not observed"
+                else:
+                    o = "✓" if self.observed.allowed[i, j] else "·"
+                    r = self.result(src, dst)
+                    text = f"{p}/{o}"
+                    style = "background:#f8d7da;font-weight:bold" if mask[i, j] else ""
+                    title = f"predicted {p}, observed {o}" + (f" ({r.outcome})" if r else "")
+                cells.append(f"<td style='text-align:center;{style}' title='{html.escape(title)}'>{text}</td>")
+            rows.append(f"<tr><th style='text-align:left'>{html.escape(src)}</th>{''.join(cells)}</tr>")
+        legend = ("cells: predicted/observed; ✓ allowed, · denied; red: they differ"
+                  if self.observed is not None else "<b>predicted, not observed</b>")
+        parts = [f"<div><b>{html.escape(self.summary())}</b>",
+                 f"<table><tr><th>from \\ to</th>{head}</tr>{''.join(rows)}</table>",
+                 f"<small>{legend}</small>"]
+        for m in self.mismatches:
+            parts.append(f"<details open><summary>{html.escape(m.headline())}</summary>"
+                         f"<pre>{html.escape(m.explanation)}</pre></details>")
+        parts.append("</div>")
+        return "".join(parts)
+
+
+def observed_matrix(predicted: Matrix, results: Sequence[ProbeResult], cluster: Cluster) -> Matrix:
+    """The backend's answers as a Matrix over the same pods, in the same order."""
+    index = {p: i for i, p in enumerate(predicted.pods)}
+    allowed = np.zeros_like(predicted.allowed)
+    for r in results:
+        allowed[index[r.request.src], index[r.request.dst]] = observed_allowed(r, cluster)
+    allowed.flags.writeable = False
+    return Matrix(predicted.pods, predicted.port, predicted.protocol, allowed)
