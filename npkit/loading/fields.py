@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator
+from collections.abc import Mapping as Mapping_  # Mapping is the YAML node type here
 
 from npkit.model import Diagnostic, ObjectRef, Origin
 
@@ -170,8 +171,11 @@ class Field:
         self._wrong("a list (YAML \"- item\" lines or [a, b])")
         return None
 
-    def as_map(self, known: Collection[str] | None) -> Fields | None:
+    def as_map(self, known: Collection[str] | None, misplaced: Mapping_[str, str] | None = None) -> Fields | None:
         """A mapping whose keys must be among `known` (None: any key, content not checked).
+
+        `misplaced` maps field names that belong elsewhere to where they belong, so an
+        indentation slip gets a better hint than "unknown field".
 
         Null reads as an empty mapping: a list item written as a bare "-" is the zero value
         of its type to the API server, e.g. an empty rule. (Null mapping fields never get
@@ -181,7 +185,7 @@ class Field:
         if self.is_null:
             node = Mapping(node.line, node.column)
         if isinstance(node, Mapping):
-            return Fields(node, self.path, self.report, known, self.line)
+            return Fields(node, self.path, self.report, known, self.line, misplaced)
         self._wrong("a mapping (key: value pairs)")
         return None
 
@@ -208,7 +212,7 @@ class Fields:
     __slots__ = ("node", "path", "report", "line", "misspelt")
 
     def __init__(self, node: Mapping, path: str, report: Report, known: Collection[str] | None,
-                 line: int | None = None):
+                 line: int | None = None, misplaced: Mapping_[str, str] | None = None):
         self.node = node
         self.path = path
         self.report = report
@@ -216,11 +220,15 @@ class Fields:
         self.misspelt: set[str] = set()  # fields an unknown key was probably meant to be
         if known is not None:
             for text, (key, _value) in node.entries.items():
-                if text not in known:
+                if text in known:
+                    continue
+                if misplaced and text in misplaced:
+                    hint = f"; {text} belongs {misplaced[text]} (check the indentation)"
+                else:
                     suggestions = closest(text, known)
                     self.misspelt.update(suggestions)
-                    report.error(f'unknown field "{text}"{did_you_mean(suggestions)}', key.line,
-                                 child_path(path, text))
+                    hint = did_you_mean(suggestions)
+                report.error(f'unknown field "{text}"{hint}', key.line, child_path(path, text))
 
     def __contains__(self, name: str) -> bool:
         return self.get(name) is not None
@@ -283,9 +291,10 @@ class Fields:
         field = self._get(name, required)
         return None if field is None else field.as_list()
 
-    def get_map(self, name: str, known: Collection[str] | None, *, required: bool = False) -> Fields | None:
+    def get_map(self, name: str, known: Collection[str] | None, *, required: bool = False,
+                misplaced: Mapping_[str, str] | None = None) -> Fields | None:
         field = self._get(name, required)
-        return None if field is None else field.as_map(known)
+        return None if field is None else field.as_map(known, misplaced)
 
     def get_str_list(self, name: str, *, required: bool = False) -> list[tuple[str, Field]] | None:
         """A list of strings, each with its Field (for per-item errors)."""

@@ -92,11 +92,36 @@ IP_BLOCK_FIELDS = frozenset({"cidr", "except"})
 PORT_FIELDS = frozenset({"protocol", "port", "endPort"})
 POLICY_TYPES = ("Ingress", "Egress")
 
+# Fields written at the wrong indentation: where they belong, for a better hint than "unknown field".
+_PEERS_GO = "in a {} list, as '- podSelector: ...', '- namespaceSelector: ...' or '- ipBlock: ...'"
+_PORTS_GO = "in a ports list, as '- port: ...'"
+SPEC_MISPLACED = {
+    "matchLabels": "under podSelector", "matchExpressions": "under podSelector",
+    "from": "in an ingress rule, as '- from: ...'", "to": "in an egress rule, as '- to: ...'",
+    "ports": "in an ingress or egress rule", "policyType": "in policyTypes, a list",
+}
+INGRESS_RULE_MISPLACED = {
+    "podSelector": _PEERS_GO.format("from"), "namespaceSelector": _PEERS_GO.format("from"),
+    "ipBlock": _PEERS_GO.format("from"), "port": _PORTS_GO, "protocol": _PORTS_GO, "endPort": _PORTS_GO,
+    "to": "in egress rules; ingress rules use from",
+}
+EGRESS_RULE_MISPLACED = {
+    **INGRESS_RULE_MISPLACED, "podSelector": _PEERS_GO.format("to"),
+    "namespaceSelector": _PEERS_GO.format("to"), "ipBlock": _PEERS_GO.format("to"),
+    "from": "in ingress rules; egress rules use to",
+}
+PEER_MISPLACED = {
+    "matchLabels": "under podSelector or namespaceSelector",
+    "matchExpressions": "under podSelector or namespaceSelector",
+    "cidr": "under ipBlock", "except": "under ipBlock",
+    "ports": "to the rule, at the same indentation as from or to",
+}
+
 
 @register("networking.k8s.io", "NetworkPolicy", ("v1",))
 def load_network_policy(obj: Manifest) -> list[NetworkPolicy]:
     """A NetworkPolicy, validated like the API server does and defaulted (protocol, policyTypes)."""
-    spec = obj.spec(NETWORK_POLICY_SPEC_FIELDS)
+    spec = obj.spec(NETWORK_POLICY_SPEC_FIELDS, misplaced=SPEC_MISPLACED)
     if spec is None:
         obj.report.warning("has no spec, so it selects every pod in its namespace and denies all their "
                            "ingress; write spec.podSelector and policyTypes to say what you mean",
@@ -117,19 +142,21 @@ def read_network_policy_spec(
     Shared with Calico's StagedKubernetesNetworkPolicy (calico.py), whose spec has this shape.
     """
     selector = read_label_selector(spec.get("podSelector")) or LabelSelector()
-    ingress = _read_rules(spec, "ingress", INGRESS_RULE_FIELDS, "from")
-    egress = _read_rules(spec, "egress", EGRESS_RULE_FIELDS, "to")
+    ingress = _read_rules(spec, "ingress", INGRESS_RULE_FIELDS, "from", INGRESS_RULE_MISPLACED)
+    egress = _read_rules(spec, "egress", EGRESS_RULE_FIELDS, "to", EGRESS_RULE_MISPLACED)
     types = _read_policy_types(spec, has_egress_rules=bool(egress))
     return selector, types, ingress, egress
 
 
-def _read_rules(spec: Fields, name: str, known: frozenset[str], peers_name: str) -> tuple[Rule, ...]:
+def _read_rules(
+    spec: Fields, name: str, known: frozenset[str], peers_name: str, misplaced: dict[str, str]
+) -> tuple[Rule, ...]:
     rules = []
     for item in spec.get_list(name) or ():
         if item.is_null:
             item.warning(f"this '-' has nothing after it, which Kubernetes reads as an empty rule {{}}: "
                          f"it allows all {name} traffic")
-        rule = item.as_map(known)
+        rule = item.as_map(known, misplaced)
         if rule is None:
             continue
         peers = tuple(p for p in map(_read_peer, rule.get_list(peers_name) or ()) if p is not None)
@@ -139,7 +166,7 @@ def _read_rules(spec: Fields, name: str, known: frozenset[str], peers_name: str)
 
 
 def _read_peer(item: Field) -> Peer | None:
-    peer = item.as_map(PEER_FIELDS)
+    peer = item.as_map(PEER_FIELDS, PEER_MISPLACED)
     if peer is None:
         return None
     pod_selector = read_label_selector(peer.get("podSelector"))
@@ -147,8 +174,9 @@ def _read_peer(item: Field) -> Peer | None:
     ip_block = _read_ip_block(peer.get("ipBlock"))
     present = [n for n in ("podSelector", "namespaceSelector", "ipBlock") if n in peer]
     if not present:
-        item.error("must specify a peer: podSelector, namespaceSelector or ipBlock (an empty or null "
-                   "entry selects nothing; use podSelector: {} for every pod of the namespace)")
+        empty = [n for n in peer.keys() if n in PEER_FIELDS]  # written, but with no value (null)
+        why = f"{empty[0]} has no value, so it counts as not set" if empty else "an empty entry selects nothing"
+        item.error(f"must specify a peer: podSelector, namespaceSelector or ipBlock ({why})")
         return None
     if "ipBlock" in present and len(present) > 1:
         item.error("may not combine ipBlock with podSelector or namespaceSelector in one peer; write them "

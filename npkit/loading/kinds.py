@@ -40,7 +40,7 @@ instead of an unknown kind; registering replaces the placeholder.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -108,9 +108,10 @@ class Manifest:
     def ref(self) -> ObjectRef:
         return ObjectRef(self.kind.kind, self.meta.name, self.meta.namespace)
 
-    def spec(self, known: Collection[str], *, required: bool = False) -> Fields | None:
-        """`spec` read as a mapping with the given field names (None when absent)."""
-        return self.root.get_map("spec", known, required=required)
+    def spec(self, known: Collection[str], *, required: bool = False,
+             misplaced: Mapping[str, str] | None = None) -> Fields | None:
+        """`spec` read as a mapping with the given field names (None when absent); see Field.as_map."""
+        return self.root.get_map("spec", known, required=required, misplaced=misplaced)
 
 
 _REGISTRY: dict[tuple[str, str], KindSpec] = {}

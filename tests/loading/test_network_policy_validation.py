@@ -277,6 +277,25 @@ INVALID = [
         - too:
           - podSelector: {}
         """, "spec.egress[0].too", "- too:", 'did you mean "to"'),
+    ("misplaced-match-labels", """
+        podSelector: {}
+        ingress:
+        - from:
+          - namespaceSelector: {}
+            matchLabels: {app: web}
+        """, "spec.ingress[0].from[0].matchLabels", "matchLabels:", "belongs under podSelector or namespaceSelector"),
+    ("misplaced-peer-without-from", """
+        podSelector: {}
+        egress:
+        - ipBlock: {cidr: 10.0.0.0/8}
+        """, "spec.egress[0].ipBlock", "- ipBlock:", "in a to list"),
+    ("misplaced-ports-in-peer", """
+        podSelector: {}
+        ingress:
+        - from:
+          - podSelector: {}
+            ports: [{port: 80}]
+        """, "spec.ingress[0].from[0].ports", "ports:", "same indentation as from or to"),
     ("unknown-field-far-from-anything", """
         podSelector: {}
         allowEverything: true
