@@ -4,7 +4,8 @@ Adding a kind
 -------------
 Write a module `npkit/loading/<family>.py` with one function per kind, registered with
 `@register`, and add the module's name to KIND_MODULES below if it is not there yet
-(`calico` and `cnp` already are; a listed module that does not exist yet is skipped)::
+(`calico` and `cnp` already are; a listed module that does not exist yet is skipped).
+A simplified version of calico.py's NetworkSet::
 
     from npkit.model import NetworkSet
     from . import validation
@@ -32,6 +33,8 @@ and nothing you return is used. Put the API server's rules for values in validat
 NetworkPolicy, CalicoPolicy, ClusterNetworkPolicy, Tier or NetworkSet. The loader files
 them into the Cluster, replaces an earlier object of the same group, kind, namespace and
 name (with a warning), and creates implicit Namespaces for the namespaces they name.
+Rules that span objects (a policy naming a Tier defined in another file) go in a function
+decorated with `@cross_check`, which runs once every document has been read.
 
 Until a kind is registered, PLANNED_KINDS makes its objects a "not supported yet" warning
 instead of an unknown kind; registering replaces the placeholder.
