@@ -44,9 +44,13 @@ def evaluate_side(program: Program, u: Universe, probe: Probe, direction: Direct
     logged: list[str] = []
     decision: Decision | None = None
     for tier in program.tiers:
-        applicable = [p for p in tier.policies if direction in p.directions and selects(p, ep)]
+        in_direction = [p for p in tier.policies if direction in p.directions]
+        applicable = [p for p in in_direction if selects(p, ep)]
         if not applicable:
-            continue  # a tier with nothing selecting the endpoint is skipped, default action and all
+            # A tier with nothing selecting the endpoint is skipped, default action and all.
+            if in_direction:
+                tiers.append(TierTrace(tier.name, tier.title, tier.order, tier.default_action, "skipped", ()))
+            continue
         traces: list[PolicyTrace] = []
         outcome = None
         tied = _ties(applicable)
@@ -86,7 +90,7 @@ def evaluate_side(program: Program, u: Universe, probe: Probe, direction: Direct
         if decision is not None:
             break
     if decision is None:
-        decision = _default_allow(program, ep, direction, bool(tiers))
+        decision = _default_allow(program, ep, direction, any(t.outcome != "skipped" for t in tiers))
     return SideVerdict(direction, ep.key, True, decision.allowed, decision, tuple(tiers), tuple(logged), staged)
 
 

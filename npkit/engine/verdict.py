@@ -9,7 +9,7 @@ from ..model import ObjectRef
 from .matchers.base import Check
 from .probe import Probe
 
-TierOutcome = Literal["allow", "deny", "pass", "end-of-tier-deny", "default-pass"]
+TierOutcome = Literal["allow", "deny", "pass", "end-of-tier-deny", "default-pass", "skipped"]
 PolicyOutcome = Literal["allow", "deny", "pass", "no-match", "not-reached"]
 
 
@@ -45,7 +45,7 @@ class PolicyTrace:
 
 @dataclass(frozen=True)
 class TierTrace:
-    """A tier that had at least one policy selecting the endpoint for this direction."""
+    """A tier with policies for this direction: applied (some select the endpoint) or skipped."""
 
     name: str
     title: str

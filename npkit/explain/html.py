@@ -96,7 +96,8 @@ def render_verdict_html(verdict: Verdict, verbose: bool = True) -> str:
     badge = '<span class="badge ok">ALLOWED</span>' if verdict.allowed else '<span class="badge no">DENIED</span>'
     parts = [STYLE, '<div class="npk-v">',
              f'<div class="head">{escape(str(probe.src))} → {escape(str(probe.dst))} '
-             f'{escape(str(probe.traffic))}: {badge} <span class="dim">[dataplane: {escape(verdict.dataplane)}]</span></div>']
+             f'{escape(str(probe.traffic))}: {badge} '
+             f'<span class="dim">[dataplane: {escape(verdict.dataplane)}]</span></div>']
     if probe.is_self:
         parts.append(f"<p>{escape(verdict.summary)}</p>")
     parts += [render_side_html(verdict.egress, verbose), render_side_html(verdict.ingress, verbose)]

@@ -46,8 +46,12 @@ def _policy_lines(p: PolicyTrace, indent: str) -> list[str]:
     return lines
 
 
-def _tier_lines(t: TierTrace, indent: str) -> list[str]:
-    lines = [f"{indent}{t.title} ({_order(t.order)}, default action {t.default_action})"]
+def _tier_lines(t: TierTrace, indent: str, dataplane: str) -> list[str]:
+    # Under the kubernetes dataplane tiers have a fixed place; Calico's order numbers would only confuse.
+    where = f"{_order(t.order)}, " if dataplane == "calico" else ""
+    if t.outcome == "skipped":
+        return [f"{indent}{t.title}: skipped (none of its policies selects this pod)"]
+    lines = [f"{indent}{t.title} ({where}default action {t.default_action})"]
     for p in t.policies:
         lines += _policy_lines(p, indent + "  ")
     ending = {
@@ -60,7 +64,7 @@ def _tier_lines(t: TierTrace, indent: str) -> list[str]:
     return lines
 
 
-def render_side(side: SideVerdict, verbose: bool = True) -> str:
+def render_side(side: SideVerdict, verbose: bool = True, dataplane: str = "calico") -> str:
     """One side of a verdict."""
     what = "egress of" if side.direction == "Egress" else "ingress of"
     status = "allowed" if side.allowed else "DENIED"
@@ -69,7 +73,7 @@ def render_side(side: SideVerdict, verbose: bool = True) -> str:
         lines.append(f"  isolated for {side.direction.lower()} by: " + ", ".join(str(r) for r in side.isolated_by))
     if verbose:
         for t in side.tiers:
-            lines += _tier_lines(t, "  ")
+            lines += _tier_lines(t, "  ", dataplane)
     for entry in side.logged:
         lines.append(f"  logged by {entry} (Log does not decide; evaluation went on)")
     for ref in side.staged:
@@ -88,7 +92,8 @@ def render_verdict(verdict: Verdict, verbose: bool = True) -> str:
     lines = [head + f"   [dataplane: {verdict.dataplane}]", ""]
     if probe.is_self:
         lines += [verdict.summary, ""]
-    lines += [render_side(verdict.egress, verbose), "", render_side(verdict.ingress, verbose)]
+    lines += [render_side(verdict.egress, verbose, verdict.dataplane), "",
+              render_side(verdict.ingress, verbose, verdict.dataplane)]
     for n in verdict.notes:
         lines.append(f"note: {n}")
     return "\n".join(lines).rstrip()

@@ -150,7 +150,8 @@ spec: {podSelector: {matchLabels: {app: web}}, ingress: [{}]}"""
 def test_a_tier_that_selects_nothing_for_the_endpoint_is_skipped_default_action_and_all():
     e = engine(docs(tier("strict", "10"), gnp("only-api", "  tier: strict\n  selector: app == 'api'\n  ingress: []")))
     assert allowed(e, "default/frontend", "default/web")  # strict selects api only
-    assert side_tiers(e, "default/frontend", "default/web") == []
+    assert side_tiers(e, "default/frontend", "default/web") == [("strict", "skipped")]
+    assert "not isolated" in e.verdict("default/frontend", "default/web", 80).ingress.decision.text
     assert not allowed(e, "default/frontend", "default/api", 8080)  # api: strict's end-of-tier deny
 
 
