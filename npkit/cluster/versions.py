@@ -44,7 +44,7 @@ class Versions:
     def calico_manifests(self) -> tuple[str, ...]:
         """URLs to `kubectl create`, in order, for an operator install (kind-lab.md C.3).
 
-        >>> v = Versions("", "", "", "v3.32.1", "https://x", "", "")
+        >>> v = Versions("", "", "", "v3.32.0", "https://x", "", "")
         >>> [u.rsplit("/", 1)[1] for u in v.calico_manifests()]
         ['v1_crd_projectcalico_org.yaml', 'tigera-operator.yaml', 'custom-resources.yaml']
         """
