@@ -89,18 +89,6 @@ def test_malformed_api_version():
     assert error.path == "apiVersion"
 
 
-@pytest.mark.parametrize("api_version,kind", [
-    (spec.api_versions[0], spec.kind) for spec in kinds.PLANNED_KINDS
-])
-def test_planned_kinds_are_not_supported_yet_warnings_until_registered(api_version, kind):
-    if kinds.resolve(api_version, kind).spec is not None:
-        pytest.skip(f"{kind} is registered now")
-    cluster = load_string(doc(api_version, kind))
-    [warning] = cluster.warnings
-    assert "does not read" in warning.message and "yet" in warning.message
-    assert kind in warning.message
-
-
 def test_registering_a_planned_kind_replaces_the_placeholder(monkeypatch):
     kinds.load_kind_modules()  # so that no module registers anything in the middle of this test
     monkeypatch.setattr(kinds, "_REGISTRY", dict(kinds._REGISTRY))
