@@ -1,0 +1,87 @@
+"""`npkit lab`: exit codes, messages and the observed-matrix JSON, on test backends."""
+
+import json
+
+import pytest
+
+from npkit.cli.main import main
+from npkit.lab import select
+from npkit.lab.backends.kind import KindBackend
+
+from .fakes import FakeRunner, SimBackend
+from .test_session import ALLOW_FRONTEND, SCENARIO
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    monkeypatch.setattr(select, "_REGISTRY", dict(select._REGISTRY))
+    monkeypatch.delenv("NPKIT_LAB_BACKEND", raising=False)
+    return select._REGISTRY
+
+
+@pytest.fixture
+def files(tmp_path):
+    scenario, policy = tmp_path / "scenario.yaml", tmp_path / "policy.yaml"
+    scenario.write_text(SCENARIO)
+    policy.write_text(ALLOW_FRONTEND)
+    return [str(scenario), str(policy)]
+
+
+def test_lab_run_prints_the_observed_matrix_in_npkit_matrix_shape(registry, files, capsys):
+    registry["sim"] = SimBackend
+    assert main(["matrix", "-f", *files, "-o", "json"]) == 0
+    predicted = json.loads(capsys.readouterr().out)
+    predicted.pop("assigned_ips")  # npkit matrix's note about made-up IPs; a lab's pods have real ones
+    assert main(["lab", "run", "-f", *files, "--backend", "sim", "-o", "json"]) == 0
+    captured = capsys.readouterr()
+    observed = json.loads(captured.out)
+    assert {k: observed[k] for k in predicted} == predicted  # same shape, and here the same answers
+    assert observed["mismatches"] == [] and observed["observed"] is True
+    assert "enforcement canary passed" in captured.err  # progress and messages go to stderr
+
+
+def test_lab_run_reports_mismatches_and_still_cleans_up(registry, files, capsys):
+    backend = SimBackend(faults={("np-demo/other", "np-demo/web"): ["CONNECTED", "CONNECTED"]})
+    registry["sim"] = lambda **_: backend
+    assert main(["lab", "run", "-f", *files, "--backend", "sim", "--no-canary", "-o", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["allowed"]["np-demo/other"]["np-demo/web"] is True
+    assert [(m["src"], m["dst"], m["attempts"]) for m in doc["mismatches"]] == [("np-demo/other", "np-demo/web", 2)]
+    assert backend.scenario is None
+
+
+def test_lab_run_several_ports_and_a_table(registry, files, capsys):
+    registry["sim"] = SimBackend
+    assert main(["lab", "run", "-f", *files, "--backend", "sim", "--no-canary", "--port", "80", "--port",
+                 "8080", "-o", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [p["port"] for p in doc["probes"]] == [80, 8080]
+    assert main(["lab", "run", "-f", *files, "--backend", "sim", "--no-canary"]) == 0
+    assert "Observed (sim)" in capsys.readouterr().out
+
+
+def test_lab_run_without_an_observing_backend_is_a_usage_error(registry, files, capsys):
+    assert main(["lab", "run", "-f", *files, "--backend", "predict"]) == 2
+    assert "observes nothing" in capsys.readouterr().err
+
+
+def test_lab_run_needs_pods(registry, tmp_path, capsys):
+    registry["sim"] = SimBackend
+    only_policy = tmp_path / "p.yaml"
+    only_policy.write_text(ALLOW_FRONTEND)
+    assert main(["lab", "run", "-f", str(only_policy), "--backend", "sim"]) == 2
+    assert "no pods" in capsys.readouterr().err
+
+
+def test_lab_up_without_docker_or_kind_exits_2_with_the_fixes_and_no_traceback(registry, capsys):
+    runner = FakeRunner(programs={"kubectl"})
+    registry["kind"] = lambda **kw: KindBackend(runner=runner, **kw)
+    assert main(["lab", "up"]) == 2
+    err = capsys.readouterr().err
+    assert "no container runtime" in err and "kind is not installed" in err and "Traceback" not in err
+
+
+def test_lab_status_always_answers(registry, capsys):
+    registry["kind"] = lambda **kw: KindBackend(runner=FakeRunner(programs=set()), **kw)
+    assert main(["lab", "status"]) == 0
+    assert "not ready" in capsys.readouterr().out

@@ -1,0 +1,182 @@
+"""The lab session on a simulated observing backend: predict, probe, retry, compare, canary, clean up."""
+
+import numpy as np
+import pytest
+
+from npkit.lab.backend import LabError
+from npkit.lab.backends.predict import PredictBackend
+from npkit.lab.session import LabSession, with_lab_labels
+from npkit.loading import load_string
+
+from .fakes import SimBackend
+
+SCENARIO = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: np-demo}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: np-demo, labels: {app: web, tier: backend}}
+spec: {containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: frontend, namespace: np-demo, labels: {app: frontend}}
+spec: {containers: [{name: c, image: busybox}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: other, namespace: np-demo, labels: {app: other}}
+spec: {containers: [{name: c, image: busybox}]}
+"""
+ALLOW_FRONTEND = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-frontend, namespace: np-demo}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {matchLabels: {app: frontend}}}], ports: [{protocol: TCP, port: 80}]}]
+"""
+QUIET = {"progress": lambda d, t, m: None, "show_banner": False}
+
+
+def session(backend=None, **kw):
+    return LabSession("lab-02", load_string(SCENARIO), backend or SimBackend(), **QUIET, **kw)
+
+
+def test_prediction_and_observation_agree_and_only_frontend_reaches_web():
+    lab = session()
+    lab.deploy()
+    lab.apply(load_string(ALLOW_FRONTEND))
+    result = lab.check(80)
+    assert result.observes and result.agree
+    assert result.predicted["np-demo/frontend", "np-demo/web"]
+    assert not result.predicted["np-demo/other", "np-demo/web"]
+    to_web = {r.request.src: r.outcome for r in result.results if r.request.dst == "np-demo/web"}
+    assert to_web == {"np-demo/frontend": "CONNECTED", "np-demo/other": "TIMEOUT", "np-demo/web": "CONNECTED"}
+
+
+def test_a_disagreeing_cell_is_probed_once_more_after_settling_and_only_that_cell():
+    backend = SimBackend(faults={("np-demo/other", "np-demo/web"): ["CONNECTED"]})  # policy not programmed yet
+    lab = session(backend)
+    lab.deploy()
+    lab.apply(load_string(ALLOW_FRONTEND))
+    result = lab.check(80)
+    assert result.agree
+    assert len(backend.probed) == 9 + 1
+    assert result.result("np-demo/other", "np-demo/web").attempts == 2
+
+
+def test_a_persistent_disagreement_is_reported_with_the_engines_explanation():
+    backend = SimBackend(faults={("np-demo/other", "np-demo/web"): ["CONNECTED", "CONNECTED"]})
+    lab = session(backend)
+    lab.deploy()
+    lab.apply(load_string(ALLOW_FRONTEND))
+    (m,) = lab.check(80).mismatches
+    assert (m.src, m.dst, m.predicted, m.observed, m.attempts) == ("np-demo/other", "np-demo/web", False, True, 2)
+    assert "NetworkPolicy np-demo/allow-frontend" in m.explanation
+
+
+def test_without_retry_the_first_answer_stands():
+    backend = SimBackend(faults={("np-demo/other", "np-demo/web"): ["CONNECTED"]})
+    lab = session(backend)
+    lab.deploy()
+    lab.apply(load_string(ALLOW_FRONTEND))
+    assert len(lab.check(80, retry=False).mismatches) == 1
+
+
+def test_the_canary_passes_when_policy_is_enforced_and_leaves_nothing_behind():
+    backend = SimBackend()
+    result = session(backend).canary()
+    assert result.ran and result.before.outcome == "CONNECTED" and result.after.outcome == "TIMEOUT"
+    assert backend.scenario is None  # torn down
+
+
+def test_the_canary_catches_a_cni_that_enforces_nothing_and_cleans_up():
+    backend = SimBackend(enforcing=False)
+    with pytest.raises(LabError, match="(?s)ENFORCEMENT CANARY FAILED.*kind older than v0.24"):
+        session(backend).canary()
+    assert backend.scenario is None
+
+
+def test_an_interrupt_or_error_mid_step_cleans_up_and_is_re_raised():
+    backend = SimBackend()
+    lab = session(backend)
+    lab.deploy()
+    before = backend.teardowns
+    backend.fail_apply = KeyboardInterrupt()
+    with pytest.raises(KeyboardInterrupt):
+        lab.apply(load_string(ALLOW_FRONTEND))
+    assert backend.teardowns == before + 1 and backend.scenario is None
+
+
+def test_deploy_removes_leftovers_first_and_teardown_can_be_repeated():
+    backend = SimBackend()
+    lab = session(backend)
+    lab.deploy()
+    lab.deploy()  # a learner re-running the cell
+    assert backend.teardowns == 2
+    lab.teardown()
+    lab.teardown()
+    assert backend.scenario is None
+
+
+def test_the_context_manager_always_tears_down():
+    backend = SimBackend()
+    with pytest.raises(RuntimeError):
+        with session(backend) as lab:
+            lab.deploy()
+            raise RuntimeError("a learner's mistake")
+    assert backend.scenario is None
+
+
+def test_policies_outside_the_scenarios_namespaces_are_refused():
+    lab = session()
+    lab.deploy()
+    with pytest.raises(LabError, match="not in a namespace of this lab's scenario"):
+        lab.apply(load_string(ALLOW_FRONTEND.replace("np-demo", "default")))
+
+
+def test_prediction_only_mode_predicts_and_skips_the_canary():
+    lab = session(PredictBackend("testing"))
+    assert not lab.canary().ran
+    lab.deploy()
+    lab.apply(load_string(ALLOW_FRONTEND))
+    result = lab.check()
+    assert not result.observes and result.observed is None
+    assert not result.predicted["np-demo/other", "np-demo/web"]
+
+
+GNP_LIMITED = """
+apiVersion: projectcalico.org/v3
+kind: Tier
+metadata: {name: security}
+spec: {order: 100}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: block-malicious-ips}
+spec:
+  tier: security
+  order: 10
+  selector: all()
+  namespaceSelector: "npkit.io/lab == 'lab-02'"
+  types: [Ingress]
+  ingress: [{action: Deny, source: {nets: [1.2.3.0/24]}}]
+"""
+
+
+def test_lab_namespaces_carry_the_lab_label_so_lab_scoped_global_policies_select_them():
+    scenario = with_lab_labels(load_string(SCENARIO), "lab-02")
+    assert scenario.namespaces["np-demo"].labels["npkit.io/lab"] == "lab-02"
+    backend = SimBackend()
+    lab = session(backend)
+    lab.deploy()
+    lab.apply(GNP_LIMITED)
+    assert set(backend.tiers) == {"security"}  # the tier went to the backend before the policy
+    result = lab.check(80)
+    # the security tier ends with an implicit Deny for what it selects: nothing reaches any pod now
+    assert not result.predicted.allowed[~np.eye(3, dtype=bool)].any()
+    assert result.agree
