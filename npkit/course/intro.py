@@ -1,0 +1,86 @@
+"""The first cell of every notebook: what it covers and how long it takes.
+
+`intro("03")` reads npkit/data/course/notebooks.yaml, so the course map and the
+notebooks say the same thing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+
+import yaml
+
+from .clusters import read_data
+
+PREDICT_ONLY = "predict"  # NPKIT_LAB_BACKEND value on Binder: no cluster, predictions only
+
+
+@dataclass(frozen=True)
+class Intro:
+    """A notebook's introduction; displays as text and HTML."""
+
+    id: str
+    title: str
+    minutes: int
+    covers: tuple[str, ...]
+    chapter: str = ""
+    file: str = ""
+
+    @property
+    def is_lab(self) -> bool:
+        return self.id.startswith("L")
+
+    def text(self) -> str:
+        """The introduction as plain text.
+
+        >>> print(intro("00").text().splitlines()[0])
+        00 · Welcome: about 10 minutes
+        """
+        lines = [f"{self.id} · {self.title}: about {self.minutes} minutes"]
+        if self.chapter:
+            lines.append(f"Chapter: {self.chapter}")
+        lines.append("What this covers:")
+        lines += [f"  • {c}" for c in self.covers]
+        if self.is_lab and os.environ.get("NPKIT_LAB_BACKEND") == PREDICT_ONLY:
+            lines.append("This session has no cluster (e.g. Binder): the lab runs in prediction-only mode, "
+                         "showing what the engine predicts instead of probing.")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        lines = self.text().splitlines()
+        head, rest = lines[0], lines[1:]
+        items = "".join(f"<li>{escape(line.strip('• ').strip())}</li>" for line in rest if line.startswith("  •"))
+        other = "".join(f"<p>{escape(line)}</p>" for line in rest if not line.startswith("  •")
+                        and line != "What this covers:")
+        return (f'<div style="border-left:4px solid #0969da;padding:4px 10px;background:#f6f8fa">'
+                f"<b>{escape(head)}</b>{other}<div>What this covers:</div><ul>{items}</ul></div>")
+
+
+@lru_cache(maxsize=1)
+def _notebooks() -> dict[str, Intro]:
+    raw = yaml.safe_load(read_data("notebooks.yaml"))
+    for key, entry in raw.items():
+        if not all(isinstance(c, str) for c in entry["covers"]):
+            raise ValueError(f"notebooks.yaml: {key}: every 'covers' item must be text (quote lines with ': ')")
+    return {str(k): Intro(str(k), v["title"], int(v["minutes"]), tuple(v["covers"]), v.get("chapter", ""),
+                          v.get("file", "")) for k, v in raw.items()}
+
+
+def notebooks() -> tuple[Intro, ...]:
+    """Every notebook and lab of the course, in order."""
+    return tuple(_notebooks().values())
+
+
+def intro(notebook_id: str) -> Intro:
+    """The introduction for notebook `notebook_id` ("00" … "10", "L1" … "L4")."""
+    table = _notebooks()
+    key = str(notebook_id)
+    if key not in table:
+        raise KeyError(f"no notebook {key!r}; choose one of {', '.join(table)}")
+    return table[key]
