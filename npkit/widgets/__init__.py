@@ -1,0 +1,71 @@
+"""Notebook widgets for the course. Every widget asks the engine; none re-implements semantics.
+
+Each widget is a plain-Python state object (what pytest drives) plus a thin ipywidgets
+view. Show a widget by making it the last expression of a cell. Its `text/plain` form is
+a stable summary (the matrix as text, the selection, the score), so notebooks under
+nbval stay deterministic; the learner sees the interactive view.
+
+Usage guide for notebook authors
+--------------------------------
+Setup, in the notebook's first code cell::
+
+    from npkit.course import intro, model_cluster, external, Exercise
+    from npkit.widgets import Playground, SelectorLab, Predict, Question, show_matrix, ClusterOverview
+    intro("03")                        # what the notebook covers, about how long it takes
+    cluster = model_cluster()          # or model_cluster("and-or") / ("app") / ("best-practices")
+
+Policy playground: YAML editor, validation inline, matrix redrawn on every edit, flipped
+cells starred, click a cell (or pick from / to and press Explain) for the explanation::
+
+    pg = Playground(cluster, POLICY_YAML, probes=[(80, "TCP"), (53, "UDP")])
+    pg                                 # display
+    # in a checked cell: pg.state.edit(OTHER_YAML); assert pg.state.matrix["x/a", "default/web"]
+
+Selector lab: which namespaces and pods a selector picks, and why::
+
+    SelectorLab(cluster, "matchLabels:\\n  app: web\\n")              # a podSelector in `default`
+    SelectorLab(cluster, "namespaceSelector: {}\\npodSelector: {matchLabels: {role: monitor}}")
+    SelectorLab(cluster, "app in {'web', 'api'}", mode="calico")      # a Calico selector
+
+Matrix view: an HTML table grouped by namespace (text/plain is the stable `npkit matrix`
+table), with matplotlib renderings for people who would rather look than read::
+
+    view = show_matrix(cluster_with_policies, port=80)   # or show_matrix(engine, 80, before=old_matrix)
+    view.heatmap()                                     # Figure; view.graph() draws allowed edges
+
+A predict-first cell: the learner commits before the engine answers. For one connection::
+
+    Question(cluster_with_policies, "x/b", "default/web", 80)
+
+for a whole (small) matrix, scored, with an explanation for each wrong cell::
+
+    Predict(cluster_with_policies, 80, pods=["default/web", "x/a", "x/b", "y/b"])
+
+and, so the notebook still checks itself under nbval, assert the truth in the *next* cell
+(the learner has answered by then)::
+
+    assert not Engine(cluster_with_policies).allowed("y/b", "default/web", 80)
+
+Exercises are data in npkit/data/course/exercises/<id>.yaml (id, title, notebook, cluster,
+probes, external, requires, task, hints, starter, solution); add a file and it is
+picked up (tests/course checks every reference passes and every starter fails)::
+
+    Exercise.get("03-and-or").show()   # task, editor, Check, Hint, Show solution (asks twice)
+    Exercise.get("03-and-or").check(text).passed      # grading in code
+    Exercise.get("03-and-or").playground()            # a Playground on the exercise's cluster
+"""
+
+from .exercise import ExerciseView
+from .grid import MatrixGrid
+from .overview import ClusterOverview
+from .playground import Playground, PlaygroundState
+from .predict import Predict, PredictState, Question, QuestionState
+from .render import MatrixView, graph, heatmap, matrix_html, matrix_text
+from .selector_lab import SelectorLab, SelectorLabState
+from .show import show_matrix
+
+__all__ = [
+    "ClusterOverview", "ExerciseView", "MatrixGrid", "MatrixView", "Playground", "PlaygroundState", "Predict",
+    "PredictState", "Question", "QuestionState", "SelectorLab", "SelectorLabState", "graph", "heatmap",
+    "matrix_html", "matrix_text", "show_matrix",
+]

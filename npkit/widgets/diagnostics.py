@@ -1,0 +1,94 @@
+"""Input errors shown inside a widget: line, field path and message, with a caret for columns.
+
+The editor's text is at hand, so a Calico selector error (whose column counts inside the
+field's value) can be drawn under the line the learner typed.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from ..model import Diagnostic
+
+_LAST_KEY = re.compile(r"([A-Za-z0-9_.\-/]+)(?:\[\d+\])*$")
+
+
+def _value_start(line: str, path: str) -> int | None:
+    """0-based position where the value of the field `path` starts on `line`, if it is there.
+
+    >>> _value_start("    selector: app = 'web'", "spec.selector")
+    14
+    >>> _value_start('  - selector: "a ==="', "spec.ingress[0].source.selector")
+    15
+    """
+    match = _LAST_KEY.search(path.rsplit(".", 1)[-1]) if path else None
+    if not match:
+        return None
+    key = match.group(1)
+    at = line.find(key + ":")
+    if at < 0:
+        return None
+    pos = at + len(key) + 1
+    while pos < len(line) and line[pos] == " ":
+        pos += 1
+    if pos < len(line) and line[pos] in "'\"":
+        pos += 1
+    return pos
+
+
+def caret_lines(d: Diagnostic, text: str) -> list[str]:
+    """The source line of `d` with a caret under its column, or [] when that cannot be placed.
+
+    >>> from npkit.model import Origin
+    >>> d = Diagnostic("error", "use ==", Origin("p.yaml", 1), path="spec.selector", column=5)
+    >>> print("\\n".join(caret_lines(d, "  selector: app = 'web'")))
+      selector: app = 'web'
+                    ^
+    """
+    lines = text.split("\n")
+    if d.column is None or not 1 <= d.origin.line <= len(lines):
+        return []
+    line = lines[d.origin.line - 1].replace("\t", " ")
+    start = _value_start(line, d.path)
+    if start is None:
+        return []
+    return [line, " " * (start + d.column - 1) + "^"]
+
+
+def diagnostic_text(d: Diagnostic, text: str = "") -> str:
+    """One diagnostic for an editor: `line N: error: field.path: message`, plus a caret line.
+
+    >>> from npkit.model import Origin
+    >>> print(diagnostic_text(Diagnostic("error", "must be a list", Origin("p.yaml", 3), path="spec.ingress")))
+    line 3: error: spec.ingress: must be a list
+    """
+    where = f"line {d.origin.line}: " if d.origin.line else ""
+    obj = f"{d.obj}: " if d.obj is not None and d.obj.name != "(no name)" else ""
+    path = f"{d.path}: " if d.path else ""
+    caret = caret_lines(d, text)
+    # The loader may draw its own caret under the bare value; the editor's line reads better.
+    message = d.message.split("\n", 1)[0] if caret else d.message
+    head = f"{where}{d.severity}: {obj}{path}{message}"
+    return "\n".join([head] + ["    " + c for c in caret])
+
+
+def diagnostics_text(diagnostics, text: str = "") -> str:
+    """Every diagnostic, one block each, errors first."""
+    order = {"error": 0, "warning": 1, "info": 2}
+    ranked = sorted(diagnostics, key=lambda d: (order.get(d.severity, 3), d.origin.line))
+    return "\n".join(diagnostic_text(d, text) for d in ranked)
+
+
+def diagnostics_html(diagnostics, text: str = "") -> str:
+    """The same blocks as HTML, errors in red and warnings in amber."""
+    if not diagnostics:
+        return ""
+    colors = {"error": "#cf222e", "warning": "#9a6700", "info": "#57606a"}
+    order = {"error": 0, "warning": 1, "info": 2}
+    items = []
+    for d in sorted(diagnostics, key=lambda d: (order.get(d.severity, 3), d.origin.line)):
+        block = escape(diagnostic_text(d, text))
+        items.append(f'<pre style="margin:2px 0;white-space:pre-wrap;color:{colors.get(d.severity, "#000")}">'
+                     f"{block}</pre>")
+    return "".join(items)

@@ -1,0 +1,67 @@
+"""A cluster at a glance: namespaces with their labels, pods with labels, addresses and ports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from ..model import NAMESPACE_NAME_LABEL, Cluster
+
+
+def _labels(labels: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(labels.items()) if k != NAMESPACE_NAME_LABEL) or "-"
+
+
+class ClusterOverview:
+    """Namespaces and pods as a stable text table and an HTML table.
+
+    `addresses` are (name, ip, what) triples for endpoints outside the cluster.
+
+    >>> from npkit.model import Cluster, Pod
+    >>> print(ClusterOverview(Cluster(pods=(Pod("a", "x", {"app": "a"}, ip="10.0.0.1"),))))
+    namespace x  (labels: -)
+      a  10.0.0.1  app=a  ports: -
+    """
+
+    def __init__(self, cluster: Cluster, addresses: Iterable[tuple[str, str, str]] = ()):
+        self.cluster = cluster
+        self.addresses = tuple(addresses)
+        self.rows = []
+        names = sorted({p.namespace for p in cluster.pods} | set(cluster.namespaces))
+        for ns in names:
+            namespace = cluster.namespaces.get(ns)
+            pods = sorted((p for p in cluster.pods if p.namespace == ns), key=lambda p: p.name)
+            self.rows.append((ns, namespace.labels if namespace else {}, [
+                (p.name, p.ip, _labels(p.labels), ", ".join(str(c) for c in p.ports) or "-") for p in pods]))
+
+    def __repr__(self) -> str:
+        lines = []
+        for ns, labels, pods in self.rows:
+            lines.append(f"namespace {ns}  (labels: {_labels(labels)})")
+            if pods:
+                widths = [max(len(p[k]) for p in pods) for k in range(3)]
+                for name, ip, labels_text, ports in pods:
+                    lines.append(f"  {name.ljust(widths[0])}  {ip.ljust(widths[1])}  "
+                                 f"{labels_text.ljust(widths[2])}  ports: {ports}")
+        if self.addresses:
+            lines.append("outside the cluster")
+            width = max(len(a[0]) for a in self.addresses)
+            for name, ip, what in self.addresses:
+                lines.append(f"  {name.ljust(width)}  {ip}  {what}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for ns, labels, pods in self.rows:
+            rows.append(f'<tr style="background:#f6f8fa"><th colspan="4" style="text-align:left">namespace '
+                        f'{escape(ns)} <span style="font-weight:normal;color:#57606a">{escape(_labels(labels))}'
+                        "</span></th></tr>")
+            rows += [f"<tr><td>{escape(n)}</td><td><code>{escape(ip)}</code></td><td>{escape(lab)}</td>"
+                     f"<td>{escape(ports)}</td></tr>" for n, ip, lab, ports in pods]
+        if self.addresses:
+            rows.append('<tr style="background:#f6f8fa"><th colspan="4" style="text-align:left">'
+                        "outside the cluster</th></tr>")
+            rows += [f"<tr><td>{escape(n)}</td><td><code>{escape(ip)}</code></td><td colspan='2'>{escape(w)}</td></tr>"
+                     for n, ip, w in self.addresses]
+        return ('<table style="border-collapse:collapse;font-size:13px"><tr><th>pod</th><th>IP</th>'
+                f"<th>labels</th><th>ports</th></tr>{''.join(rows)}</table>")

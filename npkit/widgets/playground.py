@@ -1,0 +1,303 @@
+"""Policy playground: edit policies next to a cluster and watch the reachability matrix change.
+
+`PlaygroundState` is the logic (pytest drives it directly): it takes YAML text, validates
+it with the loader, asks the engine for the matrix, remembers the previous good result
+to mark flipped cells, and explains any cell. `Playground` is the ipywidgets view on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+
+import ipywidgets as w
+import numpy as np
+
+from ..engine import Engine, Verdict, protocol_name
+from ..explain import render_verdict
+from ..explain.html import render_verdict_html
+from ..loading import load_string
+from ..matrix import Matrix, reachability
+from ..model import Cluster, Diagnostic, InputError, Origin
+from .css import style
+from .debounce import Debouncer
+from .diagnostics import diagnostics_html, diagnostics_text
+from .grid import Cell, MatrixGrid
+from .render import ALLOWED_BG, DENIED_BG, FLIP_COLOR, matrix_html, matrix_text
+
+Probe = tuple[int | None, str]
+DEFAULT_PROBES: tuple[Probe, ...] = ((80, "TCP"),)
+
+
+def probe_label(probe: Probe) -> str:
+    """`(80, "TCP")` → "TCP/80"; a port of None means every port of the protocol."""
+    port, protocol = probe
+    return f"{protocol_name(protocol)}/{port}" if port is not None else protocol_name(protocol)
+
+
+@dataclass(eq=False)
+class Evaluation:
+    """One accepted version of the editor: the cluster it makes and its engine (matrices cached)."""
+
+    text: str
+    cluster: Cluster
+    engine: Engine
+    warnings: tuple[Diagnostic, ...] = ()
+    _matrices: dict[Probe, Matrix] = field(default_factory=dict, repr=False)
+
+    def matrix(self, probe: Probe) -> Matrix:
+        if probe not in self._matrices:
+            self._matrices[probe] = reachability(self.engine, probe[0], probe[1])
+        return self._matrices[probe]
+
+
+def evaluate(base: Cluster, text: str, filename: str, dataplane: str) -> Evaluation:
+    """Load `text` on top of `base` and build the engine; raises InputError for any bad input."""
+    loaded = load_string(text, filename=filename)
+    cluster = base.merged(loaded)
+    try:
+        engine = Engine(cluster, dataplane)  # type: ignore[arg-type]
+    except ValueError as e:  # e.g. a policy naming a tier that does not exist
+        raise InputError([Diagnostic("error", str(e), Origin(filename))]) from None
+    warnings = tuple(d for d in loaded.diagnostics if d.severity == "warning")
+    return Evaluation(text, cluster, engine, warnings)
+
+
+class PlaygroundState:
+    """The playground without any widgets.
+
+    >>> from npkit.model import Cluster, Pod
+    >>> s = PlaygroundState(Cluster(pods=(Pod("a", "x", ip="10.0.0.1"), Pod("b", "x", ip="10.0.0.2"))))
+    >>> s.edit("kind: NetworkPolicy\\napiVersion: networking.k8s.io/v1\\n"
+    ...        "metadata: {name: deny, namespace: x}\\nspec: {podSelector: {}}\\n")
+    True
+    >>> s.matrix["x/a", "x/b"], bool(s.flipped.any())
+    (False, True)
+    >>> s.edit("kind: NetworkPolicy\\n  bad")
+    False
+    >>> s.stale, s.matrix["x/a", "x/b"]
+    (True, False)
+    """
+
+    def __init__(self, cluster: Cluster, policies: str = "", probes: Sequence[Probe] = DEFAULT_PROBES,
+                 dataplane: str = "calico", filename: str = "policies.yaml"):
+        if not probes:
+            raise ValueError("give at least one (port, protocol) probe")
+        self.base = cluster
+        self.probes: tuple[Probe, ...] = tuple((port, protocol_name(proto)) for port, proto in probes)
+        self.probe: Probe = self.probes[0]
+        self.dataplane = dataplane
+        self.filename = filename
+        self.text = ""
+        self.errors: tuple[Diagnostic, ...] = ()
+        self.current: Evaluation = evaluate(cluster, "", filename, dataplane)
+        self.previous: Evaluation | None = None
+        self.selected: tuple[str, str] | None = None
+        if policies:
+            self.edit(policies)
+            self.previous = None  # nothing has flipped before the learner's first edit
+
+    # -- editing ---------------------------------------------------------------------------
+    def edit(self, text: str) -> bool:
+        """Take new editor text. True when it loaded; otherwise `errors` says why and the last
+        good result stays (`stale`)."""
+        if text == self.text and not self.errors:
+            return True
+        self.text = text
+        try:
+            evaluation = evaluate(self.base, text, self.filename, self.dataplane)
+        except InputError as e:
+            self.errors = e.diagnostics
+            return False
+        self.errors = ()
+        self.previous, self.current = self.current, evaluation
+        if self.selected and not all(p in self.pods for p in self.selected):
+            self.selected = None
+        return True
+
+    @property
+    def stale(self) -> bool:
+        """True while the editor holds errors and the matrix shows the last good version."""
+        return bool(self.errors)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return self.current.warnings
+
+    def set_probe(self, port: int | None, protocol: str = "TCP") -> None:
+        probe = (port, protocol_name(protocol))
+        if probe not in self.probes:
+            self.probes += (probe,)
+        self.probe = probe
+
+    # -- results ---------------------------------------------------------------------------
+    @property
+    def pods(self) -> tuple[str, ...]:
+        return self.current.engine.pods
+
+    @property
+    def matrix(self) -> Matrix:
+        return self.current.matrix(self.probe)
+
+    @property
+    def flipped(self) -> np.ndarray:
+        """Cells whose answer changed with the last accepted edit."""
+        before = self.previous.matrix(self.probe) if self.previous is not None else None
+        return self.matrix.flipped(before)
+
+    def flipped_cells(self) -> list[tuple[str, str]]:
+        """The (src, dst) pairs that flipped with the last accepted edit."""
+        return [(self.pods[i], self.pods[j]) for i, j in zip(*np.nonzero(self.flipped), strict=True)]
+
+    def explain(self, src: str, dst: str) -> Verdict:
+        """The verdict for src → dst on the current probe (and remember the cell as selected)."""
+        self.selected = (src, dst)
+        port, protocol = self.probe
+        return self.current.engine.verdict(src, dst, port, protocol)
+
+    def explanation(self) -> Verdict | None:
+        """The verdict for the selected cell, if any."""
+        return self.explain(*self.selected) if self.selected else None
+
+    # -- text ----------------------------------------------------------------------------
+    def status(self) -> str:
+        """One line: what the matrix shows."""
+        n = len(self.current.cluster.policies)
+        policies = f"{n} polic{'y' if n == 1 else 'ies'}"
+        if self.stale:
+            count = len([d for d in self.errors if d.severity == "error"])
+            return (f"{count} error{'s' if count != 1 else ''} in the editor: showing the last good version "
+                    f"({policies}), marked stale")
+        flips = int(self.flipped.sum())
+        changed = f"; {flips} cell{'s' if flips != 1 else ''} changed with the last edit (*)" if flips else ""
+        return f"{policies} loaded{changed}"
+
+    def text_report(self) -> str:
+        """Status, problems, and the matrix as stable text (what a notebook under test shows)."""
+        parts = [self.status()]
+        problems = self.errors + self.warnings
+        if problems:
+            parts.append(diagnostics_text(problems, self.text))
+        parts.append(matrix_text(self.matrix, self.flipped))
+        verdict = self.explanation()
+        if verdict is not None:
+            parts.append(render_verdict(verdict, verbose=False))
+        return "\n".join(parts)
+
+
+class Playground:
+    """The policy playground widget: editor, problems, clickable matrix, explanation.
+
+    `Playground(cluster, policies_yaml, probes=[(80, "TCP"), (53, "UDP")])`; display it as the
+    last expression of a cell. `playground.state` is the PlaygroundState behind it.
+    """
+
+    def __init__(self, cluster: Cluster, policies: str = "", probes: Sequence[Probe] = DEFAULT_PROBES,
+                 dataplane: str = "calico", debounce: float = 0.3, editor_rows: int = 18):
+        self.state = PlaygroundState(cluster, policies, probes, dataplane)
+        self.editor = w.Textarea(value=policies, rows=editor_rows, continuous_update=True,
+                                 placeholder="Write or paste NetworkPolicy YAML here",
+                                 layout=w.Layout(width="100%"))
+        self.editor.add_class("npkit-editor")
+        self.status = w.HTML()
+        self.problems = w.HTML()
+        self.probe = w.Dropdown(options=self._probe_options(), value=self.state.probe, description="probe",
+                                layout=w.Layout(width="180px"))
+        self.grid = MatrixGrid(self.state.pods, self._clicked)
+        self.src = w.Dropdown(description="from", layout=w.Layout(width="260px"))
+        self.dst = w.Dropdown(description="to", layout=w.Layout(width="260px"))
+        self.explain_button = w.Button(description="Explain", icon="search")
+        self.explanation = w.HTML()
+        self.explanation.add_class("npkit-explanation")
+        self._debounced = Debouncer(debounce, self._apply)
+        self.editor.observe(lambda change: self._debounced(change["new"]), names="value")
+        self.probe.observe(self._probe_changed, names="value")
+        self.explain_button.on_click(lambda _b: self._explain(self.src.value, self.dst.value))
+        left = w.VBox([w.HTML("<b>Policies</b> (YAML; the matrix updates as you type)"), self.editor,
+                       self.problems], layout=w.Layout(width="42%", min_width="320px"))
+        right = w.VBox([w.HBox([self.probe, self.status]), self.grid.widget,
+                        w.HBox([self.src, self.dst, self.explain_button]), self.explanation],
+                       layout=w.Layout(width="58%", overflow="auto"))
+        self.widget = w.HBox([style(), left, right], layout=w.Layout(width="100%", align_items="flex-start"))
+        self.widget.add_class("npkit-playground")
+        self.refresh()
+
+    def _probe_options(self) -> list[tuple[str, Probe]]:
+        return [(probe_label(p), p) for p in self.state.probes]
+
+    # -- events ----------------------------------------------------------------------------
+    def _apply(self, text: str) -> None:
+        try:
+            self.state.edit(text)
+        except Exception as e:  # noqa: BLE001 - a widget shows problems, never a traceback
+            self.state.errors = (Diagnostic("error", f"internal error: {type(e).__name__}: {e}"),)
+        self.refresh()
+
+    def _probe_changed(self, change) -> None:
+        self.state.set_probe(*change["new"])
+        self.refresh()
+
+    def _clicked(self, src: str, dst: str) -> None:
+        self._explain(src, dst)
+
+    def _explain(self, src: str | None, dst: str | None) -> None:
+        if not src or not dst:
+            return
+        try:
+            self.state.explain(src, dst)
+        except Exception as e:  # noqa: BLE001
+            self.explanation.value = f"<pre>could not explain {escape(src)} → {escape(dst)}: {escape(str(e))}</pre>"
+            return
+        self.refresh()
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _look(self, src: str, dst: str) -> Cell:
+        s = self.state
+        i, j = s.pods.index(src), s.pods.index(dst)
+        ok = bool(s.matrix.allowed[i, j])
+        flipped = bool(self._flips[i, j])
+        text = ("✓" if ok else "·") + ("*" if flipped else "")
+        tip = f"{src} → {dst} {s.matrix.label}: {'allowed' if ok else 'denied'}"
+        if flipped:
+            tip += " (changed with your last edit)"
+        outline = f"2px solid {FLIP_COLOR}" if flipped else ("2px solid #0969da" if s.selected == (src, dst) else "")
+        color = ALLOWED_BG if ok else DENIED_BG
+        if s.stale:
+            color = "#eaeef2"
+        return Cell(text, color, tip + ". Click to explain.", outline)
+
+    def refresh(self) -> None:
+        """Redraw everything from the state."""
+        s = self.state
+        self._flips = s.flipped
+        stale = ' <span style="color:#9a6700">(stale: fix the errors to update)</span>' if s.stale else ""
+        self.status.value = f"<span>{escape(s.status())}</span>{stale}"
+        self.problems.value = diagnostics_html(s.errors + s.warnings, s.text)
+        options = self._probe_options()
+        if list(self.probe.options) != options:
+            self.probe.options = options
+        self.grid.set_pods(s.pods)
+        self.grid.paint(self._look)
+        if tuple(self.src.options) != s.pods:
+            self.src.options = s.pods
+            self.dst.options = s.pods
+        verdict = s.explanation()
+        if verdict is not None:
+            self.src.value, self.dst.value = verdict.probe.src.key, verdict.probe.dst.key
+            self.explanation.value = render_verdict_html(verdict)
+        else:
+            self.explanation.value = ('<span style="color:#57606a">Click a cell (or choose from and to) '
+                                      "to see why.</span>")
+
+    def html(self) -> str:
+        """The current matrix as a static HTML table."""
+        return matrix_html(self.state.matrix, self._flips, self.state.selected)
+
+    def __repr__(self) -> str:
+        return self.state.text_report()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self.state.text_report()
+        return bundle

@@ -1,0 +1,91 @@
+"""The selector lab: which namespaces and pods a selector picks, judged by the engine's matchers."""
+
+from __future__ import annotations
+
+import pytest
+
+from npkit.course import model_cluster
+from npkit.widgets import SelectorLab, SelectorLabState
+
+
+@pytest.fixture
+def lab() -> SelectorLabState:
+    return SelectorLabState(model_cluster())
+
+
+def test_a_pod_selector_selects_only_in_the_policy_namespace(lab):
+    assert lab.set_text("matchLabels:\n  app: web\n").pods == ("default/web",)
+    assert lab.set_text("matchLabels:\n  app: web\n", namespace="frontend").pods == ("frontend/web",)
+    assert "only selects pods in the policy's own namespace" in lab.selection.why("default/web")
+
+
+def test_the_empty_selector_selects_every_pod_of_the_namespace(lab):
+    assert lab.set_text("{}", namespace="x").pods == ("x/a", "x/b")
+
+
+def test_match_expressions(lab):
+    text = "matchExpressions:\n- key: app\n  operator: In\n  values: [web, api]\n"
+    assert lab.set_text(text).pods == ("default/api", "default/web")
+    text = "matchExpressions:\n- key: suspicious\n  operator: DoesNotExist\n"
+    assert "default/scanner" not in lab.set_text(text).pods
+
+
+def test_one_peer_with_both_selectors_is_an_and(lab):
+    text = "namespaceSelector:\n  matchLabels: {project: frontend}\npodSelector:\n  matchLabels: {role: web}\n"
+    sel = lab.set_text(text)
+    assert sel.pods == ("frontend/web",)
+    assert [ns.name for ns in sel.namespaces if ns.selected] == ["frontend"]
+    assert "role=web" in sel.why("frontend/client")
+
+
+def test_any_namespace_plus_a_pod_selector(lab):
+    sel = lab.set_text("namespaceSelector: {}\npodSelector:\n  matchLabels:\n    role: monitor\n")
+    assert sel.pods == ("monitoring/prometheus",)
+    assert all(ns.selected for ns in sel.namespaces)
+
+
+def test_errors_keep_the_last_selection_and_point_at_the_field(lab):
+    lab.set_text("matchLabels: {app: db}")
+    lab.set_text("matchExpressions:\n- key: app\n  operator: in\n  values: [web]\n")
+    assert lab.stale
+    assert lab.selection.pods == ("default/db",)
+    report = lab.text_report()
+    assert "line 3: error: matchExpressions[0].operator" in report and 'write "In"' in report
+
+
+def test_unknown_fields_are_errors_with_a_suggestion(lab):
+    lab.set_text("matchLabel:\n  app: web\n")
+    assert 'unknown field "matchLabel"; did you mean "matchLabels"?' in lab.text_report()
+
+
+def test_calico_selectors_are_scoped_to_the_policy_namespace_unless_global(lab):
+    assert lab.set_text("app == 'web'", mode="calico").pods == ("default/web",)
+    assert lab.set_text("app == 'web'", mode="calico", namespace="(global)").pods == ("default/web", "frontend/web")
+    assert lab.set_text("has(role) && role != 'monitor'", mode="calico", namespace="(global)").pods == (
+        "default/db", "default/frontend", "frontend/web")
+
+
+def test_calico_syntax_errors_carry_a_caret(lab):
+    lab.set_text("app = 'web'", mode="calico")
+    lines = lab.text_report().splitlines()
+    shown = next(i for i, line in enumerate(lines) if line.strip() == "app = 'web'")
+    assert lines[shown + 1].index("^") == lines[shown].index("=")
+
+
+def test_text_report_lists_every_namespace_with_marks(lab):
+    lab.set_text("matchLabels: {app: a}", namespace="x")
+    report = lab.text_report()
+    assert report.splitlines()[0] == "pods matching app=a in namespace x: 1 pod selected"
+    assert "  ✓ x: ✓ a  · b" in report and "  · y: · a  · b" in report
+
+
+def test_the_widget_updates_as_the_learner_types():
+    view = SelectorLab(model_cluster(), debounce=0)
+    view.editor.value = "matchLabels: {app: db}"
+    assert "1 pod selected" in view.grid.value and "✓ db" in view.grid.value
+    view.mode.value = "calico"
+    view.editor.value = "all()"
+    assert "6 pods selected" in view.grid.value  # a namespaced Calico policy in default
+    view.pod.value = "x/a"
+    assert "x/a" in view.reason.value
+    assert view._repr_mimebundle_()["text/plain"] == view.state.text_report()
