@@ -1,0 +1,137 @@
+"""The traffic that tells two sets of policies apart: one probe per class of equivalent ports.
+
+Every port entry a policy names (a number, a range, a named port resolved on the pods) and
+every container port splits the port space into intervals that all policies treat alike;
+one port from each interval decides the whole interval. So comparing verdicts on these
+probes is exact for port numbers, and `npkit diff` and the shadowing lint can rely on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..engine import Traffic, protocol_name
+from ..model import Cluster
+
+PORTED = ("TCP", "UDP", "SCTP")
+# Inside an interval, show a port people recognise rather than its first number.
+FAMILIAR = (80, 443, 8080, 22, 53, 8443, 3000, 5000, 9090, 1024, 65535)
+LAST_PORT = 65535
+
+
+@dataclass
+class _Scan:
+    """What a cluster's pods and policies say about ports and protocols."""
+
+    spans: set[tuple[int, int]] = field(default_factory=set)  # inclusive port ranges named anywhere
+    protocols: set[str] = field(default_factory=set)
+    icmp: set[tuple[int | None, int | None]] = field(default_factory=set)  # (type, code) pairs
+
+    def span(self, first: int | None, last: int | None) -> None:
+        if first is not None:
+            self.spans.add((first, last if last is not None else first))
+
+    @property
+    def cuts(self) -> set[int]:
+        """Ports where a new interval of alike ports starts."""
+        out = {1}
+        for first, last in self.spans:
+            out.update((first, last + 1))
+        return {c for c in out if c <= LAST_PORT}
+
+
+def _scan(cluster: Cluster) -> _Scan:
+    scan = _Scan()
+    for pod in cluster.pods:
+        for port in pod.ports:
+            scan.protocols.add(port.protocol)
+            scan.span(port.port, port.port)
+    for np_ in cluster.network_policies:
+        for rule in np_.ingress + np_.egress:
+            for port in rule.ports:
+                scan.protocols.add(port.protocol)
+                if isinstance(port.port, int):
+                    scan.span(port.port, port.end_port or port.port)
+    for cp in cluster.calico_policies:
+        for rule in cp.ingress + cp.egress:
+            for proto in (rule.protocol, rule.not_protocol):
+                if proto is not None:
+                    scan.protocols.add(protocol_name(proto))
+            for icmp_match in (rule.icmp, rule.not_icmp):
+                if icmp_match is not None:
+                    scan.icmp.add((icmp_match.type, icmp_match.code))
+            for entity in (rule.source, rule.destination):
+                for pr in entity.ports + entity.not_ports:
+                    scan.span(pr.first, pr.last)
+    for cnp in cluster.cluster_network_policies:
+        for rule in cnp.ingress + cnp.egress:
+            for port in rule.ports:
+                if port.protocol:
+                    scan.protocols.add(port.protocol)
+                scan.span(port.first, port.last)
+    return scan
+
+
+def representative_ports(clusters: Iterable[Cluster]) -> tuple[int, ...]:
+    """One port per interval of ports that every policy of `clusters` treats alike, ascending.
+
+    >>> from npkit.model import Cluster, NetworkPolicy, Rule, PolicyPort
+    >>> pol = NetworkPolicy("p", "x", ingress=(Rule(ports=(PolicyPort("TCP", 5000, 5002),)),))
+    >>> representative_ports([Cluster(network_policies=(pol,))])
+    (80, 5000, 8080)
+    """
+    cuts: set[int] = {1}
+    for cluster in clusters:
+        cuts |= _scan(cluster).cuts
+    bounds = sorted(cuts) + [LAST_PORT + 1]
+    out = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        familiar = [p for p in FAMILIAR if start <= p < end]
+        out.append(familiar[0] if familiar else start)
+    return tuple(sorted(out))
+
+
+def probe_ports(clusters: Iterable[Cluster]) -> list[tuple[int | None, str]]:
+    """(port, protocol) probes for `compare`: every representative port over TCP and UDP (and
+    SCTP when anything names it), plus ICMP.
+
+    >>> from npkit.model import Cluster
+    >>> probe_ports([Cluster()])
+    [(80, 'TCP'), (80, 'UDP'), (None, 'ICMP')]
+    """
+    clusters = list(clusters)
+    protocols = {"TCP", "UDP"}
+    for cluster in clusters:
+        protocols |= _scan(cluster).protocols
+    ports = representative_ports(clusters)
+    out: list[tuple[int | None, str]] = [(p, proto) for p in ports for proto in PORTED if proto in protocols]
+    return out + [(None, "ICMP")]
+
+
+def probe_traffic(clusters: Iterable[Cluster]) -> tuple[Traffic, ...]:
+    """Like `probe_ports`, as Traffic, with one ICMP probe per ICMP type and code a rule names."""
+    clusters = list(clusters)
+    icmp: set[tuple[int | None, int | None]] = {(8, 0)}  # echo request: what ping sends
+    for cluster in clusters:
+        icmp |= _scan(cluster).icmp
+    ported = [Traffic(proto, port) for port, proto in probe_ports(clusters) if port is not None]
+    icmp_order = sorted(icmp, key=lambda tc: (tc[0] or 0, tc[1] or 0))
+    pings = [Traffic("ICMP", icmp_type=t, icmp_code=c) for t, c in icmp_order]
+    return tuple(ported + pings)
+
+
+def unused_port(clusters: Iterable[Cluster]) -> int:
+    """A port that no policy names and no container declares: traffic no rule singles out.
+
+    >>> from npkit.model import Cluster, Pod, ContainerPort
+    >>> unused_port([Cluster(pods=(Pod("a", "x", ports=(ContainerPort(80),)),))])
+    443
+    """
+    spans: set[tuple[int, int]] = set()
+    for cluster in clusters:
+        spans |= _scan(cluster).spans
+    for port in FAMILIAR + tuple(range(1, LAST_PORT + 1)):
+        if not any(first <= port <= last for first, last in spans):
+            return port
+    return LAST_PORT  # every port is named somewhere: any port is as good as another
