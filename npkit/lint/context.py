@@ -1,0 +1,188 @@
+"""What every rule may ask about the cluster being linted: the engine, lines, probes, pods."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Sequence
+from functools import cached_property
+
+import numpy as np
+
+from ..diff.probes import probe_traffic
+from ..engine import CompiledPolicy, Endpoint, Engine, Traffic
+from ..engine.program import Dataplane
+from ..model import AnyPolicy, Cluster, Origin
+from .registry import Subject
+
+# Namespaces the platform owns: a default deny there breaks the cluster, so NP103 leaves them alone.
+SYSTEM_NAMESPACES = frozenset({
+    "kube-system", "kube-public", "kube-node-lease", "calico-system", "calico-apiserver",
+    "tigera-operator", "local-path-storage",
+})
+OUTSIDE_EXAMPLE = "203.0.113.7"  # TEST-NET-3: stands for "somewhere on the internet"
+_LAST_PART = re.compile(r"(\.[^.\[]+|\[\d+\])$")
+
+
+def locate(subject: Subject, path: str) -> Origin:
+    """File and line of `path` inside `subject`, or of the nearest enclosing field, or of the object."""
+    if subject is None:
+        return Origin()
+    lines: dict[str, int] = getattr(subject, "field_lines", None) or {}
+    current = path
+    while current:
+        if current in lines:
+            return Origin(subject.origin.file, lines[current])
+        shorter = _LAST_PART.sub("", current)
+        if shorter == current:
+            break
+        current = shorter
+    return subject.origin
+
+
+def listing(items: Sequence[str], limit: int = 4) -> str:
+    """"a, b and c" — at most `limit` items, then "and N more".
+
+    >>> listing(["x/a", "x/b", "x/c", "x/d", "x/e", "x/f"])
+    'x/a, x/b, x/c, x/d and 2 more'
+    """
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    if len(items) <= limit:
+        return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """"1 pod", "3 pods"."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+class LintContext:
+    """The cluster under lint and the engine's answers about it, computed once and shared by rules."""
+
+    def __init__(self, cluster: Cluster, dataplane: Dataplane = "calico", l7: bool = False):
+        self.cluster = cluster
+        self.dataplane = dataplane
+        self.l7 = l7
+        self.engine = Engine(cluster, dataplane, l7)
+        self._memo: dict = {}
+
+    def memo(self, key: str, compute):
+        """`compute()` once per lint run, shared by the rules that need the same answer."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    @property
+    def has_pods(self) -> bool:
+        return bool(self.cluster.pods)
+
+    @cached_property
+    def _compiled(self) -> dict:
+        program = self.engine.program
+        return {p.ref: p for p in program.policies + program.staged}
+
+    def compiled(self, policy: AnyPolicy) -> CompiledPolicy | None:
+        """The engine's compiled form of `policy` (None when the dataplane ignores it)."""
+        return self._compiled.get(policy.ref)
+
+    def selected(self, policy: AnyPolicy) -> np.ndarray | None:
+        """Which pods (engine order) `policy` applies to; None when the dataplane ignores it."""
+        compiled = self.compiled(policy)
+        return None if compiled is None else self.engine.subjects[id(compiled)]
+
+    @cached_property
+    def model(self) -> dict:
+        """Model object of every policy, by ObjectRef."""
+        return {p.ref: p for p in self.cluster.policies}
+
+    def pod_keys(self, mask: np.ndarray) -> list[str]:
+        return [self.engine.pods[i] for i in np.flatnonzero(mask)]
+
+    @cached_property
+    def traffic(self) -> tuple[Traffic, ...]:
+        """Probes that tell every port entry of the loaded policies apart (see diff.probes)."""
+        return probe_traffic([self.cluster])
+
+    @cached_property
+    def outside(self) -> tuple[Endpoint, ...]:
+        """Addresses outside the cluster standing for every address block the policies name.
+
+        For each CIDR a rule, ipBlock or network set names: its first and last address, unless
+        a pod has it; plus one public address. Remote ends of rules are tested on these too.
+        """
+        cidrs: list[str] = [c for s in self.cluster.network_sets for c in s.nets]
+        for p in self.cluster.network_policies:
+            for rule in p.ingress + p.egress:
+                for peer in rule.peers:
+                    if peer.ip_block is not None:
+                        cidrs += [peer.ip_block.cidr, *peer.ip_block.except_]
+        for p in self.cluster.calico_policies:
+            for rule in p.ingress + p.egress:
+                for entity in (rule.source, rule.destination):
+                    cidrs += [*entity.nets, *entity.not_nets]
+        for p in self.cluster.cluster_network_policies:
+            for rule in p.ingress + p.egress:
+                for peer in rule.peers:
+                    cidrs += list(peer.networks)
+        taken = {pod.ip for pod in self.cluster.pods}
+        addresses: list[str] = []
+        for text in cidrs:
+            try:
+                net = ipaddress.ip_network(text, strict=False)
+            except ValueError:
+                continue
+            for address in (net.network_address, net.broadcast_address):
+                if str(address) not in taken and str(address) not in addresses:
+                    addresses.append(str(address))
+        if OUTSIDE_EXAMPLE not in addresses and OUTSIDE_EXAMPLE not in taken:
+            addresses.append(OUTSIDE_EXAMPLE)
+        return tuple(Endpoint(a, a) for a in addresses)
+
+    @cached_property
+    def what_if(self):
+        """The cluster with made-up pods that rules about defaults and DNS probe (see what_if.py)."""
+        from .what_if import build_what_if  # only rules about defaults and DNS need it
+
+        return build_what_if(self.cluster, self.dataplane, self.l7)
+
+    @cached_property
+    def user_namespaces(self) -> tuple[str, ...]:
+        """Namespaces of the loaded cluster that are not the platform's own, sorted."""
+        return tuple(sorted(n for n in self.cluster.namespaces if n not in SYSTEM_NAMESPACES))
+
+
+def _identity(cause: object) -> object:
+    # Model objects compare by identity (eq=False); tuples of them and strings by value.
+    if isinstance(cause, tuple):
+        return tuple(_identity(c) for c in cause)
+    if cause is None or isinstance(cause, (str, int, float)):
+        return cause
+    return id(cause)
+
+
+def group_by_cause(causes: dict[str, list]) -> list[tuple[object, list[str]]]:
+    """Few findings for many pods: repeatedly pick the cause shared by most remaining pods.
+
+    `causes` maps each pod to the objects that could be blamed (in preference order).
+
+    >>> group_by_cause({"x/a": ["p", "q"], "x/b": ["q"], "x/c": ["p"]})
+    [('p', ['x/a', 'x/c']), ('q', ['x/b'])]
+    """
+    left = {k: [(_identity(c), c) for c in v] for k, v in causes.items() if v}
+    out: list[tuple[object, list[str]]] = []
+    while left:
+        counts: dict[object, int] = {}
+        first_seen: dict[object, object] = {}
+        for options in left.values():
+            for key, c in options:
+                counts[key] = counts.get(key, 0) + 1
+                first_seen.setdefault(key, c)
+        best = max(first_seen, key=lambda k: counts[k])
+        pods = sorted(k for k, options in left.items() if any(key == best for key, _ in options))
+        out.append((first_seen[best], pods))
+        for k in pods:
+            del left[k]
+    return out

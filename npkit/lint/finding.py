@@ -1,0 +1,62 @@
+"""What a lint rule reports: one problem, where it is, why it matters and how to fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ..model import ObjectRef, Origin
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding: rule id and name, severity, object, field path, line, message and fix.
+
+    >>> f = Finding("NP301", "and-or-peers", "warning", "two peers, not one", "remove the dash",
+    ...             ObjectRef("NetworkPolicy", "web", "prod"), "spec.ingress[0].from[1]", Origin("p.yaml", 14))
+    >>> print(f)
+    p.yaml:14: warning NP301 [and-or-peers] NetworkPolicy prod/web spec.ingress[0].from[1]: two peers, not one
+    """
+
+    rule: str  # "NP301"
+    name: str  # "and-or-peers"
+    severity: Severity
+    message: str  # what is wrong and what it does, in words a learner understands
+    fix: str  # a concrete change that removes the finding
+    obj: ObjectRef | None = None
+    path: str = ""  # field path inside obj, e.g. "spec.ingress[0].from[1]"
+    origin: Origin = Origin()  # file and line of that field (or of the object)
+
+    @property
+    def where(self) -> str:
+        """Object and field, e.g. "NetworkPolicy prod/web spec.ingress[0]"."""
+        parts = [str(self.obj)] if self.obj is not None else []
+        if self.path:
+            parts.append(self.path)
+        return " ".join(parts)
+
+    def __str__(self) -> str:
+        where = f" {self.where}" if self.where else ""
+        return f"{self.origin}: {self.severity} {self.rule} [{self.name}]{where}: {self.message}"
+
+    def to_json(self) -> dict:
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "kind": self.obj.kind if self.obj else None,
+            "namespace": self.obj.namespace if self.obj else None,
+            "object": self.obj.name if self.obj else None,
+            "path": self.path,
+            "file": self.origin.file,
+            "line": self.origin.line or None,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.origin.file, self.origin.line, self.rule, self.where, self.message)

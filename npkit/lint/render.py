@@ -1,0 +1,84 @@
+"""Findings as text (terminal), JSON and HTML (notebooks)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from .finding import Finding
+from .registry import ordered
+
+MARK = {"error": "✗", "warning": "!", "info": "i"}
+COLOUR = {"error": "#b00020", "warning": "#9a6700", "info": "#0b57d0"}
+
+
+def summary_line(findings: Sequence[Finding]) -> str:
+    """ "3 findings: 1 error, 1 warning, 1 info" / "no findings".
+
+    >>> summary_line([])
+    'no findings'
+    """
+    if not findings:
+        return "no findings"
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in findings:
+        counts[f.severity] += 1
+    parts = [f"{n} {sev}{'s' if n != 1 and sev != 'info' else ''}" for sev, n in counts.items() if n]
+    return f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: {', '.join(parts)}"
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def render_finding(f: Finding) -> str:
+    """The header line, the message and the fix, indented under it."""
+    where = f" {f.where}" if f.where else ""
+    lines = [f"{f.origin}: {f.severity} {f.rule} [{f.name}]{where}", _indent(f.message, "    ")]
+    fix = f.fix.splitlines()
+    lines.append(f"    fix: {fix[0]}")
+    lines += [f"      {line}" for line in fix[1:]]
+    return "\n".join(lines)
+
+
+def render_text(findings: Sequence[Finding]) -> str:
+    """Every finding, then the summary line."""
+    blocks = [render_finding(f) for f in findings]
+    return "\n\n".join(blocks + [summary_line(findings)])
+
+
+def findings_to_json(findings: Sequence[Finding]) -> dict:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in findings:
+        counts[f.severity] += 1
+    return {"summary": summary_line(findings), "counts": counts, "findings": [f.to_json() for f in findings]}
+
+
+def render_html(findings: Sequence[Finding]) -> str:
+    """A table for notebooks: severity, rule, where, message and fix."""
+    e = html.escape
+    if not findings:
+        return "<p><b>npkit lint</b>: no findings ✓</p>"
+    rows = []
+    for f in findings:
+        colour = COLOUR[f.severity]
+        rows.append(
+            "<tr>"
+            f"<td style='color:{colour};font-weight:bold;white-space:nowrap'>{MARK[f.severity]} {e(f.severity)}</td>"
+            f"<td style='white-space:nowrap'><code>{e(f.rule)}</code><br><small>{e(f.name)}</small></td>"
+            f"<td style='text-align:left'>{e(f.where)}<br><small>{e(str(f.origin))}</small></td>"
+            f"<td style='text-align:left'>{e(f.message)}<br><small><b>fix:</b> "
+            f"<span style='white-space:pre-wrap'>{e(f.fix)}</span></small></td>"
+            "</tr>"
+        )
+    head = "<tr><th>severity</th><th>rule</th><th>where</th><th>what and how to fix it</th></tr>"
+    return (f"<p><b>npkit lint</b>: {e(summary_line(findings))}</p>"
+            f"<table>{head}{''.join(rows)}</table>")
+
+
+def rules_table() -> str:
+    """Every rule: id, name, severity and what it finds (for `npkit lint --list-rules`)."""
+    lines = []
+    for r in ordered():
+        lines.append(f"{r.id}  {r.name:<22} {r.severity:<8} {r.summary}")
+    return "\n".join(lines)

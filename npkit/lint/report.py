@@ -1,0 +1,56 @@
+"""A list of findings that prints well in a terminal and in a notebook."""
+
+from __future__ import annotations
+
+from .finding import Finding, Severity
+
+
+class Findings(list):
+    """The result of `lint`: a list of Finding, plus counts, filters and renderings.
+
+    In a notebook it shows as a table (`_repr_html_`); `print(findings)` gives the CLI text.
+    """
+
+    def of(self, rule: str) -> Findings:
+        """Findings of one rule, by id (NP101) or name (dns-egress)."""
+        key = rule.strip()
+        return Findings(f for f in self if f.rule == key.upper() or f.name == key.lower())
+
+    def at_least(self, severity: Severity) -> Findings:
+        """Findings of `severity` or worse."""
+        rank = {"error": 0, "warning": 1, "info": 2}
+        return Findings(f for f in self if rank[f.severity] <= rank[severity])
+
+    @property
+    def errors(self) -> Findings:
+        return Findings(f for f in self if f.severity == "error")
+
+    def counts(self) -> dict[str, int]:
+        out = {"error": 0, "warning": 0, "info": 0}
+        for f in self:
+            out[f.severity] += 1
+        return out
+
+    def summary(self) -> str:
+        """One line: "3 findings: 1 error, 1 warning, 1 info" or "no findings"."""
+        from .render import summary_line
+
+        return summary_line(self)
+
+    def __str__(self) -> str:
+        from .render import render_text
+
+        return render_text(self)
+
+    def _repr_html_(self) -> str:
+        from .render import render_html
+
+        return render_html(self)
+
+    def to_json(self) -> dict:
+        from .render import findings_to_json
+
+        return findings_to_json(self)
+
+
+__all__ = ["Finding", "Findings"]

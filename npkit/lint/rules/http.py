@@ -1,0 +1,42 @@
+"""Calico `http` matches: enforced only with Istio and Calico's Dikastes, and only on ingress."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import LintContext
+from ..registry import Hit, lint_rule
+
+
+def _what(http) -> str:
+    parts = []
+    if http.methods:
+        parts.append("methods " + ", ".join(http.methods))
+    if http.paths:
+        parts.append("paths " + ", ".join(f"{p.kind} {p.value}" for p in http.paths))
+    return " and ".join(parts) or "any request"
+
+
+@lint_rule("NP501", "http-l4-only", "warning",
+           "an `http` match does nothing without Istio + Dikastes (and never on egress): the rule acts at L4")
+def http_l4_only(ctx: LintContext) -> Iterator[Hit]:
+    for policy in ctx.cluster.calico_policies:
+        for key in ("ingress", "egress"):
+            for r, rule in enumerate(getattr(policy, key)):
+                if rule.http is None:
+                    continue
+                path = f"spec.{key}[{r}].http"
+                if key == "egress":
+                    message = (f"{path} ({_what(rule.http)}) is never enforced: Calico applies HTTP matches to "
+                               "inbound requests only, even with Istio, so this egress rule acts on its other "
+                               f"fields alone and {rule.action.lower()}s every request they match.")
+                    fix = "move the HTTP restriction to an ingress rule of the destination's policy"
+                elif ctx.l7:
+                    continue  # evaluated as enforced: the user said Istio + Dikastes is installed
+                else:
+                    message = (f"{path} ({_what(rule.http)}) is ignored by Felix: HTTP matching needs Istio with "
+                               "Calico's Dikastes. Without them this rule is an L4 rule and "
+                               f"{rule.action.lower()}s every method and path from the sources it matches.")
+                    fix = ("install Istio with Dikastes (then evaluate with --l7), or drop the http match and "
+                           "restrict by source and port, which Felix does enforce")
+                yield Hit(message, fix, policy, path)

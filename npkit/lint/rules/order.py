@@ -1,0 +1,87 @@
+"""Order and precedence: Calico tiers and policies without `order`, ClusterNetworkPolicy priority ties."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import combinations
+
+from ...model import KUBERNETES_POLICY_ORDER, ClusterNetworkPolicy
+from ..context import LintContext, listing, plural
+from ..registry import Hit, lint_rule
+
+
+@lint_rule("NP401", "tier-order", "warning",
+           "a Calico Tier without `order` is evaluated after every other tier, even after the default tier")
+def tier_order(ctx: LintContext) -> Iterator[Hit]:
+    for tier in ctx.cluster.tiers.values():
+        if tier.builtin or tier.order is not None:
+            continue
+        users = [p for p in ctx.cluster.calico_policies if p.tier == tier.name]
+        message = (f"tier {tier.name} has no order, which Calico treats as infinite: it is evaluated after "
+                   "every tier that has one, including default (1,000,000, where Kubernetes NetworkPolicies "
+                   f"live) and kube-baseline (10,000,000). Its {plural(len(users), 'policy', 'policies')} "
+                   "therefore only see what all other tiers passed on.")
+        fix = ("set spec.order: lower runs first; below 1000 to act before ClusterNetworkPolicy Admin rules, "
+               "below 1000000 to act before Kubernetes NetworkPolicies (the chapter's security tier uses 100)")
+        yield Hit(message, fix, tier, "spec.order" if "spec.order" in getattr(tier, "field_lines", {}) else "spec")
+
+
+@lint_rule("NP402", "policy-order", "warning",
+           "a Calico policy without `order` runs last in its tier, after every policy that has one")
+def policy_order(ctx: LintContext) -> Iterator[Hit]:
+    cluster = ctx.cluster
+    for policy in cluster.calico_policies:
+        if policy.order is not None:
+            continue
+        k8s = cluster.network_policies if policy.tier == "default" else ()
+        others = [p for p in cluster.calico_policies if p is not policy and p.tier == policy.tier]
+        message = f"{policy.ref} has no order, so it runs after every policy of tier {policy.tier} that has one"
+        if k8s:
+            message += (f", including all Kubernetes NetworkPolicies (order {KUBERNETES_POLICY_ORDER:g} in tier "
+                        "default): connections they allow never reach it")
+            if any(r.action == "Deny" for r in policy.ingress + policy.egress):
+                message += ", so its Deny rules cannot take back what they allow"
+        elif others:
+            message += f" ({listing([str(p.ref) for p in others])})"
+        severity = None if (k8s or others) else "info"
+        if severity:
+            message += "; alone in its tier it works, but the next policy added will silently go first"
+        fix = (f"set spec.order explicitly (lower runs first; Kubernetes NetworkPolicies sit at "
+               f"{KUBERNETES_POLICY_ORDER:g}), e.g. order: 100 to act before them")
+        yield Hit(message + ".", fix, policy, "spec", severity)
+
+
+def _actions(policy: ClusterNetworkPolicy, direction: str) -> set[str]:
+    return {r.action for r in getattr(policy, direction)}
+
+
+@lint_rule("NP406", "priority-tie", "warning",
+           "two ClusterNetworkPolicies of one tier share a priority and select the same pods: their order is "
+           "implementation-defined (error when they decide differently)")
+def priority_tie(ctx: LintContext) -> Iterator[Hit]:
+    groups: dict[tuple[str, int], list[ClusterNetworkPolicy]] = {}
+    for p in ctx.cluster.cluster_network_policies:
+        groups.setdefault((p.tier, p.priority), []).append(p)
+    for (tier, priority), members in groups.items():
+        for a, b in combinations(members, 2):
+            common = [d for d in ("ingress", "egress") if getattr(a, d) and getattr(b, d)]
+            if not common:
+                continue  # they never meet in one direction's pipeline
+            ma, mb = ctx.selected(a), ctx.selected(b)
+            if ctx.has_pods and ma is not None and mb is not None:
+                both = ctx.pod_keys(ma & mb)
+                if not both:
+                    continue
+                overlap = f"both select {listing(both)}"
+            else:
+                overlap = "no pods were loaded, so npkit cannot tell whether they select the same pods"
+            conflict = [d for d in common if _actions(a, d) != _actions(b, d) or len(_actions(a, d)) > 1]
+            message = (f"{a.ref} and {b.ref} both have priority {priority} in the {tier} tier and {overlap}. "
+                       "The API leaves the order of equal priorities to the implementation (Calico and npkit "
+                       "go by name), so clusters may disagree")
+            if conflict:
+                acts = "; ".join(f"{d}: {a.name} {'/'.join(sorted(_actions(a, d)))}, "
+                                 f"{b.name} {'/'.join(sorted(_actions(b, d)))}" for d in conflict)
+                message += f" about connections the two decide differently ({acts})"
+            fix = f"give one of them a different priority (lower is evaluated first), e.g. {priority + 1}"
+            yield Hit(message + ".", fix, b, "spec.priority", "error" if conflict and ctx.has_pods else None)

@@ -1,0 +1,118 @@
+"""The shape of Kubernetes rules: the AND-versus-OR dash, allow-all rules hiding among specific
+ones, and ipBlocks that also contain pod addresses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from ...engine.compile.k8s import peer_set
+from ...model import NetworkPolicy, Peer
+from ...selectors import k8s
+from ..context import LintContext, listing, plural
+from ..registry import Hit, lint_rule
+
+DIRECTIONS = (("ingress", "from"), ("egress", "to"))
+
+
+def _ns_only(p: Peer) -> bool:
+    return p.namespace_selector is not None and p.pod_selector is None and p.ip_block is None
+
+
+def _pod_only(p: Peer) -> bool:
+    return p.pod_selector is not None and p.namespace_selector is None and p.ip_block is None
+
+
+@lint_rule("NP301", "and-or-peers", "warning",
+           "a namespaceSelector-only peer next to a podSelector-only peer: two peers (OR), maybe meant as one (AND)")
+def and_or_peers(ctx: LintContext) -> Iterator[Hit]:
+    u = ctx.engine.universe
+    for policy in ctx.cluster.network_policies:
+        for key, field in DIRECTIONS:
+            for r, rule in enumerate(getattr(policy, key)):
+                for i in range(len(rule.peers) - 1):
+                    a, b = rule.peers[i], rule.peers[i + 1]
+                    if not ((_ns_only(a) and _pod_only(b)) or (_pod_only(a) and _ns_only(b))):
+                        continue
+                    ns_peer, pod_peer = (a, b) if _ns_only(a) else (b, a)
+                    ns_text = k8s.describe(ns_peer.namespace_selector)
+                    pod_text = k8s.describe(pod_peer.pod_selector)
+                    base = f"spec.{key}[{r}].{field}"
+                    message = (f"{field}[{i}] and {field}[{i + 1}] are two peers, so either one lets a pod "
+                               f"{'in' if key == 'ingress' else 'out'} (OR): every pod in namespaces matching "
+                               f"{ns_text}, or pods matching {pod_text} in namespace {policy.namespace}. "
+                               f"If you meant pods matching {pod_text} in namespaces matching {ns_text} (AND), "
+                               "they must be one peer.")
+                    if ctx.has_pods:
+                        both = Peer(pod_peer.pod_selector, ns_peer.namespace_selector)
+                        either = peer_set(a, policy.namespace).mask(u) | peer_set(b, policy.namespace).mask(u)
+                        anded = peer_set(both, policy.namespace).mask(u)
+                        message += (f" With the loaded pods, OR matches {plural(int(either.sum()), 'pod')}; "
+                                    f"AND would match {int(anded.sum())}.")
+                    second = "podSelector" if pod_peer is b else "namespaceSelector"
+                    fix = (f"for AND, delete the `-` in front of {second} in {field}[{i + 1}] and indent it "
+                           f"under {field}[{i}]; for OR, keep both peers (this finding is then only a reminder)")
+                    yield Hit(message, fix, policy, f"{base}[{i + 1}]")
+
+
+def _allows_all(ctx: LintContext, policy: NetworkPolicy, key: str, r: int) -> str | None:
+    rule = getattr(policy, key)[r]
+    if rule.peers or rule.ports:
+        return None
+    field = "from" if key == "ingress" else "to"
+    written = f"spec.{key}[{r}].{field}" in policy.field_lines
+    return f"`{field}: []`" if written else "`{}`"
+
+
+@lint_rule("NP302", "allow-all-rule", "warning",
+           "a rule that allows everything (`{}` or `from: []`) sits among specific rules, which then restrict nothing")
+def allow_all_rule(ctx: LintContext) -> Iterator[Hit]:
+    for policy in ctx.cluster.network_policies:
+        for key, _field in DIRECTIONS:
+            rules = getattr(policy, key)
+            if len(rules) < 2:
+                continue
+            for r in range(len(rules)):
+                shape = _allows_all(ctx, policy, key, r)
+                if shape is None:
+                    continue
+                others = [f"spec.{key}[{o}]" for o in range(len(rules)) if o != r]
+                way = "from any source" if key == "ingress" else "to any destination"
+                message = (f"spec.{key}[{r}] is {shape}: it allows every connection {way}, inside or outside "
+                           f"the cluster, on every port and protocol. Rules are ORed, so {listing(others)} "
+                           "restrict nothing: this policy allows everything.")
+                fix = (f"delete spec.{key}[{r}] if the other rules say what you mean; if you do mean "
+                       "allow-all, delete the other rules so the policy says so")
+                yield Hit(message, fix, policy, f"spec.{key}[{r}]")
+
+
+@lint_rule("NP303", "ipblock-pods", "warning",
+           "an ipBlock contains pod addresses; whether it matches pods differs between network plugins",
+           needs_pods=True)
+def ipblock_pods(ctx: LintContext) -> Iterator[Hit]:
+    u = ctx.engine.universe
+    for policy in ctx.cluster.network_policies:
+        for key, field in DIRECTIONS:
+            for r, rule in enumerate(getattr(policy, key)):
+                for i, peer in enumerate(rule.peers):
+                    if peer.ip_block is None:
+                        continue
+                    inside = peer_set(peer, policy.namespace).mask(u) & u.endpoints
+                    if not inside.any():
+                        continue
+                    pods = [u.pods[j] for j in np.flatnonzero(inside)]
+                    shown = [f"{p.key} {p.ip}" for p in pods]
+                    block = peer.ip_block.cidr
+                    if peer.ip_block.except_:
+                        block += f" except {', '.join(peer.ip_block.except_)}"
+                    assigned = (" (addresses npkit assigned in 10.244.0.0/16, kind's pod range, because the "
+                                "YAML had no status.podIP)" if all(p.ip_assigned for p in pods) else "")
+                    message = (f"ipBlock {block} contains the addresses of {plural(len(pods), 'pod')}: "
+                               f"{listing(shown)}{assigned}. The NetworkPolicy API leaves it to the network "
+                               "plugin whether ipBlock matches pod traffic (Calico does; others may not, and "
+                               "NAT can change the address a pod is seen with), so this rule behaves "
+                               "differently from cluster to cluster.")
+                    fix = ("select pods with podSelector / namespaceSelector, and keep ipBlock for addresses "
+                           "outside the cluster; use `except` to cut the pod range out of a wide block")
+                    yield Hit(message, fix, policy, f"spec.{key}[{r}].{field}[{i}].ipBlock")

@@ -1,0 +1,161 @@
+"""Rules that never get to act: shadowed by earlier rules, and Log rules nothing decides after.
+
+Decided over the loaded cluster with the engine's per-rule cells (cells.py), not from YAML:
+a rule is shadowed when, for every probe, every connection it matches (among the pods its
+policy selects) is already matched by an earlier deciding rule — Allow, Deny or Pass — of
+its own policy or of an earlier policy in the same tier. Kubernetes NetworkPolicies have no
+order (their rules are a union), so one never shadows another; an ordered policy (Calico,
+ClusterNetworkPolicy) can shadow them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from ..cells import Slot, cells, slots, verdict_for
+from ..context import LintContext, listing
+from ..registry import Hit, lint_rule
+from ..words import rule_label
+
+SCOPE = "npkit checked every loaded pod, the address blocks the policies name and every port they name"
+
+
+def _ordered(slot: Slot) -> bool:
+    return slot.policy.family != "kubernetes"
+
+
+def _shadowed(ctx: LintContext, ss: list[Slot], direction: str) -> dict[int, list[int]]:
+    """Shadowed slot index -> indexes of the earlier slots that decide its connections."""
+    n, m = ctx.engine.universe.size, ctx.engine.universe.size + len(ctx.outside)
+    matched = np.zeros(len(ss), dtype=bool)
+    live = np.zeros(len(ss), dtype=bool)
+    for t in ctx.traffic:
+        cover = np.zeros((n, m), dtype=bool)  # decided by any earlier rule
+        cover_ordered = np.zeros((n, m), dtype=bool)  # decided by an earlier rule of an ordered policy
+        for j, slot in enumerate(ss):
+            local, remote = cells(ctx, slot, direction, t)
+            if not (local.any() and remote.any()):
+                continue
+            matched[j] = True
+            if not live[j]:
+                seen = cover if _ordered(slot) else cover_ordered
+                live[j] = bool((~seen[np.ix_(local, remote)]).any())
+            if slot.decides:
+                cover[np.ix_(local, remote)] = True
+                if _ordered(slot):
+                    cover_ordered[np.ix_(local, remote)] = True
+    out = {}
+    for j in np.flatnonzero(matched & ~live):
+        deciders = []
+        for k in range(j):
+            if not ss[k].decides or not (_ordered(ss[j]) or _ordered(ss[k])):
+                continue
+            for t in ctx.traffic:
+                lk, rk = cells(ctx, ss[k], direction, t)
+                lj, rj = cells(ctx, ss[j], direction, t)
+                if (lk & lj).any() and (rk & rj).any():
+                    deciders.append(k)
+                    break
+        out[int(j)] = deciders
+    return out
+
+
+def _name(slot: Slot, of: Slot) -> str:
+    if slot.policy is of.policy:
+        return rule_label(slot.rule)
+    return f"{slot.policy.ref} {rule_label(slot.rule)}"
+
+
+@lint_rule("NP403", "shadowed-rule", "warning",
+           "a rule can never match: earlier rules already decide every connection it would see "
+           "(info when they decide the same way, so it is only redundant)", needs_pods=True)
+def shadowed_rule(ctx: LintContext) -> Iterator[Hit]:
+    for tier in ctx.engine.program.tiers:
+        if all(p.family == "kubernetes" for p in tier.policies):
+            continue
+        for direction in ("Ingress", "Egress"):
+            ss = slots(ctx, list(tier.policies), direction)
+            for j, deciders in _shadowed(ctx, ss, direction).items():
+                slot = ss[j]
+                policy = ctx.model.get(slot.policy.ref)
+                if policy is None or not deciders:
+                    continue
+                names = [_name(ss[k], slot) for k in deciders]
+                same = all(ss[k].rule.action == slot.rule.action for k in deciders)
+                verb = "decides" if len(deciders) == 1 else "decide"
+                message = (f"{rule_label(slot.rule)} can never match: {listing(names, 3)} already {verb} every "
+                           f"connection it would see ({SCOPE}).")
+                if same:
+                    message += f" They {slot.rule.action} too, so it is redundant: removing it changes nothing."
+                else:
+                    message += f" Its {slot.rule.action} never happens."
+                first = ss[deciders[0]]
+                fix = (f"move it above {_name(first, slot).split(' (')[0]}, or narrow that rule so it leaves "
+                       "these connections alone; delete it if it is not needed")
+                if same:
+                    fix = "delete it, unless you keep it as documentation"
+                yield Hit(message, fix, policy, slot.rule.path, "info" if same else None)
+
+
+def _log_example(ctx: LintContext, slot: Slot, later: list[Slot], direction: str):
+    """A connection the Log rule really sees that no later rule of its policy decides, with its verdict."""
+    tried = 0
+    n = ctx.engine.universe.size
+    for t in ctx.traffic:
+        local, remote = cells(ctx, slot, direction, t)
+        if not (local.any() and remote.any()):
+            continue
+        decided = np.zeros((local.size, remote.size), dtype=bool)
+        decided[np.arange(n), np.arange(n)] = True  # a pod talking to itself is never filtered
+        for s in later:
+            lk, rk = cells(ctx, s, direction, t)
+            decided[np.ix_(lk, rk)] = True
+        open_cells = np.argwhere(np.outer(local, remote) & ~decided)
+        for i, j in open_cells[:8]:
+            tried += 1
+            v = verdict_for(ctx, direction, int(i), int(j), t)
+            side = v.egress if direction == "Egress" else v.ingress
+            if f"{slot.policy.ref} {slot.rule.path}" in side.logged:
+                return v, side
+        if tried > 40:
+            break
+    return None
+
+
+@lint_rule("NP404", "log-no-decision", "warning",
+           "a Log rule is not followed by a rule that decides the connections it logs")
+def log_no_decision(ctx: LintContext) -> Iterator[Hit]:
+    tiers = {t.name: t for t in ctx.engine.program.tiers}
+    for tier in tiers.values():
+        for compiled in tier.policies:
+            policy = ctx.model.get(compiled.ref)
+            if policy is None:
+                continue
+            for direction in ("Ingress", "Egress"):
+                ss = slots(ctx, [compiled], direction)
+                for j, slot in enumerate(ss):
+                    if slot.decides:
+                        continue
+                    later = [s for s in ss[j + 1:] if s.decides]
+                    after = ("passed on to the next tier" if tier.default_action == "Pass"
+                             else "dropped")
+                    head = (f"{rule_label(slot.rule)} only logs: Log never decides, and no later rule of this "
+                            f"policy decides the connections it logs, so they go on to the next policy of "
+                            f"{tier.title} and, if none decides, are {after} by its default action "
+                            f"{tier.default_action}.")
+                    fix = ("right after it, add a rule with the same match and the action you mean (Deny, as "
+                           "explicit-deny-with-log does, or Allow); or a Pass rule to hand them to the next tier")
+                    if ctx.has_pods:
+                        found = _log_example(ctx, slot, later, direction)
+                        if found is None:
+                            continue  # every connection it sees is decided after it (or it sees none)
+                        v, side = found
+                        message = (f"{head} For example, {v.probe} is logged here and then "
+                                   f"{side.decision.text}.")
+                    elif later:
+                        continue  # without pods, a later deciding rule is the best npkit can check
+                    else:
+                        message = head
+                    yield Hit(message, fix, policy, slot.rule.path)

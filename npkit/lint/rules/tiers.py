@@ -1,0 +1,55 @@
+"""Calico ≥ 3.29 ends every tier with an implicit Deny for the endpoints its policies select.
+
+A policy that only denies (or logs) some traffic therefore cuts all other traffic of the
+pods it selects, unless another policy of the same tier allows or passes it. That is the
+course's correction to the chapter's block-malicious-ips, deny-external-egress and
+log-denied (course map, "Where the chapter is incomplete").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import LintContext, listing, plural
+from ..registry import Hit, lint_rule
+
+
+@lint_rule("NP405", "tier-end-deny", "warning",
+           "a Calico policy only denies or logs, and the tier's implicit deny then drops all other traffic "
+           "of the pods it selects", needs_pods=True)
+def tier_end_deny(ctx: LintContext) -> Iterator[Hit]:
+    for tier in ctx.engine.program.tiers:
+        if tier.default_action != "Deny":
+            continue
+        for compiled in tier.policies:
+            policy = ctx.model.get(compiled.ref)
+            if compiled.family != "calico" or policy is None:
+                continue
+            for direction in sorted(compiled.directions):
+                rules = compiled.rules(direction)  # type: ignore[arg-type]
+                if not rules or any(r.action in ("Allow", "Pass") for r in rules):
+                    continue  # no rules: a deliberate deny-all; Allow or Pass: it lets something through
+                cut = ctx.engine.subjects[id(compiled)] & ctx.engine.universe.endpoints
+                for other in tier.policies:
+                    if other is compiled or direction not in other.directions:
+                        continue
+                    # Pods a rule of another policy lets through are fine; pods a Kubernetes policy
+                    # isolates are cut off by that policy already, by design.
+                    if other.family == "kubernetes" or any(
+                            r.action in ("Allow", "Pass") for r in other.rules(direction)):  # type: ignore[arg-type]
+                        cut &= ~ctx.engine.subjects[id(other)]
+                if not cut.any():
+                    continue
+                pods = ctx.pod_keys(cut)
+                way = direction.lower()
+                actions = "/".join(sorted({r.action for r in rules}))
+                message = (f"{compiled.ref} only has {actions} rules for {way}, and nothing else in "
+                           f"{tier.title} allows or passes the {way} of {plural(len(pods), 'pod')} it selects "
+                           f"({listing(pods)}). Calico ends the tier with an implicit Deny, so every other "
+                           f"{way} connection of these pods is dropped too, not only the ones its rules name.")
+                key = "ingress" if direction == "Ingress" else "egress"
+                fix = (f"add `- action: Pass` as the last {way} rule, so the next tier (or the Kubernetes "
+                       "policies) decides")
+                if tier.name != "default":
+                    fix += f"; or give tier {tier.name} `defaultAction: Pass`"
+                yield Hit(message, fix, policy, f"spec.{key}[{len(rules) - 1}]")
