@@ -4,14 +4,15 @@
     intro("03")                              # first cell: what this covers, ~minutes
     cluster = model_cluster()                # 16 pods in 7 namespaces; model_cluster("and-or") is smaller
     external()["external-db"].ip             # '10.100.0.5': addresses outside the cluster
+    overview()                               # namespaces, pods, labels, IPs, ports, outside addresses
     Exercise.get("03-and-or").show()         # task, editor, Check, hints, solution on request
 
 Data lives in npkit/data/course/ (clusters, notebooks.yaml, exercises/*.yaml).
 """
 
-from .clusters import Address, cluster_names, external, model_cluster
+from .clusters import Address, cluster_names, external, model_cluster, overview
 from .exercises import Exercise, Grade
 from .intro import Intro, intro, notebooks
 
-__all__ = ["Address", "cluster_names", "external", "model_cluster", "Exercise", "Grade", "Intro", "intro",
-           "notebooks"]
+__all__ = ["Address", "cluster_names", "external", "model_cluster", "overview", "Exercise", "Grade", "Intro",
+           "intro", "notebooks"]

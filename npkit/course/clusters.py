@@ -21,6 +21,7 @@ import yaml
 
 from ..loading import load_string
 from ..model import Cluster
+from ..widgets.overview import ClusterOverview
 
 
 @dataclass(frozen=True)
@@ -96,3 +97,8 @@ def external(name: str = "default") -> dict[str, Address]:
     if not entry.external and entry.base:
         return external(entry.base)
     return {a.name: a for a in entry.external}
+
+
+def overview(name: str = "default") -> ClusterOverview:
+    """The model cluster's namespaces, pods (labels, IPs, ports) and outside addresses, for display."""
+    return ClusterOverview(model_cluster(name), [(a.name, a.ip, a.what) for a in external(name).values()])

@@ -88,7 +88,7 @@ class Grade:
                      f"{self.compared} connections checked."]
         else:
             n = len(self.differences)
-            lines = [f"✗ Not yet: {n} connection{'s' if n != 1 else ''} differ from the goal "
+            lines = [f"✗ Not yet: {n} connection{'s differ' if n != 1 else ' differs'} from the goal "
                      f"(of {self.compared} checked):"]
             lines += [f"  {d.text()}" for d in self.differences[:limit]]
             if n > limit:
@@ -120,7 +120,7 @@ def grade_html(grade: Grade, limit: int = 8) -> str:
     if n > limit:
         items += f"<li>… and {n - limit} more</li>"
     hint = f'<div><b>Hint:</b> {escape(grade.hint)}</div>' if grade.hint else ""
-    return (f'<div style="color:#9a6700"><b>✗ Not yet:</b> {n} connection{"s" if n != 1 else ""} differ from '
+    return (f'<div style="color:#9a6700"><b>✗ Not yet:</b> {n} connection{"s differ" if n != 1 else " differs"} from '
             f"the goal (of {grade.compared} checked):</div><ul>{items}</ul>{hint}{notes}")
 
 

@@ -46,8 +46,9 @@ class ClusterOverview:
         if self.addresses:
             lines.append("outside the cluster")
             width = max(len(a[0]) for a in self.addresses)
+            ip_width = max(len(a[1]) for a in self.addresses)
             for name, ip, what in self.addresses:
-                lines.append(f"  {name.ljust(width)}  {ip}  {what}")
+                lines.append(f"  {name.ljust(width)}  {ip.ljust(ip_width)}  {what}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
