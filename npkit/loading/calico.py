@@ -241,16 +241,24 @@ def _read_staged_action(obj: Manifest, spec: Fields | None, enforced_kind: str, 
         action_field.error(f'must be one of Set, Delete, Learn, Ignore, not "{action}"{hint}')  # type: ignore
         return True
     if action == "Delete":
-        for name in spec.keys() if spec is not None else ():
-            if name not in keep and name != "stagedAction" and spec.get(name) is not None:  # type: ignore
-                spec.get(name).error(f"must be left out when stagedAction is Delete (only "  # type: ignore
-                                     f"{', '.join(keep + ('stagedAction',))} may be set)")
+        for name, field in spec.items() if spec is not None else ():
+            if name not in keep and name != "stagedAction" and not _is_zero(field):
+                field.error(f"must be left out when stagedAction is Delete (only "
+                            f"{', '.join(keep + ('stagedAction',))} may be set)")
         obj.report.info(f"stagedAction Delete stages the removal of {enforced_kind} {obj.meta.name}; npkit "
                         "has nothing to evaluate for it", action_field.line)  # type: ignore[union-attr]
         return False
     where = f"stagedAction {action}: " if action not in (None, "Set") else ""
     obj.report.info(where + STAGED_NOTE.format(kind=enforced_kind), obj.root.line)
     return True
+
+
+def _is_zero(field: Field) -> bool:
+    """Null, {}, [], "", 0 or false: what Calico's Delete check compares with the empty spec."""
+    node = field.node
+    if isinstance(node, (Mapping, Sequence)):
+        return not (node.entries if isinstance(node, Mapping) else node.items)
+    return not node.value  # type: ignore[attr-defined]
 
 
 def _note_tier_prefix(obj: Manifest, tier: str) -> None:

@@ -419,6 +419,14 @@ def test_staged_delete_loads_nothing_and_says_why():
     assert any("removal" in d.message for d in cluster.diagnostics)
 
 
+def test_staged_delete_of_a_kubernetes_policy_may_keep_empty_fields(yaml_loader):
+    head = ("apiVersion: projectcalico.org/v3\nkind: StagedKubernetesNetworkPolicy\n"
+            "metadata: {name: web, namespace: prod}\nspec:\n  stagedAction: Delete\n")
+    assert load_string(head + "  podSelector: {}\n").network_policies == ()  # {} is the zero value
+    error = yaml_loader.error(head + "  policyTypes: [Egress]\n")
+    assert (error.path, error.origin.line) == ("spec.policyTypes", 6)
+
+
 def test_learn_and_ignore_staged_actions_are_named_in_the_note():
     cluster = load_string(doc("StagedNetworkPolicy", "stagedAction: Learn\nselector: all()"))
     assert cluster.calico_policies[0].staged
