@@ -6,13 +6,17 @@
     external()["external-db"].ip             # '10.100.0.5': addresses outside the cluster
     overview()                               # namespaces, pods, labels, IPs, ports, outside addresses
     Exercise.get("03-and-or").show()         # task, editor, Check, hints, solution on request
+    chapter_example("allow-dns")             # the chapter's YAML, rebuilt (npkit/data/chapter/)
 
 Data lives in npkit/data/course/ (clusters, notebooks.yaml, exercises/*.yaml).
 """
 
+from .chapter import chapter_example, chapter_examples
 from .clusters import Address, cluster_names, external, model_cluster, overview
 from .exercises import Exercise, Grade
 from .intro import Intro, intro, notebooks
 
-__all__ = ["Address", "cluster_names", "external", "model_cluster", "overview", "Exercise", "Grade", "Intro",
-           "intro", "notebooks"]
+__all__ = [
+    "chapter_example", "chapter_examples", "Address", "cluster_names", "external", "model_cluster", "overview",
+    "Exercise", "Grade", "Intro", "intro", "notebooks",
+]
