@@ -17,6 +17,12 @@ from .render import namespace_groups
 CELL = "26px"
 
 
+def _at(row: int, column: int, rows: int = 1, columns: int = 1) -> str:
+    """A CSS grid-area. (ipywidgets clears grid-row / grid-column when it applies a null
+    grid_area, the shorthand it styles last, so placement must go through grid_area.)"""
+    return f"{row} / {column} / span {rows} / span {columns}"
+
+
 @dataclass(frozen=True)
 class Cell:
     """How one button looks."""
@@ -45,28 +51,39 @@ class MatrixGrid:
             return
         self.pods = pods
         n = len(pods)
-        corner = w.HTML("<b>from \\ to</b>", layout=w.Layout(grid_row="1 / span 2", grid_column="1"))
+        corner = w.HTML("<b>from \\ to</b>", layout=w.Layout(grid_area=_at(1, 1, rows=2)))
         children: list[w.Widget] = [corner]
         column = 2
+        starts = set()  # first pod of each namespace: a small gap before it
         for ns, members in namespace_groups(pods):
-            children.append(w.HTML(f"<b>{ns}</b>", layout=w.Layout(
-                grid_row="1", grid_column=f"{column} / span {len(members)}", justify_content="center",
-                border_bottom="1px solid #d0d7de")))
+            starts.add(members[0])
+            children.append(w.HTML(
+                f'<div title="namespace {ns}" style="font-size:11px;font-weight:600;overflow:hidden;'
+                f'text-overflow:ellipsis;white-space:nowrap;text-align:center">{ns}</div>',
+                layout=w.Layout(grid_area=_at(1, column, columns=len(members)), overflow="hidden",
+                                border_bottom="1px solid #d0d7de", margin="0 0 0 4px")))
             column += len(members)
         for j, dst in enumerate(pods):
-            children.append(w.HTML(f'<span style="font-size:11px" title="{dst}">{dst.split("/", 1)[1]}</span>',
-                                   layout=w.Layout(grid_row="2", grid_column=str(j + 2), overflow="hidden")))
+            name = dst.split("/", 1)[1]
+            children.append(w.HTML(
+                f'<div title="{dst}" style="font-size:11px;writing-mode:vertical-rl;transform:rotate(180deg);'
+                f'white-space:nowrap;margin:auto">{name}</div>',
+                layout=w.Layout(grid_area=_at(2, j + 2), justify_content="center",
+                                margin="0 0 0 4px" if j in starts else "0")))
         self.buttons = {}
         for i, src in enumerate(pods):
+            top = "4px" if i in starts else "0"
             children.append(w.HTML(f'<span style="font-size:12px;white-space:nowrap">{src}</span>',
-                                   layout=w.Layout(grid_row=str(i + 3), grid_column="1")))
+                                   layout=w.Layout(grid_area=_at(i + 3, 1), margin=f"{top} 4px 0 0")))
             for j, dst in enumerate(pods):
-                button = w.Button(layout=w.Layout(width=CELL, height="22px", padding="0", margin="0",
-                                                  grid_row=str(i + 3), grid_column=str(j + 2)))
+                left = "4px" if j in starts else "0"
+                button = w.Button(layout=w.Layout(width=CELL, height="22px", padding="0",
+                                                  margin=f"{top} 0 0 {left}", grid_area=_at(i + 3, j + 2)))
                 button.on_click(lambda _b, s=src, d=dst: self.on_click(s, d))
                 self.buttons[src, dst] = button
                 children.append(button)
-        self.widget.layout.grid_template_columns = f"max-content repeat({n}, {CELL})"
+        self.widget.layout.grid_template_columns = "max-content " + " ".join(
+            f"calc({CELL} + 4px)" if j in starts else CELL for j in range(n))
         self.widget.children = children
 
     def paint(self, look: Callable[[str, str], Cell]) -> None:

@@ -282,6 +282,8 @@ class Playground:
         if tuple(self.src.options) != s.pods:
             self.src.options = s.pods
             self.dst.options = s.pods
+            if s.pods:
+                self.src.value, self.dst.value = s.pods[-1], s.pods[0]
         verdict = s.explanation()
         if verdict is not None:
             self.src.value, self.dst.value = verdict.probe.src.key, verdict.probe.dst.key
