@@ -53,13 +53,14 @@ def _clients(ctx: LintContext) -> list[Client]:
     return out
 
 
-def _why(ctx: LintContext, src: str, dst: str, protocol: str) -> tuple[str, object]:
+def _why(ctx: LintContext, src: str, dst: str, protocol: str) -> tuple[str, list]:
     """Why src → dst on 53 fails: the deciding side's words, and the policies to blame."""
     w: WhatIf = ctx.what_if
     v = w.engine.verdict(src, dst, 53, protocol)
     side = v.egress if not v.egress.allowed else v.ingress
     blame = [ctx.model[r] for r in side.selected_by if r in ctx.model]
-    return f"{src} → {dst} {protocol}/53 is {side.decision.text}", blame
+    where = f"egress of {src}" if side is v.egress else f"ingress of {dst}"
+    return f"{src} → {dst} {protocol}/53, {where}: {side.decision.text}", blame
 
 
 def _assumed(ctx: LintContext) -> str:
@@ -136,6 +137,8 @@ def dns_egress(ctx: LintContext) -> Iterator[Hit]:
         if any(policy is p for p in first.egress_policies):
             fix = _allow_dns_fix(policy)
         else:  # kube-dns's own ingress policy drops the queries
+            message = message.replace(" and cannot reach", ", and the ingress policies of kube-dns keep them "
+                                      "from reaching", 1)
             fix = (f"let DNS in: give {policy.ref} an ingress rule that allows UDP and TCP 53 "
                    "from every pod that needs names (usually from all namespaces)")
         yield Hit(message, fix, policy, _types_path(policy))

@@ -1,4 +1,5 @@
-"""Calico `http` matches: enforced only with Istio and Calico's Dikastes, and only on ingress."""
+"""Calico `http` matches: enforced only with Istio and Calico's Dikastes (ingress only; the loader
+rejects them on egress rules)."""
 
 from __future__ import annotations
 
@@ -18,25 +19,19 @@ def _what(http) -> str:
 
 
 @lint_rule("NP501", "http-l4-only", "warning",
-           "an `http` match does nothing without Istio + Dikastes (and never on egress): the rule acts at L4")
+           "an `http` match does nothing without Istio + Dikastes: the rule acts at L4")
 def http_l4_only(ctx: LintContext) -> Iterator[Hit]:
     for policy in ctx.cluster.calico_policies:
         for key in ("ingress", "egress"):
             for r, rule in enumerate(getattr(policy, key)):
                 if rule.http is None:
                     continue
+                if ctx.l7:
+                    continue  # the user says Istio + Dikastes enforce it (the loader keeps http to ingress)
                 path = f"spec.{key}[{r}].http"
-                if key == "egress":
-                    message = (f"{path} ({_what(rule.http)}) is never enforced: Calico applies HTTP matches to "
-                               "inbound requests only, even with Istio, so this egress rule acts on its other "
-                               f"fields alone and {rule.action.lower()}s every request they match.")
-                    fix = "move the HTTP restriction to an ingress rule of the destination's policy"
-                elif ctx.l7:
-                    continue  # evaluated as enforced: the user said Istio + Dikastes is installed
-                else:
-                    message = (f"{path} ({_what(rule.http)}) is ignored by Felix: HTTP matching needs Istio with "
-                               "Calico's Dikastes. Without them this rule is an L4 rule and "
-                               f"{rule.action.lower()}s every method and path from the sources it matches.")
-                    fix = ("install Istio with Dikastes (then evaluate with --l7), or drop the http match and "
-                           "restrict by source and port, which Felix does enforce")
+                message = (f"{path} ({_what(rule.http)}) is ignored by Felix: HTTP matching needs Istio with "
+                           "Calico's Dikastes. Without them this rule is an L4 rule and "
+                           f"{rule.action.lower()}s every method and path from the sources it matches.")
+                fix = ("install Istio with Dikastes (then evaluate with --l7), or drop the http match and "
+                       "restrict by source and port, which Felix does enforce")
                 yield Hit(message, fix, policy, path)
