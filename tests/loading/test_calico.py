@@ -25,7 +25,7 @@ from npkit.model import (
     Tier,
 )
 
-CHAPTER = Path(__file__).parent.parent / "data" / "chapter"
+CHAPTER = Path(__file__).resolve().parents[2] / "npkit" / "data" / "chapter"  # the chapter examples, package data
 
 
 def doc(kind: str, spec: str, name: str = "web", namespace: str | None = "prod") -> str:

@@ -37,7 +37,7 @@ from npkit.model import (
 )
 from tests.strategies import clusters
 
-CHAPTER = Path(__file__).parent.parent / "data" / "chapter"
+CHAPTER = Path(__file__).resolve().parents[2] / "npkit" / "data" / "chapter"  # the chapter examples, package data
 WHERE = ("origin", "field_lines")  # where an object was written, not what it is
 
 
