@@ -46,6 +46,10 @@ and, so the notebook still checks itself under nbval, assert the truth in the *n
 
     assert not Engine(cluster_with_policies).allowed("y/b", "default/web", 80)
 
+One connection's explanation (HTML in the notebook, the `npkit explain` text in plain output)::
+
+    show_verdict(cluster_with_policies, "x/b", "default/web", 80)     # .allowed, .verdict for asserts
+
 Exercises are data in npkit/data/course/exercises/<id>.yaml (id, title, notebook, cluster,
 probes, external, requires, task, hints, starter, solution); add a file and it is
 picked up (tests/course checks every reference passes and every starter fails)::
@@ -63,9 +67,10 @@ from .predict import Predict, PredictState, Question, QuestionState
 from .render import MatrixView, graph, heatmap, matrix_html, matrix_text
 from .selector_lab import SelectorLab, SelectorLabState
 from .show import show_matrix
+from .verdict import VerdictView, show_verdict
 
 __all__ = [
     "ClusterOverview", "ExerciseView", "MatrixGrid", "MatrixView", "Playground", "PlaygroundState", "Predict",
     "PredictState", "Question", "QuestionState", "SelectorLab", "SelectorLabState", "graph", "heatmap",
-    "matrix_html", "matrix_text", "show_matrix",
+    "matrix_html", "matrix_text", "show_matrix", "show_verdict", "VerdictView",
 ]
