@@ -51,7 +51,9 @@ def findings_to_json(findings: Sequence[Finding]) -> dict:
     counts = {"error": 0, "warning": 0, "info": 0}
     for f in findings:
         counts[f.severity] += 1
-    return {"summary": summary_line(findings), "counts": counts, "findings": [f.to_json() for f in findings]}
+    notes = list(getattr(findings, "notes", ()))
+    return {"summary": summary_line(findings), "counts": counts, "notes": notes,
+            "findings": [f.to_json() for f in findings]}
 
 
 def render_html(findings: Sequence[Finding]) -> str:

@@ -9,21 +9,26 @@ class Findings(list):
     """The result of `lint`: a list of Finding, plus counts, filters and renderings.
 
     In a notebook it shows as a table (`_repr_html_`); `print(findings)` gives the CLI text.
+    `notes` are the engine's remarks about the whole input (e.g. objects the dataplane ignores).
     """
+
+    def __init__(self, findings=(), notes: tuple[str, ...] = ()):
+        super().__init__(findings)
+        self.notes = tuple(notes)
 
     def of(self, rule: str) -> Findings:
         """Findings of one rule, by id (NP101) or name (dns-egress)."""
         key = rule.strip()
-        return Findings(f for f in self if f.rule == key.upper() or f.name == key.lower())
+        return Findings((f for f in self if f.rule == key.upper() or f.name == key.lower()), self.notes)
 
     def at_least(self, severity: Severity) -> Findings:
         """Findings of `severity` or worse."""
         rank = {"error": 0, "warning": 1, "info": 2}
-        return Findings(f for f in self if rank[f.severity] <= rank[severity])
+        return Findings((f for f in self if rank[f.severity] <= rank[severity]), self.notes)
 
     @property
     def errors(self) -> Findings:
-        return Findings(f for f in self if f.severity == "error")
+        return Findings((f for f in self if f.severity == "error"), self.notes)
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}
@@ -41,6 +46,8 @@ class Findings(list):
         from .render import render_text
 
         return render_text(self)
+
+    __repr__ = __str__  # what a notebook shows as text/plain
 
     def _repr_html_(self) -> str:
         from .render import render_html

@@ -40,4 +40,4 @@ def lint(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool = False,
             ref = hit.subject.ref if hit.subject is not None else None
             out.append(Finding(rule.id, rule.name, hit.severity or rule.severity, hit.message, hit.fix,
                                ref, hit.path, locate(hit.subject, hit.path)))
-    return Findings(sorted(out, key=lambda f: f.sort_key))
+    return Findings(sorted(out, key=lambda f: f.sort_key), notes=ctx.engine.notes)

@@ -28,7 +28,7 @@ def test_local_and_remote_masks_for_a_calico_rule():
     assert not local.any()  # protocol TCP: no cell for UDP
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(clusters())
 def test_rule_masks_agree_with_the_per_probe_evaluation(cluster):
     e = Engine(cluster)

@@ -78,3 +78,12 @@ def test_a_calico_tier_prefix_is_ignored():
     spec = "  tier: security\n  order: 1\n  selector: all()\n  ingress:\n  - action: Deny\n"
     tier = "apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: security}\nspec: {order: 100}\n---\n"
     assert not run(tier + calico("security.deny-ingress-from-anywhere", spec, None), "NP901")
+
+
+# -- the kubernetes dataplane --------------------------------------------------------------------
+def test_calico_objects_are_not_linted_where_the_dataplane_ignores_them():
+    tier = "apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: security}\nspec: {}\n---\n"
+    text = tier + calico("allow-ingress-http", HTTP.replace("  order: 10\n", ""))
+    assert {f.rule for f in run(text, "NP401", "NP402", "NP501")} == {"NP401", "NP402", "NP501"}
+    found = run(text, "NP401", "NP402", "NP501", dataplane="kubernetes")
+    assert not found and "no effect on the kubernetes dataplane" in found.notes[0]

@@ -109,3 +109,22 @@ def test_egress_named_port_resolves_on_the_destination_pods():
     [f] = run(named("http", "Egress"), "NP304")
     assert "destination pods (1 pod: app/db)" in f.message
     assert not run(named("postgres", "Egress"), "NP304")
+
+
+def test_calico_named_port_resolves_on_the_destination_endpoints():
+    gnp = """\
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: allow-egress-to-db}
+spec:
+  order: 10
+  selector: app == 'backend'
+  types: [Egress]
+  egress:
+  - action: Allow
+    protocol: TCP
+    destination: {selector: app == 'db', ports: [%s]}
+"""
+    [f] = run(gnp % "http", "NP304")
+    assert f.path == "spec.egress[0].destination.ports[0]" and "1 pod: app/db" in f.message
+    assert not run(gnp % "postgres", "NP304")

@@ -119,3 +119,27 @@ spec:
     assert f.path == "spec.ingress[0].source.namespaceSelector"
     assert "kubernetes.io/metadata.name == 'monitoring'" in f.fix
     assert not run(gnp.replace("name == 'monitoring'", "purpose == 'monitoring'"), "NP203")
+
+
+CNP = """\
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: deny-ingress-from-ops}
+spec:
+  tier: Admin
+  priority: 10
+  subject:
+    pods:
+      namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: app}}
+      podSelector: {matchLabels: {app: %s}}
+  ingress:
+  - action: Deny
+    from:
+    - namespaces: {matchLabels: {team: ops}}
+"""
+
+
+def test_cluster_network_policy_subject_and_peer_are_checked():
+    found = run(CNP % "api", "NP201", "NP202")
+    assert [(f.rule, f.path) for f in found] == [("NP201", "spec.subject"), ("NP202", "spec.ingress[0].from[0]")]
+    assert [f.rule for f in run(CNP % "backend", "NP201", "NP202")] == ["NP202"]

@@ -22,6 +22,8 @@ def _what(http) -> str:
            "an `http` match does nothing without Istio + Dikastes: the rule acts at L4")
 def http_l4_only(ctx: LintContext) -> Iterator[Hit]:
     for policy in ctx.cluster.calico_policies:
+        if ctx.compiled(policy) is None:
+            continue  # the dataplane ignores Calico policies (the engine's note says so)
         for key in ("ingress", "egress"):
             for r, rule in enumerate(getattr(policy, key)):
                 if rule.http is None:

@@ -14,7 +14,7 @@ from ..registry import Hit, lint_rule
            "a Calico Tier without `order` is evaluated after every other tier, even after the default tier")
 def tier_order(ctx: LintContext) -> Iterator[Hit]:
     for tier in ctx.cluster.tiers.values():
-        if tier.builtin or tier.order is not None:
+        if tier.builtin or tier.order is not None or ctx.dataplane != "calico":
             continue
         users = [p for p in ctx.cluster.calico_policies if p.tier == tier.name]
         message = (f"tier {tier.name} has no order, which Calico treats as infinite: it is evaluated after "
@@ -31,7 +31,7 @@ def tier_order(ctx: LintContext) -> Iterator[Hit]:
 def policy_order(ctx: LintContext) -> Iterator[Hit]:
     cluster = ctx.cluster
     for policy in cluster.calico_policies:
-        if policy.order is not None:
+        if policy.order is not None or ctx.compiled(policy) is None:
             continue
         k8s = cluster.network_policies if policy.tier == "default" else ()
         others = [p for p in cluster.calico_policies if p is not policy and p.tier == policy.tier]
