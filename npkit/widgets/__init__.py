@@ -50,6 +50,10 @@ One connection's explanation (HTML in the notebook, the `npkit explain` text in 
 
     show_verdict(cluster_with_policies, "x/b", "default/web", 80)     # .allowed, .verdict for asserts
 
+several connections, one line each, e.g. to and from addresses outside the cluster::
+
+    show_connections(cluster_with_policies, [("default/backend", "10.100.0.5", 5432), ("1.2.3.4", "default/web", 80)])
+
 Exercises are data in npkit/data/course/exercises/<id>.yaml (id, title, notebook, cluster,
 probes, external, requires, task, hints, starter, solution); add a file and it is
 picked up (tests/course checks every reference passes and every starter fails)::
@@ -67,10 +71,11 @@ from .predict import Predict, PredictState, Question, QuestionState
 from .render import MatrixView, graph, heatmap, matrix_html, matrix_text
 from .selector_lab import SelectorLab, SelectorLabState
 from .show import show_matrix
-from .verdict import VerdictView, show_verdict
+from .verdict import ConnectionsView, VerdictView, show_connections, show_verdict
 
 __all__ = [
     "ClusterOverview", "ExerciseView", "MatrixGrid", "MatrixView", "Playground", "PlaygroundState", "Predict",
     "PredictState", "Question", "QuestionState", "SelectorLab", "SelectorLabState", "graph", "heatmap",
     "matrix_html", "matrix_text", "show_matrix", "show_verdict", "VerdictView",
+    "show_connections", "ConnectionsView",
 ]

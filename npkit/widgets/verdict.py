@@ -1,10 +1,14 @@
-"""`show_verdict`: one connection's verdict with its explanation, the twin of `show_matrix`.
+"""`show_verdict`: one connection's verdict with its explanation, the twin of `show_matrix`;
+`show_connections`: several connections, one line each (addresses outside the cluster too).
 
-Notebooks display it as the HTML explanation (tiers → policies → rules → checks); its
-`text/plain` form is the `npkit explain` text, so nbval output stays stable.
+Both display as HTML in notebooks (the explanation: tiers → policies → rules → checks) and as
+stable text in plain output (the `npkit explain` text; one line per connection), so nbval output
+stays the same from run to run.
 """
 
 from __future__ import annotations
+
+from html import escape
 
 from ..engine import Engine, Verdict
 from ..explain import render_verdict
@@ -43,3 +47,43 @@ def show_verdict(source: Cluster | Engine, src: str, dst: str, port: int | None 
     """
     engine = source if isinstance(source, Engine) else Engine(source, dataplane)  # type: ignore[arg-type]
     return VerdictView(engine.verdict(src, dst, port, protocol, **traffic), verbose)
+
+
+Connection = tuple  # (src, dst, port) or (src, dst, port, protocol); src / dst are pod keys or addresses
+
+
+class ConnectionsView:
+    """Several connections with their verdicts, one line each: what a pod matrix cannot show
+    (addresses outside the cluster, other ports side by side)."""
+
+    def __init__(self, verdicts: list[Verdict]):
+        self.verdicts = tuple(verdicts)
+
+    @property
+    def allowed(self) -> tuple[bool, ...]:
+        """Each connection's answer, in the order given."""
+        return tuple(v.allowed for v in self.verdicts)
+
+    def __repr__(self) -> str:
+        return "\n".join(f"{'✓' if v.allowed else '✗'} {v.probe}: {v.summary}" for v in self.verdicts)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td style='text-align:center;color:{'#1a7f37' if v.allowed else '#cf222e'}'>"
+            f"{'✓' if v.allowed else '✗'}</td><td><code>{escape(str(v.probe))}</code></td>"
+            f"<td style='text-align:left'>{escape(v.summary)}</td></tr>" for v in self.verdicts)
+        return ("<table style='border-collapse:collapse;font-size:13px'><tr><th></th><th>connection</th>"
+                f"<th style='text-align:left'>why</th></tr>{rows}</table>")
+
+
+def show_connections(source: Cluster | Engine, connections: list[Connection],
+                     dataplane: str = "calico") -> ConnectionsView:
+    """The verdicts for a list of `(src, dst, port[, protocol])`, ready to display.
+
+    >>> from npkit.model import Cluster, Pod
+    >>> view = show_connections(Cluster(pods=(Pod("a", "x", ip="10.0.0.1"),)), [("x/a", "8.8.8.8", 443)])
+    >>> view.allowed
+    (True,)
+    """
+    engine = source if isinstance(source, Engine) else Engine(source, dataplane)  # type: ignore[arg-type]
+    return ConnectionsView([engine.verdict(*c) for c in connections])

@@ -6,7 +6,7 @@ from npkit.course import chapter_example, model_cluster
 from npkit.explain import render_verdict
 from npkit.explain.html import render_verdict_html
 from npkit.loading import load_string
-from npkit.widgets import show_verdict
+from npkit.widgets import show_connections, show_verdict
 
 
 def test_the_view_shows_the_engines_verdict_as_text_and_html():
@@ -32,3 +32,14 @@ def test_terse_view_leaves_out_the_tiers():
     cluster = model_cluster("app").merged(load_string(chapter_example("block-malicious-ips")))
     full, terse = (show_verdict(cluster, "default/frontend", "default/web", verbose=v) for v in (True, False))
     assert "tier security" in repr(full) and "tier security (order" not in repr(terse)
+
+
+def test_connections_list_each_verdict_in_order_with_its_reason():
+    cluster = model_cluster("app").merged(load_string(chapter_example("allow-external-db")))
+    view = show_connections(cluster, [("default/backend", "10.100.0.5", 5432), ("default/backend", "10.100.0.5", 80),
+                                      ("default/backend", "kube-system/coredns", 53, "UDP")])
+    assert view.allowed == (True, False, False)
+    lines = repr(view).splitlines()
+    assert lines[0].startswith("✓ default/backend → 10.100.0.5") and "allow-external-db spec.egress[0]" in lines[0]
+    assert lines[2].startswith("✗ default/backend → kube-system/coredns") and "UDP/53" in lines[2]
+    assert view._repr_html_().count("<tr>") == 4
