@@ -54,6 +54,17 @@ several connections, one line each, e.g. to and from addresses outside the clust
 
     show_connections(cluster_with_policies, [("default/backend", "10.100.0.5", 5432), ("1.2.3.4", "default/web", 80)])
 
+What a change of policy changes (the `npkit diff` comparison), and one source probed on
+several ports (named ports, ranges)::
+
+    show_changes(cluster_before, cluster_after, probes=[(80, "TCP")])   # .allowed_now, .denied_now
+    PortTable(cluster_with_policies, "x/a", [(80, "TCP"), (8080, "TCP")], dsts=["default/web"])
+
+A policy taken apart: a checkbox per part (a field path), the playground shows the result::
+
+    toggles = PolicyToggles(cluster, POLICY_YAML, [Part("spec.ingress[0].from[1]", "from myproject")])
+    toggles.state.effect("spec.ingress[0].from[1]")   # what that part does, for a checked cell
+
 Exercises are data in npkit/data/course/exercises/<id>.yaml (id, title, notebook, cluster,
 probes, external, requires, task, hints, starter, solution); add a file and it is
 picked up (tests/course checks every reference passes and every starter fails)::
@@ -63,19 +74,23 @@ picked up (tests/course checks every reference passes and every starter fails)::
     Exercise.get("03-and-or").playground()            # a Playground on the exercise's cluster
 """
 
+from .changes import ChangesView, show_changes
 from .exercise import ExerciseView
 from .grid import MatrixGrid
 from .overview import ClusterOverview
 from .playground import Playground, PlaygroundState
+from .ports import PortTable
 from .predict import Predict, PredictState, Question, QuestionState
 from .render import MatrixView, graph, heatmap, matrix_html, matrix_text
 from .selector_lab import SelectorLab, SelectorLabState
 from .show import show_matrix
+from .toggles import Part, PolicyToggles, TogglesState
 from .verdict import ConnectionsView, VerdictView, show_connections, show_verdict
 
 __all__ = [
     "ClusterOverview", "ExerciseView", "MatrixGrid", "MatrixView", "Playground", "PlaygroundState", "Predict",
     "PredictState", "Question", "QuestionState", "SelectorLab", "SelectorLabState", "graph", "heatmap",
     "matrix_html", "matrix_text", "show_matrix", "show_verdict", "VerdictView",
-    "show_connections", "ConnectionsView",
+    "show_connections", "ConnectionsView", "show_changes", "ChangesView", "PortTable", "Part", "PolicyToggles",
+    "TogglesState",
 ]

@@ -1,0 +1,103 @@
+"""Probe several ports at once: from one source, which destinations answer on which port.
+
+A matrix answers one port for every pair of pods; a port table answers every probed port
+for one source, which is what named ports and ranges need. Each cell is the engine's verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+import numpy as np
+
+from ..engine import Engine, Verdict, protocol_name
+from ..explain import render_verdict
+from ..model import Cluster
+from .render import ALLOWED_BG, ALLOWED_COLOR, DENIED_BG, DENIED_COLOR
+
+Probe = tuple[int | None, str]
+
+
+def _label(probe: Probe) -> str:
+    port, protocol = probe
+    return f"{protocol}/{port}" if port is not None else protocol
+
+
+class PortTable:
+    """`PortTable(cluster, "x/a", [(80, "TCP"), (53, "UDP")])`: rows are destinations (every pod but
+    the source, unless `dsts` names pods or IP addresses), columns the probes.
+
+    >>> from npkit.model import Cluster, Pod
+    >>> t = PortTable(Cluster(pods=(Pod("a", "x", ip="10.0.0.1"), Pod("b", "x", ip="10.0.0.2"))), "x/a",
+    ...               [(80, "TCP"), (53, "UDP")])
+    >>> t["x/b", "UDP/53"], t.dsts
+    (True, ('x/b',))
+    """
+
+    def __init__(self, source: Cluster | Engine, src: str, probes: Sequence[Probe],
+                 dsts: Sequence[str] | None = None, dataplane: str = "calico"):
+        self.engine = source if isinstance(source, Engine) else Engine(source, dataplane)  # type: ignore[arg-type]
+        self.src = src
+        self.probes: tuple[Probe, ...] = tuple((port, protocol_name(proto)) for port, proto in probes)
+        self.dsts = tuple(dsts) if dsts is not None else tuple(p for p in self.engine.pods if p != src)
+        self.allowed = np.array([[self.engine.allowed(src, d, port, proto) for port, proto in self.probes]
+                                 for d in self.dsts], dtype=bool).reshape(len(self.dsts), len(self.probes))
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The probes as column headings, e.g. `TCP/80`."""
+        return tuple(_label(p) for p in self.probes)
+
+    def _column(self, probe: Probe | str) -> int:
+        label = probe if isinstance(probe, str) else _label((probe[0], protocol_name(probe[1])))
+        if label not in self.labels:
+            raise KeyError(f"no probe {label}; probes: {', '.join(self.labels)}")
+        return self.labels.index(label)
+
+    def __getitem__(self, cell: tuple[str, Probe | str]) -> bool:
+        dst, probe = cell
+        return bool(self.allowed[self.dsts.index(dst), self._column(probe)])
+
+    def reachable(self, dst: str) -> tuple[str, ...]:
+        """The probes on which the source reaches `dst`."""
+        row = self.allowed[self.dsts.index(dst)]
+        return tuple(label for label, ok in zip(self.labels, row, strict=True) if ok)
+
+    def verdict(self, dst: str, probe: Probe | str) -> Verdict:
+        """The explanation for one cell."""
+        port, protocol = self.probes[self._column(probe)]
+        return self.engine.verdict(self.src, dst, port, protocol)
+
+    def explain(self, dst: str, probe: Probe | str, verbose: bool = True) -> str:
+        """The explanation for one cell as text (rule by rule unless `verbose=False`)."""
+        return render_verdict(self.verdict(dst, probe), verbose=verbose)
+
+    def __repr__(self) -> str:
+        width = max([len(d) for d in self.dsts] + [len(self.src) + 5])
+        cols = [max(len(label), 3) for label in self.labels]
+        head = f"from {self.src}".ljust(width) + " │ " + "  ".join(
+            label.ljust(c) for label, c in zip(self.labels, cols, strict=True))
+        lines = [head, "─" * width + "─┼─" + "──".join("─" * c for c in cols)]
+        for i, dst in enumerate(self.dsts):
+            marks = ("✓" if ok else "·" for ok in self.allowed[i])
+            lines.append(dst.ljust(width) + " │ " + "  ".join(m.ljust(c) for m, c in zip(marks, cols, strict=True)))
+        lines.append("✓ allowed  · denied   (rows: destination, columns: port probed)")
+        return "\n".join(line.rstrip() for line in lines)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{escape(label)}</th>" for label in self.labels)
+        rows = []
+        for i, dst in enumerate(self.dsts):
+            cells = []
+            for j, ok in enumerate(self.allowed[i]):
+                bg, fg = (ALLOWED_BG, ALLOWED_COLOR) if ok else (DENIED_BG, DENIED_COLOR)
+                tip = f"{self.src} → {dst} {self.labels[j]}: {'allowed' if ok else 'denied'}"
+                cells.append(f'<td title="{escape(tip)}" style="background:{bg};color:{fg};text-align:center;'
+                             f'border:1px solid #d0d7de">{"✓" if ok else "·"}</td>')
+            rows.append(f'<tr><th style="text-align:left;border:1px solid #d0d7de">{escape(dst)}</th>'
+                        f'{"".join(cells)}</tr>')
+        return (f'<table style="border-collapse:collapse;font-family:monospace;font-size:12px">'
+                f'<caption style="caption-side:bottom;text-align:left;color:#6e7781">✓ allowed · denied — '
+                f'from {escape(self.src)} (rows: destination, columns: port probed)</caption>'
+                f'<tr><th>from {escape(self.src)} to</th>{head}</tr>{"".join(rows)}</table>')
