@@ -232,7 +232,9 @@ class Exercise:
         """A Playground on the exercise's cluster and probes, starting from `text` (the starter)."""
         from ..widgets.playground import Playground
 
-        return Playground(self.base, self.starter_yaml if text is None else text, self.probes, self.dataplane)
+        ends = {e for c in self.external for e in (c.src, c.dst)} - {p.key for p in self.base.pods}
+        return Playground(self.base, self.starter_yaml if text is None else text, self.probes, self.dataplane,
+                          addresses=sorted(ends))
 
     def __repr__(self) -> str:
         return f"Exercise {self.id}: {self.title}"

@@ -9,15 +9,20 @@ Usage guide for notebook authors
 --------------------------------
 Setup, in the notebook's first code cell::
 
-    from npkit.course import intro, model_cluster, external, Exercise
-    from npkit.widgets import Playground, SelectorLab, Predict, Question, show_matrix, ClusterOverview
+    from npkit.course import intro, model_cluster, external, overview, Exercise
+    from npkit.engine import Engine
+    from npkit.loading import load_string
+    from npkit.widgets import Playground, SelectorLab, Predict, Question, show_matrix
     intro("03")                        # what the notebook covers, about how long it takes
     cluster = model_cluster()          # or model_cluster("and-or") / ("app") / ("best-practices")
+    overview("and-or")                 # namespaces, pods, labels, IPs, ports, outside addresses
+    with_policy = cluster.merged(load_string(POLICY_YAML))   # a cluster with the chapter's policy
 
 Policy playground: YAML editor, validation inline, matrix redrawn on every edit, flipped
 cells starred, click a cell (or pick from / to and press Explain) for the explanation::
 
-    pg = Playground(cluster, POLICY_YAML, probes=[(80, "TCP"), (53, "UDP")])
+    pg = Playground(cluster, POLICY_YAML, probes=[(80, "TCP"), (53, "UDP")],
+                    addresses=[external()["malicious"].ip])   # outside addresses to explain too
     pg                                 # display
     # in a checked cell: pg.state.edit(OTHER_YAML); assert pg.state.matrix["x/a", "default/web"]
 
@@ -30,35 +35,39 @@ Selector lab: which namespaces and pods a selector picks, and why::
 Matrix view: an HTML table grouped by namespace (text/plain is the stable `npkit matrix`
 table), with matplotlib renderings for people who would rather look than read::
 
-    view = show_matrix(cluster_with_policies, port=80)   # or show_matrix(engine, 80, before=old_matrix)
-    view.heatmap()                                     # Figure; view.graph() draws allowed edges
+    view = show_matrix(with_policy, port=80)   # or show_matrix(engine, 80, before=old_view.matrix)
+    view.heatmap()                             # Figure; view.graph() draws the allowed edges
+    # pure functions of a Matrix, too: matrix_html, matrix_text, heatmap, graph
 
 A predict-first cell: the learner commits before the engine answers. For one connection::
 
-    Question(cluster_with_policies, "x/b", "default/web", 80)
+    Question(with_policy, "x/b", "default/web", 80)
 
 for a whole (small) matrix, scored, with an explanation for each wrong cell::
 
-    Predict(cluster_with_policies, 80, pods=["default/web", "x/a", "x/b", "y/b"])
+    Predict(with_policy, 80, pods=["default/web", "x/a", "x/b", "y/b"])   # keep it to 3-6 pods
 
 and, so the notebook still checks itself under nbval, assert the truth in the *next* cell
 (the learner has answered by then)::
 
-    assert not Engine(cluster_with_policies).allowed("y/b", "default/web", 80)
+    assert not Engine(with_policy).allowed("y/b", "default/web", 80)
+
+Never print a verdict or a solution in a cell the learner has not asked for: widgets keep
+the answer out of their text/plain until the learner has answered.
 
 One connection's explanation (HTML in the notebook, the `npkit explain` text in plain output)::
 
-    show_verdict(cluster_with_policies, "x/b", "default/web", 80)     # .allowed, .verdict for asserts
+    show_verdict(with_policy, "x/b", "default/web", 80)     # .allowed, .verdict for asserts
 
 several connections, one line each, e.g. to and from addresses outside the cluster::
 
-    show_connections(cluster_with_policies, [("default/backend", "10.100.0.5", 5432), ("1.2.3.4", "default/web", 80)])
+    show_connections(with_policy, [("default/backend", "10.100.0.5", 5432), ("1.2.3.4", "default/web", 80)])
 
 What a change of policy changes (the `npkit diff` comparison), and one source probed on
 several ports (named ports, ranges)::
 
     show_changes(cluster_before, cluster_after, probes=[(80, "TCP")])   # .allowed_now, .denied_now
-    PortTable(cluster_with_policies, "x/a", [(80, "TCP"), (8080, "TCP")], dsts=["default/web"])
+    PortTable(with_policy, "x/a", [(80, "TCP"), (8080, "TCP")], dsts=["default/web"])
 
 A policy taken apart: a checkbox per part (a field path), the playground shows the result::
 

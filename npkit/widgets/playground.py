@@ -190,12 +190,15 @@ class Playground:
     """The policy playground widget: editor, problems, clickable matrix, explanation.
 
     `Playground(cluster, policies_yaml, probes=[(80, "TCP"), (53, "UDP")])`; display it as the
-    last expression of a cell. `playground.state` is the PlaygroundState behind it.
+    last expression of a cell. `playground.state` is the PlaygroundState behind it. `addresses`
+    (IPs outside the cluster) join the pods in the from / to choices of the Explain row.
     """
 
     def __init__(self, cluster: Cluster, policies: str = "", probes: Sequence[Probe] = DEFAULT_PROBES,
-                 dataplane: str = "calico", debounce: float = 0.3, editor_rows: int = 18):
+                 dataplane: str = "calico", debounce: float = 0.3, editor_rows: int = 18,
+                 addresses: Sequence[str] = ()):
         self.state = PlaygroundState(cluster, policies, probes, dataplane)
+        self.addresses = tuple(addresses)  # outside the cluster, offered in from / to next to the pods
         self.editor = w.Textarea(value=policies, rows=editor_rows, continuous_update=True,
                                  placeholder="Write or paste NetworkPolicy YAML here",
                                  layout=w.Layout(width="100%"))
@@ -279,9 +282,10 @@ class Playground:
             self.probe.options = options
         self.grid.set_pods(s.pods)
         self.grid.paint(self._look)
-        if tuple(self.src.options) != s.pods:
-            self.src.options = s.pods
-            self.dst.options = s.pods
+        ends = s.pods + self.addresses
+        if tuple(self.src.options) != ends:
+            self.src.options = ends
+            self.dst.options = ends
             if s.pods:
                 self.src.value, self.dst.value = s.pods[-1], s.pods[0]
         verdict = s.explanation()

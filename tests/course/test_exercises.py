@@ -103,4 +103,5 @@ def test_playground_starts_from_the_starter_on_the_exercise_cluster():
     pg = ex.playground()
     assert pg.state.pods == tuple(sorted(p.key for p in model_cluster("app").pods))
     pg.state.set_probe(53, "UDP")
+    assert Exercise.get("06-zero-trust").playground().addresses == ("10.100.0.5", "8.8.8.8")
     assert not pg.state.matrix["default/web", "kube-system/coredns"]

@@ -154,6 +154,14 @@ def test_clicking_a_cell_explains_it_and_fills_the_dropdowns():
     assert "x/a → default/web" in view.explanation.value
 
 
+def test_addresses_outside_the_cluster_can_be_explained():
+    view = Playground(model_cluster("and-or"), DENY_WEB, debounce=0, addresses=["1.2.3.4"])
+    assert "1.2.3.4" in view.src.options and "1.2.3.4" not in view.state.pods
+    view.src.value, view.dst.value = "1.2.3.4", "default/web"
+    view.explain_button.click()
+    assert "1.2.3.4 → default/web" in view.explanation.value and "outside the cluster" in view.explanation.value
+
+
 def test_garbage_never_raises_and_text_plain_is_the_report():
     view = Playground(model_cluster("and-or"), debounce=0)
     for text in ("{{{", "this: [is not closed", "- - -", "\t:", "kind: NetworkPolicy", "apiVersion: v1\nkind: Pod\n"):
