@@ -93,5 +93,6 @@ def build_what_if(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool = 
                                                        implicit=True))
         kube_dns = (make("coredns", DNS_NAMESPACE, DNS_LABELS, DNS_PORTS),)
     augmented = replace(cluster, pods=tuple(pods + made), namespaces=namespaces)
+    # The made-up pods count too: their named ports must not make the "unused" port a used one.
     return WhatIf(Engine(augmented, dataplane, l7), new_pods, stranger, impostor, kube_dns, assumed,
-                  unused_port([cluster]))
+                  unused_port([augmented]))
