@@ -27,7 +27,7 @@ _LAST_PART = re.compile(r"(\.[^.\[]+|\[\d+\])$")
 def locate(subject: Subject, path: str) -> Origin:
     """File and line of `path` inside `subject`, or of the nearest enclosing field, or of the object."""
     if subject is None:
-        return Origin()
+        return Origin("")  # about the input as a whole: no file
     lines: dict[str, int] = getattr(subject, "field_lines", None) or {}
     current = path
     while current:

@@ -38,9 +38,15 @@ class Finding:
             parts.append(self.path)
         return " ".join(parts)
 
-    def __str__(self) -> str:
+    @property
+    def header(self) -> str:
+        """"file:line: severity RULE [name] Kind ns/name path" (no location for input-wide findings)."""
         where = f" {self.where}" if self.where else ""
-        return f"{self.origin}: {self.severity} {self.rule} [{self.name}]{where}: {self.message}"
+        location = f"{self.origin}: " if self.origin.file else ""
+        return f"{location}{self.severity} {self.rule} [{self.name}]{where}"
+
+    def __str__(self) -> str:
+        return f"{self.header}: {self.message}"
 
     def to_json(self) -> dict:
         return {
@@ -51,7 +57,7 @@ class Finding:
             "namespace": self.obj.namespace if self.obj else None,
             "object": self.obj.name if self.obj else None,
             "path": self.path,
-            "file": self.origin.file,
+            "file": self.origin.file or None,
             "line": self.origin.line or None,
             "message": self.message,
             "fix": self.fix,

@@ -33,8 +33,7 @@ def _indent(text: str, prefix: str) -> str:
 
 def render_finding(f: Finding) -> str:
     """The header line, the message and the fix, indented under it."""
-    where = f" {f.where}" if f.where else ""
-    lines = [f"{f.origin}: {f.severity} {f.rule} [{f.name}]{where}", _indent(f.message, "    ")]
+    lines = [f.header, _indent(f.message, "    ")]
     fix = f.fix.splitlines()
     lines.append(f"    fix: {fix[0]}")
     lines += [f"      {line}" for line in fix[1:]]

@@ -15,6 +15,7 @@ from .test_selection import k8s_policy
 def test_without_pods_the_skipped_rules_are_listed():
     [f] = run(BASELINE, "NP001", cluster="")
     assert f.severity == "info" and "NP201" in f.message and "NP403" in f.message and f.obj is None
+    assert str(f).startswith("info NP001 [no-pods]: no pods were loaded") and f.to_json()["file"] is None
 
 
 def test_with_pods_nothing_is_skipped():
