@@ -235,7 +235,7 @@ class CalicoSelection(EndpointSet):
         if not (self.network_sets and u.network_sets):
             return ()
         hits = self.selector.mask(u.netset_index)
-        return tuple(c for s, hit in zip(u.network_sets, hits) if hit for c in s.nets)
+        return tuple(c for s, hit in zip(u.network_sets, hits, strict=True) if hit for c in s.nets)
 
     def describe(self) -> str:
         return self.shown

@@ -1,0 +1,553 @@
+"""LocalBackend: labs in Linux network namespaces, policies enforced by nftables, real probes.
+
+What a CNI does, done by npkit on one machine (root, Linux): each pod gets a network
+namespace and an address (netns.py), its declared ports get real servers (servers.py),
+the engine's compiled program becomes an nftables ruleset in the node namespace modelled on
+Felix (nft.py), and probes are real connections from inside the source pod (prober.py).
+Log rules send packets to NFLOG, which `logs()` reads (netlink.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ....engine import Engine
+from ....model import AnyPolicy, Cluster, NetworkSet, Tier
+from ...backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress
+from . import naming, netns
+from .netlink import LoggedPacket, NflogReader, flush_conntrack
+from .nft import HEADER, LOG_GROUP, TABLE, Ruleset, compile_ruleset
+from .prober import Attempt, probe_all
+from .system import have, in_netns, list_netns, nft, run
+
+SERVER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "servers.py")
+SERVER_START_TIMEOUT = 15.0
+PROBED_PROTOCOLS = ("TCP", "UDP", "SCTP")
+_preflight_cache: list[str] | None = None
+
+
+def lab_name(lab_id: str) -> str:
+    """A lab id (any label value) as a name usable in namespace names: lower case, no dots.
+
+    >>> lab_name("lab-01"), lab_name("Lab_01.x")
+    ('lab-01', 'lab-01-x-9a2bd1')
+    """
+    clean = re.sub(r"[^a-z0-9-]", "-", lab_id.lower()).strip("-") or "lab"
+    if clean == lab_id and len(clean) <= 24:
+        return clean
+    return f"{clean[:17].strip('-')}-{hashlib.sha1(lab_id.encode()).hexdigest()[:6]}"
+
+
+def _probe_netns() -> list[str]:
+    """Create and remove a throwaway namespace and run nft inside it: can this process do it all?"""
+    lab = f"preflight-{os.getpid()}"
+    name = naming.node_netns(lab)
+    try:
+        proc = run(["ip", "netns", "add", name], check=False)
+        if proc.returncode != 0:
+            return [f"the local lab backend cannot create network namespaces here ({proc.stderr.strip()}); "
+                    "it needs root on Linux with network namespace support (containers: --privileged)"]
+        proc = run(["ip", "netns", "exec", name, "nft", "list", "ruleset"], check=False)
+        if proc.returncode != 0:
+            return [f"nftables does not work inside a network namespace here ({proc.stderr.strip()}); "
+                    "the kernel needs nf_tables"]
+        return []
+    finally:
+        run(["ip", "netns", "delete", name], check=False)
+
+
+def local_preflight() -> list[str]:
+    """One line per reason the local backend cannot run here (cached per process)."""
+    global _preflight_cache
+    if _preflight_cache is not None:
+        return list(_preflight_cache)
+    if not sys.platform.startswith("linux"):
+        problems = [f"the local lab backend needs Linux network namespaces; this is {sys.platform} "
+                    "(use the kind backend, or predictions)"]
+    elif os.geteuid() != 0:
+        problems = ["the local lab backend needs root (it creates network namespaces and nftables rules); "
+                    "run as root, or use the kind backend, or predictions"]
+    elif not have("ip"):
+        problems = ["the local lab backend needs the `ip` command: apt-get install iproute2"]
+    elif not have("nft"):
+        problems = ["the local lab backend needs the `nft` command: apt-get install nftables"]
+    else:
+        problems = _probe_netns()
+    _preflight_cache = problems
+    return list(problems)
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def catch_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so `finally` blocks and atexit clean-up run (main thread only,
+    and only if nobody handles SIGTERM yet). SIGINT already raises KeyboardInterrupt."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
+def _policy_key(obj) -> tuple:
+    return (obj.ref.kind, obj.ref.namespace, obj.ref.name)
+
+
+class LocalBackend(LabBackend):
+    """Labs on this machine: one network namespace per pod, Felix-style nftables, real probes."""
+
+    name = "local"
+    settle = 0.0  # `nft -f` is atomic: the new rules hold as soon as apply() returns
+
+    def __init__(self, lab_id: str = "npkit", dataplane: str = "calico"):
+        if dataplane not in ("calico", "kubernetes"):
+            raise LabError(f"dataplane {dataplane!r}: choose calico or kubernetes")
+        self.lab_id = lab_id
+        self.lab = lab_name(lab_id)
+        self.dataplane = dataplane
+        self.node = naming.node_netns(self.lab)
+        self.state: netns.LabState | None = None
+        self.scenario: Cluster | None = None
+        self.policies: dict[tuple, AnyPolicy] = {}
+        self.tiers: dict[str, Tier] = {}
+        self.network_sets: dict[tuple, NetworkSet] = {}
+        self.ruleset: Ruleset | None = None
+        self._servers: dict[str, subprocess.Popen] = {}
+        self._nflog: NflogReader | None = None
+        self._logged: deque[str] = deque(maxlen=10_000)
+        self._lock = threading.RLock()
+
+    # -- environment --------------------------------------------------------------------------
+    def describe(self) -> str:
+        what = "Felix-style chains" if self.dataplane == "calico" else "NetworkPolicy and ClusterNetworkPolicy only"
+        return (f"Linux network namespaces on this machine, policies compiled to nftables ({what}); "
+                f"lab {self.lab}, node namespace {self.node}")
+
+    def preflight(self) -> list[str]:
+        return local_preflight()
+
+    def _require(self) -> None:
+        problems = self.preflight()
+        if problems:
+            raise LabError(problems[0])
+
+    def _claim(self, state: netns.LabState) -> None:
+        state.owner_pid = os.getpid()
+        state.owner_start = netns.process_start(os.getpid())
+
+    def up(self, progress: Progress = no_progress) -> None:
+        """Create the node namespace (reused if present) with an empty ruleset."""
+        self._require()
+        catch_sigterm()
+        with self._lock:
+            progress(0, 2, f"node namespace {self.node}")
+            state = self.state or netns.load_state(self.lab)
+            if state is None or self.node not in list_netns():
+                state = netns.LabState(self.lab, self.node)
+            self._claim(state)
+            netns.save_state(state)  # before creating anything: `down` must find a half-made lab
+            netns.create_node(self.lab)
+            self.state = state
+            if self.ruleset is None:
+                self._load_ruleset(self._compile())
+            progress(2, 2, f"local lab {self.lab} is up")
+
+    def down(self, progress: Progress = no_progress) -> None:
+        """Remove this lab, and every lab whose owning process has gone (a crashed run); idempotent."""
+        with self._lock:
+            self._stop_servers()
+            self._close_nflog()
+            labs = [self.lab]
+            for other in sorted(netns.labs_present() - {self.lab}):
+                state = netns.load_state(other)
+                if state is None or not netns.owner_alive(state):
+                    labs.append(other)
+            removed: list[str] = []
+            for i, lab in enumerate(labs):
+                progress(i, len(labs), f"removing local lab {lab}")
+                removed += netns.remove_lab(lab)
+            netns.wait_gone(removed)
+            self.state, self.ruleset, self.scenario = None, None, None
+            self.policies.clear()
+            self.tiers.clear()
+            self.network_sets.clear()
+            progress(len(labs), len(labs), f"removed {len(removed)} network namespace(s)"
+                     + (f" of lab(s) {', '.join(labs)}" if removed else ""))
+
+    def status(self) -> str:
+        problems = self.preflight()
+        if problems:
+            return f"local lab backend unavailable: {problems[0]}"
+        state = self.state or netns.load_state(self.lab)
+        if state is None or self.node not in list_netns():
+            leftovers = sorted(netns.labs_present())
+            extra = f"; other local labs present: {', '.join(leftovers)}" if leftovers else ""
+            return f"local lab {self.lab}: down{extra}"
+        pods = ", ".join(f"{k} {p.ip}" for k, p in sorted(state.pods.items())) or "no pods"
+        owner = "running" if netns.owner_alive(state) else "left by a process that has exited"
+        n = len(state.policies)
+        return (f"local lab {self.lab}: up ({owner}); node namespace {self.node}; {len(state.pods)} pod(s): {pods}; "
+                f"{n} polic{'y' if n == 1 else 'ies'} enforced" + (f": {', '.join(state.policies)}" if n else ""))
+
+    # -- pods ------------------------------------------------------------------------------------
+    def deploy(self, scenario: Cluster, progress: Progress = no_progress) -> Cluster:
+        """Create the scenario's pods (keeping those that already run unchanged) and their servers."""
+        self._require()
+        with self._lock:
+            if self.state is None or self.node not in list_netns():
+                self.up(progress)
+            state = self.state
+            assert state is not None
+            scenario = _with_ips(scenario)
+            wanted = {p.key: self._place(p) for p in scenario.pods}
+            stale = [place for key, place in state.pods.items()
+                     if key not in wanted or not _same_place(place, wanted[key]) or key not in self._servers
+                     or self._servers[key].poll() is not None]
+            new = [place for key, place in wanted.items()
+                   if key not in state.pods or state.pods[key] in stale]
+            total = len(stale) + len(new) + 1
+            try:
+                if stale:
+                    progress(0, total, f"removing {len(stale)} pod(s) that changed")
+                    for place in stale:
+                        self._stop_server(place.key)
+                        state.pods.pop(place.key, None)
+                    netns.save_state(state)
+                    netns.remove_pods(stale, self.lab)
+                if new:
+                    for place in new:
+                        state.pods[place.key] = place
+                    self._claim(state)
+                    netns.save_state(state)
+                    progress(len(stale), total, f"creating {len(new)} pod namespace(s)")
+                    netns.create_pods(self.lab, new)
+                    self._start_servers(new, progress, len(stale), total)
+                    netns.save_state(state)
+                self.scenario = scenario
+                # The scenario's tiers and network sets replace the last scenario's; policies stay.
+                self.tiers = dict(scenario.tiers)
+                self.network_sets = {_policy_key(s): s for s in scenario.network_sets}
+                self._reload()
+            except BaseException:
+                # leave nothing half-made behind: the new pods go, the rest stays consistent
+                self._stop_servers([p.key for p in new])
+                for place in new:
+                    state.pods.pop(place.key, None)
+                netns.remove_pods(new, self.lab)
+                netns.save_state(state)
+                raise
+            progress(total, total, f"{len(wanted)} pod(s) ready")
+            return replace(scenario, pods=tuple(replace(p, ip=wanted[p.key].ip) for p in scenario.pods))
+
+    def _place(self, pod) -> netns.PodPlace:
+        ports = sorted({f"{cp.protocol}/{cp.port}" for cp in pod.ports if cp.protocol in PROBED_PROTOCOLS})
+        return netns.PodPlace(pod.key, naming.pod_netns(self.lab, pod.key), naming.host_iface(self.lab, pod.key),
+                              pod.ip, ports, pod.host_network)
+
+    def _start_servers(self, places: list[netns.PodPlace], progress: Progress, done: int, total: int) -> None:
+        started: dict[str, subprocess.Popen] = {}
+        for place in places:
+            argv = [sys.executable, "-I", "-S", SERVER_SCRIPT, "--netns", f"/run/netns/{place.netns}",
+                    "--pod", place.key, "--lab", self.lab]
+            argv += [a for port in place.ports for a in ("--port", port)]
+            started[place.key] = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                  stderr=subprocess.PIPE, start_new_session=True)
+            self._servers[place.key] = started[place.key]
+        sel = selectors.DefaultSelector()
+        for key, proc in started.items():
+            sel.register(proc.stdout, selectors.EVENT_READ, key)
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        waiting = set(started)
+        try:
+            while waiting:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise LabError(f"pod servers did not start within {SERVER_START_TIMEOUT:g} s: "
+                                   f"{', '.join(sorted(waiting))}")
+                for sk, _ in sel.select(left):
+                    key = sk.data
+                    proc = started[key]
+                    line = proc.stdout.readline()
+                    sel.unregister(proc.stdout)
+                    waiting.discard(key)
+                    if not line:
+                        err = proc.stderr.read().decode(errors="replace").strip().splitlines()
+                        raise LabError(f"the server of pod {key} failed to start: {err[-1] if err else 'no output'}")
+                    report = json.loads(line)
+                    place = self.state.pods[key]
+                    place.server_pid = proc.pid
+                    for skipped in report["skipped"]:
+                        self._note(f"{key}: cannot serve {skipped['port']} ({skipped['error']}); "
+                                   "probes to it will fail")
+                    done += 1
+                    progress(done, total, f"pod {key} {place.ip} serving {', '.join(report['opened']) or 'no ports'}")
+        finally:
+            sel.close()
+
+    def _note(self, text: str) -> None:
+        print(f"note: {text}", file=sys.stderr)
+
+    def _stop_server(self, key: str) -> None:
+        proc = self._servers.pop(key, None)
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
+
+    def _stop_servers(self, keys: list[str] | None = None) -> None:
+        for key in list(self._servers if keys is None else keys):
+            self._stop_server(key)
+
+    def teardown(self, progress: Progress = no_progress) -> None:
+        """Remove the pods, their servers and every policy; the node namespace stays."""
+        with self._lock:
+            state = self.state or netns.load_state(self.lab)
+            self._stop_servers()
+            self.policies.clear()
+            self.tiers.clear()
+            self.network_sets.clear()
+            self.scenario = None
+            if state is None:
+                progress(1, 1, f"local lab {self.lab}: nothing deployed")
+                return
+            places = list(state.pods.values())
+            progress(0, 1, f"removing {len(places)} pod(s)")
+            netns.remove_pods(places, self.lab)
+            prefix = naming.netns_prefix(self.lab)
+            leftovers = [n for n in list_netns() if n.startswith(prefix) and n != self.node]
+            netns.remove_pods([netns.PodPlace("", n, "", "") for n in leftovers], self.lab)
+            state.pods.clear()
+            netns.save_state(state)
+            self.state = state
+            if self.node in list_netns():
+                self._reload()
+            progress(1, 1, f"local lab {self.lab}: pods and policies removed")
+
+    # -- policies ------------------------------------------------------------------------------
+    def apply_tiers(self, tiers: Sequence[Tier], progress: Progress = no_progress) -> None:
+        with self._lock:
+            self.tiers.update((t.name, t) for t in tiers)
+
+    def apply(self, policies: Sequence[AnyPolicy], progress: Progress = no_progress) -> None:
+        """Add or replace policies (Tier and NetworkSet objects are accepted too), then swap the ruleset."""
+        with self._lock:
+            for obj in policies:
+                if isinstance(obj, Tier):
+                    self.tiers[obj.name] = obj
+                elif isinstance(obj, NetworkSet):
+                    self.network_sets[_policy_key(obj)] = obj
+                else:
+                    self.policies[_policy_key(obj)] = obj
+            n = len(self.policies)
+            progress(0, 1, f"compiling {n} polic{'y' if n == 1 else 'ies'} to nftables")
+            self._reload()
+            progress(1, 1, "ruleset loaded")
+
+    def delete(self, policies: Sequence[AnyPolicy], progress: Progress = no_progress) -> None:
+        with self._lock:
+            for obj in policies:
+                self.policies.pop(_policy_key(obj), None)
+            self._reload()
+
+    def engine(self) -> Engine:
+        """The engine for what this backend enforces now (the deployed pods and applied policies)."""
+        base = self.scenario or Cluster()
+        cluster = replace(base, tiers={**Cluster().tiers, **self.tiers},
+                          network_sets=tuple(self.network_sets.values())).with_policies(self.policies.values())
+        return Engine(cluster, self.dataplane)  # type: ignore[arg-type]
+
+    def _compile(self) -> Ruleset:
+        try:
+            engine = self.engine()
+        except ValueError as e:  # e.g. a policy naming a tier nobody created
+            raise LabError(str(e)) from None
+        state = self.state
+        ifaces = {k: p.iface for k, p in state.pods.items()} if state else {}
+        return compile_ruleset(engine, ifaces)
+
+    def _reload(self) -> None:
+        self._load_ruleset(self._compile())
+
+    def _load_ruleset(self, ruleset: Ruleset) -> None:
+        nft(self.node, "-f", "-", input=ruleset.text)
+        if self.state is not None:
+            self.state.policies = sorted(str(p.ref) for p in self.policies.values())
+            netns.save_state(self.state)
+        # New rules judge new connections: forget the old ones (a reused source port would otherwise
+        # ride on an entry the old rules accepted).
+        in_netns(self.node, flush_conntrack)
+        self.ruleset = ruleset
+        if ruleset.log_prefixes and self._nflog is None:
+            self._nflog = in_netns(self.node, NflogReader, LOG_GROUP)
+
+    # -- probing --------------------------------------------------------------------------------
+    def probe(self, requests: Sequence[ProbeRequest], timeout: float = 1.0, workers: int = 8,
+              progress: Progress = no_progress) -> list[ProbeResult]:
+        """Every request as a real new connection from inside the source pod, all in parallel."""
+        with self._lock:
+            state = self.state
+            pods = state.pods if state else {}
+            attempts: list[Attempt] = []
+            index: list[int] = []
+            results: list[ProbeResult | None] = [None] * len(requests)
+            for i, r in enumerate(requests):
+                src, dst = pods.get(r.src), pods.get(r.dst)
+                if src is None or dst is None:
+                    missing = r.src if src is None else r.dst
+                    results[i] = ProbeResult(r, "ERROR", f"{missing} is not deployed in local lab {self.lab}")
+                elif r.port is None or r.protocol not in PROBED_PROTOCOLS:
+                    results[i] = ProbeResult(r, "ERROR", f"the local backend probes TCP, UDP and SCTP ports; "
+                                                         f"got {r.protocol} {r.port or 'without a port'}")
+                else:
+                    attempts.append(Attempt(src.netns, dst.ip, r.port, r.protocol))
+                    index.append(i)
+            total = len(requests)
+            progress(0, total, f"probing {len(attempts)} connection(s) at once (timeout {timeout:g} s)")
+            outcomes = probe_all(attempts, timeout, lambda n: progress(n, total, f"{n} of {total} probed"))
+            for i, o in zip(index, outcomes, strict=True):
+                results[i] = ProbeResult(requests[i], o.outcome, o.detail)  # type: ignore[arg-type]
+            self._collect_logs()
+            progress(total, total, f"probed {total} connection(s)")
+            return [r for r in results if r is not None]
+
+    # -- looking inside -------------------------------------------------------------------------
+    def _collect_logs(self) -> None:
+        if self._nflog is None:
+            return
+        ips = {p.ip: k for k, p in (self.state.pods.items() if self.state else ())}
+        described = self.ruleset.log_prefixes if self.ruleset else {}
+        for packet in self._nflog.drain():
+            self._logged.append(_log_line(packet, ips, described))
+
+    def _close_nflog(self) -> None:
+        if self._nflog is not None:
+            self._nflog.close()
+            self._nflog = None
+        self._logged.clear()
+
+    def logs(self, tail: int = 200) -> str:
+        """Packets that Calico Log rules matched, one line each, newest last (read from NFLOG)."""
+        with self._lock:
+            self._collect_logs()
+            if not self._logged:
+                if not (self.ruleset and self.ruleset.log_prefixes):
+                    return "no packets logged: no applied policy has a Log rule"
+                return ("no packets logged yet: the Log rules have not matched a probe "
+                        "(a Log rule only sees packets that reach its policy)")
+            return "\n".join(list(self._logged)[-tail:])
+
+    def rules(self, pod: str) -> str:
+        """The pod's egress and ingress chains, the policy chains they jump to and the sets they use."""
+        state = self.state or netns.load_state(self.lab)
+        if state is None or self.node not in list_netns():
+            raise LabError(f"local lab {self.lab} is not up: deploy a scenario first (or `npkit lab run --keep`)")
+        place = state.pods.get(pod)
+        if place is None:
+            known = ", ".join(sorted(state.pods)) or "none"
+            raise LabError(f"pod {pod} is not deployed in local lab {self.lab} (pods: {known})")
+        text = nft(self.node, "list", "table", "ip", TABLE)
+        return HEADER + pod_rules(text, pod, place)
+
+    def __enter__(self) -> LocalBackend:
+        self.up()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.down()
+
+
+def _with_ips(scenario: Cluster) -> Cluster:
+    """Check addresses: IPv4, distinct; pods without one get one (npkit's loader normally did)."""
+    from ....loading.addresses import assign_pod_ips
+
+    pods, _ = assign_pod_ips(scenario.pods)
+    seen: dict[str, str] = {}
+    for p in pods:
+        if ":" in p.ip:
+            raise LabError(f"pod {p.key} has the IPv6 address {p.ip}; the local backend runs IPv4 pods only")
+        if p.ip in seen:
+            raise LabError(f"pods {seen[p.ip]} and {p.key} both have the address {p.ip}")
+        seen[p.ip] = p.key
+    return replace(scenario, pods=tuple(pods))
+
+
+def _same_place(a: netns.PodPlace, b: netns.PodPlace) -> bool:
+    return (a.netns, a.iface, a.ip, a.ports, a.host_network) == (b.netns, b.iface, b.ip, b.ports, b.host_network)
+
+
+def _log_line(packet: LoggedPacket, ips: dict[str, str], described: dict[str, str]) -> str:
+    src, dst = ips.get(packet.src, packet.src), ips.get(packet.dst, packet.dst)
+    rule = described.get(packet.prefix, "")
+    return f"{packet}  ({src} → {dst}{'; ' + rule if rule else ''})"
+
+
+def _blocks(text: str) -> dict[str, str]:
+    """Top-level `set`, `map` and `chain` blocks of `nft list table` output, by name."""
+    out: dict[str, str] = {}
+    name, lines = None, []
+    for line in text.splitlines():
+        m = re.match(r"^\t(set|map|chain) (\S+) \{$", line)
+        if m:
+            name, lines = m.group(2), [line]
+            continue
+        if name is not None:
+            lines.append(line)
+            if line == "\t}":
+                out[name] = "\n".join(lines)
+                name = None
+    return out
+
+
+def pod_rules(table_text: str, pod: str, place: netns.PodPlace) -> str:
+    """The part of the node's ruleset that concerns `pod`, in reading order.
+
+    >>> text = "table ip npkit {\\n\\tset s {\\n\\t}\\n\\tchain pi-x {\\n\\t\\tip saddr @s return\\n\\t}\\n" \\
+    ...        "\\tchain tw-npk1 {\\n\\t\\tjump pi-x\\n\\t}\\n}"
+    >>> print(pod_rules(text, "x/a", netns.PodPlace("x/a", "npk-l.x.a", "npk1", "10.0.0.1")).splitlines()[3])
+    # ingress: packets to x/a
+    """
+    blocks = _blocks(table_text)
+    shown: list[str] = []
+    parts = [f"# {pod} has address {place.ip} in network namespace {place.netns};",
+             f"# its veth ends in the node namespace as {place.iface}.", ""]
+    sets: list[str] = []
+
+    def add_chain(name: str) -> None:
+        if name in shown or name not in blocks:
+            return
+        shown.append(name)
+        body = blocks[name]
+        parts.append(body)
+        for ref in re.findall(r"@(\S+)", body):
+            if ref not in sets and ref in blocks:
+                sets.append(ref)
+        for target in re.findall(r"jump (\S+)", body):
+            add_chain(target)
+
+    if place.host_network:
+        parts.append("# this pod uses the host network: no policy applies to it, so it has no chains")
+    for title, chain in ((f"# egress: packets from {pod}", f"fw-{place.iface}"),
+                         (f"# ingress: packets to {pod}", f"tw-{place.iface}")):
+        if chain in blocks:
+            parts.append(title)
+            add_chain(chain)
+            parts.append("")
+    if sets:
+        parts.append("# sets used above (addresses, or address . protocol . port)")
+        parts += [blocks[s] for s in sets]
+    return "\n".join(parts).rstrip() + "\n"

@@ -1,0 +1,361 @@
+"""The engine's compiled program, rendered as an nftables ruleset the way Felix renders it.
+
+Nothing here decides what a policy means: tiers, policy order, which pods a policy selects
+(`Engine.subjects`) and which pods or addresses a peer names (each endpoint set's `mask`
+and `address_blocks`) all come from the engine. This module only lays them out as chains:
+
+* `forward` (base chain, hook forward, in the node namespace): accept established and
+  related packets, drop invalid ones, then jump to the source pod's `fw-<iface>` chain
+  (its egress pipeline) and the destination pod's `tw-<iface>` chain (its ingress
+  pipeline) through the verdict maps `from-wl-dispatch` / `to-wl-dispatch`.
+* `fw-<iface>` / `tw-<iface>` (Felix's `cali-fw-` / `cali-tw-`): for each tier with a
+  policy for this pod, "Start of tier" clears the pass mark, each policy is a jump guarded
+  by "pass mark clear", "Return if policy accepted" follows it, and "End of tier … Drop if no
+  policies passed packet" closes the tier unless its default action is Pass. A packet no tier
+  decided reaches the profile rule, which accepts (Calico's namespace profile).
+* `pi-<policy>` / `po-<policy>` (Felix's `cali-pi-` / `cali-po-`): one chain per policy and
+  direction. Allow sets the accept mark and returns, Pass sets the pass mark and returns,
+  Deny drops, Log counts the packet and sends it to NFLOG group `LOG_GROUP`, then goes on.
+
+Selectors become named sets of addresses (Felix's ipsets); named ports become per-pod
+`address . protocol . port` sets (Felix's `hash:ip,port`). Every rule carries a comment
+naming the policy and rule it came from, and a counter.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ....engine import Engine
+from ....engine.matchers.base import Criterion
+from ....engine.matchers.peers import PeerCriterion
+from ....engine.matchers.ports import AllPortsOf, NamedPort, PortCriterion, PortNumbers
+from ....engine.matchers.traffic import HTTPIs, ICMPIs, IPVersionIs, ProtocolIs
+from ....engine.probe import protocol_number
+from ....engine.program import CompiledPolicy, CompiledRule, CompiledTier
+from ...backend import LabError
+
+TABLE = "npkit"
+ACCEPT_MARK = 0x10000  # Felix's accept and pass bits (calico-semantics.md D.5)
+PASS_MARK = 0x20000
+LOG_GROUP = 1
+LOG_PREFIX = "calico-packet: "
+_ALL_PORTS = (0, 65535)
+_NFT_PROTOCOLS = {1: "icmp", 6: "tcp", 17: "udp", 58: "ipv6-icmp", 132: "sctp", 136: "udplite"}
+
+HEADER = """\
+# How to read this (the nftables version of `iptables -L -n | grep cali` on a Calico node):
+# * Packets the pod sends run chain fw-<iface> (its egress policy); packets sent to it run
+#   tw-<iface> (its ingress policy). Replies of accepted connections skip both
+#   ("ct state established,related accept" in chain forward).
+# * Tiers come in order. "Start of tier" clears the pass mark; each policy is a jump to its
+#   pi- (ingress) or po- (egress) chain, taken only while the pass mark is clear.
+# * In a policy chain, Allow sets the accept mark (0x10000) and returns: the pod chain then
+#   returns ("Return if policy accepted"). Pass sets the pass mark (0x20000): the rest of the
+#   tier is skipped. Deny drops at once. Log counts the packet and logs it, then goes on.
+# * "End of tier ... Drop if no policies passed packet": a packet the tier's policies neither
+#   allowed nor passed is dropped here. Tiers whose default action is Pass have no such rule.
+# * The last rule (the profile) accepts what no tier decided: pods no policy selects.
+# * @name is a set of addresses (or address . protocol . port); its elements are listed below.
+# * "counter packets N" shows how many packets each rule matched so far.
+"""
+
+
+def _comment(text: str) -> str:
+    text = text.replace('"', "'").replace("\n", " ")
+    return f'comment "{text[:120]}"'
+
+
+def _mark_test(bit: int, is_set: bool) -> str:
+    return f"meta mark & 0x{bit:08x} == 0x{bit if is_set else 0:08x}"
+
+
+def policy_id(policy: CompiledPolicy) -> str:
+    """Felix 3.32's policy ID: kind, namespace, name (`knp/x/allow-web`, `gnp/block`)."""
+    ref = policy.ref
+    if policy.family == "kubernetes":
+        kind = "knp"
+    elif policy.family == "cnp":
+        kind = "cnp"
+    else:
+        kind = "np" if ref.namespace else "gnp"
+    return "/".join(p for p in (kind, ref.namespace, ref.name) if p)
+
+
+def policy_title(policy: CompiledPolicy) -> str:
+    """How comments name a policy: its kind as the API spells it, and its name."""
+    ref = policy.ref
+    kind = f"Calico {ref.kind}" if policy.family == "calico" and ref.kind == "NetworkPolicy" else ref.kind
+    return f"{kind} {ref.qualified_name}"
+
+
+@dataclass
+class NftSet:
+    name: str
+    type: str
+    elements: list[str]
+    comment: str
+
+    def render(self) -> str:
+        lines = [f"\tset {self.name} {{", f"\t\ttype {self.type}", "\t\tflags interval",
+                 f"\t\t{_comment(self.comment)}"]
+        if self.elements:
+            lines.append("\t\telements = { " + ", ".join(self.elements) + " }")
+        lines.append("\t}")
+        return "\n".join(lines)
+
+
+@dataclass
+class Ruleset:
+    """An nftables script for the node namespace, and where each pod's pipeline starts."""
+
+    text: str
+    pod_chains: dict[str, tuple[str, str]]  # pod key → (egress chain fw-…, ingress chain tw-…)
+    log_prefixes: dict[str, str]  # log prefix → "GlobalNetworkPolicy x spec.ingress[0]"
+    notes: list[str] = field(default_factory=list)
+
+
+def _blocks(texts) -> list[ipaddress.IPv4Network]:
+    out = []
+    for t in texts:
+        net = ipaddress.ip_network(t, strict=False)
+        if net.version == 4:  # the node's table is `ip`: IPv6 addresses never reach it
+            out.append(net)
+    return out
+
+
+def _address_elements(nets: list[ipaddress.IPv4Network]) -> list[str]:
+    """Non-overlapping elements (nft rejects overlaps), single addresses without /32."""
+    collapsed = ipaddress.collapse_addresses(nets)
+    return [str(n.network_address) if n.prefixlen == 32 else str(n) for n in collapsed]
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for first, last in sorted(ranges):
+        if out and first <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], last))
+        else:
+            out.append((first, last))
+    return out
+
+
+def _range(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}-{last}"
+
+
+class _Compiler:
+    def __init__(self, engine: Engine, ifaces: dict[str, str]):
+        self.engine = engine
+        self.u = engine.universe
+        self.ifaces = ifaces
+        self.sets: list[NftSet] = []
+        self.set_names: set[str] = set()
+        self.log_prefixes: dict[str, str] = {}
+        self.notes: list[str] = []
+
+    # -- sets ------------------------------------------------------------------------------
+    def _new_set(self, base: str, type_: str, elements: list[str], comment: str) -> str:
+        name, n = base, 1
+        while name in self.set_names:
+            n += 1
+            name = f"{base}.{n}"
+        self.set_names.add(name)
+        self.sets.append(NftSet(name, type_, elements, comment))
+        return name
+
+    def _pod_ips(self, mask: np.ndarray) -> list[str]:
+        return [self.u.pods[i].ip for i in np.flatnonzero(mask) if self.u.pods[i].ip]
+
+    # -- criteria --------------------------------------------------------------------------
+    def criterion(self, c: Criterion, base: str, rule: CompiledRule, title: str) -> list[str]:
+        """nft match expressions for one condition ([] when it always holds)."""
+        if isinstance(c, PeerCriterion):
+            return [self.peer(c, base, rule, title)]
+        if isinstance(c, PortCriterion):
+            return [self.ports(c, base, rule, title)]
+        if isinstance(c, ProtocolIs):
+            number = protocol_number(c.protocol)
+            return [f"meta l4proto {'!= ' if c.negate else ''}{_NFT_PROTOCOLS.get(number, number)}"]
+        if isinstance(c, ICMPIs):
+            return [self.icmp(c)]
+        if isinstance(c, IPVersionIs):
+            return [] if c.version == 4 else ["ip version 6"]  # never true in an IPv4 table, as intended
+        if isinstance(c, HTTPIs):
+            if c.enforced:
+                raise LabError("HTTP (L7) rules need Istio with Calico's Dikastes; the local backend enforces "
+                               "L4 only, like Felix. Run the lab without l7.")
+            return []  # Felix ignores http matches without Istio: the rule acts on its other fields
+        raise LabError(f"the local backend cannot compile the condition {c.describe()!r} ({type(c).__name__})")
+
+    def _field_name(self, c: Criterion, rule: CompiledRule, fallback: str) -> str:
+        text = getattr(c, "field", fallback) or fallback
+        return text.removeprefix(rule.path + ".")
+
+    def peer(self, c: PeerCriterion, base: str, rule: CompiledRule, title: str) -> str:
+        nets = []
+        for s in c.sets:
+            nets += _blocks(self._pod_ips(s.mask(self.u)))
+            nets += _blocks(s.address_blocks(self.u))
+        field_name = self._field_name(c, rule, "peers")
+        name = self._new_set(f"{base}.{field_name}", "ipv4_addr", _address_elements(nets),
+                             f"{title} {rule.path} {field_name}: {c.describe()}")
+        direction = "saddr" if c.end == "src" else "daddr"
+        return f"ip {direction} {'!= ' if c.negate else ''}@{name}"
+
+    def ports(self, c: PortCriterion, base: str, rule: CompiledRule, title: str) -> str:
+        wild: dict[str, list[tuple[int, int]]] = {}
+        named: set[tuple[str, str, int]] = set()
+        has_named = False
+        for e in c.entries:
+            if isinstance(e, AllPortsOf):
+                wild.setdefault(e.protocol, []).append(_ALL_PORTS)
+            elif isinstance(e, PortNumbers):
+                for p in e.protocols():
+                    wild.setdefault(p, []).append((e.first, e.last))
+            elif isinstance(e, NamedPort):
+                has_named = True
+                for i, protocol, number in e.resolved(self.u):
+                    if self.u.pods[i].ip:
+                        named.add((self.u.pods[i].ip, protocol, number))
+            else:
+                raise LabError(f"the local backend cannot compile the port entry {e.describe()!r}")
+        merged = {p: _merge(r) for p, r in wild.items()}
+        pairs = [(p.lower(), first, last) for p in sorted(merged) for first, last in merged[p]]
+        end = "sport" if c.end == "src" else "dport"
+        op = "!= " if c.negate else ""
+        if not has_named:
+            if not c.negate and len(pairs) == 1:
+                proto, first, last = pairs[0]
+                if (first, last) == _ALL_PORTS:
+                    return f"meta l4proto {proto}"
+                return f"{proto} {end} {_range(first, last)}"
+            elements = ", ".join(f"{proto} . {_range(first, last)}" for proto, first, last in pairs)
+            return f"meta l4proto . th {end} {op}{{ {elements} }}"
+        covered = [
+            (ip, protocol, number) for ip, protocol, number in sorted(named)
+            if not any(first <= number <= last for first, last in merged.get(protocol, ()))
+        ]
+        elements = [f"0.0.0.0/0 . {proto} . {_range(first, last)}" for proto, first, last in pairs]
+        elements += [f"{ip} . {protocol.lower()} . {number}" for ip, protocol, number in covered]
+        field_name = self._field_name(c, rule, "ports")
+        name = self._new_set(f"{base}.{field_name}", "ipv4_addr . inet_proto . inet_service", elements,
+                             f"{title} {rule.path} {field_name}: {c.describe()} (named ports resolved per pod)")
+        addr = "saddr" if c.end == "src" else "daddr"
+        return f"ip {addr} . meta l4proto . th {end} {op}@{name}"
+
+    def icmp(self, c: ICMPIs) -> str:
+        code = c.icmp.code
+        if not c.negate:
+            return f"icmp type {c.icmp.type}" + (f" icmp code {code}" if code is not None else "")
+        # "not (ICMP and type T [and code C])": one lookup over protocol, type and code bytes
+        if code is None:
+            return f"meta l4proto . @th,0,8 != {{ icmp . {c.icmp.type} }}"
+        return f"meta l4proto . @th,0,8 . @th,8,8 != {{ icmp . {c.icmp.type} . {code} }}"
+
+    # -- chains ----------------------------------------------------------------------------
+    def policy_chain(self, policy: CompiledPolicy, direction: str) -> tuple[str, list[str]]:
+        pid = policy_id(policy)
+        short = "in" if direction == "Ingress" else "out"
+        chain = f"{'pi' if direction == 'Ingress' else 'po'}-{pid}"
+        title = policy_title(policy)
+        lines = [f"\t\t{_comment(f'{title} {direction.lower()}')}"]
+        for rule in policy.rules(direction):
+            base = f"{pid}/{short}{rule.index}"
+            matches: list[str] = []
+            for c in rule.criteria:
+                matches += self.criterion(c, base, rule, title)
+            label = f"{title} {rule.label}: {rule.action}"
+            if any(isinstance(c, HTTPIs) for c in rule.criteria):
+                label += " (http ignored: L4 only, like Felix)"
+            if rule.action == "Allow":
+                verdict = f"counter meta mark set meta mark | 0x{ACCEPT_MARK:08x} return"
+            elif rule.action == "Pass":
+                verdict = f"counter meta mark set meta mark | 0x{PASS_MARK:08x} return"
+            elif rule.action == "Deny":
+                verdict = "counter drop"
+            else:
+                prefix = f"{LOG_PREFIX}{pid} {short}{rule.index}: "[:120]
+                self.log_prefixes[prefix] = f"{title} {rule.label}"
+                verdict = f'counter log prefix "{prefix}" group {LOG_GROUP}'
+            lines.append("\t\t" + " ".join(matches + [verdict, _comment(label)]))
+        return chain, lines
+
+    def pod_chain(self, index: int, direction: str, policy_chains: dict[tuple[int, str], str]) -> list[str]:
+        pod = self.u.pods[index]
+        subjects = self.engine.subjects
+        side = "egress (packets from the pod)" if direction == "Egress" else "ingress (packets to the pod)"
+        lines = [f"\t\t{_comment(f'{pod.key} {side}')}",
+                 f"\t\tmeta mark set meta mark & 0x{~(ACCEPT_MARK | PASS_MARK) & 0xFFFFFFFF:08x} "
+                 + _comment("Clear accept and pass marks")]
+        tier: CompiledTier
+        for tier in self.engine.program.tiers:
+            applicable = [p for p in tier.policies if direction in p.directions and subjects[id(p)][index]]
+            if not applicable:
+                continue  # like Felix: a tier with no policy for this pod is left out, default action and all
+            lines.append(f"\t\tmeta mark set meta mark & 0x{~PASS_MARK & 0xFFFFFFFF:08x} "
+                         + _comment(f"Start of tier {tier.name}"))
+            for p in applicable:
+                order = "no order" if p.order is None else f"order {p.order:g}"
+                lines.append(f"\t\t{_mark_test(PASS_MARK, False)} jump {policy_chains[(id(p), direction)]} "
+                             + _comment(f"{policy_title(p)} ({order})"))
+                lines.append(f"\t\t{_mark_test(ACCEPT_MARK, True)} return " + _comment("Return if policy accepted"))
+            if tier.default_action != "Pass":
+                lines.append(f"\t\t{_mark_test(PASS_MARK, False)} counter drop "
+                             + _comment(f"End of tier {tier.name}. Drop if no policies passed packet"))
+        if self.engine.program.dataplane == "calico":
+            profile = f"Profile kns.{pod.namespace}: no tier decided, allow"
+        else:
+            profile = "No tier decided: not isolated, Kubernetes allows"
+        lines.append(f"\t\tcounter meta mark set meta mark | 0x{ACCEPT_MARK:08x} " + _comment(profile))
+        return lines
+
+    def ruleset(self) -> Ruleset:
+        program = self.engine.program
+        chains: list[tuple[str, list[str]]] = []
+        policy_chains: dict[tuple[int, str], str] = {}
+        for tier in program.tiers:
+            for p in tier.policies:
+                for direction in ("Ingress", "Egress"):
+                    if direction in p.directions:
+                        name, lines = self.policy_chain(p, direction)
+                        policy_chains[(id(p), direction)] = name
+                        chains.append((name, lines))
+        pod_chains: dict[str, tuple[str, str]] = {}
+        for i, pod in enumerate(self.u.pods):
+            iface = self.ifaces.get(pod.key)
+            if iface is None or pod.host_network:
+                continue  # no workload endpoint: policy never applies to it (engine: "not enforced")
+            fw, tw = f"fw-{iface}", f"tw-{iface}"
+            chains.append((fw, self.pod_chain(i, "Egress", policy_chains)))
+            chains.append((tw, self.pod_chain(i, "Ingress", policy_chains)))
+            pod_chains[pod.key] = (fw, tw)
+        out = [f"add table ip {TABLE}", f"delete table ip {TABLE}", f"table ip {TABLE} {{"]
+        out += [s.render() for s in self.sets]
+        for map_name, pick in (("from-wl-dispatch", 0), ("to-wl-dispatch", 1)):
+            out.append(f"\tmap {map_name} {{\n\t\ttype ifname : verdict")
+            items = [f'"{self.ifaces[k]}" : jump {c[pick]}' for k, c in pod_chains.items()]
+            if items:
+                out.append("\t\telements = { " + ", ".join(items) + " }")
+            out.append("\t}")
+        for name, lines in chains:
+            out.append(f"\tchain {name} {{")
+            out += lines
+            out.append("\t}")
+        out.append("\tchain forward {")
+        out.append("\t\ttype filter hook forward priority filter; policy accept;")
+        out.append("\t\tct state established,related accept " + _comment("Accept replies of accepted connections"))
+        out.append("\t\tct state invalid drop " + _comment("Drop packets conntrack cannot place"))
+        out.append('\t\tiifname vmap @from-wl-dispatch ' + _comment("Egress pipeline of the sending pod (fw-…)"))
+        out.append('\t\toifname vmap @to-wl-dispatch ' + _comment("Ingress pipeline of the receiving pod (tw-…)"))
+        out.append("\t}")
+        out.append("}")
+        return Ruleset("\n".join(out) + "\n", pod_chains, self.log_prefixes, self.notes)
+
+
+def compile_ruleset(engine: Engine, ifaces: dict[str, str]) -> Ruleset:
+    """The nftables ruleset enforcing `engine`'s program for the pods in `ifaces` (pod key → host iface)."""
+    return _Compiler(engine, ifaces).ruleset()
