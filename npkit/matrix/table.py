@@ -29,15 +29,15 @@ def render_table(matrix: Matrix, flipped: np.ndarray | None = None, legend: bool
     >>> from npkit.matrix import reachability
     >>> print(render_table(reachability(Engine(Cluster(pods=(Pod("a", "x", ip="10.0.0.1"),
     ...                                                      Pod("b", "x", ip="10.0.0.2")))), 80), legend=False))
-    TCP/80   │ x
-    from \\ to│ a  b
-    ─────────┼──────
-    x/a      │ ✓  ✓
-    x/b      │ ✓  ✓
+    TCP/80    │ x
+    from \\ to │ a  b
+    ──────────┼──────
+    x/a       │ ✓  ✓
+    x/b       │ ✓  ✓
     """
     pods = matrix.pods
     names = [p.split("/", 1)[1] for p in pods]
-    numbered = max((len(n) for n in names), default=0) > 6
+    numbered = max((len(n) for n in names), default=0) > 8
     headers = [str(i + 1) if numbered else n for i, n in enumerate(names)]
     width = max([len(h) for h in headers] + [1])
     groups = _groups(pods)
@@ -52,9 +52,9 @@ def render_table(matrix: Matrix, flipped: np.ndarray | None = None, legend: bool
         ns_line.append(ns.ljust(len(block)))
         name_line.append(block)
     lines = [
-        f"{matrix.label.ljust(row_label)}│ " + " │ ".join(ns_line).rstrip(),
-        f"{CORNER.ljust(row_label)}│ " + " │ ".join(name_line).rstrip(),
-        "─" * row_label + "┼" + "┼".join("─" * (len(b) + 2) for b in name_line).rstrip(),
+        f"{matrix.label.ljust(row_label)} │ " + " │ ".join(ns_line).rstrip(),
+        f"{CORNER.ljust(row_label)} │ " + " │ ".join(name_line).rstrip(),
+        "─" * (row_label + 1) + "┼" + "┼".join("─" * (len(b) + 2) for b in name_line).rstrip(),
     ]
     for i, src in enumerate(pods):
         blocks = []
@@ -66,7 +66,7 @@ def render_table(matrix: Matrix, flipped: np.ndarray | None = None, legend: bool
                     mark += FLIP
                 marks.append(cell(mark))
             blocks.append("  ".join(marks))
-        lines.append(f"{src.ljust(row_label)}│ " + " │ ".join(blocks).rstrip())
+        lines.append(f"{src.ljust(row_label)} │ " + " │ ".join(blocks).rstrip())
     if numbered:
         lines.append("columns: " + ", ".join(f"{i + 1}={p}" for i, p in enumerate(pods)))
     if legend:
