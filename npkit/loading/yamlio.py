@@ -192,7 +192,10 @@ def _syntax_error(err: yaml.MarkedYAMLError, text: str, filename: str) -> Diagno
     message = f"YAML syntax error: {problem}"
     if err.context and err.context_mark and err.context_mark is not mark:
         message += f" ({err.context} at line {err.context_mark.line + 1})"
-    bad_line = text.split("\n", line)[line - 1] if line else ""
+    lines = text.split("\n")
+    if line > len(lines):  # the parser stopped past the end: point at the end of the last line instead
+        line, column = len(lines), len(lines[-1]) + 1
+    bad_line = lines[line - 1] if line else ""
     if "\t" in bad_line[: len(bad_line) - len(bad_line.lstrip())]:
         message += "; YAML does not allow tabs for indentation, use spaces"
     elif "mapping values are not allowed" in problem:

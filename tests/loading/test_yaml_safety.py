@@ -200,3 +200,12 @@ def test_yaml_11_scalars_keep_their_types():
     docs, _ = yamlio.read_documents("a: yes\nb: '80'\nc: 0x10\nd: ~\ne: 2024-01-01\nf: 1.5\n", "x")
     values = {k: v[1].value for k, v in docs[0].root.entries.items()}
     assert values == {"a": True, "b": "80", "c": 16, "d": None, "e": "2024-01-01", "f": 1.5}
+
+
+@pytest.mark.parametrize("text", ["this: [is not closed", "x: {", "[", 'k: "unterminated', "a: b\n  c: d"])
+def test_syntax_errors_at_the_end_of_input_are_reported_not_raised(text):
+    # Regression: an error just past the last line used to raise IndexError.
+    with pytest.raises(InputError) as e:
+        load_string(text, "broken.yaml")
+    d = e.value.diagnostics[0]
+    assert d.origin.file == "broken.yaml" and d.origin.line >= 1 and "YAML syntax error" in d.message
