@@ -200,22 +200,18 @@ class Exercise:
         declared = [p.key for p in loaded.pods] + [n.name for n in loaded.namespaces.values() if not n.implicit]
         if declared:
             notes.append("pods and namespaces in your YAML are ignored: the exercise's cluster is fixed")
-        comparison = compare(self.reference, mine, self.probes)
-        # compare(): before = the reference, after = the learner's policies
-        pairs = [(c.label, c.src, c.dst, c.port, c.protocol, c.before) for c in comparison.changes]
-        pairs += [(c.label, c.src, c.dst, c.port, c.protocol,
-                   self.reference.allowed(c.src, c.dst, c.port, c.protocol)) for c in self.external]
+        connections = [(c.src, c.dst, c.port, c.protocol) for c in self.external]
+        # before = the reference, after = the learner's policies
+        comparison = compare(self.reference, mine, self.probes, connections)
         differences, first = [], None
-        for label, src, dst, port, protocol, expected in pairs:
-            verdict = mine.verdict(src, dst, port, protocol)
-            if verdict.allowed != expected:
-                differences.append(Difference(label, src, dst, port, protocol, expected, verdict.allowed,
-                                              verdict.summary))
-                first = first or verdict
-        compared = len(comparison.pods) ** 2 * len(self.probes) + len(self.external)
+        for c in comparison.changes:
+            verdict = mine.verdict(c.src, c.dst, c.port, c.protocol)
+            differences.append(Difference(c.label, c.src, c.dst, c.port, c.protocol, c.before, c.after,
+                                          verdict.summary))
+            first = first or verdict
         hint = _auto_hint(differences[0]) if differences else ""
-        return Grade(self.id, not differences, compared, tuple(differences), notes=tuple(notes), hint=hint,
-                     verdict=first)
+        return Grade(self.id, not differences, comparison.compared, tuple(differences), notes=tuple(notes),
+                     hint=hint, verdict=first)
 
     # -- for the learner ---------------------------------------------------------------------
     def solution(self) -> str:

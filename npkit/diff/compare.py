@@ -13,6 +13,8 @@ import numpy as np
 
 from ..engine import Engine, Verdict, protocol_name
 
+Connection = tuple[str, str, "int | None", str]  # (src, dst, port, protocol); ends are pods or addresses
+
 
 @dataclass(frozen=True)
 class Change:
@@ -40,6 +42,12 @@ class Comparison:
     changes: tuple[Change, ...]
     probes: tuple[tuple[int | None, str], ...]
     pods: tuple[str, ...]
+    connections: tuple[Connection, ...] = ()  # single connections compared besides the matrices
+
+    @property
+    def compared(self) -> int:
+        """How many connections were compared."""
+        return len(self.pods) ** 2 * len(self.probes) + len(self.connections)
 
     @property
     def newly_allowed(self) -> tuple[Change, ...]:
@@ -55,7 +63,7 @@ class Comparison:
 
     def summary(self) -> str:
         """One line: how many connections changed each way, over how many were compared."""
-        total = len(self.pods) ** 2 * len(self.probes)
+        total = self.compared
         if self.equivalent:
             return f"equivalent: all {total} connections get the same answer"
         return (f"{len(self.newly_allowed)} newly allowed, {len(self.newly_denied)} newly denied "
@@ -68,8 +76,13 @@ class Comparison:
         )
 
 
-def compare(old: Engine, new: Engine, probes: Sequence[tuple[int | None, str]]) -> Comparison:
-    """Compare two engines cell by cell over their common pods for each (port, protocol)."""
+def compare(old: Engine, new: Engine, probes: Sequence[tuple[int | None, str]],
+            connections: Sequence[Connection] = ()) -> Comparison:
+    """Compare two engines cell by cell over their common pods for each (port, protocol).
+
+    `connections` adds single connections the matrices do not hold, typically to or from an
+    address outside the cluster (`("default/backend", "10.100.0.5", 5432, "TCP")`).
+    """
     common = tuple(p for p in old.pods if p in set(new.pods))
     oi = np.array([old.pods.index(p) for p in common], dtype=np.int64)
     ni = np.array([new.pods.index(p) for p in common], dtype=np.int64)
@@ -80,4 +93,8 @@ def compare(old: Engine, new: Engine, probes: Sequence[tuple[int | None, str]]) 
         b = new.reachability(port, proto)[np.ix_(ni, ni)]
         for i, j in zip(*np.nonzero(a != b), strict=True):
             changes.append(Change(common[i], common[j], port, proto, bool(a[i, j]), bool(b[i, j])))
-    return Comparison(old, new, tuple(changes), probes, common)
+    for src, dst, port, proto in connections:
+        before, after = (e.allowed(src, dst, port, proto) for e in (old, new))
+        if before != after:
+            changes.append(Change(src, dst, port, protocol_name(proto), before, after))
+    return Comparison(old, new, tuple(changes), probes, common, tuple(connections))
