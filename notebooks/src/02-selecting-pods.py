@@ -1,0 +1,227 @@
+# Source of notebooks/02-selecting-pods.ipynb (build: .venv/bin/python notebooks/src/build.py 02-selecting-pods.py).
+# Chapter: "选择 Pod" — matchLabels, the empty selector {}, matchExpressions.
+
+# %% [markdown]
+# # 02 · Selecting pods
+#
+# A NetworkPolicy never names a pod. It names **labels**, with a *label selector*, and applies to
+# whatever pods carry them, now and later. This notebook goes through the chapter's three forms of
+# selector (*选择 Pod*) and the operators of `matchExpressions`, in the **selector lab**: type a
+# selector, see which pods light up, hover over a pod (or pick it under *why*) for the reason.
+
+# %%
+from npkit.course import intro, model_cluster
+from npkit.engine import Engine
+from npkit.loading import load_string
+from npkit.widgets import Predict, SelectorLab, SelectorLabState, show_matrix
+
+intro("02")
+
+# %%
+cluster = model_cluster()
+
+
+def selected(selector: str, namespace: str = "default") -> tuple[str, ...]:
+    """The pods a podSelector picks for a policy in `namespace` (what the lab shows, for the checks)."""
+    return SelectorLabState(cluster, selector, namespace=namespace).selection.pods
+
+# %% [markdown]
+# ## matchLabels
+#
+# The chapter's first selector, `# 选择标签 app=web 的 Pod` (select the pods labelled `app=web`):
+#
+# ```yaml
+# podSelector:
+#   matchLabels:
+#     app: web
+# ```
+#
+# **Predict:** two pods of the model cluster carry `app: web`: `default/web` and `frontend/web`. For
+# a policy in namespace `default`, how many does this selector pick?
+
+# %%
+SelectorLab(cluster, "matchLabels:\n  app: web\n")
+
+# %%
+assert selected("matchLabels:\n  app: web\n") == ("default/web",)
+assert selected("matchLabels:\n  app: web\n", namespace="frontend") == ("frontend/web",)
+
+# %% [markdown]
+# One: a policy's `podSelector` only looks in the policy's own namespace. Switch *policy in* to
+# `frontend` and the other one lights up instead.
+#
+# Several labels under `matchLabels` must **all** match. **Predict:** how many pods does
+# `matchLabels: {app: web, role: frontend}` select in `default`? (Edit the lab above to check.)
+
+# %%
+assert selected("matchLabels:\n  app: web\n  role: frontend\n") == ()  # no pod has both
+assert selected("matchLabels:\n  app: frontend\n  role: frontend\n") == ("default/frontend",)
+
+# %% [markdown]
+# ## The empty selector {}
+#
+# `# 选择所有 Pod(空选择器)` — *select every pod (the empty selector)*:
+#
+# ```yaml
+# podSelector: {}
+# ```
+#
+# An empty selector has no requirement, so every pod meets it: every pod **of the policy's
+# namespace**. It is not "nothing"; that trips people up in both directions.
+
+# %%
+SelectorLab(cluster, "{}")
+
+# %%
+assert selected("{}") == ("default/api", "default/backend", "default/db", "default/frontend", "default/scanner",
+                          "default/web")
+assert selected("matchLabels: {}") == selected("{}")  # an empty matchLabels is the same
+assert "kube-system/coredns" not in selected("{}")
+
+# %% [markdown]
+# ## matchExpressions: In
+#
+# `# 使用表达式` — *using expressions*:
+#
+# ```yaml
+# podSelector:
+#   matchExpressions:
+#   - key: app
+#     operator: In
+#     values: [web, api]
+# ```
+#
+# `In` matches pods whose `app` label has one of the values: an OR over values, inside one
+# requirement.
+
+# %%
+IN = "matchExpressions:\n- key: app\n  operator: In\n  values: [web, api]\n"
+SelectorLab(cluster, IN)
+
+# %%
+assert selected(IN) == ("default/api", "default/web")
+
+# %% [markdown]
+# ## NotIn and DoesNotExist also pick pods that lack the key
+#
+# The other three operators: `NotIn` (the label is absent, or has none of the values), `Exists`
+# (the label is there, whatever its value) and `DoesNotExist` (the label is absent). `Exists` and
+# `DoesNotExist` take no `values`.
+#
+# **Predict:** `default/api` has no `role` label at all. Is it selected by
+# `role NotIn [frontend]`? By `role DoesNotExist`? Try both in the lab below.
+
+# %%
+NOT_IN = "matchExpressions:\n- key: role\n  operator: NotIn\n  values: [frontend]\n"
+SelectorLab(cluster, NOT_IN)
+
+# %%
+assert "default/api" in selected(NOT_IN)  # no role label at all: NotIn holds
+assert selected(NOT_IN) == ("default/api", "default/backend", "default/db", "default/scanner", "default/web")
+DOES_NOT_EXIST = "matchExpressions:\n- key: role\n  operator: DoesNotExist\n"
+assert selected(DOES_NOT_EXIST) == ("default/api", "default/backend", "default/scanner", "default/web")
+EXISTS = "matchExpressions:\n- key: suspicious\n  operator: Exists\n"
+assert selected(EXISTS) == ("default/scanner",)
+
+# %% [markdown]
+# `NotIn` is *not* "has the label with another value": a selector meant to exclude the frontends
+# also picks every pod that forgot its `role` label. When that is not what you want, add
+# `- {key: role, operator: Exists}` beside it.
+#
+# ## Everything in one selector is ANDed
+#
+# `matchLabels` and every entry of `matchExpressions` must all hold. There is no OR between them;
+# OR comes from the values of `In`, or from several peers or policies (notebook 03).
+
+# %%
+BOTH = """\
+matchLabels:
+  app: web
+matchExpressions:
+- key: role
+  operator: DoesNotExist
+"""
+SelectorLab(cluster, BOTH)
+
+# %%
+assert selected(BOTH) == ("default/web",)
+assert selected(BOTH.replace("DoesNotExist", "Exists")) == ()  # web has no role label
+
+# %% [markdown]
+# ## Mistakes the API server rejects
+#
+# Operators are case-sensitive, `In` and `NotIn` need `values`, and labels written straight under
+# `podSelector` (without `matchLabels`) are an unknown field. The lab reports each with its line and
+# field path, as `kubectl apply` would refuse it. Try them in any lab above; here they are:
+
+# %%
+for wrong in ["matchExpressions:\n- key: app\n  operator: in\n  values: [web]\n",
+              "matchExpressions:\n- key: app\n  operator: In\n",
+              "app: web\n"]:
+    lab = SelectorLabState(cluster, wrong)
+    assert lab.errors, wrong
+    print(lab.errors[0])
+
+# %% [markdown]
+# ## What selecting does to traffic
+#
+# Selecting a pod *isolates* it for the policy's types. Here is a policy that selects `app In [web,
+# api]` for ingress and lets in only pods of its own namespace (`podSelector: {}` in the rule):
+#
+# **Predict:** among these four pods, which connections on TCP 80 stay allowed? Mark them, then
+# Reveal.
+
+# %%
+SELECTED = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-ingress-default-to-web-and-api
+  namespace: default
+spec:
+  podSelector:
+    matchExpressions:
+    - key: app
+      operator: In
+      values: [web, api]
+  policyTypes:
+  - Ingress
+  ingress:
+  - from:
+    - podSelector: {}
+"""
+with_policy = cluster.merged(load_string(SELECTED))
+Predict(with_policy, 80, pods=["default/api", "default/backend", "default/web", "x/a"])
+
+# %%
+engine = Engine(with_policy)
+assert not engine.allowed("x/a", "default/api", 80) and not engine.allowed("x/a", "default/web", 80)
+assert engine.allowed("x/a", "default/backend", 80)  # backend is not selected: not isolated
+assert engine.allowed("default/backend", "default/web", 80)  # same namespace: the rule lets it in
+view = show_matrix(engine, 80, before=show_matrix(cluster, 80).matrix)
+assert {dst for _, dst, _, _ in view.matrix.differences(show_matrix(cluster, 80).matrix)} == {"default/api",
+                                                                                              "default/web"}
+view
+
+# %% [markdown]
+# Only the columns of the two selected pods changed, and only for sources outside `default`.
+#
+# ## The same selection in Calico's language
+#
+# Calico policies (notebook 07) write selectors as expressions: `app in {'web', 'api'}`,
+# `has(role)`, `!has(role)`, `app == 'web' && role != 'frontend'`. Switch the lab below between
+# *Kubernetes* and *Calico* to compare; both are judged by the same matcher as the engine's.
+
+# %%
+SelectorLab(cluster, "app in {'web', 'api'}", mode="calico")
+
+# %%
+calico = SelectorLabState(cluster, "app in {'web', 'api'}", mode="calico").selection.pods
+assert calico == selected(IN)
+assert SelectorLabState(cluster, "!has(role)", mode="calico").selection.pods == selected(DOES_NOT_EXIST)
+
+# %% [markdown]
+# ## What next
+#
+# Notebook `03-peers-and-or` turns from the pods a policy applies to, to the peers its rules let
+# in: pods, namespaces and addresses, and the YAML dash that decides between AND and OR.
