@@ -9,17 +9,10 @@ from __future__ import annotations
 from html import escape
 
 from ..engine import PolicyTrace, RuleTrace, SideVerdict, TierTrace, Verdict
-from .text import _order
+from .text import POLICY_OUTCOME as _OUTCOME
+from .text import TIER_END as _TIER_END
+from .text import order_text as _order
 
-_OUTCOME = {
-    "allow": "allows", "deny": "denies", "pass": "passes to the next tier",
-    "no-match": "no rule matched", "not-reached": "not reached (an earlier policy decided)",
-}
-_TIER_END = {
-    "end-of-tier-deny": "end of tier: nothing decided, the tier's default Deny applies",
-    "default-pass": "end of tier: nothing decided, the tier's default Pass moves on",
-    "pass": "passed: evaluation continues with the next tier",
-}
 STYLE = (
     "<style>"
     ".npk-v{font-family:var(--jp-content-font-family,sans-serif);font-size:13px;line-height:1.45}"

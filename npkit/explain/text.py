@@ -6,8 +6,19 @@ from ..engine import PolicyTrace, RuleTrace, SideVerdict, TierTrace, Verdict
 
 OK, NO = "✓", "✗"
 
+# How a policy's and a tier's outcomes are said; html.py uses the same words.
+POLICY_OUTCOME = {
+    "allow": "allows", "deny": "denies", "pass": "passes to the next tier",
+    "no-match": "no rule matched", "not-reached": "not reached (an earlier policy decided)",
+}
+TIER_END = {
+    "end-of-tier-deny": "end of tier: nothing decided, the tier's default Deny applies",
+    "default-pass": "end of tier: nothing decided, the tier's default Pass moves on",
+    "pass": "passed: evaluation continues with the next tier",
+}
 
-def _order(order: float | None) -> str:
+
+def order_text(order: float | None) -> str:
     if order is None:
         return "no order (last)"
     shown = f"{int(order):,}" if float(order).is_integer() else f"{order:g}"
@@ -32,11 +43,8 @@ def _rule_lines(rule: RuleTrace, indent: str) -> list[str]:
 
 
 def _policy_lines(p: PolicyTrace, indent: str) -> list[str]:
-    outcome = {
-        "allow": "allows", "deny": "denies", "pass": "passes to the next tier",
-        "no-match": "no rule matched", "not-reached": "not reached (an earlier policy decided)",
-    }[p.outcome]
-    lines = [f"{indent}{p.ref} ({_order(p.order)}): {outcome}"]
+    outcome = POLICY_OUTCOME[p.outcome]
+    lines = [f"{indent}{p.ref} ({order_text(p.order)}): {outcome}"]
     if p.outcome != "not-reached" and not p.rules:
         lines.append(f"{indent}  (no rules for this direction)")
     for r in p.rules:
@@ -48,17 +56,13 @@ def _policy_lines(p: PolicyTrace, indent: str) -> list[str]:
 
 def _tier_lines(t: TierTrace, indent: str, dataplane: str) -> list[str]:
     # Under the kubernetes dataplane tiers have a fixed place; Calico's order numbers would only confuse.
-    where = f"{_order(t.order)}, " if dataplane == "calico" else ""
+    where = f"{order_text(t.order)}, " if dataplane == "calico" else ""
     if t.outcome == "skipped":
         return [f"{indent}{t.title}: skipped (none of its policies selects this pod)"]
     lines = [f"{indent}{t.title} ({where}default action {t.default_action})"]
     for p in t.policies:
         lines += _policy_lines(p, indent + "  ")
-    ending = {
-        "end-of-tier-deny": "end of tier: nothing decided, the tier's default Deny applies",
-        "default-pass": "end of tier: nothing decided, the tier's default Pass moves on",
-        "pass": "passed: evaluation continues with the next tier",
-    }.get(t.outcome)
+    ending = TIER_END.get(t.outcome)
     if ending:
         lines.append(f"{indent}  → {ending}")
     return lines
