@@ -193,10 +193,11 @@ for wrong in (RANGE.replace("port: 32000", "port: grpc"), RANGE.replace("endPort
 
 # %% [markdown]
 # "1.25+" matters on real clusters: `endPort` became stable in Kubernetes 1.25 (beta, on by default,
-# since 1.22). An API server that does not know the field **drops it silently** and stores the rule
-# as port 32000 alone; a network plugin that does not implement it may ignore the rule. After
-# `kubectl apply`, check with `kubectl get networkpolicy allow-ingress-32000-32768 -o yaml` that
-# `endPort` is still there. Without it, the rule is this:
+# since 1.22). An API server without the feature **drops the field silently** and stores the rule
+# as port 32000 alone, and a network plugin that does not implement `endPort` applies the rule to
+# the single `port` (the Kubernetes documentation warns of both). After `kubectl apply`, check with
+# `kubectl get networkpolicy allow-ingress-32000-32768 -o yaml` that `endPort` is still there, and
+# probe a port inside the range. Without it, the rule is this:
 
 # %%
 dropped = Engine(cluster.merged(load_string(RANGE.replace("      endPort: 32768\n", ""))))
