@@ -30,16 +30,16 @@ def render_table(matrix: Matrix, flipped: np.ndarray | None = None, legend: bool
     >>> print(render_table(reachability(Engine(Cluster(pods=(Pod("a", "x", ip="10.0.0.1"),
     ...                                                      Pod("b", "x", ip="10.0.0.2")))), 80), legend=False))
     TCP/80    │ x
-    from \\ to │ a  b
-    ──────────┼──────
-    x/a       │ ✓  ✓
-    x/b       │ ✓  ✓
+    from \\ to │ a   b
+    ──────────┼────────
+    x/a       │ ✓   ✓
+    x/b       │ ✓   ✓
     """
     pods = matrix.pods
     names = [p.split("/", 1)[1] for p in pods]
     numbered = max((len(n) for n in names), default=0) > 8
     headers = [str(i + 1) if numbered else n for i, n in enumerate(names)]
-    width = max([len(h) for h in headers] + [1])
+    width = max([len(h) for h in headers] + [len(ALLOWED + FLIP)])  # room for a changed mark
     groups = _groups(pods)
     row_label = max([len(p) for p in pods] + [len(CORNER), len(matrix.label)])
 
