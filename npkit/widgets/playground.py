@@ -217,7 +217,8 @@ class Playground:
         self.editor.observe(lambda change: self._debounced(change["new"]), names="value")
         self.probe.observe(self._probe_changed, names="value")
         self.explain_button.on_click(lambda _b: self._explain(self.src.value, self.dst.value))
-        left = w.VBox([w.HTML("<b>Policies</b> (YAML; the matrix updates as you type)"), self.editor,
+        self.editor_title = w.HTML("<b>Policies</b> (YAML; the matrix updates as you type)")
+        left = w.VBox([self.editor_title, self.editor,
                        self.problems], layout=w.Layout(width="42%", min_width="320px"))
         right = w.VBox([w.HBox([self.probe, self.status]), self.grid.widget,
                         w.HBox([self.src, self.dst, self.explain_button]), self.explanation],

@@ -218,6 +218,7 @@ class PolicyToggles:
         self.state = TogglesState(cluster, text, parts, probes, dataplane, playground=self.playground.state)
         # The editor shows what the checkboxes produce; typing in it would be overwritten by the next click.
         self.playground.editor.disabled = True
+        self.playground.editor_title.value = "<b>Policies</b> (YAML, set by the checkboxes above)"
         self.boxes = {p.path: w.Checkbox(value=True, description=p.label, indent=False,
                                          layout=w.Layout(width="auto")) for p in self.state.parts}
         for path, box in self.boxes.items():
