@@ -300,6 +300,10 @@ class LabSession:
         if self.observes:
             print(f"lab {self.lab_id}: cleaned up")
 
+    def keep(self) -> None:
+        """Leave what is deployed in place: no clean-up at interpreter exit (`npkit lab run --keep`)."""
+        self._dirty = False
+
     def _safe_teardown(self) -> None:
         try:
             self.backend.teardown(self.progress)

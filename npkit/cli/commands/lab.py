@@ -179,6 +179,8 @@ def run_run(args: argparse.Namespace) -> int:
         try:
             if not args.keep:
                 session.teardown()
+            else:
+                session.keep()
         finally:
             sys.stdout = out
             progress.close()
