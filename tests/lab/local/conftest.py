@@ -1,0 +1,18 @@
+"""Fixtures for the local-backend tests."""
+
+import pytest
+
+from npkit.lab.backends.local import LocalBackend
+
+from .support import lab_id
+
+
+@pytest.fixture
+def lab():
+    """A running local lab, removed afterwards whatever happens."""
+    backend = LocalBackend(lab_id("f"))
+    backend.up()
+    try:
+        yield backend
+    finally:
+        backend.down()

@@ -1,0 +1,133 @@
+"""Clean-up always runs and `down` finds everything: after success, errors, signals and crashes."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from npkit.lab.backend import LabError
+from npkit.lab.backends.local import LocalBackend, backend, naming, netns
+from npkit.lab.backends.local.system import list_netns
+
+from .support import lab_id, pod, requires_netns, scenario
+
+pytestmark = requires_netns
+
+PODS = scenario(pod("web", "x", "10.20.0.1"), pod("client", "x", "10.20.0.2"))
+
+
+def namespaces_of(lab: str) -> list[str]:
+    return [n for n in list_netns() if n.startswith(naming.netns_prefix(lab))]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().split(") ", 1)[1][0] != "Z"
+
+
+def wait_until(check, timeout=5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+def test_down_removes_namespaces_processes_and_state_and_is_idempotent():
+    lab = LocalBackend(lab_id("down"))
+    lab.up()
+    lab.deploy(PODS)
+    pids = [p.server_pid for p in lab.state.pods.values()]
+    assert len(namespaces_of(lab.lab)) == 3 and all(alive(p) for p in pids)
+    lab.down()
+    assert namespaces_of(lab.lab) == [] and not os.path.exists(netns.state_dir(lab.lab))
+    assert not any(alive(p) for p in pids)
+    lab.down()  # again: nothing to do, no error
+    assert "down" in lab.status()
+
+
+def test_teardown_removes_pods_and_policies_but_keeps_the_node(lab):
+    lab.deploy(PODS)
+    lab.teardown()
+    assert namespaces_of(lab.lab) == [lab.node] and lab.state.pods == {} and lab.policies == {}
+    lab.teardown()
+
+
+def test_a_failed_deploy_removes_what_it_created(lab, monkeypatch, tmp_path):
+    broken = tmp_path / "servers.py"
+    broken.write_text("import sys\nsys.exit('cannot bind: simulated failure')\n")
+    monkeypatch.setattr(backend, "SERVER_SCRIPT", str(broken))
+    with pytest.raises(LabError, match="the server of pod x/\\w+ failed to start: cannot bind: simulated failure"):
+        lab.deploy(PODS)
+    assert namespaces_of(lab.lab) == [lab.node] and lab.state.pods == {}
+    monkeypatch.undo()
+    lab.deploy(PODS)  # and the lab still works afterwards
+    assert len(namespaces_of(lab.lab)) == 3
+
+
+CHILD = textwrap.dedent("""
+    import sys, time
+    from npkit.lab.backends.local import LocalBackend
+    from tests.lab.local.support import pod, scenario
+    lab = LocalBackend(sys.argv[1])
+    {body}
+""")
+
+
+def start_child(name: str, body: str) -> subprocess.Popen:
+    code = CHILD.format(body=textwrap.dedent(body))
+    return subprocess.Popen([sys.executable, "-c", code, name], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=os.getcwd())
+
+
+def test_a_crashed_run_leaves_no_servers_and_down_finds_its_namespaces():
+    name = lab_id("crash")
+    child = start_child(name, """
+        lab.up()
+        lab.deploy(scenario(pod("web", "x", "10.21.0.1"), pod("client", "x", "10.21.0.2")))
+        print(" ".join(str(p.server_pid) for p in lab.state.pods.values()), flush=True)
+        time.sleep(60)
+    """)
+    pids = [int(p) for p in child.stdout.readline().split()]
+    assert pids, child.stderr.read()
+    child.kill()  # SIGKILL: no clean-up code runs at all
+    child.wait()
+    assert wait_until(lambda: not any(alive(p) for p in pids)), "servers outlived their lab"
+    lab = LocalBackend(name)
+    assert len(namespaces_of(lab.lab)) == 3
+    assert "left by a process that has exited" in lab.status()
+    other = LocalBackend(lab_id("other"))
+    other.down()  # any lab's `down` removes labs whose process is gone ...
+    assert namespaces_of(lab.lab) == []
+
+
+def test_down_spares_labs_whose_process_still_runs(lab):
+    lab.deploy(PODS)
+    LocalBackend(lab_id("bystander")).down()
+    assert len(namespaces_of(lab.lab)) == 3
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupt_and_terminate_run_the_clean_up(sig):
+    name = lab_id("sig")
+    child = start_child(name, """
+        with lab:
+            lab.deploy(scenario(pod("web", "x", "10.22.0.1")))
+            print("ready", flush=True)
+            time.sleep(60)
+    """)
+    assert child.stdout.readline().strip() == "ready", child.stderr.read()
+    assert len(namespaces_of(backend.lab_name(name))) == 2
+    child.send_signal(sig)
+    child.wait(timeout=20)
+    assert namespaces_of(backend.lab_name(name)) == []
+    assert not os.path.exists(netns.state_dir(backend.lab_name(name)))
