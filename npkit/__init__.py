@@ -12,8 +12,10 @@
 True
 """
 
+from .diff import compare
 from .engine import Engine, Verdict
 from .explain import render_verdict, verdict_to_json
+from .lint import lint
 from .loading import load, load_string
 from .matrix import Matrix, reachability, render_table
 from .model import Cluster, InputError
@@ -21,6 +23,6 @@ from .model import Cluster, InputError
 __version__ = "0.1.0"
 
 __all__ = [
-    "Cluster", "Engine", "InputError", "Matrix", "Verdict", "load", "load_string", "reachability",
-    "render_table", "render_verdict", "verdict_to_json",
+    "Cluster", "Engine", "InputError", "Matrix", "Verdict", "compare", "lint", "load", "load_string",
+    "reachability", "render_table", "render_verdict", "verdict_to_json",
 ]
