@@ -66,6 +66,32 @@ intro("09")
 # a policy change), and test from a **pod**, never from the node: Calico always lets a node reach
 # its own pods, so kubelet's probes keep working.
 #
+# **Predict** the first walkthrough's second `wget`: after the default deny, does `client` get
+# the page?
+
+# %%
+POLICY_TEST = """\
+# The pods the chapter's `kubectl run` commands create in namespace policy-test.
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: policy-test, labels: {app: web}}
+spec: {containers: [{name: web, image: nginx, ports: [{name: http, containerPort: 80}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: policy-test, labels: {run: client}}
+spec: {containers: [{name: client, image: busybox}]}
+"""
+print(chapter_example("default-deny-policy-test"))
+first_walkthrough = Engine(load_string(POLICY_TEST + "---\n" + chapter_example("default-deny-policy-test")))
+Question(first_walkthrough, "policy-test/client", "policy-test/web", 80)
+
+# %%
+assert not first_walkthrough.allowed("policy-test/client", "policy-test/web", 80)  # wget times out
+assert not first_walkthrough.allowed("policy-test/web", "policy-test/client", 80)  # podSelector {}: every pod
+assert first_walkthrough.allowed("policy-test/client", "8.8.8.8", 443)  # egress is untouched
+
+# %% [markdown]
 # **Predict** the second walkthrough: which of these cells are allowed on TCP 80?
 
 # %%
@@ -333,6 +359,8 @@ assert "End of tier default. Drop if no policies passed packet" in ILLUSTRATION
 # iptables -L -n | grep cali                                   # 查看生成的 iptables 规则: the chains above
 # kubectl exec -n kube-system <calico-node-pod> -c calico-node -- calico-node -show-status
 # calicoctl node diags                                         # 使用 calicoctl 诊断: a diagnostics bundle to attach to a bug report
+# calicoctl apply -f log-denied.yaml                           # the chapter pipes its Calico policies to calicoctl apply
+# calicoctl delete globalnetworkpolicy log-denied              # 清理 (clean up)
 # ```
 #
 # `calico-node -show-status` prints the status calico-node reports about itself (the chapter
