@@ -8,7 +8,8 @@
 # can lift, and defaults that owners may override. Calico answers with tiers (notebook 07);
 # Kubernetes' own answer is **ClusterNetworkPolicy** (`policy.networking.k8s.io/v1alpha2`, from
 # SIG Network's network-policy-api project, still alpha), enforced by Calico 3.32 and by
-# kube-network-policies (the policy engine in kind's own CNI, kindnet).
+# kube-network-policies deployed on its own. (The copy of kube-network-policies built into kind's
+# default CNI, kindnet, enforces NetworkPolicy only; more on that below.)
 
 # %%
 from npkit.course import intro, model_cluster
@@ -32,8 +33,9 @@ intro("08")
 # | 3 | `tier: Baseline` | `kube-baseline` (order 10,000,000) | Pass |
 # | 4 | nothing decided | the namespace profile `kns.<namespace>` | Allow |
 #
-# The evaluator has both dataplanes: `"kubernetes"` (what kindnet / kube-network-policies
-# enforces) and `"calico"`. They name the same three layers:
+# The evaluator has two dataplanes: `"kubernetes"` (the upstream APIs, NetworkPolicy and
+# ClusterNetworkPolicy, as kube-network-policies enforces them) and `"calico"`. They name the same
+# three layers:
 
 # %%
 cluster = model_cluster("and-or")
@@ -315,23 +317,26 @@ show_verdict(networks, "y/a", "x/a", 80)
 # ## The same scenario on both dataplanes
 #
 # The whole scenario (guardrail, owner's policy, monitoring, the exception and the Baseline) is
-# evaluated the same way by kindnet's policy engine and by Calico 3.32:
+# evaluated the same way by kube-network-policies and by Calico 3.32:
 
 # %%
 SCENARIO = (ADMIN_DENY, OWNER, ADMIN_ACCEPT, ADMIN_PASS, BASELINE)
-on_kindnet = show_matrix(engine_with(*SCENARIO, dataplane="kubernetes"), 80, caption="kubernetes dataplane")
+on_upstream = show_matrix(engine_with(*SCENARIO, dataplane="kubernetes"), 80, caption="kubernetes dataplane")
 on_calico = show_matrix(engine_with(*SCENARIO, dataplane="calico"), 80, caption="calico dataplane")
-assert (on_kindnet.matrix.allowed == on_calico.matrix.allowed).all()
+assert (on_upstream.matrix.allowed == on_calico.matrix.allowed).all()
 on_calico
 
 # %% [markdown]
-# ### What kind's own CNI ignores
+# ### What a CNI ignores
+#
+# A network plugin enforces the kinds it implements and ignores the rest, silently: the API
+# server stores the objects (once their CRDs exist), and nothing but the traffic tells you.
 #
 # The same guardrail written the Calico way: a tier before `default` that passes what it does not
 # decide, and a GlobalNetworkPolicy that denies `y` into `x`.
 #
-# **Predict:** on a kind cluster with its default CNI (kindnet, the `"kubernetes"` dataplane),
-# can `y/a` reach `x/a` with these objects applied?
+# **Predict:** on a cluster without Calico (the `"kubernetes"` dataplane), can `y/a` reach `x/a`
+# with these objects applied?
 
 # %%
 CALICO_GUARDRAIL = """\
@@ -362,16 +367,33 @@ calico_only = cluster.merged(load_string(CALICO_GUARDRAIL))
 Question(calico_only, "y/a", "x/a", 80, dataplane="kubernetes")
 
 # %% [markdown]
-# Yes: kindnet enforces NetworkPolicy and ClusterNetworkPolicy only. The Calico objects are
-# accepted by the API server (once Calico's CRDs exist) and then **ignored**; nothing says so
-# except the traffic. The evaluator says it in a note. On Calico they work:
+# Yes: only Calico enforces Calico objects; elsewhere they are **ignored** (the evaluator adds a
+# note saying so to every verdict). On Calico they work:
 
 # %%
-kindnet, calico = Engine(calico_only, "kubernetes"), Engine(calico_only, "calico")
-assert kindnet.allowed("y/a", "x/a", 80) and not calico.allowed("y/a", "x/a", 80)
-assert any("no effect on the kubernetes dataplane" in note for note in kindnet.notes)
-print("\n".join(kindnet.notes))
+upstream, calico = Engine(calico_only, "kubernetes"), Engine(calico_only, "calico")
+assert upstream.allowed("y/a", "x/a", 80) and not calico.allowed("y/a", "x/a", 80)
+assert any("no effect on the kubernetes dataplane" in note for note in upstream.notes)
 show_verdict(calico, "y/a", "x/a", 80)
+
+# %% [markdown]
+# **kind's own CNI goes further.** kindnet (kind 0.24 and later) enforces NetworkPolicy, and
+# nothing else: it ignores Calico objects *and* ClusterNetworkPolicies. On a default kind
+# cluster, the scenario above is only the owner's NetworkPolicy. **Predict:** can `y/b` reach
+# `x/a` there?
+
+# %%
+kindnet = engine_with(OWNER)  # what kindnet enforces of SCENARIO: the NetworkPolicy alone
+Question(kindnet, "y/b", "x/a", 80, dataplane="kubernetes")
+
+# %% [markdown]
+# It can: the owner's policy lets all of `y` in, and the Admin guardrail that stopped `y/b` does
+# not exist for kindnet. To use ClusterNetworkPolicy, run a CNI that implements it: Calico 3.32,
+# or kube-network-policies deployed with its ClusterNetworkPolicy support.
+
+# %%
+assert kindnet.allowed("y/b", "x/a", 80) and not engine_with(*SCENARIO).allowed("y/b", "x/a", 80)
+assert not kindnet.allowed("monitoring/prometheus", "x/a", 80)  # and no Admin Accept for monitoring either
 
 # %% [markdown]
 # ## Calico tiers and ClusterNetworkPolicy side by side
@@ -383,7 +405,7 @@ show_verdict(calico, "y/a", "x/a", 80)
 # | actions | Allow, Deny, Pass, Log | Accept, Deny, Pass |
 # | whom it protects | `selector` (+ `namespaceSelector` for global policies) | `subject`: `namespaces` or `pods` |
 # | peers | selectors, `nets`, network sets, service accounts, services | `namespaces`, `pods`, `networks` (egress), `nodes` and `domainNames` (experimental) |
-# | enforced by | Calico | Calico 3.32, kube-network-policies / kindnet |
+# | enforced by | Calico | Calico 3.32, kube-network-policies (not kindnet) |
 #
 # Older clusters have the v1alpha1 pair AdminNetworkPolicy / BaselineAdminNetworkPolicy (Calico
 # 3.29–3.31 put them in tiers `adminnetworkpolicy` and `baselineadminnetworkpolicy`); npkit
@@ -410,7 +432,8 @@ assert playground.state.matrix["y/a", "x/a"] and not playground.state.matrix["y/
 #   `Pass` hands the decision to the namespace owner. Lower priority runs first.
 # - Baseline policies run after NetworkPolicy, only where no NetworkPolicy selects the pod.
 # - `networks` peers match pod addresses too.
-# - Calico maps the two tiers to `kube-admin` and `kube-baseline` around its `default` tier;
-#   kindnet enforces ClusterNetworkPolicy but ignores every Calico object.
+# - Calico maps the two tiers to `kube-admin` and `kube-baseline` around its `default` tier.
+# - A CNI ignores the kinds it does not implement: Calico objects outside Calico, and on kind's
+#   own kindnet ClusterNetworkPolicy too.
 #
 # Next, notebook `09-testing-debugging`: probing a real dataplane and reading what it generated.
