@@ -378,8 +378,8 @@ except InputError as error:
 # %% [markdown]
 # **Host endpoints** (a node's interfaces as policy targets) are outside npkit's model: it
 # evaluates pods. A HostEndpoint loads with a warning and is skipped. **DNS rules** (domain names
-# in a rule) are a Calico Enterprise feature: open-source Calico has no `domains` field, and npkit
-# rejects it, as `calicoctl` would.
+# in a rule) are a feature of the commercial Calico Enterprise and Calico Cloud: the open-source
+# API has no `domains` field, and npkit rejects it as an unknown field.
 
 # %%
 HOST_ENDPOINT = """\
