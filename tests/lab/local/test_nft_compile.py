@@ -166,3 +166,15 @@ def test_the_kubernetes_dataplane_leaves_calico_policies_out():
     rs = ruleset(calico, ALLOW_FRONT, dataplane="kubernetes")
     assert "pi-np/x/deny" not in rs.text and "pi-knp/x/allow-front" in rs.text
     assert "No tier decided: not isolated, Kubernetes allows" in rs.text
+
+
+def test_policies_of_different_kinds_with_one_name_get_chains_of_their_own():
+    from npkit.model import ClusterNetworkPolicy, CNPPeer, CNPRule, CNPSubject
+
+    subject = CNPSubject(LabelSelector())
+    deny = CNPRule("Deny", (CNPPeer("namespaces", LabelSelector()),))
+    legacy = ClusterNetworkPolicy("guard", "Admin", 1, subject, ingress=(deny,), legacy_kind="AdminNetworkPolicy")
+    new = ClusterNetworkPolicy("guard", "Baseline", 1, subject, ingress=(deny,))
+    text = ruleset(legacy, new).text
+    assert "chain pi-cnp/guard {" in text and "chain pi-cnp/guard.2 {" in text
+    assert 'comment "AdminNetworkPolicy guard ingress"' in text and 'comment "ClusterNetworkPolicy guard ingress"' in text

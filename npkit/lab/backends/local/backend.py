@@ -15,6 +15,7 @@ import os
 import re
 import selectors
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -42,7 +43,7 @@ def lab_name(lab_id: str) -> str:
     """A lab id (any label value) as a name usable in namespace names: lower case, no dots.
 
     >>> lab_name("lab-01"), lab_name("Lab_01.x")
-    ('lab-01', 'lab-01-x-9a2bd1')
+    ('lab-01', 'lab-01-x-170eb3')
     """
     clean = re.sub(r"[^a-z0-9-]", "-", lab_id.lower()).strip("-") or "lab"
     if clean == lab_id and len(clean) <= 24:
@@ -98,6 +99,23 @@ def catch_sigterm() -> None:
     and only if nobody handles SIGTERM yet). SIGINT already raises KeyboardInterrupt."""
     if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
+def sctp_available() -> bool:
+    """Whether this kernel speaks SCTP, loading the `sctp` module once if needed (and saying so)."""
+    def works() -> bool:
+        try:
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_SCTP).close()
+            return True
+        except OSError:
+            return False
+
+    if works():
+        return True
+    if have("modprobe") and run(["modprobe", "sctp"], check=False).returncode == 0 and works():
+        print("note: loaded the kernel module sctp to serve SCTP ports", file=sys.stderr)
+        return True
+    return False
 
 
 def _policy_key(obj) -> tuple:
@@ -256,6 +274,9 @@ class LocalBackend(LabBackend):
                               pod.ip, ports, pod.host_network)
 
     def _start_servers(self, places: list[netns.PodPlace], progress: Progress, done: int, total: int) -> None:
+        if any(port.startswith("SCTP/") for p in places for port in p.ports) and not sctp_available():
+            self._note("this kernel has no SCTP (no sctp module): SCTP ports are not served, and SCTP probes "
+                       "report ERROR")
         started: dict[str, subprocess.Popen] = {}
         for place in places:
             argv = [sys.executable, "-I", "-S", SERVER_SCRIPT, "--netns", f"/run/netns/{place.netns}",

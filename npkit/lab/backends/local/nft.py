@@ -156,6 +156,7 @@ class _Compiler:
         self.set_names: set[str] = set()
         self.log_prefixes: dict[str, str] = {}
         self.notes: list[str] = []
+        self.ids: dict[int, str] = {}
 
     # -- sets ------------------------------------------------------------------------------
     def _new_set(self, base: str, type_: str, elements: list[str], comment: str) -> str:
@@ -257,8 +258,20 @@ class _Compiler:
         return f"meta l4proto . @th,0,8 . @th,8,8 != {{ icmp . {c.icmp.type} . {code} }}"
 
     # -- chains ----------------------------------------------------------------------------
+    def unique_id(self, policy: CompiledPolicy) -> str:
+        """`policy_id`, made unique (two legacy CNP kinds may share a name)."""
+        if id(policy) not in self.ids:
+            base, n = policy_id(policy), 1
+            taken = set(self.ids.values())
+            pid = base
+            while pid in taken:
+                n += 1
+                pid = f"{base}.{n}"
+            self.ids[id(policy)] = pid
+        return self.ids[id(policy)]
+
     def policy_chain(self, policy: CompiledPolicy, direction: str) -> tuple[str, list[str]]:
-        pid = policy_id(policy)
+        pid = self.unique_id(policy)
         short = "in" if direction == "Ingress" else "out"
         chain = f"{'pi' if direction == 'Ingress' else 'po'}-{pid}"
         title = policy_title(policy)
