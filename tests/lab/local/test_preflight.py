@@ -2,18 +2,19 @@
 
 import pytest
 
-from npkit.lab.backends.local import LocalBackend, backend, lab_name
+from npkit.lab.backend import LabError
+from npkit.lab.backends.local import LocalBackend, lab_name, preflight
 
 
 @pytest.fixture
 def fresh(monkeypatch):
     """Forget the cached answer so each test asks again."""
-    monkeypatch.setattr(backend, "_preflight_cache", None)
+    monkeypatch.setattr(preflight, "_cache", None)
     return monkeypatch
 
 
 def test_not_linux(fresh):
-    fresh.setattr(backend.sys, "platform", "darwin")
+    fresh.setattr(preflight.sys, "platform", "darwin")
     problems = LocalBackend().preflight()
     assert problems == ["the local lab backend needs Linux network namespaces; this is darwin "
                         "(use the kind backend, or predictions)"]
@@ -21,24 +22,24 @@ def test_not_linux(fresh):
 
 
 def test_not_root(fresh):
-    fresh.setattr(backend.sys, "platform", "linux")
-    fresh.setattr(backend.os, "geteuid", lambda: 1000)
+    fresh.setattr(preflight.sys, "platform", "linux")
+    fresh.setattr(preflight.os, "geteuid", lambda: 1000)
     [line] = LocalBackend().preflight()
     assert line.startswith("the local lab backend needs root") and "\n" not in line
 
 
 def test_missing_nft(fresh):
-    fresh.setattr(backend.sys, "platform", "linux")
-    fresh.setattr(backend.os, "geteuid", lambda: 0)
-    fresh.setattr(backend, "have", lambda cmd: cmd != "nft")
+    fresh.setattr(preflight.sys, "platform", "linux")
+    fresh.setattr(preflight.os, "geteuid", lambda: 0)
+    fresh.setattr(preflight, "have", lambda cmd: cmd != "nft")
     assert LocalBackend().preflight() == ["the local lab backend needs the `nft` command: apt-get install nftables"]
 
 
 def test_status_and_up_say_the_same_line(fresh):
-    fresh.setattr(backend.sys, "platform", "darwin")
+    fresh.setattr(preflight.sys, "platform", "darwin")
     lab = LocalBackend()
     assert lab.status().endswith("needs Linux network namespaces; this is darwin (use the kind backend, or predictions)")
-    with pytest.raises(backend.LabError, match="needs Linux network namespaces"):
+    with pytest.raises(LabError, match="needs Linux network namespaces"):
         lab.up()
 
 

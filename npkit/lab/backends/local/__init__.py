@@ -4,6 +4,8 @@
 reachable and `local_preflight()` finds Linux, root, `ip`, `nft`, and a namespace it can create.
 """
 
-from .backend import LocalBackend, lab_name, local_preflight
+from .backend import LocalBackend
+from .naming import lab_name
+from .preflight import local_preflight
 
 __all__ = ["LocalBackend", "lab_name", "local_preflight"]

@@ -9,13 +9,10 @@ Log rules send packets to NFLOG, which `logs()` reads (netlink.py).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import selectors
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -28,66 +25,17 @@ from ....engine import Engine
 from ....model import AnyPolicy, Cluster, NetworkSet, Tier
 from ...backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress
 from . import naming, netns
+from .naming import lab_name
 from .netlink import LoggedPacket, NflogReader, flush_conntrack
-from .nft import HEADER, LOG_GROUP, TABLE, Ruleset, compile_ruleset
+from .nft import LOG_GROUP, TABLE, Ruleset, compile_ruleset
+from .preflight import local_preflight, sctp_available
 from .prober import Attempt, probe_all
-from .system import have, in_netns, list_netns, nft, run
+from .rules_view import HEADER, pod_rules
+from .system import in_netns, list_netns, nft
 
 SERVER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "servers.py")
 SERVER_START_TIMEOUT = 15.0
 PROBED_PROTOCOLS = ("TCP", "UDP", "SCTP")
-_preflight_cache: list[str] | None = None
-
-
-def lab_name(lab_id: str) -> str:
-    """A lab id (any label value) as a name usable in namespace names: lower case, no dots.
-
-    >>> lab_name("lab-01"), lab_name("Lab_01.x")
-    ('lab-01', 'lab-01-x-170eb3')
-    """
-    clean = re.sub(r"[^a-z0-9-]", "-", lab_id.lower()).strip("-") or "lab"
-    if clean == lab_id and len(clean) <= 24:
-        return clean
-    return f"{clean[:17].strip('-')}-{hashlib.sha1(lab_id.encode()).hexdigest()[:6]}"
-
-
-def _probe_netns() -> list[str]:
-    """Create and remove a throwaway namespace and run nft inside it: can this process do it all?"""
-    lab = f"preflight-{os.getpid()}"
-    name = naming.node_netns(lab)
-    try:
-        proc = run(["ip", "netns", "add", name], check=False)
-        if proc.returncode != 0:
-            return [f"the local lab backend cannot create network namespaces here ({proc.stderr.strip()}); "
-                    "it needs root on Linux with network namespace support (containers: --privileged)"]
-        proc = run(["ip", "netns", "exec", name, "nft", "list", "ruleset"], check=False)
-        if proc.returncode != 0:
-            return [f"nftables does not work inside a network namespace here ({proc.stderr.strip()}); "
-                    "the kernel needs nf_tables"]
-        return []
-    finally:
-        run(["ip", "netns", "delete", name], check=False)
-
-
-def local_preflight() -> list[str]:
-    """One line per reason the local backend cannot run here (cached per process)."""
-    global _preflight_cache
-    if _preflight_cache is not None:
-        return list(_preflight_cache)
-    if not sys.platform.startswith("linux"):
-        problems = [f"the local lab backend needs Linux network namespaces; this is {sys.platform} "
-                    "(use the kind backend, or predictions)"]
-    elif os.geteuid() != 0:
-        problems = ["the local lab backend needs root (it creates network namespaces and nftables rules); "
-                    "run as root, or use the kind backend, or predictions"]
-    elif not have("ip"):
-        problems = ["the local lab backend needs the `ip` command: apt-get install iproute2"]
-    elif not have("nft"):
-        problems = ["the local lab backend needs the `nft` command: apt-get install nftables"]
-    else:
-        problems = _probe_netns()
-    _preflight_cache = problems
-    return list(problems)
 
 
 def _exit_on_sigterm(signum, frame) -> None:
@@ -99,23 +47,6 @@ def catch_sigterm() -> None:
     and only if nobody handles SIGTERM yet). SIGINT already raises KeyboardInterrupt."""
     if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
-
-
-def sctp_available() -> bool:
-    """Whether this kernel speaks SCTP, loading the `sctp` module once if needed (and saying so)."""
-    def works() -> bool:
-        try:
-            socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_SCTP).close()
-            return True
-        except OSError:
-            return False
-
-    if works():
-        return True
-    if have("modprobe") and run(["modprobe", "sctp"], check=False).returncode == 0 and works():
-        print("note: loaded the kernel module sctp to serve SCTP ports", file=sys.stderr)
-        return True
-    return False
 
 
 def _policy_key(obj) -> tuple:
@@ -515,60 +446,3 @@ def _log_line(packet: LoggedPacket, ips: dict[str, str], described: dict[str, st
     src, dst = ips.get(packet.src, packet.src), ips.get(packet.dst, packet.dst)
     rule = described.get(packet.prefix, "")
     return f"{packet}  ({src} → {dst}{'; ' + rule if rule else ''})"
-
-
-def _blocks(text: str) -> dict[str, str]:
-    """Top-level `set`, `map` and `chain` blocks of `nft list table` output, by name."""
-    out: dict[str, str] = {}
-    name, lines = None, []
-    for line in text.splitlines():
-        m = re.match(r"^\t(set|map|chain) (\S+) \{$", line)
-        if m:
-            name, lines = m.group(2), [line]
-            continue
-        if name is not None:
-            lines.append(line)
-            if line == "\t}":
-                out[name] = "\n".join(lines)
-                name = None
-    return out
-
-
-def pod_rules(table_text: str, pod: str, place: netns.PodPlace) -> str:
-    """The part of the node's ruleset that concerns `pod`, in reading order.
-
-    >>> text = "table ip npkit {\\n\\tset s {\\n\\t}\\n\\tchain pi-x {\\n\\t\\tip saddr @s return\\n\\t}\\n" \\
-    ...        "\\tchain tw-npk1 {\\n\\t\\tjump pi-x\\n\\t}\\n}"
-    >>> print(pod_rules(text, "x/a", netns.PodPlace("x/a", "npk-l.x.a", "npk1", "10.0.0.1")).splitlines()[3])
-    # ingress: packets to x/a
-    """
-    blocks = _blocks(table_text)
-    shown: list[str] = []
-    parts = [f"# {pod} has address {place.ip} in network namespace {place.netns};",
-             f"# its veth ends in the node namespace as {place.iface}.", ""]
-    sets: list[str] = []
-
-    def add_chain(name: str) -> None:
-        if name in shown or name not in blocks:
-            return
-        shown.append(name)
-        body = blocks[name]
-        parts.append(body)
-        for ref in re.findall(r"@(\S+)", body):
-            if ref not in sets and ref in blocks:
-                sets.append(ref)
-        for target in re.findall(r"jump (\S+)", body):
-            add_chain(target)
-
-    if place.host_network:
-        parts.append("# this pod uses the host network: no policy applies to it, so it has no chains")
-    for title, chain in ((f"# egress: packets from {pod}", f"fw-{place.iface}"),
-                         (f"# ingress: packets to {pod}", f"tw-{place.iface}")):
-        if chain in blocks:
-            parts.append(title)
-            add_chain(chain)
-            parts.append("")
-    if sets:
-        parts.append("# sets used above (addresses, or address . protocol . port)")
-        parts += [blocks[s] for s in sets]
-    return "\n".join(parts).rstrip() + "\n"

@@ -18,6 +18,18 @@ LAB_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
 _MAX_NETNS = 60  # readable in `ip netns list`; longer pod names are shortened with a hash
 
 
+def lab_name(lab_id: str) -> str:
+    """A lab id (any label value) as a name usable in namespace names: lower case, no dots.
+
+    >>> lab_name("lab-01"), lab_name("Lab_01.x")
+    ('lab-01', 'lab-01-x-170eb3')
+    """
+    clean = re.sub(r"[^a-z0-9-]", "-", lab_id.lower()).strip("-") or "lab"
+    if clean == lab_id and len(clean) <= 24:
+        return clean
+    return f"{clean[:17].strip('-')}-{hashlib.sha1(lab_id.encode()).hexdigest()[:6]}"
+
+
 def check_lab_name(lab: str) -> str:
     """`lab` if it is a valid lab name (lower-case letters, digits and dashes), else ValueError."""
     if not LAB_NAME.match(lab):

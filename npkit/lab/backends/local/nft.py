@@ -46,22 +46,6 @@ LOG_PREFIX = "calico-packet: "
 _ALL_PORTS = (0, 65535)
 _NFT_PROTOCOLS = {1: "icmp", 6: "tcp", 17: "udp", 58: "ipv6-icmp", 132: "sctp", 136: "udplite"}
 
-HEADER = """\
-# How to read this (the nftables version of `iptables -L -n | grep cali` on a Calico node):
-# * Packets the pod sends run chain fw-<iface> (its egress policy); packets sent to it run
-#   tw-<iface> (its ingress policy). Replies of accepted connections skip both
-#   ("ct state established,related accept" in chain forward).
-# * Tiers come in order. "Start of tier" clears the pass mark; each policy is a jump to its
-#   pi- (ingress) or po- (egress) chain, taken only while the pass mark is clear.
-# * In a policy chain, Allow sets the accept mark (0x10000) and returns: the pod chain then
-#   returns ("Return if policy accepted"). Pass sets the pass mark (0x20000): the rest of the
-#   tier is skipped. Deny drops at once. Log counts the packet and logs it, then goes on.
-# * "End of tier ... Drop if no policies passed packet": a packet the tier's policies neither
-#   allowed nor passed is dropped here. Tiers whose default action is Pass have no such rule.
-# * The last rule (the profile) accepts what no tier decided: pods no policy selects.
-# * @name is a set of addresses (or address . protocol . port); its elements are listed below.
-# * "counter packets N" shows how many packets each rule matched so far.
-"""
 
 
 def _comment(text: str) -> str:

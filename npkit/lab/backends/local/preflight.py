@@ -1,0 +1,72 @@
+"""Can the local backend run here? One line per reason if not (the tests skip with that line)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+
+from . import naming
+from .system import have, run
+
+_cache: list[str] | None = None
+
+
+def _probe_netns() -> list[str]:
+    """Create and remove a throwaway namespace and run nft inside it: can this process do it all?"""
+    lab = f"preflight-{os.getpid()}"
+    name = naming.node_netns(lab)
+    try:
+        proc = run(["ip", "netns", "add", name], check=False)
+        if proc.returncode != 0:
+            return [f"the local lab backend cannot create network namespaces here ({proc.stderr.strip()}); "
+                    "it needs root on Linux with network namespace support (containers: --privileged)"]
+        proc = run(["ip", "netns", "exec", name, "nft", "list", "ruleset"], check=False)
+        if proc.returncode != 0:
+            return [f"nftables does not work inside a network namespace here ({proc.stderr.strip()}); "
+                    "the kernel needs nf_tables"]
+        return []
+    finally:
+        run(["ip", "netns", "delete", name], check=False)
+
+
+def local_preflight() -> list[str]:
+    """One line per reason the local backend cannot run here (cached per process).
+
+    It runs when Linux, root, `ip` and `nft` are there and a throwaway namespace with an
+    nftables ruleset can really be made: the automatic backend choice relies on this.
+    """
+    global _cache
+    if _cache is not None:
+        return list(_cache)
+    if not sys.platform.startswith("linux"):
+        problems = [f"the local lab backend needs Linux network namespaces; this is {sys.platform} "
+                    "(use the kind backend, or predictions)"]
+    elif os.geteuid() != 0:
+        problems = ["the local lab backend needs root (it creates network namespaces and nftables rules); "
+                    "run as root, or use the kind backend, or predictions"]
+    elif not have("ip"):
+        problems = ["the local lab backend needs the `ip` command: apt-get install iproute2"]
+    elif not have("nft"):
+        problems = ["the local lab backend needs the `nft` command: apt-get install nftables"]
+    else:
+        problems = _probe_netns()
+    _cache = problems
+    return list(problems)
+
+
+def sctp_available() -> bool:
+    """Whether this kernel speaks SCTP, loading the `sctp` module once if needed (and saying so)."""
+    def works() -> bool:
+        try:
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_SCTP).close()
+            return True
+        except OSError:
+            return False
+
+    if works():
+        return True
+    if have("modprobe") and run(["modprobe", "sctp"], check=False).returncode == 0 and works():
+        print("note: loaded the kernel module sctp to serve SCTP ports", file=sys.stderr)
+        return True
+    return False
