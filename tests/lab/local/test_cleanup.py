@@ -10,7 +10,7 @@ import time
 import pytest
 
 from npkit.lab.backend import LabError
-from npkit.lab.backends.local import LocalBackend, backend, naming, netns
+from npkit.lab.backends.local import LocalBackend, backend, naming, netns, server_pool
 from npkit.lab.backends.local.system import list_netns
 
 from .support import lab_id, pod, requires_netns, scenario
@@ -65,7 +65,7 @@ def test_teardown_removes_pods_and_policies_but_keeps_the_node(lab):
 def test_a_failed_deploy_removes_what_it_created(lab, monkeypatch, tmp_path):
     broken = tmp_path / "servers.py"
     broken.write_text("import sys\nsys.exit('cannot bind: simulated failure')\n")
-    monkeypatch.setattr(backend, "SERVER_SCRIPT", str(broken))
+    monkeypatch.setattr(server_pool, "SERVER_SCRIPT", str(broken))
     with pytest.raises(LabError, match="the server of pod x/\\w+ failed to start: cannot bind: simulated failure"):
         lab.deploy(PODS)
     assert namespaces_of(lab.lab) == [lab.node] and lab.state.pods == {}

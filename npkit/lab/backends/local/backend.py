@@ -1,7 +1,8 @@
 """LocalBackend: labs in Linux network namespaces, policies enforced by nftables, real probes.
 
 What a CNI does, done by npkit on one machine (root, Linux): each pod gets a network
-namespace and an address (netns.py), its declared ports get real servers (servers.py),
+namespace and an address (netns.py), its declared ports get real servers (servers.py,
+started by server_pool.py),
 the engine's compiled program becomes an nftables ruleset in the node namespace modelled on
 Felix (nft.py), and probes are real connections from inside the source pod (prober.py).
 Log rules send packets to NFLOG, which `logs()` reads (netlink.py).
@@ -9,14 +10,10 @@ Log rules send packets to NFLOG, which `logs()` reads (netlink.py).
 
 from __future__ import annotations
 
-import json
 import os
-import selectors
 import signal
-import subprocess
 import sys
 import threading
-import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import replace
@@ -31,10 +28,9 @@ from .nft import LOG_GROUP, TABLE, Ruleset, compile_ruleset
 from .preflight import local_preflight, sctp_available
 from .prober import Attempt, probe_all
 from .rules_view import HEADER, pod_rules
+from .server_pool import ServerPool
 from .system import in_netns, list_netns, nft
 
-SERVER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "servers.py")
-SERVER_START_TIMEOUT = 15.0
 PROBED_PROTOCOLS = ("TCP", "UDP", "SCTP")
 
 
@@ -72,7 +68,7 @@ class LocalBackend(LabBackend):
         self.tiers: dict[str, Tier] = {}
         self.network_sets: dict[tuple, NetworkSet] = {}
         self.ruleset: Ruleset | None = None
-        self._servers: dict[str, subprocess.Popen] = {}
+        self.servers = ServerPool(self.lab)
         self._nflog: NflogReader | None = None
         self._logged: deque[str] = deque(maxlen=10_000)
         self._lock = threading.RLock()
@@ -115,12 +111,11 @@ class LocalBackend(LabBackend):
     def down(self, progress: Progress = no_progress) -> None:
         """Remove this lab, and every lab whose owning process has gone (a crashed run); idempotent."""
         with self._lock:
-            self._stop_servers()
+            self.servers.stop()
             self._close_nflog()
             labs = [self.lab]
             for other in sorted(netns.labs_present() - {self.lab}):
-                state = netns.load_state(other)
-                if state is None or not netns.owner_alive(state):
+                if not netns.lab_in_use(other):
                     labs.append(other)
             removed: list[str] = []
             for i, lab in enumerate(labs):
@@ -161,16 +156,15 @@ class LocalBackend(LabBackend):
             scenario = _with_ips(scenario)
             wanted = {p.key: self._place(p) for p in scenario.pods}
             stale = [place for key, place in state.pods.items()
-                     if key not in wanted or not _same_place(place, wanted[key]) or key not in self._servers
-                     or self._servers[key].poll() is not None]
+                     if key not in wanted or not _same_place(place, wanted[key]) or not self.servers.running(key)]
             new = [place for key, place in wanted.items()
                    if key not in state.pods or state.pods[key] in stale]
             total = len(stale) + len(new) + 1
             try:
                 if stale:
                     progress(0, total, f"removing {len(stale)} pod(s) that changed")
+                    self.servers.stop([place.key for place in stale])
                     for place in stale:
-                        self._stop_server(place.key)
                         state.pods.pop(place.key, None)
                     netns.save_state(state)
                     netns.remove_pods(stale, self.lab)
@@ -190,7 +184,7 @@ class LocalBackend(LabBackend):
                 self._reload()
             except BaseException:
                 # leave nothing half-made behind: the new pods go, the rest stays consistent
-                self._stop_servers([p.key for p in new])
+                self.servers.stop([p.key for p in new])
                 for place in new:
                     state.pods.pop(place.key, None)
                 netns.remove_pods(new, self.lab)
@@ -206,70 +200,23 @@ class LocalBackend(LabBackend):
 
     def _start_servers(self, places: list[netns.PodPlace], progress: Progress, done: int, total: int) -> None:
         if any(port.startswith("SCTP/") for p in places for port in p.ports) and not sctp_available():
-            self._note("this kernel has no SCTP (no sctp module): SCTP ports are not served, and SCTP probes "
-                       "report ERROR")
-        started: dict[str, subprocess.Popen] = {}
-        for place in places:
-            argv = [sys.executable, "-I", "-S", SERVER_SCRIPT, "--netns", f"/run/netns/{place.netns}",
-                    "--pod", place.key, "--lab", self.lab]
-            argv += [a for port in place.ports for a in ("--port", port)]
-            started[place.key] = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                                  stderr=subprocess.PIPE, start_new_session=True)
-            self._servers[place.key] = started[place.key]
-        sel = selectors.DefaultSelector()
-        for key, proc in started.items():
-            sel.register(proc.stdout, selectors.EVENT_READ, key)
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        waiting = set(started)
-        try:
-            while waiting:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise LabError(f"pod servers did not start within {SERVER_START_TIMEOUT:g} s: "
-                                   f"{', '.join(sorted(waiting))}")
-                for sk, _ in sel.select(left):
-                    key = sk.data
-                    proc = started[key]
-                    line = proc.stdout.readline()
-                    sel.unregister(proc.stdout)
-                    waiting.discard(key)
-                    if not line:
-                        err = proc.stderr.read().decode(errors="replace").strip().splitlines()
-                        raise LabError(f"the server of pod {key} failed to start: {err[-1] if err else 'no output'}")
-                    report = json.loads(line)
-                    place = self.state.pods[key]
-                    place.server_pid = proc.pid
-                    for skipped in report["skipped"]:
-                        self._note(f"{key}: cannot serve {skipped['port']} ({skipped['error']}); "
-                                   "probes to it will fail")
-                    done += 1
-                    progress(done, total, f"pod {key} {place.ip} serving {', '.join(report['opened']) or 'no ports'}")
-        finally:
-            sel.close()
+            _note("this kernel has no SCTP (no sctp module): SCTP ports are not served, and SCTP probes "
+                  "report ERROR")
+        count = [done]
 
-    def _note(self, text: str) -> None:
-        print(f"note: {text}", file=sys.stderr)
+        def ready(place: netns.PodPlace, report: dict) -> None:
+            for skipped in report["skipped"]:
+                _note(f"{place.key}: cannot serve {skipped['port']} ({skipped['error']}); probes to it will fail")
+            count[0] += 1
+            progress(count[0], total, f"pod {place.key} {place.ip} serving {', '.join(report['opened']) or 'no ports'}")
 
-    def _stop_server(self, key: str) -> None:
-        proc = self._servers.pop(key, None)
-        if proc is None:
-            return
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            if stream:
-                stream.close()
-
-    def _stop_servers(self, keys: list[str] | None = None) -> None:
-        for key in list(self._servers if keys is None else keys):
-            self._stop_server(key)
+        self.servers.start(places, ready)
 
     def teardown(self, progress: Progress = no_progress) -> None:
         """Remove the pods, their servers and every policy; the node namespace stays."""
         with self._lock:
             state = self.state or netns.load_state(self.lab)
-            self._stop_servers()
+            self.servers.stop()
             self.policies.clear()
             self.tiers.clear()
             self.network_sets.clear()
@@ -421,6 +368,10 @@ class LocalBackend(LabBackend):
 
     def __exit__(self, *exc) -> None:
         self.down()
+
+
+def _note(text: str) -> None:
+    print(f"note: {text}", file=sys.stderr)
 
 
 def _with_ips(scenario: Cluster) -> Cluster:

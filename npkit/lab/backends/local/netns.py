@@ -101,6 +101,14 @@ def owner_alive(state: LabState) -> bool:
     return bool(state.owner_pid) and process_start(state.owner_pid) == state.owner_start
 
 
+def lab_in_use(lab: str) -> bool:
+    """Whether a live process still owns lab `lab` (another run's preflight counts too)."""
+    if lab.startswith("preflight-") and lab[len("preflight-"):].isdigit():
+        return os.path.exists(f"/proc/{lab[len('preflight-'):]}")
+    state = load_state(lab)
+    return state is not None and owner_alive(state)
+
+
 def create_node(lab: str) -> str:
     """The node namespace: forwarding on, proxy ARP for every new veth, no way out."""
     node = naming.node_netns(lab)
