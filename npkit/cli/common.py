@@ -21,8 +21,9 @@ def add_inputs(p: argparse.ArgumentParser, required: bool = True) -> None:
 
 def add_dataplane(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataplane", choices=DATAPLANES, default="calico",
-                   help="calico: everything Calico enforces (default); kubernetes: what kind's own CNI "
-                        "enforces (NetworkPolicy and ClusterNetworkPolicy only)")
+                   help="calico: everything Calico enforces (default); kubernetes: NetworkPolicy and "
+                        "ClusterNetworkPolicy only, as kube-network-policies enforces them (kind's kindnet "
+                        "enforces NetworkPolicy alone)")
     p.add_argument("--l7", action="store_true",
                    help="enforce Calico http matches (as with Istio + Dikastes); off by default, like Felix")
 

@@ -10,6 +10,7 @@ decides, the pod's namespace profile allows — Kubernetes' "not isolated".
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from .probe import Endpoint, Probe
 from .program import CompiledPolicy, CompiledRule, Direction, Program
@@ -23,7 +24,7 @@ def run_rule(rule: CompiledRule, probe: Probe, u: Universe) -> RuleTrace:
     """Test every condition of `rule` (all of them, so explanations can list each)."""
     checks = tuple(c.test(probe, u) for c in rule.criteria)
     matched = all(c.ok for c in checks)
-    return RuleTrace(rule.index, rule.action, rule.path, matched, checks, rule.name, rule.notes)
+    return RuleTrace(rule.index, rule.verb or rule.action, rule.path, matched, checks, rule.name, rule.notes)
 
 
 def _unenforced(direction: Direction, ep: Endpoint) -> SideVerdict:
@@ -158,6 +159,10 @@ def evaluate(program: Program, u: Universe, probe: Probe, selects: Selects) -> V
         if not (egress.allowed and ingress.allowed):
             notes.append("the policies alone would deny this, but self traffic is not subject to policy")
     else:
+        if not egress.allowed:
+            # The packet dies on the egress side and never meets the destination's rules: nothing
+            # there logs it. The ingress trace stays, for information.
+            ingress = replace(ingress, logged=(), reached=False)
         allowed = egress.allowed and ingress.allowed
         if allowed:
             summary = f"allowed: egress {egress.decision.text}; ingress {ingress.decision.text}"

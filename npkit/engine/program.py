@@ -30,6 +30,7 @@ class CompiledRule:
     path: str  # "spec.ingress[0]"
     name: str = ""  # ClusterNetworkPolicy rules may be named
     notes: tuple[str, ...] = ()
+    verb: str = ""  # how the policy's own API names the action, when it differs (CNP "Accept")
 
     @property
     def label(self) -> str:

@@ -79,6 +79,7 @@ class SideVerdict:
     tiers: tuple[TierTrace, ...] = ()
     logged: tuple[str, ...] = ()  # Log rules the probe hit, in order
     staged: tuple[ObjectRef, ...] = ()  # staged policies that select the endpoint (never enforced)
+    reached: bool = True  # False: the source's egress dropped the packet; shown for information only
 
     @property
     def selected_by(self) -> tuple[ObjectRef, ...]:

@@ -73,6 +73,8 @@ def render_side_html(side: SideVerdict, verbose: bool = True) -> str:
     items += [f"<li>logged by {escape(e)} (Log does not decide; evaluation went on)</li>" for e in side.logged]
     items += [f'<li class="dim">{escape(str(r))} selects it but is staged: never enforced</li>' for r in side.staged]
     items.append(f"<li>⇒ <b>{escape(side.decision.text)}</b></li>")
+    if not side.reached:
+        status += ' <span class="dim">(not reached: the egress side dropped the packet; shown for information)</span>'
     return f"<div>{what} <b>{escape(side.endpoint)}</b>: {status}<ul>{''.join(items)}</ul></div>"
 
 

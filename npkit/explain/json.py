@@ -39,6 +39,7 @@ def side_to_json(s: SideVerdict) -> dict:
                      "policy": _ref(d.policy), "rule": d.rule},
         "tiers": [_tier(t) for t in s.tiers],
         "logged": list(s.logged),
+        "reached": s.reached,
         "staged": [_ref(r) for r in s.staged],
     }
 

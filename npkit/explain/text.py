@@ -73,6 +73,8 @@ def render_side(side: SideVerdict, verbose: bool = True, dataplane: str = "calic
     what = "egress of" if side.direction == "Egress" else "ingress of"
     status = "allowed" if side.allowed else "DENIED"
     lines = [f"{what.capitalize()} {side.endpoint}: {status}"]
+    if not side.reached:
+        lines[0] += " (not reached: the egress side dropped the packet; shown for information)"
     if side.enforced and side.isolated_by:
         lines.append(f"  isolated for {side.direction.lower()} by: " + ", ".join(str(r) for r in side.isolated_by))
     if verbose:

@@ -364,3 +364,22 @@ def test_calico_objects_have_no_effect_on_the_kubernetes_dataplane():
     e = engine(gnp("deny-all", "  selector: all()\n  ingress: [{action: Deny}]"), dataplane="kubernetes")
     assert e.reachability(80).all()
     assert any("no effect on the kubernetes dataplane" in n for n in e.notes)
+
+
+def test_an_ingress_log_rule_never_sees_what_the_source_egress_dropped():
+    e = engine(docs(
+        gnp("no-egress-fe", "  selector: app == 'frontend'\n  types: [Egress]\n  egress: [{action: Deny}]"),
+        cnp("log-web", "default", "  selector: app == 'web'\n  ingress: [{action: Log}, {action: Allow}]"),
+    ))
+    v = e.verdict("default/frontend", "default/web", 80)
+    assert not v.allowed and not v.ingress.reached and v.ingress.logged == ()
+    assert v.ingress.allowed  # still shown: the ingress side alone would allow it
+    assert e.verdict("default/api", "default/web", 80).ingress.logged  # reached: logged
+
+
+def test_cluster_network_policy_rules_keep_their_accept_verb():
+    e = engine("apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: a}\n"
+               "spec:\n  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n"
+               "  ingress: [{action: Accept, from: [{namespaces: {}}]}]")
+    rule = e.verdict("default/api", "default/web", 80).ingress.tiers[0].policies[0].rules[0]
+    assert rule.action == "Accept" and rule.matched

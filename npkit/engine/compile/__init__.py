@@ -8,8 +8,8 @@ from .calico import compile_calico_policy
 from .cnp import compile_cluster_network_policy
 from .k8s import compile_network_policy
 
-# Under the kubernetes dataplane (kindnet / kube-network-policies) the same three tiers exist
-# under the names ClusterNetworkPolicy gives them.
+# Under the kubernetes dataplane (what kube-network-policies, the upstream reference implementation,
+# enforces) the same three tiers exist under the names ClusterNetworkPolicy gives them.
 KUBERNETES_TITLES = {
     "kube-admin": "Admin tier (ClusterNetworkPolicy)",
     "default": "NetworkPolicy tier",
@@ -30,8 +30,9 @@ def compile_program(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool 
         tiers = dict(cluster.tiers)
     elif cluster.calico_policies or len(cluster.tiers) > len(tiers) or cluster.network_sets:
         notes.append(
-            "Calico objects (projectcalico.org/v3) have no effect on the kubernetes dataplane "
-            "(kindnet / kube-network-policies enforces only NetworkPolicy and ClusterNetworkPolicy)"
+            "Calico objects (projectcalico.org/v3) have no effect on the kubernetes dataplane: it enforces "
+            "only NetworkPolicy and ClusterNetworkPolicy, as kube-network-policies does (kind's built-in "
+            "kindnet enforces NetworkPolicy alone)"
         )
     enforced = [p for p in compiled if not p.staged]
     staged = tuple(p for p in compiled if p.staged)

@@ -39,7 +39,7 @@ def _rule(rule: CNPRule, index: int, key: str) -> CompiledRule:
     ]
     if rule.ports:
         criteria.append(PortCriterion(tuple(cnp_port(p) for p in rule.ports), "protocols", f"{path}.protocols"))
-    return CompiledRule(index, ACTION_OF[rule.action], tuple(criteria), path, name=rule.name)
+    return CompiledRule(index, ACTION_OF[rule.action], tuple(criteria), path, name=rule.name, verb=rule.action)
 
 
 def compile_cluster_network_policy(policy: ClusterNetworkPolicy) -> CompiledPolicy:

@@ -99,6 +99,14 @@ def shadowed_rule(ctx: LintContext) -> Iterator[Hit]:
                 yield Hit(message, fix, policy, slot.rule.path, "info" if same else None)
 
 
+def _log_rule_matched(side, slot: Slot) -> bool:
+    """Whether the side's own pipeline hit this Log rule (even if the packet died on the other side first)."""
+    return any(
+        r.matched and r.path == slot.rule.path
+        for t in side.tiers for p in t.policies if p.ref == slot.policy.ref for r in p.rules
+    )
+
+
 def _log_example(ctx: LintContext, slot: Slot, later: list[Slot], direction: str):
     """A connection the Log rule really sees that no later rule of its policy decides, with its verdict."""
     tried = 0
@@ -117,7 +125,7 @@ def _log_example(ctx: LintContext, slot: Slot, later: list[Slot], direction: str
             tried += 1
             v = verdict_for(ctx, direction, int(i), int(j), t)
             side = v.egress if direction == "Egress" else v.ingress
-            if f"{slot.policy.ref} {slot.rule.path}" in side.logged:
+            if _log_rule_matched(side, slot):
                 return v, side
         if tried > 40:
             break
