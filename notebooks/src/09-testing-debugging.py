@@ -239,8 +239,9 @@ else:
     print("predicted, not observed: the Log rules each probe would hit")
     for src, dst in [("np-demo/frontend", "np-demo/web"), ("np-demo/other", "np-demo/web")]:
         verdict = lab.engine.verdict(src, dst, 80)
-        # a packet dropped by the source's egress never reaches the destination's ingress rules
-        hits = verdict.egress.logged + (verdict.ingress.logged if verdict.egress.allowed else ())
+        # a packet the source's egress drops never reaches the destination's ingress rules: the
+        # engine then lists no ingress Log hits (and marks that side "not reached")
+        hits = verdict.egress.logged + verdict.ingress.logged
         print(f"  {src} → {dst}: " + "; ".join(hits))
 
 # %% [markdown]
