@@ -15,6 +15,7 @@ from IPython.display import Markdown
 
 from ..explain.html import render_verdict_html
 from .css import style
+from .view import View
 
 
 class Gradable(Protocol):
@@ -69,7 +70,7 @@ class ExerciseSession:
         return "\n".join(lines)
 
 
-class ExerciseView:
+class ExerciseView(View):
     """Shown by `Exercise.get(id).show()`. `view.session` holds the state; `view.editor` the text."""
 
     def __init__(self, exercise: Gradable):
@@ -141,10 +142,5 @@ class ExerciseView:
         self.solution.value = ("<b>Reference solution</b> (any policies with the same verdicts pass):"
                                f"<pre>{escape(self.exercise.solution())}</pre>")
 
-    def __repr__(self) -> str:
+    def text_report(self) -> str:
         return self.session.text_report()
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = self.session.text_report()
-        return bundle

@@ -25,6 +25,7 @@ from .debounce import Debouncer
 from .diagnostics import diagnostics_html, diagnostics_text
 from .grid import Cell, MatrixGrid
 from .render import ALLOWED_BG, DENIED_BG, FLIP_COLOR, matrix_html, matrix_text
+from .view import View
 
 Probe = tuple[int | None, str]
 DEFAULT_PROBES: tuple[Probe, ...] = ((80, "TCP"),)
@@ -186,7 +187,7 @@ class PlaygroundState:
         return "\n".join(parts)
 
 
-class Playground:
+class Playground(View):
     """The policy playground widget: editor, problems, clickable matrix, explanation.
 
     `Playground(cluster, policies_yaml, probes=[(80, "TCP"), (53, "UDP")])`; display it as the
@@ -300,11 +301,3 @@ class Playground:
     def html(self) -> str:
         """The current matrix as a static HTML table."""
         return matrix_html(self.state.matrix, self._flips, self.state.selected)
-
-    def __repr__(self) -> str:
-        return self.state.text_report()
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = self.state.text_report()
-        return bundle

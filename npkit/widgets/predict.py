@@ -21,6 +21,7 @@ from ..matrix import reachability
 from ..model import Cluster
 from .grid import Cell, MatrixGrid
 from .render import ALLOWED_BG, DENIED_BG
+from .view import View
 
 Pair = tuple[str, str]
 PREDICTED_BG, UNMARKED_BG, SELF_BG = "#ddf4ff", "#ffffff", "#eaeef2"
@@ -136,7 +137,7 @@ class PredictState:
         return "\n".join(lines)
 
 
-class Predict:
+class Predict(View):
     """The predict-then-check matrix widget.
 
     `Predict(cluster, port=80, pods=["x/a", "x/b", "y/a"])`: click cells to mark them allowed,
@@ -224,14 +225,6 @@ class Predict:
             s.explain(score.wrong[0][0], score.wrong[0][1])
         self.explanation.value = render_verdict_html(s.explain(*s.selected)) if s.selected else ""
 
-    def __repr__(self) -> str:
-        return self.state.text_report()
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = self.state.text_report()
-        return bundle
-
 
 class QuestionState:
     """One connection to predict.
@@ -279,7 +272,7 @@ class QuestionState:
                           render_verdict(self._verdict, verbose=False)])
 
 
-class Question:
+class Question(View):
     """A predict-first question about one connection: Allowed / Denied buttons, then the explanation.
 
     `Question(cluster, "x/b", "default/web", 80)`; `question.state` is the QuestionState.
@@ -304,11 +297,3 @@ class Question:
         head = (f'<div style="color:#1a7f37;font-weight:600">Right: it is {truth}.</div>' if right else
                 f'<div style="color:#cf222e;font-weight:600">Not quite: it is {truth}.</div>')
         self.result.value = head + render_verdict_html(self.state.verdict)
-
-    def __repr__(self) -> str:
-        return self.state.text_report()
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = self.state.text_report()
-        return bundle

@@ -30,6 +30,7 @@ from ..selectors import SelectorSyntaxError
 from .css import style
 from .debounce import Debouncer
 from .diagnostics import diagnostics_html, diagnostics_text
+from .view import View
 
 Mode = Literal["kubernetes", "calico"]
 GLOBAL = "(global)"
@@ -239,7 +240,7 @@ def selection_html(selection: Selection, focus: str | None = None) -> str:
     return head + f'<div style="display:flex;flex-wrap:wrap;align-items:flex-start">{"".join(cards)}</div>'
 
 
-class SelectorLab:
+class SelectorLab(View):
     """The selector lab widget: selector editor, mode and namespace, the namespace / pod grid.
 
     `SelectorLab(cluster, "matchLabels:\\n  app: web\\n")`; `mode="calico"` for a Calico expression.
@@ -293,11 +294,3 @@ class SelectorLab:
                 self.reason.value = ""
         else:
             self.reason.value = ""
-
-    def __repr__(self) -> str:
-        return self.state.text_report()
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = self.state.text_report()
-        return bundle

@@ -28,6 +28,7 @@ from ..engine import Engine
 from ..model import Cluster
 from .changes import ChangesView
 from .playground import DEFAULT_PROBES, Playground, PlaygroundState, Probe, evaluate
+from .view import View
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -204,7 +205,7 @@ class TogglesState:
         return "\n".join(lines + [self.playground.text_report()])
 
 
-class PolicyToggles:
+class PolicyToggles(View):
     """Checkboxes, one per part, above a playground whose editor shows the resulting YAML.
 
     `PolicyToggles(cluster, policy_yaml, [Part(...), ...], probes=[(80, "TCP")])`; display it as
@@ -232,11 +233,3 @@ class PolicyToggles:
         self.state.switch(path, on)
         self.playground.editor.value = self.state.text
         self.playground.refresh()
-
-    def __repr__(self) -> str:
-        return self.state.text_report()
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = self.state.text_report()
-        return bundle
