@@ -244,3 +244,70 @@ def clusters(draw) -> Cluster:
                    calico_policies=draw(calico_policies()),
                    cluster_network_policies=draw(cluster_network_policies()),
                    tiers=tiers, network_sets=netsets)
+
+
+@st.composite
+def port_deciding_clusters(draw) -> Cluster:
+    """Clusters whose verdicts hinge on ports: each pod names its ports (http on 80 or 8080, maybe alt
+    81 and dns 53/UDP), and policies of all three families select broadly and decide by port —
+    named, numbered, ranges, protocols, notPorts. In `clusters()` a named port rarely decides a cell.
+    """
+    ps = []
+    for i in range(draw(st.integers(2, 6))):
+        ports = [ContainerPort(draw(st.sampled_from([80, 8080])), "TCP", "http")]
+        if draw(st.booleans()):
+            ports.append(ContainerPort(81, "TCP", "alt"))
+        if draw(st.booleans()):
+            ports.append(ContainerPort(53, "UDP", "dns"))
+        ps.append(Pod(f"p{i}", draw(st.sampled_from(NAMESPACES)), draw(labels(POD_LABELS)), tuple(ports),
+                      ip=f"10.{i % 3}.{i % 2 + 1}.{i + 2}"))
+    namespaces = {n: Namespace(n, {"kubernetes.io/metadata.name": n}) for n in NAMESPACES}
+    broad = st.one_of(st.just(LabelSelector()), label_selector(POD_LABELS))
+    k8s_port = st.one_of(
+        st.builds(PolicyPort, st.sampled_from(["TCP", "UDP"]), st.sampled_from(["http", "alt", "dns"])),
+        st.builds(PolicyPort, st.sampled_from(["TCP", "UDP"]), st.sampled_from([80, 81, 53, 8080])),
+        st.builds(lambda a: PolicyPort("TCP", a, a + 10), st.sampled_from([75, 8075])),
+    )
+    k8s_rule = st.builds(Rule, st.one_of(st.just(()), st.lists(k8s_peer(), max_size=1).map(tuple)),
+                         st.lists(k8s_port, min_size=1, max_size=2).map(tuple))
+    k8s = tuple(
+        NetworkPolicy(f"np{i}", draw(st.sampled_from(NAMESPACES)), draw(broad),
+                      draw(st.sampled_from([("Ingress",), ("Egress",), ("Ingress", "Egress")])),
+                      tuple(draw(st.lists(k8s_rule, min_size=1, max_size=2))),
+                      tuple(draw(st.lists(k8s_rule, min_size=1, max_size=2))))
+        for i in range(draw(st.integers(0, 2)))
+    )
+    calico_ports_only = st.builds(
+        lambda action, protocol, ports, negate: CalicoRule(
+            action, protocol=protocol,
+            destination=EntityRule(**({"not_ports": ports} if negate else {"ports": ports}))),
+        st.sampled_from(["Allow", "Allow", "Deny", "Pass", "Log"]), st.sampled_from(["TCP", "UDP", 6]),
+        st.lists(st.one_of(st.builds(lambda p: PortRange(p, p), st.sampled_from([80, 81, 53, 8080])),
+                           st.just(PortRange(75, 85)), st.builds(lambda n: PortRange(name=n),
+                                                                 st.sampled_from(["http", "dns", "alt"]))),
+                 min_size=1, max_size=2).map(tuple),
+        st.booleans())
+    calico = tuple(
+        CalicoPolicy(f"cp{i}", draw(st.sampled_from([None, *NAMESPACES])), tier=draw(st.sampled_from(["default", "security"])),
+                     order=draw(st.sampled_from([None, 10.0, 1000.0])), selector=draw(st.sampled_from(["", "all()"])),
+                     types=draw(st.sampled_from([("Ingress",), ("Egress",), ("Ingress", "Egress")])),
+                     ingress=tuple(draw(st.lists(calico_ports_only, min_size=1, max_size=3))),
+                     egress=tuple(draw(st.lists(calico_ports_only, min_size=1, max_size=3))))
+        for i in range(draw(st.integers(0, 2)))
+    )
+    cnp_port = st.one_of(st.builds(lambda n: CNPPort(named_port=n), st.sampled_from(["http", "dns", "alt"])),
+                         st.builds(lambda p, r: CNPPort(p, *r), st.sampled_from(["TCP", "UDP"]),
+                                   st.sampled_from([(53, 53), (80, 81), (80, 8080), (81, 81)])))
+    everyone = (CNPPeer("namespaces", LabelSelector()),)
+    cnp_rule = st.builds(CNPRule, st.sampled_from(["Accept", "Deny", "Pass"]), st.just(everyone),
+                         st.lists(cnp_port, min_size=1, max_size=2).map(tuple))
+    cnps = tuple(
+        ClusterNetworkPolicy(f"cnp{i}", draw(st.sampled_from(["Admin", "Baseline"])), 10,
+                             CNPSubject(LabelSelector()), tuple(draw(st.lists(cnp_rule, max_size=2))),
+                             tuple(draw(st.lists(cnp_rule, max_size=2))))
+        for i in range(draw(st.integers(0, 1)))
+    )
+    tiers = {t.name: t for t in BUILTIN_TIERS}
+    tiers["security"] = Tier("security", 100.0, draw(st.sampled_from(["Deny", "Pass"])))
+    return Cluster(namespaces=namespaces, pods=tuple(ps), network_policies=k8s, calico_policies=calico,
+                   cluster_network_policies=cnps, tiers=tiers)

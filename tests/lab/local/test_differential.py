@@ -8,7 +8,11 @@ probed port, and every pair is probed on each port. A cell where the kernel and 
 disagree fails the test with the scenario as YAML, the engine's explanation and the
 generated rules, ready to become a regression test.
 
-NPKIT_DIFF_EXAMPLES overrides the number of examples (default 200).
+A second run draws from `port_deciding_clusters()`, where named ports, protocols and port
+ranges decide far more cells than in `clusters()`.
+
+NPKIT_DIFF_EXAMPLES overrides the number of examples (default 200, plus half as many
+port-deciding ones).
 """
 
 from __future__ import annotations
@@ -26,13 +30,14 @@ from npkit.explain import render_verdict
 from npkit.lab.backend import ProbeRequest
 from npkit.lab.backends.local import LocalBackend
 from npkit.model import Cluster, ContainerPort
-from tests.strategies import clusters
+from tests.strategies import clusters, port_deciding_clusters
 
 from .support import lab_id, requires_netns
 
 pytestmark = requires_netns
 
 EXAMPLES = int(os.environ.get("NPKIT_DIFF_EXAMPLES", "200"))
+PORT_EXAMPLES = EXAMPLES // 2  # more scenarios where named ports, protocols and ranges decide
 # SCTP is left out: this kernel has no SCTP module (the backend reports it; see test_backend.py).
 TRAFFIC = (("TCP", 80), ("TCP", 81), ("UDP", 53), ("TCP", 8080))
 TIMEOUT = 0.4  # a local handshake takes well under a millisecond
@@ -87,13 +92,9 @@ def report(lab: LocalBackend, engine: Engine, cluster: Cluster, dataplane: str, 
     return "\n".join(lines)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                 HealthCheck.data_too_large])
-@given(cluster=clusters(), dataplane=st.sampled_from(["calico", "calico", "calico", "kubernetes"]))
-def test_kernel_verdicts_equal_engine_verdicts(shared_lab, cluster, dataplane):
+def check_scenario(lab: LocalBackend, cluster: Cluster, dataplane: str) -> None:
+    """Deploy, enforce and probe `cluster`; every cell must be what the engine says."""
     started = time.monotonic()
-    lab = shared_lab
     lab.dataplane = dataplane
     lab.delete(list(lab.policies.values()))
     deployed = lab.deploy(serving_everything(cluster.with_policies(())))  # with its tiers and network sets
@@ -121,10 +122,27 @@ def test_kernel_verdicts_equal_engine_verdicts(shared_lab, cluster, dataplane):
     STATS["seconds"] += time.monotonic() - started
 
 
+DATAPLANES = st.sampled_from(["calico", "calico", "calico", "kubernetes"])
+SETTINGS = dict(deadline=None, database=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
+
+
+@settings(max_examples=EXAMPLES, **SETTINGS)
+@given(cluster=clusters(), dataplane=DATAPLANES)
+def test_kernel_verdicts_equal_engine_verdicts(shared_lab, cluster, dataplane):
+    check_scenario(shared_lab, cluster, dataplane)
+
+
+@settings(max_examples=PORT_EXAMPLES, **SETTINGS)
+@given(cluster=port_deciding_clusters(), dataplane=DATAPLANES)
+def test_kernel_verdicts_equal_engine_verdicts_where_ports_decide(shared_lab, cluster, dataplane):
+    check_scenario(shared_lab, cluster, dataplane)
+
+
 def test_enough_scenarios_ran():
-    """The run above really covered the promised number of scenarios (printed with -s)."""
+    """The runs above really covered the promised number of scenarios (printed with -s)."""
     if STATS["examples"] == 0:
-        pytest.skip("the differential test did not run")
+        pytest.skip("the differential tests did not run")
     print(f"\ndifferential: {STATS['examples']} scenarios ({STATS['kubernetes']} on the kubernetes dataplane), "
           f"{STATS['cells']} probed cells, {STATS['seconds']:.1f} s")
-    assert STATS["examples"] >= min(EXAMPLES, 200)
+    assert STATS["examples"] >= min(EXAMPLES, 200) + min(PORT_EXAMPLES, 100)
