@@ -315,13 +315,12 @@ class LocalBackend(LabBackend):
                 else:
                     attempts.append(Attempt(src.netns, dst.ip, r.port, r.protocol))
                     index.append(i)
-            total = len(requests)
-            progress(0, total, f"probing {len(attempts)} connection(s) at once (timeout {timeout:g} s)")
-            outcomes = probe_all(attempts, timeout, lambda n: progress(n, total, f"{n} of {total} probed"))
+            total, skipped = len(requests), len(requests) - len(attempts)
+            progress(skipped, total, f"probing {len(attempts)} connection(s) at once (timeout {timeout:g} s)")
+            outcomes = probe_all(attempts, timeout, lambda n: progress(skipped + n, total, f"probed {skipped + n}"))
             for i, o in zip(index, outcomes, strict=True):
                 results[i] = ProbeResult(requests[i], o.outcome, o.detail)  # type: ignore[arg-type]
             self._collect_logs()
-            progress(total, total, f"probed {total} connection(s)")
             return [r for r in results if r is not None]
 
     # -- looking inside -------------------------------------------------------------------------
