@@ -62,6 +62,19 @@ def test_teardown_removes_pods_and_policies_but_keeps_the_node(lab):
     lab.teardown()
 
 
+def test_without_up_teardown_leaves_nothing_at_all():
+    lab = LocalBackend(lab_id("implicit"))
+    try:
+        lab.deploy(PODS)  # as a lab session does: no explicit up()
+        assert len(namespaces_of(lab.lab)) == 3
+        lab.teardown()
+        assert namespaces_of(lab.lab) == [] and not os.path.exists(netns.state_dir(lab.lab))
+        lab.deploy(PODS)  # and it comes back on demand
+        assert len(namespaces_of(lab.lab)) == 3
+    finally:
+        lab.down()
+
+
 def test_a_failed_deploy_removes_what_it_created(lab, monkeypatch, tmp_path):
     broken = tmp_path / "servers.py"
     broken.write_text("import sys\nsys.exit('cannot bind: simulated failure')\n")
@@ -85,7 +98,8 @@ CHILD = textwrap.dedent("""
 
 def start_child(name: str, body: str) -> subprocess.Popen:
     code = CHILD.format(body=textwrap.dedent(body))
-    return subprocess.Popen([sys.executable, "-c", code, name], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-c", code, name], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE,
                             text=True, cwd=os.getcwd())
 
 
@@ -131,3 +145,33 @@ def test_interrupt_and_terminate_run_the_clean_up(sig):
     child.wait(timeout=20)
     assert namespaces_of(backend.lab_name(name)) == []
     assert not os.path.exists(netns.state_dir(backend.lab_name(name)))
+
+
+def test_two_runs_of_one_lab_take_turns_instead_of_sharing_pods(monkeypatch):
+    name = lab_id("turns")
+    child = start_child(name, """
+        lab.up()
+        lab.deploy(scenario(pod("web", "x", "10.23.0.1")))
+        print("deployed", flush=True)
+        sys.stdin.readline()
+        lab.teardown()
+        print("released", flush=True)
+        time.sleep(60)
+    """)
+    assert child.stdout.readline().strip() == "deployed", child.stderr.read()
+    monkeypatch.setattr(backend, "CLAIM_TIMEOUT", 0.5)
+    second = LocalBackend(name)
+    try:
+        with pytest.raises(LabError, match=f"local lab {second.lab} is in use by process {child.pid}"):
+            second.deploy(PODS)
+        assert f"in use by process {child.pid}" in second.status()
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "released", child.stderr.read()
+        second.deploy(PODS)  # the first run tore down: the lab is free although that process lives on
+        assert sorted(second.state.pods) == ["x/client", "x/web"]
+        assert second.probe([backend.ProbeRequest("x/client", "x/web", 80)], 1.0)[0].outcome == "CONNECTED"
+    finally:
+        child.kill()
+        child.wait()
+        second.down()

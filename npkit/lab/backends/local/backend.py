@@ -10,7 +10,6 @@ Log rules send packets to NFLOG, which `logs()` reads (netlink.py).
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import threading
@@ -32,6 +31,7 @@ from .server_pool import ServerPool
 from .system import in_netns, list_netns, nft
 
 PROBED_PROTOCOLS = ("TCP", "UDP", "SCTP")
+CLAIM_TIMEOUT = 180.0  # how long to wait for another run of the same lab to finish
 
 
 def _exit_on_sigterm(signum, frame) -> None:
@@ -72,6 +72,7 @@ class LocalBackend(LabBackend):
         self._nflog: NflogReader | None = None
         self._logged: deque[str] = deque(maxlen=10_000)
         self._lock = threading.RLock()
+        self._implicit_up = False  # deploy() had to create the node namespace (no explicit up())
 
     # -- environment --------------------------------------------------------------------------
     def describe(self) -> str:
@@ -87,23 +88,28 @@ class LocalBackend(LabBackend):
         if problems:
             raise LabError(problems[0])
 
-    def _claim(self, state: netns.LabState) -> None:
-        state.owner_pid = os.getpid()
-        state.owner_start = netns.process_start(os.getpid())
+    def _claim(self, progress: Progress) -> netns.LabState:
+        """Own the lab's state (waiting while another live process has a scenario deployed in it)."""
+        def waiting(pid: int) -> None:
+            progress(0, 1, f"local lab {self.lab} is in use by process {pid}; waiting for it to finish")
+
+        self.state = netns.claim(self.lab, self.node, CLAIM_TIMEOUT, waiting)
+        return self.state
 
     def up(self, progress: Progress = no_progress) -> None:
-        """Create the node namespace (reused if present) with an empty ruleset."""
+        """Create the node namespace (reused if present) with an empty ruleset; it stays until `down`.
+
+        Without `up`, `deploy` creates it and `teardown` removes it again.
+        """
         self._require()
         catch_sigterm()
         with self._lock:
             progress(0, 2, f"node namespace {self.node}")
-            state = self.state or netns.load_state(self.lab)
-            if state is None or self.node not in list_netns():
-                state = netns.LabState(self.lab, self.node)
-            self._claim(state)
-            netns.save_state(state)  # before creating anything: `down` must find a half-made lab
+            if self.node not in list_netns():  # new (or removed by someone's `down`): nothing of ours is in it
+                self._close_nflog()
+                self.ruleset = None
+            self._claim(progress)  # saves the state before anything is created: `down` finds a half-made lab
             netns.create_node(self.lab)
-            self.state = state
             if self.ruleset is None:
                 self._load_ruleset(self._compile())
             progress(2, 2, f"local lab {self.lab} is up")
@@ -111,6 +117,7 @@ class LocalBackend(LabBackend):
     def down(self, progress: Progress = no_progress) -> None:
         """Remove this lab, and every lab whose owning process has gone (a crashed run); idempotent."""
         with self._lock:
+            self._implicit_up = False
             self.servers.stop()
             self._close_nflog()
             labs = [self.lab]
@@ -139,7 +146,12 @@ class LocalBackend(LabBackend):
             extra = f"; other local labs present: {', '.join(leftovers)}" if leftovers else ""
             return f"local lab {self.lab}: down{extra}"
         pods = ", ".join(f"{k} {p.ip}" for k, p in sorted(state.pods.items())) or "no pods"
-        owner = "running" if netns.owner_alive(state) else "left by a process that has exited"
+        if state.owner_pid == 0:
+            owner = "idle"
+        elif netns.owner_alive(state):
+            owner = f"in use by process {state.owner_pid}"
+        else:
+            owner = "left by a process that has exited"
         n = len(state.policies)
         return (f"local lab {self.lab}: up ({owner}); node namespace {self.node}; {len(state.pods)} pod(s): {pods}; "
                 f"{n} polic{'y' if n == 1 else 'ies'} enforced" + (f": {', '.join(state.policies)}" if n else ""))
@@ -149,10 +161,11 @@ class LocalBackend(LabBackend):
         """Create the scenario's pods (keeping those that already run unchanged) and their servers."""
         self._require()
         with self._lock:
-            if self.state is None or self.node not in list_netns():
+            state = self._claim(progress)  # first: another run of this lab may be tearing down
+            if self.node not in list_netns():
                 self.up(progress)
-            state = self.state
-            assert state is not None
+                self._implicit_up = True  # then teardown removes the node too: nothing is left
+                state = self.state
             scenario = _with_ips(scenario)
             wanted = {p.key: self._place(p) for p in scenario.pods}
             stale = [place for key, place in state.pods.items()
@@ -171,7 +184,6 @@ class LocalBackend(LabBackend):
                 if new:
                     for place in new:
                         state.pods[place.key] = place
-                    self._claim(state)
                     netns.save_state(state)
                     progress(len(stale), total, f"creating {len(new)} pod namespace(s)")
                     netns.create_pods(self.lab, new)
@@ -213,9 +225,9 @@ class LocalBackend(LabBackend):
         self.servers.start(places, ready)
 
     def teardown(self, progress: Progress = no_progress) -> None:
-        """Remove the pods, their servers and every policy; the node namespace stays."""
+        """Remove the pods, their servers and every policy; the node namespace stays if `up` made it."""
         with self._lock:
-            state = self.state or netns.load_state(self.lab)
+            state = self._claim(progress) if netns.load_state(self.lab) else None
             self.servers.stop()
             self.policies.clear()
             self.tiers.clear()
@@ -232,9 +244,16 @@ class LocalBackend(LabBackend):
             netns.remove_pods([netns.PodPlace("", n, "", "") for n in leftovers], self.lab)
             state.pods.clear()
             netns.save_state(state)
-            self.state = state
+            if self._implicit_up:  # deploy made the node: take it away as well
+                self._close_nflog()
+                with netns.locked(self.lab):
+                    netns.remove_lab(self.lab)
+                self.state, self.ruleset, self._implicit_up = None, None, False
+                progress(1, 1, f"local lab {self.lab}: pods, policies and its node namespace removed")
+                return
             if self.node in list_netns():
                 self._reload()
+            netns.release(state)
             progress(1, 1, f"local lab {self.lab}: pods and policies removed")
 
     # -- policies ------------------------------------------------------------------------------

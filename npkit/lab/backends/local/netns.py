@@ -17,11 +17,14 @@ lab's name prefix, so even a lost state file leaves nothing behind.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import signal
 import time
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 
 from ...backend import LabError
@@ -99,6 +102,48 @@ def save_state(state: LabState) -> None:
 
 def owner_alive(state: LabState) -> bool:
     return bool(state.owner_pid) and process_start(state.owner_pid) == state.owner_start
+
+
+@contextmanager
+def locked(lab: str):
+    """Hold the lab's lock file (between processes) for a check-and-update of its state."""
+    os.makedirs(state_dir(lab), exist_ok=True)
+    fd = os.open(os.path.join(state_dir(lab), "lock"), os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def claim(lab: str, node: str, timeout: float, waiting: Callable[[int], None]) -> LabState:
+    """Make this process the lab's owner, first waiting (calling `waiting(pid)`) while another
+    live process has a scenario deployed in it: two runs of one lab must not share its pods."""
+    deadline = time.monotonic() + timeout
+    me = os.getpid()
+    while True:
+        with locked(lab):
+            state = load_state(lab)
+            if state is None or node not in list_netns():
+                state = LabState(lab, node, pods=state.pods if state else {})
+            if state.owner_pid in (0, me) or not owner_alive(state):
+                state.owner_pid, state.owner_start = me, process_start(me)
+                save_state(state)
+                return state
+        if time.monotonic() > deadline:
+            raise LabError(f"local lab {lab} is in use by process {state.owner_pid}, which has a scenario "
+                           f"deployed in it; wait until it finishes (or stop it), or use another lab id")
+        waiting(state.owner_pid)
+        time.sleep(0.2)
+
+
+def release(state: LabState) -> None:
+    """Nothing of ours is deployed any more: another process may take the lab."""
+    with locked(state.lab):
+        current = load_state(state.lab)
+        if current is None or current.owner_pid in (0, os.getpid()):
+            state.owner_pid, state.owner_start = 0, ""
+            save_state(state)
 
 
 def lab_in_use(lab: str) -> bool:
