@@ -25,7 +25,7 @@ naming the policy and rule it came from, and a counter.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -99,10 +99,9 @@ class Ruleset:
     text: str
     pod_chains: dict[str, tuple[str, str]]  # pod key → (egress chain fw-…, ingress chain tw-…)
     log_prefixes: dict[str, str]  # log prefix → "GlobalNetworkPolicy x spec.ingress[0]"
-    notes: list[str] = field(default_factory=list)
 
 
-def _blocks(texts) -> list[ipaddress.IPv4Network]:
+def _ipv4_networks(texts) -> list[ipaddress.IPv4Network]:
     out = []
     for t in texts:
         net = ipaddress.ip_network(t, strict=False)
@@ -132,6 +131,8 @@ def _range(first: int, last: int) -> str:
 
 
 class _Compiler:
+    """One ruleset's worth of state: the sets made so far, policy IDs, log prefixes."""
+
     def __init__(self, engine: Engine, ifaces: dict[str, str]):
         self.engine = engine
         self.u = engine.universe
@@ -139,7 +140,6 @@ class _Compiler:
         self.sets: list[NftSet] = []
         self.set_names: set[str] = set()
         self.log_prefixes: dict[str, str] = {}
-        self.notes: list[str] = []
         self.ids: dict[int, str] = {}
 
     # -- sets ------------------------------------------------------------------------------
@@ -183,8 +183,8 @@ class _Compiler:
     def peer(self, c: PeerCriterion, base: str, rule: CompiledRule, title: str) -> str:
         nets = []
         for s in c.sets:
-            nets += _blocks(self._pod_ips(s.mask(self.u)))
-            nets += _blocks(s.address_blocks(self.u))
+            nets += _ipv4_networks(self._pod_ips(s.mask(self.u)))
+            nets += _ipv4_networks(s.address_blocks(self.u))
         field_name = self._field_name(c, rule, "peers")
         name = self._new_set(f"{base}.{field_name}", "ipv4_addr", _address_elements(nets),
                              f"{title} {rule.path} {field_name}: {c.describe()}")
@@ -350,7 +350,7 @@ class _Compiler:
         out.append('\t\toifname vmap @to-wl-dispatch ' + _comment("Ingress pipeline of the receiving pod (tw-…)"))
         out.append("\t}")
         out.append("}")
-        return Ruleset("\n".join(out) + "\n", pod_chains, self.log_prefixes, self.notes)
+        return Ruleset("\n".join(out) + "\n", pod_chains, self.log_prefixes)
 
 
 def compile_ruleset(engine: Engine, ifaces: dict[str, str]) -> Ruleset:
