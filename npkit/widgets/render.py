@@ -167,7 +167,7 @@ class MatrixView:
     >>> from npkit.model import Cluster, Pod
     >>> view = MatrixView(reachability(Engine(Cluster(pods=(Pod("a", "x", ip="10.0.0.1"),))), 80))
     >>> print(repr(view).splitlines()[0])
-    TCP/80   │ x
+    TCP/80    │ x
     """
 
     def __init__(self, matrix: Matrix, before: Matrix | None = None, caption: str | None = None):
