@@ -1,8 +1,17 @@
 """Data types for everything npkit loads: plain dataclasses, no behaviour beyond lookups."""
 
 from .calico import (
-    BUILTIN_TIERS, KUBERNETES_POLICY_ORDER, CalicoPolicy, CalicoRule, EntityRule, HTTPMatch,
-    HTTPPath, ICMPMatch, PortRange, ServiceAccountMatch, Tier,
+    BUILTIN_TIERS,
+    KUBERNETES_POLICY_ORDER,
+    CalicoPolicy,
+    CalicoRule,
+    EntityRule,
+    HTTPMatch,
+    HTTPPath,
+    ICMPMatch,
+    PortRange,
+    ServiceAccountMatch,
+    Tier,
 )
 from .cluster import AnyPolicy, Cluster
 from .cnp import ClusterNetworkPolicy, CNPPeer, CNPPort, CNPRule, CNPSubject

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Union
+from typing import Union
 
 from .calico import BUILTIN_TIERS, CalicoPolicy, Tier
 from .cnp import ClusterNetworkPolicy
@@ -48,7 +49,7 @@ class Cluster:
         known = ", ".join(p.key for p in self.pods[:12]) or "none"
         raise KeyError(f"no pod {key!r} (pods: {known})")
 
-    def with_policies(self, policies: Iterable[AnyPolicy]) -> "Cluster":
+    def with_policies(self, policies: Iterable[AnyPolicy]) -> Cluster:
         """The same namespaces and pods with `policies` instead of the current ones."""
         k8s, calico, cnp = [], [], []
         for p in policies:
@@ -67,7 +68,7 @@ class Cluster:
             cluster_network_policies=tuple(cnp),
         )
 
-    def merged(self, other: "Cluster") -> "Cluster":
+    def merged(self, other: Cluster) -> Cluster:
         """This cluster with `other`'s objects added (other wins on same kind/namespace/name)."""
         def merge(mine, theirs, key):
             out = {key(x): x for x in mine}

@@ -33,7 +33,7 @@ class LabelSelector:
     match_expressions: tuple[Requirement, ...] = ()
 
     @classmethod
-    def of(cls, match_labels: dict[str, str] | None = None, *exprs: Requirement) -> "LabelSelector":
+    def of(cls, match_labels: dict[str, str] | None = None, *exprs: Requirement) -> LabelSelector:
         """Build a selector from a dict; `LabelSelector.of({"app": "web"})`."""
         return cls(tuple(sorted((match_labels or {}).items())), tuple(exprs))
 
