@@ -19,8 +19,11 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.course
 
+# JupyterLab refuses to run as root unless told it may (containers, root shells).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 course: $(VENV)/.course
-	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) notebooks/00-welcome.ipynb
+	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) $(ROOT_FLAG) notebooks/00-welcome.ipynb
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check npkit tests benchmarks
