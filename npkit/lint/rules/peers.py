@@ -56,7 +56,7 @@ def and_or_peers(ctx: LintContext) -> Iterator[Hit]:
                     yield Hit(message, fix, policy, f"{base}[{i + 1}]")
 
 
-def _allows_all(ctx: LintContext, policy: NetworkPolicy, key: str, r: int) -> str | None:
+def _allows_all(policy: NetworkPolicy, key: str, r: int) -> str | None:
     rule = getattr(policy, key)[r]
     if rule.peers or rule.ports:
         return None
@@ -74,7 +74,7 @@ def allow_all_rule(ctx: LintContext) -> Iterator[Hit]:
             if len(rules) < 2:
                 continue
             for r in range(len(rules)):
-                shape = _allows_all(ctx, policy, key, r)
+                shape = _allows_all(policy, key, r)
                 if shape is None:
                     continue
                 others = [f"spec.{key}[{o}]" for o in range(len(rules)) if o != r]
