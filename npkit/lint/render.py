@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from .finding import Finding
+from .finding import Finding, severity_counts
 from .registry import ordered
 
 MARK = {"error": "✗", "warning": "!", "info": "i"}
@@ -20,9 +20,7 @@ def summary_line(findings: Sequence[Finding]) -> str:
     """
     if not findings:
         return "no findings"
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for f in findings:
-        counts[f.severity] += 1
+    counts = severity_counts(findings)
     parts = [f"{n} {sev}{'s' if n != 1 and sev != 'info' else ''}" for sev, n in counts.items() if n]
     return f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: {', '.join(parts)}"
 
@@ -47,9 +45,7 @@ def render_text(findings: Sequence[Finding]) -> str:
 
 
 def findings_to_json(findings: Sequence[Finding]) -> dict:
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for f in findings:
-        counts[f.severity] += 1
+    counts = severity_counts(findings)
     notes = list(getattr(findings, "notes", ()))
     return {"summary": summary_line(findings), "counts": counts, "notes": notes,
             "findings": [f.to_json() for f in findings]}

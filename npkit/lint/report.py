@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .finding import Finding, Severity
+from .finding import Finding, Severity, severity_counts
 
 
 class Findings(list):
@@ -31,10 +31,7 @@ class Findings(list):
         return Findings((f for f in self if f.severity == "error"), self.notes)
 
     def counts(self) -> dict[str, int]:
-        out = {"error": 0, "warning": 0, "info": 0}
-        for f in self:
-            out[f.severity] += 1
-        return out
+        return severity_counts(self)
 
     def summary(self) -> str:
         """One line: "3 findings: 1 error, 1 warning, 1 info" or "no findings"."""
