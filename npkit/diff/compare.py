@@ -83,9 +83,10 @@ def compare(old: Engine, new: Engine, probes: Sequence[tuple[int | None, str]],
     `connections` adds single connections the matrices do not hold, typically to or from an
     address outside the cluster (`("default/backend", "10.100.0.5", 5432, "TCP")`).
     """
-    common = tuple(p for p in old.pods if p in set(new.pods))
-    oi = np.array([old.pods.index(p) for p in common], dtype=np.int64)
-    ni = np.array([new.pods.index(p) for p in common], dtype=np.int64)
+    new_index = new.universe.index_of
+    oi = np.array([i for i, p in enumerate(old.pods) if p in new_index], dtype=np.int64)
+    common = tuple(old.pods[i] for i in oi)
+    ni = np.array([new_index[p] for p in common], dtype=np.int64)
     changes = []
     probes = tuple((port, protocol_name(proto)) for port, proto in probes)
     for port, proto in probes:
