@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from ..diff import Comparison, compare, comparison_html, render_comparison
 from ..engine import Engine
 from ..model import Cluster
+from .show import as_engine
 
 Probe = tuple[int | None, str]
 
@@ -58,5 +59,4 @@ def show_changes(before: Cluster | Engine, after: Cluster | Engine, probes: Sequ
     equivalent: all 1 connections get the same answer
     compared over 1 pod on port 80 (TCP)
     """
-    engines = [s if isinstance(s, Engine) else Engine(s, dataplane) for s in (before, after)]  # type: ignore[arg-type]
-    return ChangesView(compare(engines[0], engines[1], probes))
+    return ChangesView(compare(as_engine(before, dataplane), as_engine(after, dataplane), probes))

@@ -15,6 +15,7 @@ from ..engine import Engine, Verdict, protocol_name
 from ..explain import render_verdict
 from ..model import Cluster
 from .render import ALLOWED_BG, ALLOWED_COLOR, DENIED_BG, DENIED_COLOR
+from .show import as_engine
 
 Probe = tuple[int | None, str]
 
@@ -37,7 +38,7 @@ class PortTable:
 
     def __init__(self, source: Cluster | Engine, src: str, probes: Sequence[Probe],
                  dsts: Sequence[str] | None = None, dataplane: str = "calico"):
-        self.engine = source if isinstance(source, Engine) else Engine(source, dataplane)  # type: ignore[arg-type]
+        self.engine = as_engine(source, dataplane)
         self.src = src
         self.probes: tuple[Probe, ...] = tuple((port, protocol_name(proto)) for port, proto in probes)
         self.dsts = tuple(dsts) if dsts is not None else tuple(p for p in self.engine.pods if p != src)

@@ -21,14 +21,11 @@ from ..matrix import reachability
 from ..model import Cluster
 from .grid import Cell, MatrixGrid
 from .render import ALLOWED_BG, DENIED_BG
+from .show import as_engine
 from .view import View
 
 Pair = tuple[str, str]
 PREDICTED_BG, UNMARKED_BG, SELF_BG = "#ddf4ff", "#ffffff", "#eaeef2"
-
-
-def _engine(source: Cluster | Engine, dataplane: str) -> Engine:
-    return source if isinstance(source, Engine) else Engine(source, dataplane)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -66,7 +63,7 @@ class PredictState:
 
     def __init__(self, source: Cluster | Engine, port: int | None = 80, protocol: str = "TCP",
                  pods: Sequence[str] | None = None, dataplane: str = "calico"):
-        self.engine = _engine(source, dataplane)
+        self.engine = as_engine(source, dataplane)
         self.port = port
         self.protocol = protocol_name(protocol)
         known = self.engine.pods
@@ -240,7 +237,7 @@ class QuestionState:
 
     def __init__(self, source: Cluster | Engine, src: str, dst: str, port: int | None = 80,
                  protocol: str = "TCP", dataplane: str = "calico", prompt: str = ""):
-        self.engine = _engine(source, dataplane)
+        self.engine = as_engine(source, dataplane)
         self.src, self.dst, self.port, self.protocol = src, dst, port, protocol_name(protocol)
         self._verdict = self.engine.verdict(src, dst, port, self.protocol)  # also checks the pods exist
         where = f"{self.protocol}/{port}" if port is not None else self.protocol

@@ -1,4 +1,5 @@
-"""`show_matrix`: the one call a notebook needs to display a reachability matrix."""
+"""`show_matrix`: the one call a notebook needs to display a reachability matrix; `as_engine`, how
+every widget takes "a cluster or an engine"."""
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ from ..engine import Engine
 from ..matrix import Matrix, reachability
 from ..model import Cluster
 from .render import MatrixView
+
+
+def as_engine(source: Cluster | Engine, dataplane: str) -> Engine:
+    """`source` itself when it is an Engine, else an Engine for the cluster on `dataplane`."""
+    return source if isinstance(source, Engine) else Engine(source, dataplane)  # type: ignore[arg-type]
 
 
 def show_matrix(source: Cluster | Engine, port: int | None = 80, protocol: str = "TCP",
@@ -18,5 +24,4 @@ def show_matrix(source: Cluster | Engine, port: int | None = 80, protocol: str =
     >>> view.matrix["x/a", "x/b"]
     True
     """
-    engine = source if isinstance(source, Engine) else Engine(source, dataplane)  # type: ignore[arg-type]
-    return MatrixView(reachability(engine, port, protocol), before, caption)
+    return MatrixView(reachability(as_engine(source, dataplane), port, protocol), before, caption)

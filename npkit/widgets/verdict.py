@@ -14,6 +14,7 @@ from ..engine import Engine, Verdict
 from ..explain import render_verdict
 from ..explain.html import render_verdict_html
 from ..model import Cluster
+from .show import as_engine
 
 
 class VerdictView:
@@ -45,8 +46,7 @@ def show_verdict(source: Cluster | Engine, src: str, dst: str, port: int | None 
     >>> view.allowed, repr(view).splitlines()[0]
     (True, 'x/a → x/b  TCP/80: ALLOWED   [dataplane: calico]')
     """
-    engine = source if isinstance(source, Engine) else Engine(source, dataplane)  # type: ignore[arg-type]
-    return VerdictView(engine.verdict(src, dst, port, protocol, **traffic), verbose)
+    return VerdictView(as_engine(source, dataplane).verdict(src, dst, port, protocol, **traffic), verbose)
 
 
 Connection = tuple  # (src, dst, port) or (src, dst, port, protocol); src / dst are pod keys or addresses
@@ -85,5 +85,5 @@ def show_connections(source: Cluster | Engine, connections: list[Connection],
     >>> view.allowed
     (True,)
     """
-    engine = source if isinstance(source, Engine) else Engine(source, dataplane)  # type: ignore[arg-type]
+    engine = as_engine(source, dataplane)
     return ConnectionsView([engine.verdict(*c) for c in connections])
