@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .finding import Finding, Severity, severity_counts
+from .render import findings_to_json, render_html, render_text, summary_line
 
 
 class Findings(list):
@@ -35,25 +36,17 @@ class Findings(list):
 
     def summary(self) -> str:
         """One line: "3 findings: 1 error, 1 warning, 1 info" or "no findings"."""
-        from .render import summary_line
-
         return summary_line(self)
 
     def __str__(self) -> str:
-        from .render import render_text
-
         return render_text(self)
 
     __repr__ = __str__  # what a notebook shows as text/plain
 
     def _repr_html_(self) -> str:
-        from .render import render_html
-
         return render_html(self)
 
     def to_json(self) -> dict:
-        from .render import findings_to_json
-
         return findings_to_json(self)
 
 
