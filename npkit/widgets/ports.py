@@ -14,15 +14,9 @@ import numpy as np
 from ..engine import Engine, Verdict, protocol_name
 from ..explain import render_verdict
 from ..model import Cluster
+from .playground import Probe, probe_label
 from .render import ALLOWED_BG, ALLOWED_COLOR, DENIED_BG, DENIED_COLOR
 from .show import as_engine
-
-Probe = tuple[int | None, str]
-
-
-def _label(probe: Probe) -> str:
-    port, protocol = probe
-    return f"{protocol}/{port}" if port is not None else protocol
 
 
 class PortTable:
@@ -48,10 +42,10 @@ class PortTable:
     @property
     def labels(self) -> tuple[str, ...]:
         """The probes as column headings, e.g. `TCP/80`."""
-        return tuple(_label(p) for p in self.probes)
+        return tuple(probe_label(p) for p in self.probes)
 
     def _column(self, probe: Probe | str) -> int:
-        label = probe if isinstance(probe, str) else _label((probe[0], protocol_name(probe[1])))
+        label = probe if isinstance(probe, str) else probe_label(probe)
         if label not in self.labels:
             raise KeyError(f"no probe {label}; probes: {', '.join(self.labels)}")
         return self.labels.index(label)

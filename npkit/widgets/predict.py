@@ -20,6 +20,7 @@ from ..explain.html import render_verdict_html
 from ..matrix import reachability
 from ..model import Cluster
 from .grid import Cell, MatrixGrid
+from .playground import probe_label
 from .render import ALLOWED_BG, DENIED_BG
 from .show import as_engine
 from .view import View
@@ -240,8 +241,7 @@ class QuestionState:
         self.engine = as_engine(source, dataplane)
         self.src, self.dst, self.port, self.protocol = src, dst, port, protocol_name(protocol)
         self._verdict = self.engine.verdict(src, dst, port, self.protocol)  # also checks the pods exist
-        where = f"{self.protocol}/{port}" if port is not None else self.protocol
-        self.prompt = prompt or f"Can {src} open a new {where} connection to {dst}?"
+        self.prompt = prompt or f"Can {src} open a new {probe_label((port, self.protocol))} connection to {dst}?"
         self.answered: bool | None = None
 
     def answer(self, allowed: bool) -> bool:
