@@ -465,8 +465,9 @@ def _read_http(field: Field | None) -> HTTPMatch | None:
         elif method != method.upper() and method.upper() in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"):
             item.warning(f'HTTP methods are case-sensitive: "{method}" does not match {method.upper()} requests')
         methods.append(method)
-    paths = [p for p in map(_read_http_path, http.get_list("paths") or ()) if p is not None]
-    if len(http.get_list("paths") or ()) > MAX_HTTP_ITEMS:
+    path_items = http.get_list("paths") or []
+    paths = [p for p in map(_read_http_path, path_items) if p is not None]
+    if len(path_items) > MAX_HTTP_ITEMS:
         http.get("paths").error(f"may list at most {MAX_HTTP_ITEMS} paths")  # type: ignore[union-attr]
     return HTTPMatch(tuple(methods), tuple(paths))
 
