@@ -21,6 +21,8 @@ def _what(http) -> str:
 @lint_rule("NP501", "http-l4-only", "warning",
            "an `http` match does nothing without Istio + Dikastes: the rule acts at L4")
 def http_l4_only(ctx: LintContext) -> Iterator[Hit]:
+    if ctx.l7:
+        return  # the user says Istio + Dikastes enforce it (the loader keeps http to ingress)
     for policy in ctx.cluster.calico_policies:
         if ctx.compiled(policy) is None:
             continue  # the dataplane ignores Calico policies (the engine's note says so)
@@ -28,8 +30,6 @@ def http_l4_only(ctx: LintContext) -> Iterator[Hit]:
             for r, rule in enumerate(getattr(policy, key)):
                 if rule.http is None:
                     continue
-                if ctx.l7:
-                    continue  # the user says Istio + Dikastes enforce it (the loader keeps http to ingress)
                 path = f"spec.{key}[{r}].http"
                 message = (f"{path} ({_what(rule.http)}) is ignored by Felix: HTTP matching needs Istio with "
                            "Calico's Dikastes. Without them this rule is an L4 rule and "
