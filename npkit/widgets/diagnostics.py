@@ -73,11 +73,15 @@ def diagnostic_text(d: Diagnostic, text: str = "") -> str:
     return "\n".join([head] + ["    " + c for c in caret])
 
 
+def _ranked(diagnostics) -> list[Diagnostic]:
+    """Errors first, then warnings, then the rest; by line within each."""
+    order = {"error": 0, "warning": 1, "info": 2}
+    return sorted(diagnostics, key=lambda d: (order.get(d.severity, 3), d.origin.line))
+
+
 def diagnostics_text(diagnostics, text: str = "") -> str:
     """Every diagnostic, one block each, errors first."""
-    order = {"error": 0, "warning": 1, "info": 2}
-    ranked = sorted(diagnostics, key=lambda d: (order.get(d.severity, 3), d.origin.line))
-    return "\n".join(diagnostic_text(d, text) for d in ranked)
+    return "\n".join(diagnostic_text(d, text) for d in _ranked(diagnostics))
 
 
 def diagnostics_html(diagnostics, text: str = "") -> str:
@@ -85,9 +89,8 @@ def diagnostics_html(diagnostics, text: str = "") -> str:
     if not diagnostics:
         return ""
     colors = {"error": "#cf222e", "warning": "#9a6700", "info": "#57606a"}
-    order = {"error": 0, "warning": 1, "info": 2}
     items = []
-    for d in sorted(diagnostics, key=lambda d: (order.get(d.severity, 3), d.origin.line)):
+    for d in _ranked(diagnostics):
         block = escape(diagnostic_text(d, text))
         items.append(f'<pre style="margin:2px 0;white-space:pre-wrap;color:{colors.get(d.severity, "#000")}">'
                      f"{block}</pre>")
