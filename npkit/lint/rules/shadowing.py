@@ -135,8 +135,7 @@ def _log_example(ctx: LintContext, slot: Slot, later: list[Slot], direction: str
 @lint_rule("NP404", "log-no-decision", "warning",
            "a Log rule is not followed by a rule that decides the connections it logs")
 def log_no_decision(ctx: LintContext) -> Iterator[Hit]:
-    tiers = {t.name: t for t in ctx.engine.program.tiers}
-    for tier in tiers.values():
+    for tier in ctx.engine.program.tiers:
         for compiled in tier.policies:
             policy = ctx.model.get(compiled.ref)
             if policy is None:
