@@ -84,9 +84,6 @@ class Universe:
         p = self.pods[i]
         return Endpoint(p.key, p.ip, p, i)
 
-    def namespace_of(self, pod: Pod) -> Namespace:
-        return self.namespaces[pod.namespace]
-
     # -- label views ---------------------------------------------------------------------------
     @cached_property
     def pod_index(self) -> LabelIndex:

@@ -111,23 +111,6 @@ class NamespacesBySelector(NamespaceMatcher):
 
 # -- endpoint sets -----------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Everyone(EndpointSet):
-    """An empty `from` / `to`: every source or destination, inside or outside the cluster."""
-
-    def check(self, ep: Endpoint, u: Universe) -> tuple[bool, str]:
-        return True, "an empty peer list matches everyone, including addresses outside the cluster"
-
-    def mask(self, u: Universe) -> Mask:
-        return full(u, True)
-
-    def address_blocks(self, u: Universe) -> tuple[str, ...]:
-        return EVERY_ADDRESS
-
-    def describe(self) -> str:
-        return "everyone"
-
-
-@dataclass(frozen=True)
 class Pods(EndpointSet):
     """Pods whose namespace matches `namespaces` and whose labels match `pods`."""
 

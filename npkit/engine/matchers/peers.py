@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..probe import Probe, Traffic
 from ..universe import Mask, Universe
 from .base import Check, Criterion, End
@@ -51,15 +49,3 @@ class PeerCriterion(Criterion):
     def describe(self) -> str:
         inner = " or ".join(s.describe() for s in self.sets)
         return f"{self.field} not ({inner})" if self.negate else f"{self.field} {inner}"
-
-
-def all_of(masks: list[Mask | bool], size: int) -> Mask:
-    """AND of masks and booleans."""
-    out = np.ones(size, dtype=bool)
-    for m in masks:
-        if m is True:
-            continue
-        if m is False:
-            return np.zeros(size, dtype=bool)
-        out &= m
-    return out
