@@ -24,7 +24,7 @@ from .css import style
 from .debounce import Debouncer
 from .diagnostics import diagnostics_html, diagnostics_text
 from .grid import Cell, MatrixGrid
-from .render import ALLOWED_BG, DENIED_BG, FLIP_COLOR, matrix_html, matrix_text
+from .render import ALLOWED_BG, DENIED_BG, FLIP_COLOR, matrix_text
 from .view import View
 
 Probe = tuple[int | None, str]
@@ -297,7 +297,3 @@ class Playground(View):
         else:
             self.explanation.value = ('<span style="color:#57606a">Click a cell (or choose from and to) '
                                       "to see why.</span>")
-
-    def html(self) -> str:
-        """The current matrix as a static HTML table."""
-        return matrix_html(self.state.matrix, self._flips, self.state.selected)
