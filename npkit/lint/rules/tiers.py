@@ -47,9 +47,8 @@ def tier_end_deny(ctx: LintContext) -> Iterator[Hit]:
                            f"{tier.title} allows or passes the {way} of {plural(len(pods), 'pod')} it selects "
                            f"({listing(pods)}). Calico ends the tier with an implicit Deny, so every other "
                            f"{way} connection of these pods is dropped too, not only the ones its rules name.")
-                key = "ingress" if direction == "Ingress" else "egress"
                 fix = (f"add `- action: Pass` as the last {way} rule, so the next tier (or the Kubernetes "
                        "policies) decides")
                 if tier.name != "default":
                     fix += f"; or give tier {tier.name} `defaultAction: Pass`"
-                yield Hit(message, fix, policy, f"spec.{key}[{len(rules) - 1}]")
+                yield Hit(message, fix, policy, f"spec.{way}[{len(rules) - 1}]")
