@@ -41,11 +41,6 @@ class Connection:
     port: int | None
     protocol: str = "TCP"
 
-    @property
-    def label(self) -> str:
-        where = f"{self.protocol}/{self.port}" if self.port is not None else self.protocol
-        return f"{self.src} → {self.dst} {where}"
-
 
 @dataclass(frozen=True)
 class Difference:
