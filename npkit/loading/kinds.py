@@ -36,8 +36,8 @@ name (with a warning), and creates implicit Namespaces for the namespaces they n
 Rules that span objects (a policy naming a Tier defined in another file) go in a function
 decorated with `@cross_check`, which runs once every document has been read.
 
-Until a kind is registered, PLANNED_KINDS makes its objects a "not supported yet" warning
-instead of an unknown kind; registering replaces the placeholder.
+A KindSpec registered with `load` None is a placeholder: its objects get a "not supported
+yet" warning instead of an unknown-kind error; registering the kind replaces it.
 """
 
 from __future__ import annotations
@@ -119,26 +119,6 @@ class Manifest:
 
 _REGISTRY: dict[tuple[str, str], KindSpec] = {}
 
-_CALICO = "projectcalico.org"
-_CNP = "policy.networking.k8s.io"
-# Kinds other modules will read (calico.py, cnp.py). Until they register, objects of these
-# kinds are reported as "not supported yet", never dropped in silence.
-PLANNED_KINDS: tuple[KindSpec, ...] = (
-    KindSpec(_CALICO, "NetworkPolicy", ("v3",)),
-    KindSpec(_CALICO, "GlobalNetworkPolicy", ("v3",), namespaced=False),
-    KindSpec(_CALICO, "StagedNetworkPolicy", ("v3",)),
-    KindSpec(_CALICO, "StagedGlobalNetworkPolicy", ("v3",), namespaced=False),
-    KindSpec(_CALICO, "StagedKubernetesNetworkPolicy", ("v3",)),
-    KindSpec(_CALICO, "Tier", ("v3",), namespaced=False),
-    KindSpec(_CALICO, "NetworkSet", ("v3",)),
-    KindSpec(_CALICO, "GlobalNetworkSet", ("v3",), namespaced=False),
-    KindSpec(_CNP, "ClusterNetworkPolicy", ("v1alpha2",), namespaced=False),
-    KindSpec(_CNP, "AdminNetworkPolicy", ("v1alpha1",), namespaced=False),
-    KindSpec(_CNP, "BaselineAdminNetworkPolicy", ("v1alpha1",), namespaced=False),
-)
-for _planned in PLANNED_KINDS:
-    _REGISTRY[(_planned.group, _planned.kind)] = _planned
-
 # Real kinds npkit does not model: skipped with a warning, never taken for a misspelling
 # of a kind it reads (Node is one edit from Pod, Job two from Pod).
 OTHER_KNOWN_KINDS = frozenset({
@@ -178,12 +158,6 @@ def register(
         return load
 
     return decorate
-
-
-def registered() -> tuple[KindSpec, ...]:
-    """Every kind npkit knows, planned ones included."""
-    load_kind_modules()
-    return tuple(_REGISTRY.values())
 
 
 _modules_loaded = False
