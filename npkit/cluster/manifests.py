@@ -7,7 +7,7 @@ turned back into manifests by `npkit.loading.dump.to_manifest`, the one dumper.
 
 from __future__ import annotations
 
-from ..model import NAMESPACE_NAME_LABEL, Cluster, Namespace, Pod, Tier
+from ..model import NAMESPACE_NAME_LABEL, Cluster, Namespace, Pod
 from . import agnhost
 from .guard import lab_labels
 
@@ -74,7 +74,3 @@ def object_manifest(obj, lab_id: str) -> dict:
     metadata["labels"] = {**(metadata.get("labels") or {}), **lab_labels(lab_id)}
     return manifest
 
-
-def custom_tiers(scenario: Cluster) -> list[Tier]:
-    """Tiers the scenario defines itself (the built-in ones exist on every Calico cluster)."""
-    return [t for t in scenario.tiers.values() if not t.builtin]

@@ -17,7 +17,6 @@ import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from ..engine import Engine, protocol_name
 from ..explain import render_verdict
@@ -41,8 +40,6 @@ from .select import Choice, choose_backend
 
 LAB_LABEL = "npkit.io/lab"  # the same label npkit.cluster.guard puts on what a lab creates
 CANARY_TRIES = 5
-
-Source = "str | os.PathLike | Cluster | AnyPolicy | Tier"
 
 
 @dataclass(frozen=True)
@@ -346,7 +343,7 @@ def _collect(sources: Iterable) -> tuple[list[AnyPolicy], list[Tier]]:
     for source in sources:
         if isinstance(source, Tier):
             tiers.append(source)
-        elif isinstance(source, (str, os.PathLike, Path, Cluster)):
+        elif isinstance(source, (str, os.PathLike, Cluster)):
             cluster = _as_cluster(source)
             policies += list(cluster.policies)
             tiers += [t for t in cluster.tiers.values() if not t.builtin]
