@@ -8,8 +8,9 @@ from html import escape
 from ..model import NAMESPACE_NAME_LABEL, Cluster
 
 
-def _labels(labels: dict[str, str]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted(labels.items()) if k != NAMESPACE_NAME_LABEL) or "-"
+def label_text(labels: dict[str, str], empty: str = "-") -> str:
+    """`k=v, ...` sorted, leaving out the name label every namespace carries; `empty` when nothing is left."""
+    return ", ".join(f"{k}={v}" for k, v in sorted(labels.items()) if k != NAMESPACE_NAME_LABEL) or empty
 
 
 class ClusterOverview:
@@ -32,12 +33,12 @@ class ClusterOverview:
             namespace = cluster.namespaces.get(ns)
             pods = sorted((p for p in cluster.pods if p.namespace == ns), key=lambda p: p.name)
             self.rows.append((ns, namespace.labels if namespace else {}, [
-                (p.name, p.ip, _labels(p.labels), ", ".join(str(c) for c in p.ports) or "-") for p in pods]))
+                (p.name, p.ip, label_text(p.labels), ", ".join(str(c) for c in p.ports) or "-") for p in pods]))
 
     def __repr__(self) -> str:
         lines = []
         for ns, labels, pods in self.rows:
-            lines.append(f"namespace {ns}  (labels: {_labels(labels)})")
+            lines.append(f"namespace {ns}  (labels: {label_text(labels)})")
             if pods:
                 widths = [max(len(p[k]) for p in pods) for k in range(3)]
                 for name, ip, labels_text, ports in pods:
@@ -55,7 +56,7 @@ class ClusterOverview:
         rows = []
         for ns, labels, pods in self.rows:
             rows.append(f'<tr style="background:#f6f8fa"><th colspan="4" style="text-align:left">namespace '
-                        f'{escape(ns)} <span style="font-weight:normal;color:#57606a">{escape(_labels(labels))}'
+                        f'{escape(ns)} <span style="font-weight:normal;color:#57606a">{escape(label_text(labels))}'
                         "</span></th></tr>")
             rows += [f"<tr><td>{escape(n)}</td><td><code>{escape(ip)}</code></td><td>{escape(lab)}</td>"
                      f"<td>{escape(ports)}</td></tr>" for n, ip, lab, ports in pods]

@@ -30,6 +30,7 @@ from ..selectors import SelectorSyntaxError
 from .css import style
 from .debounce import Debouncer
 from .diagnostics import diagnostics_html, diagnostics_text
+from .overview import label_text
 from .view import View
 
 Mode = Literal["kubernetes", "calico"]
@@ -211,11 +212,6 @@ class _Problems(Exception):
         self.diagnostics = tuple(diagnostics)
 
 
-def _labels(labels: dict[str, str]) -> str:
-    shown = {k: v for k, v in labels.items() if k != "kubernetes.io/metadata.name"}
-    return ", ".join(f"{k}={v}" for k, v in sorted(shown.items()))
-
-
 def selection_html(selection: Selection, focus: str | None = None) -> str:
     """Namespaces as cards, pods as chips: green when selected, grey when not."""
     cards = []
@@ -225,15 +221,17 @@ def selection_html(selection: Selection, focus: str | None = None) -> str:
         for p in ns.pods:
             bg, fg = ("#dafbe1", "#116329") if p.selected else ("#f6f8fa", "#57606a")
             ring = "box-shadow:0 0 0 2px #0969da;" if p.pod == focus else ""
+            labels = escape(label_text(p.labels, empty=""))
             chips.append(
                 f'<div title="{escape(p.why)}" style="background:{bg};color:{fg};{ring}border-radius:6px;'
                 f'padding:2px 6px;margin:2px;font-size:12px"><b>{"✓" if p.selected else "·"} '
-                f'{escape(p.pod.split("/", 1)[1])}</b><br><span style="font-size:11px">{escape(_labels(p.labels))}'
+                f'{escape(p.pod.split("/", 1)[1])}</b><br><span style="font-size:11px">{labels}'
                 f"</span></div>")
+        ns_labels = escape(label_text(ns.labels, empty="")) or "&nbsp;"
         cards.append(
             f'<div title="{escape(ns.why)}" style="border:2px solid {border};border-radius:8px;padding:4px;margin:3px;'
             f'min-width:120px"><div style="font-weight:600">{escape(ns.name)}</div>'
-            f'<div style="font-size:11px;color:#57606a">{escape(_labels(ns.labels)) or "&nbsp;"}</div>'
+            f'<div style="font-size:11px;color:#57606a">{ns_labels}</div>'
             f'<div style="display:flex;flex-wrap:wrap">{"".join(chips)}</div></div>')
     n = len(selection.pods)
     head = f"<div><b>{escape(selection.description)}</b>: {n} pod{'s' if n != 1 else ''} selected</div>"
