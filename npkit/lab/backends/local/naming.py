@@ -30,13 +30,6 @@ def lab_name(lab_id: str) -> str:
     return f"{clean[:17].strip('-')}-{hashlib.sha1(lab_id.encode()).hexdigest()[:6]}"
 
 
-def check_lab_name(lab: str) -> str:
-    """`lab` if it is a valid lab name (lower-case letters, digits and dashes), else ValueError."""
-    if not LAB_NAME.match(lab):
-        raise ValueError(f"lab name {lab!r}: use 1-24 lower-case letters, digits and dashes (no dots)")
-    return lab
-
-
 def netns_prefix(lab: str) -> str:
     return f"{NETNS_ROOT}{lab}."
 
