@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from ..cluster.guard import LAB_LABEL  # the label a lab puts on what it creates
 from ..engine import Engine, protocol_name
 from ..explain import render_verdict
 from ..loading import load, load_string
@@ -38,7 +39,6 @@ from .compare import LabComparison, observed_allowed, observed_matrix
 from .progress import default_progress
 from .select import Choice, choose_backend
 
-LAB_LABEL = "npkit.io/lab"  # the same label npkit.cluster.guard puts on what a lab creates
 CANARY_TRIES = 5
 
 

@@ -15,14 +15,22 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from ...cluster import agnhost, calico, manifests
-from ...cluster.guard import ContextGuard, UnsafeTarget, lab_selector, owned_by, reach_outside, valid_lab_id
+from ...cluster.guard import (
+    LAB_LABEL,
+    ContextGuard,
+    UnsafeTarget,
+    lab_selector,
+    owned_by,
+    reach_outside,
+    valid_lab_id,
+)
 from ...cluster.kind import DEFAULT_NAME, Kind, config_path
 from ...cluster.kube import CALICO_API, ClientKube, Kube, KubeError
 from ...cluster.preflight import container_runtime, preflight
 from ...cluster.readiness import Clock, Timeout, nodes_waiting, pod_failed, pod_waiting, wait_until
 from ...cluster.runner import Runner, SubprocessRunner
 from ...cluster.versions import Versions, cluster_dir, load_versions
-from ...model import AnyPolicy, Cluster, Namespace, Tier
+from ...model import NAMESPACE_NAME_LABEL, AnyPolicy, Cluster, Namespace, Tier
 from ..backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress
 
 KubeFactory = Callable[[str], Kube]
@@ -165,10 +173,10 @@ class KindBackend(LabBackend):
                 waiting = calico.status_waiting(self.kube)
                 lines.append("Calico: " + ("Available, projectcalico.org/v3 API answering" if not waiting
                                            else "waiting for " + "; ".join(waiting)))
-            labs = self.kube.list("v1", "Namespace", label_selector="npkit.io/lab")
+            labs = self.kube.list("v1", "Namespace", label_selector=LAB_LABEL)
             if labs:
                 lines.append("lab namespaces: " + ", ".join(
-                    f"{n['metadata']['name']} ({n['metadata']['labels']['npkit.io/lab']})" for n in labs))
+                    f"{n['metadata']['name']} ({n['metadata']['labels'][LAB_LABEL]})" for n in labs))
         except (KubeError, LabError) as e:
             lines.append(f"API not answering: {e}")
         return "\n".join(lines)
@@ -239,7 +247,7 @@ class KindBackend(LabBackend):
             if obj["kind"] == "Namespace":
                 name = obj["metadata"]["name"]
                 old = namespaces.get(name) or Namespace(name)
-                labels = {**old.labels, **obj["metadata"]["labels"], "kubernetes.io/metadata.name": name}
+                labels = {**old.labels, **obj["metadata"]["labels"], NAMESPACE_NAME_LABEL: name}
                 namespaces[name] = replace(old, labels=labels, implicit=False)
         progress(total, total, f"{len(pods)} pod(s) ready")
         return replace(scenario, pods=tuple(pods), namespaces=namespaces)
