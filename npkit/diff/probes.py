@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..engine import Traffic, protocol_name
+from ..engine.probe import PORTED_PROTOCOLS
 from ..model import Cluster
 
-PORTED = ("TCP", "UDP", "SCTP")
 # Inside an interval, show a port people recognise rather than its first number.
 FAMILIAR = (80, 443, 8080, 22, 53, 8443, 3000, 5000, 9090, 1024, 65535)
 LAST_PORT = 65535
@@ -41,8 +41,15 @@ class _Scan:
         return {c for c in out if c <= LAST_PORT}
 
 
-def _scan(cluster: Cluster) -> _Scan:
+def _scan(clusters: Iterable[Cluster]) -> _Scan:
+    """One scan over all of `clusters`."""
     scan = _Scan()
+    for cluster in clusters:
+        _scan_one(cluster, scan)
+    return scan
+
+
+def _scan_one(cluster: Cluster, scan: _Scan) -> None:
     for pod in cluster.pods:
         for port in pod.ports:
             scan.protocols.add(port.protocol)
@@ -70,7 +77,6 @@ def _scan(cluster: Cluster) -> _Scan:
                 if port.protocol:
                     scan.protocols.add(port.protocol)
                 scan.span(port.first, port.last)
-    return scan
 
 
 def representative_ports(clusters: Iterable[Cluster]) -> tuple[int, ...]:
@@ -81,10 +87,11 @@ def representative_ports(clusters: Iterable[Cluster]) -> tuple[int, ...]:
     >>> representative_ports([Cluster(network_policies=(pol,))])
     (80, 5000, 8080)
     """
-    cuts: set[int] = {1}
-    for cluster in clusters:
-        cuts |= _scan(cluster).cuts
-    bounds = sorted(cuts) + [LAST_PORT + 1]
+    return _representatives(_scan(clusters))
+
+
+def _representatives(scan: _Scan) -> tuple[int, ...]:
+    bounds = sorted(scan.cuts) + [LAST_PORT + 1]
     out = []
     for start, end in zip(bounds, bounds[1:], strict=False):
         familiar = [p for p in FAMILIAR if start <= p < end]
@@ -100,22 +107,22 @@ def probe_ports(clusters: Iterable[Cluster]) -> list[tuple[int | None, str]]:
     >>> probe_ports([Cluster()])
     [(80, 'TCP'), (80, 'UDP'), (None, 'ICMP')]
     """
-    clusters = list(clusters)
-    protocols = {"TCP", "UDP"}
-    for cluster in clusters:
-        protocols |= _scan(cluster).protocols
-    ports = representative_ports(clusters)
-    out: list[tuple[int | None, str]] = [(p, proto) for p in ports for proto in PORTED if proto in protocols]
+    return _probe_ports(_scan(clusters))
+
+
+def _probe_ports(scan: _Scan) -> list[tuple[int | None, str]]:
+    protocols = {"TCP", "UDP"} | scan.protocols
+    out: list[tuple[int | None, str]] = [
+        (p, proto) for p in _representatives(scan) for proto in PORTED_PROTOCOLS if proto in protocols
+    ]
     return out + [(None, "ICMP")]
 
 
 def probe_traffic(clusters: Iterable[Cluster]) -> tuple[Traffic, ...]:
     """Like `probe_ports`, as Traffic, with one ICMP probe per ICMP type and code a rule names."""
-    clusters = list(clusters)
-    icmp: set[tuple[int | None, int | None]] = {(8, 0)}  # echo request: what ping sends
-    for cluster in clusters:
-        icmp |= _scan(cluster).icmp
-    ported = [Traffic(proto, port) for port, proto in probe_ports(clusters) if port is not None]
+    scan = _scan(clusters)
+    icmp = {(8, 0)} | scan.icmp  # echo request: what ping sends
+    ported = [Traffic(proto, port) for port, proto in _probe_ports(scan) if port is not None]
     icmp_order = sorted(icmp, key=lambda tc: (tc[0] or 0, tc[1] or 0))
     pings = [Traffic("ICMP", icmp_type=t, icmp_code=c) for t, c in icmp_order]
     return tuple(ported + pings)
@@ -128,9 +135,7 @@ def unused_port(clusters: Iterable[Cluster]) -> int:
     >>> unused_port([Cluster(pods=(Pod("a", "x", ports=(ContainerPort(80),)),))])
     443
     """
-    spans: set[tuple[int, int]] = set()
-    for cluster in clusters:
-        spans |= _scan(cluster).spans
+    spans = _scan(clusters).spans
     for port in FAMILIAR + tuple(range(1, LAST_PORT + 1)):
         if not any(first <= port <= last for first, last in spans):
             return port
