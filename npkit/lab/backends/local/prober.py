@@ -83,7 +83,7 @@ def _open_all(attempts: list[Attempt], order: list[int]) -> dict[int, tuple]:
     return opened
 
 
-def _finish(s: socket.socket, protocol: str, events: int) -> Outcome | None:
+def _finish(s: socket.socket, protocol: str) -> Outcome | None:
     """The outcome for a socket the selector reported, or None to keep waiting."""
     if protocol == "UDP":
         try:
@@ -138,9 +138,9 @@ def probe_all(attempts: list[Attempt], timeout: float, on_done=None) -> list[Out
                                 s.send(b"npkit probe\n")
                             except OSError:
                                 pass
-                for key, events in sel.select(min(deadline, started + timeout / 2 if not resent else deadline) - now):
+                for key, _ in sel.select(min(deadline, started + timeout / 2 if not resent else deadline) - now):
                     i = key.data
-                    outcome = _finish(key.fileobj, attempts[i].protocol, events)
+                    outcome = _finish(key.fileobj, attempts[i].protocol)
                     if outcome is not None:
                         results[i] = outcome
                         sel.unregister(key.fileobj)
