@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -79,9 +80,7 @@ class LabComparison:
 
     @property
     def mismatch_mask(self) -> np.ndarray:
-        if self.observed is None:
-            return np.zeros_like(self.predicted.allowed)
-        return self.observed.allowed != self.predicted.allowed
+        return self.predicted.flipped(self.observed)  # all False when nothing is observed
 
     @property
     def agree(self) -> bool:
@@ -98,8 +97,9 @@ class LabComparison:
         """The engine's explanation of one cell."""
         return render_verdict(self.engine.verdict(src, dst, self.predicted.port, self.predicted.protocol), verbose)
 
-    @property
+    @cached_property
     def mismatches(self) -> list[Mismatch]:
+        """Computed once (each carries the engine's explanation); summary and renderings reuse it."""
         out = []
         if self.observed is None:
             return out
