@@ -40,11 +40,11 @@ def _clients(ctx: LintContext) -> list[Client]:
         keys = [w.new_pods[n] for n in ctx.user_namespaces if n in w.new_pods]
     udp, tcp = w.reach(53, "UDP"), w.reach(53, "TCP")
     dns = [w.index(k) for k in w.kube_dns]
+    egress = [p for p in e.program.policies if "Egress" in p.directions and p.ref in ctx.model]
     out = []
     for key in keys:
         i = w.index(key)
-        policies = tuple(ctx.model[p.ref] for p in e.program.policies
-                         if "Egress" in p.directions and e.subjects[id(p)][i] and p.ref in ctx.model)
+        policies = tuple(ctx.model[p.ref] for p in egress if e.subjects[id(p)][i])
         if not policies:
             continue
         out.append(Client(key, policies,
