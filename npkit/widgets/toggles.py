@@ -122,10 +122,15 @@ def switch_off(text: str, parts: Iterable[Part]) -> str:
       policyTypes:
       - Ingress
     """
+    return _cut(text, [(span(text, p.path), p) for p in parts])
+
+
+def _cut(text: str, edits: Iterable[tuple[Span, Part]]) -> str:
+    """`text` with each part removed (or replaced) at its span, as `switch_off` describes."""
     lines = text.splitlines()
-    edits = sorted(((span(text, p.path), p) for p in parts), key=lambda e: (e[0].first, -e[0].last))
     kept: list[tuple[Span, Part]] = []
-    for s, p in edits:  # a part inside one already switched off goes with it
+    # outermost first: a part inside one already switched off goes with it
+    for s, p in sorted(edits, key=lambda e: (e[0].first, -e[0].last)):
         if not any(k.first <= s.first and s.last <= k.last for k, _ in kept):
             kept.append((s, p))
     for s, p in reversed(kept):
@@ -158,8 +163,8 @@ class TogglesState:
         self.original = text
         self.parts = tuple(parts)
         self.by_path = {p.path: p for p in self.parts}
-        for p in self.parts:
-            span(text, p.path)  # a part that names no field fails here, not on the learner's click
+        # A part that names no field fails here, not on the learner's click; the text never changes.
+        self.spans = {p.path: span(text, p.path) for p in self.parts}
         self.off: set[str] = set()
         self.playground = playground or PlaygroundState(cluster, text, probes, dataplane)
         self._engine = lru_cache(maxsize=64)(self._build)
@@ -177,7 +182,7 @@ class TogglesState:
         unknown = [p for p in paths if p not in self.by_path]
         if unknown:
             raise KeyError(f"no part {', '.join(unknown)}; parts: {', '.join(self.by_path)}")
-        return switch_off(self.original, [self.by_path[p] for p in paths])
+        return _cut(self.original, [(self.spans[p], self.by_path[p]) for p in paths])
 
     def switch(self, path: str, on: bool) -> bool:
         """Switch one part on or off and re-evaluate; False (with `playground.errors`) if the result
