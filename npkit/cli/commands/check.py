@@ -36,10 +36,10 @@ def run(args: argparse.Namespace) -> int:
         counts.append(_plural(len(user_tiers), "tier"))
     print("OK: " + ", ".join(counts))
     for direction in ("Ingress", "Egress"):
+        policies = [(p, engine.subjects[id(p)]) for p in engine.program.policies if direction in p.directions]
         rows = []
         for i, key in enumerate(engine.pods):
-            refs = [str(p.ref) for p in engine.program.policies
-                    if direction in p.directions and engine.subjects[id(p)][i]]
+            refs = [str(p.ref) for p, selected in policies if selected[i]]
             if refs:
                 rows.append(f"  {key}: {', '.join(refs)}")
         print(f"{direction.lower()}-isolated pods: {len(rows)} of {len(engine.pods)}")
