@@ -106,10 +106,9 @@ def _finish(s: socket.socket, protocol: str) -> Outcome | None:
 def probe_all(attempts: list[Attempt], timeout: float, on_done=None) -> list[Outcome]:
     """Try every attempt; outcomes in the same order. `on_done(n)` reports progress."""
     results: list[Outcome | None] = [None] * len(attempts)
-    pending = list(range(len(attempts)))
     done = 0
-    for start in range(0, len(pending), _BATCH):
-        batch = pending[start:start + _BATCH]
+    for start in range(0, len(attempts), _BATCH):
+        batch = list(range(start, min(start + _BATCH, len(attempts))))
         sockets = _open_all(attempts, batch)
         sel = selectors.DefaultSelector()
         waiting: dict[int, socket.socket] = {}
@@ -123,14 +122,14 @@ def probe_all(attempts: list[Attempt], timeout: float, on_done=None) -> list[Out
                 sel.register(s, selectors.EVENT_READ if udp else selectors.EVENT_WRITE, i)
                 waiting[i] = s
         started = time.monotonic()
-        deadline = started + timeout
+        resend_at, deadline = started + timeout / 2, started + timeout
         resent = False
         try:
             while waiting:
                 now = time.monotonic()
                 if now >= deadline:
                     break
-                if not resent and now >= started + timeout / 2:
+                if not resent and now >= resend_at:
                     resent = True
                     for i, s in waiting.items():
                         if attempts[i].protocol == "UDP":
@@ -138,7 +137,7 @@ def probe_all(attempts: list[Attempt], timeout: float, on_done=None) -> list[Out
                                 s.send(b"npkit probe\n")
                             except OSError:
                                 pass
-                for key, _ in sel.select(min(deadline, started + timeout / 2 if not resent else deadline) - now):
+                for key, _ in sel.select((deadline if resent else resend_at) - now):
                     i = key.data
                     outcome = _finish(key.fileobj, attempts[i].protocol)
                     if outcome is not None:
