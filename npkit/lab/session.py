@@ -18,6 +18,8 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from ..cluster.guard import LAB_LABEL  # the label a lab puts on what it creates
 from ..engine import Engine, protocol_name
 from ..explain import render_verdict
@@ -256,26 +258,26 @@ class LabSession:
             return LabComparison(predicted, None, (), engine, self.backend.name, self.backend.dataplane)
         if self.deployed is None:
             raise LabError("nothing is deployed yet: call deploy() first")
-        cluster = self.cluster
+        cluster = engine.cluster
+        # Row by row over the matrix's pods: request i is cell i of the flattened matrix.
         requests = [ProbeRequest(s, d, port, protocol) for s in predicted.pods for d in predicted.pods]
 
-        def run() -> tuple[ProbeResult, ...]:
+        def run() -> tuple[tuple[ProbeResult, ...], Matrix]:
             wait = self.backend.settle - (time.monotonic() - self._changed_at)
             if wait > 0:
                 time.sleep(wait)  # let the dataplane catch up with the last change
             results = self.backend.probe(requests, self.timeout, self.workers, self.progress)
             observed = observed_matrix(predicted, results, cluster)
-            disagree = [i for i, r in enumerate(requests)
-                        if observed[r.src, r.dst] != predicted[r.src, r.dst]]
-            if retry and disagree:
+            disagree = np.flatnonzero(observed.flipped(predicted)).tolist() if retry else []
+            if disagree:
                 time.sleep(self.backend.settle)
                 again = self.backend.probe([requests[i] for i in disagree], self.timeout, self.workers, self.progress)
                 for i, r in zip(disagree, again, strict=True):
                     results[i] = replace(r, attempts=results[i].attempts + 1)
-            return tuple(results)
+                observed = observed_matrix(predicted, results, cluster)
+            return tuple(results), observed
 
-        results = self._guarded(run)
-        observed = observed_matrix(predicted, results, cluster)
+        results, observed = self._guarded(run)
         return LabComparison(predicted, observed, results, engine, self.backend.name, self.backend.dataplane)
 
     def rules(self, pod: str) -> str:
