@@ -263,8 +263,8 @@ def _is_zero(field: Field) -> bool:
 
 def _note_tier_prefix(obj: Manifest, tier: str) -> None:
     if tier != "default" and obj.meta.name.startswith(f"{tier}."):
-        metadata = obj.root.get_map("metadata", None)
-        line = metadata.get("name").line if metadata is not None else obj.root.line  # type: ignore[union-attr]
+        name_field = obj.root.find("metadata", "name")
+        line = name_field.line if name_field is not None else obj.root.line
         obj.report.info(f'Calico 3.32 no longer requires the "{tier}." prefix on names of policies in tier '
                         f'{tier} (3.29-3.31 did); "{obj.meta.name}" is still a valid name', line,
                         "metadata.name")
@@ -354,9 +354,8 @@ def _load_network_set(obj: Manifest) -> list[NetworkSet]:
             item.error(f"{network} is listed twice; nets must be distinct")
         nets.append(str(network))
     if NAMESPACE_LABEL in obj.meta.labels:
-        labels = obj.root.get_map("metadata", None).get_map("labels", None)  # type: ignore[union-attr]
-        labels.get(NAMESPACE_LABEL).error(f"{NAMESPACE_LABEL} is set by Calico and may not be used as a "  # type: ignore
-                                          "label here")
+        label = obj.root.find("metadata", "labels", NAMESPACE_LABEL)
+        label.error(f"{NAMESPACE_LABEL} is set by Calico and may not be used as a label here")  # type: ignore
     meta = obj.meta
     return [NetworkSet(meta.name, meta.namespace, dict(meta.labels), tuple(nets), obj.origin)]
 

@@ -86,8 +86,7 @@ def load_admin_network_policy(obj: Manifest) -> list[ClusterNetworkPolicy]:
 def load_baseline_admin_network_policy(obj: Manifest) -> list[ClusterNetworkPolicy]:
     """A legacy BaselineAdminNetworkPolicy (named `default`), loaded as a Baseline-tier ClusterNetworkPolicy."""
     if obj.meta.name != "default":
-        metadata = obj.root.get_map("metadata", None)
-        metadata.get("name").error(  # type: ignore[union-attr]
+        obj.root.find("metadata", "name").error(  # type: ignore[union-attr]
             f'a BaselineAdminNetworkPolicy must be named "default" (there is only one), not "{obj.meta.name}"')
     return _load(obj, BANP)
 
