@@ -102,7 +102,7 @@ def _observing(args: argparse.Namespace):
     if not backend.observes:
         raise UsageError(f"the {backend.name} backend observes nothing ({backend.describe()}); "
                          "start the lab cluster with `npkit lab up`, or use `npkit matrix` for predictions")
-    problems = backend.usable()
+    problems = backend.usable() if args.backend else []  # choose_backend picks only a usable one
     if problems:
         raise UsageError(f"the {backend.name} backend cannot run here:\n- " + "\n- ".join(problems))
     return backend
