@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ....engine import Engine
-from ....model import AnyPolicy, Cluster, NetworkSet, Tier
+from ....model import AnyPolicy, Cluster, NetworkSet, ObjectRef, Tier
 from ...backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress
 from . import naming, netns
 from .naming import lab_name
@@ -45,10 +45,6 @@ def catch_sigterm() -> None:
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
 
-def _policy_key(obj) -> tuple:
-    return (obj.ref.kind, obj.ref.namespace, obj.ref.name)
-
-
 class LocalBackend(LabBackend):
     """Labs on this machine: one network namespace per pod, Felix-style nftables, real probes."""
 
@@ -64,9 +60,9 @@ class LocalBackend(LabBackend):
         self.node = naming.node_netns(self.lab)
         self.state: netns.LabState | None = None
         self.scenario: Cluster | None = None
-        self.policies: dict[tuple, AnyPolicy] = {}
+        self.policies: dict[ObjectRef, AnyPolicy] = {}
         self.tiers: dict[str, Tier] = {}
-        self.network_sets: dict[tuple, NetworkSet] = {}
+        self.network_sets: dict[ObjectRef, NetworkSet] = {}
         self.ruleset: Ruleset | None = None
         self.servers = ServerPool(self.lab)
         self._nflog: NflogReader | None = None
@@ -192,7 +188,7 @@ class LocalBackend(LabBackend):
                 self.scenario = scenario
                 # The scenario's tiers and network sets replace the last scenario's; policies stay.
                 self.tiers = dict(scenario.tiers)
-                self.network_sets = {_policy_key(s): s for s in scenario.network_sets}
+                self.network_sets = {s.ref: s for s in scenario.network_sets}
                 self._reload()
             except BaseException:
                 # leave nothing half-made behind: the new pods go, the rest stays consistent
@@ -268,9 +264,9 @@ class LocalBackend(LabBackend):
                 if isinstance(obj, Tier):
                     self.tiers[obj.name] = obj
                 elif isinstance(obj, NetworkSet):
-                    self.network_sets[_policy_key(obj)] = obj
+                    self.network_sets[obj.ref] = obj
                 else:
-                    self.policies[_policy_key(obj)] = obj
+                    self.policies[obj.ref] = obj
             n = len(self.policies)
             progress(0, 1, f"compiling {n} polic{'y' if n == 1 else 'ies'} to nftables")
             self._reload()
@@ -279,7 +275,7 @@ class LocalBackend(LabBackend):
     def delete(self, policies: Sequence[AnyPolicy], progress: Progress = no_progress) -> None:
         with self._lock:
             for obj in policies:
-                self.policies.pop(_policy_key(obj), None)
+                self.policies.pop(obj.ref, None)
             self._reload()
 
     def engine(self) -> Engine:
