@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ....engine import Engine
-from ....model import AnyPolicy, Cluster, NetworkSet, ObjectRef, Tier
+from ....model import PROTOCOLS_WITH_PORTS, AnyPolicy, Cluster, NetworkSet, ObjectRef, Tier
 from ...backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress
 from . import naming, netns
 from .naming import lab_name
@@ -30,7 +30,6 @@ from .rules_view import HEADER, pod_rules
 from .server_pool import ServerPool
 from .system import in_netns, list_netns, nft
 
-PROBED_PROTOCOLS = ("TCP", "UDP", "SCTP")
 CLAIM_TIMEOUT = 180.0  # how long to wait for another run of the same lab to finish
 
 
@@ -202,7 +201,7 @@ class LocalBackend(LabBackend):
             return replace(scenario, pods=tuple(replace(p, ip=wanted[p.key].ip) for p in scenario.pods))
 
     def _place(self, pod) -> netns.PodPlace:
-        ports = sorted({f"{cp.protocol}/{cp.port}" for cp in pod.ports if cp.protocol in PROBED_PROTOCOLS})
+        ports = sorted({f"{cp.protocol}/{cp.port}" for cp in pod.ports if cp.protocol in PROTOCOLS_WITH_PORTS})
         return netns.PodPlace(pod.key, naming.pod_netns(self.lab, pod.key), naming.host_iface(self.lab, pod.key),
                               pod.ip, ports, pod.host_network)
 
@@ -324,7 +323,7 @@ class LocalBackend(LabBackend):
                 if src is None or dst is None:
                     missing = r.src if src is None else r.dst
                     results[i] = ProbeResult(r, "ERROR", f"{missing} is not deployed in local lab {self.lab}")
-                elif r.port is None or r.protocol not in PROBED_PROTOCOLS:
+                elif r.port is None or r.protocol not in PROTOCOLS_WITH_PORTS:
                     results[i] = ProbeResult(r, "ERROR", f"the local backend probes TCP, UDP and SCTP ports; "
                                                          f"got {r.protocol} {r.port or 'without a port'}")
                 else:
