@@ -39,27 +39,30 @@ class Intro:
         >>> print(intro("00").text().splitlines()[0])
         00 · Welcome: about 10 minutes
         """
-        lines = [f"{self.id} · {self.title}: about {self.minutes} minutes"]
-        if self.chapter:
-            lines.append(f"Chapter: {self.chapter}")
-        lines.append("What this covers:")
-        lines += [f"  • {c}" for c in self.covers]
+        return "\n".join([self._heading(), *self._chapter(), "What this covers:",
+                          *(f"  • {c}" for c in self.covers), *self._mode()])
+
+    def _heading(self) -> str:
+        return f"{self.id} · {self.title}: about {self.minutes} minutes"
+
+    def _chapter(self) -> list[str]:
+        return [f"Chapter: {self.chapter}"] if self.chapter else []
+
+    def _mode(self) -> list[str]:
+        """On Binder, a lab says it only predicts."""
         if self.is_lab and os.environ.get("NPKIT_LAB_BACKEND") == PREDICT_ONLY:
-            lines.append("This session has no cluster (e.g. Binder): the lab runs in prediction-only mode, "
-                         "showing what the engine predicts instead of probing.")
-        return "\n".join(lines)
+            return ["This session has no cluster (e.g. Binder): the lab runs in prediction-only mode, "
+                    "showing what the engine predicts instead of probing."]
+        return []
 
     def __repr__(self) -> str:
         return self.text()
 
     def _repr_html_(self) -> str:
-        lines = self.text().splitlines()
-        head, rest = lines[0], lines[1:]
-        items = "".join(f"<li>{escape(line.strip('• ').strip())}</li>" for line in rest if line.startswith("  •"))
-        other = "".join(f"<p>{escape(line)}</p>" for line in rest if not line.startswith("  •")
-                        and line != "What this covers:")
+        items = "".join(f"<li>{escape(c)}</li>" for c in self.covers)
+        other = "".join(f"<p>{escape(line)}</p>" for line in self._chapter() + self._mode())
         return (f'<div style="border-left:4px solid #0969da;padding:4px 10px;background:#f6f8fa">'
-                f"<b>{escape(head)}</b>{other}<div>What this covers:</div><ul>{items}</ul></div>")
+                f"<b>{escape(self._heading())}</b>{other}<div>What this covers:</div><ul>{items}</ul></div>")
 
 
 @lru_cache(maxsize=1)
