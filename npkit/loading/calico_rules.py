@@ -122,7 +122,7 @@ def read_rule(item: Field, scope: RuleScope) -> CalicoRule | None:
 
     _check_ports_need_protocol(protocol, (source, destination))
     _check_icmp(rule, protocol, not_protocol, ip_version)
-    _check_address_families(rule, ip_version, (source, destination))
+    _check_address_families(ip_version, (source, destination))
     if http is not None:
         _check_http(rule, action, protocol, scope)
     _check_services(source, destination, scope)
@@ -391,7 +391,7 @@ def _check_icmp(rule: Fields, protocol: str | int | None, not_protocol: str | in
                                 f"{other})")
 
 
-def _check_address_families(rule: Fields, ip_version: int | None, entities: tuple[_Entity, ...]) -> None:
+def _check_address_families(ip_version: int | None, entities: tuple[_Entity, ...]) -> None:
     """One IP family per rule, and the one ipVersion names (validateRule's scanNets)."""
     seen: set[int] = set()
     for entity in entities:
