@@ -106,7 +106,7 @@ class LocalBackend(LabBackend):
             self._claim(progress)  # saves the state before anything is created: `down` finds a half-made lab
             netns.create_node(self.lab)
             if self.ruleset is None:
-                self._load_ruleset(self._compile())
+                self._reload()
             progress(2, 2, f"local lab {self.lab} is up")
 
     def down(self, progress: Progress = no_progress) -> None:
@@ -294,9 +294,8 @@ class LocalBackend(LabBackend):
         return compile_ruleset(engine, ifaces)
 
     def _reload(self) -> None:
-        self._load_ruleset(self._compile())
-
-    def _load_ruleset(self, ruleset: Ruleset) -> None:
+        """Compile what is applied now and swap it in as the node's ruleset."""
+        ruleset = self._compile()
         nft(self.node, "-f", "-", input=ruleset.text)
         if self.state is not None:
             self.state.policies = sorted(str(p.ref) for p in self.policies.values())
