@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from typing import Union
 
+from npkit.model import PROTOCOLS_WITH_PORTS
+
 IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 NameRule = Callable[[str], list[str]]
@@ -21,8 +23,6 @@ _DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 _DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
 _LABEL_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")
 _PORT_NAME_CHARS = re.compile(r"[-a-z0-9]+\Z")
-
-PROTOCOLS = ("TCP", "UDP", "SCTP")
 
 
 def dns1123_label(value: str) -> list[str]:
@@ -144,7 +144,7 @@ def protocol(value: str) -> list[str]:
     >>> protocol("tcp")
     ['must be one of TCP, UDP, SCTP (in capitals), not "tcp"']
     """
-    return [] if value in PROTOCOLS else [f'must be one of TCP, UDP, SCTP (in capitals), not "{value}"']
+    return [] if value in PROTOCOLS_WITH_PORTS else [f'must be one of TCP, UDP, SCTP (in capitals), not "{value}"']
 
 
 def parse_ip(value: str) -> tuple[IPAddress | None, list[str]]:
