@@ -130,6 +130,16 @@ def _range(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}-{last}"
 
 
+def _unique(base: str, taken: set[str]) -> str:
+    """`base`, or the first of `base.2`, `base.3`, … not in `taken`; it joins `taken`."""
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}.{n}"
+    taken.add(name)
+    return name
+
+
 class _Compiler:
     """One ruleset's worth of state: the sets made so far, policy IDs, log prefixes."""
 
@@ -144,11 +154,7 @@ class _Compiler:
 
     # -- sets ------------------------------------------------------------------------------
     def _new_set(self, base: str, type_: str, elements: list[str], comment: str) -> str:
-        name, n = base, 1
-        while name in self.set_names:
-            n += 1
-            name = f"{base}.{n}"
-        self.set_names.add(name)
+        name = _unique(base, self.set_names)
         self.sets.append(NftSet(name, type_, elements, comment))
         return name
 
@@ -245,13 +251,7 @@ class _Compiler:
     def unique_id(self, policy: CompiledPolicy) -> str:
         """`policy_id`, made unique (two legacy CNP kinds may share a name)."""
         if id(policy) not in self.ids:
-            base, n = policy_id(policy), 1
-            taken = set(self.ids.values())
-            pid = base
-            while pid in taken:
-                n += 1
-                pid = f"{base}.{n}"
-            self.ids[id(policy)] = pid
+            self.ids[id(policy)] = _unique(policy_id(policy), set(self.ids.values()))
         return self.ids[id(policy)]
 
     def policy_chain(self, policy: CompiledPolicy, direction: str) -> tuple[str, list[str]]:
