@@ -19,7 +19,8 @@ import time
 from npkit.engine import Engine
 from npkit.lab.backend import ProbeRequest
 from npkit.lab.backends.local import LocalBackend, local_preflight
-from npkit.lab.compare import observed_allowed
+from npkit.lab.compare import observed_matrix
+from npkit.matrix import reachability
 from npkit.model import (
     BUILTIN_TIERS,
     CalicoPolicy,
@@ -91,11 +92,11 @@ def run_once(timeout: float) -> dict[str, float]:
         results = lab.probe(requests, timeout)
         figures["probe"] = time.perf_counter() - t
         engine = Engine(deployed.with_policies(policies()))
-        predicted = {port: engine.reachability(port) for port in PORTS}
-        index = {k: i for i, k in enumerate(engine.pods)}
-        bad = [r for r in results if observed_allowed(r, deployed)
-               != predicted[r.request.port][index[r.request.src], index[r.request.dst]]]
-        figures["mismatches"] = len(bad)
+        figures["mismatches"] = 0
+        for port in PORTS:  # compared as the labs compare (lab/compare.py)
+            predicted = reachability(engine, port)
+            observed = observed_matrix(predicted, [r for r in results if r.request.port == port], deployed)
+            figures["mismatches"] += len(predicted.differences(observed))
         figures["denied"] = sum(not r.connected for r in results)
     finally:
         t = time.perf_counter()
