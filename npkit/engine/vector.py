@@ -42,18 +42,20 @@ def _mask(c: Criterion, traffic: Traffic, u: Universe, cache: dict) -> Mask | bo
     key = id(c)
     if key not in cache:
         m = c.mask(traffic, u)
-        if not isinstance(m, (bool, np.bool_)) and (m.all() or not m.any()):
+        if not isinstance(m, np.ndarray):
+            m = bool(m)  # a plain bool, never np.bool_: the rest of this module tests `is True`
+        elif m.all() or not m.any():
             m = bool(m.all()) if u.size else True  # uniform masks become plain booleans
         cache[key] = (c, m)  # keep c alive so id() stays unique
     return cache[key][1]
 
 
 def _and(a: Mask | bool, b: Mask | bool) -> Mask | bool:
-    if a is True or a is np.True_:
+    if a is True:
         return b
-    if b is True or b is np.True_:
+    if b is True:
         return a
-    if a is False or b is False or a is np.False_ or b is np.False_:
+    if a is False or b is False:
         return False
     return a & b
 
@@ -97,7 +99,7 @@ def side_matrix(program: Program, u: Universe, traffic: Traffic, direction: Dire
         return np.ones((n, n), dtype=bool)
     rules = [[_split(r, local_end, traffic, u, cache) for r in p.rules(direction)] for _, p in policies]
     selected = np.stack([subjects[id(p)] for _, p in policies])  # policies × pods
-    local_rows = [r.local for rs in rules for r in rs if not isinstance(r.local, (bool, np.bool_))]
+    local_rows = [r.local for rs in rules for r in rs if not isinstance(r.local, bool)]
     key_rows = [selected, u.endpoints[None, :]]
     if local_rows:
         key_rows.append(np.stack(local_rows))
@@ -126,12 +128,12 @@ def _pipeline(program: Program, policies, rules, applies: np.ndarray, i: int, u:
                 undecided = _end_tier(program, current_tier, undecided, passed)
             current_tier, passed = t_pos, np.zeros(n, dtype=bool)
         for r in policy_rules:
-            local = r.local if isinstance(r.local, (bool, np.bool_)) else r.local[i]
+            local = r.local if isinstance(r.local, bool) else r.local[i]
             if not local or r.action == "Log":
                 continue
             m = undecided & ~passed
-            if r.remote is not True and r.remote is not np.True_:
-                if r.remote is False or r.remote is np.False_:
+            if r.remote is not True:
+                if r.remote is False:
                     continue
                 m &= r.remote
             if r.action == "Allow":
