@@ -61,17 +61,16 @@ def _and(a: Mask | bool, b: Mask | bool) -> Mask | bool:
 
 
 def rule_masks(rule: CompiledRule, direction: Direction, traffic: Traffic, u: Universe,
-               extra_remote: Sequence[Endpoint] = (), cache: dict | None = None) -> tuple[Mask, Mask]:
+               extra_remote: Sequence[Endpoint] = ()) -> tuple[Mask, Mask]:
     """The cells `rule` matches for `traffic`, as (local, remote): it matches exactly local × remote.
 
     `local` has one entry per pod (the pod whose pipeline runs: the source for Egress, the
     destination for Ingress); `remote` one per pod, then one per `extra_remote` endpoint
     (addresses outside the cluster, tested one by one). Every condition of a rule looks at
     one end or at the traffic, which is why the matched cells always form a product.
-    `cache` may be shared between calls with the same `traffic` only.
     """
     local_end = "src" if direction == "Egress" else "dst"
-    split = _split(rule, local_end, traffic, u, {} if cache is None else cache)
+    split = _split(rule, local_end, traffic, u, {})
     local = np.array(np.broadcast_to(split.local, (u.size,)), dtype=bool)
     remote = np.array(np.broadcast_to(split.remote, (u.size,)), dtype=bool)
     if extra_remote:
