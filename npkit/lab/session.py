@@ -33,6 +33,7 @@ from ..model import (
     LabelSelector,
     Namespace,
     NetworkPolicy,
+    ObjectRef,
     Pod,
     Tier,
 )
@@ -113,7 +114,7 @@ class LabSession:
         self.timeout, self.workers = timeout, workers
         self.scenario: Cluster = with_lab_labels(_as_cluster(scenario) if scenario is not None else Cluster(), lab_id)
         self.deployed: Cluster | None = None
-        self.policies: dict[tuple, AnyPolicy] = {}
+        self.policies: dict[ObjectRef, AnyPolicy] = {}
         self.tiers: dict[str, Tier] = {}
         self._changed_at = 0.0
         self._dirty = False  # something may exist on the backend that teardown should remove
@@ -230,7 +231,7 @@ class LabSession:
 
         self._guarded(run)
         self.tiers.update((t.name, t) for t in tiers)
-        self.policies.update((_key(p), p) for p in policies)
+        self.policies.update((p.ref, p) for p in policies)
         self._changed_at = time.monotonic()
         return [str(p.ref) for p in policies]
 
@@ -244,7 +245,7 @@ class LabSession:
                 wanted += _collect([source])[0]
         self._guarded(lambda: self.backend.delete(wanted, self.progress))
         for p in wanted:
-            self.policies.pop(_key(p), None)
+            self.policies.pop(p.ref, None)
         self._changed_at = time.monotonic()
         return [str(p.ref) for p in wanted]
 
@@ -323,10 +324,6 @@ class LabSession:
             self.teardown()
         finally:
             atexit.unregister(self._at_exit)
-
-
-def _key(p) -> tuple:
-    return (p.ref.kind, p.ref.namespace, p.ref.name)
 
 
 def _as_cluster(source) -> Cluster:
