@@ -11,7 +11,7 @@ import traceback
 from ..model import InputError
 from .common import UsageError
 
-# Each module in commands/ registers one subcommand; later ones join this list.
+# Each module in commands/ registers one subcommand.
 COMMANDS = ("check", "matrix", "explain", "lint", "diff", "lab")
 
 
@@ -23,13 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"npkit.cli.commands.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"npkit.cli.commands.{name}":
-                raise
-            continue
-        module.register(sub)
+        importlib.import_module(f"npkit.cli.commands.{name}").register(sub)
     return parser
 
 
