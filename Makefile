@@ -34,6 +34,7 @@ test: lint
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_matrix.py
+	$(BIN)/python benchmarks/bench_loading.py
 	$(BIN)/python benchmarks/bench_lint.py
 	$(BIN)/python benchmarks/bench_local_lab.py
 

@@ -3,9 +3,6 @@ input (alias bombs, absurd nesting, huge files) refused quickly."""
 
 from __future__ import annotations
 
-import time
-import tracemalloc
-
 import pytest
 import yaml
 
@@ -41,16 +38,10 @@ def single_error(text: str):
     return error
 
 
-def test_billion_laughs_is_refused_quickly_and_without_memory():
+def test_billion_laughs_is_refused_before_it_expands():
+    # How fast and in how little memory: benchmarks/bench_loading.py.
     text = NAMESPACE + "---\n" + billion_laughs()
-    tracemalloc.start()
-    start = time.perf_counter()
     error = single_error(text)
-    elapsed = time.perf_counter() - start
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    assert elapsed < 0.5
-    assert peak < 5_000_000
     assert "aliases expand to more than" in error.message
     assert error.origin.line > 5  # the alias that crossed the limit, not the top of the file
 
@@ -93,11 +84,7 @@ def test_anchors_do_not_cross_documents():
     "a: " + "{b: " * 5000 + "1" + "}" * 5000,
 ])
 def test_absurd_nesting_is_refused(text):
-    start = time.perf_counter()
     error = single_error(text)
-    # PyYAML's pure Python scanner looks up to 1024 characters ahead for a possible "key:",
-    # which costs ~0.3 s on a run of brackets however long it is; libyaml takes ~0.02 s.
-    assert time.perf_counter() - start < 1.0
     assert "nested more than" in error.message
 
 
