@@ -12,8 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..engine import Traffic, protocol_name
-from ..engine.probe import PORTED_PROTOCOLS
-from ..model import Cluster
+from ..model import PROTOCOLS_WITH_PORTS, Cluster
 
 # Inside an interval, show a port people recognise rather than its first number.
 FAMILIAR = (80, 443, 8080, 22, 53, 8443, 3000, 5000, 9090, 1024, 65535)
@@ -113,7 +112,7 @@ def probe_ports(clusters: Iterable[Cluster]) -> list[tuple[int | None, str]]:
 def _probe_ports(scan: _Scan) -> list[tuple[int | None, str]]:
     protocols = {"TCP", "UDP"} | scan.protocols
     out: list[tuple[int | None, str]] = [
-        (p, proto) for p in _representatives(scan) for proto in PORTED_PROTOCOLS if proto in protocols
+        (p, proto) for p in _representatives(scan) for proto in PROTOCOLS_WITH_PORTS if proto in protocols
     ]
     return out + [(None, "ICMP")]
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Pod
+from ..model import PROTOCOLS_WITH_PORTS, Pod
 
 # IANA protocol numbers; Calico rules may name a protocol or give its number.
 PROTOCOL_NUMBERS: dict[str, int] = {
     "ICMP": 1, "TCP": 6, "UDP": 17, "ICMPv6": 58, "SCTP": 132, "UDPLite": 136,
 }
-PORTED_PROTOCOLS = ("TCP", "UDP", "SCTP")
 
 
 def protocol_number(protocol: str | int) -> int:
@@ -55,7 +54,7 @@ class Traffic:
 
     @property
     def has_ports(self) -> bool:
-        return self.protocol in PORTED_PROTOCOLS
+        return self.protocol in PROTOCOLS_WITH_PORTS
 
     def __str__(self) -> str:
         if self.has_ports:

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from ...explain import render_verdict, verdict_to_json
+from ...model import PROTOCOLS_WITH_PORTS
 from ..common import UsageError, add_dataplane, add_inputs, engine_for, load_inputs, parse_port
 
 
@@ -29,7 +30,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     port, protocol = parse_port(args.port, args.protocol) if args.port else (None, args.protocol)
-    if port is None and protocol in ("TCP", "UDP", "SCTP"):
+    if port is None and protocol in PROTOCOLS_WITH_PORTS:
         raise UsageError(f"--port is required for {protocol}")
     cluster = load_inputs(args, quiet=args.output == "json")
     engine = engine_for(args, cluster)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..probe import PORTED_PROTOCOLS, Endpoint, Probe, Traffic
+from ...model import PROTOCOLS_WITH_PORTS
+from ..probe import Endpoint, Probe, Traffic
 from ..universe import Mask, Universe
 from .base import Check, Criterion, End
 
@@ -72,7 +73,7 @@ class PortNumbers(PortMatcher):
         return f"{self.protocol}/{numbers}" if self.protocol else numbers
 
     def protocols(self) -> tuple[str, ...]:
-        return (self.protocol,) if self.protocol else PORTED_PROTOCOLS
+        return (self.protocol,) if self.protocol else PROTOCOLS_WITH_PORTS
 
     def check(self, traffic: Traffic, port: int | None, ep: Endpoint) -> tuple[bool, str]:
         if not _protocol_ok(self.protocol, traffic):
@@ -98,7 +99,7 @@ class NamedPort(PortMatcher):
         return f"named port {self.name}" + (f" ({self.protocol})" if self.protocol else "")
 
     def protocols(self) -> tuple[str, ...]:
-        return (self.protocol,) if self.protocol else PORTED_PROTOCOLS
+        return (self.protocol,) if self.protocol else PROTOCOLS_WITH_PORTS
 
     def resolved(self, u: Universe) -> tuple[tuple[int, str, int], ...]:
         """(pod index, protocol, port number) wherever a pod of `u` resolves the name.
