@@ -35,13 +35,6 @@ class PolicyTrace:
     rules: tuple[RuleTrace, ...] = ()
     notes: tuple[str, ...] = ()
 
-    @property
-    def deciding_rule(self) -> RuleTrace | None:
-        for r in self.rules:
-            if r.matched and r.action != "Log":
-                return r
-        return None
-
 
 @dataclass(frozen=True)
 class TierTrace:
@@ -101,7 +94,3 @@ class Verdict:
     summary: str
     dataplane: str = "calico"
     notes: tuple[str, ...] = ()
-
-    @property
-    def sides(self) -> tuple[SideVerdict, SideVerdict]:
-        return (self.egress, self.ingress)
