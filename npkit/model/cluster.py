@@ -70,13 +70,10 @@ class Cluster:
 
     def merged(self, other: Cluster) -> Cluster:
         """This cluster with `other`'s objects added (other wins on same kind/namespace/name)."""
-        def merge(mine, theirs, key):
-            out = {key(x): x for x in mine}
-            out.update({key(x): x for x in theirs})
+        def merge(mine, theirs):
+            out = {x.ref: x for x in mine}  # an ObjectRef is kind, namespace and name
+            out.update({x.ref: x for x in theirs})
             return tuple(out.values())
-
-        def ref(o):
-            return (o.ref.kind, o.ref.namespace, o.ref.name)
 
         # An implicit namespace (made up for a pod or policy) never hides a declared one.
         namespaces = dict(self.namespaces)
@@ -85,11 +82,11 @@ class Cluster:
                 namespaces[name] = ns
         return Cluster(
             namespaces=namespaces,
-            pods=merge(self.pods, other.pods, ref),
-            network_policies=merge(self.network_policies, other.network_policies, ref),
-            calico_policies=merge(self.calico_policies, other.calico_policies, ref),
-            cluster_network_policies=merge(self.cluster_network_policies, other.cluster_network_policies, ref),
+            pods=merge(self.pods, other.pods),
+            network_policies=merge(self.network_policies, other.network_policies),
+            calico_policies=merge(self.calico_policies, other.calico_policies),
+            cluster_network_policies=merge(self.cluster_network_policies, other.cluster_network_policies),
             tiers={**self.tiers, **other.tiers},
-            network_sets=merge(self.network_sets, other.network_sets, ref),
+            network_sets=merge(self.network_sets, other.network_sets),
             diagnostics=self.diagnostics + other.diagnostics,
         )

@@ -29,6 +29,7 @@ from npkit.engine import Engine
 from npkit.explain import render_verdict
 from npkit.lab.backend import ProbeRequest
 from npkit.lab.backends.local import LocalBackend
+from npkit.loading.dump import cluster_objects, dump_yaml
 from npkit.model import Cluster, ContainerPort
 from tests.strategies import clusters, port_deciding_clusters
 
@@ -67,14 +68,7 @@ def serving_everything(cluster: Cluster) -> Cluster:
 
 
 def scenario_text(cluster: Cluster) -> str:
-    try:
-        from npkit.loading.dump import dump_yaml
-    except ImportError:  # the YAML writer lands separately; the objects' repr is still exact
-        return "\n".join(repr(o) for o in (*cluster.namespaces.values(), *cluster.pods, *cluster.tiers.values(),
-                                           *cluster.network_sets, *cluster.policies))
-    return dump_yaml([*cluster.namespaces.values(), *cluster.pods,
-                      *(t for t in cluster.tiers.values() if not t.builtin), *cluster.network_sets,
-                      *cluster.policies])
+    return dump_yaml(cluster_objects(cluster))
 
 
 def report(lab: LocalBackend, engine: Engine, cluster: Cluster, dataplane: str, bad: list) -> str:
