@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..engine import DATAPLANES, Engine
+from ..engine import DATAPLANES, Engine, protocol_name
 from ..loading import load
 from ..model import Cluster
 
@@ -49,7 +49,7 @@ def parse_port(text: str, default_protocol: str) -> tuple[int | None, str]:
     port, _, proto = text.partition("/")
     if not port.isdigit():
         if port.upper() in ("ICMP", "ICMPV6"):
-            return None, "ICMP" if port.upper() == "ICMP" else "ICMPv6"
+            return None, protocol_name(port)
         raise UsageError(f"--port {text!r}: expected a number like 80, or 53/UDP")
     number = int(port)
     if not 1 <= number <= 65535:
