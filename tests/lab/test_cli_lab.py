@@ -85,3 +85,16 @@ def test_lab_status_always_answers(registry, capsys):
     registry["kind"] = lambda **kw: KindBackend(runner=FakeRunner(programs=set()), **kw)
     assert main(["lab", "status"]) == 0
     assert "not ready" in capsys.readouterr().out
+
+
+def test_a_failing_clean_up_is_reported_as_a_lab_problem_with_exit_2(registry, files, capsys):
+    from npkit.lab.backend import LabError
+
+    class BrokenTeardown(SimBackend):
+        def teardown(self, progress=None):
+            raise LabError("the cluster went away while cleaning up")
+
+    registry["sim"] = BrokenTeardown
+    assert main(["lab", "run", "-f", *files, "--backend", "sim", "--no-canary", "-o", "json"]) == 2
+    err = capsys.readouterr().err
+    assert "the cluster went away while cleaning up" in err and "internal error" not in err

@@ -226,3 +226,20 @@ def test_pod_chains_follow_jumps_from_the_pods_interface():
     out = pod_chains(save, "calie1").splitlines()
     assert out[0].startswith("-A cali-tw-calie1") and "-A cali-pi-_abc -j DROP" in out
     assert not any("caliother" in line or "FORWARD" in line for line in out)
+
+
+def test_an_object_the_manifest_writer_cannot_express_is_a_lab_error_not_a_crash(dump):
+    b, kube = backend()
+    b.deploy(SCENARIO)
+    domains = load_string("""
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: to-docs}
+spec:
+  tier: Admin
+  priority: 5
+  subject: {namespaces: {matchLabels: {npkit.io/lab: lab-01}}}
+  egress: [{action: Accept, to: [{domainNames: [kubernetes.io]}]}]
+""").policies[0]
+    with pytest.raises(LabError, match="cannot apply ClusterNetworkPolicy to-docs"):
+        b.apply([domains])

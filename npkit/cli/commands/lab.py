@@ -4,6 +4,7 @@ looking inside (rules, clean)."""
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from dataclasses import replace
@@ -41,15 +42,15 @@ def register(sub) -> None:
     up.add_argument("--cni", choices=CNIS, default="calico",
                     help="calico (default; labs 3-4 need it) or kindnet (kind's CNI: Kubernetes policy only)")
     _target(up, "kind")
-    up.set_defaults(run=run_up)
+    up.set_defaults(run=_lab_errors_are_usage(run_up))
 
     down = lab.add_parser("down", help="delete the lab cluster (safe to repeat)")
     _target(down, "kind")
-    down.set_defaults(run=run_down)
+    down.set_defaults(run=_lab_errors_are_usage(run_down))
 
     status = lab.add_parser("status", help="what is installed, running and ready")
     _target(status, "kind")
-    status.set_defaults(run=run_status)
+    status.set_defaults(run=_lab_errors_are_usage(run_status))
 
     run = lab.add_parser("run", help="deploy a scenario and its policies, probe, print the observed matrix",
                          description="Deploy the namespaces and pods of the input as agnhost servers, apply its "
@@ -67,18 +68,30 @@ def register(sub) -> None:
     run.add_argument("--no-canary", action="store_true", help="skip the enforcement canary")
     run.add_argument("--keep", action="store_true", help="leave the scenario deployed (clean later with `lab clean`)")
     _target(run, None)
-    run.set_defaults(run=run_run)
+    run.set_defaults(run=_lab_errors_are_usage(run_run))
 
     rules = lab.add_parser("rules", help="the packet-filter rules the dataplane generated for a pod")
     rules.add_argument("pod", metavar="NS/POD")
     rules.add_argument("--lab-id", default=RUN_LAB_ID)
     _target(rules, None)
-    rules.set_defaults(run=run_rules)
+    rules.set_defaults(run=_lab_errors_are_usage(run_rules))
 
     clean = lab.add_parser("clean", help="remove what a lab created (its labelled namespaces and objects)")
     clean.add_argument("--lab-id", default=RUN_LAB_ID, help=f"which lab's objects (default {RUN_LAB_ID})")
     _target(clean, None)
-    clean.set_defaults(run=run_clean)
+    clean.set_defaults(run=_lab_errors_are_usage(run_clean))
+
+
+def _lab_errors_are_usage(action):
+    """A lab step that fails in a way the learner can act on (LabError, also during clean-up) exits 2 with
+    its message, like any other bad input; only real bugs are internal errors."""
+    @functools.wraps(action)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return action(args)
+        except LabError as e:
+            raise UsageError(str(e)) from None
+    return run
 
 
 def _options(args: argparse.Namespace, **extra) -> dict:
@@ -87,14 +100,11 @@ def _options(args: argparse.Namespace, **extra) -> dict:
 
 
 def _backend(args: argparse.Namespace, **extra):
-    try:
-        if args.backend:
-            return create_backend(args.backend, **_options(args, **extra))
-        choice = choose_backend(**_options(args, **extra))
-        print(choice.banner(), file=sys.stderr)
-        return choice.backend
-    except LabError as e:
-        raise UsageError(str(e)) from None
+    if args.backend:
+        return create_backend(args.backend, **_options(args, **extra))
+    choice = choose_backend(**_options(args, **extra))
+    print(choice.banner(), file=sys.stderr)
+    return choice.backend
 
 
 def _observing(args: argparse.Namespace):
@@ -113,8 +123,6 @@ def run_up(args: argparse.Namespace) -> int:
     progress = TerminalProgress(sys.stderr)
     try:
         backend.up(progress)
-    except LabError as e:
-        raise UsageError(str(e)) from None
     finally:
         progress.close()
     print(backend.status())
@@ -122,10 +130,7 @@ def run_up(args: argparse.Namespace) -> int:
 
 
 def run_down(args: argparse.Namespace) -> int:
-    try:
-        _backend(args).down(TerminalProgress(sys.stderr))
-    except LabError as e:
-        raise UsageError(str(e)) from None
+    _backend(args).down(TerminalProgress(sys.stderr))
     return 0
 
 
@@ -135,18 +140,12 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    try:
-        print(_observing(args).rules(args.pod))
-    except LabError as e:
-        raise UsageError(str(e)) from None
+    print(_observing(args).rules(args.pod))
     return 0
 
 
 def run_clean(args: argparse.Namespace) -> int:
-    try:
-        _observing(args).teardown(TerminalProgress(sys.stderr))
-    except LabError as e:
-        raise UsageError(str(e)) from None
+    _observing(args).teardown(TerminalProgress(sys.stderr))
     print(f"lab {args.lab_id}: nothing of it is left on the cluster")
     return 0
 
@@ -173,8 +172,6 @@ def run_run(args: argparse.Namespace) -> int:
         session.deploy()
         session.apply(loaded)
         comparisons = [session.check(port, proto) for port, proto in probes]
-    except LabError as e:
-        raise UsageError(str(e)) from None
     finally:
         try:
             if not args.keep:

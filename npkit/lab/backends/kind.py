@@ -261,8 +261,8 @@ class KindBackend(LabBackend):
     def _object(self, obj) -> dict:
         try:
             return manifests.object_manifest(obj, self.lab_id)
-        except ImportError as e:
-            raise LabError(f"npkit cannot write {obj.ref} back as YAML yet ({e})") from None
+        except (ValueError, TypeError) as e:  # what the manifest writer cannot express (e.g. domainNames peers)
+            raise LabError(f"npkit cannot apply {obj.ref} to the cluster: {e}") from None
 
     def apply_tiers(self, tiers: Sequence[Tier], progress: Progress = no_progress) -> None:
         if tiers and self.cni != "calico":
