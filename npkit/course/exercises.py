@@ -191,7 +191,7 @@ class Exercise:
             return Grade(self.id, False, 0, errors=e.errors or e.diagnostics)
         except ValueError as e:  # e.g. a policy naming a tier that does not exist
             return Grade(self.id, False, 0, errors=(Diagnostic("error", str(e)),))
-        notes = [d.message for d in loaded.diagnostics if d.severity == "warning"]
+        notes = [d.message for d in loaded.warnings]
         declared = [p.key for p in loaded.pods] + [n.name for n in loaded.namespaces.values() if not n.implicit]
         if declared:
             notes.append("pods and namespaces in your YAML are ignored: the exercise's cluster is fixed")

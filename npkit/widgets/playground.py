@@ -61,7 +61,7 @@ def evaluate(base: Cluster, text: str, filename: str, dataplane: str) -> Evaluat
         engine = Engine(cluster, dataplane)  # type: ignore[arg-type]
     except ValueError as e:  # e.g. a policy naming a tier that does not exist
         raise InputError([Diagnostic("error", str(e), Origin(filename))]) from None
-    warnings = tuple(d for d in loaded.diagnostics if d.severity == "warning")
+    warnings = loaded.warnings
     return Evaluation(text, cluster, engine, warnings)
 
 

@@ -258,8 +258,9 @@ class SelectorLab(View):
         self.problems = w.HTML()
         self.grid = w.HTML()
         self.grid.add_class("npkit-selection")
-        pods = tuple(p.pod for ns in self.state.selection.namespaces for p in ns.pods)
-        self.pod = w.Dropdown(options=("",) + pods, description="why", layout=w.Layout(width="260px"))
+        # Every pod of the cluster, not the first selection's: a selector that starts out broken has none.
+        self.pod = w.Dropdown(options=("",) + self.state.universe.keys, description="why",
+                              layout=w.Layout(width="260px"))
         self.reason = w.HTML()
         debounced = Debouncer(debounce, self._apply)
         self.editor.observe(lambda c: debounced(), names="value")

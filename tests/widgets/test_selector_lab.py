@@ -89,3 +89,9 @@ def test_the_widget_updates_as_the_learner_types():
     view.pod.value = "x/a"
     assert "x/a" in view.reason.value
     assert view._repr_mimebundle_()["text/plain"] == view.state.text_report()
+
+
+def test_the_why_list_offers_every_pod_even_when_the_first_selector_is_broken():
+    lab = SelectorLab(model_cluster("and-or"), "matchLabels: [")
+    assert lab.state.errors
+    assert set(model_cluster("and-or").pods[i].key for i in range(3)) <= set(lab.pod.options)
