@@ -131,7 +131,6 @@ def jupyterlab(tmp_path):
 
 def test_typing_a_policy_changes_the_matrix_and_the_explanation(jupyterlab):
     base, token = jupyterlab
-    started = time.monotonic()
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -174,4 +173,3 @@ def test_typing_a_policy_changes_the_matrix_and_the_explanation(jupyterlab):
             raise
         finally:
             browser.close()
-    assert time.monotonic() - started < 120
