@@ -12,6 +12,7 @@ from ..engine import PolicyTrace, RuleTrace, SideVerdict, TierTrace, Verdict
 from .text import POLICY_OUTCOME as _OUTCOME
 from .text import TIER_END as _TIER_END
 from .text import order_text as _order
+from .text import tier_detail
 
 STYLE = (
     "<style>"
@@ -51,16 +52,18 @@ def _policy(p: PolicyTrace) -> str:
             f"<span class=\"{cls}\">{_OUTCOME[p.outcome]}</span><ul>{''.join(body)}</ul></li>")
 
 
-def _tier(t: TierTrace) -> str:
+def _tier(t: TierTrace, dataplane: str) -> str:
+    if t.outcome == "skipped":
+        return f"<li><b>{escape(t.title)}</b>: <span class=\"dim\">{escape(tier_detail(t, dataplane))}</span></li>"
     body = [_policy(p) for p in t.policies]
     ending = _TIER_END.get(t.outcome)
     if ending:
         body.append(f"<li>→ {escape(ending)}</li>")
-    return (f"<li><b>{escape(t.title)}</b> <span class=\"dim\">({escape(_order(t.order))}, "
-            f"default action {escape(t.default_action)})</span><ul>{''.join(body)}</ul></li>")
+    return (f"<li><b>{escape(t.title)}</b> <span class=\"dim\">({escape(tier_detail(t, dataplane))})</span>"
+            f"<ul>{''.join(body)}</ul></li>")
 
 
-def render_side_html(side: SideVerdict, verbose: bool = True) -> str:
+def render_side_html(side: SideVerdict, verbose: bool = True, dataplane: str = "calico") -> str:
     """One side of a verdict as an HTML block."""
     what = "Egress of" if side.direction == "Egress" else "Ingress of"
     status = '<span class="ok">allowed</span>' if side.allowed else '<span class="no">DENIED</span>'
@@ -69,7 +72,7 @@ def render_side_html(side: SideVerdict, verbose: bool = True) -> str:
         refs = ", ".join(escape(str(r)) for r in side.isolated_by)
         items.append(f"<li>isolated for {side.direction.lower()} by: {refs}</li>")
     if verbose:
-        items += [_tier(t) for t in side.tiers]
+        items += [_tier(t, dataplane) for t in side.tiers]
     items += [f"<li>logged by {escape(e)} (Log does not decide; evaluation went on)</li>" for e in side.logged]
     items += [f'<li class="dim">{escape(str(r))} selects it but is staged: never enforced</li>' for r in side.staged]
     items.append(f"<li>⇒ <b>{escape(side.decision.text)}</b></li>")
@@ -95,7 +98,8 @@ def render_verdict_html(verdict: Verdict, verbose: bool = True) -> str:
              f'<span class="dim">[dataplane: {escape(verdict.dataplane)}]</span></div>']
     if probe.is_self:
         parts.append(f"<p>{escape(verdict.summary)}</p>")
-    parts += [render_side_html(verdict.egress, verbose), render_side_html(verdict.ingress, verbose)]
+    parts += [render_side_html(verdict.egress, verbose, verdict.dataplane),
+              render_side_html(verdict.ingress, verbose, verdict.dataplane)]
     parts += [f'<div class="dim">note: {escape(n)}</div>' for n in verdict.notes]
     parts.append("</div>")
     return "".join(parts)

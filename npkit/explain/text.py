@@ -54,12 +54,19 @@ def _policy_lines(p: PolicyTrace, indent: str) -> list[str]:
     return lines
 
 
-def _tier_lines(t: TierTrace, indent: str, dataplane: str) -> list[str]:
+def tier_detail(t: TierTrace, dataplane: str) -> str:
+    """What follows a tier's title: that it was skipped, or its order and default action."""
+    if t.outcome == "skipped":
+        return "skipped (none of its policies selects this pod)"
     # Under the kubernetes dataplane tiers have a fixed place; Calico's order numbers would only confuse.
     where = f"{order_text(t.order)}, " if dataplane == "calico" else ""
+    return f"{where}default action {t.default_action}"
+
+
+def _tier_lines(t: TierTrace, indent: str, dataplane: str) -> list[str]:
     if t.outcome == "skipped":
-        return [f"{indent}{t.title}: skipped (none of its policies selects this pod)"]
-    lines = [f"{indent}{t.title} ({where}default action {t.default_action})"]
+        return [f"{indent}{t.title}: {tier_detail(t, dataplane)}"]
+    lines = [f"{indent}{t.title} ({tier_detail(t, dataplane)})"]
     for p in t.policies:
         lines += _policy_lines(p, indent + "  ")
     ending = TIER_END.get(t.outcome)
