@@ -37,11 +37,21 @@ def load_inputs(args: argparse.Namespace, quiet: bool = False) -> Cluster:
     return cluster
 
 
-def engine_for(args: argparse.Namespace, cluster: Cluster) -> Engine:
-    engine = Engine(cluster, args.dataplane, getattr(args, "l7", False))
-    for note in engine.notes:
+def print_notes(notes) -> None:
+    """Each note once, on stderr, in the order first seen."""
+    for note in dict.fromkeys(notes):
         print(f"note: {note}", file=sys.stderr)
-    return engine
+
+
+def engines_for(args: argparse.Namespace, *clusters: Cluster) -> tuple[Engine, ...]:
+    """An engine per cluster for the chosen dataplane; their notes are printed once."""
+    engines = tuple(Engine(c, args.dataplane, getattr(args, "l7", False)) for c in clusters)
+    print_notes(n for e in engines for n in e.notes)
+    return engines
+
+
+def engine_for(args: argparse.Namespace, cluster: Cluster) -> Engine:
+    return engines_for(args, cluster)[0]
 
 
 def parse_port(text: str, default_protocol: str) -> tuple[int | None, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ...lint.context import plural
 from ..common import add_dataplane, add_inputs, engine_for, load_inputs
 
 
@@ -15,25 +16,22 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def run(args: argparse.Namespace) -> int:
     cluster = load_inputs(args)
     engine = engine_for(args, cluster)
     counts = [
-        _plural(len(cluster.namespaces), "namespace"),
-        _plural(len(cluster.pods), "pod"),
-        _plural(len(cluster.network_policies), "NetworkPolicy"),
+        plural(len(cluster.namespaces), "namespace"),
+        plural(len(cluster.pods), "pod"),
+        plural(len(cluster.network_policies), "NetworkPolicy", "NetworkPolicies"),
     ]
     if cluster.calico_policies:
-        counts.append(_plural(len(cluster.calico_policies), "Calico policy"))
+        counts.append(plural(len(cluster.calico_policies), "Calico policy", "Calico policies"))
     if cluster.cluster_network_policies:
-        counts.append(_plural(len(cluster.cluster_network_policies), "ClusterNetworkPolicy"))
+        counts.append(plural(len(cluster.cluster_network_policies), "ClusterNetworkPolicy",
+                             "ClusterNetworkPolicies"))
     user_tiers = [t for t in cluster.tiers.values() if not t.builtin]
     if user_tiers:
-        counts.append(_plural(len(user_tiers), "tier"))
+        counts.append(plural(len(user_tiers), "tier"))
     print("OK: " + ", ".join(counts))
     for direction in ("Ingress", "Egress"):
         policies = [(p, engine.subjects[id(p)]) for p in engine.program.policies if direction in p.directions]

@@ -12,7 +12,7 @@ import sys
 
 from ...diff import before_and_after, compare, comparison_to_json, probe_ports, render_comparison
 from ...loading import load
-from ..common import UsageError, add_dataplane, add_inputs, engine_for, parse_port
+from ..common import UsageError, add_dataplane, add_inputs, engines_for, parse_port
 
 
 def register(sub) -> None:
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("no pods were loaded, so there is no connection to compare; add the pods with -f "
                          "(both sides share them)")
     probes = [parse_port(p, args.protocol) for p in args.port] if args.port else probe_ports([before, after])
-    comparison = compare(engine_for(args, before), engine_for(args, after), probes)
+    comparison = compare(*engines_for(args, before, after), probes)
     if args.output == "json":
         print(json.dumps(comparison_to_json(comparison), indent=2, ensure_ascii=False))
     else:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from ...lint import lint, rules_table
-from ..common import UsageError, add_dataplane, add_inputs, load_inputs
+from ..common import UsageError, add_dataplane, add_inputs, load_inputs, print_notes
 
 
 def register(sub) -> None:
@@ -43,7 +42,6 @@ def run(args: argparse.Namespace) -> int:
     if args.output == "json":
         print(json.dumps(findings.to_json(), indent=2, ensure_ascii=False))
     else:
-        for note in findings.notes:
-            print(f"note: {note}", file=sys.stderr)
+        print_notes(findings.notes)
         print(findings)
     return 1 if findings.errors else 0
