@@ -8,6 +8,7 @@ import numpy as np
 
 from ..model import Cluster
 from .compile import compile_program
+from .criteria import ProgramCriteria
 from .evaluate import evaluate
 from .probe import Endpoint, Probe, Traffic
 from .program import CompiledPolicy, CompiledRule, Dataplane, Direction, Program
@@ -40,6 +41,11 @@ class Engine:
     @property
     def notes(self) -> tuple[str, ...]:
         return self.program.notes
+
+    @cached_property
+    def criteria(self) -> ProgramCriteria:
+        """Every address block, port, named port and protocol the policies name (see criteria.py)."""
+        return self.program.criteria(self.universe)
 
     @cached_property
     def subjects(self) -> dict[int, Mask]:

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..model import ObjectRef, Origin
+from .criteria import ProgramCriteria, collect_criteria
 from .matchers.base import Criterion
 from .matchers.endpoints import EndpointSet
+from .universe import Universe
 
 Action = Literal["Allow", "Deny", "Pass", "Log"]
 Direction = Literal["Ingress", "Egress"]
@@ -88,3 +90,10 @@ class Program:
     def policies(self) -> tuple[CompiledPolicy, ...]:
         """Enforced policies in evaluation order (tier by tier)."""
         return tuple(p for t in self.tiers for p in t.policies)
+
+    def criteria(self, u: Universe) -> ProgramCriteria:
+        """Every address block, port, named port and protocol the rules name (enforced and staged).
+
+        `u` is the universe the program runs over: it tells which network sets a selector reaches.
+        """
+        return collect_criteria(self.policies + self.staged, u)

@@ -104,41 +104,25 @@ class LintContext:
     @cached_property
     def traffic(self) -> tuple[Traffic, ...]:
         """Probes that tell every port entry of the loaded policies apart (see diff.probes)."""
-        return probe_traffic([self.cluster])
+        return probe_traffic([self.engine])
 
     @cached_property
     def outside(self) -> tuple[Endpoint, ...]:
         """Addresses outside the cluster standing for every address block the policies name.
 
-        For each CIDR a rule, ipBlock or network set names: its first and last address, unless
-        a pod has it; plus one public address. Remote ends of rules are tested on these too.
+        For each CIDR the compiled rules name (ipBlock and its excepts, nets, notNets, networks,
+        network sets a selector reaches): its first and last address, unless a pod has it; plus
+        one public address. Remote ends of rules are tested on these too.
         """
-        cidrs: list[str] = [c for s in self.cluster.network_sets for c in s.nets]
-        for p in self.cluster.network_policies:
-            for rule in p.ingress + p.egress:
-                for peer in rule.peers:
-                    if peer.ip_block is not None:
-                        cidrs += [peer.ip_block.cidr, *peer.ip_block.except_]
-        for p in self.cluster.calico_policies:
-            for rule in p.ingress + p.egress:
-                for entity in (rule.source, rule.destination):
-                    cidrs += [*entity.nets, *entity.not_nets]
-        for p in self.cluster.cluster_network_policies:
-            for rule in p.ingress + p.egress:
-                for peer in rule.peers:
-                    cidrs += list(peer.networks)
         taken = {pod.ip for pod in self.cluster.pods}
-        addresses: list[str] = []
-        for text in cidrs:
-            try:
-                net = ipaddress.ip_network(text, strict=False)
-            except ValueError:
-                continue
-            for address in (net.network_address, net.broadcast_address):
-                if str(address) not in taken and str(address) not in addresses:
-                    addresses.append(str(address))
-        if OUTSIDE_EXAMPLE not in addresses and OUTSIDE_EXAMPLE not in taken:
-            addresses.append(OUTSIDE_EXAMPLE)
+        addresses: dict[str, None] = {}  # insertion-ordered set
+        for text in self.engine.criteria.cidrs:
+            net = ipaddress.ip_network(text)
+            for address in (str(net.network_address), str(net.broadcast_address)):
+                if address not in taken:
+                    addresses.setdefault(address)
+        if OUTSIDE_EXAMPLE not in taken:
+            addresses.setdefault(OUTSIDE_EXAMPLE)
         return tuple(Endpoint(a, a) for a in addresses)
 
     @cached_property

@@ -53,6 +53,10 @@ class EndpointSet(ABC):
         """
         return ()
 
+    def named_cidrs(self, u: Universe) -> tuple[str, ...]:
+        """Every address block the set's definition names, exceptions included (ProgramCriteria)."""
+        return self.address_blocks(u)
+
 
 # -- namespaces ------------------------------------------------------------------------------
 class NamespaceMatcher(ABC):
@@ -168,6 +172,9 @@ class Networks(EndpointSet):
         """
         return cidrs_except(self.cidrs, self.excepts)
 
+    def named_cidrs(self, u: Universe) -> tuple[str, ...]:
+        return self.cidrs + self.excepts
+
     def describe(self) -> str:
         text = ", ".join(self.cidrs)
         return f"{text} except {', '.join(self.excepts)}" if self.excepts else text
@@ -245,6 +252,9 @@ class FailClosed(EndpointSet):
 
     def address_blocks(self, u: Universe) -> tuple[str, ...]:
         return EVERY_ADDRESS if self.matches_everything else ()
+
+    def named_cidrs(self, u: Universe) -> tuple[str, ...]:
+        return ()  # the peer names no address; failing closed is not naming 0.0.0.0/0
 
     def describe(self) -> str:
         return f"{self.kind} (not evaluated; fails closed)"
