@@ -13,14 +13,11 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from ..errors import UnsafeTarget  # defined with the others in npkit.errors; importable from here too
 from .kind import context_name
 
 LAB_LABEL = "npkit.io/lab"
 MANAGED_BY = ("app.kubernetes.io/managed-by", "npkit")
-
-
-class UnsafeTarget(Exception):
-    """A mutating call was refused; the message says why and how to allow it on purpose."""
 
 
 def is_local_server(server: str | None) -> bool:

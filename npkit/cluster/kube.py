@@ -18,6 +18,8 @@ from typing import Protocol
 
 import yaml
 
+from ..errors import KubeError  # defined with the others in npkit.errors; importable from here too
+
 FIELD_MANAGER = "npkit"
 CALICO_API = "projectcalico.org/v3"
 
@@ -29,10 +31,6 @@ class ExecResult:
     returncode: int | None
     stdout: str = ""
     stderr: str = ""
-
-
-class KubeError(Exception):
-    """The API refused or failed; the message is the API's, with the object named."""
 
 
 class Kube(Protocol):

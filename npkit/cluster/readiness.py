@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..errors import NotReady as Timeout  # its old name and home
+
 
 def _condition(obj: dict, kind: str) -> dict | None:
     for c in (obj.get("status") or {}).get("conditions") or ():
@@ -80,10 +82,6 @@ def pod_waiting(pod: dict) -> str | None:
 def pod_failed(reason: str) -> bool:
     """Whether a pod_waiting reason will not fix itself by waiting longer."""
     return any(k in reason for k in ("ErrImagePull", "InvalidImageName", "CreateContainerConfigError"))
-
-
-class Timeout(Exception):
-    """Waiting took too long; the message lists what was still not ready."""
 
 
 @dataclass

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ..errors import LabError  # defined with the others in npkit.errors; importable from here too
 from ..model import AnyPolicy, Cluster, Tier
 
 Outcome = Literal["CONNECTED", "TIMEOUT", "REFUSED", "DNS", "OTHER", "UNKNOWN", "ERROR"]
@@ -49,10 +50,6 @@ class ProbeResult:
     @property
     def connected(self) -> bool:
         return self.outcome == "CONNECTED"
-
-
-class LabError(Exception):
-    """A lab step failed in a way the learner can act on; the message says how."""
 
 
 class LabBackend(ABC):

@@ -73,10 +73,10 @@ def test_lab_run_needs_pods(registry, tmp_path, capsys):
     assert "no pods" in capsys.readouterr().err
 
 
-def test_lab_up_without_docker_or_kind_exits_2_with_the_fixes_and_no_traceback(registry, capsys):
+def test_lab_up_without_docker_or_kind_exits_69_with_the_fixes_and_no_traceback(registry, capsys):
     runner = FakeRunner(programs={"kubectl"})
     registry["kind"] = lambda **kw: KindBackend(runner=runner, **kw)
-    assert main(["lab", "up"]) == 2
+    assert main(["lab", "up"]) == 69
     err = capsys.readouterr().err
     assert "no container runtime" in err and "kind is not installed" in err and "Traceback" not in err
 
@@ -87,7 +87,7 @@ def test_lab_status_always_answers(registry, capsys):
     assert "not ready" in capsys.readouterr().out
 
 
-def test_a_failing_clean_up_is_reported_as_a_lab_problem_with_exit_2(registry, files, capsys):
+def test_a_failing_clean_up_is_reported_as_a_lab_problem_with_exit_69(registry, files, capsys):
     from npkit.lab.backend import LabError
 
     class BrokenTeardown(SimBackend):
@@ -100,6 +100,6 @@ def test_a_failing_clean_up_is_reported_as_a_lab_problem_with_exit_2(registry, f
             super().teardown()
 
     registry["sim"] = BrokenTeardown
-    assert main(["lab", "run", "-f", *files, "--backend", "sim", "--no-canary", "-o", "json"]) == 2
+    assert main(["lab", "run", "-f", *files, "--backend", "sim", "--no-canary", "-o", "json"]) == 69
     err = capsys.readouterr().err
     assert "the cluster went away while cleaning up" in err and "internal error" not in err

@@ -83,14 +83,14 @@ def register(sub) -> None:
 
 
 def _lab_errors_are_usage(action):
-    """A lab step that fails in a way the learner can act on (LabError, also during clean-up) exits 2 with
-    its message, like any other bad input; only real bugs are internal errors."""
+    """A lab step that fails in a way the learner can act on (LabError, also during clean-up) exits with
+    its message and the environment code (npkit.errors); only real bugs are internal errors."""
     @functools.wraps(action)
     def run(args: argparse.Namespace) -> int:
         try:
             return action(args)
         except LabError as e:
-            raise UsageError(str(e)) from None
+            raise e from None
     return run
 
 
