@@ -9,9 +9,9 @@ one (addresses.py), and either returns the Cluster or raises InputError with eve
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Union
 
 from npkit.model import (
@@ -86,31 +86,74 @@ class _Session:
     # -- sources -------------------------------------------------------------------------
 
     def read_source(self, source: Source) -> None:
+        """A file, a directory (its *.yaml / *.yml files) or "-" (stdin); anything else is refused."""
         if source == "-":
             stdin = getattr(sys.stdin, "buffer", sys.stdin)  # tests replace sys.stdin with a StringIO
             self.read_data(stdin.read(MAX_INPUT_CHARS + 1), "<stdin>")
             return
-        path = Path(source)
         name = os.fspath(source)
-        if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in YAML_SUFFIXES)
-            if not files:
-                self.problem("warning", f"no .yaml or .yml files in directory {name}", name)
-            for file in files:
-                self.read_file(file, os.path.join(name, file.name))
+        mode = self.stat(name)
+        if mode is None:
+            return
+        if stat.S_ISDIR(mode):
+            self.read_directory(name)
+        elif stat.S_ISREG(mode):
+            self.read_file(name)
         else:
-            self.read_file(path, name)
+            self.problem("error", f"{name} is {_file_type(mode)}, not a regular file; npkit reads files, "
+                                  "directories and - (stdin: `... | npkit check -f -`)", name)
 
-    def read_file(self, path: Path, name: str) -> None:
+    def stat(self, name: str) -> int | None:
+        """The mode of `name` (following links), or None after reporting why there is none."""
         try:
-            with open(path, "rb") as f:
-                data = f.read(MAX_INPUT_CHARS + 1)
+            return os.stat(name).st_mode
+        except FileNotFoundError:
+            self.problem("error", f"no such file or directory: {name}", name)
+        except (OSError, ValueError) as err:  # ValueError: a NUL character in the name
+            self.problem("error", f"cannot read {name}: {_reason(err)}", name)
+        return None
+
+    def read_directory(self, name: str) -> None:
+        try:
+            with os.scandir(name) as entries:
+                found = sorted(e.name for e in entries if e.name.endswith(YAML_SUFFIXES))
+        except OSError as err:
+            self.problem("error", f"cannot read directory {name}: {_reason(err)}", name)
+            return
+        files = []
+        for entry in found:
+            path = os.path.join(name, entry)
+            mode = self.stat(path)
+            if mode is not None and stat.S_ISREG(mode):
+                files.append(path)
+            elif mode is not None and not stat.S_ISDIR(mode):  # like kubectl, npkit does not recurse
+                self.problem("warning", f"skipped {path}: it is {_file_type(mode)}, not a regular file", path)
+        if not found:
+            self.problem("warning", f"no .yaml or .yml files in directory {name}", name)
+        for path in files:
+            self.read_file(path)
+
+    def read_file(self, name: str) -> None:
+        """A regular file. Opened without blocking, and checked again once open, so that a FIFO put in
+        its place after the first check cannot make npkit wait forever for a writer."""
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
             self.problem("error", f"no such file or directory: {name}", name)
             return
         except OSError as err:
-            self.problem("error", f"cannot read {name}: {err.strerror or err}", name)
+            self.problem("error", f"cannot read {name}: {_reason(err)}", name)
             return
+        with open(fd, "rb") as f:
+            mode = os.fstat(fd).st_mode
+            if not stat.S_ISREG(mode):
+                self.problem("error", f"{name} is {_file_type(mode)}, not a regular file", name)
+                return
+            try:
+                data = f.read(MAX_INPUT_CHARS + 1)
+            except OSError as err:  # e.g. EIO, or EISDIR on odd file systems
+                self.problem("error", f"cannot read {name}: {_reason(err)}", name)
+                return
         self.read_data(data, name)
 
     def read_data(self, data: bytes | str, name: str) -> None:
@@ -294,6 +337,20 @@ def _peek_str(node: Mapping, path: str | tuple[str, ...]) -> str | None:
     if isinstance(current, Scalar) and isinstance(current.value, str) and current.value:
         return current.value
     return None
+
+
+def _file_type(mode: int) -> str:
+    """What a non-regular file is, for messages."""
+    for test, what in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return what
+    return "a special file"
+
+
+def _reason(err: Exception) -> str:
+    return (err.strerror if isinstance(err, OSError) else None) or str(err)
 
 
 def _decode(data: bytes) -> str | None:
