@@ -13,7 +13,7 @@ LAYERS = {
     "selectors": 1,
     "loading": 2,
     "engine": 3,
-    "explain": 4, "matrix": 4, "diff": 4,
+    "explain": 4, "matrix": 4, "diff": 4, "connlist": 4,
     "lint": 5,
     "widgets": 6, "lab": 6, "course": 6, "cluster": 6,
     "cli": 7,
