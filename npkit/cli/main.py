@@ -11,17 +11,46 @@ import errno
 import importlib
 import os
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 from ..errors import EXIT_CODES_HELP, EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_INTERRUPTED, InputError, NpkitError
 
 # What writing the output can fail with: the disk or the quota is full, the file too large, the device gone.
 _WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
-# Each module in commands/ registers one subcommand.
-COMMANDS = ("check", "matrix", "explain", "lint", "diff", "lab")
+# Each module in commands/ adds one subcommand's options; its one-line help is here, so that
+# `npkit --help` lists every command without importing any (only the command being run is
+# imported: `npkit --help` and each command start without loading what the others need).
+COMMANDS = {
+    "check": "validate policies and show what they select",
+    "matrix": "print the reachability matrix",
+    "connlist": "list every allowed connection, over all protocols and ports",
+    "explain": "explain the verdict for one connection",
+    "lint": "check policies for mistakes and missing best practices",
+    "diff": "compare two sets of policies by the connections they allow",
+    "lab": "hands-on labs on a real cluster: up, down, status, run, rules, clean",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Subcommand:
+    """What a command module's `register` gets: `add_parser` with the help line listed above."""
+
+    def __init__(self, sub: argparse._SubParsersAction[argparse.ArgumentParser], help_text: str):
+        self.sub, self.help_text = sub, help_text
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return self.sub.add_parser(name, help=self.help_text, **kwargs)
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand `argv` names (its first word that is not an option), if it is one."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    return word if word in COMMANDS else None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for `argv` (default: the process's arguments): every command listed, the one named set up."""
     parser = argparse.ArgumentParser(
         prog="npkit",
         description="Evaluate Kubernetes NetworkPolicy, Calico policy and ClusterNetworkPolicy offline, "
@@ -30,8 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"npkit.cli.commands.{name}").register(sub)
+    chosen = _command_in(sys.argv[1:] if argv is None else argv)
+    for name, help_text in COMMANDS.items():
+        if name == chosen:
+            importlib.import_module(f"npkit.cli.commands.{name}").register(_Subcommand(sub, help_text))
+        else:
+            sub.add_parser(name, help=help_text)
     return parser
 
 
@@ -39,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run `npkit` with `argv` (default: the process's arguments) and return the exit code."""
     command = "npkit"
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(argv).parse_args(argv)
         command = f"npkit {args.command}"
         code: int = args.run(args)
         sys.stdout.flush()  # a failed write (a full disk) shows here, not as noise at exit

@@ -72,7 +72,7 @@ def _icmp_classes(protocol: str, criteria: ProgramCriteria) -> list[TrafficClass
     type_cuts = {c for t in named_types for c in (t, t + 1)}
     out = []
     for first, last in _intervals(type_cuts, 0, LAST_ICMP):
-        codes = named_types.get(first) if first == last else None
+        codes = named_types.get(first, set()) if first == last else set()
         if not codes:
             out.append(TrafficClass(protocol, first, last, Traffic(protocol, icmp_type=first, icmp_code=0)))
             continue

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -67,9 +68,9 @@ def _signature_groups(engine: Engine, classes: Sequence[TrafficClass]) -> list[l
     """Class indices grouped by what every traffic-dependent condition of the program says about them."""
     criteria = [c for p in engine.program.policies for r in p.ingress + p.egress for c in r.criteria
                 if _reads_traffic(c)]
-    groups: dict[tuple, list[int]] = {}
+    groups: dict[tuple[bytes | bool, ...], list[int]] = {}
     for k, cls in enumerate(classes):
-        answers = []
+        answers: list[bytes | bool] = []
         for c in criteria:
             m = c.mask(cls.traffic, engine.universe)
             answers.append(m.tobytes() if isinstance(m, np.ndarray) else bool(m))
@@ -221,7 +222,7 @@ def _matches(e: Entity, wanted: str) -> bool:
     return wanted in (e.name, f"{e.namespace}/{bare}", bare)
 
 
-def _traffic_args(cls: TrafficClass) -> dict:
+def _traffic_args(cls: TrafficClass) -> dict[str, Any]:
     t = cls.traffic
     return {"port": t.port, "protocol": t.protocol, "icmp_type": t.icmp_type, "icmp_code": t.icmp_code}
 

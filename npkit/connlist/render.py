@@ -27,7 +27,7 @@ Write = Callable[[str], object]
 FORMATS = ("txt", "csv", "md", "json", "dot")
 
 
-def _rows(cl: ConnList) -> Iterator[tuple[str, np.ndarray, list[str]]]:
+def _rows(cl: ConnList) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
     """(source name, destination names, connection texts) for every source with something allowed."""
     names = np.array([e.name for e in cl.destinations], dtype=object)
     for i, src in enumerate(cl.sources):
@@ -35,7 +35,7 @@ def _rows(cl: ConnList) -> Iterator[tuple[str, np.ndarray, list[str]]]:
         if len(cols):
             unique, inverse = np.unique(codes, return_inverse=True)
             texts = np.array([cl.text(c) for c in unique.tolist()], dtype=object)[inverse]
-            yield src.name, names[cols], texts.tolist()
+            yield src.name, names[cols], texts
 
 
 def _groups(cl: ConnList) -> Iterator[tuple[list[str], list[str], str]]:
@@ -61,7 +61,7 @@ def write_txt(cl: ConnList, write: Write, compact: bool = False) -> None:
         return
     for src, dsts, texts in _rows(cl):
         prefix = f"{src} => "
-        lines = dsts + np.array([f" : {t}\n" for t in texts], dtype=object)
+        lines = dsts + " : " + texts + "\n"
         write(prefix + prefix.join(lines.tolist()))
 
 
@@ -76,7 +76,7 @@ def write_csv(cl: ConnList, write: Write, compact: bool = False) -> None:
         out.writerows((", ".join(s), ", ".join(d), t) for s, d, t in _groups(cl))
         return
     for src, dsts, texts in _rows(cl):
-        out.writerows(zip([src] * len(texts), dsts.tolist(), texts, strict=True))
+        out.writerows(zip([src] * len(texts), dsts.tolist(), texts.tolist(), strict=True))
 
 
 def write_md(cl: ConnList, write: Write, compact: bool = False) -> None:
@@ -86,7 +86,7 @@ def write_md(cl: ConnList, write: Write, compact: bool = False) -> None:
             write(f"| {', '.join(srcs)} | {', '.join(dsts)} | {text} |\n")
         return
     for src, dsts, texts in _rows(cl):
-        write("".join(f"| {src} | {d} | {t} |\n" for d, t in zip(dsts.tolist(), texts, strict=True)))
+        write("".join(f"| {src} | {d} | {t} |\n" for d, t in zip(dsts.tolist(), texts.tolist(), strict=True)))
 
 
 def _json_item(src: object, dst: object, conn: str, compact: bool) -> str:
@@ -101,7 +101,8 @@ def write_json(cl: ConnList, write: Write, compact: bool = False) -> None:
     if compact:
         items = ((s, d, t) for s, d, t in _groups(cl))
     else:
-        items = ((src, d, t) for src, dsts, texts in _rows(cl) for d, t in zip(dsts.tolist(), texts, strict=True))
+        items = ((src, d, t) for src, dsts, texts in _rows(cl)
+                 for d, t in zip(dsts.tolist(), texts.tolist(), strict=True))
     first = True
     for src, dst, conn in items:
         write(("[\n" if first else ",\n") + _json_item(src, dst, conn, compact))
@@ -115,9 +116,10 @@ def _dot_node(name: str, label: str, color: str) -> str:
 
 def write_dot(cl: ConnList, write: Write, compact: bool = False) -> None:
     """The graph netpol-analyzer draws: namespaces as clusters, address ranges in red, gold edges."""
-    edges, used = [], set()
+    edges: list[str] = []
+    used: set[str] = set()
     for src, dsts, texts in _rows(cl):
-        for dst, text in zip(dsts.tolist(), texts, strict=True):
+        for dst, text in zip(dsts.tolist(), texts.tolist(), strict=True):
             weight = "0.5" if src <= dst else "1"  # netpol-analyzer's layout hint
             edges.append(f"\t{json.dumps(src)} -> {json.dumps(dst)} [label={json.dumps(text)} "
                          f'color="gold2" fontcolor="darkgreen" weight={weight}]')

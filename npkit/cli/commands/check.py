@@ -9,8 +9,7 @@ from ..common import add_dataplane, add_inputs, engine_for, load_inputs
 
 
 def register(sub) -> None:
-    p = sub.add_parser("check", help="validate policies and show what they select",
-                       description="Validate the inputs like the API server would and summarise them.")
+    p = sub.add_parser("check", description="Validate the inputs like the API server would and summarise them.")
     add_inputs(p)
     add_dataplane(p)
     p.set_defaults(run=run)

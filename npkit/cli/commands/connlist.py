@@ -6,13 +6,17 @@ import argparse
 import shutil
 import subprocess
 import sys
+from typing import TYPE_CHECKING, Any
 
 from ..common import UsageError, add_dataplane, add_inputs, engine_for, load_inputs
+
+if TYPE_CHECKING:
+    from ...connlist import ConnList
 
 FORMATS = ("txt", "csv", "md", "json", "dot", "svg")  # the first five are npkit.connlist.FORMATS
 
 
-def register(sub) -> None:
+def register(sub: Any) -> None:  # main._Subcommand: add_parser with the command's help line
     p = sub.add_parser(
         "connlist",
         description="List every connection the policies allow between workloads (or pods) and the address "
@@ -51,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _svg(result, compact: bool) -> int:
+def _svg(result: ConnList, compact: bool) -> int:
     from ...connlist import render
 
     dot_text = render(result, "dot", compact)

@@ -18,7 +18,7 @@ from ..common import UsageError, add_dataplane, add_inputs, engines_for, parse_p
 
 def register(sub) -> None:
     p = sub.add_parser(
-        "diff", help="compare two sets of policies by the connections they allow",
+        "diff",
         description="Compare OLD (-f) with NEW (--against) connection by connection over the loaded pods, "
                     "and explain each difference on both sides. Pods and namespaces may come from either "
                     "side; policies come from their own side (a policy missing from NEW is deleted).")

@@ -11,7 +11,7 @@ from ..common import UsageError, add_dataplane, add_inputs, engine_for, load_inp
 
 
 def register(sub) -> None:
-    p = sub.add_parser("explain", help="explain the verdict for one connection",
+    p = sub.add_parser("explain",
                        description="Follow one connection through both sides' policies, tier by tier, rule by rule.")
     add_inputs(p)
     p.add_argument("--from", dest="src", required=True, metavar="NS/POD|IP", help="source pod or address")

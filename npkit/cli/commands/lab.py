@@ -30,8 +30,7 @@ def _target(p: argparse.ArgumentParser, backend_default: str | None) -> None:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("lab", help="hands-on labs on a real cluster: up, down, status, run, rules, clean",
-                       description="Create the kind lab cluster, run scenarios on it and compare what really "
+    p = sub.add_parser("lab", description="Create the kind lab cluster, run scenarios on it and compare what really "
                                    "connects with what npkit predicts.")
     lab = p.add_subparsers(dest="lab_command", required=True, metavar="ACTION")
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from ...matrix import reachability_many, render_table
+from ...model import Cluster
 from ..common import add_dataplane, add_inputs, engine_for, load_inputs, parse_port
 
 
-def register(sub) -> None:
-    p = sub.add_parser("matrix", help="print the reachability matrix",
+def register(sub: Any) -> None:  # main._Subcommand: add_parser with the command's help line
+    p = sub.add_parser("matrix",
                        description="Which pod may open a new connection to which (rows: source, columns: destination).")
     add_inputs(p)
     p.add_argument("--port", action="append", metavar="PORT[/PROTO]",
@@ -21,7 +23,7 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def assigned_ips(cluster) -> dict[str, str]:
+def assigned_ips(cluster: Cluster) -> dict[str, str]:
     return {p.key: p.ip for p in cluster.pods if p.ip_assigned}
 
 
