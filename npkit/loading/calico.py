@@ -135,7 +135,7 @@ def _present(spec: Fields, name: str) -> bool:
 
 def read_float(field: Field | None) -> float | None:
     """An `order`: any finite number (Calico stores a float64)."""
-    if field is None:
+    if field is None or field.refused:
         return None
     value = field.node.value if isinstance(field.node, Scalar) else None
     if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):

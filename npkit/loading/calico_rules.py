@@ -147,7 +147,7 @@ def _read_action(rule: Fields) -> str | None:
 
 def _read_protocol(field: Field | None) -> str | int | None:
     """A protocol name in Calico's exact spelling, or a number 1-255 (a string of digits counts)."""
-    if field is None:
+    if field is None or field.refused:
         return None
     node = field.node
     value = node.value if isinstance(node, Scalar) else None
@@ -286,12 +286,12 @@ def _read_ports(entity: Fields, name: str, out: _Entity) -> list[PortRange] | No
 def read_port(item: Field) -> PortRange | None:
     """A Calico port: a number, a "first:last" range, or a named port (numorstring.PortFromString)."""
     node = item.node
+    if item.refused:
+        return None
     if not isinstance(node, Scalar) or isinstance(node.value, (bool, float)) or node.value is None:
         item.error(f'must be a port number, a range such as "8000:8080", or a port name, not {describe(node)}')
         return None
-    value = node.value
-    if isinstance(value, int) and node.plain and ":" in node.text:
-        value = node.text  # YAML 1.1 reads unquoted 20:30 as a base-60 number; Calico's YAML reads text
+    value = node.value  # unquoted 20:30 is text, as kubectl reads it (PyYAML alone would say 1230)
     if isinstance(value, int):
         return _port_number(item, value)
     text = str(value)

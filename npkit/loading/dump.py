@@ -41,6 +41,9 @@ from npkit.model import (
     Tier,
 )
 
+from .scalars import STR
+from .scalars import resolve as resolve_scalar
+
 Manifest = dict[str, Any]
 
 CALICO = "projectcalico.org/v3"
@@ -78,6 +81,16 @@ def cluster_objects(cluster: Cluster) -> list[object]:
 
 class _Dumper(yaml.SafeDumper):
     """Block style everywhere, lists at their key's indentation (as kubectl writes them)."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    """Quote text that kubectl's YAML would read as something else (`y` is true to it, not to PyYAML)."""
+    if resolve_scalar(text)[0] != STR:
+        return dumper.represent_scalar(STR, text, style="'")
+    return dumper.represent_str(text)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def _metadata(name: str, namespace: str | None = None, labels: dict[str, str] | None = None) -> Manifest:

@@ -28,6 +28,7 @@ from collections.abc import Mapping as Mapping_  # Mapping is the YAML node type
 
 from npkit.model import Diagnostic, ObjectRef, Origin
 
+from .scalars import NOT_JSON
 from .spelling import closest, did_you_mean
 from .yamlio import Mapping, Node, Scalar, Sequence
 
@@ -63,7 +64,7 @@ def describe(node: Node) -> str:
         return "null"
     if isinstance(value, bool):
         return f"the boolean {node.text}"
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) or value is NOT_JSON:
         return f"the number {node.text}"
     return f'the text "{value}"'
 
@@ -117,6 +118,11 @@ class Field:
     def is_null(self) -> bool:
         return isinstance(self.node, Scalar) and self.node.value is None
 
+    @property
+    def refused(self) -> bool:
+        """A value yamlio already refused (.inf or .nan, which kubectl cannot send): say nothing more of it."""
+        return isinstance(self.node, Scalar) and self.node.value is NOT_JSON
+
     def error(self, message: str, column: int | None = None) -> None:
         self.report.error(message, self.line, self.path, column)
 
@@ -124,6 +130,8 @@ class Field:
         self.report.warning(message, self.line, self.path)
 
     def _wrong(self, expected: str, hint: str = "") -> None:
+        if self.refused:
+            return
         self.error(f"must be {expected}, not {describe(self.node)}{hint}")
 
     def as_str(self) -> str | None:
