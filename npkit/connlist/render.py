@@ -56,8 +56,8 @@ def _groups(cl: ConnList) -> Iterator[tuple[list[str], list[str], str]]:
 
 def write_txt(cl: ConnList, write: Write, compact: bool = False) -> None:
     if compact:
-        for srcs, dsts, text in _groups(cl):
-            write(f"{', '.join(srcs)} => {', '.join(dsts)} : {text}\n")
+        for sources, targets, text in _groups(cl):
+            write(f"{', '.join(sources)} => {', '.join(targets)} : {text}\n")
         return
     for src, dsts, texts in _rows(cl):
         prefix = f"{src} => "
@@ -82,8 +82,8 @@ def write_csv(cl: ConnList, write: Write, compact: bool = False) -> None:
 def write_md(cl: ConnList, write: Write, compact: bool = False) -> None:
     write("| src | dst | conn |\n|-----|-----|------|\n")
     if compact:
-        for srcs, dsts, text in _groups(cl):
-            write(f"| {', '.join(srcs)} | {', '.join(dsts)} | {text} |\n")
+        for sources, targets, text in _groups(cl):
+            write(f"| {', '.join(sources)} | {', '.join(targets)} | {text} |\n")
         return
     for src, dsts, texts in _rows(cl):
         write("".join(f"| {src} | {d} | {t} |\n" for d, t in zip(dsts.tolist(), texts.tolist(), strict=True)))
