@@ -31,7 +31,7 @@ from npkit.model import (
 )
 
 from . import validation
-from .addresses import POD_RANGE, assign_pod_ips
+from .addresses import assign_pod_ips, range_of
 from .fields import Fields, Report, describe
 from .kinds import KindSpec, Manifest, read_metadata, resolve, run_cross_checks
 from .yamlio import MAX_INPUT_CHARS, Mapping, Node, Scalar, read_documents
@@ -271,10 +271,7 @@ class _Session:
         pods = self._unique_pods(buckets[Pod], sources)
         pods, assigned = assign_pod_ips(pods)
         if assigned:
-            listing = ", ".join(f"{p.key} {p.ip}" for p in assigned)
-            self.diagnostics.append(Diagnostic(
-                "info", f"{len(assigned)} pod(s) had no status.podIP; npkit gave them addresses in "
-                        f"{POD_RANGE}: {listing}", assigned[0].origin, None, "status.podIP"))
+            self.diagnostics.append(_assigned_info(assigned))
         namespaces = self._namespaces(buckets, sources)
         tiers = dict(Cluster().tiers)
         tiers.update((t.name, t) for t in buckets[Tier])
@@ -361,3 +358,16 @@ def _decode(data: bytes) -> str | None:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
+
+
+_SHOWN_ADDRESSES = 5  # an info line names a few assignments; `npkit matrix -o json` lists them all
+
+
+def _assigned_info(assigned: list[Pod]) -> Diagnostic:
+    """One info line about the addresses npkit made up: the first few, and how many more."""
+    shown = ", ".join(f"{p.key} {p.ip}" for p in assigned[:_SHOWN_ADDRESSES])
+    rest = len(assigned) - _SHOWN_ADDRESSES
+    more = f" and {rest:,} more (npkit matrix -o json lists them all under assigned_ips)" if rest > 0 else ""
+    network = range_of(assigned)
+    return Diagnostic("info", f"{len(assigned):,} pod(s) had no status.podIP; npkit gave them addresses in "
+                              f"{network}: {shown}{more}", assigned[0].origin, None, "status.podIP")
