@@ -156,8 +156,7 @@ def _read_tier_name(spec: Fields) -> str:
     name = spec.get_str("tier")
     if not name:
         return "default"  # the API server's default
-    for problem in validation.dns1123_label(name):
-        spec.get("tier").error(f'tier name "{name}" {problem}')  # type: ignore[union-attr]
+    spec.at("tier").invalid(validation.dns1123_label(name))
     return name
 
 
@@ -346,8 +345,7 @@ def _load_network_set(obj: Manifest) -> list[NetworkSet]:
     nets: list[str] = []
     for text, item in (spec.get_str_list("nets") or []) if spec is not None else []:
         network, problems = validation.parse_network(text, bare_ip=True)
-        for problem in problems:
-            item.error(problem)
+        item.invalid(problems)
         if network is None:
             continue
         if str(network) in nets:

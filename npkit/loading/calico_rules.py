@@ -204,8 +204,7 @@ def _read_metadata(field: Field | None) -> None:
     metadata = field.as_map(RULE_METADATA_FIELDS) if field is not None else None
     annotations = metadata.get("annotations") if metadata is not None else None
     for key, value in ((annotations.as_str_map() or {}) if annotations is not None else {}).items():
-        for problem in validation.label_key(key.lower()):
-            value.error(f'annotation key "{key}": {problem}')
+        value.invalid(validation.label_key(key.lower()), key)
 
 
 # -- source / destination ----------------------------------------------------------------
@@ -246,8 +245,7 @@ def _read_nets(entity: Fields, name: str, out: _Entity) -> list[str] | None:
     seen: dict[IPNetwork, Field] = {}
     for text, item in items:
         network, problems = validation.parse_cidr(text)
-        for problem in problems:
-            item.error(problem)
+        item.invalid(problems)
         if network is None:
             continue
         if name == "notNets" and network.prefixlen == 0:
@@ -309,15 +307,13 @@ def read_port(item: Field) -> PortRange | None:
     problems = validation.port_name(text)
     if _DASHED_RANGE.match(text):
         problems = [f'Calico writes a port range with a colon: "{text.replace("-", ":").replace(" ", "")}"']
-    for problem in problems:
-        item.error(problem)
+    item.invalid(problems, text)
     return None if problems else PortRange(name=text)
 
 
 def _port_number(item: Field, number: int) -> PortRange | None:
-    problems = validation.port_number(number)
-    for problem in problems:
-        item.error(f"a port {problem}")
+    problems = [f"a port {p}" for p in validation.port_number(number)]
+    item.invalid(problems, number)
     return None if problems else PortRange(number, number)
 
 
@@ -347,8 +343,8 @@ def _read_services(entity: Fields, out: _Entity) -> None:
         field.error("must name a Service: services: {name: my-service, namespace: ...}")  # type: ignore
     for key in ("name", "namespace"):
         value = services.get_str(key)
-        for problem in validation.dns1123_subdomain(value) if value else ():
-            services.get(key).error(f'Service {key} "{value}" {problem}')  # type: ignore[union-attr]
+        if value:
+            services.at(key).invalid(validation.dns1123_subdomain(value))
     out.service_namespace = services.get_str("namespace")
 
 

@@ -290,8 +290,7 @@ def _read_networks(field: Field) -> tuple[str, ...] | None:
             item.error(f"a CIDR may have at most {MAX_CIDR_CHARS} characters")
             continue
         network, problems = validation.parse_network(text, bare_ip=False)
-        for problem in problems:
-            item.error(problem)
+        item.invalid(problems)
         if network is None:
             continue
         strict_problems = validation.parse_cidr(text)[1]
@@ -303,8 +302,7 @@ def _read_networks(field: Field) -> tuple[str, ...] | None:
 
 def _read_domain_names(field: Field, action: CNPAction | None) -> None:
     for text, item in _read_string_set(field, "domain name") or ():
-        for problem in validation.domain_name(text):
-            item.error(problem)
+        item.invalid(validation.domain_name(text))
     if action is not None and action != "Accept":
         field.warning(f"domainNames peers are only supported in Accept rules, not {action}")
 
@@ -393,8 +391,9 @@ def _read_legacy_port(item: Field) -> CNPPort | None:
     if fields is None:
         return None
     protocol = fields.get_str("protocol") or "TCP"
-    for problem in validation.protocol(protocol):
-        fields.get("protocol").error(problem)  # type: ignore[union-attr]
+    problems = validation.protocol(protocol)
+    if problems:
+        fields.at("protocol").invalid(problems)
     if which == "portNumber":
         number = _port_number(fields, "port")
         return CNPPort(protocol, number, number) if number is not None else None
@@ -407,8 +406,7 @@ def _port_number(fields: Fields, key: str) -> int | None:
     if number is None:
         return None
     problems = validation.port_number(number)
-    for problem in problems:
-        fields.get(key).error(problem)  # type: ignore[union-attr]
+    fields.at(key).invalid(problems)
     return None if problems else number
 
 

@@ -74,8 +74,7 @@ def _read_pod_ip(status: Fields) -> str | None:
     parsed = []
     for text, field in ips + listed:
         address, problems = validation.parse_ip(text)
-        for problem in problems:
-            field.error(problem)  # type: ignore[union-attr]
+        field.invalid(problems)  # type: ignore[union-attr]
         parsed.append(str(address) if address is not None else None)
     if ips and listed and parsed[0] and parsed[1] and parsed[0] != parsed[1]:
         listed[0][1].warning(f"the first of status.podIPs should equal status.podIP ({ips[0][0]})")  # type: ignore
@@ -201,13 +200,11 @@ def _read_ip_block(field: Field | None) -> IPBlock | None:
             cidr_field.error("must not be empty")  # type: ignore[union-attr]
         else:
             cidr, problems = validation.parse_cidr(cidr_text)
-            for problem in problems:
-                cidr_field.error(problem)  # type: ignore[union-attr]
+            cidr_field.invalid(problems)  # type: ignore[union-attr]
     excepts = []
     for text, except_field in block.get_str_list("except") or ():
         network, problems = validation.parse_cidr(text)
-        for problem in problems:
-            except_field.error(problem)
+        except_field.invalid(problems)
         if network is None:
             continue
         if cidr is not None and not validation.strictly_inside(network, cidr):
@@ -228,16 +225,13 @@ def _read_port(item: Field) -> PolicyPort | None:
     errors_before = item.report.error_count
     protocol = fields.get_str("protocol")
     if protocol is not None:
-        for problem in validation.protocol(protocol):
-            fields.get("protocol").error(problem)  # type: ignore[union-attr]
+        fields.at("protocol").invalid(validation.protocol(protocol))
     port_field = fields.get("port")
     port = port_field.as_int_or_str() if port_field is not None else None
     if isinstance(port, int):
-        for problem in validation.port_number(port):
-            port_field.error(problem)  # type: ignore[union-attr]
+        port_field.invalid(validation.port_number(port))  # type: ignore[union-attr]
     elif isinstance(port, str):
-        for problem in validation.port_name(port):
-            port_field.error(problem)  # type: ignore[union-attr]
+        port_field.invalid(validation.port_name(port))  # type: ignore[union-attr]
     end_field = fields.get("endPort")
     end_port = end_field.as_int() if end_field is not None else None
     if end_field is not None and end_port is not None:
@@ -247,8 +241,7 @@ def _read_port(item: Field) -> PolicyPort | None:
             end_field.error(f'may not be set when port is a name ("{port}"); a range needs a numeric port')
         elif isinstance(port, int) and end_port < port:
             end_field.error(f"must be greater than or equal to port ({port}), not {end_port}")
-        for problem in validation.port_number(end_port):
-            end_field.error(problem)
+        end_field.invalid(validation.port_number(end_port))
     if item.report.error_count > errors_before:
         return None
     return PolicyPort(protocol or "TCP", port, end_port)

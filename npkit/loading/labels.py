@@ -25,16 +25,10 @@ def read_labels(field: Field | None) -> dict[str, str]:
         return {}
     labels: dict[str, str] = {}
     for key, value_field in entries.items():
-        ok = True
-        for problem in validation.label_key(key):
-            value_field.report.error(f'label key "{key}": {problem}', value_field.line, value_field.path)
-            ok = False
-        value = value_field.node.value  # as_str_map checked it is a string
-        assert isinstance(value, str)
-        for problem in validation.label_value(value):
-            value_field.error(f'label "{key}": {problem} (it is "{value}")')
-            ok = False
-        if ok:
+        value = value_field.as_str() or ""  # as_str_map checked it is a string
+        bad_key = value_field.invalid(validation.label_key(key), key)
+        bad_value = value_field.invalid(validation.label_value(value), value)
+        if not (bad_key or bad_value):
             labels[key] = value
     return labels
 
@@ -66,13 +60,10 @@ def _read_requirement(item: Field) -> Requirement | None:
         return None
     key = fields.get_str("key", required=True)
     if key is not None:
-        key_field = fields.get("key")
-        for problem in validation.label_key(key):
-            key_field.error(problem)  # type: ignore[union-attr]
+        fields.at("key").invalid(validation.label_key(key))
     values = fields.get_str_list("values") or []
     for value, value_field in values:
-        for problem in validation.label_value(value):
-            value_field.error(f'{problem} (it is "{value}")')
+        value_field.invalid(validation.label_value(value), value)
     operator = fields.get_str("operator", required=True)
     if operator is not None:
         _check_operator(fields, operator, bool(values))
