@@ -15,7 +15,7 @@ policy protects it, address blocks do); the property test checks these answers a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -31,6 +31,7 @@ from .connset import describe
 from .ranges import AddressRange, address_ranges
 
 EXTERNAL = "External"
+Progress = Callable[[int, int], object]  # (kinds of traffic done, kinds in all), for long lists
 GROUPS = ("workloads", "pods")
 _OUTSIDE_NS = "(outside)"  # not a valid namespace name, so no real pod can share it
 
@@ -106,7 +107,7 @@ class ConnList:
     (0: nothing allowed) and `text(code)` a code's connection set.
     """
 
-    def __init__(self, engine: Engine, group: str = "workloads"):
+    def __init__(self, engine: Engine, group: str = "workloads", progress: Progress | None = None):
         if group not in GROUPS:
             raise ValueError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
         self.group = group
@@ -115,7 +116,7 @@ class ConnList:
         ranges = address_ranges(engine.criteria.cidrs, (p.ip for p in pods))
         self.engine = self._with_outside(engine, ranges)
         self.groups = _signature_groups(self.engine, self.classes)
-        self.codes = self._codes()
+        self.codes = self._codes(progress)
         index_of = self.engine.universe.index_of
         self._pod_rows = np.array([index_of[p.key] for p in pods], dtype=np.int64)
         outside = np.array([index_of[f"{_OUTSIDE_NS}/{i}"] for i in range(len(ranges))], dtype=np.int64)
@@ -138,11 +139,13 @@ class ConnList:
         cluster = replace(engine.cluster, pods=engine.cluster.pods + stand_ins)
         return Engine(cluster, engine.dataplane, engine.l7)
 
-    def _codes(self) -> np.ndarray:
+    def _codes(self, progress: Progress | None) -> np.ndarray:
         """codes[src, dst] over the extended universe: bit g set when signature group g is allowed."""
         n = self.engine.universe.size
         codes = np.zeros((n, n), dtype=_code_dtype(len(self.groups)))
         for g, members in enumerate(self.groups):
+            if progress is not None:
+                progress(g, len(self.groups))
             allowed = self.engine.reachability(**_traffic_args(self.classes[members[0]]))
             codes |= allowed.astype(codes.dtype) << codes.dtype.type(g)
             del allowed  # one matrix at a time: memory stays at the codes plus the engine's work
@@ -227,7 +230,7 @@ def _traffic_args(cls: TrafficClass) -> dict[str, Any]:
     return {"port": t.port, "protocol": t.protocol, "icmp_type": t.icmp_type, "icmp_code": t.icmp_code}
 
 
-def connlist(engine: Engine, group: str = "workloads") -> ConnList:
+def connlist(engine: Engine, group: str = "workloads", progress: Progress | None = None) -> ConnList:
     """Every connection `engine`'s policies allow, over all protocols and ports.
 
     >>> from npkit.model import Cluster, NetworkPolicy, Pod, Rule, PolicyPort, LabelSelector
@@ -238,4 +241,4 @@ def connlist(engine: Engine, group: str = "workloads") -> ConnList:
     >>> c.connections("x/web[Pod]", "x/db[Pod]"), c.connections("x/db[Pod]", "x/web[Pod]")
     ('TCP 80', 'All Connections')
     """
-    return ConnList(engine, group)
+    return ConnList(engine, group, progress)

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     cluster = load_inputs(args, quiet=args.output == "json")
     engine = engine_for(args, cluster)
-    result = connlist(engine, args.group)
+    result = connlist(engine, args.group, _progress if sys.stderr.isatty() else None)
     if args.focus:
         missing = result.focus_on(args.focus)
         if missing:
@@ -53,6 +53,12 @@ def run(args: argparse.Namespace) -> int:
         return _svg(result, args.compact)
     WRITERS[args.output](result, sys.stdout.write, args.compact)
     return 0
+
+
+def _progress(done: int, total: int) -> None:
+    """On a terminal, how many kinds of traffic are answered (a 10,000-pod cluster takes a while)."""
+    end = "\n" if done + 1 == total else ""
+    print(f"\rnpkit connlist: kind of traffic {done + 1} of {total}", end=end, file=sys.stderr, flush=True)
 
 
 def _svg(result: ConnList, compact: bool) -> int:
