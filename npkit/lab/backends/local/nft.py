@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ....engine import Engine
-from ....engine.matchers.base import Criterion
+from ....engine.matchers.base import Constant, Criterion
 from ....engine.matchers.peers import PeerCriterion
 from ....engine.matchers.ports import AllPortsOf, NamedPort, PortCriterion, PortNumbers
 from ....engine.matchers.traffic import HTTPIs, ICMPIs, IPVersionIs, ProtocolIs
@@ -162,8 +162,10 @@ class _Compiler:
         return [self.u.pods[i].ip for i in np.flatnonzero(mask) if self.u.pods[i].ip]
 
     # -- criteria --------------------------------------------------------------------------
-    def criterion(self, c: Criterion, base: str, rule: CompiledRule, title: str) -> list[str]:
-        """nft match expressions for one condition ([] when it always holds)."""
+    def criterion(self, c: Criterion, base: str, rule: CompiledRule, title: str) -> list[str] | None:
+        """nft match expressions for one condition ([] when it always holds, None when it never does here)."""
+        if isinstance(c, Constant):
+            return [] if c.holds else None
         if isinstance(c, PeerCriterion):
             return [self.peer(c, base, rule, title)]
         if isinstance(c, PortCriterion):
@@ -174,7 +176,8 @@ class _Compiler:
         if isinstance(c, ICMPIs):
             return [self.icmp(c)]
         if isinstance(c, IPVersionIs):
-            return [] if c.version == 4 else ["ip version 6"]  # never true in an IPv4 table, as intended
+            # Like Felix, which renders each rule per family: a rule for IPv6 only is absent from this IPv4 table.
+            return [] if c.version == 4 else None
         if isinstance(c, HTTPIs):
             if c.enforced:
                 raise LabError("HTTP (L7) rules need Istio with Calico's Dikastes; the local backend enforces "
@@ -262,9 +265,16 @@ class _Compiler:
         lines = [f"\t\t{_comment(f'{title} {direction.lower()}')}"]
         for rule in policy.rules(direction):
             base = f"{pid}/{short}{rule.index}"
-            matches: list[str] = []
+            matches: list[str] | None = []
             for c in rule.criteria:
-                matches += self.criterion(c, base, rule, title)
+                more = self.criterion(c, base, rule, title)
+                if more is None:
+                    matches = None
+                    break
+                matches += more
+            if matches is None:
+                lines.append(f"\t\t# {rule.label}: not rendered, it can never match IPv4 traffic")
+                continue
             label = f"{title} {rule.label}: {rule.action}"
             if any(isinstance(c, HTTPIs) for c in rule.criteria):
                 label += " (http ignored: L4 only, like Felix)"
