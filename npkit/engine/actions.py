@@ -51,8 +51,9 @@ SKIPPED_TIER = Effect()
 END_OF_TIERS = Effect(decides=True)
 _TIER_DEFAULT: Mapping[TierDefault, Effect] = {"Deny": Effect(decides=False), "Pass": Effect()}
 
-# How explanations name what a policy did (a matching rule's action) and how a tier ended.
-POLICY_OUTCOME: Mapping[Action, PolicyOutcome] = {"Allow": "allow", "Deny": "deny", "Pass": "pass"}
+# How traces name what a policy (and so its tier) did when a rule with this action matched, and how a
+# tier ended when none did.
+ACTION_OUTCOME: Mapping[Action, Literal["allow", "deny", "pass"]] = {"Allow": "allow", "Deny": "deny", "Pass": "pass"}
 TIER_END_OUTCOME: Mapping[TierDefault, TierOutcome] = {"Deny": "end-of-tier-deny", "Pass": "default-pass"}
 
 
