@@ -1,4 +1,4 @@
-"""The same pipeline as evaluate.py, for every pair of pods at once.
+"""The same pipeline as evaluate.py (actions.py's steps), for every pair of pods at once.
 
 Each rule is split into the conditions on the local endpoint (the pod whose pipeline runs)
 and those on the remote one. Pods whose pipelines are identical — same policies selecting
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .actions import END_OF_TIERS, RULE_EFFECT, Effect, end_of_tier
 from .matchers.base import Criterion
 from .probe import Endpoint, Probe, Traffic
 from .program import CompiledPolicy, CompiledRule, Direction, Program
@@ -21,7 +22,7 @@ from .universe import Mask, Universe
 
 @dataclass
 class _Rule:
-    action: str
+    effect: Effect  # what the rule does where it matches (actions.py)
     local: Mask | bool
     remote: Mask | bool
 
@@ -35,7 +36,7 @@ def _split(rule: CompiledRule, local_end: str, traffic: Traffic, u: Universe, ca
             local = _and(local, m)
         else:
             remote = _and(remote, m)
-    return _Rule(rule.action, local, remote)
+    return _Rule(RULE_EFFECT[rule.action], local, remote)
 
 
 def _mask(c: Criterion, traffic: Traffic, u: Universe, cache: dict) -> Mask | bool:
@@ -110,48 +111,57 @@ def side_matrix(program: Program, u: Universe, traffic: Traffic, direction: Dire
     return vectors[inverse.reshape(-1)]
 
 
-def _pipeline(program: Program, policies, rules, applies: np.ndarray, i: int, u: Universe) -> np.ndarray:
-    """Verdicts of local pod `i`'s pipeline for every remote pod."""
+def _pipeline(program: Program, policies: list[tuple[int, CompiledPolicy]], rules: list[list[_Rule]],
+              applies: np.ndarray, i: int, u: Universe) -> np.ndarray:
+    """Verdicts of local pod `i`'s pipeline for every remote pod: actions.py's steps over masks.
+
+    `undecided` holds the remote pods whose side is still open, `passed` those a Pass took out
+    of the current tier, `allowed` those an Allow decided.
+    """
     n = u.size
     if not u.endpoints[i]:
         return np.ones(n, dtype=bool)  # host-network pods have no pipeline
     allowed = np.zeros(n, dtype=bool)
     undecided = np.ones(n, dtype=bool)
-    current_tier = None
-    passed = None
+    current_tier: int | None = None
+    passed = np.zeros(n, dtype=bool)
     for (t_pos, _), policy_rules, hit in zip(policies, rules, applies, strict=True):
         if not hit:
-            continue
+            continue  # a policy that does not select the pod; a tier with none of them is skipped
         if t_pos != current_tier:
             if current_tier is not None:
-                undecided = _end_tier(program, current_tier, undecided, passed)
+                allowed, undecided = _end_tier(program, current_tier, allowed, undecided, passed)
             current_tier, passed = t_pos, np.zeros(n, dtype=bool)
         for r in policy_rules:
             local = r.local if isinstance(r.local, bool) else r.local[i]
-            if not local or r.action == "Log":
-                continue
+            if not local or r.remote is False or (r.effect.decides is None and not r.effect.ends_tier):
+                continue  # no match anywhere, or a Log: nothing changes
             m = undecided & ~passed
             if r.remote is not True:
-                if r.remote is False:
-                    continue
                 m &= r.remote
-            if r.action == "Allow":
-                allowed |= m
+            if r.effect.decides is not None:
+                if r.effect.decides:
+                    allowed |= m
                 undecided &= ~m
-            elif r.action == "Deny":
-                undecided &= ~m
-            else:  # Pass: skip the rest of this tier
+            if r.effect.ends_tier:
                 passed |= m
     if current_tier is not None:
-        undecided = _end_tier(program, current_tier, undecided, passed)
-    return allowed | undecided  # undecided at the end: the profile (or Kubernetes default) allows
+        allowed, undecided = _end_tier(program, current_tier, allowed, undecided, passed)
+    if END_OF_TIERS.decides:
+        allowed |= undecided
+    return allowed
 
 
-def _end_tier(program: Program, t_pos: int, undecided: np.ndarray, passed: np.ndarray) -> np.ndarray:
-    """What stays undecided after a tier: everything (default Pass) or only what passed."""
-    if program.tiers[t_pos].default_action == "Pass":
-        return undecided
-    return undecided & passed
+def _end_tier(program: Program, t_pos: int, allowed: np.ndarray, undecided: np.ndarray,
+              passed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """After a tier: what reached its end without a Pass gets the tier's default action."""
+    effect = end_of_tier(program.tiers[t_pos].default_action)
+    if effect.decides is None:
+        return allowed, undecided
+    ended = undecided & ~passed
+    if effect.decides:
+        allowed = allowed | ended
+    return allowed, undecided & passed
 
 
 def reachability(program: Program, u: Universe, traffic: Traffic, subjects: dict[int, Mask]) -> np.ndarray:

@@ -10,7 +10,7 @@ from .calico import BUILTIN_TIERS, CalicoPolicy, Tier
 from .cnp import ClusterNetworkPolicy
 from .diagnostics import Diagnostic
 from .k8s import NetworkPolicy
-from .workloads import Namespace, NetworkSet, Pod
+from .workloads import Namespace, NetworkSet, Node, Pod
 
 AnyPolicy = Union[NetworkPolicy, CalicoPolicy, ClusterNetworkPolicy]
 
@@ -30,6 +30,7 @@ class Cluster:
     cluster_network_policies: tuple[ClusterNetworkPolicy, ...] = ()
     tiers: dict[str, Tier] = field(default_factory=_builtin_tiers)
     network_sets: tuple[NetworkSet, ...] = ()
+    nodes: tuple[Node, ...] = ()  # only ClusterNetworkPolicy `nodes` peers look at them
     diagnostics: tuple[Diagnostic, ...] = ()  # warnings and notes from loading
 
     @property
@@ -88,5 +89,6 @@ class Cluster:
             cluster_network_policies=merge(self.cluster_network_policies, other.cluster_network_policies),
             tiers={**self.tiers, **other.tiers},
             network_sets=merge(self.network_sets, other.network_sets),
+            nodes=merge(self.nodes, other.nodes),
             diagnostics=self.diagnostics + other.diagnostics,
         )

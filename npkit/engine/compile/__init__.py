@@ -23,7 +23,7 @@ def compile_program(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool 
     if dataplane not in DATAPLANES:
         raise ValueError(f"unknown dataplane {dataplane!r}; choose one of {', '.join(DATAPLANES)}")
     compiled: list[CompiledPolicy] = [compile_network_policy(p) for p in cluster.network_policies]
-    compiled += [compile_cluster_network_policy(p) for p in cluster.cluster_network_policies]
+    compiled += [compile_cluster_network_policy(p, dataplane) for p in cluster.cluster_network_policies]
     notes: list[str] = []
     tiers: dict[str, Tier] = {n: t for n, t in cluster.tiers.items() if t.builtin}
     if dataplane == "calico":

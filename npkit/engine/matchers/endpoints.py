@@ -1,8 +1,8 @@
 """Sets of endpoints: who a policy applies to, and who a rule's peer is.
 
 One small type per way of naming endpoints (after policy-assistant's peer matchers):
-pods by namespace and labels, address blocks, Calico selectors, and the fail-closed
-stand-in for peer kinds npkit cannot see. Each answers `check` for one endpoint (with
+pods by namespace and labels, address blocks, Calico selectors, node addresses, and the
+stand-in for peers npkit cannot resolve (domain names). Each answers `check` for one endpoint (with
 a reason) and `mask` for every pod.
 """
 
@@ -20,8 +20,6 @@ from ...selectors.calico import Selector
 from ..probe import Endpoint
 from ..universe import Mask, Universe, ip_in
 from .base import full
-
-EVERY_ADDRESS = ("0.0.0.0/0", "::/0")
 
 
 def _labels_text(labels: dict[str, str]) -> str:
@@ -232,32 +230,59 @@ class CalicoSelection(EndpointSet):
 
 
 @dataclass(frozen=True)
-class FailClosed(EndpointSet):
-    """A peer npkit cannot evaluate (CNP `nodes`, `domainNames`, unknown kinds).
+class NodeAddresses(EndpointSet):
+    """ClusterNetworkPolicy `nodes`: the InternalIP / ExternalIP addresses of the Nodes the selector picks.
 
-    The API says to fail closed: an Accept rule matches nothing, a Deny or Pass rule matches
-    everything (clusternetworkpolicy.md).
+    As kube-network-policies compares them with the packet's address, a pod matches only if it
+    has a node's address (host-network pods do); with no Node objects loaded nothing matches.
     """
 
-    kind: str
-    matches_everything: bool
+    selector: LabelSelector
+
+    def _ips(self, u: Universe) -> dict[str, str]:
+        """Address → the Node that has it, for the Nodes the selector picks."""
+        return {ip: n.name for n in u.cluster.nodes if labelsel.mismatch(self.selector, n.labels) is None
+                for ip in n.ips}
 
     def check(self, ep: Endpoint, u: Universe) -> tuple[bool, str]:
-        effect = "matches everything" if self.matches_everything else "matches nothing"
-        why = f"{self.kind} peers are not evaluated by npkit; failing closed, this peer {effect}"
-        return self.matches_everything, why
+        if not u.cluster.nodes:
+            return False, "no Node objects are loaded, so a nodes peer matches no address"
+        ips = self._ips(u)
+        node = ips.get(ep.ip)
+        if node is not None:
+            return True, f"{ep} ({ep.ip}) is an address of Node {node}"
+        if not ips:
+            return False, f"no loaded Node matches nodes selector {labelsel.describe(self.selector)}"
+        return False, f"{ep} ({ep.ip}) is not an InternalIP or ExternalIP of {self.describe()}"
 
     def mask(self, u: Universe) -> Mask:
-        return full(u, self.matches_everything)
+        ips = self._ips(u)
+        return np.array([p.ip in ips for p in u.pods], dtype=bool)
 
     def address_blocks(self, u: Universe) -> tuple[str, ...]:
-        return EVERY_ADDRESS if self.matches_everything else ()
-
-    def named_cidrs(self, u: Universe) -> tuple[str, ...]:
-        return ()  # the peer names no address; failing closed is not naming 0.0.0.0/0
+        return tuple(str(ipaddress.ip_network(ip)) for ip in sorted(self._ips(u)))
 
     def describe(self) -> str:
-        return f"{self.kind} (not evaluated; fails closed)"
+        if self.selector.is_empty:
+            return "every node"
+        return f"nodes matching {labelsel.describe(self.selector)}"
+
+
+@dataclass(frozen=True)
+class Unresolved(EndpointSet):
+    """A peer npkit cannot resolve to addresses (ClusterNetworkPolicy `domainNames`): it matches nothing."""
+
+    kind: str
+    why: str
+
+    def check(self, ep: Endpoint, u: Universe) -> tuple[bool, str]:
+        return False, self.why
+
+    def mask(self, u: Universe) -> Mask:
+        return full(u, False)
+
+    def describe(self) -> str:
+        return f"{self.kind} (not resolved by npkit)"
 
 
 def cidrs_except(cidrs: tuple[str, ...], excepts: tuple[str, ...]) -> tuple[str, ...]:

@@ -72,23 +72,34 @@ class ICMPIs(Criterion):
 
 @dataclass(frozen=True)
 class IPVersionIs(Criterion):
-    """`ipVersion`: both ends' addresses are of this family."""
+    """The packet is of one IP family: `ipVersion`, or a rule Felix renders for one family only.
+
+    `because` is empty for the `ipVersion` field; otherwise it says which address field limits
+    the rule to this family (Felix renders each rule per family and leaves a rule out of the
+    family its nets or notNets have no CIDR of: felix/rules/policy.go FilterRuleToIPVersion).
+    """
 
     version: int
     path: str = ""
+    because: str = ""
     end: ClassVar[str] = "dst"  # the family is read off the destination address
 
     def test(self, probe: Probe, u: Universe) -> Check:
         try:
             actual = ipaddress.ip_address(probe.dst.ip).version
         except ValueError:
-            return Check(False, f"ipVersion {self.version}: {probe.dst} has no address", self.path)
-        return Check(actual == self.version, f"ipVersion {self.version}: the probe is IPv{actual}", self.path)
+            return Check(False, f"{self.describe()}: {probe.dst} has no address", self.path)
+        if not self.because or actual == self.version:
+            return Check(actual == self.version, f"{self.describe()}: the probe is IPv{actual}", self.path)
+        return Check(False, f"{self.because}: Felix renders this rule for IPv{self.version} traffic only, so for "
+                            f"this IPv{actual} probe the rule does not exist", self.path)
 
     def mask(self, traffic: Traffic, u: Universe) -> np.ndarray:
         return np.array([_version(p.ip) == self.version for p in u.pods], dtype=bool)
 
     def describe(self) -> str:
+        if self.because:
+            return f"{self.because}: the rule exists for IPv{self.version} traffic only"
         return f"ipVersion {self.version}"
 
 

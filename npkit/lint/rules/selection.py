@@ -54,32 +54,47 @@ def calico_namespace_hint(text: str, cluster: Cluster) -> tuple[str, str] | None
 
 
 def namespace_selectors(cluster: Cluster) -> Iterator[tuple[object, str, object]]:
-    """(policy, field path, selector) for every namespace selector: LabelSelector or Calico text."""
+    """(policy, field path, selector) for every namespace selector: LabelSelector or Calico text.
+
+    The model is walked (not the compiled program) because findings point at the YAML field.
+    """
     for p in cluster.network_policies:
-        for key, field in (("ingress", "from"), ("egress", "to")):
-            for r, rule in enumerate(getattr(p, key)):
-                for i, peer in enumerate(rule.peers):
-                    if peer.namespace_selector is not None:
-                        yield p, f"spec.{key}[{r}].{field}[{i}].namespaceSelector", peer.namespace_selector
+        yield from _k8s_namespace_selectors(p)
     for c in cluster.calico_policies:
-        if c.namespace_selector is not None:
-            yield c, "spec.namespaceSelector", c.namespace_selector
-        for key in ("ingress", "egress"):
-            for r, rule in enumerate(getattr(c, key)):
-                for end in ("source", "destination"):
-                    text = getattr(rule, end).namespace_selector
-                    if text is not None:
-                        yield c, f"spec.{key}[{r}].{end}.namespaceSelector", text
+        yield from _calico_namespace_selectors(c)
     for n in cluster.cluster_network_policies:
-        pods_subject = n.subject.pod_selector is not None
-        subject = "spec.subject.pods.namespaceSelector" if pods_subject else "spec.subject.namespaces"
-        yield n, subject, n.subject.namespace_selector
-        for key, field in (("ingress", "from"), ("egress", "to")):
-            for r, rule in enumerate(getattr(n, key)):
-                for i, peer in enumerate(rule.peers):
-                    if peer.namespace_selector is not None:
-                        where = "pods.namespaceSelector" if peer.kind == "pods" else "namespaces"
-                        yield n, f"spec.{key}[{r}].{field}[{i}].{where}", peer.namespace_selector
+        yield from _cnp_namespace_selectors(n)
+
+
+def _k8s_namespace_selectors(p: NetworkPolicy) -> Iterator[tuple[object, str, object]]:
+    for key, field in (("ingress", "from"), ("egress", "to")):
+        for r, rule in enumerate(getattr(p, key)):
+            for i, peer in enumerate(rule.peers):
+                if peer.namespace_selector is not None:
+                    yield p, f"spec.{key}[{r}].{field}[{i}].namespaceSelector", peer.namespace_selector
+
+
+def _calico_namespace_selectors(c: CalicoPolicy) -> Iterator[tuple[object, str, object]]:
+    if c.namespace_selector is not None:
+        yield c, "spec.namespaceSelector", c.namespace_selector
+    for key in ("ingress", "egress"):
+        for r, rule in enumerate(getattr(c, key)):
+            for end in ("source", "destination"):
+                text = getattr(rule, end).namespace_selector
+                if text is not None:
+                    yield c, f"spec.{key}[{r}].{end}.namespaceSelector", text
+
+
+def _cnp_namespace_selectors(n: ClusterNetworkPolicy) -> Iterator[tuple[object, str, object]]:
+    pods_subject = n.subject.pod_selector is not None
+    subject = "spec.subject.pods.namespaceSelector" if pods_subject else "spec.subject.namespaces"
+    yield n, subject, n.subject.namespace_selector
+    for key, field in (("ingress", "from"), ("egress", "to")):
+        for r, rule in enumerate(getattr(n, key)):
+            for i, peer in enumerate(rule.peers):
+                if peer.namespace_selector is not None:
+                    where = "pods.namespaceSelector" if peer.kind == "pods" else "namespaces"
+                    yield n, f"spec.{key}[{r}].{field}[{i}].{where}", peer.namespace_selector
 
 
 def _hint(cluster: Cluster, selector) -> tuple[str, str] | None:

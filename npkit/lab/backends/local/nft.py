@@ -14,8 +14,9 @@ and `address_blocks`) all come from the engine. This module only lays them out a
   policies passed packet" closes the tier unless its default action is Pass. A packet no tier
   decided reaches the profile rule, which accepts (Calico's namespace profile).
 * `pi-<policy>` / `po-<policy>` (Felix's `cali-pi-` / `cali-po-`): one chain per policy and
-  direction. Allow sets the accept mark and returns, Pass sets the pass mark and returns,
-  Deny drops, Log counts the packet and sends it to NFLOG group `LOG_GROUP`, then goes on.
+  direction. Each rule does what actions.py says its action does, in marks: Allow sets the
+  accept mark and returns, Pass sets the pass mark and returns, Deny drops, Log counts the
+  packet and sends it to NFLOG group `LOG_GROUP`, then goes on.
 
 Selectors become named sets of addresses (Felix's ipsets); named ports become per-pod
 `address . protocol . port` sets (Felix's `hash:ip,port`). Every rule carries a comment
@@ -30,7 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ....engine import Engine
-from ....engine.matchers.base import Criterion
+from ....engine.actions import END_OF_TIERS, RULE_EFFECT, Effect, end_of_tier
+from ....engine.matchers.base import Constant, Criterion
 from ....engine.matchers.peers import PeerCriterion
 from ....engine.matchers.ports import AllPortsOf, NamedPort, PortCriterion, PortNumbers
 from ....engine.matchers.traffic import HTTPIs, ICMPIs, IPVersionIs, ProtocolIs
@@ -162,8 +164,10 @@ class _Compiler:
         return [self.u.pods[i].ip for i in np.flatnonzero(mask) if self.u.pods[i].ip]
 
     # -- criteria --------------------------------------------------------------------------
-    def criterion(self, c: Criterion, base: str, rule: CompiledRule, title: str) -> list[str]:
-        """nft match expressions for one condition ([] when it always holds)."""
+    def criterion(self, c: Criterion, base: str, rule: CompiledRule, title: str) -> list[str] | None:
+        """nft match expressions for one condition ([] when it always holds, None when it never does here)."""
+        if isinstance(c, Constant):
+            return [] if c.holds else None
         if isinstance(c, PeerCriterion):
             return [self.peer(c, base, rule, title)]
         if isinstance(c, PortCriterion):
@@ -174,7 +178,8 @@ class _Compiler:
         if isinstance(c, ICMPIs):
             return [self.icmp(c)]
         if isinstance(c, IPVersionIs):
-            return [] if c.version == 4 else ["ip version 6"]  # never true in an IPv4 table, as intended
+            # Like Felix, which renders each rule per family: a rule for IPv6 only is absent from this IPv4 table.
+            return [] if c.version == 4 else None
         if isinstance(c, HTTPIs):
             if c.enforced:
                 raise LabError("HTTP (L7) rules need Istio with Calico's Dikastes; the local backend enforces "
@@ -254,6 +259,25 @@ class _Compiler:
             self.ids[id(policy)] = _unique(policy_id(policy), set(self.ids.values()))
         return self.ids[id(policy)]
 
+    def matches(self, rule: CompiledRule, base: str, title: str) -> list[str] | None:
+        """The match expressions of all of a rule's conditions; None when the rule can never match here."""
+        out: list[str] = []
+        for c in rule.criteria:
+            more = self.criterion(c, base, rule, title)
+            if more is None:
+                return None
+            out += more
+        return out
+
+    def rule_verdict(self, effect: Effect, prefix: str, label: str) -> str:
+        """actions.py's effect of a matching rule, in marks: accept or pass mark and return, drop, or log."""
+        if effect.logs:
+            self.log_prefixes[prefix] = label
+            return f'counter log prefix "{prefix}" group {LOG_GROUP}'
+        if effect.decides is not None:
+            return f"counter meta mark set meta mark | 0x{ACCEPT_MARK:08x} return" if effect.decides else "counter drop"
+        return f"counter meta mark set meta mark | 0x{PASS_MARK:08x} return"  # ends the tier
+
     def policy_chain(self, policy: CompiledPolicy, direction: str) -> tuple[str, list[str]]:
         pid = self.unique_id(policy)
         short = "in" if direction == "Ingress" else "out"
@@ -261,23 +285,15 @@ class _Compiler:
         title = policy_title(policy)
         lines = [f"\t\t{_comment(f'{title} {direction.lower()}')}"]
         for rule in policy.rules(direction):
-            base = f"{pid}/{short}{rule.index}"
-            matches: list[str] = []
-            for c in rule.criteria:
-                matches += self.criterion(c, base, rule, title)
-            label = f"{title} {rule.label}: {rule.action}"
+            matches = self.matches(rule, f"{pid}/{short}{rule.index}", title)
+            if matches is None:
+                lines.append(f"\t\t# {rule.label}: not rendered, it can never match IPv4 traffic")
+                continue
+            label = f"{title} {rule.label}: {rule.verb or rule.action}"
             if any(isinstance(c, HTTPIs) for c in rule.criteria):
                 label += " (http ignored: L4 only, like Felix)"
-            if rule.action == "Allow":
-                verdict = f"counter meta mark set meta mark | 0x{ACCEPT_MARK:08x} return"
-            elif rule.action == "Pass":
-                verdict = f"counter meta mark set meta mark | 0x{PASS_MARK:08x} return"
-            elif rule.action == "Deny":
-                verdict = "counter drop"
-            else:
-                prefix = f"{LOG_PREFIX}{pid} {short}{rule.index}: "[:120]
-                self.log_prefixes[prefix] = f"{title} {rule.label}"
-                verdict = f'counter log prefix "{prefix}" group {LOG_GROUP}'
+            prefix = f"{LOG_PREFIX}{pid} {short}{rule.index}: "[:120]
+            verdict = self.rule_verdict(RULE_EFFECT[rule.action], prefix, f"{title} {rule.label}")
             lines.append("\t\t" + " ".join(matches + [verdict, _comment(label)]))
         return chain, lines
 
@@ -300,14 +316,15 @@ class _Compiler:
                 lines.append(f"\t\t{_mark_test(PASS_MARK, False)} jump {policy_chains[(id(p), direction)]} "
                              + _comment(f"{policy_title(p)} ({order})"))
                 lines.append(f"\t\t{_mark_test(ACCEPT_MARK, True)} return " + _comment("Return if policy accepted"))
-            if tier.default_action != "Pass":
+            if end_of_tier(tier.default_action).decides is False:  # a default Pass goes on: no rule
                 lines.append(f"\t\t{_mark_test(PASS_MARK, False)} counter drop "
                              + _comment(f"End of tier {tier.name}. Drop if no policies passed packet"))
         if self.engine.program.dataplane == "calico":
             profile = f"Profile kns.{pod.namespace}: no tier decided, allow"
         else:
             profile = "No tier decided: not isolated, Kubernetes allows"
-        lines.append(f"\t\tcounter meta mark set meta mark | 0x{ACCEPT_MARK:08x} " + _comment(profile))
+        lines.append("\t\t" + self.rule_verdict(END_OF_TIERS, "", "").removesuffix(" return") + " "
+                     + _comment(profile))
         return lines
 
     def ruleset(self) -> Ruleset:
