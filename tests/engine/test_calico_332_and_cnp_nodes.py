@@ -25,13 +25,13 @@ from npkit.model import CalicoPolicy, CalicoRule, Cluster, EntityRule, Pod
 PODS = """\
 apiVersion: v1
 kind: Pod
-metadata: {name: c, namespace: y, labels: {app: c}}
+metadata: {name: c, namespace: "y", labels: {app: c}}
 spec: {containers: [{name: c, image: i, ports: [{containerPort: 80, protocol: UDP, name: http}]}]}
 status: {podIP: 10.0.0.3}
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: d, namespace: y, labels: {app: d}}
+metadata: {name: d, namespace: "y", labels: {app: d}}
 spec: {containers: [{name: c, image: i, ports: [{containerPort: 81, name: http}]}]}
 status: {podIP: 10.0.0.4}
 ---
@@ -88,7 +88,7 @@ def test_a_rule_protocol_limits_the_named_port_to_it(protocol, udp_to_c, tcp_to_
 
 
 def test_kubernetes_named_ports_keep_their_protocol_default_tcp():
-    np_ = ("---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: n, namespace: y}\n"
+    np_ = ("---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: \"y\"}\n"
            "spec:\n  podSelector: {}\n  ingress: [{ports: [{port: http}]}]\n")
     e = Engine(load_string(PODS + np_))
     assert not e.allowed("x/a", "y/c", 80, "UDP") and e.allowed("x/a", "y/d", 81, "TCP")
