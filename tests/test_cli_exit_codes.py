@@ -94,7 +94,7 @@ def test_0_success(capsys):
 def test_1_findings_from_lint_and_from_diff_exit_code(tmp_path, capsys):
     assert main(["lint", "-f", CASE, str(CHAPTER / "log-denied.yaml")]) == 1
     deny = tmp_path / "deny.yaml"
-    deny.write_text("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: y}\n"
+    deny.write_text("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: 'y'}\n"
                     "spec: {podSelector: {}}\n")
     assert main(["diff", "-f", CASE, "--against", CASE, str(deny), "--exit-code", "--port", "80"]) == 1
     assert main(["diff", "-f", CASE, "--against", CASE, "--exit-code", "--port", "80"]) == 0

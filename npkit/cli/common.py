@@ -5,14 +5,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable
+from typing import Any, Protocol
 
 from ..engine import DATAPLANES, Engine, protocol_name
 from ..errors import UsageError
 from ..loading import load
 from ..model import Cluster, Diagnostic
 
-__all__ = ["UsageError", "add_dataplane", "add_inputs", "engine_for", "engines_for", "load_inputs", "parse_port",
-           "print_diagnostics", "print_notes"]
+__all__ = ["Subcommands", "UsageError", "add_dataplane", "add_inputs", "engine_for", "engines_for", "load_inputs",
+           "parse_port", "print_diagnostics", "print_notes"]
+
+
+class Subcommands(Protocol):
+    """What a command module's `register` is given: `add_parser(name, **options)` (main adds the help line)."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
 
 
 def add_inputs(p: argparse.ArgumentParser, required: bool = True) -> None:

@@ -117,14 +117,14 @@ def _read_tier(spec: Fields) -> CNPTier | None:
         return tier  # type: ignore[return-value]
     same = [t for t in ("Admin", "Baseline") if t.lower() == tier.lower()]
     hint = f'; write "{same[0]}" (capitalised)' if same else ""
-    spec.get("tier").error(f'must be Admin or Baseline, not "{tier}"{hint}')  # type: ignore[union-attr]
+    spec.at("tier").error(f'must be Admin or Baseline, not "{tier}"{hint}')
     return None
 
 
 def _read_priority(spec: Fields) -> int | None:
     priority = spec.get_int("priority", required=True)
     if priority is not None and not 0 <= priority <= 1000:
-        spec.get("priority").error(f"must be between 0 and 1000 (lower goes first), not {priority}")  # type: ignore
+        spec.at("priority").error(f"must be between 0 and 1000 (lower goes first), not {priority}")
         return None
     return priority
 
@@ -184,7 +184,7 @@ def _read_rules(spec: Fields, key: str, dialect: Dialect) -> tuple[CNPRule, ...]
     if items is None:
         return ()
     if len(items) > dialect.max_rules:
-        spec.get(key).error(f"may have at most {dialect.max_rules} rules (it has {len(items)})")  # type: ignore
+        spec.at(key).error(f"may have at most {dialect.max_rules} rules (it has {len(items)})")
     rules = (_read_rule(item, key, dialect) for item in items)
     return tuple(rule for rule in rules if rule is not None)
 
@@ -197,7 +197,7 @@ def _read_rule(item: Field, key: str, dialect: Dialect) -> CNPRule | None:
     errors_before = item.report.error_count
     name = rule.get_str("name") or ""
     if len(name) > MAX_RULE_NAME:
-        rule.get("name").error(f"a rule name may have at most {MAX_RULE_NAME} characters "  # type: ignore
+        rule.at("name").error(f"a rule name may have at most {MAX_RULE_NAME} characters "
                                f"(it has {len(name)})")
     action = _read_action(rule, dialect)
     allowed = INGRESS_PEER_FIELDS if key == "ingress" else dialect.egress_peers
@@ -227,7 +227,7 @@ def _read_action(rule: Fields, dialect: Dialect) -> CNPAction | None:
     else:
         hint = ""
     *others, last = dialect.actions
-    rule.get("action").error(f'must be {", ".join(others)} or {last}, not "{action}"{hint}')  # type: ignore
+    rule.at("action").error(f'must be {", ".join(others)} or {last}, not "{action}"{hint}')
     return None
 
 
@@ -237,9 +237,9 @@ def _read_peers(rule: Fields, key: str, allowed: frozenset[str], dialect: Dialec
     if items is None:
         return []
     if not items:
-        rule.get(key).error("must list at least one peer; to match every pod write - namespaces: {}")  # type: ignore
+        rule.at(key).error("must list at least one peer; to match every pod write - namespaces: {}")
     if len(items) > dialect.max_peers:
-        rule.get(key).error(f"may list at most {dialect.max_peers} peers (it lists {len(items)})")  # type: ignore
+        rule.at(key).error(f"may list at most {dialect.max_peers} peers (it lists {len(items)})")
     peers = (_read_peer(item, key, allowed, dialect, action) for item in items)
     return [peer for peer in peers if peer is not None]
 
@@ -340,9 +340,9 @@ def _read_ports(rule: Fields, dialect: Dialect) -> list[CNPPort]:
     if items is None:
         return []
     if not items:
-        rule.get(key).error(f"must list at least one entry; leave {key} out to match every port")  # type: ignore
+        rule.at(key).error(f"must list at least one entry; leave {key} out to match every port")
     elif len(items) > dialect.max_ports:
-        rule.get(key).error(f"may list at most {dialect.max_ports} entries (it lists {len(items)})")  # type: ignore
+        rule.at(key).error(f"may list at most {dialect.max_ports} entries (it lists {len(items)})")
     reader = _read_protocol_entry if key == "protocols" else _read_legacy_port
     ports = (reader(item) for item in items)
     return [port for port in ports if port is not None]
@@ -355,7 +355,7 @@ def _read_protocol_entry(item: Field) -> CNPPort | None:
         return None
     which = _exactly_one(entry, item, PROTOCOL_FIELDS, "a protocols entry")
     field = entry.get(which) if which is not None else None
-    if field is None:
+    if which is None or field is None:
         return None
     if which == "destinationNamedPort":
         return _named_port(field)
@@ -419,7 +419,7 @@ def _port_range(fields: Fields) -> tuple[int, int] | None:
     if start is None or end is None:
         return None
     if start >= end:
-        fields.get("end").error(f"must be greater than start ({start}), not {end}; "  # type: ignore[union-attr]
+        fields.at("end").error(f"must be greater than start ({start}), not {end}; "
                                 "use a port number for a single port")
         return None
     return start, end
@@ -439,6 +439,6 @@ def _check_named_ports(rule: Fields, dialect: Dialect, peers: list[CNPPeer], por
     """Named ports need pods at the other end (CEL rule on the egress rule types)."""
     addresses = sorted({p.kind for p in peers if p.kind in ("networks", "nodes", "domainNames")})
     if addresses and any(p.named_port is not None for p in ports):
-        rule.get(dialect.ports_field).error(  # type: ignore[union-attr]
+        rule.at(dialect.ports_field).error(
             f"a named port cannot be used in a rule whose peers include {', '.join(addresses)}: only pods "
             "have named ports; use port numbers, or put those peers in a separate rule")

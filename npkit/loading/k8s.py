@@ -65,19 +65,19 @@ def _read_pod_ip(status: Fields) -> str | None:
         text = pod_ip.as_str()
         if text is not None:
             ips.append((text, pod_ip))
-    listed = []
+    listed: list[tuple[str, Field]] = []
     for item in status.get_list("podIPs") or ():
         entry = item.as_map(POD_STATUS_IP_FIELDS)
         text = entry.get_str("ip", required=True) if entry is not None else None
-        if text is not None:
-            listed.append((text, entry.get("ip")))
+        if entry is not None and text is not None:
+            listed.append((text, entry.at("ip")))
     parsed = []
     for text, field in ips + listed:
         address, problems = validation.parse_ip(text)
-        field.invalid(problems)  # type: ignore[union-attr]
+        field.invalid(problems)
         parsed.append(str(address) if address is not None else None)
     if ips and listed and parsed[0] and parsed[1] and parsed[0] != parsed[1]:
-        listed[0][1].warning(f"the first of status.podIPs should equal status.podIP ({ips[0][0]})")  # type: ignore
+        listed[0][1].warning(f"the first of status.podIPs should equal status.podIP ({ips[0][0]})")
     return parsed[0] if parsed else None
 
 
@@ -121,11 +121,14 @@ PEER_MISPLACED = {
 def load_network_policy(obj: Manifest) -> list[NetworkPolicy]:
     """A NetworkPolicy, validated like the API server does and defaulted (protocol, policyTypes)."""
     spec = obj.spec(NETWORK_POLICY_SPEC_FIELDS, misplaced=SPEC_MISPLACED)
+    selector: LabelSelector = LabelSelector()
+    types: tuple[Direction, ...] = ("Ingress",)
+    ingress: tuple[Rule, ...] = ()
+    egress: tuple[Rule, ...] = ()
     if spec is None:
         obj.report.warning("has no spec, so it selects every pod in its namespace and denies all their "
                            "ingress; write spec.podSelector and policyTypes to say what you mean",
                            obj.root.line)
-        selector, ingress, egress, types = LabelSelector(), (), (), ("Ingress",)
     else:
         selector, types, ingress, egress = read_network_policy_spec(spec)
     meta = obj.meta
@@ -253,7 +256,7 @@ def _read_policy_types(spec: Fields, has_egress_rules: bool) -> tuple[Direction,
     if not written:  # absent, null or []: the API server's default
         return ("Ingress", "Egress") if has_egress_rules else ("Ingress",)
     if len(written) > 2:
-        spec.get("policyTypes").error(  # type: ignore[union-attr]
+        spec.at("policyTypes").error(
             f"may not list more than two policyTypes (Ingress and Egress), it lists {len(written)}")
         return ()
     seen: set[str] = set()

@@ -110,7 +110,7 @@ class Manifest:
     def ref(self) -> ObjectRef:
         return ObjectRef(self.kind.kind, self.meta.name, self.meta.namespace)
 
-    def spec(self, known: Collection[str], *, required: bool = False,
+    def spec(self, known: Collection[str] | None, *, required: bool = False,
              misplaced: Mapping[str, str] | None = None) -> Fields | None:
         """`spec` read as a mapping with the given field names (None when absent); see Field.as_map."""
         return self.root.get_map("spec", known, required=required, misplaced=misplaced)

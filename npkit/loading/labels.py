@@ -76,7 +76,7 @@ def _check_operator(fields: Fields, operator: str, has_values: bool) -> None:
     if operator not in OPERATORS:
         same = [o for o in OPERATORS if o.lower() == operator.lower()]
         hint = f'; write "{same[0]}" (operators are case-sensitive)' if same else ""
-        fields.get("operator").error(  # type: ignore[union-attr]
+        fields.at("operator").error(
             f'must be one of In, NotIn, Exists, DoesNotExist, not "{operator}"{hint}')
     elif operator in ("In", "NotIn") and not has_values:
         why = f"; operator {operator} needs at least one value"
@@ -86,5 +86,5 @@ def _check_operator(fields: Fields, operator: str, has_values: bool) -> None:
         else:
             values_field.error(f"must list at least one value{why}")
     elif operator in ("Exists", "DoesNotExist") and has_values:
-        fields.get("values").error(  # type: ignore[union-attr]
+        fields.at("values").error(
             f"must be empty when operator is {operator}: it only tests whether the key is there")

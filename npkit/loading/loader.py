@@ -12,8 +12,9 @@ import os
 import stat
 import sys
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
+from npkit.errors import InternalError
 from npkit.model import (
     NAMESPACE_NAME_LABEL,
     CalicoPolicy,
@@ -30,6 +31,7 @@ from npkit.model import (
     Tier,
 )
 from npkit.model import Node as KubeNode  # yamlio's Node is a YAML node
+from npkit.model.diagnostics import Severity
 
 from . import validation
 from .addresses import assign_pod_ips, range_of
@@ -37,7 +39,7 @@ from .fields import Fields, Report, describe
 from .kinds import KindSpec, Manifest, read_metadata, resolve, run_cross_checks
 from .yamlio import MAX_INPUT_CHARS, Mapping, Node, Scalar, read_documents
 
-Source = Union[str, os.PathLike]
+Source = Union[str, "os.PathLike[str]"]
 YAML_SUFFIXES = (".yaml", ".yml")
 LIST_FIELDS = frozenset({"apiVersion", "kind", "metadata", "items"})
 
@@ -167,8 +169,8 @@ class _Session:
             return
         self.read_text(text, name)
 
-    def problem(self, severity: str, message: str, file: str, line: int = 0) -> None:
-        self.diagnostics.append(Diagnostic(severity, message, Origin(file, line)))  # type: ignore[arg-type]
+    def problem(self, severity: Severity, message: str, file: str, line: int = 0) -> None:
+        self.diagnostics.append(Diagnostic(severity, message, Origin(file, line)))
 
     # -- documents and objects -----------------------------------------------------------
 
@@ -221,14 +223,15 @@ class _Session:
             report.add(resolution.severity or "warning", resolution.message, line, resolution.field)
             return
         spec = resolution.spec
-        namespace = (report.obj.namespace or self.default_namespace) if spec.namespaced else None
-        report.obj = ObjectRef(spec.kind, report.obj.name, namespace)  # type: ignore[union-attr]
+        written = report.obj or ObjectRef(spec.kind, "(no name)")
+        namespace = (written.namespace or self.default_namespace) if spec.namespaced else None
+        report.obj = ObjectRef(spec.kind, written.name, namespace)
         root = Fields(node, "", report, spec.top_fields)
         meta = read_metadata(root, spec, self.default_namespace)
         if meta is None:
             return
         obj = Manifest(spec, api_version, root, meta, report)
-        loaded = _Loaded(spec, obj.ref, obj.origin, list(spec.load(obj)))  # type: ignore[misc]
+        loaded = _Loaded(spec, obj.ref, obj.origin, list(spec.load(obj)) if spec.load is not None else [])
         key = (spec.group, spec.kind, meta.namespace, meta.name)
         previous = self.objects.pop(key, None)
         if previous is not None:
@@ -259,14 +262,14 @@ class _Session:
         self.diagnostics.extend(run_cross_checks(outputs))
         if any(d.severity == "error" for d in self.diagnostics):
             raise InputError(self.diagnostics)
-        buckets: dict[type, list] = {t: [] for t in _BUCKETS}
+        buckets: dict[type, list[Any]] = {t: [] for t in _BUCKETS}
         sources: dict[int, _Loaded] = {}
         for loaded in self.objects.values():
             for out in loaded.outputs:
                 bucket = buckets.get(type(out))
                 if bucket is None:
                     what = type(out).__name__
-                    raise TypeError(f"{loaded.kind.kind} loader returned {what}, not a model object")
+                    raise InternalError(f"{loaded.kind.kind} loader returned {what}, not a model object")
                 bucket.append(out)
                 sources[id(out)] = loaded
         pods = self._unique_pods(buckets[Pod], sources)
@@ -309,7 +312,7 @@ class _Session:
                                    "that address will be ambiguous", pod.origin, pod.ref, "status.podIP"))
         return list(by_key.values())
 
-    def _namespaces(self, buckets: dict[type, list], sources: dict[int, _Loaded]) -> dict[str, Namespace]:
+    def _namespaces(self, buckets: dict[type, list[Any]], sources: dict[int, _Loaded]) -> dict[str, Namespace]:
         namespaces: dict[str, Namespace] = {ns.name: ns for ns in buckets[Namespace]}
         for kind, objects in buckets.items():
             if kind is Namespace:

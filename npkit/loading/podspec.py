@@ -53,7 +53,7 @@ def read_pod_spec(spec: Fields) -> PodSpecInfo:
     """
     containers = spec.get_list("containers", required=True)
     if containers is not None and not containers:
-        spec.get("containers").error("must list at least one container")  # type: ignore[union-attr]
+        spec.at("containers").error("must list at least one container")
     names: dict[str, Field] = {}
     ports: list[ContainerPort] = []
     port_names: dict[str, Field] = {}

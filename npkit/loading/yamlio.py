@@ -26,6 +26,7 @@ from typing import NamedTuple
 import yaml
 from yaml import events as ev
 
+from npkit.errors import InternalError
 from npkit.model import Diagnostic, Origin
 
 from . import scalars
@@ -212,6 +213,12 @@ def _syntax_error(err: yaml.MarkedYAMLError, text: str, filename: str) -> Diagno
     return Diagnostic("error", message, Origin(filename, line), column=column)
 
 
+def _position(event: ev.Event) -> tuple[int, int]:
+    """1-based line and column where `event` starts (both parsers always give a start mark)."""
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+
+
 class _Builder:
     """Turns parser events into nodes (an iterative composer)."""
 
@@ -234,38 +241,37 @@ class _Builder:
         self.diagnostics.append(Diagnostic("warning", message, Origin(self.filename, line)))
 
     def feed(self, event: ev.Event) -> None:
-        cls = type(event)
-        mark = event.start_mark
-        if cls is ev.ScalarEvent:
+        if isinstance(event, ev.ScalarEvent):  # the commonest first
             self.add(self.scalar(event), event.anchor)
-        elif cls is ev.MappingStartEvent or cls is ev.SequenceStartEvent:
-            self.check_collection_tag(event, _MAP if cls is ev.MappingStartEvent else _SEQ)
+        elif isinstance(event, ev.CollectionStartEvent):
+            mapping = isinstance(event, ev.MappingStartEvent)
+            self.check_collection_tag(event, _MAP if mapping else _SEQ)
+            line, column = _position(event)
             if len(self.stack) >= MAX_DEPTH:
                 raise _Stop(f"YAML is nested more than {MAX_DEPTH} levels deep; npkit refuses such input",
-                            mark.line + 1, mark.column + 1)
-            node_class = Mapping if cls is ev.MappingStartEvent else Sequence
-            node: Node = node_class(mark.line + 1, mark.column + 1)
+                            line, column)
+            node: Node = Mapping(line, column) if mapping else Sequence(line, column)
             if event.anchor:
                 self.open_anchors.add(event.anchor)
             self.stack.append(_Frame(node, event.anchor))
-        elif cls is ev.MappingEndEvent or cls is ev.SequenceEndEvent:
+        elif isinstance(event, ev.CollectionEndEvent):
             frame = self.stack.pop()
             if frame.merges:
                 self.apply_merges(frame)
             if frame.anchor:
                 self.open_anchors.discard(frame.anchor)
             self.add(frame.node, frame.anchor)
-        elif cls is ev.AliasEvent:
+        elif isinstance(event, ev.AliasEvent):
             self.add(self.alias(event), None)
-        elif cls is ev.DocumentStartEvent:
+        elif isinstance(event, ev.DocumentStartEvent):
             self.anchors.clear()  # anchors are local to their document
             self.root = None
-            self.doc_line = mark.line + 1
-        elif cls is ev.DocumentEndEvent:
+            self.doc_line = _position(event)[0]
+        elif isinstance(event, ev.DocumentEndEvent):
             self.documents.append(Document(self.root, self.doc_line))
 
     def scalar(self, event: ev.ScalarEvent) -> Scalar:
-        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        line, column = _position(event)
         key = (event.tag, event.value, event.implicit)
         converted = self.scalar_cache.get(key)
         if converted is None:
@@ -277,11 +283,12 @@ class _Builder:
 
     def check_collection_tag(self, event: ev.CollectionStartEvent, expected: str) -> None:
         if event.tag not in (None, "!", expected):
-            self.error(f"unsupported YAML tag {event.tag!r}; npkit reads only plain data",
-                       event.start_mark.line + 1)
+            self.error(f"unsupported YAML tag {event.tag!r}; npkit reads only plain data", _position(event)[0])
 
     def alias(self, event: ev.AliasEvent) -> Node:
-        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        line, column = _position(event)
+        if event.anchor is None:  # the parser never makes one without a name
+            raise _Stop("an alias without a name", line, column)
         if event.anchor in self.open_anchors:
             raise _Stop(f"alias *{event.anchor} refers to the collection that contains it; "
                         "Kubernetes objects cannot be recursive", line, column)
@@ -317,21 +324,23 @@ class _Builder:
                        "value); write a number, or quote it for text", node.line)
         if isinstance(parent, Sequence):
             parent.items.append(node)
-        else:
-            key, frame.key = frame.key, None
-            assert isinstance(parent, Mapping)
-            if key.value is MERGE_KEY:
-                frame.merges.append(node)
-                return
-            if key.value is _DROP:
-                return
-            text = key.key
-            if text in parent.entries:
-                first = parent.entries[text][0]
-                self.error(f'duplicate key "{text}" (first defined at line {first.line}); '
-                           "Kubernetes refuses objects with repeated keys", key.line)
-                return
-            parent.entries[text] = (key, node)
+            return
+        key, frame.key = frame.key, None
+        if key is None or not isinstance(parent, Mapping):  # a mapping's value comes after its key
+            raise InternalError("a YAML mapping value without its key")
+        if key.value is MERGE_KEY:
+            frame.merges.append(node)
+        elif key.value is not _DROP and key.key is not None:
+            self.put(parent, key, key.key, node)
+
+    def put(self, parent: Mapping, key: Scalar, text: str, node: Node) -> None:
+        """Enter `key: node` in `parent`, unless the key is already there (an error)."""
+        if text in parent.entries:
+            first = parent.entries[text][0]
+            self.error(f'duplicate key "{text}" (first defined at line {first.line}); '
+                       "Kubernetes refuses objects with repeated keys", key.line)
+            return
+        parent.entries[text] = (key, node)
 
     def key(self, node: Node) -> Scalar:
         """A mapping key, with the text kubectl's JSON gives it; _DROP stands for one it cannot have."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 
 from ...lint.context import plural
-from ..common import add_dataplane, add_inputs, engine_for, load_inputs
+from ..common import Subcommands, add_dataplane, add_inputs, engine_for, load_inputs
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     p = sub.add_parser("check", description="Validate the inputs like the API server would and summarise them.")
     add_inputs(p)
     add_dataplane(p)

@@ -13,10 +13,10 @@ from ...diff import before_and_after, compare, comparison_to_json, probe_ports, 
 from ...errors import InputError
 from ...loading import load
 from ...model import Cluster, Diagnostic
-from ..common import UsageError, add_dataplane, add_inputs, engines_for, parse_port, print_diagnostics
+from ..common import Subcommands, UsageError, add_dataplane, add_inputs, engines_for, parse_port, print_diagnostics
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     p = sub.add_parser(
         "diff",
         description="Compare OLD (-f) with NEW (--against) connection by connection over the loaded pods, "
@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("no pods were loaded, so there is no connection to compare; add the pods with -f "
                          "(both sides share them)")
     probes = [parse_port(p, args.protocol) for p in args.port] if args.port else probe_ports([before, after])
-    comparison = compare(*engines_for(args, before, after), probes)
+    old_engine, new_engine = engines_for(args, before, after)
+    comparison = compare(old_engine, new_engine, probes)
     if args.output == "json":
         print(json.dumps(comparison_to_json(comparison), indent=2, ensure_ascii=False))
     else:

@@ -10,10 +10,10 @@ import argparse
 import json
 
 from ...lint import lint, rules_table
-from ..common import UsageError, add_dataplane, add_inputs, load_inputs, print_notes
+from ..common import Subcommands, UsageError, add_dataplane, add_inputs, load_inputs, print_notes
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     p = sub.add_parser(
         "lint",
         description="Check NetworkPolicies, Calico policies and ClusterNetworkPolicies against the loaded "
