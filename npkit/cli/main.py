@@ -7,11 +7,13 @@ them. Whatever happens, the user sees a message and never a traceback (unless NP
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
+import gc
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import EXIT_CODES_HELP, EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_INTERRUPTED, InputError, NpkitError
@@ -68,13 +70,32 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _collector_paused(pause: bool) -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a short command runs (`lab` runs long: not it).
+
+    Loading builds hundreds of thousands of small objects and no garbage cycles (peak memory is the
+    same either way), but the collector's passes over them grow with the heap: 65,000 pods load in
+    10 s without them, 17 s with them.
+    """
+    was_enabled = gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if pause and was_enabled:
+            gc.enable()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run `npkit` with `argv` (default: the process's arguments) and return the exit code."""
     command = "npkit"
     try:
         args = build_parser(argv).parse_args(argv)
         command = f"npkit {args.command}"
-        code: int = args.run(args)
+        with _collector_paused(args.command != "lab"):
+            code: int = args.run(args)
         sys.stdout.flush()  # a failed write (a full disk) shows here, not as noise at exit
         return code
     except KeyboardInterrupt:
