@@ -29,6 +29,10 @@ from synthetic import k8s_cluster  # noqa: E402
 
 from npkit.loading.dump import cluster_objects, dump_yaml  # noqa: E402
 
+# What `npkit --help` did before issue 13: import every command module (and with them numpy, lint, diff, lab).
+EVERY_COMMAND = ("import importlib, npkit.cli.main as m; "
+                 "[importlib.import_module(f'npkit.cli.commands.{c}') for c in m.COMMANDS]")
+
 
 def _nca(given: str | None) -> str | None:
     return given or os.environ.get("NCA") or shutil.which("nca")
@@ -52,7 +56,9 @@ def main() -> None:
         print(f"input: {args.pods:,} pods, {args.policies:,} NetworkPolicies, "
               f"{cluster_file.stat().st_size / 2**20:.1f} MB of YAML")
         start = median_seconds([*NPKIT, "--help"], 10)
+        every = median_seconds([sys.executable, "-c", EVERY_COMMAND], 10)
         print(f"{'start-up: npkit --help':<44}{start:7.3f} s wall (median of 10)")
+        print(f"{'  importing every command (as before 13)':<44}{every:7.3f} s wall (median of 10)")
         pairs = median_run([*NPKIT, "connlist", "-f", str(cluster_file)], args.repeat, folder / "pairs.txt")
         compact = median_run([*NPKIT, "connlist", "-f", str(cluster_file), "--compact"], args.repeat,
                              folder / "compact.txt")
