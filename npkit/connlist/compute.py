@@ -59,6 +59,23 @@ def pod_entity(pod: Pod, group: str) -> Entity:
     return Entity(f"{pod.namespace}/{name}[{kind}]", kind, pod.namespace, f"{name}[{kind}]")
 
 
+def _entities(pods: Sequence[Pod], rows: Sequence[int], group: str) -> tuple[list[Entity], list[list[int]]]:
+    """The entities the pods make up (a workload's pods are one), each with its pods' rows."""
+    named: dict[str, tuple[Entity, list[int]]] = {}
+    for pod, row in zip(pods, rows, strict=True):
+        e = pod_entity(pod, group)
+        named.setdefault(e.name, (e, []))[1].append(row)
+    return [e for e, _ in named.values()], [r for _, r in named.values()]
+
+
+def _union(codes: np.ndarray, groups: list[list[int]]) -> np.ndarray:
+    """codes with the rows and columns of each group ORed into one: what any member allows."""
+    order = np.array([r for g in groups for r in g], dtype=np.int64)
+    starts = np.cumsum([0] + [len(g) for g in groups[:-1]])
+    rows = np.bitwise_or.reduceat(codes[order], starts, axis=0)
+    return np.bitwise_or.reduceat(rows[:, order], starts, axis=1)
+
+
 def _reads_traffic(c: Criterion) -> bool:
     # Conditions on the traffic have no end; ports are read off the traffic at an end (named
     # ports on the pod there). Every other condition answers the same for every traffic class.
@@ -118,9 +135,14 @@ class ConnList:
         self.groups = _signature_groups(self.engine, self.classes)
         self.codes = self._codes(progress)
         index_of = self.engine.universe.index_of
-        self._pod_rows = np.array([index_of[p.key] for p in pods], dtype=np.int64)
-        outside = np.array([index_of[f"{_OUTSIDE_NS}/{i}"] for i in range(len(ranges))], dtype=np.int64)
-        entities = [pod_entity(p, group) for p in pods]
+        pod_rows = [index_of[p.key] for p in pods]
+        outside_rows = [index_of[f"{_OUTSIDE_NS}/{i}"] for i in range(len(ranges))]
+        entities, members = _entities(pods, pod_rows, group)
+        if len(entities) < len(pods):  # a workload of several pods: one row and column for all of them
+            self.codes = _union(self.codes, members + [[r] for r in outside_rows])
+            pod_rows, outside_rows = list(range(len(entities))), list(range(len(entities), len(self.codes)))
+        self._pod_rows = np.array(pod_rows, dtype=np.int64)
+        outside = np.array(outside_rows, dtype=np.int64)
         src_ranges = _merge_ranges(ranges, [self.codes[o, self._pod_rows].tobytes() for o in outside])
         dst_ranges = _merge_ranges(ranges, [self.codes[self._pod_rows, o].tobytes() for o in outside])
         self.sources, self._src_rows = self._order(entities, self._pod_rows, src_ranges, outside)

@@ -258,3 +258,22 @@ spec: {selector: all(), types: [Ingress, Egress], ingress: [{action: Deny}], egr
 @pytest.mark.parametrize("bad", ["shop", "frontend"])
 def test_focus_on_unknown_names_reports_them(bad):
     assert _list("").focus_on([bad]) == [bad]
+
+
+def test_pods_of_one_workload_are_one_entity_allowing_what_any_of_them_allows():
+    from dataclasses import replace
+
+    from npkit.model import ObjectRef
+
+    cluster = load_string(PODS + "---\n" + POLICY)
+    owner = ObjectRef("ReplicaSet", "web-5d9f", "shop")
+    # Two pods of one ReplicaSet, as `kubectl get pods -o yaml` would show them: the policy selects one.
+    pods = tuple(replace(p, workload=owner) if p.name in ("web", "api") else p for p in cluster.pods)
+    grouped = connlist(Engine(replace(cluster, pods=pods)))
+    names = {e.name for e in grouped.sources if not e.external}
+    assert names == {"shop/web-5d9f[ReplicaSet]", "shop/client[Deployment]"}
+    pairs = _pairs(grouped)
+    assert pairs["shop/client[Deployment]", "shop/web-5d9f[ReplicaSet]"] == "All Connections"  # api is open
+    assert ("shop/web-5d9f[ReplicaSet]", "shop/web-5d9f[ReplicaSet]") not in pairs
+    each = connlist(Engine(replace(cluster, pods=pods)), group="pods")
+    assert _pairs(each)["shop/client", "shop/web"] == "TCP 80,UDP 53"
