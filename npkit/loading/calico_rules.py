@@ -257,7 +257,7 @@ def _read_nets(entity: Fields, name: str, out: _Entity) -> list[str] | None:
                        f"{name} is a set of distinct CIDRs")
         seen.setdefault(network, item)
         networks.append(network)
-    out.nets.append((entity.get(name), networks))  # type: ignore[arg-type]
+    out.nets.append((entity.at(name), networks))
     return [str(n) for n in networks]
 
 
@@ -278,7 +278,7 @@ def _read_ports(entity: Fields, name: str, out: _Entity) -> list[PortRange] | No
     if len(items) > MAX_PORTS:
         entity.at(name).error(f"may list at most {MAX_PORTS} ports or ranges (it lists {len(items)})")
     ports = [(port, item) for port, item in ((read_port(item), item) for item in items) if port is not None]
-    out.ports.append((entity.get(name), ports))  # type: ignore[arg-type]
+    out.ports.append((entity.at(name), ports))
     return [port for port, _ in ports]
 
 
@@ -299,9 +299,9 @@ def read_port(item: Field) -> PortRange | None:
     first, colon, last = text.partition(":")
     if colon and first.isascii() and first.isdigit() and last.isascii() and last.isdigit():
         low, high = _port_number(item, int(first)), _port_number(item, int(last))
-        if low is None or high is None:
+        if low is None or high is None or low.first is None or high.first is None:
             return None
-        if low.first > high.first:  # type: ignore[operator]
+        if low.first > high.first:
             item.error(f'the range "{text}" starts after it ends; write "{last}:{first}"')
             return None
         return PortRange(low.first, high.first)
@@ -489,4 +489,4 @@ def _read_http_path(item: Field) -> HTTPPath | None:
         why = f"must not contain {', '.join(bad)}" if bad else "must start with /"
         value_field.error(f'"{value}" is not a valid HTTP path: it {why} (a path such as /api/v1/users)')
         return None
-    return HTTPPath(kind, value)  # type: ignore[arg-type]
+    return HTTPPath("exact" if kind == "exact" else "prefix", value)

@@ -84,8 +84,9 @@ def load_admin_network_policy(obj: Manifest) -> list[ClusterNetworkPolicy]:
 @register(GROUP, "BaselineAdminNetworkPolicy", ("v1alpha1",), namespaced=False, top_fields=WITH_STATUS)
 def load_baseline_admin_network_policy(obj: Manifest) -> list[ClusterNetworkPolicy]:
     """A legacy BaselineAdminNetworkPolicy (named `default`), loaded as a Baseline-tier ClusterNetworkPolicy."""
-    if obj.meta.name != "default":
-        obj.root.find("metadata", "name").error(  # type: ignore[union-attr]
+    name_field = obj.root.find("metadata", "name")
+    if obj.meta.name != "default" and name_field is not None:
+        name_field.error(
             f'a BaselineAdminNetworkPolicy must be named "default" (there is only one), not "{obj.meta.name}"')
     return _load(obj, BANP)
 
@@ -113,8 +114,10 @@ def _load(obj: Manifest, dialect: Dialect) -> list[ClusterNetworkPolicy]:
 
 def _read_tier(spec: Fields) -> CNPTier | None:
     tier = spec.get_str("tier", required=True)
-    if tier is None or tier in ("Admin", "Baseline"):
-        return tier  # type: ignore[return-value]
+    if tier is None:
+        return None
+    if tier in ("Admin", "Baseline"):
+        return "Admin" if tier == "Admin" else "Baseline"
     same = [t for t in ("Admin", "Baseline") if t.lower() == tier.lower()]
     hint = f'; write "{same[0]}" (capitalised)' if same else ""
     spec.at("tier").error(f'must be Admin or Baseline, not "{tier}"{hint}')
@@ -155,7 +158,7 @@ def _read_subject(spec: Fields, dialect: Dialect) -> CNPSubject | None:
         selector = read_label_selector(subject.get("namespaces"))
         return CNPSubject(selector) if selector is not None else None
     if which == "pods":
-        selectors = _read_namespaced_pod(subject.get("pods"), dialect)  # type: ignore[arg-type]
+        selectors = _read_namespaced_pod(subject.at("pods"), dialect)
         return CNPSubject(*selectors) if selectors is not None else None
     return None
 

@@ -290,7 +290,9 @@ def _entity(entity: EntityRule) -> Manifest:
 def _calico_port(port: PortRange) -> int | str:
     if port.name is not None:
         return port.name
-    return port.first if port.first == port.last else f"{port.first}:{port.last}"  # type: ignore[return-value]
+    if port.first is None or port.first == port.last:
+        return port.first if port.first is not None else ""
+    return f"{port.first}:{port.last}"
 
 
 def _tier(tier: Tier) -> Manifest:

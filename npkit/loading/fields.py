@@ -29,6 +29,7 @@ from collections.abc import Mapping as Mapping_  # Mapping is the YAML node type
 
 from npkit.errors import InternalError
 from npkit.model import Diagnostic, ObjectRef, Origin
+from npkit.model.diagnostics import Severity
 
 from .scalars import NOT_JSON
 from .spelling import closest, did_you_mean
@@ -105,12 +106,10 @@ class Report:
         self.diagnostics: list[Diagnostic] = []
         self.error_count = 0  # compare before and after reading a part to see if it was valid
 
-    def add(self, severity: str, message: str, line: int, path: str = "", column: int | None = None) -> None:
+    def add(self, severity: Severity, message: str, line: int, path: str = "", column: int | None = None) -> None:
         if severity == "error":
             self.error_count += 1
-        self.diagnostics.append(
-            Diagnostic(severity, message, Origin(self.file, line), self.obj, path, column)  # type: ignore[arg-type]
-        )
+        self.diagnostics.append(Diagnostic(severity, message, Origin(self.file, line), self.obj, path, column))
 
     def error(self, message: str, line: int, path: str = "", column: int | None = None) -> None:
         self.add("error", message, line, path, column)

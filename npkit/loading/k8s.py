@@ -89,7 +89,7 @@ EGRESS_RULE_FIELDS = frozenset({"to", "ports"})
 PEER_FIELDS = frozenset({"podSelector", "namespaceSelector", "ipBlock"})
 IP_BLOCK_FIELDS = frozenset({"cidr", "except"})
 PORT_FIELDS = frozenset({"protocol", "port", "endPort"})
-POLICY_TYPES = ("Ingress", "Egress")
+POLICY_TYPES: tuple[Direction, ...] = ("Ingress", "Egress")
 
 # Fields written at the wrong indentation: where they belong, for a better hint than "unknown field".
 _PEERS_GO = "in a {} list, as '- podSelector: ...', '- namespaceSelector: ...' or '- ipBlock: ...'"
@@ -198,12 +198,12 @@ def _read_ip_block(field: Field | None) -> IPBlock | None:
     if cidr_text is None and "cidr" not in block:
         block.missing("cidr")
     elif cidr_text is not None:
-        cidr_field = block.get("cidr")
+        cidr_field = block.at("cidr")
         if not cidr_text:
-            cidr_field.error("must not be empty")  # type: ignore[union-attr]
+            cidr_field.error("must not be empty")
         else:
             cidr, problems = validation.parse_cidr(cidr_text)
-            cidr_field.invalid(problems)  # type: ignore[union-attr]
+            cidr_field.invalid(problems)
     excepts = []
     for text, except_field in block.get_str_list("except") or ():
         network, problems = validation.parse_cidr(text)
@@ -231,10 +231,8 @@ def _read_port(item: Field) -> PolicyPort | None:
         fields.at("protocol").invalid(validation.protocol(protocol))
     port_field = fields.get("port")
     port = port_field.as_int_or_str() if port_field is not None else None
-    if isinstance(port, int):
-        port_field.invalid(validation.port_number(port))  # type: ignore[union-attr]
-    elif isinstance(port, str):
-        port_field.invalid(validation.port_name(port))  # type: ignore[union-attr]
+    if port_field is not None and port is not None:
+        port_field.invalid(validation.port_number(port) if isinstance(port, int) else validation.port_name(port))
     end_field = fields.get("endPort")
     end_port = end_field.as_int() if end_field is not None else None
     if end_field is not None and end_port is not None:
@@ -268,4 +266,4 @@ def _read_policy_types(spec: Fields, has_egress_rules: bool) -> tuple[Direction,
         elif value in seen:
             field.warning(f"{value} is listed twice; once is enough")
         seen.add(value)
-    return tuple(t for t in POLICY_TYPES if t in seen)  # type: ignore[misc]
+    return tuple(t for t in POLICY_TYPES if t in seen)

@@ -7,13 +7,14 @@ NetworkPolicy, and the ClusterNetworkPolicy subjects and peers.
 from __future__ import annotations
 
 from npkit.model import LabelSelector, Requirement
+from npkit.model.k8s import Operator
 
 from . import validation
 from .fields import Field, Fields
 
 SELECTOR_FIELDS = frozenset({"matchLabels", "matchExpressions"})
 REQUIREMENT_FIELDS = frozenset({"key", "operator", "values"})
-OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+OPERATORS: dict[str, Operator] = {"In": "In", "NotIn": "NotIn", "Exists": "Exists", "DoesNotExist": "DoesNotExist"}
 
 
 def read_labels(field: Field | None) -> dict[str, str]:
@@ -69,7 +70,7 @@ def _read_requirement(item: Field) -> Requirement | None:
         _check_operator(fields, operator, bool(values))
     if report.error_count > errors_before or key is None or operator is None:
         return None
-    return Requirement(key, operator, tuple(v for v, _ in values))  # type: ignore[arg-type]
+    return Requirement(key, OPERATORS[operator], tuple(v for v, _ in values))
 
 
 def _check_operator(fields: Fields, operator: str, has_values: bool) -> None:

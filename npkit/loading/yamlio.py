@@ -34,7 +34,7 @@ from . import scalars
 try:  # libyaml is about 5x faster; fall back silently when PyYAML was built without it
     from yaml import CSafeLoader as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was installed
-    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]  # same interface, other class
 
 MAX_INPUT_CHARS = 16 * 1024 * 1024  # one file or stdin; real manifests are far smaller
 MAX_DEPTH = 100  # a CronJob's container port sits at depth ~12; managedFields reach ~40
