@@ -67,6 +67,7 @@ _DOT_FLOAT = re.compile(r"\.[0-9]+(_[0-9]+)*([eE][-+]?[0-9]+(_[0-9]+)*)?\Z")
 _INT64 = 2**63
 _UINT64 = 2**64
 _JSON_INTEGRAL = 1e21  # Go's encoding/json writes floats below this without an exponent
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def resolve(text: str) -> tuple[str, object]:
@@ -146,8 +147,8 @@ def _is_timestamp(text: str) -> bool:
 def json_key(value: object) -> str | None:
     """The text of a mapping key after kubectl's JSON conversion; None for a null key, which it refuses.
 
-    >>> json_key("app"), json_key(False), json_key(31), json_key(-math.inf), json_key(None)
-    ('app', 'false', '31', '-.inf', None)
+    >>> json_key("app"), json_key(False), json_key(31), json_key(-math.inf), json_key(1e39), json_key(None)
+    ('app', 'false', '31', '-.inf', '.inf', None)
     """
     if isinstance(value, str):
         return value
@@ -158,7 +159,7 @@ def json_key(value: object) -> str | None:
     if isinstance(value, float):
         if math.isnan(value):
             return ".nan"
-        if math.isinf(value):
+        if math.isinf(value) or abs(value) > _FLOAT32_MAX:  # beyond float32, Go formats it as ±Inf
             return ".inf" if value > 0 else "-.inf"
         return _go_float32_g(value)
     return None

@@ -12,8 +12,9 @@ or a hang.
 
 The run is bounded by time: NPKIT_FUZZ_SECONDS (default 60, as in `make test`); set it
 higher for a longer run, and NPKIT_FUZZ_SEED to explore other inputs (default fixed, so a
-failure reproduces). A failing input is saved and named in the assertion message. The
-figures (inputs, runs per command, outcomes) are printed at the end (`pytest -s` shows them).
+failure reproduces). A failing input is kept in tests/artifacts/fuzz/ and named in the
+assertion message. The figures (inputs, runs per command, outcomes) are printed at the end
+(`pytest -s` shows them).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from npkit.loading import load
 from npkit.model import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
+KEPT = ROOT / "tests" / "artifacts" / "fuzz"  # failing inputs (git ignores tests/artifacts)
 CANDIDATES = sorted(p for pattern in ("npkit/data/chapter/*.yaml", "labs/scenarios/*.yaml", "npkit/data/course/*.yaml",
                                       "tests/data/conformance/k8s/*.yaml") for p in ROOT.glob(pattern))
 SECONDS = float(os.environ.get("NPKIT_FUZZ_SECONDS", "60"))
@@ -259,11 +261,12 @@ def test_no_input_makes_any_command_fail_internally_or_hang(tmp_path, capsys):
         for name, argv in _command_lines(rng, path, original, pods_file, with_pods[pods_file]).items():
             code, err = _run(argv)
             outcomes[name, code] += 1
-            kept = tmp_path / f"failing-{name}.yaml"  # with pods_file, the input that failed
             problem = (code == -1 and f"hung for {RUN_TIMEOUT} s") or \
                 ("Traceback" in err and "a traceback") or \
                 (code not in ALLOWED_CODES[name] and f"exit code {code}")
             if problem:
+                KEPT.mkdir(parents=True, exist_ok=True)
+                kept = KEPT / f"seed{SEED}-input{inputs}-{name}.yaml"  # given with pods_file, named below
                 kept.write_bytes(path.read_bytes())
                 pytest.fail(f"npkit {' '.join(argv)} gave {problem} (seed {SEED}, input {inputs}, kept as "
                             f"{kept}, with {pods_file}):\n{err[-3000:]}")

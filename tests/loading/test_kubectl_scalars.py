@@ -133,6 +133,17 @@ def test_unquoted_keys_become_the_text_kubectl_sends_with_a_warning():
     assert warning.origin.line == 5 and "unquoted key on as 'true'" in warning.message
 
 
+@pytest.mark.parametrize("written, key", [
+    ("on", "true"), ("y", "true"), ("N", "false"), ("80", "80"), ("0x1F", "31"), ("017", "15"), ("1e2", "100"),
+    ("1.0", "1"), ("1.5", "1.5"), ("123456789.0", "1.2345679e+08"), ("1e39", ".inf"), ("-.inf", "-.inf"),
+    (".nan", ".nan"), ("app", "app"), ("'on'", "on"),
+])
+def test_keys_get_the_text_of_kubectls_json(written, key):
+    # sigs.k8s.io/yaml: bool keys "true"/"false", ints in decimal, floats by FormatFloat(f, 'g', -1, 32)
+    docs, _ = read_documents(f"{written}: x\n", "x.yaml")
+    assert list(docs[0].root.entries) == [key]
+
+
 def test_a_null_key_is_refused():
     with pytest.raises(InputError) as e:
         load_string("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels: {~: x}\n")
