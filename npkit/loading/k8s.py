@@ -8,6 +8,7 @@ from npkit.model import (
     LabelSelector,
     Namespace,
     NetworkPolicy,
+    ObjectRef,
     Peer,
     Pod,
     PolicyPort,
@@ -54,7 +55,28 @@ def load_pod(obj: Manifest) -> list[Pod]:
     ip = _read_pod_ip(status) if status is not None else None
     meta = obj.meta
     return [Pod(meta.name, meta.namespace or "", dict(meta.labels), info.ports, ip or "",
-                service_account=info.service_account, host_network=info.host_network, origin=obj.origin)]
+                service_account=info.service_account, workload=_controller(obj),
+                host_network=info.host_network, origin=obj.origin)]
+
+
+OWNER_REFERENCE_FIELDS = frozenset({"apiVersion", "kind", "name", "uid", "controller", "blockOwnerDeletion"})
+
+
+def _controller(obj: Manifest) -> ObjectRef | None:
+    """The workload controlling the pod: its `ownerReferences` entry with `controller: true`.
+
+    `kubectl get pods -o yaml` shows it (a ReplicaSet for a Deployment's pods); `npkit connlist`
+    lists such pods as one workload, as np-guard's netpol-analyzer does.
+    """
+    metadata = obj.root.get_map("metadata", None)  # read_metadata has checked the rest of it
+    for item in (metadata.get_list("ownerReferences") or []) if metadata is not None else []:
+        entry = item.as_map(OWNER_REFERENCE_FIELDS)
+        if entry is None:
+            continue
+        kind, name = entry.get_str("kind", required=True), entry.get_str("name", required=True)
+        if kind and name and entry.get_bool("controller"):
+            return ObjectRef(kind, name, obj.meta.namespace)
+    return None
 
 
 def _read_pod_ip(status: Fields) -> str | None:

@@ -277,3 +277,23 @@ def test_pods_of_one_workload_are_one_entity_allowing_what_any_of_them_allows():
     assert ("shop/web-5d9f[ReplicaSet]", "shop/web-5d9f[ReplicaSet]") not in pairs
     each = connlist(Engine(replace(cluster, pods=pods)), group="pods")
     assert _pairs(each)["shop/client", "shop/web"] == "TCP 80,UDP 53"
+
+
+def test_pods_from_kubectl_get_pods_group_by_their_controller():
+    pods = "---\n".join(f"""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-5d9f-{suffix}
+  namespace: shop
+  labels: {{app: web}}
+  ownerReferences:
+  - {{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d9f, uid: 8d3c, controller: true, blockOwnerDeletion: true}}
+spec: {{containers: [{{name: c, image: i}}]}}
+status: {{podIP: 10.244.1.{n}}}
+""" for n, suffix in ((7, "abcde"), (8, "fghij")))
+    cluster = load_string(PODS + "---\n" + pods)
+    assert {p.workload.name for p in cluster.pods if p.workload} >= {"web-5d9f", "client"}
+    names = {e.name for e in connlist(Engine(cluster)).sources if not e.external}
+    assert "shop/web-5d9f[ReplicaSet]" in names and not any("abcde" in n for n in names)
+    assert {"shop/web-5d9f-abcde", "shop/web-5d9f-fghij"} <= {e.name for e in connlist(Engine(cluster), group="pods").sources}
