@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +60,9 @@ def _progress(done: int, total: int) -> None:
 
 
 def _svg(result: ConnList, compact: bool) -> int:
+    import shutil
+    import subprocess
+
     from ...connlist import render
 
     dot_text = render(result, "dot", compact)
