@@ -22,6 +22,11 @@ Direction = Literal["Ingress", "Egress"]
 Family = Literal["kubernetes", "calico", "cnp"]
 Dataplane = Literal["calico", "kubernetes"]
 DATAPLANES: tuple[str, ...] = ("calico", "kubernetes")
+# The words explanations use: Kubernetes' (isolated, allowed by a policy's rule) or Calico's (tiers,
+# orders, profiles). "auto" picks calico when Calico objects are loaded on the calico dataplane.
+View = Literal["kubernetes", "calico"]
+ViewChoice = Literal["auto", "kubernetes", "calico"]
+VIEWS: tuple[str, ...] = ("auto", "kubernetes", "calico")
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ class CompiledPolicy:
         return self.ingress if direction == "Ingress" else self.egress
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[bool, float, str]:
         # Felix (3.32): order ascending, no order last, ties by "<name>/<namespace>/<kind>", where
         # Kubernetes policies have kinds of their own.
         kind = {"kubernetes": "KubernetesNetworkPolicy", "cnp": "ClusterNetworkPolicy"}.get(self.family, self.ref.kind)
@@ -71,10 +76,10 @@ class CompiledTier:
     order: float | None
     default_action: Literal["Deny", "Pass"]
     policies: tuple[CompiledPolicy, ...]
-    title: str = ""  # how explanations name the tier under the chosen dataplane
+    title: str = ""  # how explanations name the tier in the program's view
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[bool, float, str]:
         return (self.order is None, self.order or 0.0, self.name)
 
 
@@ -85,6 +90,7 @@ class Program:
     l7: bool = False
     staged: tuple[CompiledPolicy, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    view: View = "calico"
 
     @property
     def policies(self) -> tuple[CompiledPolicy, ...]:
