@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from functools import cached_property
 
 import numpy as np
@@ -160,7 +161,7 @@ class Universe:
             self._cidr_cache[cidr] = mask
         return self._cidr_cache[cidr]
 
-    def nets_mask(self, cidrs) -> Mask:
+    def nets_mask(self, cidrs: Iterable[str]) -> Mask:
         """Pods whose IP lies inside any of `cidrs`."""
         out = np.zeros(self.size, dtype=bool)
         for c in cidrs:

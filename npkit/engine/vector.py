@@ -19,6 +19,8 @@ from .probe import Endpoint, Probe, Traffic
 from .program import CompiledPolicy, CompiledRule, Direction, Program
 from .universe import Mask, Universe
 
+_Cache = dict[int, tuple[Criterion, "Mask | bool"]]  # criterion id → (criterion, its mask for this traffic)
+
 
 @dataclass
 class _Rule:
@@ -27,7 +29,7 @@ class _Rule:
     remote: Mask | bool
 
 
-def _split(rule: CompiledRule, local_end: str, traffic: Traffic, u: Universe, cache: dict) -> _Rule:
+def _split(rule: CompiledRule, local_end: str, traffic: Traffic, u: Universe, cache: _Cache) -> _Rule:
     local: Mask | bool = True
     remote: Mask | bool = True
     for c in rule.criteria:
@@ -39,15 +41,18 @@ def _split(rule: CompiledRule, local_end: str, traffic: Traffic, u: Universe, ca
     return _Rule(RULE_EFFECT[rule.action], local, remote)
 
 
-def _mask(c: Criterion, traffic: Traffic, u: Universe, cache: dict) -> Mask | bool:
+def _mask(c: Criterion, traffic: Traffic, u: Universe, cache: _Cache) -> Mask | bool:
     key = id(c)
     if key not in cache:
         m = c.mask(traffic, u)
+        uniform: Mask | bool
         if not isinstance(m, np.ndarray):
-            m = bool(m)  # a plain bool, never np.bool_: the rest of this module tests `is True`
+            uniform = bool(m)  # a plain bool, never np.bool_: the rest of this module tests `is True`
         elif m.all() or not m.any():
-            m = bool(m.all()) if u.size else True  # uniform masks become plain booleans
-        cache[key] = (c, m)  # keep c alive so id() stays unique
+            uniform = bool(m.all()) if u.size else True  # uniform masks become plain booleans
+        else:
+            uniform = m
+        cache[key] = (c, uniform)  # keep c alive so id() stays unique
     return cache[key][1]
 
 
@@ -58,7 +63,8 @@ def _and(a: Mask | bool, b: Mask | bool) -> Mask | bool:
         return a
     if a is False or b is False:
         return False
-    return a & b
+    both: Mask = a & b
+    return both
 
 
 def rule_masks(rule: CompiledRule, direction: Direction, traffic: Traffic, u: Universe,
@@ -87,7 +93,7 @@ def rule_masks(rule: CompiledRule, direction: Direction, traffic: Traffic, u: Un
 
 
 def side_matrix(program: Program, u: Universe, traffic: Traffic, direction: Direction,
-                subjects: dict[int, Mask], cache: dict | None = None) -> np.ndarray:
+                subjects: dict[int, Mask], cache: _Cache | None = None) -> np.ndarray:
     """allowed[local, remote] for one direction: egress rows are sources, ingress rows destinations."""
     n = u.size
     local_end = "src" if direction == "Egress" else "dst"
@@ -166,9 +172,9 @@ def _end_tier(program: Program, t_pos: int, allowed: np.ndarray, undecided: np.n
 
 def reachability(program: Program, u: Universe, traffic: Traffic, subjects: dict[int, Mask]) -> np.ndarray:
     """allowed[src, dst] over all pods: the source's egress and the destination's ingress."""
-    cache: dict = {}
+    cache: _Cache = {}
     egress = side_matrix(program, u, traffic, "Egress", subjects, cache)
     ingress = side_matrix(program, u, traffic, "Ingress", subjects, cache)
-    out = egress & ingress.T
+    out: np.ndarray = egress & ingress.T
     np.fill_diagonal(out, True)  # self traffic never leaves the pod
     return out

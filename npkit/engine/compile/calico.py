@@ -95,11 +95,16 @@ def _families(rule: CalicoRule, path: str) -> Criterion | None:
     return IPVersionIs(version, field, f"{field} names IPv{version} CIDRs only")
 
 
+def _port_matcher(port: PortRange, named_protocol: str | None) -> PortMatcher:
+    if port.name is not None:
+        return NamedPort(named_protocol, port.name)
+    if port.first is None or port.last is None:
+        raise ValueError(f"a Calico port entry needs a name or numbers, not {port!r}")
+    return PortNumbers(None, port.first, port.last)  # the protocol is the rule's
+
+
 def _port_matchers(ports: tuple[PortRange, ...], named_protocol: str | None) -> tuple[PortMatcher, ...]:
-    return tuple(
-        NamedPort(named_protocol, p.name) if p.name is not None else PortNumbers(None, p.first, p.last)
-        for p in ports
-    )
+    return tuple(_port_matcher(p, named_protocol) for p in ports)
 
 
 def entity_criteria(er: EntityRule, end: End, prefix: str, rule: CalicoRule, namespace: str | None) -> list[Criterion]:

@@ -11,7 +11,7 @@ Deny or Pass rule becomes "Deny all".
 from __future__ import annotations
 
 from ...model import ClusterNetworkPolicy, CNPPeer, CNPPort, CNPRule, LabelSelector
-from ..matchers.base import Constant, Criterion
+from ..matchers.base import Constant, Criterion, End
 from ..matchers.endpoints import EndpointSet, NamespacesBySelector, Networks, NodeAddresses, Pods, Unresolved
 from ..matchers.peers import PeerCriterion
 from ..matchers.ports import NamedPort, PortCriterion, PortMatcher, PortNumbers
@@ -66,8 +66,9 @@ def _rule(rule: CNPRule, index: int, direction: Direction, dataplane: Dataplane)
         failed = _fail_closed(rule, index, path)
         if failed is not None:
             return failed
-    field, remote = ("from", "src") if direction == "Ingress" else ("to", "dst")
-    criteria: list[Criterion] = [PeerCriterion(remote, tuple(cnp_peer(p) for p in rule.peers), field, path)]
+    field = "from" if direction == "Ingress" else "to"
+    end: End = "src" if direction == "Ingress" else "dst"
+    criteria: list[Criterion] = [PeerCriterion(end, tuple(cnp_peer(p) for p in rule.peers), field, path)]
     if rule.ports:
         criteria.append(PortCriterion(tuple(cnp_port(p) for p in rule.ports), "protocols", f"{path}.protocols"))
     return CompiledRule(index, ACTION_OF[rule.action], tuple(criteria), path, name=rule.name, verb=rule.action)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import ipaddress
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network
+from typing import TypeVar
 
 import numpy as np
 
@@ -135,7 +137,8 @@ class Pods(EndpointSet):
         return True, f"{ep} matches ({why}; podSelector {labelsel.describe(self.pods)})"
 
     def mask(self, u: Universe) -> Mask:
-        return self.namespaces.mask(u) & labelsel.mask(self.pods, u.pod_index) & u.endpoints
+        out: Mask = self.namespaces.mask(u) & labelsel.mask(self.pods, u.pod_index) & u.endpoints
+        return out
 
     def describe(self) -> str:
         if self.pods.is_empty:
@@ -160,7 +163,8 @@ class Networks(EndpointSet):
         return True, f"{ep} ({ep.ip}) is inside {inside[0]}"
 
     def mask(self, u: Universe) -> Mask:
-        return u.nets_mask(self.cidrs) & ~u.nets_mask(self.excepts)
+        out: Mask = u.nets_mask(self.cidrs) & ~u.nets_mask(self.excepts)
+        return out
 
     def address_blocks(self, u: Universe) -> tuple[str, ...]:
         """The CIDRs with the excepts cut out.
@@ -210,7 +214,7 @@ class CalicoSelection(EndpointSet):
         return False, reason
 
     def mask(self, u: Universe) -> Mask:
-        out = self.selector.mask(u.calico_index) & u.endpoints
+        out: Mask = self.selector.mask(u.calico_index) & u.endpoints
         if self.network_sets and u.network_sets:
             hits = self.selector.mask(u.netset_index)
             for s, hit in zip(u.network_sets, hits, strict=True):
@@ -291,21 +295,34 @@ def cidrs_except(cidrs: tuple[str, ...], excepts: tuple[str, ...]) -> tuple[str,
     >>> cidrs_except(("10.1.0.0/16",), ("10.1.1.0/24", "10.1.2.0/24"))[:3]
     ('10.1.0.0/24', '10.1.3.0/24', '10.1.4.0/22')
     """
-    out = []
+    cuts = [ipaddress.ip_network(e, strict=False) for e in excepts]
+    v4: list[IPv4Network] = []
+    v6: list[IPv6Network] = []
     for text in cidrs:
-        blocks = [ipaddress.ip_network(text, strict=False)]
-        for e in excepts:
-            cut = ipaddress.ip_network(e, strict=False)
-            next_blocks = []
-            for b in blocks:
-                if b.version != cut.version or not b.overlaps(cut):
-                    next_blocks.append(b)
-                elif not cut.supernet_of(b):
-                    next_blocks.extend(b.address_exclude(cut))
-            blocks = next_blocks
-        out.extend(blocks)
-    merged = [n for version in (4, 6) for n in ipaddress.collapse_addresses(b for b in out if b.version == version)]
+        net = ipaddress.ip_network(text, strict=False)
+        if isinstance(net, IPv4Network):
+            v4 += _cut(net, [c for c in cuts if isinstance(c, IPv4Network)])
+        else:
+            v6 += _cut(net, [c for c in cuts if isinstance(c, IPv6Network)])
+    merged = [*ipaddress.collapse_addresses(v4), *ipaddress.collapse_addresses(v6)]
     return tuple(str(n) for n in merged)
+
+
+_Net = TypeVar("_Net", IPv4Network, IPv6Network)
+
+
+def _cut(net: _Net, cuts: list[_Net]) -> list[_Net]:
+    """`net` without the addresses of `cuts` (all of one family)."""
+    blocks = [net]
+    for cut in cuts:
+        kept: list[_Net] = []
+        for b in blocks:
+            if not b.overlaps(cut):
+                kept.append(b)
+            elif not cut.supernet_of(b):
+                kept.extend(b.address_exclude(cut))
+        blocks = kept
+    return blocks
 
 
 def any_mask(sets: tuple[EndpointSet, ...], u: Universe) -> Mask:

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ...model import HTTPMatch, ICMPMatch
 from ..probe import Probe, Traffic, protocol_name, protocol_number
 from ..universe import Universe
-from .base import Check, Criterion
+from .base import Check, Criterion, End
 
 
 @dataclass(frozen=True)
 class ProtocolIs(Criterion):
     """`protocol` (or `notProtocol` when `negate`)."""
 
-    end: ClassVar[None] = None  # looks at the traffic, not at an endpoint
+    end: None = field(default=None, init=False, repr=False)  # looks at the traffic, not at an endpoint
 
     protocol: str | int
     negate: bool = False
@@ -45,7 +44,7 @@ class ProtocolIs(Criterion):
 class ICMPIs(Criterion):
     """`icmp` / `notICMP`: type (and code) of an ICMP probe."""
 
-    end: ClassVar[None] = None  # looks at the traffic, not at an endpoint
+    end: None = field(default=None, init=False, repr=False)  # looks at the traffic, not at an endpoint
 
     icmp: ICMPMatch
     negate: bool = False
@@ -82,7 +81,7 @@ class IPVersionIs(Criterion):
     version: int
     path: str = ""
     because: str = ""
-    end: ClassVar[str] = "dst"  # the family is read off the destination address
+    end: End = field(default="dst", init=False, repr=False)  # the family is read off the destination address
 
     def test(self, probe: Probe, u: Universe) -> Check:
         try:
@@ -118,7 +117,7 @@ class HTTPIs(Criterion):
     carry a method and path that match.
     """
 
-    end: ClassVar[None] = None  # looks at the traffic, not at an endpoint
+    end: None = field(default=None, init=False, repr=False)  # looks at the traffic, not at an endpoint
 
     http: HTTPMatch
     enforced: bool = False
