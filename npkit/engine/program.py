@@ -51,7 +51,7 @@ class CompiledPolicy:
     tier: str
     order: float | None
     subject: EndpointSet
-    directions: frozenset[str]
+    directions: frozenset[Direction]
     ingress: tuple[CompiledRule, ...] = ()
     egress: tuple[CompiledRule, ...] = ()
     staged: bool = False

@@ -38,9 +38,12 @@ def cnp_peer(peer: CNPPeer) -> EndpointSet:
 
 
 def cnp_port(port: CNPPort) -> PortMatcher:
+    """The matcher for one `protocols` entry (a named port matches the protocol the pod gives it)."""
     if port.named_port is not None:
         return NamedPort(None, port.named_port)
-    return PortNumbers(port.protocol, port.first, port.last)  # type: ignore[arg-type]  # the loader sets both
+    if port.first is None or port.last is None:
+        raise ValueError(f"a ClusterNetworkPolicy port entry needs a name or numbers, not {port!r}")
+    return PortNumbers(port.protocol, port.first, port.last)
 
 
 def _fail_closed(rule: CNPRule, index: int, path: str) -> CompiledRule | None:
@@ -78,7 +81,8 @@ def compile_cluster_network_policy(policy: ClusterNetworkPolicy, dataplane: Data
     """Lower a ClusterNetworkPolicy for `dataplane`; priority becomes the order inside its tier."""
     subject = policy.subject
     pods = subject.pod_selector if subject.pod_selector is not None else LabelSelector()
-    directions = {d for d, rules in (("Ingress", policy.ingress), ("Egress", policy.egress)) if rules}
+    sides: tuple[tuple[Direction, tuple[CNPRule, ...]], ...] = (("Ingress", policy.ingress), ("Egress", policy.egress))
+    directions = {d for d, rules in sides if rules}
     notes: tuple[str, ...] = ()
     if policy.legacy_kind:
         notes = (f"{policy.legacy_kind} is superseded by ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2)",)
