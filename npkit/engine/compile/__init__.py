@@ -50,7 +50,8 @@ def compile_program(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool 
         raise ValueError(f"unknown dataplane {dataplane!r}; choose one of {', '.join(DATAPLANES)}")
     words = resolve_view(cluster, dataplane, view)
     compiled: list[CompiledPolicy] = [compile_network_policy(p) for p in cluster.network_policies]
-    compiled += [compile_cluster_network_policy(p, dataplane) for p in cluster.cluster_network_policies]
+    sets = any(s.namespace is not None for s in cluster.network_sets)  # Calico's namespaces peers match them
+    compiled += [compile_cluster_network_policy(p, dataplane, sets) for p in cluster.cluster_network_policies]
     notes: list[str] = []
     tiers: dict[str, Tier] = {n: t for n, t in cluster.tiers.items() if t.builtin}
     if dataplane == "calico":

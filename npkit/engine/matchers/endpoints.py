@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from ...model import LabelSelector
+from ...model import LabelSelector, NetworkSet
 from ...selectors import k8s as labelsel
 from ...selectors.calico import Selector
 from ..probe import Endpoint
@@ -231,6 +231,45 @@ class CalicoSelection(EndpointSet):
 
     def describe(self) -> str:
         return self.shown
+
+
+@dataclass(frozen=True)
+class PodsAndNetworkSets(EndpointSet):
+    """`pods`, plus the addresses of the namespaced NetworkSets in the namespaces `pods` selects.
+
+    How Calico matches a ClusterNetworkPolicy `namespaces` peer: its converter writes it as a rule
+    namespaceSelector with no selector, which NetworkSets of those namespaces match too (they carry
+    their namespace's labels).
+    """
+
+    pods: Pods
+
+    def _sets(self, u: Universe) -> list[NetworkSet]:
+        ns = self.pods.namespaces
+        return [s for s in u.network_sets if s.namespace is not None and ns.check(s.namespace, u)[0]]
+
+    def check(self, ep: Endpoint, u: Universe) -> tuple[bool, str]:
+        ok, why = self.pods.check(ep, u)
+        if ok:
+            return ok, why
+        for s in self._sets(u):
+            hit = next((c for c in s.nets if ip_in(ep.ip, c)), None)
+            if hit:
+                return True, (f"{ep.ip} is inside {hit} of {s.ref}, in namespace {s.namespace}: Calico's namespaces "
+                              "peer takes in the NetworkSets of the namespaces it selects")
+        return False, why
+
+    def mask(self, u: Universe) -> Mask:
+        out = self.pods.mask(u)
+        for s in self._sets(u):
+            out = out | u.nets_mask(s.nets)
+        return out
+
+    def address_blocks(self, u: Universe) -> tuple[str, ...]:
+        return tuple(c for s in self._sets(u) for c in s.nets)
+
+    def describe(self) -> str:
+        return f"{self.pods.describe()}, and the NetworkSets there"
 
 
 @dataclass(frozen=True)
