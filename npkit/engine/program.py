@@ -44,6 +44,9 @@ class CompiledRule:
         return f"{self.path} ({self.name})" if self.name else self.path
 
 
+_BACKEND_KIND = {"kubernetes": "KubernetesNetworkPolicy", "cnp": "KubernetesClusterNetworkPolicy"}
+
+
 @dataclass(frozen=True, eq=False)
 class CompiledPolicy:
     ref: ObjectRef
@@ -63,9 +66,10 @@ class CompiledPolicy:
 
     @property
     def sort_key(self) -> tuple[bool, float, str]:
-        # Felix (3.32): order ascending, no order last, ties by "<name>/<namespace>/<kind>", where
-        # Kubernetes policies have kinds of their own.
-        kind = {"kubernetes": "KubernetesNetworkPolicy", "cnp": "ClusterNetworkPolicy"}.get(self.family, self.ref.kind)
+        # Felix (3.32 felix/calc/policy_sorter.go PolKVLess): order ascending, no order last, ties by
+        # "<name>/<namespace>/<kind>", where Kubernetes objects have backend kinds of their own
+        # (libcalico-go/lib/backend/model: KubernetesNetworkPolicy, KubernetesClusterNetworkPolicy).
+        kind = _BACKEND_KIND.get(self.family, self.ref.kind)
         tie = f"{self.ref.name}/{self.ref.namespace or ''}/{kind}"
         return (self.order is None, self.order or 0.0, tie)
 
