@@ -5,11 +5,9 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from ...model import HTTPMatch, ICMPMatch
 from ..probe import Probe, Traffic, protocol_name, protocol_number
-from ..universe import Universe
+from ..universe import Mask, Universe
 from .base import Check, Criterion, End
 
 
@@ -93,20 +91,13 @@ class IPVersionIs(Criterion):
         return Check(False, f"{self.because}: Felix renders this rule for IPv{self.version} traffic only, so for "
                             f"this IPv{actual} probe the rule does not exist", self.path)
 
-    def mask(self, traffic: Traffic, u: Universe) -> np.ndarray:
-        return np.array([_version(p.ip) == self.version for p in u.pods], dtype=bool)
+    def mask(self, traffic: Traffic, u: Universe) -> Mask | bool:
+        return u.family_mask(self.version)
 
     def describe(self) -> str:
         if self.because:
             return f"{self.because}: the rule exists for IPv{self.version} traffic only"
         return f"ipVersion {self.version}"
-
-
-def _version(ip: str) -> int:
-    try:
-        return ipaddress.ip_address(ip).version
-    except ValueError:
-        return 0
 
 
 @dataclass(frozen=True)
