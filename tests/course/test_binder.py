@@ -78,9 +78,9 @@ def test_jupyterlab_has_the_widget_extensions(binder_env: Path):
 
 def test_every_package_is_at_its_locked_version(binder_env: Path):
     freeze = _in_binder(binder_env, str(binder_env / "bin" / "python"), "-m", "pip", "list", "--format=freeze")
-    installed = dict(line.split("==", 1) for line in freeze.stdout.splitlines() if "==" in line)
-    installed = {canonicalize_name(k): v for k, v in installed.items()}
-    locked = {}
+    pairs = (line.split("==", 1) for line in freeze.stdout.splitlines() if "==" in line)
+    installed: dict[str, str] = {canonicalize_name(name): version for name, version in pairs}
+    locked: dict[str, str] = {}
     for line in (ROOT / "constraints.txt").read_text().splitlines():
         if line and not line.startswith((" ", "#")):
             pin, _, marker = line.partition(" ; ")
