@@ -1,4 +1,4 @@
-"""One probe through the pipeline, recording every step: the scalar form of actions.py.
+"""One probe through the pipeline, recording every step: the scalar form of actions.py (docs/semantics/calico.md).
 
 For each side (source egress, destination ingress): tiers in order; in each tier the
 policies that select the endpoint for that direction, in order; in each policy its rules
@@ -151,12 +151,13 @@ def _end_of_tier(tier: str, title: str, applicable: list[CompiledPolicy], ep: En
 
 def _default_allow(program: Program, ep: Endpoint, direction: Direction, any_tier: bool) -> Decision:
     way = direction.lower()
-    if program.dataplane == "calico":
+    namespace = ep.pod.namespace if ep.pod is not None else ""
+    if program.view == "calico" and program.dataplane == "calico":
         if any_tier:
-            text = f"allowed: every tier selecting {ep} passed, so the namespace profile kns.{ep.pod.namespace} allows"
+            text = f"allowed: every tier selecting {ep} passed, so the namespace profile kns.{namespace} allows"
         else:
             text = (f"allowed: no policy selects {ep} for {way}, so the namespace profile "
-                    f"kns.{ep.pod.namespace} allows (not isolated)")
+                    f"kns.{namespace} allows (not isolated)")
     elif any_tier:
         text = f"allowed: every tier passed and nothing isolates {ep} for {way}; Kubernetes allows by default"
     else:
@@ -188,4 +189,4 @@ def evaluate(program: Program, u: Universe, probe: Probe, selects: Selects) -> V
         else:
             failing = [s for s in (egress, ingress) if not s.allowed]
             summary = "denied: " + "; ".join(f"{s.direction.lower()} {s.decision.text}" for s in failing)
-    return Verdict(probe, allowed, egress, ingress, summary, program.dataplane, tuple(notes))
+    return Verdict(probe, allowed, egress, ingress, summary, program.dataplane, tuple(notes), program.view)

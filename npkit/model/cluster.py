@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Union
+from typing import Protocol, TypeVar, Union
 
 from .calico import BUILTIN_TIERS, CalicoPolicy, Tier
 from .cnp import ClusterNetworkPolicy
 from .diagnostics import Diagnostic
 from .k8s import NetworkPolicy
+from .meta import ObjectRef
 from .workloads import Namespace, NetworkSet, Node, Pod
 
 AnyPolicy = Union[NetworkPolicy, CalicoPolicy, ClusterNetworkPolicy]
+
+
+class _Referenced(Protocol):
+    @property
+    def ref(self) -> ObjectRef: ...
+
+
+_T = TypeVar("_T", bound=_Referenced)
 
 
 def _builtin_tiers() -> dict[str, Tier]:
@@ -71,7 +80,7 @@ class Cluster:
 
     def merged(self, other: Cluster) -> Cluster:
         """This cluster with `other`'s objects added (other wins on same kind/namespace/name)."""
-        def merge(mine, theirs):
+        def merge(mine: tuple[_T, ...], theirs: tuple[_T, ...]) -> tuple[_T, ...]:
             out = {x.ref: x for x in mine}  # an ObjectRef is kind, namespace and name
             out.update({x.ref: x for x in theirs})
             return tuple(out.values())

@@ -241,3 +241,28 @@ def test_calico_drops_an_accept_rule_with_a_nodes_peer_even_for_its_other_peers(
     text = PODS + cnp_rule("Accept", "[{namespaces: {}}, {nodes: {}}]") + deny_rest
     assert not Engine(load_string(text), "calico").allowed("x/a", "y/d", 81)
     assert Engine(load_string(text), "kubernetes").allowed("x/a", "y/d", 81)  # the namespaces peer accepts
+
+
+# -- re-reading selector scoping: a CNP namespaces peer under Calico ----------------------------------
+def test_calico_matches_a_cnp_namespaces_peer_against_namespaced_network_sets_too():
+    # Calico 3.32.1's converter writes the peer as a rule namespaceSelector without selector, and a
+    # namespaced NetworkSet carries its namespace's labels; kube-network-policies matches pods only.
+    netset = ("---\napiVersion: projectcalico.org/v3\nkind: NetworkSet\nmetadata: {name: partners, namespace: y}\n"
+              "spec: {nets: [198.51.100.0/24]}\n")
+    text = PODS + netset + cnp_rule("Deny", "[{namespaces: {matchLabels: {kubernetes.io/metadata.name: y}}}]")
+    calico, kubernetes = Engine(load_string(text), "calico"), Engine(load_string(text), "kubernetes")
+    assert not calico.allowed("x/a", "198.51.100.9", 443) and kubernetes.allowed("x/a", "198.51.100.9", 443)
+    assert not calico.allowed("x/a", "y/d", 81) and not kubernetes.allowed("x/a", "y/d", 81)
+    assert "Calico's namespaces peer takes in the NetworkSets" in render_verdict(calico.verdict("x/a", "198.51.100.9", 443))
+    assert "198.51.100.0/24" in calico.criteria.cidrs
+
+
+def test_a_tie_between_a_calico_policy_and_a_cnp_goes_by_felix_backend_kind():
+    # felix/calc/policy_sorter.go PolKVLess: "<name>/<namespace>/<kind>"; a CNP's backend kind is
+    # KubernetesClusterNetworkPolicy, so a GlobalNetworkPolicy of the same name and order goes first.
+    gnp_deny = gnp("  tier: kube-admin\n  order: 10\n  selector: all()\n  types: [Egress]\n  egress: [{action: Deny}]\n",
+                   "same")
+    cnp_accept = cnp_rule("Accept", "[{namespaces: {}}]", "same")
+    e = Engine(load_string(PODS + gnp_deny + cnp_accept))
+    assert [p.ref.kind for p in e.program.tiers[0].policies] == ["GlobalNetworkPolicy", "ClusterNetworkPolicy"]
+    assert not e.allowed("x/a", "y/d", 81)

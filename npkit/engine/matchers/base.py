@@ -9,8 +9,8 @@ property tests hold the two to the same answer.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import ClassVar, Literal
+from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -63,7 +63,7 @@ class Constant(Criterion):
     `holds` True: the rule matches every packet its other conditions allow; False: it never matches.
     """
 
-    end: ClassVar[None] = None  # looks at nothing
+    end: None = field(default=None, init=False, repr=False)  # looks at nothing
 
     holds: bool
     reason: str

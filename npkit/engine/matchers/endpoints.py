@@ -11,10 +11,12 @@ from __future__ import annotations
 import ipaddress
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network
+from typing import TypeVar
 
 import numpy as np
 
-from ...model import LabelSelector
+from ...model import LabelSelector, NetworkSet
 from ...selectors import k8s as labelsel
 from ...selectors.calico import Selector
 from ..probe import Endpoint
@@ -135,7 +137,8 @@ class Pods(EndpointSet):
         return True, f"{ep} matches ({why}; podSelector {labelsel.describe(self.pods)})"
 
     def mask(self, u: Universe) -> Mask:
-        return self.namespaces.mask(u) & labelsel.mask(self.pods, u.pod_index) & u.endpoints
+        out: Mask = self.namespaces.mask(u) & labelsel.mask(self.pods, u.pod_index) & u.endpoints
+        return out
 
     def describe(self) -> str:
         if self.pods.is_empty:
@@ -160,7 +163,8 @@ class Networks(EndpointSet):
         return True, f"{ep} ({ep.ip}) is inside {inside[0]}"
 
     def mask(self, u: Universe) -> Mask:
-        return u.nets_mask(self.cidrs) & ~u.nets_mask(self.excepts)
+        out: Mask = u.nets_mask(self.cidrs) & ~u.nets_mask(self.excepts)
+        return out
 
     def address_blocks(self, u: Universe) -> tuple[str, ...]:
         """The CIDRs with the excepts cut out.
@@ -210,7 +214,7 @@ class CalicoSelection(EndpointSet):
         return False, reason
 
     def mask(self, u: Universe) -> Mask:
-        out = self.selector.mask(u.calico_index) & u.endpoints
+        out: Mask = self.selector.mask(u.calico_index) & u.endpoints
         if self.network_sets and u.network_sets:
             hits = self.selector.mask(u.netset_index)
             for s, hit in zip(u.network_sets, hits, strict=True):
@@ -227,6 +231,45 @@ class CalicoSelection(EndpointSet):
 
     def describe(self) -> str:
         return self.shown
+
+
+@dataclass(frozen=True)
+class PodsAndNetworkSets(EndpointSet):
+    """`pods`, plus the addresses of the namespaced NetworkSets in the namespaces `pods` selects.
+
+    How Calico matches a ClusterNetworkPolicy `namespaces` peer: its converter writes it as a rule
+    namespaceSelector with no selector, which NetworkSets of those namespaces match too (they carry
+    their namespace's labels).
+    """
+
+    pods: Pods
+
+    def _sets(self, u: Universe) -> list[NetworkSet]:
+        ns = self.pods.namespaces
+        return [s for s in u.network_sets if s.namespace is not None and ns.check(s.namespace, u)[0]]
+
+    def check(self, ep: Endpoint, u: Universe) -> tuple[bool, str]:
+        ok, why = self.pods.check(ep, u)
+        if ok:
+            return ok, why
+        for s in self._sets(u):
+            hit = next((c for c in s.nets if ip_in(ep.ip, c)), None)
+            if hit:
+                return True, (f"{ep.ip} is inside {hit} of {s.ref}, in namespace {s.namespace}: Calico's namespaces "
+                              "peer takes in the NetworkSets of the namespaces it selects")
+        return False, why
+
+    def mask(self, u: Universe) -> Mask:
+        out = self.pods.mask(u)
+        for s in self._sets(u):
+            out = out | u.nets_mask(s.nets)
+        return out
+
+    def address_blocks(self, u: Universe) -> tuple[str, ...]:
+        return tuple(c for s in self._sets(u) for c in s.nets)
+
+    def describe(self) -> str:
+        return f"{self.pods.describe()}, and the NetworkSets there"
 
 
 @dataclass(frozen=True)
@@ -291,21 +334,34 @@ def cidrs_except(cidrs: tuple[str, ...], excepts: tuple[str, ...]) -> tuple[str,
     >>> cidrs_except(("10.1.0.0/16",), ("10.1.1.0/24", "10.1.2.0/24"))[:3]
     ('10.1.0.0/24', '10.1.3.0/24', '10.1.4.0/22')
     """
-    out = []
+    cuts = [ipaddress.ip_network(e, strict=False) for e in excepts]
+    v4: list[IPv4Network] = []
+    v6: list[IPv6Network] = []
     for text in cidrs:
-        blocks = [ipaddress.ip_network(text, strict=False)]
-        for e in excepts:
-            cut = ipaddress.ip_network(e, strict=False)
-            next_blocks = []
-            for b in blocks:
-                if b.version != cut.version or not b.overlaps(cut):
-                    next_blocks.append(b)
-                elif not cut.supernet_of(b):
-                    next_blocks.extend(b.address_exclude(cut))
-            blocks = next_blocks
-        out.extend(blocks)
-    merged = [n for version in (4, 6) for n in ipaddress.collapse_addresses(b for b in out if b.version == version)]
+        net = ipaddress.ip_network(text, strict=False)
+        if isinstance(net, IPv4Network):
+            v4 += _cut(net, [c for c in cuts if isinstance(c, IPv4Network)])
+        else:
+            v6 += _cut(net, [c for c in cuts if isinstance(c, IPv6Network)])
+    merged = [*ipaddress.collapse_addresses(v4), *ipaddress.collapse_addresses(v6)]
     return tuple(str(n) for n in merged)
+
+
+_Net = TypeVar("_Net", IPv4Network, IPv6Network)
+
+
+def _cut(net: _Net, cuts: list[_Net]) -> list[_Net]:
+    """`net` without the addresses of `cuts` (all of one family)."""
+    blocks = [net]
+    for cut in cuts:
+        kept: list[_Net] = []
+        for b in blocks:
+            if not b.overlaps(cut):
+                kept.append(b)
+            elif not cut.supernet_of(b):
+                kept.extend(b.address_exclude(cut))
+        blocks = kept
+    return blocks
 
 
 def any_mask(sets: tuple[EndpointSet, ...], u: Universe) -> Mask:

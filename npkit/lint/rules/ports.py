@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ...engine import CompiledPolicy, CompiledRule
+from ...engine import CompiledPolicy, CompiledRule, Traffic
 from ...engine.matchers.peers import PeerCriterion
 from ...engine.matchers.ports import NamedPort, PortCriterion
 from ...engine.program import Direction
@@ -28,7 +28,7 @@ def _targets(ctx: LintContext, policy: CompiledPolicy, rule: CompiledRule,
     targets = u.endpoints.copy()
     for c in rule.criteria:
         if isinstance(c, PeerCriterion) and c.end == "dst":
-            targets &= np.asarray(c.mask(None, u), dtype=bool)  # type: ignore[arg-type]  # peers ignore traffic
+            targets &= c.mask(Traffic(), u)  # a peer condition does not look at the traffic
     return targets, "the destination pods"
 
 

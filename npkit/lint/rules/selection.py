@@ -9,6 +9,7 @@ from ...engine.matchers.endpoints import CalicoSelection, Pods
 from ...engine.matchers.peers import PeerCriterion
 from ...model import (
     NAMESPACE_NAME_LABEL,
+    AnyPolicy,
     CalicoPolicy,
     Cluster,
     ClusterNetworkPolicy,
@@ -46,14 +47,20 @@ def calico_namespace_hint(text: str, cluster: Cluster) -> tuple[str, str] | None
     if any(sel.matches(_ns_labels(cluster, n)) for n in cluster.namespaces):
         return None
     for node in sel.walk():
-        values = (node.value,) if isinstance(node, CalicoEq) else node.values if isinstance(node, In) else ()
+        values: tuple[str, ...]
+        if isinstance(node, CalicoEq):
+            key, values = node.key, (node.value,)
+        elif isinstance(node, In):
+            key, values = node.key, node.values
+        else:
+            continue
         for value in values:
-            if node.key not in (NAMESPACE_NAME_LABEL, CALICO_NAME_LABEL) and value in cluster.namespaces:
-                return value, f"{node.key} == '{value}'"
+            if key not in (NAMESPACE_NAME_LABEL, CALICO_NAME_LABEL) and value in cluster.namespaces:
+                return value, f"{key} == '{value}'"
     return None
 
 
-def namespace_selectors(cluster: Cluster) -> Iterator[tuple[object, str, object]]:
+def namespace_selectors(cluster: Cluster) -> Iterator[tuple[AnyPolicy, str, LabelSelector | str]]:
     """(policy, field path, selector) for every namespace selector: LabelSelector or Calico text.
 
     The model is walked (not the compiled program) because findings point at the YAML field.
@@ -66,7 +73,7 @@ def namespace_selectors(cluster: Cluster) -> Iterator[tuple[object, str, object]
         yield from _cnp_namespace_selectors(n)
 
 
-def _k8s_namespace_selectors(p: NetworkPolicy) -> Iterator[tuple[object, str, object]]:
+def _k8s_namespace_selectors(p: NetworkPolicy) -> Iterator[tuple[AnyPolicy, str, LabelSelector | str]]:
     for key, field in (("ingress", "from"), ("egress", "to")):
         for r, rule in enumerate(getattr(p, key)):
             for i, peer in enumerate(rule.peers):
@@ -74,7 +81,7 @@ def _k8s_namespace_selectors(p: NetworkPolicy) -> Iterator[tuple[object, str, ob
                     yield p, f"spec.{key}[{r}].{field}[{i}].namespaceSelector", peer.namespace_selector
 
 
-def _calico_namespace_selectors(c: CalicoPolicy) -> Iterator[tuple[object, str, object]]:
+def _calico_namespace_selectors(c: CalicoPolicy) -> Iterator[tuple[AnyPolicy, str, LabelSelector | str]]:
     if c.namespace_selector is not None:
         yield c, "spec.namespaceSelector", c.namespace_selector
     for key in ("ingress", "egress"):
@@ -85,7 +92,7 @@ def _calico_namespace_selectors(c: CalicoPolicy) -> Iterator[tuple[object, str, 
                     yield c, f"spec.{key}[{r}].{end}.namespaceSelector", text
 
 
-def _cnp_namespace_selectors(n: ClusterNetworkPolicy) -> Iterator[tuple[object, str, object]]:
+def _cnp_namespace_selectors(n: ClusterNetworkPolicy) -> Iterator[tuple[AnyPolicy, str, LabelSelector | str]]:
     pods_subject = n.subject.pod_selector is not None
     subject = "spec.subject.pods.namespaceSelector" if pods_subject else "spec.subject.namespaces"
     yield n, subject, n.subject.namespace_selector
@@ -97,7 +104,7 @@ def _cnp_namespace_selectors(n: ClusterNetworkPolicy) -> Iterator[tuple[object, 
                     yield n, f"spec.{key}[{r}].{field}[{i}].{where}", peer.namespace_selector
 
 
-def _hint(cluster: Cluster, selector) -> tuple[str, str] | None:
+def _hint(cluster: Cluster, selector: LabelSelector | str) -> tuple[str, str] | None:
     if isinstance(selector, LabelSelector):
         return k8s_namespace_hint(selector, cluster)
     return calico_namespace_hint(selector, cluster)
@@ -127,7 +134,7 @@ def namespace_label(ctx: LintContext) -> Iterator[Hit]:
 
 
 # -- policies that select nothing (NP201) ---------------------------------------------------------
-def _subject_path(policy) -> str:
+def _subject_path(policy: AnyPolicy) -> str:
     if isinstance(policy, NetworkPolicy):
         return "spec.podSelector"
     if isinstance(policy, CalicoPolicy):
@@ -166,14 +173,16 @@ def selects_no_pod(ctx: LintContext) -> Iterator[Hit]:
                                 "NetworkPolicy only ever selects pods of its own namespace")
                     fix = f"create the policy in namespace {listing(elsewhere)} instead (metadata.namespace)"
         elif isinstance(policy, CalicoPolicy):
-            message = f"selects no pod: no workload endpoint matches {ctx.compiled(policy).subject.describe()}"
+            compiled = ctx.compiled(policy)
+            shown = compiled.subject.describe() if compiled is not None else policy.selector
+            message = f"selects no pod: no workload endpoint matches {shown}"
         else:
             message = "selects no pod: no pod matches its subject"
         yield Hit(message + ", so it has no effect.", fix, policy, _subject_path(policy))
 
 
 # -- peers that match nothing (NP202) -------------------------------------------------------------
-def _peer_hint(ctx: LintContext, policy, rule_path: str, index: int | None) -> tuple[bool, str, str]:
+def _peer_hint(ctx: LintContext, policy: AnyPolicy, rule_path: str, index: int | None) -> tuple[bool, str, str]:
     """(skip because NP203 reports it, extra words, fix) for one peer."""
     cluster = ctx.cluster
     fix = "compare the selector with the labels of the pods you meant, and correct it"

@@ -26,6 +26,7 @@ naming the policy and rule it came from, and a counter.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,11 +38,11 @@ from ....engine.matchers.peers import PeerCriterion
 from ....engine.matchers.ports import AllPortsOf, NamedPort, PortCriterion, PortNumbers
 from ....engine.matchers.traffic import HTTPIs, ICMPIs, IPVersionIs, ProtocolIs
 from ....engine.probe import protocol_number
-from ....engine.program import CompiledPolicy, CompiledRule, CompiledTier
+from ....engine.program import CompiledPolicy, CompiledRule, CompiledTier, Direction
 from ...backend import LabError
 
 TABLE = "npkit"
-ACCEPT_MARK = 0x10000  # Felix's accept and pass bits (calico-semantics.md D.5)
+ACCEPT_MARK = 0x10000  # Felix's accept and pass bits (docs/semantics/calico.md)
 PASS_MARK = 0x20000
 LOG_GROUP = 1
 LOG_PREFIX = "calico-packet: "
@@ -103,7 +104,7 @@ class Ruleset:
     log_prefixes: dict[str, str]  # log prefix → "GlobalNetworkPolicy x spec.ingress[0]"
 
 
-def _ipv4_networks(texts) -> list[ipaddress.IPv4Network]:
+def _ipv4_networks(texts: Iterable[str]) -> list[ipaddress.IPv4Network]:
     out = []
     for t in texts:
         net = ipaddress.ip_network(t, strict=False)
@@ -235,10 +236,10 @@ class _Compiler:
             (ip, protocol, number) for ip, protocol, number in sorted(named)
             if not any(first <= number <= last for first, last in merged.get(protocol, ()))
         ]
-        elements = [f"0.0.0.0/0 . {proto} . {_range(first, last)}" for proto, first, last in pairs]
-        elements += [f"{ip} . {protocol.lower()} . {number}" for ip, protocol, number in covered]
+        members = [f"0.0.0.0/0 . {proto} . {_range(first, last)}" for proto, first, last in pairs]
+        members += [f"{ip} . {protocol.lower()} . {number}" for ip, protocol, number in covered]
         field_name = self._field_name(c, rule, "ports")
-        name = self._new_set(f"{base}.{field_name}", "ipv4_addr . inet_proto . inet_service", elements,
+        name = self._new_set(f"{base}.{field_name}", "ipv4_addr . inet_proto . inet_service", members,
                              f"{title} {rule.path} {field_name}: {c.describe()} (named ports resolved per pod)")
         addr = "saddr" if c.end == "src" else "daddr"
         return f"ip {addr} . meta l4proto . th {end} {op}@{name}"
@@ -278,7 +279,7 @@ class _Compiler:
             return f"counter meta mark set meta mark | 0x{ACCEPT_MARK:08x} return" if effect.decides else "counter drop"
         return f"counter meta mark set meta mark | 0x{PASS_MARK:08x} return"  # ends the tier
 
-    def policy_chain(self, policy: CompiledPolicy, direction: str) -> tuple[str, list[str]]:
+    def policy_chain(self, policy: CompiledPolicy, direction: Direction) -> tuple[str, list[str]]:
         pid = self.unique_id(policy)
         short = "in" if direction == "Ingress" else "out"
         chain = f"{'pi' if direction == 'Ingress' else 'po'}-{pid}"
@@ -297,7 +298,7 @@ class _Compiler:
             lines.append("\t\t" + " ".join(matches + [verdict, _comment(label)]))
         return chain, lines
 
-    def pod_chain(self, index: int, direction: str, policy_chains: dict[tuple[int, str], str]) -> list[str]:
+    def pod_chain(self, index: int, direction: Direction, policy_chains: dict[tuple[int, str], str]) -> list[str]:
         pod = self.u.pods[index]
         subjects = self.engine.subjects
         side = "egress (packets from the pod)" if direction == "Egress" else "ingress (packets to the pod)"
