@@ -159,7 +159,7 @@ class ConnList:
             return engine
         stand_ins = tuple(Pod(str(i), _OUTSIDE_NS, ip=r.probe, host_network=True) for i, r in enumerate(ranges))
         cluster = replace(engine.cluster, pods=engine.cluster.pods + stand_ins)
-        return Engine(cluster, engine.dataplane, engine.l7)
+        return Engine(cluster, engine.dataplane, engine.l7, engine.view)
 
     def _codes(self, progress: Progress | None) -> np.ndarray:
         """codes[src, dst] over the extended universe: bit g set when signature group g is allowed."""
