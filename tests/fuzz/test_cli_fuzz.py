@@ -239,6 +239,23 @@ def _command_lines(rng: random.Random, path: Path, original: Path, pods_file: Pa
     return {name: argv + dataplane for name, argv in lines.items() if name in COMMANDS}
 
 
+_YAML_REFUSED = ("YAML syntax error", "not UTF-8", "is not allowed in YAML text", "YAML aliases expand",
+                 "nested more than", "alias *", "each YAML document must be", "duplicate key", "YAML tag",
+                 "mapping key", "JSON can carry", "as !!")
+
+
+def outcome(name: str, code: int, err: str) -> str:
+    """The class of a run's outcome, for the figures: what the user was told."""
+    if code in (0, 1):
+        return {0: "ok", 1: "findings"}[code]
+    if err.startswith(f"npkit {name}: "):
+        return "usage"  # e.g. --from names a pod the mutated input no longer has
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    if any(marker in line for line in errors for marker in _YAML_REFUSED):
+        return "yaml"
+    return "invalid"
+
+
 ALLOWED_CODES = {"check": {0, 2}, "matrix": {0, 2}, "explain": {0, 2}, "lint": {0, 1, 2}, "diff": {0, 2},
                  "connlist": {0, 2}}
 
@@ -249,7 +266,7 @@ def test_no_input_makes_any_command_fail_internally_or_hang(tmp_path, capsys):
     corpus, with_pods = _corpus()
     texts = [p.read_text() for p in corpus]
     pod_files = sorted(with_pods)
-    outcomes: collections.Counter[tuple[str, int]] = collections.Counter()
+    outcomes: collections.Counter[tuple[str, str]] = collections.Counter()
     inputs = 0
     deadline = time.monotonic() + SECONDS
     while time.monotonic() < deadline:
@@ -260,7 +277,7 @@ def test_no_input_makes_any_command_fail_internally_or_hang(tmp_path, capsys):
         inputs += 1
         for name, argv in _command_lines(rng, path, original, pods_file, with_pods[pods_file]).items():
             code, err = _run(argv)
-            outcomes[name, code] += 1
+            outcomes[name, outcome(name, code, err)] += 1
             problem = (code == -1 and f"hung for {RUN_TIMEOUT} s") or \
                 ("Traceback" in err and "a traceback") or \
                 (code not in ALLOWED_CODES[name] and f"exit code {code}")
@@ -274,7 +291,11 @@ def test_no_input_makes_any_command_fail_internally_or_hang(tmp_path, capsys):
     with capsys.disabled():
         print(f"\nfuzz: seed {SEED}, {inputs} inputs from {len(corpus)} files, {sum(outcomes.values())} runs "
               f"in {SECONDS:g} s")
+        print("  ok / findings: exit 0 / 1; exit 2 for: yaml (YAML refused: syntax, encoding, limits, "
+              "duplicate keys), invalid (objects the API server would refuse), usage (the command line no "
+              "longer fits the input)")
         for name in _command_lines(rng, Path("x"), Path("x"), Path("x"), []):
-            codes = ", ".join(f"exit {code}: {n}" for (cmd, code), n in sorted(outcomes.items()) if cmd == name)
-            print(f"  {name:9} {codes}")
+            counts = ", ".join(f"{kind} {outcomes[name, kind]}" for kind in ("ok", "findings", "yaml", "invalid",
+                                                                              "usage") if outcomes[name, kind])
+            print(f"  {name:9} {counts}")
     assert inputs >= 10
