@@ -247,9 +247,9 @@ def test_calico_drops_an_accept_rule_with_a_nodes_peer_even_for_its_other_peers(
 def test_calico_matches_a_cnp_namespaces_peer_against_namespaced_network_sets_too():
     # Calico 3.32.1's converter writes the peer as a rule namespaceSelector without selector, and a
     # namespaced NetworkSet carries its namespace's labels; kube-network-policies matches pods only.
-    netset = ("---\napiVersion: projectcalico.org/v3\nkind: NetworkSet\nmetadata: {name: partners, namespace: y}\n"
+    netset = ("---\napiVersion: projectcalico.org/v3\nkind: NetworkSet\nmetadata: {name: partners, namespace: 'y'}\n"
               "spec: {nets: [198.51.100.0/24]}\n")
-    text = PODS + netset + cnp_rule("Deny", "[{namespaces: {matchLabels: {kubernetes.io/metadata.name: y}}}]")
+    text = PODS + netset + cnp_rule("Deny", "[{namespaces: {matchLabels: {kubernetes.io/metadata.name: 'y'}}}]")
     calico, kubernetes = Engine(load_string(text), "calico"), Engine(load_string(text), "kubernetes")
     assert not calico.allowed("x/a", "198.51.100.9", 443) and kubernetes.allowed("x/a", "198.51.100.9", 443)
     assert not calico.allowed("x/a", "y/d", 81) and not kubernetes.allowed("x/a", "y/d", 81)
