@@ -136,7 +136,8 @@ class NamedPort(PortMatcher):
     def mask(self, traffic: Traffic, port: int | None, u: Universe) -> Mask | bool:
         if not _protocol_ok(self.protocol, traffic) or port is None:
             return False
-        return u.named_port_numbers(self.name, traffic.protocol) == port
+        hits: Mask = u.named_port_numbers(self.name, traffic.protocol) == port
+        return hits
 
 
 @dataclass(frozen=True)
