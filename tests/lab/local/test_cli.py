@@ -79,7 +79,7 @@ def test_lab_run_prints_the_observed_matrix_in_the_matrix_shape_then_rules_statu
         assert not any(n.startswith(prefix) for n in list_netns())
 
 
-def test_lab_rules_for_a_lab_that_is_not_up_is_a_usage_error():
+def test_lab_rules_for_a_lab_that_is_not_up_is_an_environment_error():
     result = npkit("lab", "rules", "shop/web", "--backend", "local", "--lab-id", lab_id("none"))
-    assert result.returncode == 2
+    assert result.returncode == 69  # LabError: npkit.errors.EXIT_ENVIRONMENT
     assert "is not up" in result.stderr and "Traceback" not in result.stderr
