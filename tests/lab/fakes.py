@@ -166,6 +166,10 @@ class SimBackend(LabBackend):
         self.probed: list[ProbeRequest] = []
         self.fail_apply: BaseException | None = None
 
+    @classmethod
+    def from_config(cls, config) -> SimBackend:
+        return cls(lab_id=config.lab_id)
+
     def describe(self) -> str:
         return "a simulated network"
 

@@ -1,12 +1,14 @@
 """`npkit lab`: exit codes, messages and the observed-matrix JSON, on test backends."""
 
 import json
+from dataclasses import asdict
 
 import pytest
 
 from npkit.cli.main import main
 from npkit.lab import select
 from npkit.lab.backends.kind import KindBackend
+from npkit.lab.config import KindConfig
 
 from .fakes import FakeRunner, SimBackend
 from .test_session import ALLOW_FRONTEND, SCENARIO
@@ -28,7 +30,7 @@ def files(tmp_path):
 
 
 def test_lab_run_prints_the_observed_matrix_in_npkit_matrix_shape(registry, files, capsys):
-    registry["sim"] = SimBackend
+    select.register_backend("sim", SimBackend)
     assert main(["matrix", "-f", *files, "-o", "json"]) == 0
     predicted = json.loads(capsys.readouterr().out)
     predicted.pop("assigned_ips")  # npkit matrix's note about made-up IPs; a lab's pods have real ones
@@ -42,7 +44,7 @@ def test_lab_run_prints_the_observed_matrix_in_npkit_matrix_shape(registry, file
 
 def test_lab_run_reports_mismatches_and_still_cleans_up(registry, files, capsys):
     backend = SimBackend(faults={("np-demo/other", "np-demo/web"): ["CONNECTED", "CONNECTED"]})
-    registry["sim"] = lambda **_: backend
+    select.register_backend("sim", lambda config: backend)
     assert main(["lab", "run", "-f", *files, "--backend", "sim", "--no-canary", "-o", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["allowed"]["np-demo/other"]["np-demo/web"] is True
@@ -51,7 +53,7 @@ def test_lab_run_reports_mismatches_and_still_cleans_up(registry, files, capsys)
 
 
 def test_lab_run_several_ports_and_a_table(registry, files, capsys):
-    registry["sim"] = SimBackend
+    select.register_backend("sim", SimBackend)
     assert main(["lab", "run", "-f", *files, "--backend", "sim", "--no-canary", "--port", "80", "--port",
                  "8080", "-o", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
@@ -66,7 +68,7 @@ def test_lab_run_without_an_observing_backend_is_a_usage_error(registry, files, 
 
 
 def test_lab_run_needs_pods(registry, tmp_path, capsys):
-    registry["sim"] = SimBackend
+    select.register_backend("sim", SimBackend)
     only_policy = tmp_path / "p.yaml"
     only_policy.write_text(ALLOW_FRONTEND)
     assert main(["lab", "run", "-f", str(only_policy), "--backend", "sim"]) == 2
@@ -75,14 +77,15 @@ def test_lab_run_needs_pods(registry, tmp_path, capsys):
 
 def test_lab_up_without_docker_or_kind_exits_2_with_the_fixes_and_no_traceback(registry, capsys):
     runner = FakeRunner(programs={"kubectl"})
-    registry["kind"] = lambda **kw: KindBackend(runner=runner, **kw)
+    select.register_backend("kind", lambda config: KindBackend(runner=runner, **asdict(config)), KindConfig, True)
     assert main(["lab", "up"]) == 2
     err = capsys.readouterr().err
     assert "no container runtime" in err and "kind is not installed" in err and "Traceback" not in err
 
 
 def test_lab_status_always_answers(registry, capsys):
-    registry["kind"] = lambda **kw: KindBackend(runner=FakeRunner(programs=set()), **kw)
+    select.register_backend("kind", lambda config: KindBackend(runner=FakeRunner(programs=set()), **asdict(config)),
+                            KindConfig, True)
     assert main(["lab", "status"]) == 0
     assert "not ready" in capsys.readouterr().out
 
@@ -99,7 +102,7 @@ def test_a_failing_clean_up_is_reported_as_a_lab_problem_with_exit_2(registry, f
                 raise LabError("the cluster went away while cleaning up")
             super().teardown()
 
-    registry["sim"] = BrokenTeardown
+    select.register_backend("sim", BrokenTeardown)
     assert main(["lab", "run", "-f", *files, "--backend", "sim", "--no-canary", "-o", "json"]) == 2
     err = capsys.readouterr().err
     assert "the cluster went away while cleaning up" in err and "internal error" not in err

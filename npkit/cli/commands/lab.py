@@ -23,10 +23,10 @@ def _target(p: argparse.ArgumentParser, backend_default: str | None) -> None:
     p.add_argument("--backend", choices=backend_names(), default=backend_default,
                    help="lab backend" + (f" (default {backend_default})" if backend_default else
                                          " (default: chosen automatically, or NPKIT_LAB_BACKEND)"))
-    p.add_argument("--name", default=DEFAULT_NAME, help=f"kind cluster name (default {DEFAULT_NAME})")
+    p.add_argument("--name", help=f"kind cluster name (default {DEFAULT_NAME}; kind backend only)")
     p.add_argument("--context", dest="allow_context", metavar="CONTEXT",
                    help="allow changes through this kube context although it is not the lab's kind-NAME "
-                        "context (use with care: never a production cluster)")
+                        "context (kind backend only; use with care: never a production cluster)")
 
 
 def register(sub) -> None:

@@ -11,6 +11,7 @@ from npkit.lab.backend import LabError, ProbeRequest
 from npkit.lab.backends.local import LocalBackend
 from npkit.lab.backends.local.system import run
 from npkit.lab.compare import observed_allowed
+from npkit.lab.config import LocalConfig
 from npkit.model import (
     CalicoPolicy,
     CalicoRule,
@@ -124,7 +125,7 @@ def test_rules_show_the_pods_chains_with_policy_comments_and_sets(lab):
     assert "counter packets 1 " in end_of_tier  # the probe from y/other was dropped right there
     with pytest.raises(LabError, match=r"pod x/nope is not deployed .* \(pods: x/client, x/web, y/other\)"):
         lab.rules("x/nope")
-    assert LocalBackend(lab.lab_id).rules("x/web").count("chain ") == text.count("chain ")  # from another process
+    assert LocalBackend(LocalConfig(lab.lab_id)).rules("x/web").count("chain ") == text.count("chain ")  # from another process
 
 
 def test_log_rules_report_which_rule_saw_which_packet(lab):

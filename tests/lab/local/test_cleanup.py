@@ -12,6 +12,7 @@ import pytest
 from npkit.lab.backend import LabError
 from npkit.lab.backends.local import LocalBackend, backend, naming, netns, server_pool
 from npkit.lab.backends.local.system import list_netns
+from npkit.lab.config import LocalConfig
 
 from .support import lab_id, pod, requires_netns, scenario
 
@@ -43,7 +44,7 @@ def wait_until(check, timeout=5.0) -> bool:
 
 
 def test_down_removes_namespaces_processes_and_state_and_is_idempotent():
-    lab = LocalBackend(lab_id("down"))
+    lab = LocalBackend(LocalConfig(lab_id("down")))
     lab.up()
     lab.deploy(PODS)
     pids = [p.server_pid for p in lab.state.pods.values()]
@@ -63,7 +64,7 @@ def test_teardown_removes_pods_and_policies_but_keeps_the_node(lab):
 
 
 def test_without_up_teardown_leaves_nothing_at_all():
-    lab = LocalBackend(lab_id("implicit"))
+    lab = LocalBackend(LocalConfig(lab_id("implicit")))
     try:
         lab.deploy(PODS)  # as a lab session does: no explicit up()
         assert len(namespaces_of(lab.lab)) == 3
@@ -90,8 +91,9 @@ def test_a_failed_deploy_removes_what_it_created(lab, monkeypatch, tmp_path):
 CHILD = textwrap.dedent("""
     import sys, time
     from npkit.lab.backends.local import LocalBackend
+    from npkit.lab.config import LocalConfig
     from tests.lab.local.support import pod, scenario
-    lab = LocalBackend(sys.argv[1])
+    lab = LocalBackend(LocalConfig(sys.argv[1]))
     {body}
 """)
 
@@ -116,17 +118,17 @@ def test_a_crashed_run_leaves_no_servers_and_down_finds_its_namespaces():
     child.kill()  # SIGKILL: no clean-up code runs at all
     child.wait()
     assert wait_until(lambda: not any(alive(p) for p in pids)), "servers outlived their lab"
-    lab = LocalBackend(name)
+    lab = LocalBackend(LocalConfig(name))
     assert len(namespaces_of(lab.lab)) == 3
     assert "left by a process that has exited" in lab.status()
-    other = LocalBackend(lab_id("other"))
+    other = LocalBackend(LocalConfig(lab_id("other")))
     other.down()  # any lab's `down` removes labs whose process is gone ...
     assert namespaces_of(lab.lab) == []
 
 
 def test_down_spares_labs_whose_process_still_runs(lab):
     lab.deploy(PODS)
-    LocalBackend(lab_id("bystander")).down()
+    LocalBackend(LocalConfig(lab_id("bystander"))).down()
     assert len(namespaces_of(lab.lab)) == 3
 
 
@@ -160,7 +162,7 @@ def test_two_runs_of_one_lab_take_turns_instead_of_sharing_pods(monkeypatch):
     """)
     assert child.stdout.readline().strip() == "deployed", child.stderr.read()
     monkeypatch.setattr(backend, "CLAIM_TIMEOUT", 0.5)
-    second = LocalBackend(name)
+    second = LocalBackend(LocalConfig(name))
     try:
         with pytest.raises(LabError, match=f"local lab {second.lab} is in use by process {child.pid}"):
             second.deploy(PODS)

@@ -20,6 +20,7 @@ from dataclasses import replace
 from ....engine import Engine
 from ....model import PROTOCOLS_WITH_PORTS, AnyPolicy, Cluster, NetworkSet, ObjectRef, Tier
 from ...backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress
+from ...config import LocalConfig
 from . import naming, netns
 from .naming import lab_name
 from .netlink import LoggedPacket, NflogReader, flush_conntrack
@@ -49,13 +50,14 @@ class LocalBackend(LabBackend):
 
     name = "local"
     settle = 0.0  # `nft -f` is atomic: the new rules hold as soon as apply() returns
+    config_type = LocalConfig
+    changes = "network namespaces and nftables rules on this machine; needs root"
 
-    def __init__(self, lab_id: str = "npkit", dataplane: str = "calico"):
-        if dataplane not in ("calico", "kubernetes"):
-            raise LabError(f"dataplane {dataplane!r}: choose calico or kubernetes")
-        self.lab_id = lab_id
-        self.lab = lab_name(lab_id)
-        self.dataplane = dataplane
+    def __init__(self, config: LocalConfig | None = None):
+        self.config = config or LocalConfig()
+        self.lab_id = self.config.lab_id
+        self.lab = lab_name(self.lab_id)
+        self.dataplane = self.config.dataplane
         self.node = naming.node_netns(self.lab)
         self.state: netns.LabState | None = None
         self.scenario: Cluster | None = None
