@@ -48,7 +48,10 @@ def pod_manifest(pod: Pod, image: str) -> dict:
 
 
 def scenario_manifests(scenario: Cluster, lab_id: str, image: str) -> list[dict]:
-    """Namespaces, service accounts and pods, in the order they must be created."""
+    """Namespaces, service accounts, network sets and pods, in the order they must be created.
+
+    Network sets are part of the scenario: the prediction uses them, so the cluster must have them.
+    """
     problems = []
     for pod in scenario.pods:
         for port in pod.ports:
@@ -56,11 +59,13 @@ def scenario_manifests(scenario: Cluster, lab_id: str, image: str) -> list[dict]
                 problems.append(f"pod {pod.key} declares {port}: agnhost serves only TCP, UDP and SCTP")
     if problems:
         raise ScenarioError("; ".join(problems))
-    used = {p.namespace for p in scenario.pods}
+    used = {p.namespace for p in scenario.pods} | {s.namespace for s in scenario.network_sets if s.namespace}
     namespaces = [ns for name, ns in sorted(scenario.namespaces.items()) if name in used or not ns.implicit]
     out = [namespace_manifest(ns, lab_id) for ns in namespaces]
     accounts = sorted({(p.namespace, p.service_account) for p in scenario.pods if p.service_account != "default"})
     out += [service_account_manifest(ns, name, lab_id) for ns, name in accounts]
+    sets = sorted(scenario.network_sets, key=lambda s: (s.namespace or "", s.name))
+    out += [object_manifest(s, lab_id) for s in sets]
     out += [pod_manifest(p, image) for p in sorted(scenario.pods, key=lambda p: p.key)]
     return out
 
