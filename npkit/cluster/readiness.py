@@ -36,7 +36,7 @@ def nodes_waiting(nodes: list[dict]) -> list[str]:
 
 
 def tigera_waiting(statuses: list[dict], required: tuple[str, ...] = ("calico", "apiserver")) -> list[str]:
-    """TigeraStatus components not yet Available (kind-lab.md C.3: every component must show it).
+    """TigeraStatus components not yet Available (every reported one must be, as Calico's docs say).
 
     >>> ok = {"type": "Available", "status": "True"}
     >>> tigera_waiting([{"metadata": {"name": "calico"}, "status": {"conditions": [ok]}}])
@@ -67,7 +67,8 @@ def pod_waiting(pod: dict) -> str | None:
     for cs in status.get("containerStatuses") or ():
         waiting = (cs.get("state") or {}).get("waiting")
         if waiting and waiting.get("reason") in ("ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff",
-                                                  "CreateContainerConfigError", "InvalidImageName"):
+                                                  "CreateContainerConfigError", "InvalidImageName",
+                                                  "ErrImageNeverPull"):
             return f"{name}: {waiting['reason']} ({waiting.get('message', '').strip() or cs.get('name')})"
     ready = _condition(pod, "Ready")
     if status.get("phase") != "Running" or ready is None or ready.get("status") != "True":
@@ -78,8 +79,15 @@ def pod_waiting(pod: dict) -> str | None:
 
 
 def pod_failed(reason: str) -> bool:
-    """Whether a pod_waiting reason will not fix itself by waiting longer."""
-    return any(k in reason for k in ("ErrImagePull", "InvalidImageName", "CreateContainerConfigError"))
+    """Whether a pod_waiting reason will not fix itself by waiting longer.
+
+    ErrImagePull is not one: kubelet retries pulls (a registry hiccup, a slow first pull), so it
+    is waited for like any other state and named if the wait runs out.
+
+    >>> pod_failed("web: InvalidImageName (x)"), pod_failed("web: ErrImagePull (timeout)")
+    (True, False)
+    """
+    return any(k in reason for k in ("InvalidImageName", "CreateContainerConfigError", "ErrImageNeverPull"))
 
 
 class Timeout(Exception):
