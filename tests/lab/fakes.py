@@ -195,6 +195,7 @@ class FakeKube:
                  exec_fn=None, ready_after: int = 1, cni: str = "calico", terminating_reads: int = 2,
                  sa_after: int = 1):
         self.context, self.server = context, server
+        self.now = "2026-06-12T10:00:00Z"  # creationTimestamp of what is created from now on
         self.cni = cni
         self.objects: dict[tuple, dict] = {}
         self.calls: list[tuple] = []
@@ -218,6 +219,8 @@ class FakeKube:
     def _store(self, key: tuple, manifest: dict, uid: str | None = None) -> dict:
         obj = copy.deepcopy(manifest)
         meta = obj.setdefault("metadata", {})
+        before = (self.objects.get(key) or {}).get("metadata") or {}
+        meta["creationTimestamp"] = before.get("creationTimestamp") or self.now
         meta["uid"] = uid or next(self._uids)
         meta["resourceVersion"] = str(next(self._versions))
         if key[2] is not None:

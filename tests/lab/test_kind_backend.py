@@ -312,3 +312,34 @@ def test_status_and_usable_say_when_kind_itself_cannot_list_clusters():
     (problem,) = b.usable()
     assert problem.startswith("`kind get clusters` failed: ERROR: failed to list clusters")
     assert "Cannot connect to the Docker daemon" in problem and "known-issues" in problem
+
+
+def test_status_lists_every_lab_present_with_its_age_and_clean_says_what_is_left():
+    b, kube = backend()
+    kube.now = "2026-01-01T00:00:00Z"
+    b.deploy(SCENARIO)
+    other, _ = backend(kube)
+    other.lab_id = "lab-02"
+    kube.now = "2026-01-02T00:00:00Z"
+    other.deploy(load_string("apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: two}\n"
+                             "spec: {containers: [{name: c, image: x}]}\n"))
+    records = {r.lab_id: r for r in b.labs()}
+    assert set(records) == {"lab-01", "lab-02"}
+    assert records["lab-01"].age > records["lab-02"].age > 0
+    assert records["lab-01"].detail == "namespaces shop" and "kind cluster npkit-lab" in records["lab-01"].state
+    report = b.clean()
+    assert report.removed == ("namespace shop",) and report.left == ()
+    assert "nothing of it is left on kind cluster npkit-lab" in report.message()
+    assert [r.lab_id for r in b.labs()] == ["lab-02"]
+
+
+def test_the_verbose_status_has_what_a_bug_report_needs():
+    b, kube = backend()
+    kube.objects[("operator.tigera.io/v1", "TigeraStatus", None, "goldmane")]["status"]["conditions"] = [
+        {"type": "Available", "status": "False"}, {"type": "Degraded", "status": "True", "message": "pod crashed"}]
+    text = b.status_report()
+    assert f"npkit pins: kind {V.kind}, node image {V.node_image}, Calico {V.calico}" in text
+    assert "kind version: kind v0.31.0 go1.25.5 linux/amd64" in text
+    assert "docker info: Cgroup Version: 2" in text
+    assert "TigeraStatus goldmane: Available=False, Degraded=True (pod crashed)" in text
+    assert "Calico: waiting for goldmane (pod crashed)" in text

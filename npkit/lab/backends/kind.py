@@ -15,19 +15,20 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 
-from ...cluster import agnhost, calico, manifests
+from ...cluster import agnhost, calico, manifests, report
 from ...cluster.guard import LAB_LABEL, ContextGuard, UnsafeTarget, reach_outside
 from ...cluster.kernel_log import PodPlace, attribute
 from ...cluster.kind import Kind, KindError, config_path, pod_subnet
 from ...cluster.kube import CALICO_API, ClientKube, Kube, KubeError
-from ...cluster.objects import LabObjects, TierNotEmpty
+from ...cluster.objects import CLUSTER_SCOPED, LabObjects, TierNotEmpty
 from ...cluster.preflight import ReadSysctl, container_runtime, preflight, read_sysctl
 from ...cluster.readiness import Clock, Timeout, nodes_waiting, pod_failed, pod_waiting, wait_until
 from ...cluster.runner import Runner, SubprocessRunner
 from ...cluster.versions import Versions, cluster_dir, load_versions
 from ...model import NAMESPACE_NAME_LABEL, AnyPolicy, Cluster, Namespace, Tier
-from ..backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress
+from ..backend import CleanReport, LabBackend, LabError, LabRecord, ProbeRequest, ProbeResult, Progress, no_progress
 from ..config import KindConfig
 
 KubeFactory = Callable[[str], Kube]
@@ -265,6 +266,57 @@ class KindBackend(LabBackend):
                 f"{n['metadata']['name']} ({n['metadata']['labels'][LAB_LABEL]})" for n in labs))
         return "\n".join(lines)
 
+    def status_report(self) -> str:
+        """`status` plus what a bug report needs (`npkit lab status --verbose`): the pins, tool and
+        engine versions, every node, every TigeraStatus condition, system pods that are not ready."""
+        checked = preflight(self.runner, self.versions, read_sysctl=self._read_sysctl)
+        lines = report.environment(self.runner, self.versions) + [f"preflight note: {n}" for n in checked.notes]
+        try:
+            lines.append(self.status())
+            lines += report.cluster(self.kube)
+        except (LabError, KubeError) as e:
+            lines.append(f"status: {e}")
+        return "\n".join(lines)
+
+    def labs(self) -> list[LabRecord] | None:
+        """The labs present on the cluster: namespaces labelled npkit.io/lab, by lab id, with their age."""
+        try:
+            kube = self.kube
+            namespaces = kube.list("v1", "Namespace", label_selector=LAB_LABEL)
+        except (LabError, KubeError):
+            return None
+        by_lab: dict[str, list[dict]] = {}
+        for ns in namespaces:
+            by_lab.setdefault(ns["metadata"]["labels"][LAB_LABEL], []).append(ns)
+        records = []
+        for lab_id, items in sorted(by_lab.items()):
+            ages = [a for a in (_age(ns) for ns in items) if a is not None]
+            names = ", ".join(sorted(ns["metadata"]["name"] for ns in items))
+            terminating = [ns for ns in items if (ns.get("status") or {}).get("phase") == "Terminating"]
+            state = f"on kind cluster {self.cluster}" + (" (being deleted)" if len(terminating) == len(items) else "")
+            records.append(LabRecord(lab_id, max(ages) if ages else None, state, f"namespaces {names}"))
+        return records
+
+    def clean(self, progress: Progress = no_progress) -> CleanReport:
+        """Remove everything of this lab id, then say what (if anything) is still on the cluster."""
+        where = f"kind cluster {self.cluster}"
+        before = self._present()
+        self.teardown(progress)
+        left = self._present()
+        return CleanReport(self.lab_id, where, tuple(x for x in before if x not in left), tuple(left))
+
+    def _present(self) -> list[str]:
+        """This lab's objects on the cluster: its namespaces and its cluster-wide objects."""
+        selector = f"{LAB_LABEL}={self.lab_id}"
+        with self._errors():
+            kube = self.kube
+            namespaces = kube.list("v1", "Namespace", label_selector=selector)
+            found = [f"namespace {n['metadata']['name']}" for n in namespaces]
+            for api, kind in CLUSTER_SCOPED:
+                if kube.has_api(api, kind):
+                    found += [f"{kind} {o['metadata']['name']}" for o in kube.list(api, kind, label_selector=selector)]
+        return found
+
     # -- scenario -------------------------------------------------------------------------
     def _wait(self, check: Callable[[], list[str]], what: str, timeout: float, progress: Progress,
               done: int, total: int) -> None:
@@ -498,6 +550,21 @@ class KindBackend(LabBackend):
                     "with its own network namespace) the kernel drops LOG output unless the host allows it: run "
                     "`sudo sysctl -w net.netfilter.nf_log_all_netns=1` on the Docker host, then probe again.")
         return "\n".join(lines[-tail:])
+
+
+def _age(obj: dict) -> float | None:
+    """Seconds since an object's creationTimestamp (None when it has none)."""
+    stamp = (obj.get("metadata") or {}).get("creationTimestamp")
+    if not stamp:
+        return None
+    if isinstance(stamp, str):
+        try:
+            stamp = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if not isinstance(stamp, datetime):
+        return None
+    return max(0.0, (datetime.now(timezone.utc) - stamp).total_seconds())
 
 
 def pod_chains(iptables_save: str, iface: str) -> str:
