@@ -23,6 +23,8 @@ LOCAL_CALICO = ("observed on npkit's nftables rendering of Calico's rules, enfor
                 "where it agrees with the prediction, npkit agrees with itself, not necessarily with Calico")
 LOCAL_KUBERNETES = ("observed on npkit's nftables rendering of the Kubernetes policies, enforced by this machine's "
                     "kernel (no Kubernetes, no CNI); the rules follow " + UPSTREAM_TRUTH)
+LOCAL_GENERIC = ("observed on npkit's own nftables rendering of the policies, enforced by this machine's kernel — "
+                 "no Kubernetes, no CNI, no Felix")
 KIND_CALICO = ("observed on a kind cluster, enforced by Calico (Felix) — a real Calico dataplane; where it agrees "
                "with the prediction, npkit agrees with Calico")
 KIND_KINDNET = ("observed on a kind cluster, enforced by kindnet (kube-network-policies, Kubernetes NetworkPolicy "
@@ -50,12 +52,17 @@ class Provenance:
         return self.text == LOCAL_CALICO
 
 
-def provenance(backend: str, dataplane: str, cluster: Cluster | None = None, observed: bool = True) -> Provenance:
-    """The provenance of a result from `backend` (enforcing `dataplane`) for the objects of `cluster`."""
-    calico = uses_calico(cluster) if cluster is not None else dataplane == "calico"
+def provenance(backend: str, dataplane: str, cluster: Cluster | None = None, observed: bool = True,
+               calico: bool | None = None) -> Provenance:
+    """The provenance of a result from `backend` (enforcing `dataplane`) for the objects of `cluster`
+    (or, without a cluster, for a lab that is or is not about Calico; None: not known yet)."""
+    if calico is None and cluster is not None:
+        calico = uses_calico(cluster)
     if not observed or backend == "predict":
         return Provenance(backend, False, PREDICTED)
     if backend == "local":
+        if calico is None:
+            return Provenance(backend, True, LOCAL_GENERIC)
         return Provenance(backend, True, LOCAL_CALICO if calico and dataplane == "calico" else LOCAL_KUBERNETES)
     if backend == "kind":
         return Provenance(backend, True, KIND_CALICO if dataplane == "calico" else KIND_KINDNET)

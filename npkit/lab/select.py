@@ -18,6 +18,7 @@ import importlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 from .backend import LabBackend, LabConfigError, LabError
 from .config import BackendConfig, KindConfig, LocalConfig, PredictConfig, flag
@@ -48,7 +49,7 @@ def _kind_from_config(config: BackendConfig) -> LabBackend:
 
     if KindBackend.config_type is KindConfig:
         return KindBackend.from_config(config)
-    return KindBackend(**asdict(config))  # type: ignore[arg-type, call-arg]
+    return KindBackend(**asdict(config))
 
 
 _REGISTRY: dict[str, BackendSpec] = {
@@ -88,7 +89,7 @@ def _factory(name: str) -> Factory | type[LabBackend]:
         if e.name and module_name.startswith(e.name):
             raise LabError(f"the {name} backend is not installed in this npkit ({module_name} is missing)") from None
         raise
-    factory = getattr(module, attribute, None)
+    factory: Factory | type[LabBackend] | None = getattr(module, attribute, None)
     if factory is None:
         raise LabError(f"the {name} backend is not available ({module_name} has no {attribute})")
     return factory
@@ -98,7 +99,7 @@ def config_for(name: str, options: Mapping[str, object] | None = None) -> Backen
     """Backend `name`'s configuration from `options` (None values mean "not given"); an option the
     backend does not take is a LabConfigError naming it as the user typed it."""
     config_type = _spec(name).config_type
-    given = {k: v for k, v in (options or {}).items() if v is not None}
+    given: dict[str, Any] = {k: v for k, v in (options or {}).items() if v is not None}
     accepted = {f.name for f in fields(config_type)}
     for option in given:
         if option not in accepted:
@@ -113,7 +114,7 @@ def config_for(name: str, options: Mapping[str, object] | None = None) -> Backen
         raise LabConfigError(f"{name} backend options: {e}") from None
 
 
-def create_backend(name: str, config: BackendConfig | None = None, **options: object) -> LabBackend:
+def create_backend(name: str, config: BackendConfig | None = None, /, **options: object) -> LabBackend:
     """An instance of backend `name`, from a configuration or from options (checked by `config_for`)."""
     if config is None:
         config = config_for(name, options)
@@ -123,7 +124,9 @@ def create_backend(name: str, config: BackendConfig | None = None, **options: ob
         raise LabConfigError(f"the {name} backend takes a {_spec(name).config_type.__name__}, "
                              f"not a {type(config).__name__}")
     factory = _factory(name)
-    if isinstance(factory, type) and issubclass(factory, LabBackend):
+    if isinstance(factory, type):
+        if not issubclass(factory, LabBackend):
+            raise LabError(f"the {name} backend's factory {factory.__name__} is not a LabBackend")
         return factory.from_config(config)
     return factory(config)
 

@@ -39,7 +39,7 @@ spec:
   policyTypes: [Ingress]
   ingress: [{from: [{podSelector: {matchLabels: {app: frontend}}}], ports: [{protocol: TCP, port: 80}]}]
 """
-QUIET = {"progress": lambda d, t, m: None, "show_banner": False}
+QUIET = {"progress": lambda d, t, m: None, "on_message": lambda m: None}
 
 
 def session(backend=None, **kw):
