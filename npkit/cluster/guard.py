@@ -13,9 +13,13 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from .kind import context_name
+
+if TYPE_CHECKING:
+    from ..model import AnyPolicy
 
 LAB_LABEL = "npkit.io/lab"
 MANAGED_BY = ("app.kubernetes.io/managed-by", "npkit")
@@ -103,7 +107,7 @@ def owned_by(labels: dict[str, str] | None, lab_id: str) -> bool:
     return (labels or {}).get(LAB_LABEL) == lab_id
 
 
-def reach_outside(policy, namespaces: dict[str, dict[str, str]], lab_id: str) -> list[str]:
+def reach_outside(policy: AnyPolicy, namespaces: dict[str, dict[str, str]], lab_id: str) -> list[str]:
     """Namespaces not owned by the lab whose pods `policy` would select (empty: it stays inside).
 
     `namespaces` maps every namespace of the live cluster to its labels. Cluster-wide policies

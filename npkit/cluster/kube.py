@@ -51,19 +51,19 @@ class Kube(Protocol):
 
     def version(self) -> str: ...
 
-    def create(self, manifest: dict) -> dict: ...
+    def create(self, manifest: dict[str, Any]) -> dict[str, Any]: ...
 
-    def replace(self, manifest: dict) -> dict: ...
+    def replace(self, manifest: dict[str, Any]) -> dict[str, Any]: ...
 
-    def apply(self, manifest: dict) -> dict: ...
+    def apply(self, manifest: dict[str, Any]) -> dict[str, Any]: ...
 
     def delete(self, api_version: str, kind: str, name: str, namespace: str | None = None,
                uid: str | None = None) -> bool: ...
 
-    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict | None: ...
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None: ...
 
     def list(self, api_version: str, kind: str, namespace: str | None = None,
-             label_selector: str | None = None) -> list[dict]: ...
+             label_selector: str | None = None) -> list[dict[str, Any]]: ...
 
     def exec(self, namespace: str, pod: str, container: str | None, argv: Sequence[str],
              timeout: float) -> ExecResult: ...
@@ -73,7 +73,7 @@ class Kube(Protocol):
     def has_api(self, api_version: str, kind: str) -> bool: ...
 
 
-def describe(manifest: dict) -> str:
+def describe(manifest: dict[str, Any]) -> str:
     """`Kind ns/name` or `Kind name` of a manifest, for messages.
 
     >>> describe({"kind": "Tier", "metadata": {"name": "security"}})
@@ -202,24 +202,24 @@ class ClientKube:
     def version(self) -> str:
         k8s = import_client()
         with self._errors("reading the server version"):
-            return k8s.client.VersionApi(self._api).get_code(_request_timeout=5).git_version
+            return str(k8s.client.VersionApi(self._api).get_code(_request_timeout=5).git_version)
 
-    def create(self, manifest: dict) -> dict:
+    def create(self, manifest: dict[str, Any]) -> dict[str, Any]:
         resource = self._resource(manifest["apiVersion"], manifest["kind"])
         with self._errors(f"creating {describe(manifest)}"):
-            return resource.create(body=manifest, namespace=manifest["metadata"].get("namespace")).to_dict()
+            return _dict(resource.create(body=manifest, namespace=manifest["metadata"].get("namespace")))
 
-    def replace(self, manifest: dict) -> dict:
+    def replace(self, manifest: dict[str, Any]) -> dict[str, Any]:
         resource = self._resource(manifest["apiVersion"], manifest["kind"])
         with self._errors(f"replacing {describe(manifest)}"):
-            return resource.replace(body=manifest, namespace=manifest["metadata"].get("namespace")).to_dict()
+            return _dict(resource.replace(body=manifest, namespace=manifest["metadata"].get("namespace")))
 
-    def apply(self, manifest: dict) -> dict:
+    def apply(self, manifest: dict[str, Any]) -> dict[str, Any]:
         meta = manifest["metadata"]
         resource = self._resource(manifest["apiVersion"], manifest["kind"])
         with self._errors(f"applying {describe(manifest)}"):
-            return resource.server_side_apply(body=manifest, name=meta["name"], namespace=meta.get("namespace"),
-                                              field_manager=FIELD_MANAGER, force_conflicts=True).to_dict()
+            return _dict(resource.server_side_apply(body=manifest, name=meta["name"], namespace=meta.get("namespace"),
+                                                    field_manager=FIELD_MANAGER, force_conflicts=True))
 
     def delete(self, api_version: str, kind: str, name: str, namespace: str | None = None,
                uid: str | None = None) -> bool:
@@ -235,22 +235,22 @@ class ClientKube:
             raise
         return True
 
-    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict | None:
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
         resource = self._resource(api_version, kind)
         try:
             with self._errors(f"reading {kind} {namespace + '/' if namespace else ''}{name}"):
-                return resource.get(name=name, namespace=namespace).to_dict()
+                return _dict(resource.get(name=name, namespace=namespace))
         except KubeError as e:
             if e.status == 404:
                 return None
             raise
 
     def list(self, api_version: str, kind: str, namespace: str | None = None,
-             label_selector: str | None = None) -> list[dict]:
+             label_selector: str | None = None) -> list[dict[str, Any]]:
         resource = self._resource(api_version, kind)
         with self._errors(f"listing {kind}"):
             result = resource.get(namespace=namespace, label_selector=label_selector)
-            return [item.to_dict() for item in result.items]
+            return [_dict(item) for item in result.items]
 
     def exec(self, namespace: str, pod: str, container: str | None, argv: Sequence[str],
              timeout: float) -> ExecResult:
@@ -291,8 +291,8 @@ class ClientKube:
     def logs(self, namespace: str, pod: str, container: str | None = None, tail: int | None = None) -> str:
         k8s = import_client()
         with self._errors(f"reading logs of {namespace}/{pod}"):
-            return k8s.client.CoreV1Api(self._api).read_namespaced_pod_log(
-                pod, namespace, container=container, tail_lines=tail)
+            return str(k8s.client.CoreV1Api(self._api).read_namespaced_pod_log(
+                pod, namespace, container=container, tail_lines=tail))
 
     def has_api(self, api_version: str, kind: str) -> bool:
         try:
@@ -302,6 +302,12 @@ class ClientKube:
                 return False
             raise
         return True
+
+
+def _dict(instance: Any) -> dict[str, Any]:
+    """A dynamic-client ResourceInstance as the plain dict the rest of npkit reads."""
+    out: dict[str, Any] = instance.to_dict()
+    return out
 
 
 def _api_message(e: Any) -> str:

@@ -15,6 +15,7 @@ sets, tiers last — Calico refuses to delete a tier that still holds a policy.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from .guard import LAB_LABEL, ForeignObject, lab_selector, owned_by
 from .kube import CALICO_API, Kube, KubeError, describe
@@ -34,11 +35,11 @@ Wait = Callable[[Callable[[], list[str]], str, float], None]  # wait(check, what
 Report = Callable[[str], None]
 
 
-def _uid(obj: dict | None) -> str | None:
+def _uid(obj: dict[str, Any] | None) -> str | None:
     return ((obj or {}).get("metadata") or {}).get("uid")
 
 
-def _key(manifest: dict) -> Key:
+def _key(manifest: dict[str, Any]) -> Key:
     meta = manifest["metadata"]
     return manifest["apiVersion"], manifest["kind"], meta.get("namespace"), meta["name"]
 
@@ -56,7 +57,7 @@ class LabObjects:
         self.created: dict[Key, str] = {}  # what this process created or updated → its UID
 
     # -- writing ---------------------------------------------------------------------------
-    def put(self, manifest: dict) -> dict:
+    def put(self, manifest: dict[str, Any]) -> dict[str, Any]:
         """Create the object, or update it when this lab created it; ForeignObject otherwise."""
         if manifest["metadata"].get("namespace") is None:
             return self._create_or_replace(manifest, check=True)
@@ -69,7 +70,7 @@ class LabObjects:
         self._record(manifest, live)
         return live
 
-    def check_writable(self, manifests: list[dict]) -> None:
+    def check_writable(self, manifests: list[dict[str, Any]]) -> None:
         """Before writing anything: ForeignObject naming every cluster-wide object in the way."""
         foreign = []
         for manifest in manifests:
@@ -91,7 +92,7 @@ class LabObjects:
                 f"scenario, or remove the existing {'one' if one else 'ones'} yourself if "
                 f"{'it is a leftover' if one else 'they are leftovers'}.")
 
-    def _create_or_replace(self, manifest: dict, check: bool) -> dict:
+    def _create_or_replace(self, manifest: dict[str, Any], check: bool) -> dict[str, Any]:
         api, kind, namespace, name = _key(manifest)
         existing = self.kube.get(api, kind, name, namespace)
         if existing is None:
@@ -114,7 +115,7 @@ class LabObjects:
         self._record(manifest, live)
         return live
 
-    def _check_ours(self, manifest: dict, existing: dict) -> None:
+    def _check_ours(self, manifest: dict[str, Any], existing: dict[str, Any]) -> None:
         recorded = self.created.get(_key(manifest))
         labels = (existing.get("metadata") or {}).get("labels")
         if owned_by(labels, self.lab_id) and recorded in (None, _uid(existing)):
@@ -125,7 +126,7 @@ class LabObjects:
             "create. Rename it in the scenario, or remove the existing one yourself if it is a leftover "
             f"(`kubectl delete {manifest['kind'].lower()} {manifest['metadata']['name']}`).")
 
-    def _check_namespace(self, manifest: dict) -> None:
+    def _check_namespace(self, manifest: dict[str, Any]) -> None:
         namespace = manifest["metadata"]["namespace"]
         if ("v1", "Namespace", None, namespace) in self.created:
             return
@@ -134,13 +135,13 @@ class LabObjects:
             raise ForeignObject(f"refusing to write {describe(manifest)}: namespace {namespace} was not created "
                                 f"by lab {self.lab_id}; labs change only their own namespaces")
 
-    def _record(self, manifest: dict, live: dict | None) -> None:
+    def _record(self, manifest: dict[str, Any], live: dict[str, Any] | None) -> None:
         uid = _uid(live)
         if uid:
             self.created[_key(manifest)] = uid
 
     # -- removing --------------------------------------------------------------------------
-    def remove(self, manifest: dict) -> bool:
+    def remove(self, manifest: dict[str, Any]) -> bool:
         """Delete one object of this lab (missing is fine); False when there was nothing to delete."""
         api, kind, namespace, name = _key(manifest)
         live = self.kube.get(api, kind, name, namespace)
@@ -175,11 +176,11 @@ class LabObjects:
         self.created.clear()
         return names
 
-    def _mine(self, obj: dict) -> bool:
+    def _mine(self, obj: dict[str, Any]) -> bool:
         """Labelled as this lab's (never trust the server-side filter alone)."""
         return owned_by((obj.get("metadata") or {}).get("labels"), self.lab_id)
 
-    def _delete(self, key: Key, live: dict) -> None:
+    def _delete(self, key: Key, live: dict[str, Any]) -> None:
         api, kind, namespace, name = key
         recorded = self.created.get(key)
         if recorded is not None and recorded != _uid(live):

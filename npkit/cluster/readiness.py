@@ -9,16 +9,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
-def _condition(obj: dict, kind: str) -> dict | None:
+def _condition(obj: dict[str, Any], kind: str) -> dict[str, Any] | None:
     for c in (obj.get("status") or {}).get("conditions") or ():
-        if c.get("type") == kind:
+        if isinstance(c, dict) and c.get("type") == kind:
             return c
     return None
 
 
-def nodes_waiting(nodes: list[dict]) -> list[str]:
+def nodes_waiting(nodes: list[dict[str, Any]]) -> list[str]:
     """Nodes that are not Ready, e.g. `npkit-lab-worker (NotReady: container runtime network not ready)`.
 
     >>> nodes_waiting([{"metadata": {"name": "n1"}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}}])
@@ -35,7 +36,7 @@ def nodes_waiting(nodes: list[dict]) -> list[str]:
     return waiting
 
 
-def tigera_waiting(statuses: list[dict], required: tuple[str, ...] = ("calico", "apiserver")) -> list[str]:
+def tigera_waiting(statuses: list[dict[str, Any]], required: tuple[str, ...] = ("calico", "apiserver")) -> list[str]:
     """TigeraStatus components not yet Available (every reported one must be, as Calico's docs say).
 
     >>> ok = {"type": "Available", "status": "True"}
@@ -56,7 +57,7 @@ def tigera_waiting(statuses: list[dict], required: tuple[str, ...] = ("calico", 
     return waiting
 
 
-def pod_waiting(pod: dict) -> str | None:
+def pod_waiting(pod: dict[str, Any]) -> str | None:
     """Why a pod is not ready yet, or None when it is Ready and has an IP.
 
     >>> pod_waiting({"metadata": {"name": "web"}, "status": {"phase": "Pending"}})

@@ -3,6 +3,8 @@ container engine's versions, the nodes, every TigeraStatus condition, system pod
 
 from __future__ import annotations
 
+from typing import Any
+
 from .calico import OPERATOR_API
 from .kube import Kube
 from .preflight import container_runtime
@@ -36,7 +38,7 @@ def environment(runner: Runner, versions: Versions) -> list[str]:
     return lines
 
 
-def _conditions(obj: dict) -> str:
+def _conditions(obj: dict[str, Any]) -> str:
     return ", ".join(f"{c.get('type')}={c.get('status')}" + (f" ({c['message']})" if c.get("message") else "")
                      for c in (obj.get("status") or {}).get("conditions") or ()) or "no conditions yet"
 

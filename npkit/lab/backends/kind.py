@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from typing import Any
 
 from ...cluster import agnhost, calico, manifests, report
 from ...cluster.guard import LAB_LABEL, ContextGuard, UnsafeTarget, reach_outside
@@ -29,7 +30,8 @@ from ...cluster.runner import Runner, SubprocessRunner
 from ...cluster.versions import Versions, cluster_dir, load_versions
 from ...model import NAMESPACE_NAME_LABEL, AnyPolicy, Cluster, Namespace, Tier
 from ..backend import CleanReport, LabBackend, LabError, LabRecord, ProbeRequest, ProbeResult, Progress, no_progress
-from ..config import KindConfig
+from ..config import BackendConfig, KindConfig
+from ..errors import LabConfigError
 
 KubeFactory = Callable[[str], Kube]
 EXEC_GRACE = 10.0  # seconds on top of the probe timeout before giving up on an exec
@@ -56,7 +58,7 @@ class KindBackend(LabBackend):
 
     def __init__(self, config: KindConfig | None = None, *, runner: Runner | None = None,
                  kube_factory: KubeFactory | None = None, versions: Versions | None = None,
-                 clock: Clock | None = None, sysctl: ReadSysctl = read_sysctl, **options):
+                 clock: Clock | None = None, sysctl: ReadSysctl = read_sysctl, **options: Any):
         self.config = config if config is not None else KindConfig(**options)
         self.cluster = self.config.cluster
         self.lab_id = self.config.lab_id
@@ -74,7 +76,9 @@ class KindBackend(LabBackend):
         self._pods: dict[str, _LabPod] = {}
 
     @classmethod
-    def from_config(cls, config) -> KindBackend:
+    def from_config(cls, config: BackendConfig) -> KindBackend:
+        if not isinstance(config, KindConfig):
+            raise LabConfigError(f"the kind backend takes a KindConfig, not a {type(config).__name__}")
         return cls(config)
 
     # -- identity -------------------------------------------------------------------------
@@ -285,7 +289,7 @@ class KindBackend(LabBackend):
             namespaces = kube.list("v1", "Namespace", label_selector=LAB_LABEL)
         except (LabError, KubeError):
             return None
-        by_lab: dict[str, list[dict]] = {}
+        by_lab: dict[str, list[dict[str, Any]]] = {}
         for ns in namespaces:
             by_lab.setdefault(ns["metadata"]["labels"][LAB_LABEL], []).append(ns)
         records = []
@@ -335,7 +339,7 @@ class KindBackend(LabBackend):
         except Timeout as e:
             raise LabError(str(e)) from None
 
-    def _refuse_calico_on_kindnet(self, manifests_: Sequence[dict]) -> None:
+    def _refuse_calico_on_kindnet(self, manifests_: Sequence[dict[str, Any]]) -> None:
         calico_objects = [m for m in manifests_ if m["apiVersion"] == CALICO_API]
         if calico_objects and self.cni != "calico":
             first = calico_objects[0]
@@ -392,7 +396,7 @@ class KindBackend(LabBackend):
                                "again") from None
             raise
 
-    def _deployed(self, scenario: Cluster, objects: list[dict], progress: Progress, total: int) -> Cluster:
+    def _deployed(self, scenario: Cluster, objects: list[dict[str, Any]], progress: Progress, total: int) -> Cluster:
         pods = []
         for pod in scenario.pods:
             with self._errors():
@@ -411,7 +415,7 @@ class KindBackend(LabBackend):
         progress(total, total, f"{len(pods)} pod(s) ready")
         return replace(scenario, pods=tuple(pods), namespaces=namespaces)
 
-    def _manifest(self, obj) -> dict:
+    def _manifest(self, obj: AnyPolicy | Tier) -> dict[str, Any]:
         try:
             return manifests.object_manifest(obj, self.lab_id)
         except (ValueError, TypeError) as e:  # what the manifest writer cannot express (e.g. domainNames peers)
@@ -552,7 +556,7 @@ class KindBackend(LabBackend):
         return "\n".join(lines[-tail:])
 
 
-def _age(obj: dict) -> float | None:
+def _age(obj: dict[str, Any]) -> float | None:
     """Seconds since an object's creationTimestamp (None when it has none)."""
     stamp = (obj.get("metadata") or {}).get("creationTimestamp")
     if not stamp:
