@@ -132,12 +132,12 @@ class KindBackend(LabBackend):
         return f"kind cluster {self.cluster} with {what}, context {self.guard.target}"
 
     @contextlib.contextmanager
-    def _errors(self, prefix: str = "") -> Iterator[None]:
+    def _errors(self) -> Iterator[None]:
         """Cluster, kind and refusal errors as LabErrors the learner can act on."""
         try:
             yield
         except (KubeError, KindError, UnsafeTarget, TierNotEmpty, calico.InstallError) as e:
-            raise LabError(f"{prefix}{e}") from None
+            raise LabError(str(e)) from None
 
     # -- environment ----------------------------------------------------------------------
     def preflight(self) -> list[str]:
