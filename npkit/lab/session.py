@@ -251,7 +251,11 @@ class LabSession:
             deployed = backend.deploy(scenario, self.progress)
             request = ProbeRequest("/".join((deny.namespace, "canary-client")),
                                    "/".join((deny.namespace, "canary-server")), 80, "TCP")
-            before = backend.probe([request], self.timeout, 1)[0]
+            before, tries = backend.probe([request], self.timeout, 1)[0], 0
+            while not observed_allowed(before, deployed) and tries < CANARY_TRIES:
+                tries += 1  # a new pod's route can lag its readiness (Calico programs it a moment later)
+                time.sleep(backend.settle)
+                before = backend.probe([request], self.timeout, 1)[0]
             if not observed_allowed(before, deployed):
                 raise LabError(f"enforcement canary: before any policy the canary client could not reach the "
                                f"server ({before.outcome} {before.detail}); pod networking itself is broken. "

@@ -75,6 +75,8 @@ def register(sub: Any) -> None:
     down.set_defaults(run=_lab_command(run_down))
 
     status = lab.add_parser("status", help="what is installed, running and ready (every lab present, with its age)")
+    status.add_argument("-v", "--verbose", action="store_true",
+                        help="also the versions, nodes, Calico components and pods a bug report needs (kind)")
     _target(status, "kind")
     status.set_defaults(run=_lab_command(run_status))
 
@@ -211,7 +213,9 @@ def run_down(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    print(_named(args).status())
+    backend = _named(args)
+    report = getattr(backend, "status_report", None) if args.verbose else None
+    print(report() if report is not None else backend.status())
     return 0
 
 

@@ -262,12 +262,10 @@ class KindBackend(LabBackend):
                 waiting = calico.status_waiting(kube)
                 lines.append("Calico: " + ("Available, projectcalico.org/v3 API answering" if not waiting
                                            else "waiting for " + "; ".join(waiting)))
-            labs = kube.list("v1", "Namespace", label_selector=LAB_LABEL)
+            labs = self._labs(kube)
         except KubeError as e:
             raise LabError(self._api_down(e)) from None
-        if labs:
-            lines.append("lab namespaces: " + ", ".join(
-                f"{n['metadata']['name']} ({n['metadata']['labels'][LAB_LABEL]})" for n in labs))
+        lines += [f"lab {record.line()}" for record in labs] or ["no lab is deployed"]
         return "\n".join(lines)
 
     def status_report(self) -> str:
@@ -285,10 +283,12 @@ class KindBackend(LabBackend):
     def labs(self) -> list[LabRecord] | None:
         """The labs present on the cluster: namespaces labelled npkit.io/lab, by lab id, with their age."""
         try:
-            kube = self.kube
-            namespaces = kube.list("v1", "Namespace", label_selector=LAB_LABEL)
+            return self._labs(self.kube)
         except (LabError, KubeError):
             return None
+
+    def _labs(self, kube: Kube) -> list[LabRecord]:
+        namespaces = kube.list("v1", "Namespace", label_selector=LAB_LABEL)
         by_lab: dict[str, list[dict[str, Any]]] = {}
         for ns in namespaces:
             by_lab.setdefault(ns["metadata"]["labels"][LAB_LABEL], []).append(ns)
@@ -465,8 +465,8 @@ class KindBackend(LabBackend):
                     lambda check, what, timeout: self._wait(check, what, timeout, progress, 0, 1),
                     lambda message: progress(0, 1, message))
         except LabError as e:
-            raise LabError(f"clean-up of lab {self.lab_id} is not complete: {e}. Once that is fixed, run "
-                           f"`npkit lab clean --lab-id {self.lab_id}` (it is safe to repeat)") from None
+            raise LabError(f"clean-up of lab {self.lab_id} on kind cluster {self.cluster} is not complete: {e} "
+                           "(repeating it is safe once that is fixed)") from None
         self._pods.clear()
         progress(1, 1, f"removed {len(names)} lab namespace(s)")
 
