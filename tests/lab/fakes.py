@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from npkit.cluster.kube import ExecResult, KubeError
@@ -112,7 +112,7 @@ class FakeRunner:
     programs: set[str] = field(default_factory=lambda: {"docker", "kind", "kubectl"})
     calls: list[tuple[str, ...]] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
-    on_call: dict[tuple[str, ...], object] = field(default_factory=dict)  # prefix → callable(argv), run first
+    on_call: dict[tuple[str, ...], Callable[[tuple[str, ...]], None]] = field(default_factory=dict)  # run first
 
     def run(self, argv, timeout: float = 60.0, input: str | None = None) -> Result:
         argv = tuple(argv)
@@ -121,7 +121,7 @@ class FakeRunner:
             self.inputs.append(input)
         for prefix in sorted(self.on_call, key=len, reverse=True):
             if argv[: len(prefix)] == prefix:
-                self.on_call[prefix](argv)  # type: ignore[operator]
+                self.on_call[prefix](argv)
                 break
         for prefix in sorted(self.answers, key=len, reverse=True):
             if argv[: len(prefix)] == prefix:
