@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 
 TYPE_CHECKING = False  # see npkit/__init__.py: nothing but modules the interpreter has loaded already
@@ -39,10 +40,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    from ..model import InputError
-    from .common import UsageError
+    # Ctrl-C is held back while modules load (numpy turns an interrupted import into an ImportError)
+    # and raised as KeyboardInterrupt as soon as they have.
+    held = hasattr(signal, "pthread_sigmask") and signal.SIGINT not in signal.pthread_sigmask(
+        signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        from ..model import InputError
+        from .common import UsageError
 
-    parser = build_parser()
+        parser = build_parser()
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     args = parser.parse_args(argv)
     try:
         return args.run(args)
