@@ -196,3 +196,23 @@ def test_two_runs_of_one_lab_take_turns_instead_of_sharing_pods(monkeypatch):
         child.kill()
         child.wait()
         second.down()
+
+
+def test_namespaces_npkit_did_not_record_are_never_touched_whatever_their_name():
+    lab = LocalBackend(LocalConfig(lab_id("foreign")))
+    squatter = naming.pod_netns(lab.lab, "x/web")  # where the lab would put pod x/web
+    stranger = f"npk-{lab_id('nobody')}.node"  # named like a lab's node, recorded by no lab
+    for name in (squatter, stranger):
+        subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        with pytest.raises(LabError, match=f"network namespace\\(s\\) {squatter} exist but no npkit lab recorded"):
+            lab.deploy(PODS)
+        lab.clean()
+        lab.down()
+        LocalBackend(LocalConfig(lab_id("sweeper"))).sweep()
+        assert {squatter, stranger} <= set(list_netns())
+        assert namespaces_of(lab.lab) == [squatter]  # the lab's own node and pods are gone, the squatter stays
+        assert "no lab recorded (left alone): " in lab.status() and stranger in lab.status()
+    finally:
+        for name in (squatter, stranger):
+            subprocess.run(["ip", "netns", "delete", name], check=False)

@@ -242,10 +242,11 @@ class LocalBackend(LabBackend):
             new = [place for key, place in wanted.items()
                    if key not in state.pods or state.pods[key] in stale]
             total = len(stale) + len(new) + 1
+            if stale:
+                progress(0, total, f"removing {len(stale)} pod(s) that changed")
+                self._remove_pods(state, stale)
+            netns.refuse_taken(new)
             try:
-                if stale:
-                    progress(0, total, f"removing {len(stale)} pod(s) that changed")
-                    self._remove_pods(state, stale)
                 if new:
                     state.pods.update((place.key, place) for place in new)
                     netns.save_state(state)  # recorded before they exist

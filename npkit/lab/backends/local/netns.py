@@ -208,15 +208,19 @@ def create_node(lab: str) -> str:
     return node
 
 
-def create_pods(lab: str, places: list[PodPlace]) -> None:
-    """Namespaces, veths, addresses and routes for `places` (all at once: one `ip` per namespace).
-    The caller has recorded them; a namespace of that name that exists anyway is not ours to touch."""
-    node = naming.node_netns(lab)
+def refuse_taken(places: list[PodPlace]) -> None:
+    """Before recording new pods: a namespace of that name that exists already is not ours to touch."""
     taken = sorted(set(list_netns()) & {p.netns for p in places})
     if taken:
         raise LabError(f"network namespace(s) {', '.join(taken)} exist but no npkit lab recorded creating them; "
                        "npkit leaves them alone. Remove them yourself (`ip netns delete NAME`) if they are "
                        "leftovers of an older npkit, or use another --lab-id")
+
+
+def create_pods(lab: str, places: list[PodPlace]) -> None:
+    """Namespaces, veths, addresses and routes for `places` (all at once: one `ip` per namespace);
+    the caller has recorded them (after `refuse_taken`)."""
+    node = naming.node_netns(lab)
     ip_batch([f"netns add {p.netns}" for p in places])
     ip_batch([f"link add {p.iface} type veth peer name eth0 netns {p.netns}" for p in places], netns=node)
     # Answer ARP at once: by default proxy ARP waits up to 0.8 s (and only per interface in a netns).
