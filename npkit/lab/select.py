@@ -169,7 +169,8 @@ def choose_backend(requested: str | None = None, *, env: Mapping[str, str] | Non
     """
     env = os.environ if env is None else env
     if requested:
-        return _named(requested.strip().lower(), f"--backend {requested}", options)
+        name = requested.strip().lower()
+        return _named(name, f"the {name} backend was named (--backend {name})", options)
     forced = (env.get(ENV_VAR) or "").strip().lower()
     if forced:
         return _named(forced, f"{ENV_VAR}={forced}", options)

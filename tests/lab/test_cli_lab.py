@@ -67,7 +67,7 @@ def test_lab_run_without_an_observing_backend_predicts_and_says_how_to_observe(r
     doc = json.loads(captured.out)
     assert doc["observed"] is False and doc["enforced_by"].startswith("PREDICTED, NOT OBSERVED")
     assert doc["allowed"]["np-demo/frontend"]["np-demo/web"] and not doc["allowed"]["np-demo/other"]["np-demo/web"]
-    assert "nothing was run" in captured.err and "--backend local" in captured.err
+    assert "PREDICTED, NOT OBSERVED" in captured.err and "--backend local" in captured.err
     assert "network namespaces and nftables rules on this machine; needs root" in captured.err
 
 

@@ -62,7 +62,8 @@ def test_the_local_backend_runs_when_asked_in_any_of_three_ways(registry, how):
               "opt-in": {"allow_local": True}}[how]
     choice = select.choose_backend(**{"env": {}, **kwargs}, lab_id="lab-02")
     assert choice.backend.lab_id == "lab-02"
-    assert choice.reason in ("--backend local", "NPKIT_LAB_BACKEND=local", "you opted in to the local backend")
+    assert choice.reason in ("the local backend was named (--backend local)", "NPKIT_LAB_BACKEND=local",
+                             "you opted in to the local backend")
 
 
 def test_the_environment_variable_overrides_the_automatic_choice(registry):

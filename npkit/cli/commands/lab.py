@@ -30,7 +30,7 @@ from ...lab.backend import LabBackend, LabConfigError, LabError
 from ...lab.compare import LabComparison
 from ...lab.progress import TerminalProgress
 from ...lab.provenance import provenance
-from ...lab.select import OPT_IN, backend_names, choose_backend, create_backend
+from ...lab.select import backend_names, choose_backend, create_backend
 from ...lab.session import LabSession, add_note, with_lab_labels
 from ...matrix import reachability
 from ..common import UsageError, add_inputs, engine_for, load_inputs, parse_port
@@ -273,8 +273,7 @@ def run_run(args: argparse.Namespace) -> int:
 
 def _predicted(args: argparse.Namespace, loaded: Any, probes: list[tuple[Any, str]],
                backend: LabBackend) -> list[LabComparison]:
-    """No observing backend: the prediction, marked as such, and how to observe instead."""
-    print(f"npkit lab run: nothing was run; {OPT_IN}", file=sys.stderr)
+    """No observing backend: the prediction, marked as such (the banner has said how to observe instead)."""
     args.dataplane = backend.dataplane
     engine = engine_for(args, with_lab_labels(loaded, args.lab_id))
     origin = provenance(backend.name, backend.dataplane, engine.cluster, observed=False)

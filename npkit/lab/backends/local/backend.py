@@ -102,18 +102,21 @@ class LocalBackend(LabBackend):
         self.state = netns.claim(self.lab, self.lab_id, self.node, CLAIM_TIMEOUT, waiting)
         return self.state
 
-    def sweep(self, progress: Progress = no_progress) -> list[str]:
-        """Remove every other lab a crashed run left (its owner has exited); returns their ids."""
+    def sweep(self, progress: Progress = no_progress, idle_too: bool = False) -> list[str]:
+        """Remove every other lab a crashed run left (its owner has exited), and with `idle_too` also those
+        no process uses (made by `up`, or kept); returns their ids."""
         self._swept = True
         gone = []
         for lab in sorted(netns.labs_present() - {self.lab}):
             with netns.locked(lab):
                 state = netns.load_state(lab)
-                if not netns.abandoned(state):
+                crashed = netns.abandoned(state)
+                if not (crashed or (idle_too and not netns.lab_in_use(lab))):
                     continue
-                progress(0, 1, f"removing local lab {lab}, left by a run that has exited")
+                why = "left by a run that has exited" if crashed else "not in use"
+                progress(0, 1, f"removing local lab {lab}, {why}")
                 netns.wait_gone(netns.remove_lab(lab))
-            log.info("removed local lab %s, left by a run that has exited", state.lab_id if state else lab)
+            log.info("removed local lab %s, %s", state.lab_id if state and state.lab_id else lab, why)
             gone.append(state.lab_id if state and state.lab_id else lab)
         return gone
 
@@ -141,11 +144,12 @@ class LocalBackend(LabBackend):
             progress(2, 2, f"local lab {self.lab} is up")
 
     def down(self, progress: Progress = no_progress) -> None:
-        """Remove this lab, and every lab whose owning process has gone (a crashed run); idempotent."""
+        """Remove this lab and every other local lab no running process is using (kept ones, made by `up`,
+        and what crashed runs left); idempotent."""
         with self._lock:
             self.servers.stop()
             self._close_nflog()
-            if netns.lab_in_use(self.lab):
+            if netns.lab_in_use(self.lab, by_others=True):
                 state = netns.load_state(self.lab)
                 raise LabError(f"local lab {self.lab} is in use by process {state.owner_pid if state else '?'}; "
                                "stop it first (it cleans up when it ends)")
@@ -153,7 +157,7 @@ class LocalBackend(LabBackend):
             with netns.locked(self.lab):
                 removed = netns.remove_lab(self.lab)
             netns.wait_gone(removed)
-            others = self.sweep(progress)
+            others = self.sweep(progress, idle_too=True)
             self._forget()
             progress(2, 2, f"removed local lab {self.lab}" + (f" and {', '.join(others)}" if others else ""))
 
@@ -166,7 +170,7 @@ class LocalBackend(LabBackend):
     def clean(self, progress: Progress = no_progress) -> CleanReport:
         """Remove everything this lab id recorded on this machine, then look again for anything of it."""
         with self._lock:
-            if netns.lab_in_use(self.lab):
+            if netns.lab_in_use(self.lab, by_others=True):
                 state = netns.load_state(self.lab)
                 raise LabError(f"local lab {self.lab_id} is in use by process {state.owner_pid if state else '?'}; "
                                "it cleans up when it ends (or stop it, then clean again)")

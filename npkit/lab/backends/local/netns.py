@@ -170,10 +170,12 @@ def release(state: LabState) -> None:
             save_state(state)
 
 
-def lab_in_use(lab: str) -> bool:
-    """Whether a live process other than this one owns lab `lab`."""
+def lab_in_use(lab: str, by_others: bool = False) -> bool:
+    """Whether a live process (with `by_others`, one other than this) owns lab `lab`."""
     state = load_state(lab)
-    return state is not None and state.owner_pid != os.getpid() and owner_alive(state)
+    if state is None or (by_others and state.owner_pid == os.getpid()):
+        return False
+    return owner_alive(state)
 
 
 def abandoned(state: LabState | None) -> bool:
