@@ -70,7 +70,7 @@ def register(sub: Any) -> None:
     up.set_defaults(run=_lab_command(run_up))
 
     down = lab.add_parser("down", help="delete the lab cluster (safe to repeat)")
-    down.add_argument("--lab-id", help="which lab (local backend; labs whose run has exited go too)")
+    down.add_argument("--lab-id", help="which lab (local backend; what exited runs left goes too)")
     _target(down, "kind")
     down.set_defaults(run=_lab_command(run_down))
 
@@ -228,9 +228,10 @@ def run_clean(args: argparse.Namespace) -> int:
     if args.backend is None and args.name is None and args.allow_context is None:
         choice = choose_backend(None, lab_id=args.lab_id)
         if not choice.backend.observes:
-            print(f"lab {args.lab_id}: no kind lab cluster is reachable, so there is nothing to clean there; "
-                  "for labs run on this machine: npkit lab clean --backend local --lab-id ID "
-                  "(`npkit lab status --backend local` lists them)")
+            local = create_backend("local").labs() or []  # only reads /run/npkit: nothing is created
+            here = "; on this machine: " + ", ".join(r.line() for r in local) if local else ""
+            print(f"lab {args.lab_id}: no kind lab cluster is reachable, so there is nothing to clean there{here}. "
+                  "Labs run on this machine are cleaned with: npkit lab clean --backend local --lab-id ID")
             return 0
         backend = choice.backend
     else:

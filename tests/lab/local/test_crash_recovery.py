@@ -175,7 +175,7 @@ def test_after_a_kill_lab_clean_removes_the_leftovers_and_never_says_nothing_is_
     assert node in host_state()["ip netns list"]
     clean = npkit("lab", "clean", "--backend", "local", "--lab-id", name)
     assert clean.returncode == 0, clean.stderr
-    assert clean.stdout.startswith(f"lab {name}: removed network namespace ") and node in clean.stdout
+    assert clean.stdout.startswith(f"lab {name}: removed network namespaces ") and node in clean.stdout
     assert clean.stdout.rstrip().endswith("nothing of it is left on this machine")
     assert host_state() == before
 

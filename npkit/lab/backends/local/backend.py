@@ -102,21 +102,19 @@ class LocalBackend(LabBackend):
         self.state = netns.claim(self.lab, self.lab_id, self.node, CLAIM_TIMEOUT, waiting)
         return self.state
 
-    def sweep(self, progress: Progress = no_progress, idle_too: bool = False) -> list[str]:
-        """Remove every other lab a crashed run left (its owner has exited), and with `idle_too` also those
-        no process uses (made by `up`, or kept); returns their ids."""
+    def sweep(self, progress: Progress = no_progress) -> list[str]:
+        """Remove every other lab a crashed run left (its owner has exited); returns their ids."""
         self._swept = True
         gone = []
         for lab in sorted(netns.labs_present() - {self.lab}):
             with netns.locked(lab):
                 state = netns.load_state(lab)
-                crashed = netns.abandoned(state)
-                if not (crashed or (idle_too and not netns.lab_in_use(lab))):
+                if not netns.abandoned(state):
                     continue
-                why = "left by a run that has exited" if crashed else "not in use"
-                progress(0, 1, f"removing local lab {lab}, {why}")
+                progress(0, 1, f"removing local lab {lab}, left by a run that has exited")
                 netns.wait_gone(netns.remove_lab(lab))
-            log.info("removed local lab %s, %s", state.lab_id if state and state.lab_id else lab, why)
+            log.info("removed local lab %s, left by a run that has exited", state.lab_id if state and state.lab_id
+                     else lab)
             gone.append(state.lab_id if state and state.lab_id else lab)
         return gone
 
@@ -144,8 +142,8 @@ class LocalBackend(LabBackend):
             progress(2, 2, f"local lab {self.lab} is up")
 
     def down(self, progress: Progress = no_progress) -> None:
-        """Remove this lab and every other local lab no running process is using (kept ones, made by `up`,
-        and what crashed runs left); idempotent."""
+        """Remove this lab, and what crashed runs of any lab left; idempotent. (Other labs made by `up` or
+        kept by `--keep` stay: `clean` removes one by its id.)"""
         with self._lock:
             self.servers.stop()
             self._close_nflog()
@@ -157,7 +155,7 @@ class LocalBackend(LabBackend):
             with netns.locked(self.lab):
                 removed = netns.remove_lab(self.lab)
             netns.wait_gone(removed)
-            others = self.sweep(progress, idle_too=True)
+            others = self.sweep(progress)
             self._forget()
             progress(2, 2, f"removed local lab {self.lab}" + (f" and {', '.join(others)}" if others else ""))
 
@@ -184,8 +182,8 @@ class LocalBackend(LabBackend):
             netns.wait_gone(removed)
             self._forget()
             progress(1, 1, f"local lab {self.lab_id} removed")
-            what = [f"network namespace {n}" for n in removed] + ([f"state directory {netns.state_dir(self.lab)}"]
-                                                                   if had_dir else [])
+            what = [f"network namespace{'s' if len(removed) > 1 else ''} {', '.join(removed)}"] if removed else []
+            what += [f"state directory {netns.state_dir(self.lab)}"] if had_dir else []
             left = [f"network namespace {n}" for n in (state.namespaces() if state else []) if n in list_netns()]
             if self.lab in netns.labs_present():
                 left.append(f"state directory {netns.state_dir(self.lab)}")
