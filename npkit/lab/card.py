@@ -53,6 +53,9 @@ class LabCard:
     def __str__(self) -> str:
         return self.text()
 
+    def __repr__(self) -> str:
+        return self.text()
+
     def _repr_html_(self) -> str:
         first, *rest = self.lines()
         items = "".join(f"<li>{escape(line)}</li>" for line in rest)
