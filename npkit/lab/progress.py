@@ -22,7 +22,7 @@ def display(obj: object) -> None:
     """IPython's `display`, for a notebook's output."""
     from IPython.display import display as ipython_display
 
-    ipython_display(obj)  # type: ignore[no-untyped-call]  # IPython's display has no annotations
+    ipython_display(obj)
 
 
 class TerminalProgress:
