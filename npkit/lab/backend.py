@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, TypeVar
 
 from ..model import AnyPolicy, Cluster, Tier
 from .config import BackendConfig
@@ -85,6 +85,19 @@ class CleanReport:
             return (f"lab {self.lab_id}: still present on {self.where} after clean-up: {', '.join(self.left)}")
         done = f"removed {', '.join(self.removed)}; " if self.removed else ""
         return f"lab {self.lab_id}: {done}nothing of it is left on {self.where}"
+
+
+T = TypeVar("T")
+
+
+def uninterrupted(cleanup: Callable[[], T]) -> T:
+    """Run an idempotent clean-up to its end even if one Ctrl-C lands in it: it runs again, then the
+    KeyboardInterrupt goes on (a second Ctrl-C during the rerun stops it; the next run removes the rest)."""
+    try:
+        return cleanup()
+    except KeyboardInterrupt:
+        cleanup()
+        raise
 
 
 def format_age(seconds: float) -> str:

@@ -43,7 +43,7 @@ from ..model import (
     Pod,
     Tier,
 )
-from .backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress
+from .backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress, uninterrupted
 from .card import LabCard, lab_card
 from .compare import LabComparison, observed_allowed, observed_matrix
 from .config import PredictConfig
@@ -229,7 +229,7 @@ class LabSession:
             return step()
         except BaseException as error:
             try:
-                backend.teardown(self.progress)
+                uninterrupted(lambda: backend.teardown(self.progress))
                 self._dirty = False
             except Exception as cleanup:  # noqa: BLE001 - the original error matters more; say how to finish
                 add_note(error, f"The lab's clean-up did not finish ({cleanup}); to remove what is left: "
@@ -382,7 +382,7 @@ class LabSession:
         if self.choice is None and not self._dirty:
             return  # never opened: nothing was created
         backend = self.backend
-        backend.teardown(self.progress)
+        uninterrupted(lambda: backend.teardown(self.progress))
         self.deployed = None
         self.policies.clear()
         self.tiers.clear()

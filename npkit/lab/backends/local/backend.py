@@ -34,6 +34,7 @@ from ...backend import (
     ProbeResult,
     Progress,
     no_progress,
+    uninterrupted,
 )
 from ...config import LocalConfig
 from . import naming, netns
@@ -263,7 +264,7 @@ class LocalBackend(LabBackend):
                 self._reload()
             except BaseException:
                 # leave nothing half-made behind: the new pods go, the rest stays consistent
-                self._remove_pods(state, new)
+                uninterrupted(lambda: self._remove_pods(state, new))
                 raise
             progress(total, total, f"{len(wanted)} pod(s) ready")
             return replace(scenario, pods=tuple(replace(p, ip=wanted[p.key].ip) for p in scenario.pods))

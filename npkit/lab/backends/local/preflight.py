@@ -12,6 +12,7 @@ import os
 import socket
 import sys
 
+from ...backend import uninterrupted
 from . import naming, netns
 from .system import have, run
 
@@ -36,7 +37,7 @@ def _probe_netns() -> list[str]:
                     "the kernel needs nf_tables"]
         return []
     finally:
-        netns.remove_lab(lab)
+        uninterrupted(lambda: netns.remove_lab(lab))
 
 
 def local_requirements() -> list[str]:
