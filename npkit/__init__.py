@@ -10,34 +10,43 @@
 ... ''')
 >>> npkit.Engine(cluster).verdict("198.51.100.7", "demo/web", 80).allowed
 True
-
-The names below are imported when first used, so that `import npkit.cli.main` (and with it
-`npkit --help`) does not pay for numpy, the engine, lint and diff before it needs them.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # not typing's: importing typing here would slow every start of `npkit` (mypy knows the name)
 __version__ = "0.1.0"
 
-# public name -> the module that defines it
+# name → module: imported on first use, so `import npkit.cli.main` starts in milliseconds (a Ctrl-C at
+# start-up then lands where the CLI catches it) and `import npkit.lab` does not load the whole engine.
 _EXPORTS = {
-    "Cluster": "npkit.model", "InputError": "npkit.model",
-    "Engine": "npkit.engine", "Verdict": "npkit.engine",
-    "load": "npkit.loading", "load_string": "npkit.loading",
-    "Matrix": "npkit.matrix", "reachability": "npkit.matrix", "render_table": "npkit.matrix",
-    "render_verdict": "npkit.explain", "verdict_to_json": "npkit.explain",
-    "compare": "npkit.diff", "lint": "npkit.lint",
+    "Cluster": ".model", "InputError": ".model", "Engine": ".engine", "Verdict": ".engine", "Matrix": ".matrix",
+    "reachability": ".matrix", "render_table": ".matrix", "compare": ".diff", "lint": ".lint", "load": ".loading",
+    "load_string": ".loading", "render_verdict": ".explain", "verdict_to_json": ".explain",
 }
 
-__all__ = [  # the keys of _EXPORTS, written out for linters
+__all__ = [
     "Cluster", "Engine", "InputError", "Matrix", "Verdict", "compare", "lint", "load", "load_string",
     "reachability", "render_table", "render_verdict", "verdict_to_json",
 ]
 
-if TYPE_CHECKING:  # the same names, for type checkers and editors
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'npkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function (for `lint`, it replaces the subpackage)
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+if TYPE_CHECKING:
     from .diff import compare
     from .engine import Engine, Verdict
     from .explain import render_verdict, verdict_to_json
@@ -45,18 +54,3 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
     from .loading import load, load_string
     from .matrix import Matrix, reachability, render_table
     from .model import Cluster, InputError
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'npkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    # Later lookups skip this function. For `lint` this also replaces the subpackage that importing
-    # it just bound to the same name, as the eager `from .lint import lint` used to.
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))

@@ -11,9 +11,12 @@
     │                               a tier nobody created); also a ValueError
     ├── UsageError              2   the command line asks for something impossible
     ├── LabError                69  a lab cannot run here, or one of its steps failed
+    │   └── LabConfigError      2   a lab option that cannot be honoured; also a UsageError
     ├── ClusterError            69  the cluster, not npkit, is the problem:
-    │   ├── KubeError           69      the API server refused, failed or could not be reached
-    │   ├── UnsafeTarget        69      npkit refused to touch a cluster that is not the lab's
+    │   ├── KubeError           69      the API server refused, failed or could not be reached (`status`)
+    │   ├── KindError           69      the kind tool failed
+    │   ├── UnsafeTarget        69      npkit refused to touch a cluster, or an object, that is not the lab's
+    │   │   └── ForeignObject   69          an object of that name exists and the lab did not create it
     │   └── NotReady            69      the cluster did not become ready in time
     └── InternalError           70  npkit contradicted itself: a bug
 
@@ -25,7 +28,7 @@ runtime, the cluster unreachable or never ready, a context that is not the lab's
 (EX_SOFTWARE) for an internal error; 130 (128 + SIGINT) when interrupted with Ctrl-C.
 
 This module imports nothing from npkit, so every layer can raise these. The classes keep
-their old homes as aliases (`npkit.model.InputError`, `npkit.lab.backend.LabError`,
+their old homes as aliases (`npkit.model.InputError`, `npkit.lab.errors.LabError`,
 `npkit.cluster.readiness.Timeout`, ...), so code importing them from there keeps working.
 The ones that were ValueErrors still are, so `except ValueError` still catches them.
 
@@ -35,10 +38,11 @@ The ones that were ValueErrors still are, so `except ValueError` still catches t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, ClassVar
+TYPE_CHECKING = False  # not typing's: `npkit` imports this before it can catch a Ctrl-C, so it stays small
+if TYPE_CHECKING:  # only for annotations (npkit.model imports this module)
+    from collections.abc import Iterable
+    from typing import ClassVar
 
-if TYPE_CHECKING:  # only for annotations: npkit.model imports this module
     from npkit.model import Diagnostic
 
 EXIT_OK = 0
@@ -141,6 +145,12 @@ class LabError(NpkitError):
     exit_code = EXIT_ENVIRONMENT
 
 
+class LabConfigError(LabError, UsageError):
+    """A lab or backend option that cannot be honoured (reported before anything is created)."""
+
+    exit_code = EXIT_USAGE
+
+
 class ClusterError(NpkitError):
     """A problem with the cluster npkit talks to, not with npkit or its input."""
 
@@ -148,11 +158,25 @@ class ClusterError(NpkitError):
 
 
 class KubeError(ClusterError):
-    """The API refused or failed; the message is the API's, with the object named."""
+    """The API refused or could not be reached; the message names the object and the API's reason.
+
+    `status` is the HTTP status (409 AlreadyExists/Conflict, 404, ...), None when nothing answered."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class KindError(ClusterError):
+    """kind failed; the message has kind's ERROR line, the end of its output and where to look."""
 
 
 class UnsafeTarget(ClusterError):
-    """A call to a cluster was refused; the message says why and how to allow it on purpose."""
+    """A call to the cluster was refused; the message says why and how to allow it on purpose."""
+
+
+class ForeignObject(UnsafeTarget):
+    """An object with the name the lab wants already exists and was not created by this lab."""
 
 
 class NotReady(ClusterError):

@@ -6,17 +6,21 @@ them. Whatever happens, the user sees a message and never a traceback (unless NP
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import errno
 import gc
 import importlib
 import os
+import signal
 import sys
-from collections.abc import Iterator, Sequence
-from typing import Any
 
 from ..errors import EXIT_CODES_HELP, EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_INTERRUPTED, InputError, NpkitError
+
+TYPE_CHECKING = False  # not typing's: what runs before main() catches a Ctrl-C is kept to a minimum
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Iterator, Sequence
+    from typing import Any
 
 # What writing the output can fail with: the disk or the quota is full, the file too large, the device gone.
 _WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
@@ -53,6 +57,8 @@ def _command_in(argv: Sequence[str]) -> str | None:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser for `argv` (default: the process's arguments): every command listed, the one named set up."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="npkit",
         description="Evaluate Kubernetes NetworkPolicy, Calico policy and ClusterNetworkPolicy offline, "
@@ -88,11 +94,29 @@ def _collector_paused(pause: bool) -> Iterator[None]:
             gc.enable()
 
 
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back while the command's modules load, then let it through as KeyboardInterrupt.
+
+    An import that a KeyboardInterrupt cuts short can fail as something else (numpy turns it into
+    an ImportError), which would be reported as a bug instead of exit 130.
+    """
+    held = hasattr(signal, "pthread_sigmask") and signal.SIGINT not in signal.pthread_sigmask(
+        signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run `npkit` with `argv` (default: the process's arguments) and return the exit code."""
     command = "npkit"
     try:
-        args = build_parser(argv).parse_args(argv)
+        with _interrupts_held():
+            parser = build_parser(argv)
+        args = parser.parse_args(argv)
         command = f"npkit {args.command}"
         with _collector_paused(args.command != "lab"):
             code: int = args.run(args)
