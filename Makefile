@@ -26,11 +26,15 @@ course: $(VENV)/.course
 	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) $(ROOT_FLAG) notebooks/00-welcome.ipynb
 
 lint: $(VENV)/.test
-	$(BIN)/ruff check npkit tests benchmarks
+	$(BIN)/ruff check npkit tests benchmarks tools
 
 test: lint
 	$(BIN)/pytest tests npkit
 	$(BIN)/pytest --nbval-lax --sanitize-with tests/nbval-sanitize.cfg $(wildcard notebooks/*.ipynb labs/*.ipynb)
+
+# Notebooks and labs are built from their jupytext sources (notebooks/src, labs/src); see CONTRIBUTING.md.
+notebooks: $(VENV)/.test
+	$(BIN)/python tools/notebooks.py
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_matrix.py

@@ -1,6 +1,3 @@
-# Source of notebooks/00-welcome.ipynb (build: .venv/bin/python notebooks/src/build.py 00-welcome.py).
-# The course's first notebook: the model cluster, the matrix, predict first, playground, selector lab, exercises.
-
 # %% [markdown]
 # # Welcome to npkit
 #

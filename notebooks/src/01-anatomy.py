@@ -1,6 +1,3 @@
-# Source of notebooks/01-anatomy.ipynb (build: .venv/bin/python notebooks/src/build.py 01-anatomy.py).
-# Chapter: the concept table, "关键规则", and the full example-policy.
-
 # %% [markdown]
 # # 01 · Anatomy of a NetworkPolicy
 #

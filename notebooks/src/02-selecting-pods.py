@@ -1,6 +1,3 @@
-# Source of notebooks/02-selecting-pods.ipynb (build: .venv/bin/python notebooks/src/build.py 02-selecting-pods.py).
-# Chapter: "选择 Pod" — matchLabels, the empty selector {}, matchExpressions.
-
 # %% [markdown]
 # # 02 · Selecting pods
 #

@@ -1,6 +1,3 @@
-# Source of notebooks/03-peers-and-or.ipynb (build: .venv/bin/python notebooks/src/build.py 03-peers-and-or.py).
-# Chapter: "跨命名空间选择", "基于 IP 地址范围", and the AND vs OR examples.
-
 # %% [markdown]
 # # 03 · Peers, and the AND vs OR trap
 #

@@ -1,6 +1,3 @@
-# Source of notebooks/04-ports.ipynb (build: .venv/bin/python notebooks/src/build.py 04-ports.py).
-# Chapter: "端口匹配" — TCP 80, UDP 53, the named port http, the endPort range 32000-32768.
-
 # %% [markdown]
 # # 04 · Ports
 #

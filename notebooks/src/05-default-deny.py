@@ -1,6 +1,3 @@
-# Source of notebooks/05-default-deny.ipynb (build: .venv/bin/python notebooks/src/build.py 05-default-deny.py).
-# Chapter: default-deny-ingress, default-deny-egress, and the best practice default-deny-all.
-
 # %% [markdown]
 # # 05 · Default deny
 #

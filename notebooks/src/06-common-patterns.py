@@ -1,5 +1,3 @@
-# Source of notebooks/06-common-patterns.ipynb: build with `.venv/bin/python notebooks/src/build.py`.
-
 # %% [markdown]
 # # 06 · Common patterns, step by step
 #

@@ -1,5 +1,3 @@
-# Source of notebooks/07-calico.ipynb: build with `.venv/bin/python notebooks/src/build.py`.
-
 # %% [markdown]
 # # 07 · Calico policy
 #

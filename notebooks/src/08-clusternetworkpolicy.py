@@ -1,5 +1,3 @@
-# Source of notebooks/08-clusternetworkpolicy.ipynb: build with `.venv/bin/python notebooks/src/build.py`.
-
 # %% [markdown]
 # # 08 · ClusterNetworkPolicy
 #

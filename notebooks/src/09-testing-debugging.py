@@ -1,5 +1,3 @@
-# Source of notebooks/09-testing-debugging.ipynb: build with `.venv/bin/python notebooks/src/build.py`.
-
 # %% [markdown]
 # # 09 · Testing and debugging
 #

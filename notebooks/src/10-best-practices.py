@@ -1,5 +1,3 @@
-# Source of notebooks/10-best-practices.ipynb: build with `.venv/bin/python notebooks/src/build.py`.
-
 # %% [markdown]
 # # 10 · Best practices
 #

@@ -1,4 +1,4 @@
-"""The course notebooks as files: built from their sources, opening with their intro, showing their exercises."""
+"""The course notebooks and labs as files: built from their sources, opening with their intro, showing their exercises."""
 
 from __future__ import annotations
 
@@ -13,14 +13,18 @@ from npkit.course import Exercise, intro
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-SOURCES = sorted((ROOT / "notebooks" / "src").glob("[0-9][0-9]-*.py"))
+LABS = sorted((ROOT / "labs").glob("lab-[0-9][0-9]-*.ipynb"))
 
 
 def _build_module():
-    spec = importlib.util.spec_from_file_location("notebook_build", ROOT / "notebooks" / "src" / "build.py")
+    spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "tools" / "notebooks.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+BUILD = _build_module()
+SOURCES = BUILD.sources()
 
 
 def _code_cells(path: Path) -> list[str]:
@@ -30,10 +34,36 @@ def _code_cells(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_each_notebook_is_what_its_source_builds(source):
-    build = _build_module()
-    target = build.target(source)
-    assert target.exists(), f"{target.name} is missing: run notebooks/src/build.py {source.name}"
-    assert build.main(["--check", source.name]) == 0, f"{target.name} is out of date: run notebooks/src/build.py"
+    target = BUILD.target(source)
+    assert target.exists(), f"{target.name} is missing: run `make notebooks`"
+    assert not BUILD.stale([source]), f"{target.name} is out of date (edited by hand, or not rebuilt): run `make notebooks`"
+
+
+def test_every_notebook_and_lab_has_a_source():
+    built = {BUILD.target(s) for s in SOURCES}
+    assert set(NOTEBOOKS + LABS) == built
+    assert len(LABS) == 4 and len(NOTEBOOKS) == 11
+
+
+def test_a_hand_edited_notebook_is_reported_stale(tmp_path):
+    source = tmp_path / "src" / "99-x.py"
+    source.parent.mkdir()
+    source.write_text("# %% [markdown]\n# # Title\n\n# %% tags=[\"check\"]\nassert True\n", encoding="utf-8")
+    assert BUILD.stale([source]) == [tmp_path / "99-x.ipynb"]  # missing
+    BUILD.target(source).write_text(BUILD.build(source), encoding="utf-8")
+    assert BUILD.stale([source]) == []
+    cells = json.loads(BUILD.target(source).read_text(encoding="utf-8"))["cells"]
+    assert [c["id"] for c in cells] == ["99-x-000", "99-x-001"]
+    assert cells[1]["metadata"] == {"tags": ["check"]}  # cell metadata from the source survives
+    BUILD.target(source).write_text(BUILD.build(source).replace("Title", "Edited"), encoding="utf-8")
+    assert BUILD.stale([source]) == [tmp_path / "99-x.ipynb"]
+
+
+def test_committed_notebooks_have_no_outputs():
+    for path in NOTEBOOKS + LABS:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code":
+                assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)

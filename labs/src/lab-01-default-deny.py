@@ -1,0 +1,141 @@
+# %% [markdown]
+# # Lab 1 — Default deny, for real
+#
+# The chapter's first hands-on section creates a namespace `policy-test` with two pods, checks that
+# `client` reaches `web`, applies a **default deny** for ingress, and checks again. In this lab you do
+# the same on a real dataplane, and for every step you first **predict** the result, then see the
+# evaluator's prediction beside what really happened.
+#
+# What you need: nothing for the prediction-only mode; for the real thing, a kind cluster
+# (`npkit lab up`, about 5 minutes the first time; see *Running the labs*).
+
+# %% [markdown]
+# ## Where this lab runs
+#
+# The cell below chooses a **backend** and prints a banner saying which:
+#
+# - **kind** — your local kind cluster (`npkit lab up`, see *Running the labs*): real pods, a real CNI;
+# - **local** — Linux network namespaces and nftables on this machine (needs root), no Docker;
+# - **predict** — nothing runs; every matrix is the evaluator's and is labelled *predicted, not observed*
+#   (Binder, a laptop without Docker).
+#
+# `NPKIT_LAB_BACKEND=kind|local|predict` forces a choice. Every step below shows the prediction; on an
+# observing backend it also shows what really connected, beside it, and explains any cell that differs.
+
+# %%
+from pathlib import Path
+from npkit.lab import LabSession
+
+# The scenario files sit next to this notebook (labs/scenarios/); read them, they are plain YAML.
+SCENARIOS = Path("scenarios") if Path("scenarios").is_dir() else Path("labs/scenarios")
+lab = LabSession("lab-01", SCENARIOS / "lab-01-policy-test.yaml")
+
+# %% [markdown]
+# ## First: is policy enforced at all?
+#
+# A cluster whose network plugin ignores NetworkPolicy accepts every policy without complaint and
+# then enforces nothing. The **enforcement canary** catches that before the lesson: it starts two
+# pods, checks that one reaches the other, applies a deny-all, and checks that the next connection
+# **fails**. If it does not, it stops with the likely cause (old kind, WSL2 kernel, a CNI without policy).
+
+# %%
+canary = lab.canary()
+
+# %% [markdown]
+# ## Step 1 — Deploy the scenario
+#
+# The scenario is the same YAML the evaluator reads: `scenarios/lab-01-policy-test.yaml`. On a cluster,
+# each pod runs **agnhost** serving its declared ports (web: TCP/80, like the chapter's nginx), and the
+# pods' real IPs are read back into the model. The chapter does this with:
+#
+# ```bash
+# kubectl create namespace policy-test
+# kubectl run web --image=nginx -n policy-test --labels=app=web
+# kubectl run client --image=busybox -n policy-test --command -- sleep 3600
+# kubectl wait --for=condition=Ready pod/web pod/client -n policy-test
+# ```
+
+# %%
+print((SCENARIOS / "lab-01-policy-test.yaml").read_text())
+cluster = lab.deploy()
+
+# %% [markdown]
+# ## Step 2 — Before any policy
+#
+# **Predict:** with no NetworkPolicy in `policy-test`, can `client` open a connection to `web` on TCP/80?
+# Can `web` reach `client`? Decide, then run the cell.
+#
+# `✓` means the connection got through; `·` that it was dropped. On an observing backend the observed
+# matrix stands to the right; a cell marked `!` would differ from the prediction.
+
+# %%
+before = lab.check(port=80)
+print(before)
+
+# %%
+# No policy selects either pod, so nothing is isolated: every connection is allowed.
+assert before.predicted["policy-test/client", "policy-test/web"]
+assert before.predicted["policy-test/web", "policy-test/client"]
+assert before.agree, before.render_text()   # on an observing backend: reality matched, cell by cell
+
+# %% [markdown]
+# ## Step 3 — The default deny
+#
+# `scenarios/lab-01-default-deny.yaml` is the chapter's policy: `podSelector: {}` selects every pod of the
+# namespace, `policyTypes: [Ingress]` makes them **isolated for ingress**, and there is no ingress rule,
+# so nothing is allowed in.
+#
+# **Predict:** after applying it, which of the four cells change?
+
+# %%
+print((SCENARIOS / "lab-01-default-deny.yaml").read_text())
+lab.apply(SCENARIOS / "lab-01-default-deny.yaml")
+after = lab.check(port=80)
+print(after)
+
+# %%
+assert not after.predicted["policy-test/client", "policy-test/web"]   # dropped: web is isolated
+assert not after.predicted["policy-test/web", "policy-test/client"]   # and so is client
+assert after.predicted["policy-test/web", "policy-test/web"]          # a pod talking to itself never leaves it
+assert after.agree, after.render_text()
+
+# %% [markdown]
+# ## Why?
+#
+# The evaluator explains every cell. Read the ingress side: which policy isolates `web`, and why no rule
+# lets `client` in. On a real cluster, a dropped connection shows as **TIMEOUT** (the packet vanished),
+# not REFUSED (which would mean something answered "no").
+
+# %%
+print(lab.explain("policy-test/client", "policy-test/web", port=80))
+
+# %% [markdown]
+# ## The raw experience (optional, in a terminal)
+#
+# Run the chapter's commands yourself against the kind cluster — after the clean-up cell below, because
+# npkit only deploys into namespaces it created (it labels them `npkit.io/lab=lab-01`):
+#
+# ```bash
+# kubectl config use-context kind-npkit-lab
+# kubectl create namespace policy-test
+# kubectl run web --image=nginx -n policy-test --labels=app=web
+# kubectl run client --image=busybox -n policy-test --command -- sleep 3600
+# kubectl wait --for=condition=Ready pod/web pod/client -n policy-test
+# WEB_IP=$(kubectl get pod web -n policy-test -o jsonpath='{.status.podIP}')
+# kubectl exec -n policy-test client -- wget -qO- --timeout=2 http://$WEB_IP      # the nginx page
+# kubectl apply -f labs/scenarios/lab-01-default-deny.yaml
+# kubectl exec -n policy-test client -- wget -qO- --timeout=2 http://$WEB_IP      # wget: download timed out
+# kubectl delete namespace policy-test
+# ```
+#
+# You should see the nginx welcome page first, then `wget: download timed out` — the same two cells as above.
+
+# %% [markdown]
+# ## Clean up
+#
+# This removes the lab's namespaces (only those labelled `npkit.io/lab=lab-01`) and everything in
+# them. It is safe to run twice, and it also runs by itself if a step fails or you interrupt it.
+# The cluster stays up for the next lab; `npkit lab down` deletes it.
+
+# %%
+lab.teardown()

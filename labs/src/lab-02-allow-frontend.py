@@ -1,0 +1,117 @@
+# %% [markdown]
+# # Lab 2 — Only the frontend may reach the web server
+#
+# The chapter's second walkthrough: namespace `np-demo` with `web` (labels `app=web, tier=backend`),
+# `frontend` and `other`, and a policy **allow-frontend** that lets only `frontend` reach `web` on TCP/80.
+# As in lab 1: predict each step, then compare the evaluator's prediction with what really connects.
+
+# %% [markdown]
+# ## Where this lab runs
+#
+# The cell below chooses a **backend** and prints a banner saying which:
+#
+# - **kind** — your local kind cluster (`npkit lab up`, see *Running the labs*): real pods, a real CNI;
+# - **local** — Linux network namespaces and nftables on this machine (needs root), no Docker;
+# - **predict** — nothing runs; every matrix is the evaluator's and is labelled *predicted, not observed*
+#   (Binder, a laptop without Docker).
+#
+# `NPKIT_LAB_BACKEND=kind|local|predict` forces a choice. Every step below shows the prediction; on an
+# observing backend it also shows what really connected, beside it, and explains any cell that differs.
+
+# %%
+from pathlib import Path
+from npkit.lab import LabSession
+
+# The scenario files sit next to this notebook (labs/scenarios/); read them, they are plain YAML.
+SCENARIOS = Path("scenarios") if Path("scenarios").is_dir() else Path("labs/scenarios")
+lab = LabSession("lab-02", SCENARIOS / "lab-02-np-demo.yaml")
+
+# %% [markdown]
+# ## First: is policy enforced at all?
+#
+# A cluster whose network plugin ignores NetworkPolicy accepts every policy without complaint and
+# then enforces nothing. The **enforcement canary** catches that before the lesson: it starts two
+# pods, checks that one reaches the other, applies a deny-all, and checks that the next connection
+# **fails**. If it does not, it stops with the likely cause (old kind, WSL2 kernel, a CNI without policy).
+
+# %%
+canary = lab.canary()
+
+# %% [markdown]
+# ## Step 1 — Deploy `np-demo`
+#
+# The chapter's commands (`kubectl run web --labels=app=web,tier=backend ...`, `frontend`, `other`) become
+# the scenario file below; npkit deploys it and reads back the pods' IPs.
+
+# %%
+print((SCENARIOS / "lab-02-np-demo.yaml").read_text())
+cluster = lab.deploy()
+before = lab.check(port=80)
+print(before)
+assert before.predicted["np-demo/other", "np-demo/web"]   # nothing isolated yet
+assert before.agree, before.render_text()
+
+# %% [markdown]
+# ## Step 2 — allow-frontend
+#
+# Read the policy. It selects `app: web`, lists `Ingress` in `policyTypes`, and allows one peer
+# (`podSelector: app=frontend`, same namespace) on TCP/80.
+#
+# **Predict**, before running the next cell:
+# 1. `frontend → web`?
+# 2. `other → web`?
+# 3. `web → frontend` — does a policy on *web's ingress* change what *web* may send?
+# 4. `other → frontend`?
+
+# %%
+print((SCENARIOS / "lab-02-allow-frontend.yaml").read_text())
+lab.apply(SCENARIOS / "lab-02-allow-frontend.yaml")
+after = lab.check(port=80)
+print(after)
+
+# %%
+assert after.predicted["np-demo/frontend", "np-demo/web"]        # the one allowed peer
+assert not after.predicted["np-demo/other", "np-demo/web"]       # isolated, no rule for it: TIMEOUT
+assert after.predicted["np-demo/web", "np-demo/frontend"]        # web's egress is not selected
+assert after.predicted["np-demo/other", "np-demo/frontend"]      # frontend is not selected at all
+assert after.agree, after.render_text()
+
+# %% [markdown]
+# ## Another port
+#
+# The rule names TCP/80 only. **Predict:** can `frontend` reach `web` on TCP/8080? (Nothing listens there:
+# on a cluster, a connection that policy lets through is answered with a reset, REFUSED; one that policy
+# drops times out. npkit counts REFUSED from a pod that does not serve the port as "got through".)
+
+# %%
+other_port = lab.check(port=8080)
+print(other_port)
+assert not other_port.predicted["np-demo/frontend", "np-demo/web"]
+assert other_port.agree, other_port.render_text()
+print(lab.explain("np-demo/frontend", "np-demo/web", port=8080, verbose=False))
+
+# %% [markdown]
+# ## The raw experience (optional, in a terminal, after the clean-up cell)
+#
+# ```bash
+# kubectl create namespace np-demo
+# kubectl run web --image=nginx -n np-demo --labels=app=web,tier=backend
+# kubectl run frontend --image=busybox -n np-demo --labels=app=frontend --command -- sleep 3600
+# kubectl run other --image=busybox -n np-demo --labels=app=other --command -- sleep 3600
+# kubectl wait --for=condition=Ready pod -l app -n np-demo
+# kubectl apply -f labs/scenarios/lab-02-allow-frontend.yaml
+# WEB_IP=$(kubectl get pod web -n np-demo -o jsonpath='{.status.podIP}')
+# kubectl exec -n np-demo frontend -- wget -qO- --timeout=2 http://$WEB_IP   # the nginx page
+# kubectl exec -n np-demo other -- wget -qO- --timeout=2 http://$WEB_IP      # download timed out
+# kubectl delete namespace np-demo
+# ```
+
+# %% [markdown]
+# ## Clean up
+#
+# This removes the lab's namespaces (only those labelled `npkit.io/lab=lab-02`) and everything in
+# them. It is safe to run twice, and it also runs by itself if a step fails or you interrupt it.
+# The cluster stays up for the next lab; `npkit lab down` deletes it.
+
+# %%
+lab.teardown()
