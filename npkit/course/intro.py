@@ -14,6 +14,7 @@ from html import escape
 import yaml
 
 from .clusters import read_data
+from .progress import start_notebook
 
 PREDICT_ONLY = "predict"  # NPKIT_LAB_BACKEND value on Binder: no cluster, predictions only
 
@@ -81,9 +82,11 @@ def notebooks() -> tuple[Intro, ...]:
 
 
 def intro(notebook_id: str) -> Intro:
-    """The introduction for notebook `notebook_id` ("00" … "10", "L1" … "L4")."""
+    """The introduction for notebook `notebook_id` ("00" … "10", "L1" … "L4"); from here on the
+    notebook's widgets remember the learner's answers in their progress file."""
     table = _notebooks()
     key = str(notebook_id)
     if key not in table:
         raise KeyError(f"no notebook {key!r}; choose one of {', '.join(table)}")
+    start_notebook(key)
     return table[key]
