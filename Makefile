@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-.PHONY: course test lint notebooks bench clean
+.PHONY: course test lint notebooks bench clean js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,13 +30,19 @@ lint: $(VENV)/.test
 
 test: lint
 	$(BIN)/pytest tests npkit
-	$(BIN)/pytest --nbval-lax --sanitize-with tests/nbval-sanitize.cfg $(wildcard notebooks/*.ipynb labs/*.ipynb)
+	NPKIT_PROGRESS=off $(BIN)/pytest --nbval-lax --sanitize-with tests/nbval-sanitize.cfg $(wildcard notebooks/*.ipynb labs/*.ipynb)
 
 # Notebooks and labs are built from their jupytext sources (notebooks/src, labs/src); see CONTRIBUTING.md.
 notebooks: $(VENV)/.test
 	$(BIN)/python tools/notebooks.py
 
+# The widgets' browser code: js/src (CodeMirror 6, the matrix and diagram) bundled by esbuild into
+# npkit/widgets/static/, which is committed, so installing npkit never needs node. Needs node and npm.
+js:
+	cd js && npm ci --no-audit --no-fund && node build.mjs
+
 bench: $(VENV)/.test
+	$(BIN)/python benchmarks/bench_widgets.py
 	$(BIN)/python benchmarks/bench_matrix.py
 	$(BIN)/python benchmarks/bench_loading.py
 	$(BIN)/python benchmarks/bench_lint.py
