@@ -90,7 +90,8 @@ function diagnosticsFor(state, items) {
 export function renderEditor({ model, el }) {
   el.classList.add("npkit-code-editor");
   const readOnly = new Compartment();
-  const language = model.get("language") === "calico-selector" ? calicoSelector : yaml();
+  const languageSlot = new Compartment();
+  const languageOf = () => (model.get("language") === "calico-selector" ? calicoSelector : yaml());
   let timer = null;
   let pending = false;
   const flush = () => {
@@ -108,7 +109,7 @@ export function renderEditor({ model, el }) {
         lineNumbers(), highlightActiveLineGutter(), history(), drawSelection(), indentOnInput(),
         bracketMatching(), highlightActiveLine(), indentUnit.of("  "), EditorState.tabSize.of(2),
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
-        language, syntaxHighlighting(highlight), lintGutter(), theme,
+        languageSlot.of(languageOf()), syntaxHighlighting(highlight), lintGutter(), theme,
         placeholder(model.get("placeholder") || ""),
         readOnly.of([EditorState.readOnly.of(model.get("read_only")), EditorView.editable.of(!model.get("read_only"))]),
         EditorView.contentAttributes.of({ "aria-label": model.get("label") || "editor", spellcheck: "false" }),
@@ -138,15 +139,18 @@ export function renderEditor({ model, el }) {
     const ro = model.get("read_only");
     view.dispatch({ effects: readOnly.reconfigure([EditorState.readOnly.of(ro), EditorView.editable.of(!ro)]) });
   };
+  const onLanguage = () => view.dispatch({ effects: languageSlot.reconfigure(languageOf()) });
   model.on("change:value", onValue);
   model.on("change:diagnostics", showDiagnostics);
   model.on("change:read_only", onReadOnly);
+  model.on("change:language", onLanguage);
   showDiagnostics();
   return () => {
     if (pending) flush();
     model.off("change:value", onValue);
     model.off("change:diagnostics", showDiagnostics);
     model.off("change:read_only", onReadOnly);
+    model.off("change:language", onLanguage);
     view.destroy();
   };
 }

@@ -100,9 +100,8 @@ function buildTable(model, state, send) {
   for (const [ns, members] of parts) {
     const isFolded = folded.has(ns);
     const width = isFolded ? 1 : members.length;
-    const maxChars = Math.max(1, Math.floor((width * CELL_WIDTH - 6) / 7));
-    const label = (foldable ? (isFolded ? "▸ " : "▾ ") : "") + ns;
-    const shown = abbreviate(label, Math.max(maxChars, foldable ? 3 : 1));
+    const maxChars = Math.max(1, Math.floor((width * CELL_WIDTH - 4) / 6.8));
+    const shown = abbreviate(ns, maxChars);
     const th = el("th", {
       class: "npk-ns" + (foldable ? " npk-foldable" : ""), colspan: width, scope: "colgroup",
       title: `namespace ${ns} (${members.length} pod${members.length === 1 ? "" : "s"})` +
