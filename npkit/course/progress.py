@@ -52,6 +52,11 @@ def _empty() -> Data:
     return {"version": VERSION, "notebooks": {}}
 
 
+# Progress kept in memory (NPKIT_PROGRESS=off, or a file that cannot be written), shared by every
+# notebook view in this kernel, keyed by the file it stands in for.
+_IN_MEMORY: dict[Path | None, Data] = {}
+
+
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
     """An exclusive lock on `path`.lock while a change is written (no lock where fcntl is missing)."""
@@ -78,7 +83,10 @@ class ProgressFile:
     def __init__(self, path: Path | None):
         self.path = path
         self.problem: str | None = None
-        self._memory: Data = _empty()
+
+    @property
+    def _memory(self) -> Data:
+        return _IN_MEMORY.setdefault(self.path, _empty())
 
     def read(self) -> Data:
         """The current contents (an empty record when there is no file yet)."""
@@ -134,7 +142,6 @@ class ProgressFile:
 
     def _fail(self, message: str) -> Data:
         self.problem = message + "; progress is kept only until the kernel stops"
-        self._memory = _empty()
         return self._memory
 
 
@@ -226,6 +233,15 @@ class Progress:
             sections = _notebook(data, self.notebook)["sections"]
             if section not in sections:
                 sections.append(section)
+
+        self.file.change(edit)
+
+    def reopen(self, section: str) -> None:
+        """Take a section's done mark away again."""
+        def edit(data: Data) -> None:
+            sections = _notebook(data, self.notebook)["sections"]
+            if section in sections:
+                sections.remove(section)
 
         self.file.change(edit)
 
