@@ -139,3 +139,13 @@ print(lab.explain("policy-test/client", "policy-test/web", port=80))
 
 # %%
 lab.teardown()
+
+# %% [markdown]
+# ## What next
+#
+# [Lab 2](lab-02-allow-frontend.ipynb), or back to the [course home](../notebooks/00-welcome.ipynb).
+
+# %%
+from npkit.course import what_next
+
+what_next("L1", here="labs")

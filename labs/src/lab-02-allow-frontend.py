@@ -115,3 +115,13 @@ print(lab.explain("np-demo/frontend", "np-demo/web", port=8080, verbose=False))
 
 # %%
 lab.teardown()
+
+# %% [markdown]
+# ## What next
+#
+# [Lab 3](lab-03-calico-tiers.ipynb), or back to the [course home](../notebooks/00-welcome.ipynb).
+
+# %%
+from npkit.course import what_next
+
+what_next("L2", here="labs")

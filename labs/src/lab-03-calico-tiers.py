@@ -172,3 +172,13 @@ assert final.agree, final.render_text()
 
 # %%
 lab.teardown()
+
+# %% [markdown]
+# ## What next
+#
+# [Lab 4](lab-04-calico-debugging.ipynb), or back to the [course home](../notebooks/00-welcome.ipynb).
+
+# %%
+from npkit.course import what_next
+
+what_next("L3", here="labs")

@@ -182,3 +182,13 @@ assert allowed.allowed and not allowed.ingress.logged                    # allow
 
 # %%
 lab.teardown()
+
+# %% [markdown]
+# ## What next
+#
+# That was the last lab. The [course home](../notebooks/00-welcome.ipynb) shows what you have done.
+
+# %%
+from npkit.course import what_next
+
+what_next("L4", here="labs")

@@ -14,6 +14,18 @@ from npkit.widgets import Playground, Question, SelectorLab, show_matrix
 intro("00")
 
 # %% [markdown]
+# ## The course
+#
+# Every notebook and lab, with the time it takes. Your answers and first tries are kept between
+# sessions (in your user data folder); mark a notebook done with the button at its end and it gets a
+# tick here. `npkit.course.reset_progress()` starts over.
+
+# %%
+from npkit.course import course_home
+
+course_home()
+
+# %% [markdown]
 # ## The model cluster
 #
 # Every notebook uses the same cluster: 16 pods in 7 namespaces, each placed to serve an
@@ -151,4 +163,9 @@ assert not first.check(first.starter_yaml).passed  # the starter lets nothing in
 # %% [markdown]
 # ## What next
 #
-# Notebook `01-anatomy` takes the chapter's `example-policy` apart, one field at a time.
+# Notebook [`01-anatomy`](01-anatomy.ipynb) takes the chapter's `example-policy` apart, one field at a time.
+
+# %%
+from npkit.course import what_next
+
+what_next("00")

@@ -347,5 +347,10 @@ union
 # %% [markdown]
 # ## What next
 #
-# Notebook `02-selecting-pods` looks closely at the selectors: `matchLabels`, the empty selector
+# Notebook [`02-selecting-pods`](02-selecting-pods.ipynb) looks closely at the selectors: `matchLabels`, the empty selector
 # `{}`, and `matchExpressions`.
+
+# %%
+from npkit.course import what_next
+
+what_next("01")

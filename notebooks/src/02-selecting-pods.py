@@ -220,5 +220,10 @@ assert SelectorLabState(cluster, "!has(role)", mode="calico").selection.pods == 
 # %% [markdown]
 # ## What next
 #
-# Notebook `03-peers-and-or` turns from the pods a policy applies to, to the peers its rules let
+# Notebook [`03-peers-and-or`](03-peers-and-or.ipynb) turns from the pods a policy applies to, to the peers its rules let
 # in: pods, namespaces and addresses, and the YAML dash that decides between AND and OR.
+
+# %%
+from npkit.course import what_next
+
+what_next("02")

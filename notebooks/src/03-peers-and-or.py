@@ -452,4 +452,9 @@ assert and_or_exercise.check(and_or_exercise.solution()).passed
 #
 # ## What next
 #
-# Notebook `04-ports` narrows rules by port: protocols, named ports and port ranges.
+# Notebook [`04-ports`](04-ports.ipynb) narrows rules by port: protocols, named ports and port ranges.
+
+# %%
+from npkit.course import what_next
+
+what_next("03")

@@ -247,5 +247,10 @@ Playground(cluster, CHAPTER_PORTS, probes=[(8080, "TCP"), (80, "TCP"), (53, "UDP
 # %% [markdown]
 # ## What next
 #
-# Notebook `05-default-deny` writes policies with no rules at all: the default denies, and what
+# Notebook [`05-default-deny`](05-default-deny.ipynb) writes policies with no rules at all: the default denies, and what
 # they break.
+
+# %%
+from npkit.course import what_next
+
+what_next("04")

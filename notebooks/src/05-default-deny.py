@@ -262,5 +262,10 @@ assert not final.allowed("kube-system/coredns", "default/web", 53, "UDP")  # web
 #
 # ## What next
 #
-# Notebook `06-common-patterns` builds on the default deny: it opens, one policy at a time, exactly
+# Notebook [`06-common-patterns`](06-common-patterns.ipynb) builds on the default deny: it opens, one policy at a time, exactly
 # the connections an application needs.
+
+# %%
+from npkit.course import what_next
+
+what_next("05")

@@ -283,4 +283,9 @@ assert not zero_trust.check(zero_trust.starter_yaml).passed  # the starter is on
 # - Under zero trust a connection needs an allow on **both** sides: the source's egress and the
 #   destination's ingress.
 #
-# Next, notebook `07-calico`: what Calico adds — ordered tiers, explicit Deny, Pass and Log.
+# Next, notebook [`07-calico`](07-calico.ipynb): what Calico adds — ordered tiers, explicit Deny, Pass and Log.
+
+# %%
+from npkit.course import what_next
+
+what_next("06")

@@ -482,4 +482,9 @@ assert not security_tier.check(security_tier.starter_yaml).passed  # the chapter
 # - `Log` never decides; an explicit `Deny` only wins if its policy comes first.
 # - `http` matches need Istio + Dikastes; without them `allow-specific-http` is an L4 allow.
 #
-# Next, notebook `08-clusternetworkpolicy`: the upstream Kubernetes answer to tiers.
+# Next, notebook [`08-clusternetworkpolicy`](08-clusternetworkpolicy.ipynb): the upstream Kubernetes answer to tiers.
+
+# %%
+from npkit.course import what_next
+
+what_next("07")

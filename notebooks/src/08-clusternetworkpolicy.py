@@ -434,4 +434,9 @@ assert playground.state.matrix["y/a", "x/a"] and not playground.state.matrix["y/
 # - A CNI ignores the kinds it does not implement: Calico objects outside Calico, and on kind's
 #   own kindnet ClusterNetworkPolicy too.
 #
-# Next, notebook `09-testing-debugging`: probing a real dataplane and reading what it generated.
+# Next, notebook [`09-testing-debugging`](09-testing-debugging.ipynb): probing a real dataplane and reading what it generated.
+
+# %%
+from npkit.course import what_next
+
+what_next("08")

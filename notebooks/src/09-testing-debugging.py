@@ -405,4 +405,9 @@ if lab.backend.name == "local":
 # - Felix's chains show the same structure as the explanations: tiers, policies, the end-of-tier
 #   drop, profiles.
 #
-# Next, notebook `10-best-practices`: lint policies and fix what the linter finds.
+# Next, notebook [`10-best-practices`](10-best-practices.ipynb): lint policies and fix what the linter finds.
+
+# %%
+from npkit.course import what_next
+
+what_next("09")

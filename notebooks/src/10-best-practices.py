@@ -600,5 +600,10 @@ assert {"NP103", "NP104", "NP901"} <= {f.rule for f in starter_findings}
 #   the OR where AND was meant, tiers that deny more than they say.
 # - `compare` shows that a fix changed exactly the connections it meant to, and nothing else.
 #
-# That is the end of the notebooks. The labs (`labs/`) run the chapter's walkthroughs and Calico's
+# That is the end of the notebooks. The labs ([`labs/`](../labs/lab-01-default-deny.ipynb)) run the chapter's walkthroughs and Calico's
 # tiers on a real dataplane.
+
+# %%
+from npkit.course import what_next
+
+what_next("10")
