@@ -63,10 +63,11 @@ class CourseHome:
         return sum(r[3] for r in self.rows)
 
     def __repr__(self) -> str:
-        lines = [f"The course: {len(self.rows)} notebooks and labs, about {self.minutes // 60} h {self.minutes % 60} min"]
-        lines += [f"  [{'x' if done else ' '}] {nid:>3}  {title} ({minutes} min) {link}" + (f"  — {status}" if status
-                                                                                          else "")
-                  for nid, title, link, minutes, done, status in self.rows]
+        hours, minutes = divmod(self.minutes, 60)
+        lines = [f"The course: {len(self.rows)} notebooks and labs, about {hours} h {minutes} min"]
+        for nid, title, link, length, done, status in self.rows:
+            tail = f"  — {status}" if status else ""
+            lines.append(f"  [{'x' if done else ' '}] {nid:>3}  {title} ({length} min) {link}{tail}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -30,7 +30,7 @@ from ..model import Diagnostic
 Handler = Callable[[dict[str, Any]], None]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _static(name: str) -> str:
     return resources.files("npkit.widgets").joinpath("static", name).read_text(encoding="utf-8")
 
