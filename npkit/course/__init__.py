@@ -17,8 +17,8 @@ Data lives in npkit/data/course/ (clusters, notebooks.yaml, exercises/*.yaml).
 from .chapter import chapter_example, chapter_examples
 from .clusters import Address, cluster_names, external, model_cluster, overview
 from .exercises import Exercise, Grade
-from .intro import Intro, intro, notebooks
 from .home import course_home, what_next
+from .intro import Intro, intro, notebooks
 from .progress import Progress, progress, reset_progress
 
 __all__ = [
