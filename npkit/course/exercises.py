@@ -24,7 +24,7 @@ import importlib.util
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 
@@ -35,6 +35,10 @@ from ..loading import load_string
 from ..model import Cluster, Diagnostic, InputError
 from .clusters import model_cluster, read_data
 from .feedback import Difference, Grade, cause
+
+if TYPE_CHECKING:
+    from ..widgets.exercise import ExerciseView
+    from ..widgets.playground import Playground
 
 LEARNER_FILE = "your-policies.yaml"
 # What each `requires` entry needs, as a module that must exist.
@@ -221,13 +225,13 @@ class Exercise:
         """The reference solution's YAML (only when asked for)."""
         return self.solution_yaml
 
-    def show(self):
+    def show(self) -> ExerciseView:
         """The exercise widget: task, editor, Check, hints, and the solution on request."""
         from ..widgets.exercise import ExerciseView
 
         return ExerciseView(self)
 
-    def playground(self, text: str | None = None):
+    def playground(self, text: str | None = None) -> Playground:
         """A Playground on the exercise's cluster and probes, starting from `text` (the starter)."""
         from ..widgets.playground import Playground
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from html import escape
 
 from ..engine import Verdict
+from ..engine.verdict import SideVerdict
 from ..model import Diagnostic
 
 OUTSIDE = "(outside the cluster)"
@@ -94,7 +95,7 @@ def cause(d: Difference, mine: Verdict, reference: Verdict) -> str:
     return f"{d.label} should be denied, but {_decided(side)}"
 
 
-def _decided(side) -> str:
+def _decided(side: SideVerdict) -> str:
     """"the egress of x/a is denied: …" from a side's decision text, whatever its first word."""
     name = f"the {side.direction.lower()} of {side.endpoint}"
     text = side.decision.text

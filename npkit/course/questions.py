@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from importlib.abc import Traversable
 
 import yaml
 
@@ -45,8 +46,8 @@ class Words:
     prompt: str = ""
 
 
-def _folder():
-    return resources.files("npkit").joinpath("data", "course", "questions")
+def _folder() -> Traversable:
+    return resources.files("npkit").joinpath("data").joinpath("course").joinpath("questions")
 
 
 def notebook_of(key: str) -> str:

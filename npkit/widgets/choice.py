@@ -72,7 +72,7 @@ class ChoiceState:
                           f"({self.attempts.badge()})", *([self.reveal_markdown] if self.reveal_markdown else [])])
 
 
-class Choice(View):
+class Choice(View[ChoiceState]):
     """`Choice("Which pods …?", options, correct, multiple=True, reveal="…")`; `choice.state` is the ChoiceState."""
 
     def __init__(self, prompt: str, options: Sequence[str], correct: str | Iterable[str], multiple: bool = False,

@@ -159,7 +159,7 @@ class PredictState:
         return "\n".join(lines)
 
 
-class Predict(View):
+class Predict(View[PredictState]):
     """The predict-then-check matrix widget.
 
     `Predict(cluster, port=80, pods=["x/a", "x/b", "y/a"], reveal="**Why:** …")`: click cells to mark
@@ -313,7 +313,7 @@ class QuestionState:
         return "\n".join(lines)
 
 
-class Question(View):
+class Question(View[QuestionState]):
     """A predict-first question about one connection: Allowed / Denied buttons, then the explanation.
 
     `Question(cluster, "x/b", "default/web", 80, reveal="…")`; `question.state` is the QuestionState.

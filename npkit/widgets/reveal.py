@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import ipywidgets as w
-from IPython.display import HTML, Markdown
 
 from . import memory
 
@@ -77,6 +76,11 @@ def mark(correct: bool) -> str:
     return "✓" if correct else "✗"
 
 
+def display_data(mime: str, text: str) -> dict[str, object]:
+    """One Output-widget output (what IPython's display would send), without IPython."""
+    return {"output_type": "display_data", "data": {mime: text, "text/plain": text}, "metadata": {}}
+
+
 class RevealArea:
     """An Output widget that stays empty until `show()`; holds Markdown and HTML parts."""
 
@@ -87,12 +91,11 @@ class RevealArea:
 
     def show(self, markdown: str = "", html: str = "") -> None:
         """Replace the content: the explanation (Markdown) first, then any HTML (e.g. a verdict)."""
-        self.widget.outputs = ()
         self.markdown = [markdown] if markdown else []
-        if markdown:
-            self.widget.append_display_data(Markdown(markdown))
+        parts = [display_data("text/markdown", markdown)] if markdown else []
         if html:
-            self.widget.append_display_data(HTML(html))
+            parts.append(display_data("text/html", html))
+        self.widget.outputs = tuple(parts)
 
     @property
     def empty(self) -> bool:
