@@ -9,6 +9,10 @@ name and position, jupytext's own bookkeeping metadata dropped, the python3 kern
 building an unchanged source gives a byte-identical notebook, and `--check` can fail CI on
 a notebook that was edited by hand or not rebuilt.
 
+One convention: a code cell tagged `check` (`# %% tags=["check"]`) holds facts asserted for
+CI. It is built with its input hidden (JupyterLab shows a collapsed bar), so the learner is
+not handed the answers; nbval runs it like any other cell.
+
     .venv/bin/python tools/notebooks.py                 # build every notebook (`make notebooks`)
     .venv/bin/python tools/notebooks.py labs/src/lab-01-default-deny.py
     .venv/bin/python tools/notebooks.py --check         # exit 1, naming each stale notebook
@@ -28,6 +32,7 @@ NOTEBOOK_METADATA = {"kernelspec": {"display_name": "Python 3", "language": "pyt
                      "language_info": {"name": "python"}}
 # Metadata jupytext adds while reading percent text, about the text itself (blank lines between cells).
 JUPYTEXT_ONLY = {"lines_to_next_cell"}
+CHECK_TAG = "check"  # a cell of facts asserted for CI: input hidden from the learner
 
 
 def sources() -> list[Path]:
@@ -48,6 +53,8 @@ def build(source: Path) -> str:
         cell.id = f"{source.stem[:40]}-{i:03d}"
         for key in JUPYTEXT_ONLY & set(cell.metadata):
             del cell.metadata[key]
+        if CHECK_TAG in cell.metadata.get("tags", ()):
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
     nbformat.validate(nb)
     return nbformat.writes(nb).rstrip("\n") + "\n"
 

@@ -34,6 +34,7 @@ from ..engine import Engine
 from ..model import Cluster
 from ..widgets.choice import Choice
 from ..widgets.predict import Predict, Question
+from ..widgets.reveal import More
 
 
 @dataclass(frozen=True)
@@ -86,22 +87,25 @@ def all_words(notebook: str) -> tuple[Words, ...]:
 
 
 def question(key: str, source: Cluster | Engine, src: str, dst: str, port: int | None = 80,
-             protocol: str = "TCP", dataplane: str = "calico") -> Question:
-    """A Question about one connection, with its words from the course data."""
+             protocol: str = "TCP", dataplane: str = "calico", more: More | None = None) -> Question:
+    """A Question about one connection, with its words from the course data; `more()` is shown in
+    the reveal too (e.g. `lambda: show_matrix(...)`), built only once the learner has answered."""
     w = words(key)
-    return Question(source, src, dst, port, protocol, dataplane, prompt=w.prompt, reveal=w.reveal, key=key)
+    return Question(source, src, dst, port, protocol, dataplane, prompt=w.prompt, reveal=w.reveal, key=key,
+                    more=more)
 
 
 def predict(key: str, source: Cluster | Engine, port: int | None = 80, protocol: str = "TCP",
-            pods: Sequence[str] | None = None, dataplane: str = "calico") -> Predict:
-    """A Predict matrix, with its words from the course data."""
+            pods: Sequence[str] | None = None, dataplane: str = "calico", more: More | None = None) -> Predict:
+    """A Predict matrix, with its words from the course data (and `more()` in the reveal)."""
     w = words(key)
-    return Predict(source, port, protocol, pods, dataplane, prompt=w.prompt, reveal=w.reveal, key=key)
+    return Predict(source, port, protocol, pods, dataplane, prompt=w.prompt, reveal=w.reveal, key=key, more=more)
 
 
-def choice(key: str, options: Sequence[str], correct: str | Iterable[str], multiple: bool = False) -> Choice:
+def choice(key: str, options: Sequence[str], correct: str | Iterable[str], multiple: bool = False,
+           more: More | None = None) -> Choice:
     """A multiple-choice prediction whose right option(s) the notebook computed, with its words."""
     w = words(key)
     if not w.prompt:
         raise ValueError(f"{key}: a choice needs a prompt in questions/{notebook_of(key)}.yaml")
-    return Choice(w.prompt, options, correct, multiple, reveal=w.reveal, key=key)
+    return Choice(w.prompt, options, correct, multiple, reveal=w.reveal, key=key, more=more)

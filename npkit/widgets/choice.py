@@ -14,7 +14,7 @@ from html import escape
 import ipywidgets as w
 
 from .predict import RIGHT, WRONG, earlier_note
-from .reveal import Attempts, RevealArea, mark
+from .reveal import Attempts, More, RevealArea, mark
 from .view import View
 
 
@@ -76,8 +76,9 @@ class Choice(View[ChoiceState]):
     """`Choice("Which pods …?", options, correct, multiple=True, reveal="…")`; `choice.state` is the ChoiceState."""
 
     def __init__(self, prompt: str, options: Sequence[str], correct: str | Iterable[str], multiple: bool = False,
-                 reveal: str = "", key: str = ""):
+                 reveal: str = "", key: str = "", more: More | None = None):
         self.state = ChoiceState(prompt, options, correct, multiple, reveal, key)
+        self.more = more
         self.result = w.HTML()
         self.result.add_class("npkit-choice-result")
         self.reveal_area = RevealArea()
@@ -110,4 +111,4 @@ class Choice(View[ChoiceState]):
         self.result.value = (f'<div style="color:{color};font-weight:600">{word}. '
                              f'<span class="npkit-first-try">{escape(s.attempts.badge())}</span></div>'
                              f'<ul style="list-style:none;padding-left:8px">{items}</ul>')
-        self.reveal_area.show(s.reveal_markdown)
+        self.reveal_area.show(s.reveal_markdown, more=self.more)

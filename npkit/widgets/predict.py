@@ -24,7 +24,7 @@ from ..model import Cluster
 from .grid import Cell, MatrixGrid
 from .playground import probe_label
 from .render import ALLOWED_BG, DENIED_BG
-from .reveal import Attempts, RevealArea, mark
+from .reveal import Attempts, More, RevealArea, mark
 from .show import as_engine
 from .view import View
 
@@ -168,8 +168,9 @@ class Predict(View[PredictState]):
 
     def __init__(self, source: Cluster | Engine, port: int | None = 80, protocol: str = "TCP",
                  pods: Sequence[str] | None = None, dataplane: str = "calico", prompt: str = "",
-                 reveal: str = "", key: str = ""):
+                 reveal: str = "", key: str = "", more: More | None = None):
         self.state = PredictState(source, port, protocol, pods, dataplane, reveal, key)
+        self.more = more
         self.prompt = prompt or (f"Click the cells you expect to be <b>allowed</b> on {escape(self.state.label)} "
                                  "(rows: source, columns: destination), then press Reveal.")
         self.grid = MatrixGrid(self.state.pods, self._clicked)
@@ -249,8 +250,8 @@ class Predict(View[PredictState]):
         tail = "" if score.perfect else " Cells marked ! were wrong: click one to see why."
         self.result.value = (f'<div style="color:{color};font-weight:600">{score.correct} of {score.total} right.'
                              f'{tail} <span class="npkit-first-try">{escape(s.badge())}</span></div><ul>{items}</ul>')
-        if self.reveal_area.empty and s.reveal_markdown:
-            self.reveal_area.show(s.reveal_markdown)
+        if self.reveal_area.empty and (s.reveal_markdown or self.more is not None):
+            self.reveal_area.show(s.reveal_markdown, more=self.more)
         if s.selected is None and score.wrong:
             s.explain(score.wrong[0][0], score.wrong[0][1])
         self.explanation.value = render_verdict_html(s.explain(*s.selected)) if s.selected else ""
@@ -321,8 +322,9 @@ class Question(View[QuestionState]):
 
     def __init__(self, source: Cluster | Engine, src: str, dst: str, port: int | None = 80,
                  protocol: str = "TCP", dataplane: str = "calico", prompt: str = "", reveal: str = "",
-                 key: str = ""):
+                 key: str = "", more: More | None = None):
         self.state = QuestionState(source, src, dst, port, protocol, dataplane, prompt, reveal, key)
+        self.more = more
         self.allowed_button = w.Button(description="Allowed", icon="check")
         self.denied_button = w.Button(description="Denied", icon="times")
         self.result = w.HTML()
@@ -345,4 +347,4 @@ class Question(View[QuestionState]):
                              f'<span class="npkit-first-try">{escape(self.state.attempts.badge())}</span></div>')
         explanation = ("<details><summary>The engine's explanation</summary>"
                        f"{render_verdict_html(self.state.verdict)}</details>")
-        self.reveal_area.show(self.state.reveal_markdown, explanation)
+        self.reveal_area.show(self.state.reveal_markdown, explanation, self.more)

@@ -10,7 +10,9 @@ The reveal area (CSS class `npkit-reveal`) is empty until the first answer: the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import ipywidgets as w
 
@@ -76,6 +78,21 @@ def mark(correct: bool) -> str:
     return "✓" if correct else "✗"
 
 
+More = Callable[[], Any]  # what a reveal shows besides its words, built when the learner has answered
+
+
+def bundle_output(obj: Any) -> dict[str, object]:
+    """An Output-widget output for any displayable object (a View, a widget, something with _repr_html_)."""
+    if hasattr(obj, "_repr_mimebundle_"):
+        data = obj._repr_mimebundle_()
+        data = data[0] if isinstance(data, tuple) else data
+    elif hasattr(obj, "_repr_html_"):
+        data = {"text/html": obj._repr_html_(), "text/plain": repr(obj)}
+    else:
+        data = {"text/plain": str(obj)}
+    return {"output_type": "display_data", "data": data, "metadata": {}}
+
+
 def display_data(mime: str, text: str) -> dict[str, object]:
     """One Output-widget output (what IPython's display would send), without IPython."""
     return {"output_type": "display_data", "data": {mime: text, "text/plain": text}, "metadata": {}}
@@ -89,12 +106,16 @@ class RevealArea:
         self.widget.add_class("npkit-reveal")
         self.markdown: list[str] = []
 
-    def show(self, markdown: str = "", html: str = "") -> None:
-        """Replace the content: the explanation (Markdown) first, then any HTML (e.g. a verdict)."""
+    def show(self, markdown: str = "", html: str = "", more: More | None = None) -> None:
+        """Replace the content: the explanation (Markdown) first, then any HTML (e.g. a verdict), then
+        `more()` (built only now: e.g. the whole matrix after the change, a widget or anything with a
+        `_repr_html_`)."""
         self.markdown = [markdown] if markdown else []
         parts = [display_data("text/markdown", markdown)] if markdown else []
         if html:
             parts.append(display_data("text/html", html))
+        if more is not None:
+            parts.append(bundle_output(more()))
         self.widget.outputs = tuple(parts)
 
     @property

@@ -54,7 +54,7 @@ def test_a_hand_edited_notebook_is_reported_stale(tmp_path):
     assert BUILD.stale([source]) == []
     cells = json.loads(BUILD.target(source).read_text(encoding="utf-8"))["cells"]
     assert [c["id"] for c in cells] == ["99-x-000", "99-x-001"]
-    assert cells[1]["metadata"] == {"tags": ["check"]}  # cell metadata from the source survives
+    assert cells[1]["metadata"] == {"tags": ["check"], "jupyter": {"source_hidden": True}}  # a check cell is hidden
     BUILD.target(source).write_text(BUILD.build(source).replace("Title", "Edited"), encoding="utf-8")
     assert BUILD.stale([source]) == [tmp_path / "99-x.ipynb"]
 
