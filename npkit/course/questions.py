@@ -45,6 +45,7 @@ class Words:
     answer: str
     reveal: str
     prompt: str = ""
+    correct: tuple[str, ...] = ()  # for a Choice about a fact no engine computes (e.g. what eBPF mode lists)
 
 
 def _folder() -> Traversable:
@@ -68,8 +69,10 @@ def _file(notebook: str) -> dict[str, Words]:
         missing = [f for f in ("answer", "reveal") if not str((entry or {}).get(f, "")).strip()]
         if missing:
             raise ValueError(f"questions/{notebook}.yaml: {name}: needs {' and '.join(missing)}")
+        correct = entry.get("correct") or ()
         out[key] = Words(key, str(entry["answer"]).strip(), str(entry["reveal"]).strip(),
-                         str(entry.get("prompt", "")).strip())
+                         str(entry.get("prompt", "")).strip(),
+                         (correct,) if isinstance(correct, str) else tuple(str(c) for c in correct))
     return out
 
 
@@ -102,10 +105,17 @@ def predict(key: str, source: Cluster | Engine, port: int | None = 80, protocol:
     return Predict(source, port, protocol, pods, dataplane, prompt=w.prompt, reveal=w.reveal, key=key, more=more)
 
 
-def choice(key: str, options: Sequence[str], correct: str | Iterable[str], multiple: bool = False,
+def choice(key: str, options: Sequence[str], correct: str | Iterable[str] | None = None, multiple: bool = False,
            more: More | None = None) -> Choice:
-    """A multiple-choice prediction whose right option(s) the notebook computed, with its words."""
+    """A multiple-choice prediction, with its words. The right option(s) are what the notebook
+    computed from the engine; for a fact no engine computes (what a dataplane lists, what a
+    command prints), leave `correct` out and declare it in the data (`correct:`), so it never
+    appears in the notebook."""
     w = words(key)
     if not w.prompt:
         raise ValueError(f"{key}: a choice needs a prompt in questions/{notebook_of(key)}.yaml")
+    if correct is None:
+        if not w.correct:
+            raise ValueError(f"{key}: no right option: compute it, or declare `correct:` in the data")
+        correct = w.correct
     return Choice(w.prompt, options, correct, multiple, reveal=w.reveal, key=key, more=more)
