@@ -99,7 +99,7 @@ class ProgressFile:
         except OSError as e:
             return self._fail(f"cannot read {self.path}: {e.strerror}")
         try:
-            data = json.loads(text)
+            data: Data = json.loads(text)
             if not isinstance(data, dict) or not isinstance(data.get("notebooks"), dict):
                 raise ValueError("not a progress record")
         except ValueError:
@@ -146,7 +146,7 @@ class ProgressFile:
 
 
 def _notebook(data: Data, notebook: str) -> Data:
-    entry = data["notebooks"].setdefault(notebook, {})
+    entry: Data = data["notebooks"].setdefault(notebook, {})
     for part, empty in (("answers", {}), ("tries", {}), ("sections", [])):
         entry.setdefault(part, empty)
     return entry
@@ -217,7 +217,8 @@ class Progress:
                           "attempts": int(before.get("attempts", 1)) + 1,
                           "ever_correct": bool(before.get("ever_correct")) or bool(correct)}
             tries[key] = record
-            result.append(Try(before is None, record["first_correct"], record["attempts"], record["ever_correct"]))
+            result.append(Try(before is None, bool(record["first_correct"]), int(record["attempts"]),
+                              bool(record["ever_correct"])))
 
         self.file.change(edit)
         return result[0]

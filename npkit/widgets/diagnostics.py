@@ -7,6 +7,7 @@ field's value) can be drawn under the line the learner typed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from html import escape
 
 from ..model import Diagnostic
@@ -73,18 +74,18 @@ def diagnostic_text(d: Diagnostic, text: str = "") -> str:
     return "\n".join([head] + ["    " + c for c in caret])
 
 
-def _ranked(diagnostics) -> list[Diagnostic]:
+def _ranked(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Errors first, then warnings, then the rest; by line within each."""
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(diagnostics, key=lambda d: (order.get(d.severity, 3), d.origin.line))
 
 
-def diagnostics_text(diagnostics, text: str = "") -> str:
+def diagnostics_text(diagnostics: Iterable[Diagnostic], text: str = "") -> str:
     """Every diagnostic, one block each, errors first."""
     return "\n".join(diagnostic_text(d, text) for d in _ranked(diagnostics))
 
 
-def diagnostics_html(diagnostics, text: str = "") -> str:
+def diagnostics_html(diagnostics: Sequence[Diagnostic], text: str = "") -> str:
     """The same blocks as HTML, errors in red and warnings in amber."""
     if not diagnostics:
         return ""

@@ -32,7 +32,7 @@ Handler = Callable[[dict[str, Any]], None]
 
 @cache
 def _static(name: str) -> str:
-    return resources.files("npkit.widgets").joinpath("static", name).read_text(encoding="utf-8")
+    return resources.files("npkit.widgets").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +42,7 @@ def bundle() -> tuple[str, str]:
     return code, hashlib.sha256(code.encode()).hexdigest()[:16]
 
 
-class Library(w.Widget):
+class Library(w.Widget):  # type: ignore[misc]  # ipywidgets ships no type information
     """Holds the library code for the browser; never displayed, one per kernel."""
 
     code = t.Unicode().tag(sync=True)

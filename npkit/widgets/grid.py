@@ -58,7 +58,8 @@ class CellHandle:
 
     def _cell(self) -> list[str]:
         i, j = self.grid.pods.index(self.src), self.grid.pods.index(self.dst)
-        return self.grid.widget.cells[i][j]
+        cell: list[str] = self.grid.widget.cells[i][j]
+        return cell
 
     @property
     def description(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 import ipywidgets as w
 import numpy as np
@@ -234,7 +235,7 @@ class Playground(View[PlaygroundState]):
             self.state.errors = (Diagnostic("error", f"internal error: {type(e).__name__}: {e}"),)
         self.refresh()
 
-    def _probe_chosen(self, message: dict) -> None:
+    def _probe_chosen(self, message: dict[str, Any]) -> None:
         index = int(message.get("index", 0))
         if 0 <= index < len(self.state.probes):
             self.state.set_probe(*self.state.probes[index])

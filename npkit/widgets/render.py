@@ -10,10 +10,14 @@ from __future__ import annotations
 import math
 from html import escape
 from itertools import groupby
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..matrix import Matrix, render_table
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 ALLOWED_COLOR, DENIED_COLOR, FLIP_COLOR = "#2da44e", "#e5534b", "#bf8700"
 ALLOWED_BG, DENIED_BG = "#dafbe1", "#ffebe9"
@@ -108,7 +112,7 @@ def matrix_text(matrix: Matrix, flipped: np.ndarray | None = None) -> str:
     return render_table(matrix, flipped if flipped is not None and flipped.any() else None)
 
 
-def _new_figure(width: float, height: float):
+def _new_figure(width: float, height: float) -> tuple[Figure, Any]:
     # pyplot makes notebooks display the figure; closing it stops a second, automatic copy.
     import matplotlib.pyplot as plt
 
@@ -117,7 +121,7 @@ def _new_figure(width: float, height: float):
     return fig, ax
 
 
-def heatmap(matrix: Matrix, flipped: np.ndarray | None = None, title: str | None = None):
+def heatmap(matrix: Matrix, flipped: np.ndarray | None = None, title: str | None = None) -> Figure:
     """A matplotlib Figure: green allowed, red denied, flipped cells outlined in amber."""
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Rectangle
@@ -143,7 +147,7 @@ def heatmap(matrix: Matrix, flipped: np.ndarray | None = None, title: str | None
     return fig
 
 
-def graph(matrix: Matrix, title: str | None = None, include_self: bool = False):
+def graph(matrix: Matrix, title: str | None = None, include_self: bool = False) -> Figure:
     """A matplotlib Figure: pods on a circle grouped by namespace, an arrow per allowed connection."""
     import matplotlib
     from matplotlib.patches import FancyArrowPatch
@@ -199,10 +203,10 @@ class MatrixView:
     def _repr_html_(self) -> str:
         return matrix_html(self.matrix, self.flipped, caption=self.caption)
 
-    def heatmap(self):
+    def heatmap(self) -> Figure:
         """The matrix as a heatmap Figure (flipped cells outlined)."""
         return heatmap(self.matrix, self.flipped)
 
-    def graph(self):
+    def graph(self) -> Figure:
         """The allowed connections as a graph Figure."""
         return graph(self.matrix)

@@ -12,6 +12,7 @@ Three kinds of input, each judged by the same matchers the engine uses for polic
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 from typing import Literal
@@ -230,7 +231,7 @@ def _not_a_selector(root: object, text: str) -> str:
 
 
 class _Problems(Exception):
-    def __init__(self, diagnostics):
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         super().__init__()
         self.diagnostics = tuple(diagnostics)
 

@@ -69,7 +69,7 @@ class MatrixPanel(MatrixView):
         return self._view
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = self.widget()._repr_mimebundle_(**kwargs)
+        bundle: dict[str, Any] = self.widget()._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = repr(self)
         bundle["text/html"] = self._repr_html_()
         return bundle

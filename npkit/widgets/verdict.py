@@ -9,6 +9,7 @@ stays the same from run to run.
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from ..engine import Engine, Verdict
 from ..explain import render_verdict
@@ -36,7 +37,7 @@ class VerdictView:
 
 
 def show_verdict(source: Cluster | Engine, src: str, dst: str, port: int | None = 80, protocol: str = "TCP",
-                 dataplane: str = "calico", verbose: bool = True, **traffic) -> VerdictView:
+                 dataplane: str = "calico", verbose: bool = True, **traffic: Any) -> VerdictView:
     """Why `src` may or may not connect to `dst` (pod keys or addresses), ready to display.
 
     `traffic` passes HTTP or ICMP details on (`http_method="GET"`, `icmp_type=8`).
@@ -49,7 +50,7 @@ def show_verdict(source: Cluster | Engine, src: str, dst: str, port: int | None 
     return VerdictView(as_engine(source, dataplane).verdict(src, dst, port, protocol, **traffic), verbose)
 
 
-Connection = tuple  # (src, dst, port) or (src, dst, port, protocol); src / dst are pod keys or addresses
+Connection = tuple[Any, ...]  # (src, dst, port) or (src, dst, port, protocol); src / dst are pod keys or addresses
 
 
 class ConnectionsView:

@@ -44,6 +44,6 @@ class View(Generic[StateT]):
         return self._frame
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = self.framed._repr_mimebundle_(**kwargs)
+        bundle: dict[str, Any] = self.framed._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = self.text_report()
         return bundle
