@@ -3,8 +3,8 @@
 #
 # The chapter's first hands-on section creates a namespace `policy-test` with two pods, checks that
 # `client` reaches `web`, applies a **default deny** for ingress, and checks again. In this lab you do
-# the same on a real dataplane, and for every step you first **predict** the result, then see the
-# evaluator's prediction beside what really happened.
+# the same on a lab backend, and for every step you first **predict** the result, then see the
+# evaluator's prediction beside what the backend observed (the banner below says what enforces it).
 #
 # What you need: nothing for the prediction-only mode; for the real thing, a kind cluster
 # (`npkit lab up`, about 5 minutes the first time; see *Running the labs*).
@@ -12,22 +12,44 @@
 # %% [markdown]
 # ## Where this lab runs
 #
-# The cell below chooses a **backend** and prints a banner saying which:
+# The next cell opens a **backend** and prints a banner that says which one, and what enforces what
+# you are about to see:
 #
-# - **kind** — your local kind cluster (`npkit lab up`, see *Running the labs*): real pods, a real CNI;
-# - **local** — Linux network namespaces and nftables on this machine (needs root), no Docker;
-# - **predict** — nothing runs; every matrix is the evaluator's and is labelled *predicted, not observed*
-#   (Binder, a laptop without Docker).
+# - **kind**, when your lab cluster runs (`npkit lab up`, see *Running the labs*): real pods, and the
+#   result is enforced by the cluster's network plugin, Calico's Felix or kind's own kindnet (both
+#   enforce Kubernetes NetworkPolicy);
+# - **local**, only when you ask for it (`NPKIT_LAB_BACKEND=local` before starting JupyterLab, or the
+#   lab's opt-in button): network namespaces and nftables rules **created on this machine** (needs
+#   root; all removed at clean-up). They are npkit's own rendering of the policies, enforced by the
+#   kernel. For Kubernetes NetworkPolicy that is a meaningful check: npkit's semantics are held to the
+#   upstream e2e truth tables;
+# - otherwise **predict**: nothing runs, and every matrix is the evaluator's, labelled *predicted, not
+#   observed* (Binder, a laptop without Docker).
 #
-# `NPKIT_LAB_BACKEND=kind|local|predict` forces a choice. Every step below shows the prediction; on an
-# observing backend it also shows what really connected, beside it, and explains any cell that differs.
+# Every step shows the prediction; on an observing backend it also shows what really connected,
+# beside it, and explains any cell that differs.
 
 # %%
 from pathlib import Path
-from npkit.lab import LabSession
 
+from npkit.course import intro
+from npkit.course.questions import choice, predict, question
+from npkit.lab import LabSession
+from npkit.loading import load_string
+
+intro("L1")
+
+# %%
 # The scenario files sit next to this notebook (labs/scenarios/); read them, they are plain YAML.
 SCENARIOS = Path("scenarios") if Path("scenarios").is_dir() else Path("labs/scenarios")
+
+
+def after(name: str):
+    """What the lab's cluster would be with scenario file `name` applied (for predictions)."""
+    path = SCENARIOS / name
+    return lab.cluster.merged(load_string(path.read_text(encoding="utf-8"), filename=path.name))
+
+
 lab = LabSession("lab-01", SCENARIOS / "lab-01-policy-test.yaml")
 
 # %% [markdown]
@@ -63,7 +85,12 @@ cluster = lab.deploy()
 # ## Step 2 — Before any policy
 #
 # **Predict:** with no NetworkPolicy in `policy-test`, can `client` open a connection to `web` on TCP/80?
-# Can `web` reach `client`? Decide, then run the cell.
+
+# %%
+question("L1-before", lab.cluster, "policy-test/client", "policy-test/web", 80)
+
+# %% [markdown]
+# ### Probe it
 #
 # `✓` means the connection got through; `·` that it was dropped. On an observing backend the observed
 # matrix stands to the right; a cell marked `!` would differ from the prediction.
@@ -72,7 +99,7 @@ cluster = lab.deploy()
 before = lab.check(port=80)
 print(before)
 
-# %%
+# %% tags=["check"]
 # No policy selects either pod, so nothing is isolated: every connection is allowed.
 assert before.predicted["policy-test/client", "policy-test/web"]
 assert before.predicted["policy-test/web", "policy-test/client"]
@@ -85,19 +112,25 @@ assert before.agree, before.render_text()   # on an observing backend: reality m
 # namespace, `policyTypes: [Ingress]` makes them **isolated for ingress**, and there is no ingress rule,
 # so nothing is allowed in.
 #
-# **Predict:** after applying it, which of the four cells change?
+# **Predict:** after applying it, which connections between the two pods are allowed?
 
 # %%
 print((SCENARIOS / "lab-01-default-deny.yaml").read_text())
-lab.apply(SCENARIOS / "lab-01-default-deny.yaml")
-after = lab.check(port=80)
-print(after)
+predict("L1-default-deny", after("lab-01-default-deny.yaml"), 80)
+
+# %% [markdown]
+# ### Apply and probe
 
 # %%
-assert not after.predicted["policy-test/client", "policy-test/web"]   # dropped: web is isolated
-assert not after.predicted["policy-test/web", "policy-test/client"]   # and so is client
-assert after.predicted["policy-test/web", "policy-test/web"]          # a pod talking to itself never leaves it
-assert after.agree, after.render_text()
+lab.apply(SCENARIOS / "lab-01-default-deny.yaml")
+denied = lab.check(port=80)
+print(denied)
+
+# %% tags=["check"]
+assert not denied.predicted["policy-test/client", "policy-test/web"]   # dropped: web is isolated
+assert not denied.predicted["policy-test/web", "policy-test/client"]   # and so is client
+assert denied.predicted["policy-test/web", "policy-test/web"]          # a pod talking to itself never leaves it
+assert denied.agree, denied.render_text()
 
 # %% [markdown]
 # ## Why?

@@ -3,27 +3,50 @@
 #
 # The chapter's second walkthrough: namespace `np-demo` with `web` (labels `app=web, tier=backend`),
 # `frontend` and `other`, and a policy **allow-frontend** that lets only `frontend` reach `web` on TCP/80.
-# As in lab 1: predict each step, then compare the evaluator's prediction with what really connects.
+# As in lab 1: predict each step, then compare the evaluator's prediction with what the lab's backend
+# observes.
 
 # %% [markdown]
 # ## Where this lab runs
 #
-# The cell below chooses a **backend** and prints a banner saying which:
+# The next cell opens a **backend** and prints a banner that says which one, and what enforces what
+# you are about to see:
 #
-# - **kind** — your local kind cluster (`npkit lab up`, see *Running the labs*): real pods, a real CNI;
-# - **local** — Linux network namespaces and nftables on this machine (needs root), no Docker;
-# - **predict** — nothing runs; every matrix is the evaluator's and is labelled *predicted, not observed*
-#   (Binder, a laptop without Docker).
+# - **kind**, when your lab cluster runs (`npkit lab up`, see *Running the labs*): real pods, and the
+#   result is enforced by the cluster's network plugin, Calico's Felix or kind's own kindnet (both
+#   enforce Kubernetes NetworkPolicy);
+# - **local**, only when you ask for it (`NPKIT_LAB_BACKEND=local` before starting JupyterLab, or the
+#   lab's opt-in button): network namespaces and nftables rules **created on this machine** (needs
+#   root; all removed at clean-up). They are npkit's own rendering of the policies, enforced by the
+#   kernel. For Kubernetes NetworkPolicy that is a meaningful check: npkit's semantics are held to the
+#   upstream e2e truth tables;
+# - otherwise **predict**: nothing runs, and every matrix is the evaluator's, labelled *predicted, not
+#   observed* (Binder, a laptop without Docker).
 #
-# `NPKIT_LAB_BACKEND=kind|local|predict` forces a choice. Every step below shows the prediction; on an
-# observing backend it also shows what really connected, beside it, and explains any cell that differs.
+# Every step shows the prediction; on an observing backend it also shows what really connected,
+# beside it, and explains any cell that differs.
 
 # %%
 from pathlib import Path
-from npkit.lab import LabSession
 
+from npkit.course import intro
+from npkit.course.questions import choice, predict, question
+from npkit.lab import LabSession
+from npkit.loading import load_string
+
+intro("L2")
+
+# %%
 # The scenario files sit next to this notebook (labs/scenarios/); read them, they are plain YAML.
 SCENARIOS = Path("scenarios") if Path("scenarios").is_dir() else Path("labs/scenarios")
+
+
+def after(name: str):
+    """What the lab's cluster would be with scenario file `name` applied (for predictions)."""
+    path = SCENARIOS / name
+    return lab.cluster.merged(load_string(path.read_text(encoding="utf-8"), filename=path.name))
+
+
 lab = LabSession("lab-02", SCENARIOS / "lab-02-np-demo.yaml")
 
 # %% [markdown]
@@ -48,6 +71,8 @@ print((SCENARIOS / "lab-02-np-demo.yaml").read_text())
 cluster = lab.deploy()
 before = lab.check(port=80)
 print(before)
+
+# %% tags=["check"]
 assert before.predicted["np-demo/other", "np-demo/web"]   # nothing isolated yet
 assert before.agree, before.render_text()
 
@@ -57,38 +82,51 @@ assert before.agree, before.render_text()
 # Read the policy. It selects `app: web`, lists `Ingress` in `policyTypes`, and allows one peer
 # (`podSelector: app=frontend`, same namespace) on TCP/80.
 #
-# **Predict**, before running the next cell:
-# 1. `frontend → web`?
-# 2. `other → web`?
-# 3. `web → frontend` — does a policy on *web's ingress* change what *web* may send?
-# 4. `other → frontend`?
+# **Predict** the whole matrix: `frontend → web`, `other → web`, but also `web → frontend` (does a
+# policy on *web's ingress* change what *web* may send?) and `other → frontend`.
 
 # %%
 print((SCENARIOS / "lab-02-allow-frontend.yaml").read_text())
-lab.apply(SCENARIOS / "lab-02-allow-frontend.yaml")
-after = lab.check(port=80)
-print(after)
+predict("L2-allow-frontend", after("lab-02-allow-frontend.yaml"), 80)
+
+# %% [markdown]
+# ### Apply and probe
 
 # %%
-assert after.predicted["np-demo/frontend", "np-demo/web"]        # the one allowed peer
-assert not after.predicted["np-demo/other", "np-demo/web"]       # isolated, no rule for it: TIMEOUT
-assert after.predicted["np-demo/web", "np-demo/frontend"]        # web's egress is not selected
-assert after.predicted["np-demo/other", "np-demo/frontend"]      # frontend is not selected at all
-assert after.agree, after.render_text()
+lab.apply(SCENARIOS / "lab-02-allow-frontend.yaml")
+allowed = lab.check(port=80)
+print(allowed)
+
+# %% tags=["check"]
+assert allowed.predicted["np-demo/frontend", "np-demo/web"]        # the one allowed peer
+assert not allowed.predicted["np-demo/other", "np-demo/web"]       # isolated, no rule for it: TIMEOUT
+assert allowed.predicted["np-demo/web", "np-demo/frontend"]        # web's egress is not selected
+assert allowed.predicted["np-demo/other", "np-demo/frontend"]      # frontend is not selected at all
+assert allowed.agree, allowed.render_text()
 
 # %% [markdown]
 # ## Another port
 #
-# The rule names TCP/80 only. **Predict:** can `frontend` reach `web` on TCP/8080? (Nothing listens there:
-# on a cluster, a connection that policy lets through is answered with a reset, REFUSED; one that policy
-# drops times out. npkit counts REFUSED from a pod that does not serve the port as "got through".)
+# The rule names TCP/80 only. **Predict:** can `frontend` reach `web` on TCP/8080?
+
+# %%
+question("L2-other-port", lab.cluster, "np-demo/frontend", "np-demo/web", 8080)
+
+# %% [markdown]
+# ### Probe TCP/8080
+#
+# Nothing listens on 8080. On a cluster, a connection that policy lets through is answered with a reset
+# (REFUSED); one that policy drops times out. npkit counts REFUSED from a pod that does not serve the port
+# as "got through".
 
 # %%
 other_port = lab.check(port=8080)
 print(other_port)
+print(lab.explain("np-demo/frontend", "np-demo/web", port=8080, verbose=False))
+
+# %% tags=["check"]
 assert not other_port.predicted["np-demo/frontend", "np-demo/web"]
 assert other_port.agree, other_port.render_text()
-print(lab.explain("np-demo/frontend", "np-demo/web", port=8080, verbose=False))
 
 # %% [markdown]
 # ## The raw experience (optional, in a terminal, after the clean-up cell)

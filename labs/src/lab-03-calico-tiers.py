@@ -3,9 +3,11 @@
 #
 # The chapter shows a Tier `security`, a GlobalNetworkPolicy `block-malicious-ips` in it, the namespaced
 # `explicit-deny-with-log`, and `deny-external-egress`. Here you apply them one by one on the **Calico**
-# cluster (`npkit lab up --cni calico`) and watch what they really do — including something the chapter
-# does not say: since Calico 3.29, **a tier ends with an implicit Deny** for every endpoint its policies
-# select, unless the tier's `defaultAction` is `Pass`.
+# cluster (`npkit lab up --cni calico`) and watch what they really do, including something the chapter
+# does not say: **a tier ends with an implicit Deny** for every endpoint its policies select, unless the
+# tier's `defaultAction` is `Pass`. Every Calico version does this; what Calico 3.29 added to open-source
+# Calico is `Tier` objects and `defaultAction`, so this lab needs Calico ≥ 3.29 (the lab cluster runs
+# 3.32; on 3.29–3.31 a policy in tier `security` must be named `security.<name>`).
 #
 # Two lab additions to the chapter's YAML: the lab copies live in namespace `shop` instead of `default`,
 # and each *global* policy gets `namespaceSelector: npkit.io/lab == 'lab-03'`, so it only touches this
@@ -15,25 +17,44 @@
 # %% [markdown]
 # ## Where this lab runs
 #
-# The cell below chooses a **backend** and prints a banner saying which:
+# The next cell opens a **backend** and prints a banner that says which one, and what enforces what
+# you are about to see:
 #
-# - **kind** — your local kind cluster (`npkit lab up`, see *Running the labs*): real pods, a real CNI;
-# - **local** — Linux network namespaces and nftables on this machine (needs root), no Docker;
-# - **predict** — nothing runs; every matrix is the evaluator's and is labelled *predicted, not observed*
-#   (Binder, a laptop without Docker).
+# - **kind with Calico** (`npkit lab up --cni calico`): real pods, and the result is enforced by
+#   **Felix**, Calico's agent: the real thing. (On a kind cluster without Calico, kindnet ignores
+#   Calico objects; the lab then only predicts, and says so.)
+# - **local**, only when you ask for it (`NPKIT_LAB_BACKEND=local` before starting JupyterLab, or the
+#   lab's opt-in button): network namespaces and nftables rules **created on this machine** (needs
+#   root; all removed at clean-up). They are **npkit's own nftables rendering of Calico's rules**,
+#   enforced by the kernel, **not Felix**: when observed equals predicted here, npkit agrees with the
+#   kernel about npkit's reading of Calico; only kind with Calico checks it against Felix.
+# - otherwise **predict**: nothing runs, and every matrix is the evaluator's, labelled *predicted, not
+#   observed* (Binder, a laptop without Docker).
 #
-# `NPKIT_LAB_BACKEND=kind|local|predict` forces a choice. Every step below shows the prediction; on an
-# observing backend it also shows what really connected, beside it, and explains any cell that differs.
-#
-# This lab needs Calico: on a kindnet cluster (which enforces Kubernetes NetworkPolicy only) it falls back
-# to prediction and says so.
+# Every step shows the prediction; on an observing backend it also shows what really connected,
+# beside it, and explains any cell that differs.
 
 # %%
 from pathlib import Path
-from npkit.lab import LabSession
 
+from npkit.course import intro
+from npkit.course.questions import choice, predict, question
+from npkit.lab import LabSession
+from npkit.loading import load_string
+
+intro("L3")
+
+# %%
 # The scenario files sit next to this notebook (labs/scenarios/); read them, they are plain YAML.
 SCENARIOS = Path("scenarios") if Path("scenarios").is_dir() else Path("labs/scenarios")
+
+
+def after(name: str):
+    """What the lab's cluster would be with scenario file `name` applied (for predictions)."""
+    path = SCENARIOS / name
+    return lab.cluster.merged(load_string(path.read_text(encoding="utf-8"), filename=path.name))
+
+
 lab = LabSession("lab-03", SCENARIOS / "lab-03-shop.yaml", needs="calico")
 
 # %% [markdown]
@@ -56,49 +77,65 @@ canary = lab.canary()
 cluster = lab.deploy()
 base = lab.check(port=80)
 print(base)
+
+# %% tags=["check"]
 assert base.predicted.allowed.all()   # no policy yet: everything allowed
 assert base.agree, base.render_text()
 
 # %% [markdown]
 # ## Step 2 — The `security` tier, as the chapter writes it
 #
-# `block-malicious-ips` (tier `security`, order 100) denies ingress from `1.2.3.0/24` and says nothing
-# else. None of our pods is in that range.
+# `block-malicious-ips` (policy order 10, in tier `security`, whose own order is 100: before tier
+# `default`) denies ingress from `1.2.3.0/24` and says nothing else. None of our pods is in that range.
 #
 # **Predict:** does `frontend → web` still work after you apply it?
 
 # %%
 print((SCENARIOS / "lab-03-security-tier.yaml").read_text())
+question("L3-security-tier", after("lab-03-security-tier.yaml"), "shop/frontend", "shop/web", 80)
+
+# %% [markdown]
+# ### Apply, probe, explain
+
+# %%
 lab.apply(SCENARIOS / "lab-03-security-tier.yaml")
 tiered = lab.check(port=80)
 print(tiered)
+print(lab.explain("shop/frontend", "shop/web"))
 
-# %%
+# %% tags=["check"]
 import numpy as np
 
 off_diagonal = ~np.eye(len(tiered.predicted.pods), dtype=bool)
 assert not tiered.predicted.allowed[off_diagonal].any()   # every pod-to-pod connection is now denied
 assert tiered.agree, tiered.render_text()
-print(lab.explain("shop/frontend", "shop/web"))
 
 # %% [markdown]
-# Everything stopped. Read the explanation: the `security` tier *applies* to `web` (one of its policies
-# selects it), no rule matched, and so the tier's **default action, Deny**, decided. A tier is not a
-# filter that lets the rest through: it is a complete verdict for what it selects.
-#
 # ## Step 3 — The fix: Pass
 #
-# A final rule `- action: Pass` ends the tier for everything it did not deny, and evaluation continues in
-# the next tier (here `default`, and then the namespace profile, which allows). Setting
-# `defaultAction: Pass` on the Tier would do the same for every policy in it.
+# A final rule `- action: Pass` ends the tier for everything it did not deny, and evaluation continues
+# with the **next tier that has a policy selecting the pod**. Setting `defaultAction: Pass` on the Tier
+# would do the same for every policy in it.
 #
 # **Predict:** after the fix, is the matrix back to all-allowed?
 
 # %%
 print((SCENARIOS / "lab-03-security-tier-fixed.yaml").read_text())
+from npkit.engine import Engine
+
+all_allowed = bool(Engine(after("lab-03-security-tier-fixed.yaml")).reachability(80).all())
+choice("L3-pass-fix", ["yes, all allowed again", "no, some stay denied"],
+       "yes, all allowed again" if all_allowed else "no, some stay denied")
+
+# %% [markdown]
+# ### Apply and probe
+
+# %%
 lab.apply(SCENARIOS / "lab-03-security-tier-fixed.yaml")
 fixed = lab.check(port=80)
 print(fixed)
+
+# %% tags=["check"]
 assert fixed.predicted.allowed.all()
 assert fixed.agree, fixed.render_text()
 
@@ -109,17 +146,25 @@ assert fixed.agree, fixed.render_text()
 # **denies** it, and **allows** `app == 'frontend'`. Calico rules run in order and the first Allow or
 # Deny wins; Log never decides.
 #
-# **Predict:** `frontend → web`? `scanner → web`? And `web → scanner`?
+# **Predict** the matrix: `frontend → web`? `scanner → web`? And `web → scanner`?
+
+# %%
+predict("L3-explicit-deny", after("lab-03-explicit-deny-with-log.yaml"), 80)
+
+# %% [markdown]
+# ### Apply and probe
 
 # %%
 lab.apply(SCENARIOS / "lab-03-explicit-deny-with-log.yaml")
 ordered = lab.check(port=80)
 print(ordered)
+print(lab.explain("shop/scanner", "shop/web", verbose=False))
+
+# %% tags=["check"]
 assert ordered.predicted["shop/frontend", "shop/web"]
 assert not ordered.predicted["shop/scanner", "shop/web"]
 assert ordered.predicted["shop/web", "shop/scanner"]       # the policy only governs web's ingress
 assert ordered.agree, ordered.render_text()
-print(lab.explain("shop/scanner", "shop/web", verbose=False))
 
 # %% [markdown]
 # ## Step 5 — deny-external-egress
@@ -130,23 +175,33 @@ print(lab.explain("shop/scanner", "shop/web", verbose=False))
 # **Predict:** can `frontend` still reach `web`?
 
 # %%
+question("L3-deny-external", after("lab-03-deny-external-egress.yaml"), "shop/frontend", "shop/web", 80)
+
+# %% [markdown]
+# ### Apply, probe, explain
+
+# %%
 lab.apply(SCENARIOS / "lab-03-deny-external-egress.yaml")
 egress = lab.check(port=80)
 print(egress)
-assert not egress.predicted.allowed[off_diagonal].any()   # the default tier's own end-of-tier Deny, on egress
-assert egress.agree, egress.render_text()
 print(lab.explain("shop/frontend", "shop/web", verbose=False))
 
+# %% tags=["check"]
+assert not egress.predicted.allowed[off_diagonal].any()   # the default tier's own end-of-tier Deny, on egress
+assert egress.agree, egress.render_text()
+
 # %% [markdown]
-# Same lesson, on egress, in the `default` tier: every pod is now selected for egress, no rule matches a
-# private destination, and the default tier's implicit Deny drops it. Here the fix is to move the rule to
-# the `security` tier and end it with `Pass` (a `Pass` inside the *default* tier would also skip the Deny
-# that makes Kubernetes NetworkPolicies isolate pods — lab 4 shows that trap).
+# ### The fix for the egress policy
+#
+# Move the rule to the `security` tier and end it with `Pass` (a `Pass` inside the *default* tier would
+# also skip the Deny that makes Kubernetes NetworkPolicies isolate pods: lab 4 shows that trap).
 
 # %%
 lab.apply(SCENARIOS / "lab-03-deny-external-egress-fixed.yaml")
 final = lab.check(port=80)
 print(final)
+
+# %% tags=["check"]
 assert final.predicted["shop/frontend", "shop/web"] and not final.predicted["shop/scanner", "shop/web"]
 assert final.agree, final.render_text()
 

@@ -9,24 +9,44 @@
 # %% [markdown]
 # ## Where this lab runs
 #
-# The cell below chooses a **backend** and prints a banner saying which:
+# The next cell opens a **backend** and prints a banner that says which one, and what enforces what
+# you are about to see:
 #
-# - **kind** — your local kind cluster (`npkit lab up`, see *Running the labs*): real pods, a real CNI;
-# - **local** — Linux network namespaces and nftables on this machine (needs root), no Docker;
-# - **predict** — nothing runs; every matrix is the evaluator's and is labelled *predicted, not observed*
-#   (Binder, a laptop without Docker).
+# - **kind with Calico** (`npkit lab up --cni calico`): real pods, and the result is enforced by
+#   **Felix**, Calico's agent: the real thing. (On a kind cluster without Calico, kindnet ignores
+#   Calico objects; the lab then only predicts, and says so.)
+# - **local**, only when you ask for it (`NPKIT_LAB_BACKEND=local` before starting JupyterLab, or the
+#   lab's opt-in button): network namespaces and nftables rules **created on this machine** (needs
+#   root; all removed at clean-up). They are **npkit's own nftables rendering of Calico's rules**,
+#   enforced by the kernel, **not Felix**: when observed equals predicted here, npkit agrees with the
+#   kernel about npkit's reading of Calico; only kind with Calico checks it against Felix.
+# - otherwise **predict**: nothing runs, and every matrix is the evaluator's, labelled *predicted, not
+#   observed* (Binder, a laptop without Docker).
 #
-# `NPKIT_LAB_BACKEND=kind|local|predict` forces a choice. Every step below shows the prediction; on an
-# observing backend it also shows what really connected, beside it, and explains any cell that differs.
-#
-# This lab needs Calico (Log rules and tiers); on kindnet it falls back to prediction.
+# Every step shows the prediction; on an observing backend it also shows what really connected,
+# beside it, and explains any cell that differs.
 
 # %%
 from pathlib import Path
-from npkit.lab import LabSession
 
+from npkit.course import intro
+from npkit.course.questions import choice, predict, question
+from npkit.lab import LabSession
+from npkit.loading import load_string
+
+intro("L4")
+
+# %%
 # The scenario files sit next to this notebook (labs/scenarios/); read them, they are plain YAML.
 SCENARIOS = Path("scenarios") if Path("scenarios").is_dir() else Path("labs/scenarios")
+
+
+def after(name: str):
+    """What the lab's cluster would be with scenario file `name` applied (for predictions)."""
+    path = SCENARIOS / name
+    return lab.cluster.merged(load_string(path.read_text(encoding="utf-8"), filename=path.name))
+
+
 lab = LabSession("lab-04", SCENARIOS / "lab-04-debug.yaml", needs="calico")
 
 # %% [markdown]
@@ -51,6 +71,8 @@ cluster = lab.deploy()
 lab.apply(SCENARIOS / "lab-04-allow-client-to-web.yaml")
 working = lab.check(port=80)
 print(working)
+
+# %% tags=["check"]
 assert working.predicted["debug/client", "debug/web"] and not working.predicted["debug/intruder", "debug/web"]
 assert working.agree, working.render_text()
 
@@ -64,11 +86,17 @@ assert working.agree, working.render_text()
 
 # %%
 print((SCENARIOS / "lab-04-log-denied.yaml").read_text())
+question("L4-log-denied", after("lab-04-log-denied.yaml"), "debug/client", "debug/web", 80)
+
+# %% [markdown]
+# ### Apply and probe
+
+# %%
 lab.apply(SCENARIOS / "lab-04-log-denied.yaml")
 broken = lab.check(port=80)
 print(broken)
 
-# %%
+# %% tags=["check"]
 import numpy as np
 
 off_diagonal = ~np.eye(len(broken.predicted.pods), dtype=bool)
@@ -84,6 +112,8 @@ assert broken.agree, broken.render_text()
 # %%
 why = lab.engine.verdict("debug/client", "debug/web", 80)
 print(lab.explain("debug/client", "debug/web", port=80))
+
+# %% tags=["check"]
 assert not why.egress.allowed and why.egress.decision.kind == "end-of-tier"
 assert why.egress.logged   # the Log rule did fire; it just does not decide
 
@@ -91,8 +121,8 @@ assert why.egress.logged   # the Log rule did fire; it just does not decide
 # The **egress** of `client` is denied. Before `log-denied`, no policy selected `client` for egress, so
 # its namespace profile allowed everything. `log-denied` selects `all()` for Ingress *and* Egress, so now
 # the `default` tier applies to every pod in both directions; its only rule is `Log`, which does not
-# decide; and a tier in which nothing decided ends with **Deny** (Calico ≥ 3.29). The policy meant to
-# *observe* denials *creates* them.
+# decide; and a tier in which nothing decided ends with **Deny**, on every Calico version. The policy
+# meant to *observe* denials *creates* them.
 #
 # **The packet log.** Calico writes Log rules as kernel log lines with the prefix `calico-packet`.
 # On kind: `docker exec npkit-lab-worker dmesg | grep calico-packet` (a kind node is a container with its
@@ -116,11 +146,13 @@ else:
         print(f"{src} → {dst}:", "; ".join(v.egress.logged + v.ingress.logged))
 
 # %% [markdown]
-# **The generated rules.** Felix turns policy into iptables chains: `cali-tw-<interface>` is a pod's
+# **The generated rules.** With the iptables dataplane, Felix turns policy into chains: `cali-tw-<interface>` is a pod's
 # ingress pipeline, `cali-fw-<interface>` its egress; each tier starts with `Start of tier …` and ends with
 # `End of tier … Drop if no policies passed packet`. On kind:
 # `docker exec npkit-lab-worker iptables-save -t filter | grep -E 'cali-(tw|fw|pi|po)'`, or `npkit lab rules debug/client`.
-# Look for the end-of-tier drop in `client`'s egress chain.
+# Look for the end-of-tier drop in `client`'s egress chain. (With Calico's eBPF dataplane there are no
+# `cali-*` chains: read the policy with `calico-node -bpf policy dump <interface> all` in the calico-node
+# pod. On the local backend, `npkit lab rules` prints npkit's own nftables rendering, not Felix's rules.)
 
 # %%
 if lab.observes:
@@ -141,19 +173,23 @@ else:
 # **Predict:** `client → web` comes back. What about `intruder → web`?
 
 # %%
+question("L4-pass-trap", after("lab-04-log-denied-pass.yaml"), "debug/intruder", "debug/web", 80)
+
+# %% [markdown]
+# ### Apply, probe, explain
+
+# %%
 lab.apply(SCENARIOS / "lab-04-log-denied-pass.yaml")
 passing = lab.check(port=80)
 print(passing)
+print(lab.explain("debug/intruder", "debug/web", verbose=False))
+
+# %% tags=["check"]
 assert passing.predicted["debug/client", "debug/web"]
 assert passing.predicted["debug/intruder", "debug/web"]   # the application's isolation is gone!
 assert passing.agree, passing.render_text()
-print(lab.explain("debug/intruder", "debug/web", verbose=False))
 
 # %% [markdown]
-# Kubernetes NetworkPolicies live in the `default` tier too (order 1000), and their "isolated unless
-# allowed" *is* the default tier's end-of-tier Deny. A `Pass` in the default tier skips that Deny, so
-# `intruder` gets in. In the default tier, Pass is not a harmless "carry on".
-#
 # ## Step 5 — The fix
 #
 # Log only where the default tier denies anyway: for the pods (and direction) the application's policies
@@ -166,6 +202,8 @@ print((SCENARIOS / "lab-04-log-denied-fixed.yaml").read_text())
 lab.apply(SCENARIOS / "lab-04-log-denied-fixed.yaml")
 fixed = lab.check(port=80)
 print(fixed)
+
+# %% tags=["check"]
 assert (fixed.predicted.allowed == working.predicted.allowed).all()   # the application behaves as before
 assert fixed.agree, fixed.render_text()
 denied = lab.engine.verdict("debug/intruder", "debug/web", 80)

@@ -66,12 +66,16 @@ def test_committed_notebooks_have_no_outputs():
                 assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_each_notebook_opens_with_its_own_intro(notebook):
-    number = notebook.name[:2]
+def _intro_id(path: Path) -> str:
+    return f"L{int(path.stem[4:6])}" if path.stem.startswith("lab-") else path.stem[:2]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS + LABS, ids=lambda p: p.stem)
+def test_each_notebook_and_lab_opens_with_its_own_intro(notebook):
+    number = _intro_id(notebook)
     first = _code_cells(notebook)[0]
     assert re.search(rf'^intro\("{number}"\)$', first, re.M), f"the first code cell must end in intro(\"{number}\")"
-    assert intro(number).file == f"notebooks/{notebook.name}"
+    assert intro(number).file == f"{notebook.parent.name}/{notebook.name}"
 
 
 @pytest.mark.parametrize("exercise", [e for e in Exercise.all() if e.notebook.isdigit()], ids=lambda e: e.id)

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")) + sorted((ROOT / "labs").glob("lab-*.ipynb"))
 CALL = re.compile(r"\b(question|predict|choice)\(\s*\"([A-Z0-9]+-[a-z0-9-]+)\"")
 RAW_WIDGET = re.compile(r"(?<![\w.])(Question|Predict|Choice)\(")
-PROMPT = re.compile(r"\*\*predict\b|\bpredict:|\bpredict first\b.*[?:]", re.I)
+PROMPT = re.compile(r"\*\*Predict\b|\bPredict:")  # the course's prompt to predict: **Predict** …
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
