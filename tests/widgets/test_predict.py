@@ -160,3 +160,16 @@ def test_a_choice_refuses_a_truth_that_is_not_an_option():
         Choice("?", ["a", "b"], "c")
     with pytest.raises(ValueError, match="exactly one"):
         Choice("?", ["a", "b"], {"a", "b"})
+
+
+def test_the_reveal_builds_its_extra_view_only_after_the_answer(cluster):
+    built = []
+
+    def more():
+        built.append(1)
+        return "the whole matrix"
+
+    view = Question(cluster, "x/b", "default/web", 80, more=more)
+    assert not built and view.reveal_area.empty
+    view.denied_button.click()
+    assert built == [1] and "the whole matrix" in _reveal_text(view.reveal_area)
