@@ -73,16 +73,21 @@ export function renderDiagram(wrap, diagram, model, state, send) {
   }
   const selected = model.get("selected") || [];
   const edgeLayer = svg("g", { class: "npk-edges" });
-  for (const e of edges) {
-    if (!e.allowed && !state.showDenied) continue;
+  // Changed arrows last, so they are drawn on top; a connection that became denied shows as changed.
+  const ordered = [...edges.filter((e) => !e.flipped), ...edges.filter((e) => e.flipped)];
+  const many = edges.filter((e) => e.allowed).length > 60;
+  edgeLayer.classList.toggle("npk-many", many);
+  for (const e of ordered) {
+    if (!e.allowed && !e.flipped && !state.showDenied) continue;
     if (state.focus !== null && e.s !== state.focus && e.t !== state.focus) continue;
     const a = nodes[e.s];
     const b = nodes[e.t];
     const isSel = selected.length === 2 && selected[0] === a.pod && selected[1] === b.pod;
     const kind = isSel ? "sel" : e.flipped ? "flip" : e.allowed ? "allowed" : "denied";
+    const dashed = !e.allowed ? " npk-edge-dashed" : "";
     const d = curve(a, b, r);
     const g = svg("g", {
-      class: `npk-edge npk-edge-${kind}`, "data-src": a.pod, "data-dst": b.pod, tabindex: 0, role: "button",
+      class: `npk-edge npk-edge-${kind}${dashed}`, "data-src": a.pod, "data-dst": b.pod, tabindex: 0, role: "button",
       "aria-label": `${a.pod} → ${b.pod}: ${e.allowed ? "allowed" : "denied"}`,
     });
     g.append(svg("title", {}, `${a.pod} → ${b.pod}: ${e.allowed ? "allowed" : "denied"}${e.flipped ? " (changed with your last edit)" : ""}. Click to explain.`));

@@ -95,6 +95,7 @@ export function renderEditor({ model, el }) {
   let timer = null;
   let pending = false;
   const flush = () => {
+    performance.mark("npkit-sent"); // the end of the debounce: latency is measured from here
     timer = null;
     pending = false;
     model.set("value", view.state.doc.toString());

@@ -14,6 +14,8 @@ const STYLE_ID = "npkit-loader-style";
 const STYLE = `
 .npkit-saved > :not(.npkit-kind-guard) { display: none !important; }
 .npkit-kind-guard.npkit-live { display: none !important; }
+.npkit-saved.jupyter-widgets-disconnected::before,
+.npkit-saved .jupyter-widgets-disconnected::before { display: none !important; }
 .npkit-placeholder { padding: 6px 10px; border-left: 4px solid var(--jp-brand-color1, #1976d2);
   background: var(--jp-layout-color2, #eee); color: var(--jp-ui-font-color1, #222);
   font-family: var(--jp-ui-font-family, sans-serif); font-size: var(--jp-ui-font-size1, 13px); }
@@ -48,8 +50,9 @@ function placeholder(el, restarted) {
   const note = document.createElement("div");
   note.className = "npkit-placeholder";
   note.textContent = restarted
-    ? "The kernel restarted: run this cell again (Shift+Enter) to continue. Your answers are kept."
-    : "Run this cell (Shift+Enter) to continue: this is a saved notebook and the widget needs its kernel. Your answers are kept.";
+    ? "The kernel restarted: run this cell again (Shift+Enter) to continue."
+    : "Run this cell (Shift+Enter) to continue: this is a saved copy, and the widget needs its kernel.";
+  note.textContent += " Your exercise answers, first tries and ticks are kept.";
   el.appendChild(note);
 }
 

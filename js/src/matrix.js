@@ -241,7 +241,13 @@ export function renderMatrix({ model, el: root }) {
     "diagram", "foldable", "explain"];
   let frame = null;
   const schedule = () => {
-    if (frame === null) frame = requestAnimationFrame(() => { frame = null; state.redraw(); });
+    if (frame !== null) return;
+    performance.mark("npkit-received");
+    frame = requestAnimationFrame(() => {
+      frame = null;
+      state.redraw();
+      performance.mark("npkit-redrawn");
+    });
   };
   for (const name of names) model.on(`change:${name}`, schedule);
   state.redraw();
