@@ -62,7 +62,8 @@ class Intro:
     def _repr_html_(self) -> str:
         items = "".join(f"<li>{escape(c)}</li>" for c in self.covers)
         other = "".join(f"<p>{escape(line)}</p>" for line in self._chapter() + self._mode())
-        return (f'<div style="border-left:4px solid #0969da;padding:4px 10px;background:#f6f8fa">'
+        return ('<div style="border-left:4px solid var(--jp-brand-color1,#0969da);padding:4px 10px;'
+                'background:var(--jp-layout-color2,#f6f8fa)">'
                 f"<b>{escape(self._heading())}</b>{other}<div>What this covers:</div><ul>{items}</ul></div>")
 
 

@@ -89,10 +89,11 @@ def diagnostics_html(diagnostics: Sequence[Diagnostic], text: str = "") -> str:
     """The same blocks as HTML, errors in red and warnings in amber."""
     if not diagnostics:
         return ""
-    colors = {"error": "#cf222e", "warning": "#9a6700", "info": "#57606a"}
+    colors = {"error": "var(--jp-error-color1, #cf222e)", "warning": "var(--jp-warn-color0, #9a6700)",
+              "info": "var(--jp-ui-font-color2, #57606a)"}
     items = []
     for d in _ranked(diagnostics):
         block = escape(diagnostic_text(d, text))
-        items.append(f'<pre style="margin:2px 0;white-space:pre-wrap;color:{colors.get(d.severity, "#000")}">'
+        items.append(f'<pre style="margin:2px 0;white-space:pre-wrap;color:{colors.get(d.severity, "inherit")}">'
                      f"{block}</pre>")
     return "".join(items)

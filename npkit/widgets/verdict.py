@@ -15,6 +15,7 @@ from ..engine import Engine, Verdict
 from ..explain import render_verdict
 from ..explain.html import render_verdict_html
 from ..model import Cluster
+from .render import ALLOWED_MARK, DENIED_MARK
 from .show import as_engine
 
 
@@ -70,7 +71,7 @@ class ConnectionsView:
 
     def _repr_html_(self) -> str:
         rows = "".join(
-            f"<tr><td style='text-align:center;color:{'#1a7f37' if v.allowed else '#cf222e'}'>"
+            f"<tr><td style='text-align:center;color:{ALLOWED_MARK if v.allowed else DENIED_MARK}'>"
             f"{'✓' if v.allowed else '✗'}</td><td><code>{escape(str(v.probe))}</code></td>"
             f"<td style='text-align:left'>{escape(v.summary)}</td></tr>" for v in self.verdicts)
         return ("<table style='border-collapse:collapse;font-size:13px'><tr><th></th><th>connection</th>"
