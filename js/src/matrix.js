@@ -154,7 +154,7 @@ function buildTable(model, state, send) {
           `${single ? src : ns} → ${kind === "pod" ? pods[cols[0]] : `namespace ${cns}`}`;
         const td = el("td", {
           class: cellClass(tone, flags || ""), tabindex: flags && flags.includes("x") ? undefined : 0,
-          title: tip || `${where}: ${tone}${kind === "pod" && single ? "" : " (click to unfold)"}`,
+          title: single && kind === "pod" ? tip || `${where}: ${tone}` : `${where}: ${tip || tone} (click to unfold)`,
           "data-src": src || undefined, "data-dst": dst || undefined, text,
         });
         if (single && kind === "pod" && !(flags || "").includes("x")) {

@@ -325,6 +325,17 @@ def test_the_16_pod_matrix_fits_1100_px_without_clipping(page):
     assert geometry["wrap_right"] <= geometry["area_right"] + 1  # the matrix scrolls inside its output
     page.screenshot(path=str(ARTIFACTS / "matrix-16-pods-1100px.png"))
 
+    # More than 12 pods: a namespace folds into one row and one column, and unfolds again.
+    header = table.locator("th.npk-ns[data-ns='default']")
+    header.click()
+    page.wait_for_selector(f"{PLAYGROUND} th.npk-pod.npk-folded", timeout=10_000)
+    assert table.locator("tbody th.npk-src:not(.npk-group-label)").count() == 11  # 6 default pods are one row
+    folded = table.locator("td[title^='x/a → namespace default']")  # x/a to the six pods of default
+    assert folded.inner_text() == "5/6" and "5 of 6 allowed" in folded.get_attribute("title")
+    page.screenshot(path=str(ARTIFACTS / "matrix-folded-namespace.png"))
+    table.locator("th.npk-ns[data-ns='default']").click()
+    page.wait_for_selector(f"{PLAYGROUND} th.npk-pod.npk-folded", state="detached", timeout=10_000)
+
 
 def test_a_click_on_a_diagram_arrow_explains_that_connection(page):
     page.locator(f"{PLAYGROUND} .npk-diagram-controls input[type=checkbox]").check()  # denied arrows too
