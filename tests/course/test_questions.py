@@ -6,6 +6,15 @@ import pytest
 
 from npkit.course import model_cluster
 from npkit.course.questions import all_words, choice, question, words
+from npkit.widgets import memory
+
+
+@pytest.fixture(autouse=True)
+def fresh_memory():
+    """Answers here go to a memory of their own, never to a progress file."""
+    previous = memory.use(memory.InMemory())
+    yield
+    memory.use(previous)
 
 
 def test_a_key_names_its_notebook_and_its_file():
