@@ -4,19 +4,24 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-.PHONY: course test lint notebooks bench clean js
+# Every install takes its versions from the lock (constraints.txt), refreshed by `make lock`.
+LOCK    := constraints.txt
+INSTALL := $(BIN)/python -m pip install --quiet --constraint $(LOCK)
+UV      := uv==0.13.8
+
+.PHONY: course test lint lock notebooks bench clean js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Stamp files re-run the install when pyproject.toml changes.
-$(VENV)/.course: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[course]'
+# Stamp files re-run the install when pyproject.toml or the lock changes.
+$(VENV)/.course: pyproject.toml $(LOCK) | $(BIN)/python
+	$(INSTALL) -e '.[course]'
 	touch $@
 
-$(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.test: pyproject.toml $(LOCK) | $(BIN)/python
+	$(INSTALL) -e '.[test]'
 	touch $@ $(VENV)/.course
 
 # JupyterLab refuses to run as root unless told it may (containers, root shells).
@@ -25,8 +30,21 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 course: $(VENV)/.course
 	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) $(ROOT_FLAG) notebooks/00-welcome.ipynb
 
+# All three run even when one fails, so one run shows every problem.
 lint: $(VENV)/.test
-	$(BIN)/ruff check npkit tests benchmarks tools
+	@status=0; \
+	echo "ruff check npkit tests benchmarks tools"; $(BIN)/ruff check npkit tests benchmarks tools || status=1; \
+	echo "mypy"; $(BIN)/mypy || status=1; \
+	echo "lint-imports"; $(BIN)/lint-imports --no-logo || status=1; \
+	exit $$status
+
+# Re-resolve the lock after a change to the dependencies in pyproject.toml: every extra, for any
+# Python from 3.10 (requires-python) on any platform (uv's universal resolution). Versions already
+# locked stay unless they must move; `make lock UPGRADE=1` moves everything to the newest allowed.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet '$(UV)'
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.10 --extra test --quiet \
+	  --custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade,) -o $(LOCK)
 
 test: lint
 	$(BIN)/pytest tests npkit
@@ -49,4 +67,4 @@ bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_local_lab.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache .hypothesis .import_linter_cache .grimp_cache

@@ -1,4 +1,4 @@
-"""agnhost as server and client (kind-lab.md C.6): one server container per declared port,
+"""agnhost as server and client (docs/semantics/kind-lab.md): one server container per declared port,
 `agnhost connect` as the probe, and its TIMEOUT / REFUSED / ... answers parsed."""
 
 from __future__ import annotations

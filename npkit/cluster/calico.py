@@ -1,4 +1,4 @@
-"""Installing Calico on the kind cluster with the Tigera operator (kind-lab.md C.3, C.4, C.7).
+"""Installing Calico on the kind cluster with the Tigera operator (docs/semantics/kind-lab.md).
 
 The manifests are fetched at install time from URLs built from the pinned version, never
 vendored. `kubectl create` (not apply): the CRD bundle is too large for client-side apply's
@@ -13,7 +13,7 @@ from .runner import Result, Runner
 from .versions import Versions
 
 OPERATOR_API = "operator.tigera.io/v1"
-EXPECTED_TIERS = ("default", "kube-admin", "kube-baseline")  # what 3.32 creates (kind-lab.md C.7)
+EXPECTED_TIERS = ("default", "kube-admin", "kube-baseline")  # what 3.32 creates (docs/semantics/kind-lab.md)
 
 
 def create_argv(url: str, context: str) -> list[str]:

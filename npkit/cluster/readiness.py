@@ -36,7 +36,7 @@ def nodes_waiting(nodes: list[dict]) -> list[str]:
 
 
 def tigera_waiting(statuses: list[dict], required: tuple[str, ...] = ("calico", "apiserver")) -> list[str]:
-    """TigeraStatus components not yet Available (kind-lab.md C.3: every component must show it).
+    """TigeraStatus components not yet Available (docs/semantics/kind-lab.md: every component must show it).
 
     >>> ok = {"type": "Available", "status": "True"}
     >>> tigera_waiting([{"metadata": {"name": "calico"}, "status": {"conditions": [ok]}}])

@@ -42,7 +42,7 @@ class Versions:
     kubectl_min: str
 
     def calico_manifests(self) -> tuple[str, ...]:
-        """URLs to `kubectl create`, in order, for an operator install (kind-lab.md C.3).
+        """URLs to `kubectl create`, in order, for an operator install (docs/semantics/kind-lab.md).
 
         >>> v = Versions("", "", "", "v3.32.0", "https://x", "", "")
         >>> [u.rsplit("/", 1)[1] for u in v.calico_manifests()]

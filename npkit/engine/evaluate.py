@@ -1,4 +1,4 @@
-"""One probe through the pipeline, recording every step (calico-semantics.md A.7).
+"""One probe through the pipeline, recording every step (docs/semantics/calico.md).
 
 For each side (source egress, destination ingress): tiers in order; in each tier the
 policies that select the endpoint for that direction, in order; in each policy its rules

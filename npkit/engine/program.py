@@ -3,7 +3,7 @@
 Kubernetes NetworkPolicies become Allow-only policies at order 1000 in tier `default`,
 whose end-of-tier deny produces "isolated unless allowed"; ClusterNetworkPolicies sit in
 `kube-admin` / `kube-baseline`, whose default action is Pass; Calico policies go where
-their tier and order say. One algorithm (calico-semantics.md A.7) then decides everything.
+their tier and order say. One algorithm (docs/semantics/calico.md) then decides everything.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ Mask = np.ndarray  # bool array with one entry per pod of the universe
 
 
 def calico_pod_labels(pod: Pod, ns: Namespace) -> dict[str, str]:
-    """The labels Calico puts on a pod's workload endpoint (calico-semantics.md B.3).
+    """The labels Calico puts on a pod's workload endpoint (docs/semantics/calico.md, labels).
 
     >>> sorted(calico_pod_labels(Pod("a", "x", {"app": "web"}), Namespace("x", {"team": "t"})))[:4]
     ['app', 'pcns.projectcalico.org/name', 'pcns.team', 'pcsa.projectcalico.org/name']

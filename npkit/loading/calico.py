@@ -43,7 +43,7 @@ POLICY_TYPES: tuple[Direction, ...] = ("Ingress", "Egress")
 TIER_SPEC_FIELDS = frozenset({"order", "defaultAction"})
 TIER_ACTIONS = ("Deny", "Pass")
 FIXED_TIERS = {t.name: t for t in BUILTIN_TIERS}
-# Built-in tiers of Calico 3.29-3.31, ordinary names since 3.32 (calico-semantics.md A.2).
+# Built-in tiers of Calico 3.29-3.31, ordinary names since 3.32 (docs/semantics/calico.md, tiers).
 OLD_BUILTIN_TIERS = ("adminnetworkpolicy", "baselineadminnetworkpolicy")
 NAMESPACE_LABEL = "projectcalico.org/namespace"  # Calico sets it; a NetworkSet may not
 
@@ -169,7 +169,7 @@ def _read_policy_selector(spec: Fields, name: str) -> str | None:
 
 
 def _read_types(spec: Fields) -> tuple[Direction, ...]:
-    """`types` as written, else Calico's default from the rules present (calico-semantics.md A.4)."""
+    """`types` as written, else Calico's default from the rules present (docs/semantics/calico.md, types)."""
     has_ingress, has_egress = _present(spec, "ingress"), _present(spec, "egress")
     written = spec.get_str_list("types")
     if written is None:

@@ -3,7 +3,7 @@
 The checks are those of libcalico-go/lib/validator/v3/validator.go (validateRule,
 validateEntityRule, validatePort, validateHTTPRule) and of the CEL rules on the API types
 (api/pkg/apis/projectcalico/v3/policy_common.go). Where they differ from the docs the code
-wins (calico-semantics.md A.12), e.g. rule `nets` need a prefix length although the field
+wins (docs/semantics/calico.md, where the sources disagree), e.g. rule `nets` need a prefix length although the field
 type would take a bare address, because validateRule parses them with net.ParseCIDR.
 """
 

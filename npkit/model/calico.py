@@ -138,7 +138,7 @@ class CalicoPolicy:
         return ObjectRef(self.kind, self.name, self.namespace)
 
 
-# Calico 3.32 creates these and fixes their order and default action (calico-semantics.md A.2).
+# Calico 3.32 creates these and fixes their order and default action (docs/semantics/calico.md, tiers).
 BUILTIN_TIERS: tuple[Tier, ...] = (
     Tier("kube-admin", 1_000.0, "Pass", builtin=True),
     Tier("default", 1_000_000.0, "Deny", builtin=True),

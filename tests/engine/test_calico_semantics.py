@@ -1,4 +1,4 @@
-"""Calico v3 semantics (calico-semantics.md A.2–A.10, B.2–B.8): tiers, order, actions, scoping, rule fields.
+"""Calico v3 semantics (docs/semantics/calico.md): tiers, order, actions, scoping, rule fields.
 
 The cluster (IPs in comments):
   default (env=prod):  web app=web TCP 80 "http" (10.0.0.1), frontend app=frontend (10.0.0.2),
@@ -253,7 +253,7 @@ def test_namespace_selector_all_means_every_namespace_but_not_outside_addresses(
 
 
 def test_not_selector_in_a_namespaced_policy_stays_in_its_namespace():
-    # calico-semantics.md A.12 item 4: the docs say "from anywhere except"; the code adds the namespace.
+    # docs/semantics/calico.md, where the sources disagree: the docs say "from anywhere except"; the code adds the namespace.
     e = engine(cnp("web", "default", "  selector: app == 'web'\n  ingress: [{action: Allow, source: {notSelector: app == 'api'}}]"))
     assert allowed(e, "default/frontend", "default/web")
     assert not allowed(e, "default/api", "default/web")

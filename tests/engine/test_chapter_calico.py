@@ -4,7 +4,7 @@ Pods: default/web (app=web, TCP 80), default/frontend (app=frontend), default/su
 suspicious=true), default/api (app=api, TCP 8080), other/frontend (app=frontend), other/client.
 Outside addresses: 1.2.3.4 (in the "malicious" 1.2.3.0/24), 8.8.8.8 (internet), 192.168.5.5 (private).
 
-The course map warns that since Calico 3.29 every tier ends with an implicit deny for the endpoints
+README's course section warns that since Calico 3.29 every tier ends with an implicit deny for the endpoints
 its policies select; several of these examples, as written, therefore cut far more than they name.
 Each test shows the written behaviour and then the fix the notebooks teach.
 """

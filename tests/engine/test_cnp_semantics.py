@@ -1,4 +1,4 @@
-"""ClusterNetworkPolicy semantics (clusternetworkpolicy.md): Admin → NetworkPolicy → Baseline → allow.
+"""ClusterNetworkPolicy semantics (docs/semantics/clusternetworkpolicy.md): Admin → NetworkPolicy → Baseline → allow.
 
 Same pods as the Calico tests: default/{web, frontend, sus, api}, other/{frontend, client}.
 Both dataplanes enforce ClusterNetworkPolicy, so every test runs on both.

@@ -1,4 +1,4 @@
-"""Kubernetes NetworkPolicy semantics, one test per row of reference/k8s-networkpolicy.md.
+"""Kubernetes NetworkPolicy semantics, one test per rule of docs/semantics/kubernetes.md.
 
 The cluster: namespaces x (team=a), y (team=b); pods
   x/web  app=web  ports TCP 80 "http", TCP 8080 "alt", UDP 53 "dns"

@@ -1,4 +1,4 @@
-"""agnhost commands and the parsing of its answers (kind-lab.md C.6)."""
+"""agnhost commands and the parsing of its answers (docs/semantics/kind-lab.md, probing)."""
 
 import pytest
 

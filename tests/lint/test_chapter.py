@@ -69,11 +69,11 @@ REVIEW = {
     ("allow-specific-http.yaml", "NP402", "allow-specific-http", "spec"):
         "no order: last in tier default; alone there, so info (notebook 07, order)",
     ("allow-specific-http.yaml", "NP501", "allow-specific-http", "spec.ingress[0].http"):
-        "Felix ignores http without Istio + Dikastes (notebook 07, course map 'incomplete')",
+        "Felix ignores http without Istio + Dikastes (notebook 07; README, The course)",
     ("allow-specific-http.yaml", "NP901", "allow-specific-http", "metadata.name"):
         "no direction in the name (notebook 10)",
     ("block-malicious-ips.yaml", "NP405", "block-malicious-ips", "spec.ingress[0]"):
-        "tier security ends in an implicit Deny: all ingress is cut (notebook 07, course map 'incomplete')",
+        "tier security ends in an implicit Deny: all ingress is cut (notebook 07; README, The course)",
     ("block-malicious-ips.yaml", "NP901", "block-malicious-ips", "metadata.name"):
         "'block' is not an action of the convention: deny-ingress-from-malicious-ips (notebook 10)",
     ("default-deny-all.yaml", "NP101", "default-deny-all", "spec.policyTypes"):
@@ -85,7 +85,7 @@ REVIEW = {
     ("deny-external-egress.yaml", "NP402", "deny-external-egress", "spec"):
         "no order: after Kubernetes policies once there are any (notebook 07)",
     ("deny-external-egress.yaml", "NP405", "deny-external-egress", "spec.egress[0]"):
-        "Deny-only in tier default: all egress is cut, not only external (notebook 07, course map)",
+        "Deny-only in tier default: all egress is cut, not only external (notebook 07; README, The course)",
     ("deny-external-egress.yaml", "NP901", "deny-external-egress", "metadata.name"):
         "deny-egress-to-external in the convention (notebook 10)",
     ("example-policy.yaml", "NP101", "example-policy", "spec.policyTypes"):

@@ -1,4 +1,4 @@
-"""calico-semantics.md B.1: every grammar and lexical rule, accepted and rejected forms."""
+"""The Calico selector grammar (docs/semantics/calico.md): every grammar and lexical rule, accepted and rejected forms."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""calico-semantics.md B.2: what each operator answers, with the label absent and present."""
+"""Calico selectors (docs/semantics/calico.md): what each operator answers, with the label absent and present."""
 
 import pytest
 

@@ -1,6 +1,6 @@
 """Calico NetworkPolicy / GlobalNetworkPolicy → compiled policy, with Calico's selector scoping.
 
-The scoping rules are calico-semantics.md B.4 (from libcalico-go's update processors):
+The scoping rules are docs/semantics/calico.md's (from libcalico-go's update processors):
 a namespaced policy's selectors are confined to its namespace, `namespaceSelector`
 matches namespace labels (Calico prefixes them with `pcns.`), and `notSelector` is kept
 unscoped as a separate negative match.

@@ -229,7 +229,7 @@ class FailClosed(EndpointSet):
     """A peer npkit cannot evaluate (CNP `nodes`, `domainNames`, unknown kinds).
 
     The API says to fail closed: an Accept rule matches nothing, a Deny or Pass rule matches
-    everything (clusternetworkpolicy.md).
+    everything (docs/semantics/clusternetworkpolicy.md).
     """
 
     kind: str

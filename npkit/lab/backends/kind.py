@@ -47,7 +47,7 @@ class KindBackend(LabBackend):
     """Labs on the kind cluster `cluster` (default npkit-lab), context kind-<cluster>."""
 
     name = "kind"
-    settle = 3.0  # Felix / kindnet need a moment to program a change (kind-lab.md C.6: 2-5 s)
+    settle = 3.0  # Felix / kindnet need a moment to program a change (docs/semantics/kind-lab.md: 2-5 s)
 
     def __init__(self, cluster: str = DEFAULT_NAME, cni: str | None = None, lab_id: str = "npkit",
                  allow_context: str | None = None, runner: Runner | None = None,

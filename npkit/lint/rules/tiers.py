@@ -4,7 +4,7 @@ before 3.29 open-source Calico had one implicit tier, which ended the same way).
 A policy that only denies (or logs) some traffic therefore cuts all other traffic of the
 pods it selects, unless another policy of the same tier allows or passes it. That is the
 course's correction to the chapter's block-malicious-ips, deny-external-egress and
-log-denied (course map, "Where the chapter is incomplete").
+log-denied (README, "The course").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The Calico selector language (calico-semantics.md B.1, B.2): parse, evaluate, rewrite.
+"""The Calico selector language (docs/semantics/calico.md): parse, evaluate, rewrite.
 
 >>> sel = parse("role == 'db' && env != 'prod'")
 >>> sel.matches({"role": "db"}), sel.matches({"role": "db", "env": "prod"})

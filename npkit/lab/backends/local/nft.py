@@ -39,7 +39,7 @@ from ....engine.program import CompiledPolicy, CompiledRule, CompiledTier
 from ...backend import LabError
 
 TABLE = "npkit"
-ACCEPT_MARK = 0x10000  # Felix's accept and pass bits (calico-semantics.md D.5)
+ACCEPT_MARK = 0x10000  # Felix's accept and pass bits (docs/semantics/calico.md)
 PASS_MARK = 0x20000
 LOG_GROUP = 1
 LOG_PREFIX = "calico-packet: "
