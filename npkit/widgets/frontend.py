@@ -42,7 +42,7 @@ def bundle() -> tuple[str, str]:
     return code, hashlib.sha256(code.encode()).hexdigest()[:16]
 
 
-class Library(w.Widget):  # type: ignore[misc]  # ipywidgets ships no type information
+class Library(w.Widget):
     """Holds the library code for the browser; never displayed, one per kernel."""
 
     code = t.Unicode().tag(sync=True)
