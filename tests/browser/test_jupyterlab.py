@@ -289,11 +289,15 @@ def test_typing_in_the_editor_redraws_and_an_error_line_is_marked(page):
     page.keyboard.press("Control+z")  # undo takes the typo away again
     page.wait_for_function("() => !document.querySelector('.npkit-playground .cm-lint-marker-error')",
                            timeout=20_000)
+    page.wait_for_function("() => !document.querySelector('.npkit-playground .npkit-status').innerText"
+                           ".includes('stale')", timeout=20_000)
+    page.wait_for_selector(f"{ACTIVE} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=20_000)
 
 
 def test_the_16_pod_matrix_fits_1100_px_without_clipping(page):
     table = page.locator(f"{PLAYGROUND} .npk-mx")
-    table.scroll_into_view_if_needed()
+    # The table is redrawn whole on every change; scroll from the page, which needs no stable element.
+    page.evaluate("() => document.querySelector('.npkit-playground .npk-mx').scrollIntoView({block: 'start'})")
     assert table.locator("tbody th.npk-src:not(.npk-group-label)").count() == 16
     geometry = page.evaluate("""() => {
       const box = (e) => e.getBoundingClientRect();
@@ -339,9 +343,9 @@ def test_the_16_pod_matrix_fits_1100_px_without_clipping(page):
 
 def test_a_click_on_a_diagram_arrow_explains_that_connection(page):
     page.locator(f"{PLAYGROUND} .npk-diagram-controls input[type=checkbox]").check()  # denied arrows too
-    node = page.locator(f"{PLAYGROUND} .npk-node[data-pod='x/b'] circle")
-    node.scroll_into_view_if_needed()
-    node.click()  # only x/b's arrows, so the one we want is not under another
+    page.evaluate("() => document.querySelector(\".npkit-playground .npk-node[data-pod='x/b']\")"
+                  ".scrollIntoView({block: 'center'})")
+    page.locator(f"{PLAYGROUND} .npk-node[data-pod='x/b'] circle").click()  # only x/b's arrows, so the one we want is not under another
     point = page.evaluate("""() => {
       const g = document.querySelector(".npkit-playground .npk-edge[data-src='x/b'][data-dst='default/web']");
       g.scrollIntoView({block: 'center'});
