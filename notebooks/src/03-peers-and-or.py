@@ -211,11 +211,6 @@ question("03-ipblock-pods", from_10, "y/b", "default/web", 80,
 assert all(from_10.allowed(p, "default/web", 80) for p in from_10.pods)  # every pod: 10.244.x.x
 assert from_10.allowed(OUTSIDE["external-db"].ip, "default/web", 80)
 assert not from_10.allowed(OUTSIDE["internet"].ip, "default/web", 80)
-OUTSIDE_ONLY = FROM_10.replace("        cidr: 10.0.0.0/8\n",
-                               "        cidr: 10.0.0.0/8\n        except:\n        - 10.244.0.0/16  # the pod network\n")
-outside_only = Engine(cluster.merged(load_string(OUTSIDE_ONLY)))
-assert not any(outside_only.allowed(p, "default/web", 80) for p in outside_only.pods if p != "default/web")
-assert outside_only.allowed(OUTSIDE["external-db"].ip, "default/web", 80)
 
 # %% [markdown]
 # ### except
