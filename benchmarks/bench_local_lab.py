@@ -20,6 +20,7 @@ from npkit.engine import Engine
 from npkit.lab.backend import ProbeRequest
 from npkit.lab.backends.local import LocalBackend, local_preflight
 from npkit.lab.compare import observed_matrix
+from npkit.lab.config import LocalConfig
 from npkit.matrix import reachability
 from npkit.model import (
     BUILTIN_TIERS,
@@ -75,7 +76,7 @@ def policies() -> list:
 
 
 def run_once(timeout: float) -> dict[str, float]:
-    lab = LocalBackend("bench")
+    lab = LocalBackend(LocalConfig("bench"))
     figures: dict[str, float] = {}
     t0 = time.perf_counter()
     try:

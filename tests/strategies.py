@@ -24,6 +24,8 @@ from npkit.model import (
     Namespace,
     NetworkPolicy,
     NetworkSet,
+    Node,
+    NodeAddress,
     Peer,
     Pod,
     PolicyPort,
@@ -41,6 +43,11 @@ PORTS = (ContainerPort(80, "TCP", "http"), ContainerPort(81, "TCP", "alt"), Cont
          ContainerPort(8080, "TCP", "http"))
 TRAFFIC = (("TCP", 80), ("TCP", 81), ("UDP", 53), ("TCP", 8080), ("SCTP", 80))
 CIDRS = ("10.0.0.0/8", "10.1.0.0/16", "10.1.1.0/24", "10.2.0.0/16", "192.168.0.0/16", "10.1.1.2/32")
+# IPv6 blocks: Felix renders a rule whose nets or notNets have only these for IPv6 alone.
+CIDRS_V6 = ("fd00::/8", "2001:db8::/32")
+# Nodes whose addresses are no pod's: a nodes peer must not match pods (kube-network-policies).
+NODES = (Node("n1", {"role": "worker"}, (NodeAddress("InternalIP", "10.9.0.1"), NodeAddress("Hostname", "n1"))),
+         Node("n2", {"role": "control"}, (NodeAddress("ExternalIP", "10.9.0.2"),)))
 EXCEPTS = {
     "10.0.0.0/8": ("10.1.0.0/16", "10.2.0.0/16"),
     "10.1.0.0/16": ("10.1.1.0/24",),
@@ -163,7 +170,7 @@ def entity(draw, global_policy: bool) -> EntityRule:
     if draw(st.integers(0, 3)) == 0:
         kw["nets"] = tuple(draw(st.lists(st.sampled_from(CIDRS), min_size=1, max_size=2, unique=True)))
     if draw(st.integers(0, 4)) == 0:
-        kw["not_nets"] = tuple(draw(st.lists(st.sampled_from(CIDRS), min_size=1, max_size=1)))
+        kw["not_nets"] = tuple(draw(st.lists(st.sampled_from(CIDRS + CIDRS_V6), min_size=1, max_size=1)))
     return EntityRule(**kw)
 
 
@@ -175,8 +182,15 @@ def calico_rule(draw, global_policy: bool) -> CalicoRule:
     if protocol is not None and draw(st.booleans()):
         dst = EntityRule(**{**dst.__dict__, "ports": draw(calico_ports())})
     not_protocol = draw(st.sampled_from([None, None, "UDP"]))
-    return CalicoRule(action, protocol=protocol, not_protocol=not_protocol, source=draw(entity(global_policy)),
-                      destination=dst)
+    src = draw(entity(global_policy))
+    if any(":" not in c for e in (src, dst) for c in e.nets + e.not_nets):
+        src, dst = _one_family(src), _one_family(dst)  # Calico's validator: one IP family per rule
+    return CalicoRule(action, protocol=protocol, not_protocol=not_protocol, source=src, destination=dst)
+
+
+def _one_family(e: EntityRule) -> EntityRule:
+    """`e` without its IPv6 notNets (only notNets draw from CIDRS_V6)."""
+    return EntityRule(**{**e.__dict__, "not_nets": tuple(c for c in e.not_nets if ":" not in c)})
 
 
 @st.composite
@@ -204,7 +218,7 @@ def cluster_network_policies(draw) -> tuple[ClusterNetworkPolicy, ...]:
         st.builds(CNPPeer, st.just("namespaces"), nssel),
         st.builds(CNPPeer, st.just("pods"), nssel, label_selector(POD_LABELS)),
         st.builds(lambda n: CNPPeer("networks", networks=(n,)), st.sampled_from(CIDRS)),
-        st.just(CNPPeer("nodes")),
+        st.builds(lambda sel: CNPPeer("nodes", node_selector=sel), label_selector({"role": ("worker", "control")})),
     )
     port = st.one_of(
         st.builds(lambda p, n: CNPPort(p, n, n), st.sampled_from(["TCP", "UDP"]), st.sampled_from([80, 53])),
@@ -243,7 +257,7 @@ def clusters(draw) -> Cluster:
     return Cluster(namespaces=namespaces, pods=ps, network_policies=draw(network_policies()),
                    calico_policies=draw(calico_policies()),
                    cluster_network_policies=draw(cluster_network_policies()),
-                   tiers=tiers, network_sets=netsets)
+                   tiers=tiers, network_sets=netsets, nodes=NODES if draw(st.booleans()) else ())
 
 
 @st.composite
@@ -254,10 +268,12 @@ def port_deciding_clusters(draw) -> Cluster:
     """
     ps = []
     for i in range(draw(st.integers(2, 6))):
-        ports = [ContainerPort(draw(st.sampled_from([80, 8080])), "TCP", "http")]
+        # http is TCP on most pods, 53/UDP on some: a named port without protocol matches each pod's own
+        http = draw(st.sampled_from([(80, "TCP"), (8080, "TCP"), (53, "UDP")]))
+        ports = [ContainerPort(http[0], http[1], "http")]
         if draw(st.booleans()):
             ports.append(ContainerPort(81, "TCP", "alt"))
-        if draw(st.booleans()):
+        if http[1] != "UDP" and draw(st.booleans()):
             ports.append(ContainerPort(53, "UDP", "dns"))
         ps.append(Pod(f"p{i}", draw(st.sampled_from(NAMESPACES)), draw(labels(POD_LABELS)), tuple(ports),
                       ip=f"10.{i % 3}.{i % 2 + 1}.{i + 2}"))
@@ -277,7 +293,9 @@ def port_deciding_clusters(draw) -> Cluster:
                       tuple(draw(st.lists(k8s_rule, min_size=1, max_size=2))))
         for i in range(draw(st.integers(0, 2)))
     )
-    calico_ports_only = st.builds(
+    named_only = st.lists(st.builds(lambda n: PortRange(name=n), st.sampled_from(["http", "dns", "alt"])),
+                          min_size=1, max_size=2).map(tuple)
+    calico_ports_only = st.one_of(st.builds(
         lambda action, protocol, ports, negate: CalicoRule(
             action, protocol=protocol,
             destination=EntityRule(**({"not_ports": ports} if negate else {"ports": ports}))),
@@ -286,7 +304,10 @@ def port_deciding_clusters(draw) -> Cluster:
                            st.just(PortRange(75, 85)), st.builds(lambda n: PortRange(name=n),
                                                                  st.sampled_from(["http", "dns", "alt"]))),
                  min_size=1, max_size=2).map(tuple),
-        st.booleans())
+        st.booleans()), st.builds(  # no protocol: only named ports are allowed, and they match any protocol
+        lambda action, ports, negate: CalicoRule(
+            action, destination=EntityRule(**({"not_ports": ports} if negate else {"ports": ports}))),
+        st.sampled_from(["Allow", "Deny", "Pass"]), named_only, st.booleans()))
     calico = tuple(
         CalicoPolicy(f"cp{i}", draw(st.sampled_from([None, *NAMESPACES])), tier=draw(st.sampled_from(["default", "security"])),
                      order=draw(st.sampled_from([None, 10.0, 1000.0])), selector=draw(st.sampled_from(["", "all()"])),

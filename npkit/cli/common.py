@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..engine import DATAPLANES, Engine, protocol_name
+from ..engine import DATAPLANES, VIEWS, Engine, protocol_name
 from ..loading import load
 from ..model import Cluster
 
@@ -26,6 +26,10 @@ def add_dataplane(p: argparse.ArgumentParser) -> None:
                         "enforces NetworkPolicy alone)")
     p.add_argument("--l7", action="store_true",
                    help="enforce Calico http matches (as with Istio + Dikastes); off by default, like Felix")
+    p.add_argument("--view", choices=VIEWS, default="auto",
+                   help="the words of explanations: kubernetes (isolated, allowed by a policy's rule), calico "
+                        "(tiers, orders, namespace profiles), or auto (default): calico when Calico objects are "
+                        "loaded on the calico dataplane, kubernetes otherwise; the verdicts are the same")
 
 
 def load_inputs(args: argparse.Namespace, quiet: bool = False) -> Cluster:
@@ -45,7 +49,8 @@ def print_notes(notes) -> None:
 
 def engines_for(args: argparse.Namespace, *clusters: Cluster) -> tuple[Engine, ...]:
     """An engine per cluster for the chosen dataplane; their notes are printed once."""
-    engines = tuple(Engine(c, args.dataplane, getattr(args, "l7", False)) for c in clusters)
+    engines = tuple(Engine(c, args.dataplane, getattr(args, "l7", False), getattr(args, "view", "auto"))
+                    for c in clusters)
     print_notes(n for e in engines for n in e.notes)
     return engines
 

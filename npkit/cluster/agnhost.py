@@ -1,9 +1,10 @@
-"""agnhost as server and client (docs/semantics/kind-lab.md): one server container per declared port,
+"""agnhost as server and client (docs/semantics/kind-lab.md, "Probing"): one server container per declared port,
 `agnhost connect` as the probe, and its TIMEOUT / REFUSED / ... answers parsed."""
 
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 from ..model import ContainerPort, Pod
 
@@ -22,7 +23,7 @@ def container_name(port: ContainerPort) -> str:
     return f"serve-{port.protocol.lower()}-{port.port}"
 
 
-def server_command(port: ContainerPort) -> tuple[list[str], list[dict]]:
+def server_command(port: ContainerPort) -> tuple[list[str], list[dict[str, Any]]]:
     """Command and env of the container serving one port, as the upstream e2e suite does."""
     if port.protocol == "TCP":
         return ["/agnhost", "serve-hostname", "--tcp", "--http=false", "--port", str(port.port)], []
@@ -33,7 +34,7 @@ def server_command(port: ContainerPort) -> tuple[list[str], list[dict]]:
     raise ValueError(f"agnhost cannot serve protocol {port.protocol}")
 
 
-def containers(pod: Pod, image: str) -> list[dict]:
+def containers(pod: Pod, image: str) -> list[dict[str, Any]]:
     """The pod's containers: a server per declared port (names kept, for named ports), or one idle
     container when it declares none, so every pod can run `agnhost connect` as a client."""
     out = []
@@ -43,10 +44,10 @@ def containers(pod: Pod, image: str) -> list[dict]:
             continue  # the same port declared by two containers: one server is enough
         seen.add((port.protocol, port.port))
         command, env = server_command(port)
-        declared: dict = {"containerPort": port.port, "protocol": port.protocol}
+        declared: dict[str, Any] = {"containerPort": port.port, "protocol": port.protocol}
         if port.name:
             declared["name"] = port.name
-        container: dict = {"name": container_name(port), "image": image, "imagePullPolicy": "IfNotPresent",
+        container: dict[str, Any] = {"name": container_name(port), "image": image, "imagePullPolicy": "IfNotPresent",
                            "command": command, "ports": [declared]}
         if env:
             container["env"] = env

@@ -1,9 +1,11 @@
 """The safety guard: act only on the lab's kind cluster, and only on what the lab created.
 
-A learner's kubeconfig may also hold a production context. Every mutating helper first asks
-the guard, which allows the lab's own kind context (`kind-<name>`, whose API server must be on
-this machine) or a context the user named explicitly. Namespaces and cluster-wide objects the
-lab creates carry the label `npkit.io/lab=<lab id>`; clean-up deletes exactly those.
+A learner's kubeconfig may also hold a production context. Before anything is sent to a
+cluster — reads included, since they carry the context's credentials — the guard must allow
+the context: the lab's own kind context (`kind-<name>`, whose API server must be on this
+machine) or a context the user named explicitly. Objects the lab creates carry the label
+`npkit.io/lab=<lab id>`; an object it did not create is never replaced or deleted
+(`npkit.cluster.objects`).
 """
 
 from __future__ import annotations
@@ -11,16 +13,24 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from .kind import context_name
+
+if TYPE_CHECKING:
+    from ..model import AnyPolicy
 
 LAB_LABEL = "npkit.io/lab"
 MANAGED_BY = ("app.kubernetes.io/managed-by", "npkit")
 
 
 class UnsafeTarget(Exception):
-    """A mutating call was refused; the message says why and how to allow it on purpose."""
+    """A call to the cluster was refused; the message says why and how to allow it on purpose."""
+
+
+class ForeignObject(UnsafeTarget):
+    """An object with the name the lab wants already exists and was not created by this lab."""
 
 
 def is_local_server(server: str | None) -> bool:
@@ -58,14 +68,14 @@ class ContextGuard:
         return self.allow_context or self.lab_context
 
     def check(self, context: str | None, server: str | None) -> None:
-        """Raise UnsafeTarget unless `context` (with API `server`) is one the lab may change."""
+        """Raise UnsafeTarget unless `context` (with API `server`) is one the lab may talk to."""
         if context is None:
             raise UnsafeTarget("no kube context is selected; run `npkit lab up` to create the lab cluster")
         if self.allow_context is not None and context == self.allow_context:
             return  # the user named this context explicitly
         if context != self.lab_context:
             raise UnsafeTarget(
-                f"refusing to change context {context!r}: npkit labs act only on {self.lab_context!r}. "
+                f"refusing to use context {context!r}: npkit labs act only on {self.lab_context!r}. "
                 f"To use {context!r} anyway, pass --context {context} (Python: allow_context={context!r}).")
         if not is_local_server(server):
             raise UnsafeTarget(
@@ -97,7 +107,7 @@ def owned_by(labels: dict[str, str] | None, lab_id: str) -> bool:
     return (labels or {}).get(LAB_LABEL) == lab_id
 
 
-def reach_outside(policy, namespaces: dict[str, dict[str, str]], lab_id: str) -> list[str]:
+def reach_outside(policy: AnyPolicy, namespaces: dict[str, dict[str, str]], lab_id: str) -> list[str]:
     """Namespaces not owned by the lab whose pods `policy` would select (empty: it stays inside).
 
     `namespaces` maps every namespace of the live cluster to its labels. Cluster-wide policies

@@ -1,14 +1,24 @@
-"""kind's command line: list, create and delete clusters, list nodes. Commands only, no policy."""
+"""kind's command line: list, create and delete clusters, list nodes; and the kind configs' pod subnet."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from .runner import Result, Runner
 
 CNIS = ("calico", "kindnet")
 DEFAULT_NAME = "npkit-lab"
+KNOWN_ISSUES = "https://kind.sigs.k8s.io/docs/user/known-issues/"
+KIND_DEFAULT_POD_SUBNET = "10.244.0.0/16"  # kind's default when a config names none
+CREATE_TIMEOUT = 1800.0  # the first run pulls a ~1 GB node image; output is streamed meanwhile
+
+
+class KindError(Exception):
+    """kind failed; the message has kind's ERROR line, the end of its output and where to look."""
 
 
 def context_name(cluster: str) -> str:
@@ -27,6 +37,16 @@ def config_path(cluster_dir: Path, cni: str) -> Path:
     return cluster_dir / f"kind-{cni}.yaml"
 
 
+def pod_subnet(config: Path) -> str:
+    """`networking.podSubnet` of a kind config (kind's default when it names none)."""
+    try:
+        doc = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise KindError(f"cannot read the kind config {config}: {e}") from None
+    networking = doc.get("networking") if isinstance(doc, dict) else None
+    return str((networking or {}).get("podSubnet") or KIND_DEFAULT_POD_SUBNET)
+
+
 def create_argv(name: str, config: Path, image: str, wait: str = "0s") -> list[str]:
     """`kind create cluster` for the lab (the node image is always the pinned one).
 
@@ -38,29 +58,53 @@ def create_argv(name: str, config: Path, image: str, wait: str = "0s") -> list[s
     return ["kind", "create", "cluster", "--name", name, "--config", str(config), "--image", image, "--wait", wait]
 
 
+def failure(what: str, result: Result) -> KindError:
+    """A KindError for a failed kind command: kind's own ERROR line and output tail, and the link."""
+    return KindError(f"{what} failed: {result.message()}\n  (kind's known issues: {KNOWN_ISSUES})")
+
+
 @dataclass
 class Kind:
     runner: Runner
 
     def clusters(self) -> list[str]:
-        """Names of existing kind clusters (empty when there are none or kind fails)."""
+        """Names of existing kind clusters; KindError when kind cannot tell (e.g. docker is down)."""
         out = self.runner.run(["kind", "get", "clusters"], timeout=30)
         if not out.ok:
-            return []
+            raise failure("`kind get clusters`", out)
         # "No kind clusters found." goes to stderr; stdout lists one name per line.
         return [line.strip() for line in out.stdout.splitlines() if line.strip()]
 
     def exists(self, name: str) -> bool:
         return name in self.clusters()
 
-    def create(self, name: str, config: Path, image: str) -> Result:
-        return self.runner.run(create_argv(name, config, image), timeout=900)
+    def create(self, name: str, config: Path, image: str, on_line: Callable[[str], None] = lambda line: None,
+               timeout: float = CREATE_TIMEOUT) -> None:
+        """Create a cluster, streaming kind's output; on any failure nothing of it is left.
 
-    def delete(self, name: str) -> Result:
+        kind deletes its nodes itself when a step fails, but not when it is stopped from outside
+        (a timeout); a half-made cluster would be reused by the next `up`, so delete it here too.
+        """
+        try:
+            result = self.runner.stream(create_argv(name, config, image), on_line, timeout)
+        except BaseException:  # Ctrl-C while kind works: its nodes would stay, half made
+            self.delete(name)
+            raise
+        if result.ok:
+            return
+        if "already exist for a cluster with the name" not in result.stderr + result.stdout:
+            self.delete(name)  # never a cluster that was there before this call
+        raise failure(f"`kind create cluster --name {name}`", result)
+
+    def delete(self, name: str) -> None:
         """Delete a cluster; deleting one that does not exist succeeds (kind says so)."""
-        return self.runner.run(["kind", "delete", "cluster", "--name", name], timeout=300)
+        result = self.runner.run(["kind", "delete", "cluster", "--name", name], timeout=300)
+        if not result.ok:
+            raise failure(f"`kind delete cluster --name {name}`", result)
 
     def nodes(self, name: str) -> list[str]:
         """Node container names, e.g. npkit-lab-control-plane, npkit-lab-worker."""
         out = self.runner.run(["kind", "get", "nodes", "--name", name], timeout=30)
-        return [line.strip() for line in out.stdout.splitlines() if line.strip()] if out.ok else []
+        if not out.ok:
+            raise failure(f"`kind get nodes --name {name}`", out)
+        return [line.strip() for line in out.stdout.splitlines() if line.strip()]

@@ -7,6 +7,8 @@ turned back into manifests by `npkit.loading.dump.to_manifest`, the one dumper.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..model import NAMESPACE_NAME_LABEL, Cluster, Namespace, Pod
 from . import agnhost
 from .guard import lab_labels
@@ -19,19 +21,19 @@ class ScenarioError(ValueError):
     """The scenario cannot be deployed as written; the message says what to change."""
 
 
-def namespace_manifest(ns: Namespace, lab_id: str) -> dict:
+def namespace_manifest(ns: Namespace, lab_id: str) -> dict[str, Any]:
     """A Namespace with the scenario's labels plus the lab's (the API server adds metadata.name)."""
     labels = {k: v for k, v in ns.labels.items() if k != NAMESPACE_NAME_LABEL}
     labels.update(lab_labels(lab_id))
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns.name, "labels": labels}}
 
 
-def service_account_manifest(namespace: str, name: str, lab_id: str) -> dict:
+def service_account_manifest(namespace: str, name: str, lab_id: str) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "ServiceAccount",
             "metadata": {"name": name, "namespace": namespace, "labels": lab_labels(lab_id)}}
 
 
-def pod_manifest(pod: Pod, image: str) -> dict:
+def pod_manifest(pod: Pod, image: str) -> dict[str, Any]:
     """An agnhost pod standing for a scenario pod: same name, namespace, labels, ports and SA.
 
     Pods get no extra labels: selectors in the lab's policies must see exactly the scenario's.
@@ -39,7 +41,7 @@ def pod_manifest(pod: Pod, image: str) -> dict:
     if pod.host_network:
         raise ScenarioError(f"pod {pod.key} uses hostNetwork: a lab cannot deploy it (it would share the "
                             "node's address and ports, and policy does not apply to it); drop it from the scenario")
-    spec: dict = {"containers": agnhost.containers(pod, image), **_POD_DEFAULTS}
+    spec: dict[str, Any] = {"containers": agnhost.containers(pod, image), **_POD_DEFAULTS}
     if pod.service_account != "default":
         spec["serviceAccountName"] = pod.service_account
     return {"apiVersion": "v1", "kind": "Pod",
@@ -47,8 +49,11 @@ def pod_manifest(pod: Pod, image: str) -> dict:
             "spec": spec}
 
 
-def scenario_manifests(scenario: Cluster, lab_id: str, image: str) -> list[dict]:
-    """Namespaces, service accounts and pods, in the order they must be created."""
+def scenario_manifests(scenario: Cluster, lab_id: str, image: str) -> list[dict[str, Any]]:
+    """Namespaces, service accounts, network sets and pods, in the order they must be created.
+
+    Network sets are part of the scenario: the prediction uses them, so the cluster must have them.
+    """
     problems = []
     for pod in scenario.pods:
         for port in pod.ports:
@@ -56,16 +61,18 @@ def scenario_manifests(scenario: Cluster, lab_id: str, image: str) -> list[dict]
                 problems.append(f"pod {pod.key} declares {port}: agnhost serves only TCP, UDP and SCTP")
     if problems:
         raise ScenarioError("; ".join(problems))
-    used = {p.namespace for p in scenario.pods}
+    used = {p.namespace for p in scenario.pods} | {s.namespace for s in scenario.network_sets if s.namespace}
     namespaces = [ns for name, ns in sorted(scenario.namespaces.items()) if name in used or not ns.implicit]
     out = [namespace_manifest(ns, lab_id) for ns in namespaces]
     accounts = sorted({(p.namespace, p.service_account) for p in scenario.pods if p.service_account != "default"})
     out += [service_account_manifest(ns, name, lab_id) for ns, name in accounts]
+    sets = sorted(scenario.network_sets, key=lambda s: (s.namespace or "", s.name))
+    out += [object_manifest(s, lab_id) for s in sets]
     out += [pod_manifest(p, image) for p in sorted(scenario.pods, key=lambda p: p.key)]
     return out
 
 
-def object_manifest(obj, lab_id: str) -> dict:
+def object_manifest(obj: object, lab_id: str) -> dict[str, Any]:
     """A policy or tier as a manifest, labelled as the lab's (so clean-up can find cluster-wide ones)."""
     from ..loading.dump import to_manifest  # the loading layer's dumper (one way to write YAML back)
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
-def _condition(obj: dict, kind: str) -> dict | None:
+def _condition(obj: dict[str, Any], kind: str) -> dict[str, Any] | None:
     for c in (obj.get("status") or {}).get("conditions") or ():
-        if c.get("type") == kind:
+        if isinstance(c, dict) and c.get("type") == kind:
             return c
     return None
 
 
-def nodes_waiting(nodes: list[dict]) -> list[str]:
+def nodes_waiting(nodes: list[dict[str, Any]]) -> list[str]:
     """Nodes that are not Ready, e.g. `npkit-lab-worker (NotReady: container runtime network not ready)`.
 
     >>> nodes_waiting([{"metadata": {"name": "n1"}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}}])
@@ -35,8 +36,8 @@ def nodes_waiting(nodes: list[dict]) -> list[str]:
     return waiting
 
 
-def tigera_waiting(statuses: list[dict], required: tuple[str, ...] = ("calico", "apiserver")) -> list[str]:
-    """TigeraStatus components not yet Available (docs/semantics/kind-lab.md: every component must show it).
+def tigera_waiting(statuses: list[dict[str, Any]], required: tuple[str, ...] = ("calico", "apiserver")) -> list[str]:
+    """TigeraStatus components not yet Available (every reported one must be, as Calico's docs say).
 
     >>> ok = {"type": "Available", "status": "True"}
     >>> tigera_waiting([{"metadata": {"name": "calico"}, "status": {"conditions": [ok]}}])
@@ -56,7 +57,7 @@ def tigera_waiting(statuses: list[dict], required: tuple[str, ...] = ("calico", 
     return waiting
 
 
-def pod_waiting(pod: dict) -> str | None:
+def pod_waiting(pod: dict[str, Any]) -> str | None:
     """Why a pod is not ready yet, or None when it is Ready and has an IP.
 
     >>> pod_waiting({"metadata": {"name": "web"}, "status": {"phase": "Pending"}})
@@ -67,7 +68,8 @@ def pod_waiting(pod: dict) -> str | None:
     for cs in status.get("containerStatuses") or ():
         waiting = (cs.get("state") or {}).get("waiting")
         if waiting and waiting.get("reason") in ("ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff",
-                                                  "CreateContainerConfigError", "InvalidImageName"):
+                                                  "CreateContainerConfigError", "InvalidImageName",
+                                                  "ErrImageNeverPull"):
             return f"{name}: {waiting['reason']} ({waiting.get('message', '').strip() or cs.get('name')})"
     ready = _condition(pod, "Ready")
     if status.get("phase") != "Running" or ready is None or ready.get("status") != "True":
@@ -78,8 +80,15 @@ def pod_waiting(pod: dict) -> str | None:
 
 
 def pod_failed(reason: str) -> bool:
-    """Whether a pod_waiting reason will not fix itself by waiting longer."""
-    return any(k in reason for k in ("ErrImagePull", "InvalidImageName", "CreateContainerConfigError"))
+    """Whether a pod_waiting reason will not fix itself by waiting longer.
+
+    ErrImagePull is not one: kubelet retries pulls (a registry hiccup, a slow first pull), so it
+    is waited for like any other state and named if the wait runs out.
+
+    >>> pod_failed("web: InvalidImageName (x)"), pod_failed("web: ErrImagePull (timeout)")
+    (True, False)
+    """
+    return any(k in reason for k in ("InvalidImageName", "CreateContainerConfigError", "ErrImageNeverPull"))
 
 
 class Timeout(Exception):

@@ -42,11 +42,12 @@ class Versions:
     kubectl_min: str
 
     def calico_manifests(self) -> tuple[str, ...]:
-        """URLs to `kubectl create`, in order, for an operator install (docs/semantics/kind-lab.md).
+        """URLs to `kubectl create`, in order, for an operator install: the CRDs, then the operator.
+        (The operator's custom resources come from cluster/calico-custom-resources.yaml.)
 
         >>> v = Versions("", "", "", "v3.32.0", "https://x", "", "")
         >>> [u.rsplit("/", 1)[1] for u in v.calico_manifests()]
-        ['v1_crd_projectcalico_org.yaml', 'tigera-operator.yaml', 'custom-resources.yaml']
+        ['v1_crd_projectcalico_org.yaml', 'tigera-operator.yaml']
         """
         base = f"{self.calico_manifest_base}/{self.calico}/manifests"
         minor = parse_version(self.calico)[:2]
@@ -57,7 +58,7 @@ class Versions:
             crds = ("operator-crds.yaml",)
         else:
             crds = ()
-        return tuple(f"{base}/{name}" for name in crds + ("tigera-operator.yaml", "custom-resources.yaml"))
+        return tuple(f"{base}/{name}" for name in (*crds, "tigera-operator.yaml"))
 
 
 def load_versions(path: Path | None = None) -> Versions:

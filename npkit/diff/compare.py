@@ -71,9 +71,8 @@ class Comparison:
 
     def verdicts(self, change: Change) -> tuple[Verdict, Verdict]:
         """The explanations behind one change, old then new."""
-        return tuple(  # type: ignore[return-value]
-            e.verdict(change.src, change.dst, change.port, change.protocol) for e in (self.old, self.new)
-        )
+        old, new = (e.verdict(change.src, change.dst, change.port, change.protocol) for e in (self.old, self.new))
+        return old, new
 
 
 def compare(old: Engine, new: Engine, probes: Sequence[tuple[int | None, str]],

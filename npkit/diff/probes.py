@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Union
 
-from ..engine import Traffic, protocol_name
+from ..engine import Engine, Traffic
 from ..model import PROTOCOLS_WITH_PORTS, Cluster
 
 # Inside an interval, show a port people recognise rather than its first number.
@@ -40,45 +41,30 @@ class _Scan:
         return {c for c in out if c <= LAST_PORT}
 
 
-def _scan(clusters: Iterable[Cluster]) -> _Scan:
-    """One scan over all of `clusters`."""
+World = Union[Cluster, Engine]  # an engine already built for a cluster saves compiling it again
+
+
+def _scan(worlds: Iterable[World]) -> _Scan:
+    """One scan over all of `worlds`."""
     scan = _Scan()
-    for cluster in clusters:
-        _scan_one(cluster, scan)
+    for world in worlds:
+        _scan_one(world if isinstance(world, Engine) else Engine(world), scan)
     return scan
 
 
-def _scan_one(cluster: Cluster, scan: _Scan) -> None:
-    for pod in cluster.pods:
+def _scan_one(engine: Engine, scan: _Scan) -> None:
+    for pod in engine.cluster.pods:
         for port in pod.ports:
             scan.protocols.add(port.protocol)
             scan.span(port.port, port.port)
-    for np_ in cluster.network_policies:
-        for rule in np_.ingress + np_.egress:
-            for port in rule.ports:
-                scan.protocols.add(port.protocol)
-                if isinstance(port.port, int):
-                    scan.span(port.port, port.end_port or port.port)
-    for cp in cluster.calico_policies:
-        for rule in cp.ingress + cp.egress:
-            for proto in (rule.protocol, rule.not_protocol):
-                if proto is not None:
-                    scan.protocols.add(protocol_name(proto))
-            for icmp_match in (rule.icmp, rule.not_icmp):
-                if icmp_match is not None:
-                    scan.icmp.add((icmp_match.type, icmp_match.code))
-            for entity in (rule.source, rule.destination):
-                for pr in entity.ports + entity.not_ports:
-                    scan.span(pr.first, pr.last)
-    for cnp in cluster.cluster_network_policies:
-        for rule in cnp.ingress + cnp.egress:
-            for port in rule.ports:
-                if port.protocol:
-                    scan.protocols.add(port.protocol)
-                scan.span(port.first, port.last)
+    criteria = engine.criteria
+    scan.protocols.update(criteria.protocols)
+    scan.icmp.update(criteria.icmp)
+    for span in criteria.port_spans:
+        scan.span(span.first, span.last)
 
 
-def representative_ports(clusters: Iterable[Cluster]) -> tuple[int, ...]:
+def representative_ports(clusters: Iterable[World]) -> tuple[int, ...]:
     """One port per interval of ports that every policy of `clusters` treats alike, ascending.
 
     >>> from npkit.model import Cluster, NetworkPolicy, Rule, PolicyPort
@@ -98,7 +84,7 @@ def _representatives(scan: _Scan) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
-def probe_ports(clusters: Iterable[Cluster]) -> list[tuple[int | None, str]]:
+def probe_ports(clusters: Iterable[World]) -> list[tuple[int | None, str]]:
     """(port, protocol) probes for `compare`: every representative port over TCP and UDP (and
     SCTP when anything names it), plus ICMP.
 
@@ -117,7 +103,7 @@ def _probe_ports(scan: _Scan) -> list[tuple[int | None, str]]:
     return out + [(None, "ICMP")]
 
 
-def probe_traffic(clusters: Iterable[Cluster]) -> tuple[Traffic, ...]:
+def probe_traffic(clusters: Iterable[World]) -> tuple[Traffic, ...]:
     """Like `probe_ports`, as Traffic, with one ICMP probe per ICMP type and code a rule names."""
     scan = _scan(clusters)
     icmp = {(8, 0)} | scan.icmp  # echo request: what ping sends
@@ -127,7 +113,7 @@ def probe_traffic(clusters: Iterable[Cluster]) -> tuple[Traffic, ...]:
     return tuple(ported + pings)
 
 
-def unused_port(clusters: Iterable[Cluster]) -> int:
+def unused_port(clusters: Iterable[World]) -> int:
     """A port that no policy names and no container declares: traffic no rule singles out.
 
     >>> from npkit.model import Cluster, Pod, ContainerPort

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from ..engine import SideVerdict, Verdict
 from ..explain import verdict_to_json
@@ -68,13 +69,13 @@ def render_comparison(c: Comparison, explain: bool = True) -> str:
     return "\n".join(lines)
 
 
-def _change_json(c: Comparison, change: Change) -> dict:
+def _change_json(c: Comparison, change: Change) -> dict[str, Any]:
     before, after = c.verdicts(change)
     return {"from": change.src, "to": change.dst, "port": change.port, "protocol": change.protocol,
             "before": verdict_to_json(before), "after": verdict_to_json(after)}
 
 
-def comparison_to_json(c: Comparison) -> dict:
+def comparison_to_json(c: Comparison) -> dict[str, Any]:
     """The comparison as plain data: summary, probes, pods and every change with both verdicts."""
     return {
         "summary": c.summary(),

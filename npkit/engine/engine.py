@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
 from ..model import Cluster
 from .compile import compile_program
+from .criteria import ProgramCriteria
 from .evaluate import evaluate
 from .probe import Endpoint, Probe, Traffic
-from .program import CompiledPolicy, CompiledRule, Dataplane, Direction, Program
+from .program import CompiledPolicy, CompiledRule, Dataplane, Direction, Program, View, ViewChoice
 from .universe import Mask, Universe
 from .vector import reachability, rule_masks
 from .verdict import Verdict
@@ -25,12 +27,14 @@ class Engine:
     True
     """
 
-    def __init__(self, cluster: Cluster, dataplane: Dataplane = "calico", l7: bool = False):
+    def __init__(self, cluster: Cluster, dataplane: Dataplane = "calico", l7: bool = False,
+                 view: ViewChoice = "auto"):
         self.cluster = cluster
         self.dataplane = dataplane
         self.l7 = l7
         self.universe = Universe(cluster)
-        self.program: Program = compile_program(cluster, dataplane, l7)
+        self.program: Program = compile_program(cluster, dataplane, l7, view)
+        self.view: View = self.program.view  # the words explanations use (see compile.resolve_view)
 
     @property
     def pods(self) -> tuple[str, ...]:
@@ -40,6 +44,11 @@ class Engine:
     @property
     def notes(self) -> tuple[str, ...]:
         return self.program.notes
+
+    @cached_property
+    def criteria(self) -> ProgramCriteria:
+        """Every address block, port, named port and protocol the policies name (see criteria.py)."""
+        return self.program.criteria(self.universe)
 
     @cached_property
     def subjects(self) -> dict[int, Mask]:
@@ -56,21 +65,29 @@ class Engine:
     def endpoint(self, ref: str | Endpoint) -> Endpoint:
         return ref if isinstance(ref, Endpoint) else self.universe.endpoint(ref)
 
+    # **traffic: the other Traffic fields (icmp_type, icmp_code, http_method, http_path, src_port).
     def probe(self, src: str | Endpoint, dst: str | Endpoint, port: int | None = None,
-              protocol: str = "TCP", **traffic) -> Probe:
+              protocol: str = "TCP", **traffic: Any) -> Probe:
         """A probe from `src` to `dst` (each `namespace/name` or an IP address)."""
         return Probe(self.endpoint(src), self.endpoint(dst), Traffic(protocol, port, **traffic))
 
     def verdict(self, src: str | Endpoint | Probe, dst: str | Endpoint | None = None,
-                port: int | None = None, protocol: str = "TCP", **traffic) -> Verdict:
-        """The verdict for one connection, with its full explanation."""
-        probe = src if isinstance(src, Probe) else self.probe(src, dst, port, protocol, **traffic)
+                port: int | None = None, protocol: str = "TCP", **traffic: Any) -> Verdict:
+        """The verdict for one connection, with its full explanation (`src` may be a whole Probe)."""
+        if isinstance(src, Probe):
+            probe = src
+        elif dst is None:
+            raise TypeError("verdict() needs a destination unless it is given a Probe")
+        else:
+            probe = self.probe(src, dst, port, protocol, **traffic)
         return evaluate(self.program, self.universe, probe, self.selects)
 
-    def allowed(self, src, dst, port: int | None = None, protocol: str = "TCP", **traffic) -> bool:
+    def allowed(self, src: str | Endpoint | Probe, dst: str | Endpoint | None = None, port: int | None = None,
+                protocol: str = "TCP", **traffic: Any) -> bool:
+        """Whether the connection is allowed (the verdict without its explanation)."""
         return self.verdict(src, dst, port, protocol, **traffic).allowed
 
-    def reachability(self, port: int | None = None, protocol: str = "TCP", **traffic) -> np.ndarray:
+    def reachability(self, port: int | None = None, protocol: str = "TCP", **traffic: Any) -> np.ndarray:
         """allowed[src, dst] for every pair of pods (rows and columns in `pods` order)."""
         t = Traffic(protocol, port, **traffic)
         return reachability(self.program, self.universe, t, self.subjects)

@@ -1,10 +1,9 @@
-"""One probe through the pipeline, recording every step (docs/semantics/calico.md).
+"""One probe through the pipeline, recording every step: the scalar form of actions.py (docs/semantics/calico.md).
 
 For each side (source egress, destination ingress): tiers in order; in each tier the
 policies that select the endpoint for that direction, in order; in each policy its rules
-in order. Allow and Deny end the side, Pass ends the tier, Log records and goes on. A tier
-whose policies decided nothing ends with its default action (Deny, or Pass). When no tier
-decides, the pod's namespace profile allows — Kubernetes' "not isolated".
+in order. What each step does to the side is actions.py's table; this module keeps the
+trace a learner reads.
 """
 
 from __future__ import annotations
@@ -12,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from .actions import ACTION_OUTCOME, END_OF_TIERS, RULE_EFFECT, TIER_END_OUTCOME, TierOutcome, end_of_tier
 from .probe import Endpoint, Probe
-from .program import CompiledPolicy, CompiledRule, Direction, Program
+from .program import CompiledPolicy, CompiledRule, CompiledTier, Direction, Program
 from .universe import Universe
 from .verdict import Decision, PolicyTrace, RuleTrace, SideVerdict, TierTrace, Verdict
 
@@ -35,64 +35,83 @@ def _unenforced(direction: Direction, ep: Endpoint) -> SideVerdict:
     return SideVerdict(direction, ep.key, False, True, Decision("not-enforced", True, why))
 
 
-def evaluate_side(program: Program, u: Universe, probe: Probe, direction: Direction, selects: Selects) -> SideVerdict:
-    """Run the egress pipeline of the source or the ingress pipeline of the destination."""
-    ep = probe.src if direction == "Egress" else probe.dst
-    if ep.pod is None or ep.pod.host_network:
-        return _unenforced(direction, ep)
-    staged = tuple(p.ref for p in program.staged if direction in p.directions and selects(p, ep))
-    tiers: list[TierTrace] = []
-    logged: list[str] = []
-    decision: Decision | None = None
-    for tier in program.tiers:
-        in_direction = [p for p in tier.policies if direction in p.directions]
-        applicable = [p for p in in_direction if selects(p, ep)]
-        if not applicable:
-            # A tier with nothing selecting the endpoint is skipped, default action and all.
-            if in_direction:
-                tiers.append(TierTrace(tier.name, tier.title, tier.order, tier.default_action, "skipped", ()))
-            continue
+class _Side:
+    """One side's run through the tiers: the traces so far, what was logged, and the decision once made."""
+
+    def __init__(self, u: Universe, probe: Probe, direction: Direction, ep: Endpoint):
+        self.u, self.probe, self.direction, self.ep = u, probe, direction, ep
+        self.tiers: list[TierTrace] = []
+        self.logged: list[str] = []
+        self.decision: Decision | None = None
+
+    def policy(self, policy: CompiledPolicy, notes: tuple[str, ...]) -> tuple[PolicyTrace, CompiledRule | None]:
+        """Run a policy's rules until one has an effect beyond logging; that rule, or None (no match)."""
+        rules: list[RuleTrace] = []
+        for rule in policy.rules(self.direction):
+            trace = run_rule(rule, self.probe, self.u)
+            rules.append(trace)
+            if not trace.matched:
+                continue  # NO_MATCH
+            effect = RULE_EFFECT[rule.action]
+            if effect.logs:
+                self.logged.append(f"{policy.ref} {rule.path}")
+            if effect.decides is not None or effect.ends_tier:
+                outcome = ACTION_OUTCOME[rule.action]
+                return PolicyTrace(policy.ref, policy.family, policy.order, outcome, tuple(rules), notes), rule
+        return PolicyTrace(policy.ref, policy.family, policy.order, "no-match", tuple(rules), notes), None
+
+    def tier(self, tier: CompiledTier, applicable: list[CompiledPolicy]) -> None:
+        """Run the policies of a tier that select the endpoint, then the tier's end."""
         traces: list[PolicyTrace] = []
-        outcome = None
+        outcome: TierOutcome | None = None
         tied = _ties(applicable)
         for policy in applicable:
             notes = policy.notes + tied.get(id(policy), ())
             if outcome is not None:
                 traces.append(PolicyTrace(policy.ref, policy.family, policy.order, "not-reached", notes=notes))
                 continue
-            rules: list[RuleTrace] = []
-            result = "no-match"
-            for rule in policy.rules(direction):
-                trace = run_rule(rule, probe, u)
-                rules.append(trace)
-                if not trace.matched:
-                    continue
-                if rule.action == "Log":
-                    logged.append(f"{policy.ref} {rule.path}")
-                    continue
-                result = rule.action.lower()
-                break
-            traces.append(PolicyTrace(policy.ref, policy.family, policy.order, result, tuple(rules), notes))
-            if result != "no-match":
-                outcome = result
-                if result in ("allow", "deny"):
-                    deciding = rules[-1]
-                    verb = "allowed" if result == "allow" else "denied"
-                    decision = Decision(
-                        "rule", result == "allow",
-                        f"{verb} by {policy.ref} {deciding.path}" + (f" ({deciding.name})" if deciding.name else ""),
-                        tier.name, policy.ref, deciding.path,
-                    )
+            trace, rule = self.policy(policy, notes)
+            traces.append(trace)
+            if rule is not None:
+                outcome = ACTION_OUTCOME[rule.action]
+                allowed = RULE_EFFECT[rule.action].decides
+                if allowed is not None:
+                    self.decision = _rule_decision(allowed, tier, policy, rule)
         if outcome is None:
-            outcome = "default-pass" if tier.default_action == "Pass" else "end-of-tier-deny"
-        tiers.append(TierTrace(tier.name, tier.title, tier.order, tier.default_action, outcome, tuple(traces)))
-        if outcome == "end-of-tier-deny":
-            decision = _end_of_tier(tier.name, tier.title, applicable, ep, direction)
-        if decision is not None:
+            outcome = TIER_END_OUTCOME[tier.default_action]
+            allowed = end_of_tier(tier.default_action).decides
+            if allowed is False:
+                self.decision = _end_of_tier(tier.name, tier.title, applicable, self.ep, self.direction)
+        self.tiers.append(TierTrace(tier.name, tier.title, tier.order, tier.default_action, outcome, tuple(traces)))
+
+
+def evaluate_side(program: Program, u: Universe, probe: Probe, direction: Direction, selects: Selects) -> SideVerdict:
+    """Run the egress pipeline of the source or the ingress pipeline of the destination (see actions.py)."""
+    ep = probe.src if direction == "Egress" else probe.dst
+    if ep.pod is None or ep.pod.host_network:
+        return _unenforced(direction, ep)
+    staged = tuple(p.ref for p in program.staged if direction in p.directions and selects(p, ep))
+    side = _Side(u, probe, direction, ep)
+    for tier in program.tiers:
+        in_direction = [p for p in tier.policies if direction in p.directions]
+        applicable = [p for p in in_direction if selects(p, ep)]
+        if applicable:
+            side.tier(tier, applicable)
+        elif in_direction:  # SKIPPED_TIER: shown, but its default action does not apply
+            side.tiers.append(TierTrace(tier.name, tier.title, tier.order, tier.default_action, "skipped", ()))
+        if side.decision is not None:
             break
+    decision = side.decision
     if decision is None:
-        decision = _default_allow(program, ep, direction, any(t.outcome != "skipped" for t in tiers))
-    return SideVerdict(direction, ep.key, True, decision.allowed, decision, tuple(tiers), tuple(logged), staged)
+        decision = _default_allow(program, ep, direction, any(t.outcome != "skipped" for t in side.tiers))
+    return SideVerdict(direction, ep.key, True, decision.allowed, decision, tuple(side.tiers),
+                       tuple(side.logged), staged)
+
+
+def _rule_decision(allowed: bool, tier: CompiledTier, policy: CompiledPolicy, rule: CompiledRule) -> Decision:
+    verb = "allowed" if allowed else "denied"
+    name = f" ({rule.name})" if rule.name else ""
+    return Decision("rule", allowed, f"{verb} by {policy.ref} {rule.path}{name}", tier.name, policy.ref, rule.path)
 
 
 def _ties(applicable: list[CompiledPolicy]) -> dict[int, tuple[str, ...]]:
@@ -132,17 +151,18 @@ def _end_of_tier(tier: str, title: str, applicable: list[CompiledPolicy], ep: En
 
 def _default_allow(program: Program, ep: Endpoint, direction: Direction, any_tier: bool) -> Decision:
     way = direction.lower()
-    if program.dataplane == "calico":
+    namespace = ep.pod.namespace if ep.pod is not None else ""
+    if program.view == "calico" and program.dataplane == "calico":
         if any_tier:
-            text = f"allowed: every tier selecting {ep} passed, so the namespace profile kns.{ep.pod.namespace} allows"
+            text = f"allowed: every tier selecting {ep} passed, so the namespace profile kns.{namespace} allows"
         else:
             text = (f"allowed: no policy selects {ep} for {way}, so the namespace profile "
-                    f"kns.{ep.pod.namespace} allows (not isolated)")
+                    f"kns.{namespace} allows (not isolated)")
     elif any_tier:
         text = f"allowed: every tier passed and nothing isolates {ep} for {way}; Kubernetes allows by default"
     else:
         text = f"allowed: no policy selects {ep} for {way}, so it is not isolated"
-    return Decision("default-allow", True, text)
+    return Decision("default-allow", bool(END_OF_TIERS.decides), text)
 
 
 def evaluate(program: Program, u: Universe, probe: Probe, selects: Selects) -> Verdict:
@@ -169,4 +189,4 @@ def evaluate(program: Program, u: Universe, probe: Probe, selects: Selects) -> V
         else:
             failing = [s for s in (egress, ingress) if not s.allowed]
             summary = "denied: " + "; ".join(f"{s.direction.lower()} {s.decision.text}" for s in failing)
-    return Verdict(probe, allowed, egress, ingress, summary, program.dataplane, tuple(notes))
+    return Verdict(probe, allowed, egress, ingress, summary, program.dataplane, tuple(notes), program.view)

@@ -12,14 +12,21 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..model import ObjectRef, Origin
+from .criteria import ProgramCriteria, collect_criteria
 from .matchers.base import Criterion
 from .matchers.endpoints import EndpointSet
+from .universe import Universe
 
 Action = Literal["Allow", "Deny", "Pass", "Log"]
 Direction = Literal["Ingress", "Egress"]
 Family = Literal["kubernetes", "calico", "cnp"]
 Dataplane = Literal["calico", "kubernetes"]
 DATAPLANES: tuple[str, ...] = ("calico", "kubernetes")
+# The words explanations use: Kubernetes' (isolated, allowed by a policy's rule) or Calico's (tiers,
+# orders, profiles). "auto" picks calico when Calico objects are loaded on the calico dataplane.
+View = Literal["kubernetes", "calico"]
+ViewChoice = Literal["auto", "kubernetes", "calico"]
+VIEWS: tuple[str, ...] = ("auto", "kubernetes", "calico")
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,9 @@ class CompiledRule:
         return f"{self.path} ({self.name})" if self.name else self.path
 
 
+_BACKEND_KIND = {"kubernetes": "KubernetesNetworkPolicy", "cnp": "KubernetesClusterNetworkPolicy"}
+
+
 @dataclass(frozen=True, eq=False)
 class CompiledPolicy:
     ref: ObjectRef
@@ -44,7 +54,7 @@ class CompiledPolicy:
     tier: str
     order: float | None
     subject: EndpointSet
-    directions: frozenset[str]
+    directions: frozenset[Direction]
     ingress: tuple[CompiledRule, ...] = ()
     egress: tuple[CompiledRule, ...] = ()
     staged: bool = False
@@ -55,10 +65,11 @@ class CompiledPolicy:
         return self.ingress if direction == "Ingress" else self.egress
 
     @property
-    def sort_key(self) -> tuple:
-        # Felix (3.32): order ascending, no order last, ties by "<name>/<namespace>/<kind>", where
-        # Kubernetes policies have kinds of their own.
-        kind = {"kubernetes": "KubernetesNetworkPolicy", "cnp": "ClusterNetworkPolicy"}.get(self.family, self.ref.kind)
+    def sort_key(self) -> tuple[bool, float, str]:
+        # Felix (3.32 felix/calc/policy_sorter.go PolKVLess): order ascending, no order last, ties by
+        # "<name>/<namespace>/<kind>", where Kubernetes objects have backend kinds of their own
+        # (libcalico-go/lib/backend/model: KubernetesNetworkPolicy, KubernetesClusterNetworkPolicy).
+        kind = _BACKEND_KIND.get(self.family, self.ref.kind)
         tie = f"{self.ref.name}/{self.ref.namespace or ''}/{kind}"
         return (self.order is None, self.order or 0.0, tie)
 
@@ -69,10 +80,10 @@ class CompiledTier:
     order: float | None
     default_action: Literal["Deny", "Pass"]
     policies: tuple[CompiledPolicy, ...]
-    title: str = ""  # how explanations name the tier under the chosen dataplane
+    title: str = ""  # how explanations name the tier in the program's view
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[bool, float, str]:
         return (self.order is None, self.order or 0.0, self.name)
 
 
@@ -83,8 +94,16 @@ class Program:
     l7: bool = False
     staged: tuple[CompiledPolicy, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    view: View = "calico"
 
     @property
     def policies(self) -> tuple[CompiledPolicy, ...]:
         """Enforced policies in evaluation order (tier by tier)."""
         return tuple(p for t in self.tiers for p in t.policies)
+
+    def criteria(self, u: Universe) -> ProgramCriteria:
+        """Every address block, port, named port and protocol the rules name (enforced and staged).
+
+        `u` is the universe the program runs over: it tells which network sets a selector reaches.
+        """
+        return collect_criteria(self.policies + self.staged, u)

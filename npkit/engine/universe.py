@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from functools import cached_property
 
 import numpy as np
@@ -133,6 +134,32 @@ class Universe:
         return np.asarray(ns_mask, dtype=bool)[self.pod_ns]
 
     @cached_property
+    def ip_versions(self) -> np.ndarray:
+        """The IP family of every pod's address (4 or 6; 0 when it has none), computed once."""
+        values, is_v4 = self._ipv4
+        out = np.where(is_v4, 4, 0).astype(np.int8)
+        for i in np.flatnonzero(~is_v4):
+            try:
+                out[i] = ipaddress.ip_address(self.pods[i].ip).version
+            except ValueError:
+                pass
+        out.flags.writeable = False
+        return out
+
+    def family_mask(self, version: int) -> Mask | bool:
+        """Pods whose address is of IP `version`; a plain bool when all pods agree (the usual case)."""
+        return self._families.get(version, False)
+
+    @cached_property
+    def _families(self) -> dict[int, Mask | bool]:
+        versions = self.ip_versions
+        out: dict[int, Mask | bool] = {}
+        for v in (4, 6):
+            m = versions == v
+            out[v] = bool(m.all()) if (m.all() or not m.any()) else m
+        return out
+
+    @cached_property
     def _ipv4(self) -> tuple[np.ndarray, Mask]:
         values = np.zeros(self.size, dtype=np.uint32)
         is_v4 = np.zeros(self.size, dtype=bool)
@@ -160,7 +187,7 @@ class Universe:
             self._cidr_cache[cidr] = mask
         return self._cidr_cache[cidr]
 
-    def nets_mask(self, cidrs) -> Mask:
+    def nets_mask(self, cidrs: Iterable[str]) -> Mask:
         """Pods whose IP lies inside any of `cidrs`."""
         out = np.zeros(self.size, dtype=bool)
         for c in cidrs:

@@ -1,4 +1,4 @@
-"""The same pipeline as evaluate.py, for every pair of pods at once.
+"""The same pipeline as evaluate.py (actions.py's steps), for every pair of pods at once.
 
 Each rule is split into the conditions on the local endpoint (the pod whose pipeline runs)
 and those on the remote one. Pods whose pipelines are identical — same policies selecting
@@ -13,20 +13,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .actions import END_OF_TIERS, RULE_EFFECT, Effect, end_of_tier
 from .matchers.base import Criterion
 from .probe import Endpoint, Probe, Traffic
 from .program import CompiledPolicy, CompiledRule, Direction, Program
 from .universe import Mask, Universe
 
+_Cache = dict[int, tuple[Criterion, "Mask | bool"]]  # criterion id → (criterion, its mask for this traffic)
+
 
 @dataclass
 class _Rule:
-    action: str
     local: Mask | bool
     remote: Mask | bool
+    decides: bool | None  # what the rule does where it matches (actions.py Effect), unpacked for speed
+    ends_tier: bool
+
+    @classmethod
+    def of(cls, effect: Effect, local: Mask | bool, remote: Mask | bool) -> _Rule:
+        return cls(local, remote, effect.decides, effect.ends_tier)
+
+    @property
+    def acts(self) -> bool:
+        """Whether the rule can change anything: it matches somewhere and decides or passes (not a Log)."""
+        return self.local is not False and self.remote is not False and (self.decides is not None or self.ends_tier)
 
 
-def _split(rule: CompiledRule, local_end: str, traffic: Traffic, u: Universe, cache: dict) -> _Rule:
+def _split(rule: CompiledRule, local_end: str, traffic: Traffic, u: Universe, cache: _Cache) -> _Rule:
     local: Mask | bool = True
     remote: Mask | bool = True
     for c in rule.criteria:
@@ -35,18 +48,21 @@ def _split(rule: CompiledRule, local_end: str, traffic: Traffic, u: Universe, ca
             local = _and(local, m)
         else:
             remote = _and(remote, m)
-    return _Rule(rule.action, local, remote)
+    return _Rule.of(RULE_EFFECT[rule.action], local, remote)
 
 
-def _mask(c: Criterion, traffic: Traffic, u: Universe, cache: dict) -> Mask | bool:
+def _mask(c: Criterion, traffic: Traffic, u: Universe, cache: _Cache) -> Mask | bool:
     key = id(c)
     if key not in cache:
         m = c.mask(traffic, u)
+        uniform: Mask | bool
         if not isinstance(m, np.ndarray):
-            m = bool(m)  # a plain bool, never np.bool_: the rest of this module tests `is True`
+            uniform = bool(m)  # a plain bool, never np.bool_: the rest of this module tests `is True`
         elif m.all() or not m.any():
-            m = bool(m.all()) if u.size else True  # uniform masks become plain booleans
-        cache[key] = (c, m)  # keep c alive so id() stays unique
+            uniform = bool(m.all()) if u.size else True  # uniform masks become plain booleans
+        else:
+            uniform = m
+        cache[key] = (c, uniform)  # keep c alive so id() stays unique
     return cache[key][1]
 
 
@@ -57,7 +73,8 @@ def _and(a: Mask | bool, b: Mask | bool) -> Mask | bool:
         return a
     if a is False or b is False:
         return False
-    return a & b
+    both: Mask = a & b
+    return both
 
 
 def rule_masks(rule: CompiledRule, direction: Direction, traffic: Traffic, u: Universe,
@@ -86,7 +103,7 @@ def rule_masks(rule: CompiledRule, direction: Direction, traffic: Traffic, u: Un
 
 
 def side_matrix(program: Program, u: Universe, traffic: Traffic, direction: Direction,
-                subjects: dict[int, Mask], cache: dict | None = None) -> np.ndarray:
+                subjects: dict[int, Mask], cache: _Cache | None = None) -> np.ndarray:
     """allowed[local, remote] for one direction: egress rows are sources, ingress rows destinations."""
     n = u.size
     local_end = "src" if direction == "Egress" else "dst"
@@ -96,7 +113,8 @@ def side_matrix(program: Program, u: Universe, traffic: Traffic, direction: Dire
         policies += [(t_pos, p) for p in tier.policies if direction in p.directions]
     if not policies or n == 0:
         return np.ones((n, n), dtype=bool)
-    rules = [[_split(r, local_end, traffic, u, cache) for r in p.rules(direction)] for _, p in policies]
+    split = ([_split(r, local_end, traffic, u, cache) for r in p.rules(direction)] for _, p in policies)
+    rules = [[r for r in rs if r.acts] for rs in split]  # a Log or a rule that never matches changes nothing
     selected = np.stack([subjects[id(p)] for _, p in policies])  # policies × pods
     local_rows = [r.local for rs in rules for r in rs if not isinstance(r.local, bool)]
     key_rows = [selected, u.endpoints[None, :]]
@@ -105,60 +123,68 @@ def side_matrix(program: Program, u: Universe, traffic: Traffic, direction: Dire
     keys = np.packbits(np.concatenate(key_rows), axis=0).T
     _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     vectors = np.empty((len(first), n), dtype=bool)
+    tier_ends = [end_of_tier(t.default_action).decides for t in program.tiers]
     for cls, i in enumerate(first):
-        vectors[cls] = _pipeline(program, policies, rules, selected[:, i], i, u)
+        vectors[cls] = _pipeline(tier_ends, policies, rules, selected[:, i], i, u)
     return vectors[inverse.reshape(-1)]
 
 
-def _pipeline(program: Program, policies, rules, applies: np.ndarray, i: int, u: Universe) -> np.ndarray:
-    """Verdicts of local pod `i`'s pipeline for every remote pod."""
+def _pipeline(tier_ends: list[bool | None], policies: list[tuple[int, CompiledPolicy]], rules: list[list[_Rule]],
+              applies: np.ndarray, i: int, u: Universe) -> np.ndarray:
+    """Verdicts of local pod `i`'s pipeline for every remote pod: actions.py's steps over masks.
+
+    `undecided` holds the remote pods whose side is still open, `passed` those a Pass took out
+    of the current tier, `allowed` those an Allow decided; `tier_ends` is each tier's end-of-tier
+    effect (end_of_tier(...).decides).
+    """
     n = u.size
     if not u.endpoints[i]:
         return np.ones(n, dtype=bool)  # host-network pods have no pipeline
     allowed = np.zeros(n, dtype=bool)
     undecided = np.ones(n, dtype=bool)
-    current_tier = None
-    passed = None
+    current_tier: int | None = None
+    passed = np.zeros(n, dtype=bool)
     for (t_pos, _), policy_rules, hit in zip(policies, rules, applies, strict=True):
         if not hit:
-            continue
+            continue  # a policy that does not select the pod; a tier with none of them is skipped
         if t_pos != current_tier:
             if current_tier is not None:
-                undecided = _end_tier(program, current_tier, undecided, passed)
+                allowed, undecided = _end_tier(tier_ends[current_tier], allowed, undecided, passed)
             current_tier, passed = t_pos, np.zeros(n, dtype=bool)
         for r in policy_rules:
-            local = r.local if isinstance(r.local, bool) else r.local[i]
-            if not local or r.action == "Log":
+            if r.local is not True and (r.local is False or not r.local[i]):
                 continue
             m = undecided & ~passed
             if r.remote is not True:
-                if r.remote is False:
-                    continue
                 m &= r.remote
-            if r.action == "Allow":
-                allowed |= m
+            if r.decides is not None:
+                if r.decides:
+                    allowed |= m
                 undecided &= ~m
-            elif r.action == "Deny":
-                undecided &= ~m
-            else:  # Pass: skip the rest of this tier
+            if r.ends_tier:
                 passed |= m
     if current_tier is not None:
-        undecided = _end_tier(program, current_tier, undecided, passed)
-    return allowed | undecided  # undecided at the end: the profile (or Kubernetes default) allows
+        allowed, undecided = _end_tier(tier_ends[current_tier], allowed, undecided, passed)
+    if END_OF_TIERS.decides:
+        allowed |= undecided
+    return allowed
 
 
-def _end_tier(program: Program, t_pos: int, undecided: np.ndarray, passed: np.ndarray) -> np.ndarray:
-    """What stays undecided after a tier: everything (default Pass) or only what passed."""
-    if program.tiers[t_pos].default_action == "Pass":
-        return undecided
-    return undecided & passed
+def _end_tier(decides: bool | None, allowed: np.ndarray, undecided: np.ndarray,
+              passed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """After a tier: what reached its end without a Pass gets the tier's default action."""
+    if decides is None:
+        return allowed, undecided
+    if decides:
+        allowed = allowed | (undecided & ~passed)
+    return allowed, undecided & passed
 
 
 def reachability(program: Program, u: Universe, traffic: Traffic, subjects: dict[int, Mask]) -> np.ndarray:
     """allowed[src, dst] over all pods: the source's egress and the destination's ingress."""
-    cache: dict = {}
+    cache: _Cache = {}
     egress = side_matrix(program, u, traffic, "Egress", subjects, cache)
     ingress = side_matrix(program, u, traffic, "Ingress", subjects, cache)
-    out = egress & ingress.T
+    out: np.ndarray = egress & ingress.T
     np.fill_diagonal(out, True)  # self traffic never leaves the pod
     return out

@@ -8,6 +8,7 @@ from typing import Literal
 from ..model import ObjectRef
 from .matchers.base import Check
 from .probe import Probe
+from .program import View
 
 TierOutcome = Literal["allow", "deny", "pass", "end-of-tier-deny", "default-pass", "skipped"]
 PolicyOutcome = Literal["allow", "deny", "pass", "no-match", "not-reached"]
@@ -94,3 +95,4 @@ class Verdict:
     summary: str
     dataplane: str = "calico"
     notes: tuple[str, ...] = ()
+    view: View = "calico"  # the words to explain it in (Program.view)

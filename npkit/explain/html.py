@@ -10,9 +10,7 @@ from html import escape
 
 from ..engine import PolicyTrace, RuleTrace, SideVerdict, TierTrace, Verdict
 from .text import POLICY_OUTCOME as _OUTCOME
-from .text import TIER_END as _TIER_END
-from .text import order_text as _order
-from .text import tier_detail
+from .text import policy_where, rule_action, tier_detail, tier_end
 
 STYLE = (
     "<style>"
@@ -31,40 +29,45 @@ def _mark(ok: bool) -> str:
     return '<span class="ok">✓</span>' if ok else '<span class="no">✗</span>'
 
 
-def _rule(r: RuleTrace) -> str:
+def _rule(r: RuleTrace, family: str, view: str) -> str:
     name = f" ({escape(r.name)})" if r.name else ""
+    action = rule_action(r, family, view)
     state = "matches" if r.matched else '<span class="dim">does not match</span>'
     items = [f"<li>{_mark(c.ok)} {escape(c.text)}</li>" for c in r.checks]
     if not r.checks:
         items.append(f"<li>{_mark(True)} the rule has no conditions: it matches every connection</li>")
     elif r.notes:
         items += [f'<li class="dim">note: {escape(n)}</li>' for n in r.notes]
-    return f"<li><code>{escape(r.path)}</code>{name} <b>{escape(r.action)}</b>: {state}<ul>{''.join(items)}</ul></li>"
+    head = f"<code>{escape(r.path)}</code>{name}" + (f" <b>{escape(action)}</b>" if action else "")
+    return f"<li>{head}: {state}<ul>{''.join(items)}</ul></li>"
 
 
-def _policy(p: PolicyTrace) -> str:
-    body = [_rule(r) for r in p.rules]
+def _policy(p: PolicyTrace, view: str) -> str:
+    body = [_rule(r, p.family, view) for r in p.rules]
     if p.outcome != "not-reached" and not p.rules:
         body.append('<li class="dim">(no rules for this direction)</li>')
     body += [f'<li class="dim">note: {escape(n)}</li>' for n in p.notes]
     cls = {"allow": "ok", "deny": "no"}.get(p.outcome, "dim")
-    return (f"<li>{escape(str(p.ref))} <span class=\"dim\">({escape(_order(p.order))})</span>: "
+    where = policy_where(p, view).strip()
+    where_html = f' <span class="dim">{escape(where)}</span>' if where else ""
+    return (f"<li>{escape(str(p.ref))}{where_html}: "
             f"<span class=\"{cls}\">{_OUTCOME[p.outcome]}</span><ul>{''.join(body)}</ul></li>")
 
 
-def _tier(t: TierTrace, dataplane: str) -> str:
+def _tier(t: TierTrace, view: str) -> str:
+    detail = tier_detail(t, view)
     if t.outcome == "skipped":
-        return f"<li><b>{escape(t.title)}</b>: <span class=\"dim\">{escape(tier_detail(t, dataplane))}</span></li>"
-    body = [_policy(p) for p in t.policies]
-    ending = _TIER_END.get(t.outcome)
+        return f"<li><b>{escape(t.title)}</b>: <span class=\"dim\">{escape(detail)}</span></li>"
+    body = [_policy(p, view) for p in t.policies]
+    ending = tier_end(t, view)
     if ending:
         body.append(f"<li>→ {escape(ending)}</li>")
-    return (f"<li><b>{escape(t.title)}</b> <span class=\"dim\">({escape(tier_detail(t, dataplane))})</span>"
-            f"<ul>{''.join(body)}</ul></li>")
+    shown = f' <span class="dim">({escape(detail)})</span>' if detail else ""
+    return f"<li><b>{escape(t.title)}</b>{shown}<ul>{''.join(body)}</ul></li>"
 
 
-def render_side_html(side: SideVerdict, verbose: bool = True, dataplane: str = "calico") -> str:
-    """One side of a verdict as an HTML block."""
+def render_side_html(side: SideVerdict, verbose: bool = True, view: str = "calico") -> str:
+    """One side of a verdict as an HTML block, in `view`'s words (Verdict.view)."""
     what = "Egress of" if side.direction == "Egress" else "Ingress of"
     status = '<span class="ok">allowed</span>' if side.allowed else '<span class="no">DENIED</span>'
     items = []
@@ -72,7 +75,7 @@ def render_side_html(side: SideVerdict, verbose: bool = True, dataplane: str = "
         refs = ", ".join(escape(str(r)) for r in side.isolated_by)
         items.append(f"<li>isolated for {side.direction.lower()} by: {refs}</li>")
     if verbose:
-        items += [_tier(t, dataplane) for t in side.tiers]
+        items += [_tier(t, view) for t in side.tiers]
     items += [f"<li>logged by {escape(e)} (Log does not decide; evaluation went on)</li>" for e in side.logged]
     items += [f'<li class="dim">{escape(str(r))} selects it but is staged: never enforced</li>' for r in side.staged]
     items.append(f"<li>⇒ <b>{escape(side.decision.text)}</b></li>")
@@ -92,14 +95,15 @@ def render_verdict_html(verdict: Verdict, verbose: bool = True) -> str:
     """
     probe = verdict.probe
     badge = '<span class="badge ok">ALLOWED</span>' if verdict.allowed else '<span class="badge no">DENIED</span>'
+    dataplane = (f' <span class="dim">[dataplane: {escape(verdict.dataplane)}]</span>'
+                 if verdict.view == "calico" else "")
     parts = [STYLE, '<div class="npk-v">',
              f'<div class="head">{escape(str(probe.src))} → {escape(str(probe.dst))} '
-             f'{escape(str(probe.traffic))}: {badge} '
-             f'<span class="dim">[dataplane: {escape(verdict.dataplane)}]</span></div>']
+             f'{escape(str(probe.traffic))}: {badge}{dataplane}</div>']
     if probe.is_self:
         parts.append(f"<p>{escape(verdict.summary)}</p>")
-    parts += [render_side_html(verdict.egress, verbose, verdict.dataplane),
-              render_side_html(verdict.ingress, verbose, verdict.dataplane)]
+    parts += [render_side_html(verdict.egress, verbose, verdict.view),
+              render_side_html(verdict.ingress, verbose, verdict.view)]
     parts += [f'<div class="dim">note: {escape(n)}</div>' for n in verdict.notes]
     parts.append("</div>")
     return "".join(parts)

@@ -7,14 +7,20 @@ from ..engine import PolicyTrace, RuleTrace, SideVerdict, TierTrace, Verdict
 OK, NO = "✓", "✗"
 
 # How a policy's and a tier's outcomes are said; html.py uses the same words.
-POLICY_OUTCOME = {
+POLICY_OUTCOME: dict[str, str] = {
     "allow": "allows", "deny": "denies", "pass": "passes to the next tier",
     "no-match": "no rule matched", "not-reached": "not reached (an earlier policy decided)",
 }
-TIER_END = {
+TIER_END: dict[str, str] = {
     "end-of-tier-deny": "end of tier: nothing decided, the tier's default Deny applies",
     "default-pass": "end of tier: nothing decided, the tier's default Pass moves on",
     "pass": "passed: evaluation continues with the next tier",
+}
+# The same ends in Kubernetes words (the view for clusters without Calico objects).
+TIER_END_KUBERNETES: dict[str, str] = {
+    "end-of-tier-deny": "no rule of these policies allows it: the pod is isolated, so the connection is denied",
+    "default-pass": "no rule matched: on to the next tier",
+    "pass": "passed: on to the next tier",
 }
 
 
@@ -25,13 +31,30 @@ def order_text(order: float | None) -> str:
     return f"order {shown}"
 
 
-def _rule_lines(rule: RuleTrace, indent: str) -> list[str]:
+def policy_where(p: PolicyTrace, view: str) -> str:
+    """What follows a policy's name in parentheses ("" for none): its order, or a CNP's priority."""
+    if view == "calico":
+        return f" ({order_text(p.order)})"
+    if p.family == "cnp" and p.order is not None:
+        return f" (priority {int(p.order)})"
+    return ""
+
+
+def rule_action(rule: RuleTrace, family: str, view: str) -> str:
+    """The action to name after a rule ("" for a NetworkPolicy rule in Kubernetes words: it can only allow)."""
+    return "" if view == "kubernetes" and family == "kubernetes" else rule.action
+
+
+def tier_end(t: TierTrace, view: str) -> str | None:
+    """The line that closes a tier, if any."""
+    return (TIER_END_KUBERNETES if view == "kubernetes" else TIER_END).get(t.outcome)
+
+
+def _rule_lines(rule: RuleTrace, indent: str, family: str, view: str) -> list[str]:
+    state = "matches" if rule.matched else "does not match"
     name = f" ({rule.name})" if rule.name else ""
-    if rule.matched:
-        head = f"{indent}{rule.path}{name} {rule.action}: matches"
-    else:
-        head = f"{indent}{rule.path}{name} {rule.action}: does not match"
-    lines = [head]
+    action = rule_action(rule, family, view)
+    lines = [f"{indent}{rule.path}{name}{' ' + action if action else ''}: {state}"]
     for c in rule.checks:
         lines.append(f"{indent}  {OK if c.ok else NO} {c.text}")
     if not rule.checks:
@@ -42,41 +65,41 @@ def _rule_lines(rule: RuleTrace, indent: str) -> list[str]:
     return lines
 
 
-def _policy_lines(p: PolicyTrace, indent: str) -> list[str]:
-    outcome = POLICY_OUTCOME[p.outcome]
-    lines = [f"{indent}{p.ref} ({order_text(p.order)}): {outcome}"]
+def _policy_lines(p: PolicyTrace, indent: str, view: str) -> list[str]:
+    lines = [f"{indent}{p.ref}{policy_where(p, view)}: {POLICY_OUTCOME[p.outcome]}"]
     if p.outcome != "not-reached" and not p.rules:
         lines.append(f"{indent}  (no rules for this direction)")
     for r in p.rules:
-        lines += _rule_lines(r, indent + "  ")
+        lines += _rule_lines(r, indent + "  ", p.family, view)
     for n in p.notes:
         lines.append(f"{indent}  note: {n}")
     return lines
 
 
-def tier_detail(t: TierTrace, dataplane: str) -> str:
-    """What follows a tier's title: that it was skipped, or its order and default action."""
+def tier_detail(t: TierTrace, view: str) -> str:
+    """What follows a tier's title: that it was skipped, or (in Calico's words) its order and default action."""
     if t.outcome == "skipped":
-        return "skipped (none of its policies selects this pod)"
-    # Under the kubernetes dataplane tiers have a fixed place; Calico's order numbers would only confuse.
-    where = f"{order_text(t.order)}, " if dataplane == "calico" else ""
-    return f"{where}default action {t.default_action}"
+        return "skipped (none of its policies selects this pod)" if view == "calico" else "none selects this pod"
+    if view == "calico":
+        return f"{order_text(t.order)}, default action {t.default_action}"
+    return ""  # Kubernetes words: the tier's place is fixed and its end says what happens
 
 
-def _tier_lines(t: TierTrace, indent: str, dataplane: str) -> list[str]:
+def _tier_lines(t: TierTrace, indent: str, view: str) -> list[str]:
+    detail = tier_detail(t, view)
     if t.outcome == "skipped":
-        return [f"{indent}{t.title}: {tier_detail(t, dataplane)}"]
-    lines = [f"{indent}{t.title} ({tier_detail(t, dataplane)})"]
+        return [f"{indent}{t.title}: {detail}"]
+    lines = [f"{indent}{t.title}" + (f" ({detail})" if detail else "")]
     for p in t.policies:
-        lines += _policy_lines(p, indent + "  ")
-    ending = TIER_END.get(t.outcome)
+        lines += _policy_lines(p, indent + "  ", view)
+    ending = tier_end(t, view)
     if ending:
         lines.append(f"{indent}  → {ending}")
     return lines
 
 
-def render_side(side: SideVerdict, verbose: bool = True, dataplane: str = "calico") -> str:
-    """One side of a verdict."""
+def render_side(side: SideVerdict, verbose: bool = True, view: str = "calico") -> str:
+    """One side of a verdict, in `view`'s words ("kubernetes" or "calico"; Verdict.view)."""
     what = "egress of" if side.direction == "Egress" else "ingress of"
     status = "allowed" if side.allowed else "DENIED"
     lines = [f"{what.capitalize()} {side.endpoint}: {status}"]
@@ -86,7 +109,7 @@ def render_side(side: SideVerdict, verbose: bool = True, dataplane: str = "calic
         lines.append(f"  isolated for {side.direction.lower()} by: " + ", ".join(str(r) for r in side.isolated_by))
     if verbose:
         for t in side.tiers:
-            lines += _tier_lines(t, "  ", dataplane)
+            lines += _tier_lines(t, "  ", view)
     for entry in side.logged:
         lines.append(f"  logged by {entry} (Log does not decide; evaluation went on)")
     for ref in side.staged:
@@ -95,18 +118,23 @@ def render_side(side: SideVerdict, verbose: bool = True, dataplane: str = "calic
     return "\n".join(lines)
 
 
+def headline(verdict: Verdict) -> str:
+    """Source, destination, traffic and the answer; the dataplane is named in Calico's words only."""
+    probe = verdict.probe
+    head = f"{probe.src} → {probe.dst}  {probe.traffic}: {'ALLOWED' if verdict.allowed else 'DENIED'}"
+    return head + (f"   [dataplane: {verdict.dataplane}]" if verdict.view == "calico" else "")
+
+
 def render_verdict(verdict: Verdict, verbose: bool = True) -> str:
-    """The whole verdict: headline, both sides, notes.
+    """The whole verdict: headline, both sides, notes, in the verdict's view.
 
     `verbose=False` keeps only each side's decision.
     """
-    probe = verdict.probe
-    head = f"{probe.src} → {probe.dst}  {probe.traffic}: {'ALLOWED' if verdict.allowed else 'DENIED'}"
-    lines = [head + f"   [dataplane: {verdict.dataplane}]", ""]
-    if probe.is_self:
+    lines = [headline(verdict), ""]
+    if verdict.probe.is_self:
         lines += [verdict.summary, ""]
-    lines += [render_side(verdict.egress, verbose, verdict.dataplane), "",
-              render_side(verdict.ingress, verbose, verdict.dataplane)]
+    lines += [render_side(verdict.egress, verbose, verdict.view), "",
+              render_side(verdict.ingress, verbose, verdict.view)]
     for n in verdict.notes:
         lines.append(f"note: {n}")
     return "\n".join(lines).rstrip()

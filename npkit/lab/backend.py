@@ -12,9 +12,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal, TypeVar
 
 from ..model import AnyPolicy, Cluster, Tier
+from .config import BackendConfig
+from .errors import LabConfigError, LabError
+
+__all__ = ["CleanReport", "LabBackend", "LabConfigError", "LabError", "LabRecord", "Outcome", "ProbeRequest",
+           "ProbeResult", "Progress", "no_progress"]
 
 Outcome = Literal["CONNECTED", "TIMEOUT", "REFUSED", "DNS", "OTHER", "UNKNOWN", "ERROR"]
 
@@ -51,8 +56,56 @@ class ProbeResult:
         return self.outcome == "CONNECTED"
 
 
-class LabError(Exception):
-    """A lab step failed in a way the learner can act on; the message says how."""
+@dataclass(frozen=True)
+class LabRecord:
+    """One lab present on a backend, for `lab status`: its id, age and state, and what it holds."""
+
+    lab_id: str
+    age: float | None  # seconds since it was created; None when unknown
+    state: str  # e.g. "in use by process 4242", "kept", "left by a process that has exited"
+    detail: str = ""  # pods, policies
+    abandoned: bool = False  # its owner crashed: the next run removes it
+
+    def line(self) -> str:
+        age = "" if self.age is None else f", {format_age(self.age)} old"
+        return f"{self.lab_id}: {self.state}{age}" + (f"; {self.detail}" if self.detail else "")
+
+
+@dataclass(frozen=True)
+class CleanReport:
+    """What `clean` removed, and what is still there (empty when nothing of the lab is left)."""
+
+    lab_id: str
+    where: str  # "this machine", "kind cluster npkit-lab"
+    removed: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()
+
+    def message(self) -> str:
+        if self.left:
+            return (f"lab {self.lab_id}: still present on {self.where} after clean-up: {', '.join(self.left)}")
+        done = f"removed {', '.join(self.removed)}; " if self.removed else ""
+        return f"lab {self.lab_id}: {done}nothing of it is left on {self.where}"
+
+
+T = TypeVar("T")
+
+
+def uninterrupted(cleanup: Callable[[], T]) -> T:
+    """Run an idempotent clean-up to its end even if one Ctrl-C lands in it: it runs again, then the
+    KeyboardInterrupt goes on (a second Ctrl-C during the rerun stops it; the next run removes the rest)."""
+    try:
+        return cleanup()
+    except KeyboardInterrupt:
+        cleanup()
+        raise
+
+
+def format_age(seconds: float) -> str:
+    """12 s, 5 min, 3 h, 2 d."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit}"
+    return f"{int(seconds)} s"
 
 
 class LabBackend(ABC):
@@ -62,6 +115,15 @@ class LabBackend(ABC):
     observes: bool = True  # False: predictions only, nothing is run
     dataplane: str = "calico"  # the engine dataplane that predicts what this backend enforces
     settle: float = 2.0  # seconds for a policy change to take effect before probing (and re-probing)
+    # The configuration type `from_config` takes: it lists the options this backend can honour.
+    config_type: ClassVar[type[BackendConfig]] = BackendConfig
+    # What running a lab here creates on the user's machine, for the opt-in ("" when nothing).
+    changes: ClassVar[str] = ""
+
+    @classmethod
+    def from_config(cls, config: BackendConfig) -> LabBackend:
+        """The backend for a typed configuration (see config.py)."""
+        return cls(config)  # type: ignore[call-arg]  # concrete backends take their config first
 
     @abstractmethod
     def describe(self) -> str:
@@ -111,6 +173,22 @@ class LabBackend(ABC):
         The automatic backend choice (select.py) asks this. Default: `preflight()`.
         """
         return self.preflight()
+
+    def labs(self) -> list[LabRecord] | None:
+        """Every lab present on this backend, with its age and state; None if it cannot tell."""
+        return None
+
+    def clean(self, progress: Progress = no_progress) -> CleanReport:
+        """Remove everything this backend's lab id created, and say what (if anything) is left.
+
+        Default: `teardown()`, trusting it to leave nothing.
+        """
+        self.teardown(progress)
+        return CleanReport(getattr(self, "lab_id", ""), self.name)
+
+    def keep(self) -> None:
+        """What is deployed stays after this process ends, on purpose (`lab run --keep`); default: nothing to do."""
+        return None
 
     def apply_tiers(self, tiers: Sequence[Tier], progress: Progress = no_progress) -> None:
         """Create or update the Calico tiers that policies about to be applied live in.

@@ -1,6 +1,9 @@
 """Observed beside predicted: which cells a real dataplane answered differently, and why the
 engine predicted what it did. Text for terminals, HTML for notebooks, JSON for tools.
 
+Every rendering says what the observation rests on (provenance.py): for a Calico scenario on
+the local backend, that it was observed on npkit's own nftables rendering, not on Felix.
+
 A cell is *observed allowed* when the probe connected, or when it was REFUSED by a pod that
 does not listen on that port: the packet got through policy and the pod's kernel answered
 with a reset. (Policy drops show as TIMEOUT; Calico and kindnet drop rather than reject.)
@@ -20,6 +23,7 @@ from ..explain import render_verdict
 from ..matrix import Matrix, render_table
 from ..model import Cluster
 from .backend import ProbeResult
+from .provenance import Provenance, provenance
 
 MISMATCH = "!"
 
@@ -57,7 +61,7 @@ class Mismatch:
         return (f"{self.src} → {self.dst}: predicted {word[self.predicted]}, observed {word[self.observed]} "
                 f"[{seen}, {self.attempts} attempt{'s' if self.attempts != 1 else ''}]")
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, object]:
         return {"src": self.src, "dst": self.dst, "predicted": self.predicted, "observed": self.observed,
                 "outcome": self.outcome, "detail": self.detail, "attempts": self.attempts}
 
@@ -65,7 +69,8 @@ class Mismatch:
 @dataclass(frozen=True, eq=False)
 class LabComparison:
     """One probe round: the engine's matrix, the backend's (None in prediction-only mode), the raw
-    probe results, and the engine that made the prediction (for explanations)."""
+    probe results, the engine that made the prediction (for explanations), and what the
+    observation rests on (derived from backend, dataplane and the engine's objects if not given)."""
 
     predicted: Matrix
     observed: Matrix | None
@@ -73,6 +78,14 @@ class LabComparison:
     engine: Engine
     backend: str
     dataplane: str
+    origin: Provenance | None = None
+
+    @property
+    def provenance(self) -> Provenance:
+        """Who enforced the observed matrix, and what agreement with the prediction means."""
+        if self.origin is not None:
+            return self.origin
+        return provenance(self.backend, self.dataplane, self.engine.cluster, self.observed is not None)
 
     @property
     def observes(self) -> bool:
@@ -100,7 +113,7 @@ class LabComparison:
     @cached_property
     def mismatches(self) -> list[Mismatch]:
         """Computed once (each carries the engine's explanation); summary and renderings reuse it."""
-        out = []
+        out: list[Mismatch] = []
         if self.observed is None:
             return out
         pods = self.predicted.pods
@@ -113,14 +126,16 @@ class LabComparison:
         return out
 
     # -- renderings ---------------------------------------------------------------------------
-    def to_json(self) -> dict:
-        """The observed matrix in exactly `npkit matrix -o json`'s shape, plus `mismatches` (and
-        `backend`); in prediction-only mode the predicted matrix, with `observed: false`."""
+    def to_json(self) -> dict[str, object]:
+        """The observed matrix in exactly `npkit matrix -o json`'s shape, plus `mismatches`, `backend`
+        and `enforced_by` (what the observation rests on); in prediction-only mode the predicted
+        matrix, with `observed: false`."""
         shown = self.observed if self.observed is not None else self.predicted
         doc = shown.to_json()
         doc["dataplane"] = self.dataplane
         doc["backend"] = self.backend
         doc["observed"] = self.observed is not None
+        doc["enforced_by"] = self.provenance.text
         doc["mismatches"] = [m.to_json() for m in self.mismatches]
         return doc
 
@@ -149,7 +164,8 @@ class LabComparison:
             right += [""] * (rows - len(right))
             body = "\n".join((a.ljust(width) + b).rstrip() for a, b in zip(left, right, strict=True))
         marks = f"  {MISMATCH} observed differs from predicted" if self.observed is not None else ""
-        lines = [body, f"✓ allowed  · denied{marks}   (rows: source, columns: destination)", self.summary()]
+        lines = [body, f"✓ allowed  · denied{marks}   (rows: source, columns: destination)", self.summary(),
+                 f"About this result: {self.provenance.text}."]
         for m in self.mismatches:
             lines += ["", m.headline()]
             if explain:
@@ -180,7 +196,9 @@ class LabComparison:
             rows.append(f"<tr><th style='text-align:left'>{html.escape(src)}</th>{''.join(cells)}</tr>")
         legend = ("cells: predicted/observed; ✓ allowed, · denied; red: they differ"
                   if self.observed is not None else "<b>predicted, not observed</b>")
+        note = f"About this result: {self.provenance.text}."
         parts = [f"<div><b>{html.escape(self.summary())}</b>",
+                 f"<div style='font-style:italic'>{html.escape(note)}</div>",
                  f"<table><tr><th>from \\ to</th>{head}</tr>{''.join(rows)}</table>",
                  f"<small>{legend}</small>"]
         for m in self.mismatches:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import Any, TextIO
+
+from .backend import Progress
 
 
 def in_notebook() -> bool:
@@ -14,6 +16,13 @@ def in_notebook() -> bool:
         return False
     shell = get_ipython()
     return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+def display(obj: object) -> None:
+    """IPython's `display`, for a notebook's output."""
+    from IPython.display import display as ipython_display
+
+    ipython_display(obj)
 
 
 class TerminalProgress:
@@ -47,13 +56,12 @@ class TerminalProgress:
 class WidgetProgress:
     """An ipywidgets bar with a label; the bar is created on first use."""
 
-    def __init__(self):
-        self._bar = None
-        self._label = None
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._label: Any = None
 
     def __call__(self, done: int, total: int, message: str) -> None:
         import ipywidgets as widgets
-        from IPython.display import display
 
         # A new operation (its count restarts or its total changes) gets a new bar.
         if self._bar is None or done < self._bar.value or max(total, 1) != self._bar.max:
@@ -68,7 +76,7 @@ class WidgetProgress:
         self._bar = None
 
 
-def default_progress():
+def default_progress() -> Progress:
     """A widget bar in notebooks (when ipywidgets is installed), else a terminal line."""
     if in_notebook():
         try:

@@ -1,48 +1,86 @@
-"""Which backend a lab runs on: a registry of backends by name, and the automatic choice.
+"""Which backend a lab runs on: a registry of backends by name, their typed configurations, and the choice.
 
-Automatic order: `kind` when the lab's kind cluster is reachable, then `local` (network
-namespaces) when its preflight passes, then `predict`. `NPKIT_LAB_BACKEND=kind|local|predict`
-overrides the choice; a forced backend that cannot run is an error that says why, never a
-silent fallback. Another backend plugs in with `register_backend`.
+The choice, first match wins:
+1. a backend named by the caller (`--backend`, `LabSession(backend="local")`);
+2. `NPKIT_LAB_BACKEND=kind|local|predict`;
+3. the local backend when the user opted in to it (the lab notebook's button, `allow_local=True`);
+4. `kind` when the lab's kind cluster is reachable (it only uses a cluster the user created for labs);
+5. `predict`, saying how to observe instead.
+
+The local backend creates network namespaces and nftables rules on this machine, so it is never
+chosen automatically. A named backend that cannot run is an error that says why, never a silent
+fallback; an option the backend cannot honour is an error too (`config_for`).
 """
 
 from __future__ import annotations
 
 import importlib
-import inspect
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
-from .backend import LabBackend, LabError
+from .backend import LabBackend, LabConfigError, LabError
+from .config import BackendConfig, KindConfig, LocalConfig, PredictConfig, flag
+from .provenance import provenance
 
 ENV_VAR = "NPKIT_LAB_BACKEND"
-AUTO_ORDER = ("kind", "local")  # predict is what remains
+LOCAL_CHANGES = "network namespaces and nftables rules on this machine; needs root"
+OPT_IN = (f"to observe on this machine instead, opt in to the local backend ({LOCAL_CHANGES}): "
+          f"`--backend local`, {ENV_VAR}=local, or the opt-in button in the lab notebook; "
+          "or start a kind cluster with `npkit lab up`")
 
-# name → "module:attribute" of a LabBackend subclass (or any factory); imported only when asked.
-_REGISTRY: dict[str, str | Callable[..., LabBackend]] = {
-    "kind": "npkit.lab.backends.kind:KindBackend",
-    "local": "npkit.lab.backends.local:LocalBackend",
-    "predict": "npkit.lab.backends.predict:PredictBackend",
+Factory = Callable[[BackendConfig], LabBackend]
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """A registered backend: how to build it, the configuration it takes, and whether npkit may
+    choose it without being asked (only backends that change nothing on the user's machine)."""
+
+    factory: str | Factory | type[LabBackend]  # "module:attribute" is imported only when needed
+    config_type: type[BackendConfig] = BackendConfig
+    automatic: bool = False
+
+
+def _kind_from_config(config: BackendConfig) -> LabBackend:
+    """The kind backend, whichever constructor it has (it moves to `KindBackend(config)`)."""
+    from .backends.kind import KindBackend
+
+    if KindBackend.config_type is KindConfig:
+        return KindBackend.from_config(config)
+    return KindBackend(**asdict(config))
+
+
+_REGISTRY: dict[str, BackendSpec] = {
+    "kind": BackendSpec(_kind_from_config, KindConfig, automatic=True),
+    "local": BackendSpec("npkit.lab.backends.local:LocalBackend", LocalConfig),
+    "predict": BackendSpec("npkit.lab.backends.predict:PredictBackend", PredictConfig),
 }
 
 
-def register_backend(name: str, factory: str | Callable[..., LabBackend]) -> None:
-    """Make a backend available by name (to NPKIT_LAB_BACKEND, --backend and the automatic choice
-    when listed in AUTO_ORDER). `factory` is a callable or a "module:attribute" string."""
-    _REGISTRY[name] = factory
+def register_backend(name: str, factory: str | Factory | type[LabBackend],
+                     config_type: type[BackendConfig] = BackendConfig, automatic: bool = False) -> None:
+    """Make a backend available by name (to NPKIT_LAB_BACKEND and --backend). `factory` is a LabBackend
+    class, a callable taking the configuration, or a "module:attribute" string; `automatic` lets the
+    choice take it unasked, which only a backend that changes nothing on the user's machine may allow."""
+    _REGISTRY[name] = BackendSpec(factory, config_type, automatic)
 
 
 def backend_names() -> tuple[str, ...]:
     return tuple(_REGISTRY)
 
 
-def _factory(name: str) -> Callable[..., LabBackend]:
+def _spec(name: str) -> BackendSpec:
     try:
-        target = _REGISTRY[name]
+        return _REGISTRY[name]
     except KeyError:
-        raise LabError(f"unknown lab backend {name!r}; known: {', '.join(_REGISTRY)}") from None
-    if callable(target):
+        raise LabConfigError(f"unknown lab backend {name!r}; known: {', '.join(_REGISTRY)}") from None
+
+
+def _factory(name: str) -> Factory | type[LabBackend]:
+    target = _spec(name).factory
+    if not isinstance(target, str):
         return target
     module_name, _, attribute = target.partition(":")
     try:
@@ -51,63 +89,102 @@ def _factory(name: str) -> Callable[..., LabBackend]:
         if e.name and module_name.startswith(e.name):
             raise LabError(f"the {name} backend is not installed in this npkit ({module_name} is missing)") from None
         raise
-    factory = getattr(module, attribute, None)
+    factory: Factory | type[LabBackend] | None = getattr(module, attribute, None)
     if factory is None:
-        raise LabError(f"the {name} backend is not available yet ({module_name} has no {attribute})")
+        raise LabError(f"the {name} backend is not available ({module_name} has no {attribute})")
     return factory
 
 
-def create_backend(name: str, **options) -> LabBackend:
-    """An instance of backend `name`; options it does not accept (e.g. lab_id) are left out."""
-    factory = _factory(name)
+def config_for(name: str, options: Mapping[str, object] | None = None) -> BackendConfig:
+    """Backend `name`'s configuration from `options` (None values mean "not given"); an option the
+    backend does not take is a LabConfigError naming it as the user typed it."""
+    config_type = _spec(name).config_type
+    given: dict[str, Any] = {k: v for k, v in (options or {}).items() if v is not None}
+    accepted = {f.name for f in fields(config_type)}
+    for option in given:
+        if option not in accepted:
+            others = [n for n, s in _REGISTRY.items() if option in {f.name for f in fields(s.config_type)}]
+            why = config_type.refusals.get(option) or f"the {name} backend has no such option"
+            where = f"; {' and '.join(others)} take{'s' if len(others) == 1 else ''} it" if others else ""
+            raise LabConfigError(f"{flag(option)} cannot be used with the {name} backend: {why}{where}. "
+                                 f"Leave {flag(option)} out, or choose another backend.")
     try:
-        accepted = inspect.signature(factory).parameters
-    except (TypeError, ValueError):
-        accepted = {}
-    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
-    kwargs = {k: v for k, v in options.items() if v is not None and (takes_any or k in accepted)}
-    return factory(**kwargs)
+        return config_type(**given)
+    except TypeError as e:  # a value of the wrong kind reached the dataclass
+        raise LabConfigError(f"{name} backend options: {e}") from None
+
+
+def create_backend(name: str, config: BackendConfig | None = None, /, **options: object) -> LabBackend:
+    """An instance of backend `name`, from a configuration or from options (checked by `config_for`)."""
+    if config is None:
+        config = config_for(name, options)
+    elif options:
+        raise TypeError("give a configuration or options, not both")
+    elif not isinstance(config, _spec(name).config_type):
+        raise LabConfigError(f"the {name} backend takes a {_spec(name).config_type.__name__}, "
+                             f"not a {type(config).__name__}")
+    factory = _factory(name)
+    if isinstance(factory, type):
+        if not issubclass(factory, LabBackend):
+            raise LabError(f"the {name} backend's factory {factory.__name__} is not a LabBackend")
+        return factory.from_config(config)
+    return factory(config)
 
 
 @dataclass
 class Choice:
-    """The chosen backend, why, and why each earlier candidate was passed over."""
+    """The chosen backend, why, and why each automatic candidate was passed over."""
 
     backend: LabBackend
     reason: str
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def banner(self) -> str:
-        """The lab banner: what runs where, and whether results are observed or predicted."""
+        """The lab banner: what runs where, and what the results rest on."""
         b = self.backend
-        mode = "observed on a real dataplane, shown beside the prediction" if b.observes else \
-            "PREDICTED, NOT OBSERVED: nothing is run, the matrices are the evaluator's"
-        lines = [f"Lab backend: {b.name} — {b.describe()}", f"  {mode}", f"  chosen because: {self.reason}"]
-        for name, why in self.skipped:
-            lines.append(f"  not {name}: {why}")
+        lines = [f"Lab backend: {b.name} — {b.describe()}",
+                 f"  {provenance(b.name, b.dataplane, observed=b.observes).text}",
+                 f"  chosen because: {self.reason}"]
+        lines += [f"  not {name}: {why}" for name, why in self.skipped]
+        if not b.observes:
+            lines.append(f"  {OPT_IN}")
         return "\n".join(lines)
 
 
-def choose_backend(env: Mapping[str, str] | None = None, **options) -> Choice:
-    """The backend for a lab: NPKIT_LAB_BACKEND if set, else the first usable in AUTO_ORDER, else predict.
+def _named(name: str, why: str, options: Mapping[str, object]) -> Choice:
+    backend = create_backend(name, **options)
+    problems = backend.usable()
+    if problems:
+        raise LabError(f"{why}, but the {name} backend cannot run here:\n- " + "\n- ".join(problems)
+                       + ("\nChoose another backend, or fix the above." if name != "predict" else ""))
+    return Choice(backend, why)
 
-    `options` (lab_id, cluster, allow_context, ...) go to the backend's constructor when it takes them.
+
+def choose_backend(requested: str | None = None, *, env: Mapping[str, str] | None = None,
+                   allow_local: bool = False, **options: object) -> Choice:
+    """The backend for a lab (see the module docstring for the order).
+
+    `options` (lab_id, cluster, allow_context, cni, ...) configure the backend; a named backend that
+    does not take one of them raises LabConfigError. Only lab_id reaches the predict fallback.
     """
     env = os.environ if env is None else env
+    if requested:
+        name = requested.strip().lower()
+        return _named(name, f"the {name} backend was named (--backend {name})", options)
     forced = (env.get(ENV_VAR) or "").strip().lower()
     if forced:
-        backend = create_backend(forced, **options) if forced != "predict" else \
-            create_backend("predict", reason=f"{ENV_VAR}=predict")
-        problems = backend.usable()
-        if problems:
-            raise LabError(f"{ENV_VAR}={forced}, but that backend cannot run here:\n- " + "\n- ".join(problems)
-                           + f"\nUnset {ENV_VAR} to let npkit choose, or fix the above.")
-        return Choice(backend, f"{ENV_VAR}={forced}")
+        return _named(forced, f"{ENV_VAR}={forced}", options)
+    if allow_local:
+        return _named("local", "you opted in to the local backend", options)
     skipped: list[tuple[str, str]] = []
-    for name in AUTO_ORDER:
+    for name, spec in _REGISTRY.items():
+        if not spec.automatic:
+            continue
         try:
             backend = create_backend(name, **options)
             problems = backend.usable()
+        except LabConfigError:
+            raise
         except LabError as e:
             skipped.append((name, str(e)))
             continue
@@ -117,5 +194,7 @@ def choose_backend(env: Mapping[str, str] | None = None, **options) -> Choice:
         if not problems:
             return Choice(backend, f"{name} is available here", skipped)
         skipped.append((name, problems[0]))
-    return Choice(create_backend("predict", reason="no kind cluster or local backend is usable here"),
-                  "no observing backend is usable here", skipped)
+    reason = "no kind lab cluster is reachable, and the local backend runs only when you opt in"
+    lab_id = options.get("lab_id")
+    config = PredictConfig(reason=reason) if lab_id is None else PredictConfig(lab_id=str(lab_id), reason=reason)
+    return Choice(create_backend("predict", config), reason, skipped)

@@ -1,22 +1,28 @@
 """A lab session: one lesson's run on any backend, with the engine's prediction beside it.
 
-    lab = LabSession("lab-01", "labs/scenarios/lab-01-policy-test.yaml")   # chooses a backend, shows the banner
-    lab.canary()                  # is policy enforced at all? (a deny-all must stop a probe)
-    lab.deploy()                  # namespaces and agnhost pods from the scenario; real IPs read back
-    lab.apply("labs/scenarios/lab-01-default-deny.yaml")
-    result = lab.check(port=80)   # predicted and observed matrices, mismatches explained
-    lab.teardown()                # also runs on errors, Ctrl-C, `with` exit and interpreter exit
+    with LabSession("lab-01", "labs/scenarios/lab-01-policy-test.yaml") as lab:   # opens: chooses a backend
+        lab.canary()                  # is policy enforced at all? (a deny-all must stop a probe)
+        lab.deploy()                  # namespaces and agnhost pods from the scenario; real IPs read back
+        lab.apply("labs/scenarios/lab-01-default-deny.yaml")
+        result = lab.check(port=80)   # predicted and observed matrices, mismatches explained
+    # leaving the block tears down; so does an error or Ctrl-C inside a step
+
+Constructing a session does nothing but read the scenario: `open()` (or `with`, or the first
+step) chooses the backend. A session never prints and registers no exit hook: its messages go to
+`on_message` (default: the `npkit.lab` logger) and its progress to `progress`; the CLI and the
+notebook front end (notebook.py) decide where they appear, and when to clean up at exit.
 
 The engine is the only judge of what *should* happen; the backend only reports what did.
 """
 
 from __future__ import annotations
 
-import atexit
+import logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -37,12 +43,17 @@ from ..model import (
     Pod,
     Tier,
 )
-from .backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress
+from .backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress, uninterrupted
+from .card import LabCard, lab_card
 from .compare import LabComparison, observed_allowed, observed_matrix
-from .progress import default_progress
+from .config import PredictConfig
+from .provenance import Provenance, provenance, uses_calico
 from .select import Choice, choose_backend
 
 CANARY_TRIES = 5
+log = logging.getLogger("npkit.lab")
+T = TypeVar("T")
+Source = str | os.PathLike[str] | Cluster | AnyPolicy | Tier
 
 
 @dataclass(frozen=True)
@@ -90,46 +101,90 @@ cluster is not enforcing policy, so every lab result would be meaningless. Commo
 
 
 class LabSession:
-    """One lab on one backend. Use as a context manager, or call `teardown()` in the last cell."""
+    """One lab on one backend. Use as a context manager, or call `teardown()` in the last cell.
 
-    def __init__(self, lab_id: str, scenario: str | os.PathLike | Cluster | None = None,
-                 backend: LabBackend | None = None, *, progress: Progress | None = None,
+    `backend`: a LabBackend, a backend name ("kind", "local", "predict"), or None to choose (a kind
+    cluster if one is reachable, the local backend only with `allow_local=True` or
+    NPKIT_LAB_BACKEND=local, else prediction). `backend_options` configure a chosen backend
+    (cluster, allow_context, cni, dataplane); one the backend cannot honour is a LabConfigError.
+    """
+
+    def __init__(self, lab_id: str, scenario: str | os.PathLike[str] | Cluster | None = None,
+                 backend: LabBackend | str | None = None, *, allow_local: bool = False,
+                 progress: Progress | None = None, on_message: Callable[[str], None] | None = None,
                  port: int = 80, protocol: str = "TCP", timeout: float = 1.0, workers: int = 8,
-                 needs: str | None = None, show_banner: bool = True, **backend_options):
+                 needs: str | None = None, env: Mapping[str, str] | None = None, **backend_options: object):
         self.lab_id = lab_id
-        if backend is not None:
-            self.choice = Choice(backend, "given explicitly")
-        else:
-            self.choice = choose_backend(lab_id=lab_id, **backend_options)
-        if needs == "calico" and self.choice.backend.observes and self.choice.backend.dataplane != "calico":
-            # A lab about Calico objects cannot run on kindnet; predict instead of failing.
-            from .backends.predict import PredictBackend
-
-            why = f"this lab needs Calico, and the {self.choice.backend.name} backend enforces " \
-                  f"{self.choice.backend.dataplane} policy only"
-            self.choice = Choice(PredictBackend(why), why, self.choice.skipped + [(self.choice.backend.name, why)])
-        self.backend: LabBackend = self.choice.backend
-        self.progress: Progress = progress or default_progress()
+        self._requested = backend
+        self._allow_local = allow_local
+        self._env = env
+        self._backend_options = backend_options
+        self._needs = needs
+        self.choice: Choice | None = None
+        self.progress: Progress = progress or no_progress
+        self.on_message = on_message
         self.port, self.protocol = port, protocol_name(protocol)
         self.timeout, self.workers = timeout, workers
         self.scenario: Cluster = with_lab_labels(_as_cluster(scenario) if scenario is not None else Cluster(), lab_id)
         self.deployed: Cluster | None = None
         self.policies: dict[ObjectRef, AnyPolicy] = {}
         self.tiers: dict[str, Tier] = {}
+        self._engine: Engine | None = None
         self._changed_at = 0.0
         self._dirty = False  # something may exist on the backend that teardown should remove
-        atexit.register(self._at_exit)
-        if show_banner:
-            print(self.banner)
+
+    # -- opening -------------------------------------------------------------------------------
+    def open(self) -> LabSession:
+        """Choose the backend (once) and announce it; returns the session. Steps call it if you did not."""
+        if self.choice is None:
+            self.choice = self._choose()
+            self._say(self.choice.banner())
+        return self
+
+    def _choose(self) -> Choice:
+        requested = self._requested
+        if isinstance(requested, LabBackend):
+            choice = Choice(requested, "given explicitly")
+        else:
+            choice = choose_backend(requested, env=self._env, allow_local=self._allow_local, lab_id=self.lab_id,
+                                    **self._backend_options)
+        backend = choice.backend
+        if self._needs == "calico" and backend.observes and backend.dataplane != "calico":
+            # A lab about Calico objects cannot run on kindnet; predict instead of failing.
+            from .backends.predict import PredictBackend
+
+            why = f"this lab needs Calico, and the {backend.name} backend enforces {backend.dataplane} policy only"
+            predict = PredictBackend(PredictConfig(self.lab_id, why))
+            choice = Choice(predict, why, [*choice.skipped, (backend.name, why)])
+        return choice
+
+    @property
+    def backend(self) -> LabBackend:
+        """The backend (choosing it if the session is not open yet)."""
+        return self.open().choice.backend  # type: ignore[union-attr]  # open() sets choice
 
     # -- what is shown --------------------------------------------------------------------------
     @property
     def banner(self) -> str:
-        return self.choice.banner()
+        return self.open().choice.banner()  # type: ignore[union-attr]  # open() sets choice
 
     @property
     def observes(self) -> bool:
         return self.backend.observes
+
+    @property
+    def dirty(self) -> bool:
+        """Whether something this session created may still exist on the backend."""
+        return self._dirty
+
+    def intro(self) -> LabCard:
+        """The lab's card: what it covers, how long it takes, where it runs and what that creates."""
+        return lab_card(self.lab_id, self.backend, calico=self._needs == "calico" or uses_calico(self.cluster))
+
+    @property
+    def provenance(self) -> Provenance:
+        """What the current results rest on (who enforces them), for the current policies."""
+        return provenance(self.backend.name, self.backend.dataplane, self.cluster, self.observes)
 
     @property
     def cluster(self) -> Cluster:
@@ -139,7 +194,14 @@ class LabSession:
 
     @property
     def engine(self) -> Engine:
-        return Engine(self.cluster, dataplane=self.backend.dataplane)  # type: ignore[arg-type]
+        """The engine for the current cluster, compiled once per change."""
+        if self._engine is None:
+            self._engine = Engine(self.cluster, dataplane=self.backend.dataplane)  # type: ignore[arg-type]
+        return self._engine
+
+    def _changed(self) -> None:
+        self._engine = None
+        self._changed_at = time.monotonic()
 
     def predict(self, port: int | None = None, protocol: str | None = None) -> Matrix:
         """The engine's matrix for the current policies."""
@@ -151,14 +213,27 @@ class LabSession:
         verdict = self.engine.verdict(src, dst, port or self.port, protocol or self.protocol)
         return render_verdict(verdict, verbose)
 
+    def _say(self, message: str) -> None:
+        if self.on_message is not None:
+            self.on_message(message)
+        else:
+            log.info(message)
+
     # -- steps -----------------------------------------------------------------------------------
-    def _guarded(self, step):
-        """Run a step that changes the backend; on an error or Ctrl-C, clean up, then re-raise."""
+    def _guarded(self, step: Callable[[], T]) -> T:
+        """Run a step that changes the backend; on an error or Ctrl-C, clean up, then re-raise.
+        If the clean-up fails too, the original error carries a note saying how to finish it."""
+        backend = self.backend
         self._dirty = True
         try:
             return step()
-        except BaseException:
-            self._safe_teardown()
+        except BaseException as error:
+            try:
+                uninterrupted(lambda: backend.teardown(self.progress))
+                self._dirty = False
+            except Exception as cleanup:  # noqa: BLE001 - the original error matters more; say how to finish
+                add_note(error, f"The lab's clean-up did not finish ({cleanup}); to remove what is left: "
+                                f"`npkit lab clean --backend {backend.name} --lab-id {self.lab_id}`")
             raise
 
     def canary(self) -> CanaryResult:
@@ -166,97 +241,109 @@ class LabSession:
 
         Raises LabError explaining the likely cause when the CNI does not enforce policy.
         """
-        if not self.observes:
+        backend = self.backend
+        if not backend.observes:
             return CanaryResult(False, "canary not run: predicted, not observed (nothing is enforced here)")
         scenario, deny = canary_scenario(self.lab_id)
 
         def run() -> CanaryResult:
-            self.backend.teardown(self.progress)
-            deployed = self.backend.deploy(scenario, self.progress)
+            backend.teardown(self.progress)
+            deployed = backend.deploy(scenario, self.progress)
             request = ProbeRequest("/".join((deny.namespace, "canary-client")),
                                    "/".join((deny.namespace, "canary-server")), 80, "TCP")
-            before = self.backend.probe([request], self.timeout, 1)[0]
+            before, tries = backend.probe([request], self.timeout, 1)[0], 0
+            while not observed_allowed(before, deployed) and tries < CANARY_TRIES:
+                tries += 1  # a new pod's route can lag its readiness (Calico programs it a moment later)
+                time.sleep(backend.settle)
+                before = backend.probe([request], self.timeout, 1)[0]
             if not observed_allowed(before, deployed):
                 raise LabError(f"enforcement canary: before any policy the canary client could not reach the "
                                f"server ({before.outcome} {before.detail}); pod networking itself is broken. "
                                "Check `npkit lab status`.")
-            self.backend.apply([deny], self.progress)
+            backend.apply([deny], self.progress)
             after, tries = before, 0
             while after.connected and tries < CANARY_TRIES:  # policy takes a moment to be programmed
                 tries += 1
-                time.sleep(self.backend.settle)
-                after = self.backend.probe([request], self.timeout, 1)[0]
+                time.sleep(backend.settle)
+                after = backend.probe([request], self.timeout, 1)[0]
             if after.connected:
                 raise LabError(CANARY_NOT_ENFORCING.format(outcome=after.outcome, tries=tries,
-                                                           seconds=tries * (self.backend.settle + self.timeout)))
-            self.backend.teardown(self.progress)
+                                                           seconds=tries * (backend.settle + self.timeout)))
+            backend.teardown(self.progress)
             return CanaryResult(True, f"enforcement canary passed: before the deny-all {before.outcome}, "
-                                      f"after it {after.outcome} — the {self.backend.name} backend enforces policy",
+                                      f"after it {after.outcome} — the {backend.name} backend enforces policy",
                                 before, after)
 
         result = self._guarded(run)
         self._dirty = False
-        print(result.message)
+        self._say(result.message)
         return result
 
     def deploy(self) -> Cluster:
         """Create the scenario's namespaces and pods (after removing leftovers of earlier runs)."""
+        backend = self.backend
+
         def run() -> Cluster:
-            self.backend.teardown(self.progress)
+            backend.teardown(self.progress)
             self.policies.clear()
             self.tiers.clear()
-            return self.backend.deploy(self.scenario, self.progress)
+            return backend.deploy(self.scenario, self.progress)
 
         self.deployed = self._guarded(run)
-        self._changed_at = time.monotonic()
-        if self.observes:
-            print(f"deployed {len(self.deployed.pods)} pod(s): " +
-                  ", ".join(f"{p.key} {p.ip}" for p in self.deployed.pods))
+        self._changed()
+        if backend.observes:
+            self._say(f"deployed {len(self.deployed.pods)} pod(s): "
+                      + ", ".join(f"{p.key} {p.ip}" for p in self.deployed.pods))
         return self.deployed
 
-    def apply(self, *sources) -> list[str]:
+    def apply(self, *sources: Source) -> list[str]:
         """Apply policies (and the tiers they need): YAML paths, YAML text, a Cluster or model objects.
         Returns what was applied, as `Kind namespace/name`."""
         policies, tiers = _collect(sources)
         known = set((self.deployed or self.scenario).namespaces)
-        outside = [str(p.ref) for p in policies if getattr(p, "namespace", None) and p.namespace not in known]
+        outside = [str(p.ref) for p in policies if _namespace_of(p) not in (None, *known)]
         if outside:
             raise LabError(f"{', '.join(outside)}: not in a namespace of this lab's scenario "
                            f"({', '.join(sorted(known))}); labs change only their own namespaces")
+        backend = self.backend
 
         def run() -> None:
             if tiers:
-                self.backend.apply_tiers(tiers, self.progress)
-            self.backend.apply(policies, self.progress)
+                backend.apply_tiers(tiers, self.progress)
+            backend.apply(policies, self.progress)
 
         self._guarded(run)
         self.tiers.update((t.name, t) for t in tiers)
         self.policies.update((p.ref, p) for p in policies)
-        self._changed_at = time.monotonic()
+        self._changed()
         return [str(p.ref) for p in policies]
 
-    def delete(self, *sources) -> list[str]:
+    def delete(self, *sources: Source) -> list[str]:
         """Remove policies: the same kinds of sources as `apply`, or `Kind ns/name` strings."""
-        wanted = []
+        wanted: list[AnyPolicy] = []
         for source in sources:
             if isinstance(source, str) and source in {str(p.ref) for p in self.policies.values()}:
                 wanted += [p for p in self.policies.values() if str(p.ref) == source]
             else:
                 wanted += _collect([source])[0]
-        self._guarded(lambda: self.backend.delete(wanted, self.progress))
+        backend = self.backend
+        self._guarded(lambda: backend.delete(wanted, self.progress))
         for p in wanted:
             self.policies.pop(p.ref, None)
-        self._changed_at = time.monotonic()
+        self._changed()
         return [str(p.ref) for p in wanted]
 
     def check(self, port: int | None = None, protocol: str | None = None, retry: bool = True) -> LabComparison:
         """Predict the matrix, probe it on the backend, re-probe disagreeing cells once after a
-        settle time, and return the comparison (its text and HTML show both, mismatches explained)."""
+        settle time, and return the comparison (its text and HTML show both, mismatches explained,
+        and say what the observation rests on)."""
         port, protocol = port or self.port, protocol_name(protocol or self.protocol)
+        backend = self.backend
         engine = self.engine
         predicted = reachability(engine, port, protocol)
-        if not self.observes:
-            return LabComparison(predicted, None, (), engine, self.backend.name, self.backend.dataplane)
+        origin = provenance(backend.name, backend.dataplane, engine.cluster, backend.observes)
+        if not backend.observes:
+            return LabComparison(predicted, None, (), engine, backend.name, backend.dataplane, origin)
         if self.deployed is None:
             raise LabError("nothing is deployed yet: call deploy() first")
         cluster = engine.cluster
@@ -264,22 +351,22 @@ class LabSession:
         requests = [ProbeRequest(s, d, port, protocol) for s in predicted.pods for d in predicted.pods]
 
         def run() -> tuple[tuple[ProbeResult, ...], Matrix]:
-            wait = self.backend.settle - (time.monotonic() - self._changed_at)
+            wait = backend.settle - (time.monotonic() - self._changed_at)
             if wait > 0:
                 time.sleep(wait)  # let the dataplane catch up with the last change
-            results = self.backend.probe(requests, self.timeout, self.workers, self.progress)
+            results = backend.probe(requests, self.timeout, self.workers, self.progress)
             observed = observed_matrix(predicted, results, cluster)
             disagree = np.flatnonzero(observed.flipped(predicted)).tolist() if retry else []
             if disagree:
-                time.sleep(self.backend.settle)
-                again = self.backend.probe([requests[i] for i in disagree], self.timeout, self.workers, self.progress)
+                time.sleep(backend.settle)
+                again = backend.probe([requests[i] for i in disagree], self.timeout, self.workers, self.progress)
                 for i, r in zip(disagree, again, strict=True):
                     results[i] = replace(r, attempts=results[i].attempts + 1)
                 observed = observed_matrix(predicted, results, cluster)
             return tuple(results), observed
 
         results, observed = self._guarded(run)
-        return LabComparison(predicted, observed, results, engine, self.backend.name, self.backend.dataplane)
+        return LabComparison(predicted, observed, results, engine, backend.name, backend.dataplane, origin)
 
     def rules(self, pod: str) -> str:
         """The packet-filter rules the backend generated for a pod."""
@@ -292,41 +379,46 @@ class LabSession:
     # -- clean-up ------------------------------------------------------------------------------
     def teardown(self) -> None:
         """Remove everything this lab created on the backend. Safe to call again and again."""
-        self.backend.teardown(self.progress)
+        if self.choice is None and not self._dirty:
+            return  # never opened: nothing was created
+        backend = self.backend
+        uninterrupted(lambda: backend.teardown(self.progress))
         self.deployed = None
         self.policies.clear()
         self.tiers.clear()
+        self._changed()
         self._dirty = False
-        if self.observes:
-            print(f"lab {self.lab_id}: cleaned up")
+        if backend.observes:
+            self._say(f"lab {self.lab_id}: cleaned up")
+
+    close = teardown
 
     def keep(self) -> None:
-        """Leave what is deployed in place: no clean-up at interpreter exit (`npkit lab run --keep`)."""
+        """Leave what is deployed in place (`npkit lab run --keep`): clean up later with `npkit lab clean`."""
+        if self.choice is not None:
+            self.backend.keep()
         self._dirty = False
 
-    def _safe_teardown(self) -> None:
-        try:
-            self.backend.teardown(self.progress)
-            self._dirty = False
-        except Exception as e:  # noqa: BLE001 - the original error matters more; say how to finish
-            print(f"lab {self.lab_id}: clean-up failed too ({e}); run `npkit lab clean --lab-id {self.lab_id}` "
-                  f"or call teardown() again")
-
-    def _at_exit(self) -> None:
-        if self._dirty:
-            self._safe_teardown()
-
     def __enter__(self) -> LabSession:
-        return self
+        return self.open()
 
-    def __exit__(self, *exc) -> None:
-        try:
-            self.teardown()
-        finally:
-            atexit.unregister(self._at_exit)
+    def __exit__(self, *exc: object) -> None:
+        self.teardown()
 
 
-def _as_cluster(source) -> Cluster:
+def _namespace_of(policy: AnyPolicy) -> str | None:
+    """A namespaced policy's namespace; None for cluster-wide ones."""
+    namespace: str | None = getattr(policy, "namespace", None)
+    return namespace or None
+
+
+def add_note(error: BaseException, note: str) -> None:
+    """`BaseException.add_note` (Python 3.11), by hand on 3.10; the CLI prints an error's notes."""
+    notes = [*getattr(error, "__notes__", ()), note]
+    error.__notes__ = notes  # type: ignore[attr-defined]  # the attribute add_note sets
+
+
+def _as_cluster(source: Any) -> Cluster:
     if isinstance(source, Cluster):
         return source
     if isinstance(source, (str, os.PathLike)) and "\n" not in str(source):
@@ -336,7 +428,7 @@ def _as_cluster(source) -> Cluster:
     raise TypeError(f"not a scenario: {source!r}")
 
 
-def _collect(sources: Iterable) -> tuple[list[AnyPolicy], list[Tier]]:
+def _collect(sources: Iterable[Source]) -> tuple[list[AnyPolicy], list[Tier]]:
     policies: list[AnyPolicy] = []
     tiers: list[Tier] = []
     for source in sources:

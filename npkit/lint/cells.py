@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine import CompiledPolicy, CompiledRule, Endpoint, Traffic
+from ..engine import CompiledPolicy, CompiledRule, Endpoint, Traffic, Verdict
+from ..engine.actions import RULE_EFFECT
+from ..engine.program import Direction
 from .context import LintContext
 
 
@@ -27,25 +29,26 @@ class Slot:
 
     @property
     def decides(self) -> bool:
-        return self.rule.action != "Log"
+        """Whether the rule ends evaluation where it matches (not a Log rule)."""
+        return RULE_EFFECT[self.rule.action] != RULE_EFFECT["Log"]
 
 
-def slots(ctx: LintContext, policies: list[CompiledPolicy], direction: str) -> list[Slot]:
+def slots(ctx: LintContext, policies: list[CompiledPolicy], direction: Direction) -> list[Slot]:
     """The rules of `policies` for `direction`, in the order the pipeline tries them."""
     u = ctx.engine.universe
-    out = []
+    out: list[Slot] = []
     for p in policies:
         if direction not in p.directions:
             continue
         selected = ctx.engine.subjects[id(p)] & u.endpoints
-        out += [Slot(p, r, selected) for r in p.rules(direction)]  # type: ignore[arg-type]
+        out += [Slot(p, r, selected) for r in p.rules(direction)]
     return out
 
 
-def cells(ctx: LintContext, slot: Slot, direction: str, traffic: Traffic) -> tuple[np.ndarray, np.ndarray]:
+def cells(ctx: LintContext, slot: Slot, direction: Direction, traffic: Traffic) -> tuple[np.ndarray, np.ndarray]:
     """(local, remote) cells the slot's rule matches for `traffic`, local narrowed to selected pods."""
     key = ("cells", id(slot.rule), direction, traffic)
-    local, remote = ctx.memo(key, lambda: ctx.engine.rule_masks(slot.rule, direction, traffic, ctx.outside))  # type: ignore[arg-type]
+    local, remote = ctx.memo(key, lambda: ctx.engine.rule_masks(slot.rule, direction, traffic, ctx.outside))
     return local & slot.selected, remote
 
 
@@ -55,7 +58,7 @@ def remote_endpoint(ctx: LintContext, j: int) -> Endpoint | str:
     return ctx.engine.pods[j] if j < n else ctx.outside[j - n].key
 
 
-def verdict_for(ctx: LintContext, direction: str, local: int, remote: int, traffic: Traffic):
+def verdict_for(ctx: LintContext, direction: Direction, local: int, remote: int, traffic: Traffic) -> Verdict:
     """The engine's verdict for one cell."""
     here = ctx.engine.pods[local]
     there = remote_endpoint(ctx, remote)

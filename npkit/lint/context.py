@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from ..diff.probes import probe_traffic
 from ..engine import CompiledPolicy, Endpoint, Engine, Traffic
 from ..engine.program import Dataplane
-from ..model import AnyPolicy, Cluster, Origin
+from ..model import AnyPolicy, Cluster, ObjectRef, Origin
 from .registry import Subject
+
+if TYPE_CHECKING:
+    from .what_if import WhatIf
+
+_T = TypeVar("_T")
+_C = TypeVar("_C")  # a cause to blame: a policy, or (policy, rule path)
 
 # Namespaces the platform owns: a default deny there breaks the cluster, so NP103 leaves them alone.
 SYSTEM_NAMESPACES = frozenset({
@@ -67,20 +74,21 @@ class LintContext:
         self.dataplane = dataplane
         self.l7 = l7
         self.engine = Engine(cluster, dataplane, l7)
-        self._memo: dict = {}
+        self._memo: dict[Hashable, Any] = {}
 
-    def memo(self, key: str, compute):
+    def memo(self, key: Hashable, compute: Callable[[], _T]) -> _T:
         """`compute()` once per lint run, shared by the rules that need the same answer."""
         if key not in self._memo:
             self._memo[key] = compute()
-        return self._memo[key]
+        value: _T = self._memo[key]
+        return value
 
     @property
     def has_pods(self) -> bool:
         return bool(self.cluster.pods)
 
     @cached_property
-    def _compiled(self) -> dict:
+    def _compiled(self) -> dict[ObjectRef, CompiledPolicy]:
         program = self.engine.program
         return {p.ref: p for p in program.policies + program.staged}
 
@@ -94,7 +102,7 @@ class LintContext:
         return None if compiled is None else self.engine.subjects[id(compiled)]
 
     @cached_property
-    def model(self) -> dict:
+    def model(self) -> dict[ObjectRef, AnyPolicy]:
         """Model object of every policy, by ObjectRef."""
         return {p.ref: p for p in self.cluster.policies}
 
@@ -104,45 +112,29 @@ class LintContext:
     @cached_property
     def traffic(self) -> tuple[Traffic, ...]:
         """Probes that tell every port entry of the loaded policies apart (see diff.probes)."""
-        return probe_traffic([self.cluster])
+        return probe_traffic([self.engine])
 
     @cached_property
     def outside(self) -> tuple[Endpoint, ...]:
         """Addresses outside the cluster standing for every address block the policies name.
 
-        For each CIDR a rule, ipBlock or network set names: its first and last address, unless
-        a pod has it; plus one public address. Remote ends of rules are tested on these too.
+        For each CIDR the compiled rules name (ipBlock and its excepts, nets, notNets, networks,
+        network sets a selector reaches): its first and last address, unless a pod has it; plus
+        one public address. Remote ends of rules are tested on these too.
         """
-        cidrs: list[str] = [c for s in self.cluster.network_sets for c in s.nets]
-        for p in self.cluster.network_policies:
-            for rule in p.ingress + p.egress:
-                for peer in rule.peers:
-                    if peer.ip_block is not None:
-                        cidrs += [peer.ip_block.cidr, *peer.ip_block.except_]
-        for p in self.cluster.calico_policies:
-            for rule in p.ingress + p.egress:
-                for entity in (rule.source, rule.destination):
-                    cidrs += [*entity.nets, *entity.not_nets]
-        for p in self.cluster.cluster_network_policies:
-            for rule in p.ingress + p.egress:
-                for peer in rule.peers:
-                    cidrs += list(peer.networks)
         taken = {pod.ip for pod in self.cluster.pods}
-        addresses: list[str] = []
-        for text in cidrs:
-            try:
-                net = ipaddress.ip_network(text, strict=False)
-            except ValueError:
-                continue
-            for address in (net.network_address, net.broadcast_address):
-                if str(address) not in taken and str(address) not in addresses:
-                    addresses.append(str(address))
-        if OUTSIDE_EXAMPLE not in addresses and OUTSIDE_EXAMPLE not in taken:
-            addresses.append(OUTSIDE_EXAMPLE)
+        addresses: dict[str, None] = {}  # insertion-ordered set
+        for text in self.engine.criteria.cidrs:
+            net = ipaddress.ip_network(text)
+            for address in (str(net.network_address), str(net.broadcast_address)):
+                if address not in taken:
+                    addresses.setdefault(address)
+        if OUTSIDE_EXAMPLE not in taken:
+            addresses.setdefault(OUTSIDE_EXAMPLE)
         return tuple(Endpoint(a, a) for a in addresses)
 
     @cached_property
-    def what_if(self):
+    def what_if(self) -> WhatIf:
         """The cluster with made-up pods that rules about defaults and DNS probe (see what_if.py)."""
         from .what_if import build_what_if  # only rules about defaults and DNS need it
 
@@ -163,7 +155,7 @@ def _identity(cause: object) -> object:
     return id(cause)
 
 
-def group_by_cause(causes: dict[str, list]) -> list[tuple[object, list[str]]]:
+def group_by_cause(causes: Mapping[str, Sequence[_C]]) -> list[tuple[_C, list[str]]]:
     """Few findings for many pods: repeatedly pick the cause shared by most remaining pods.
 
     `causes` maps each pod to the objects that could be blamed (in preference order).
@@ -172,10 +164,10 @@ def group_by_cause(causes: dict[str, list]) -> list[tuple[object, list[str]]]:
     [('p', ['x/a', 'x/c']), ('q', ['x/b'])]
     """
     left = {k: [(_identity(c), c) for c in v] for k, v in causes.items() if v}
-    out: list[tuple[object, list[str]]] = []
+    out: list[tuple[_C, list[str]]] = []
     while left:
         counts: dict[object, int] = {}
-        first_seen: dict[object, object] = {}
+        first_seen: dict[object, _C] = {}
         for options in left.values():
             for key, c in options:
                 counts[key] = counts.get(key, 0) + 1

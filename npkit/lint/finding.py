@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from ..model import ObjectRef, Origin
 
@@ -14,7 +14,7 @@ SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
     """How many findings of each severity, worst first, zeros included."""
-    counts = dict.fromkeys(SEVERITIES, 0)
+    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     for f in findings:
         counts[f.severity] += 1
     return counts
@@ -57,7 +57,7 @@ class Finding:
     def __str__(self) -> str:
         return f"{self.header}: {self.message}"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
             "name": self.name,
@@ -73,5 +73,5 @@ class Finding:
         }
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, str, str, str]:
         return (self.origin.file, self.origin.line, self.rule, self.where, self.message)

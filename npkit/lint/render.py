@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import Any
 
 from .finding import Finding, severity_counts
 from .registry import ordered
@@ -44,7 +45,7 @@ def render_text(findings: Sequence[Finding]) -> str:
     return "\n\n".join(blocks + [summary_line(findings)])
 
 
-def findings_to_json(findings: Sequence[Finding]) -> dict:
+def findings_to_json(findings: Sequence[Finding]) -> dict[str, Any]:
     counts = severity_counts(findings)
     notes = list(getattr(findings, "notes", ()))
     return {"summary": summary_line(findings), "counts": counts, "notes": notes,

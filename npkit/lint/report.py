@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from .finding import Finding, Severity, severity_counts
 from .render import findings_to_json, render_html, render_text, summary_line
 
 
-class Findings(list):
+class Findings(list[Finding]):
     """The result of `lint`: a list of Finding, plus counts, filters and renderings.
 
     In a notebook it shows as a table (`_repr_html_`); `print(findings)` gives the CLI text.
     `notes` are the engine's remarks about the whole input (e.g. objects the dataplane ignores).
     """
 
-    def __init__(self, findings=(), notes: tuple[str, ...] = ()):
+    def __init__(self, findings: Iterable[Finding] = (), notes: tuple[str, ...] = ()):
         super().__init__(findings)
         self.notes = tuple(notes)
 
@@ -46,7 +49,7 @@ class Findings(list):
     def _repr_html_(self) -> str:
         return render_html(self)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return findings_to_json(self)
 
 

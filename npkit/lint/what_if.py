@@ -12,6 +12,7 @@ Real pods keep their names, labels and addresses; the made-up ones get free addr
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -51,7 +52,7 @@ def is_kube_dns(pod: Pod) -> bool:
             and all(pod.labels.get(k) == v for k, v in DNS_LABELS.items()))
 
 
-def _free_addresses(taken: set[str]):
+def _free_addresses(taken: set[str]) -> Iterator[str]:
     # From the top of kind's pod range down, so made-up pods stay clear of the assigned ones.
     for block in range(255, -1, -1):
         for host in range(1, 255):
@@ -76,7 +77,7 @@ def build_what_if(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool = 
     addresses = _free_addresses({p.ip for p in pods})
     made: list[Pod] = []
 
-    def make(name: str, namespace: str, labels: dict[str, str], ports=()) -> str:
+    def make(name: str, namespace: str, labels: dict[str, str], ports: tuple[ContainerPort, ...] = ()) -> str:
         pod = Pod(_free_name(name, namespace, pods + made), namespace, dict(labels), tuple(ports),
                   next(addresses), ip_assigned=True)
         made.append(pod)
@@ -93,6 +94,6 @@ def build_what_if(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool = 
                                                        implicit=True))
         kube_dns = (make("coredns", DNS_NAMESPACE, DNS_LABELS, DNS_PORTS),)
     augmented = replace(cluster, pods=tuple(pods + made), namespaces=namespaces)
+    engine = Engine(augmented, dataplane, l7)
     # The made-up pods count too: their named ports must not make the "unused" port a used one.
-    return WhatIf(Engine(augmented, dataplane, l7), new_pods, stranger, impostor, kube_dns, assumed,
-                  unused_port([augmented]))
+    return WhatIf(engine, new_pods, stranger, impostor, kube_dns, assumed, unused_port([engine]))

@@ -29,7 +29,6 @@ SUBJECT_FIELDS = frozenset({"namespaces", "pods"})
 NAMESPACED_POD_FIELDS = frozenset({"namespaceSelector", "podSelector"})
 ALL_PEER_FIELDS = frozenset({"namespaces", "pods", "networks", "nodes", "domainNames"})
 INGRESS_PEER_FIELDS = frozenset({"namespaces", "pods"})
-NOT_EVALUATED = {"nodes": "node", "domainNames": "domain name"}  # peers npkit cannot see: fail closed
 PROTOCOL_FIELDS = frozenset({"tcp", "udp", "sctp", "destinationNamedPort"})
 PROTOCOL_PORT_FIELDS = frozenset({"destinationPort"})
 DESTINATION_PORT_FIELDS = frozenset({"number", "range"})
@@ -271,13 +270,17 @@ def _read_peer(item: Field, key: str, allowed: frozenset[str], dialect: Dialect,
         networks = _read_networks(field)
         return CNPPeer("networks", networks=networks) if networks is not None else None
     if which == "nodes":
-        read_label_selector(field)
-    else:
-        _read_domain_names(field, action)
-    field.warning(f"npkit does not evaluate {NOT_EVALUATED[which]} peers, and keeps only that the peer is a "
-                  f"{which} peer: it fails closed (an Accept rule matches nothing through it, a Deny or Pass "
-                  "rule matches all traffic)")
-    return CNPPeer(which)  # type: ignore[arg-type]
+        nodes = read_label_selector(field)
+        field.warning("Calico 3.32 does not implement nodes peers: it fails closed on the whole rule (an Accept "
+                      "rule matches nothing, a Deny or Pass rule denies all traffic); kube-network-policies "
+                      "matches the InternalIP and ExternalIP addresses of the selected Nodes")
+        return CNPPeer("nodes", node_selector=nodes) if nodes is not None else None
+    _read_domain_names(field, action)
+    field.warning("npkit does not resolve domain names and keeps only that the peer is a domainNames peer: it "
+                  "matches nothing under the kubernetes dataplane (kube-network-policies matches the addresses "
+                  "it resolved), and Calico 3.32, which does not implement it, fails closed on the whole rule "
+                  "(an Accept rule matches nothing, a Deny or Pass rule denies all traffic)")
+    return CNPPeer("domainNames")
 
 
 def _read_networks(field: Field) -> tuple[str, ...] | None:

@@ -5,9 +5,9 @@ keys in the order people write them and defaults the API server would fill left 
 `dump_yaml(objs)` writes several as one multi-document YAML text. Loading that text gives
 equal objects back (`load_string(dump_yaml(objs))`), apart from what the model does not keep:
 origins and field lines, which workload a pod stood for, an IP npkit assigned, the
-stagedAction of a staged policy (Set is written), and the selectors of ClusterNetworkPolicy
-`nodes` peers (written as `nodes: {}`). `domainNames` peers cannot be written (the model does
-not keep the names) and raise ValueError.
+stagedAction of a staged policy (Set is written), and a Node's status other than its
+addresses. `domainNames` peers cannot be written (the model does not keep the names) and raise
+ValueError.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from npkit.model import (
     Namespace,
     NetworkPolicy,
     NetworkSet,
+    Node,
     Peer,
     Pod,
     PolicyPort,
@@ -73,7 +74,8 @@ def cluster_objects(cluster: Cluster) -> list[object]:
     Built-in tiers are left out: Calico creates them.
     """
     tiers = [t for t in cluster.tiers.values() if not t.builtin]
-    return [*cluster.namespaces.values(), *tiers, *cluster.network_sets, *cluster.pods, *cluster.policies]
+    return [*cluster.namespaces.values(), *tiers, *cluster.network_sets, *cluster.nodes, *cluster.pods,
+            *cluster.policies]
 
 
 class _Dumper(yaml.SafeDumper):
@@ -294,6 +296,12 @@ def _network_set(net_set: NetworkSet) -> Manifest:
     return _object(CALICO, kind, metadata, {"nets": list(net_set.nets)})
 
 
+def _node(node: Node) -> Manifest:
+    out = _object("v1", "Node", _metadata(node.name, labels=node.labels))
+    out["status"] = {"addresses": [{"type": a.type, "address": a.address} for a in node.addresses]}
+    return out
+
+
 # -- ClusterNetworkPolicy ----------------------------------------------------------------
 
 
@@ -343,7 +351,7 @@ def _cnp_peer(peer: CNPPeer) -> Manifest:
     if peer.kind == "networks":
         return {"networks": list(peer.networks)}
     if peer.kind == "nodes":
-        return {"nodes": {}}  # the model keeps no node selector
+        return {"nodes": label_selector(peer.node_selector)}
     raise ValueError(f"cannot write a {peer.kind} peer: npkit does not keep what it named")
 
 
@@ -375,5 +383,6 @@ _WRITERS: dict[type, Callable[[Any], Manifest]] = {
     CalicoPolicy: _calico_policy,
     Tier: _tier,
     NetworkSet: _network_set,
+    Node: _node,
     ClusterNetworkPolicy: _cluster_network_policy,
 }

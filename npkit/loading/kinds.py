@@ -54,7 +54,7 @@ from .fields import Fields, Report
 from .labels import read_labels
 from .spelling import closest, did_you_mean
 
-KIND_MODULES = ("k8s", "workloads", "calico", "cnp")  # modules under npkit.loading that register kinds
+KIND_MODULES = ("k8s", "workloads", "calico", "cnp", "nodes")  # modules under npkit.loading that register kinds
 
 DEFAULT_TOP_FIELDS = frozenset({"apiVersion", "kind", "metadata", "spec"})
 METADATA_FIELDS = frozenset({
@@ -120,14 +120,14 @@ class Manifest:
 _REGISTRY: dict[tuple[str, str], KindSpec] = {}
 
 # Real kinds npkit does not model: skipped with a warning, never taken for a misspelling
-# of a kind it reads (Node is one edit from Pod, Job two from Pod).
+# of a kind it reads (Job is two edits from Pod).
 OTHER_KNOWN_KINDS = frozenset({
     "APIService", "Binding", "BGPConfiguration", "BGPPeer", "CSIDriver", "CSINode", "CSIStorageCapacity",
     "CertificateSigningRequest", "ClusterInformation", "ClusterRole", "ClusterRoleBinding", "ComponentStatus",
     "ConfigMap", "ControllerRevision", "CustomResourceDefinition", "Endpoints", "EndpointSlice", "Event",
     "FelixConfiguration", "Gateway", "GatewayClass", "GRPCRoute", "HTTPRoute", "HorizontalPodAutoscaler",
     "HostEndpoint", "IPAMBlock", "IPPool", "IPReservation", "Ingress", "IngressClass",
-    "KubeControllersConfiguration", "Lease", "LimitRange", "MutatingWebhookConfiguration", "Node",
+    "KubeControllersConfiguration", "Lease", "LimitRange", "MutatingWebhookConfiguration",
     "PersistentVolume", "PersistentVolumeClaim",
     "PodDisruptionBudget", "PodTemplate", "PriorityClass", "ReplicationController", "ResourceQuota", "Role",
     "RoleBinding", "RuntimeClass", "Secret", "Service", "ServiceAccount", "StorageClass", "TCPRoute",

@@ -29,6 +29,7 @@ from npkit.model import (
     Pod,
     Tier,
 )
+from npkit.model import Node as KubeNode  # yamlio's Node is a YAML node
 
 from . import validation
 from .addresses import POD_RANGE, assign_pod_ips
@@ -243,6 +244,7 @@ class _Session:
             cluster_network_policies=tuple(buckets[ClusterNetworkPolicy]),
             tiers=tiers,
             network_sets=tuple(buckets[NetworkSet]),
+            nodes=tuple(buckets[KubeNode]),
             diagnostics=tuple(self.diagnostics),
         )
 
@@ -280,7 +282,7 @@ class _Session:
         return namespaces
 
 
-_BUCKETS = (Namespace, Pod, NetworkPolicy, CalicoPolicy, ClusterNetworkPolicy, Tier, NetworkSet)
+_BUCKETS = (Namespace, Pod, NetworkPolicy, CalicoPolicy, ClusterNetworkPolicy, Tier, NetworkSet, KubeNode)
 
 
 def _peek_str(node: Mapping, path: str | tuple[str, ...]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ class Matrix:
     def label(self) -> str:
         return f"{self.protocol}/{self.port}" if self.port is not None else self.protocol
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """`{"port", "protocol", "pods", "allowed": {src: {dst: bool}}}` — the conformance shape."""
         return {
             "port": self.port,
@@ -46,7 +47,8 @@ class Matrix:
         """Cells whose answer differs from `before` (same pods); all False without a `before`."""
         if before is None or before.pods != self.pods:
             return np.zeros_like(self.allowed)
-        return self.allowed != before.allowed
+        changed: np.ndarray = self.allowed != before.allowed
+        return changed
 
     def differences(self, other: Matrix) -> list[tuple[str, str, bool, bool]]:
         """(src, dst, mine, theirs) for every pod pair both know where the answers differ."""

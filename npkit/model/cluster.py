@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Union
+from typing import Protocol, TypeVar, Union
 
 from .calico import BUILTIN_TIERS, CalicoPolicy, Tier
 from .cnp import ClusterNetworkPolicy
 from .diagnostics import Diagnostic
 from .k8s import NetworkPolicy
-from .workloads import Namespace, NetworkSet, Pod
+from .meta import ObjectRef
+from .workloads import Namespace, NetworkSet, Node, Pod
 
 AnyPolicy = Union[NetworkPolicy, CalicoPolicy, ClusterNetworkPolicy]
+
+
+class _Referenced(Protocol):
+    @property
+    def ref(self) -> ObjectRef: ...
+
+
+_T = TypeVar("_T", bound=_Referenced)
 
 
 def _builtin_tiers() -> dict[str, Tier]:
@@ -30,6 +39,7 @@ class Cluster:
     cluster_network_policies: tuple[ClusterNetworkPolicy, ...] = ()
     tiers: dict[str, Tier] = field(default_factory=_builtin_tiers)
     network_sets: tuple[NetworkSet, ...] = ()
+    nodes: tuple[Node, ...] = ()  # only ClusterNetworkPolicy `nodes` peers look at them
     diagnostics: tuple[Diagnostic, ...] = ()  # warnings and notes from loading
 
     @property
@@ -70,7 +80,7 @@ class Cluster:
 
     def merged(self, other: Cluster) -> Cluster:
         """This cluster with `other`'s objects added (other wins on same kind/namespace/name)."""
-        def merge(mine, theirs):
+        def merge(mine: tuple[_T, ...], theirs: tuple[_T, ...]) -> tuple[_T, ...]:
             out = {x.ref: x for x in mine}  # an ObjectRef is kind, namespace and name
             out.update({x.ref: x for x in theirs})
             return tuple(out.values())
@@ -88,5 +98,6 @@ class Cluster:
             cluster_network_policies=merge(self.cluster_network_policies, other.cluster_network_policies),
             tiers={**self.tiers, **other.tiers},
             network_sets=merge(self.network_sets, other.network_sets),
+            nodes=merge(self.nodes, other.nodes),
             diagnostics=self.diagnostics + other.diagnostics,
         )

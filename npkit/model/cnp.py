@@ -19,12 +19,14 @@ PeerKind = Literal["namespaces", "pods", "networks", "nodes", "domainNames", "un
 
 @dataclass(frozen=True)
 class CNPPeer:
-    """One `from` / `to` entry. `namespaces` uses namespace_selector only; `pods` uses both."""
+    """One `from` / `to` entry. `namespaces` uses namespace_selector only; `pods` uses both;
+    `nodes` uses node_selector (empty: every node)."""
 
     kind: PeerKind
     namespace_selector: LabelSelector | None = None
     pod_selector: LabelSelector | None = None
     networks: tuple[str, ...] = ()
+    node_selector: LabelSelector = LabelSelector()
 
 
 @dataclass(frozen=True)

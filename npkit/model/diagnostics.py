@@ -39,7 +39,7 @@ class Diagnostic:
         parts.append(self.message)
         return " ".join(parts)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, object]:
         return {
             "severity": self.severity,
             "message": self.message,

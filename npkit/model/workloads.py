@@ -92,3 +92,38 @@ class NetworkSet:
     def ref(self) -> ObjectRef:
         kind = "NetworkSet" if self.namespace else "GlobalNetworkSet"
         return ObjectRef(kind, self.name, self.namespace)
+
+
+# The address types kube-network-policies compares with a packet's address (NodeInternalIP, NodeExternalIP).
+NODE_IP_TYPES = ("InternalIP", "ExternalIP")
+
+
+@dataclass(frozen=True)
+class NodeAddress:
+    """One `status.addresses` entry of a Node: its type (InternalIP, ExternalIP, Hostname, ...) and value."""
+
+    type: str
+    address: str
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """A Kubernetes Node as far as ClusterNetworkPolicy `nodes` peers care: labels and addresses."""
+
+    name: str
+    labels: dict[str, str] = field(default_factory=dict)
+    addresses: tuple[NodeAddress, ...] = ()
+    origin: Origin = Origin()
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef("Node", self.name)
+
+    @property
+    def ips(self) -> tuple[str, ...]:
+        """The InternalIP and ExternalIP addresses, the ones a `nodes` peer matches.
+
+        >>> Node("n", addresses=(NodeAddress("Hostname", "n"), NodeAddress("InternalIP", "172.18.0.2"))).ips
+        ('172.18.0.2',)
+        """
+        return tuple(a.address for a in self.addresses if a.type in NODE_IP_TYPES)

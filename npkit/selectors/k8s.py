@@ -91,7 +91,8 @@ def mask(sel: LabelSelector, index: LabelIndex) -> np.ndarray:
         terms = _terms(sel)
         if not terms:
             return index.all()
-        return np.logical_and.reduce([_term_mask(t, index) for t in terms])
+        both: np.ndarray = np.logical_and.reduce([_term_mask(t, index) for t in terms])
+        return both
 
     try:
         hash(sel)

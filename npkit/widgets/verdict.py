@@ -46,7 +46,7 @@ def show_verdict(source: Cluster | Engine, src: str, dst: str, port: int | None 
     >>> from npkit.model import Cluster, Pod
     >>> view = show_verdict(Cluster(pods=(Pod("a", "x", ip="10.0.0.1"), Pod("b", "x", ip="10.0.0.2"))), "x/a", "x/b")
     >>> view.allowed, repr(view).splitlines()[0]
-    (True, 'x/a → x/b  TCP/80: ALLOWED   [dataplane: calico]')
+    (True, 'x/a → x/b  TCP/80: ALLOWED')
     """
     return VerdictView(as_engine(source, dataplane).verdict(src, dst, port, protocol, **traffic), verbose)
 

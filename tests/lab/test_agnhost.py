@@ -1,4 +1,4 @@
-"""agnhost commands and the parsing of its answers (docs/semantics/kind-lab.md, probing)."""
+"""agnhost commands and the parsing of its answers (docs/semantics/kind-lab.md, "Probing")."""
 
 import pytest
 

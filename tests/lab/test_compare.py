@@ -79,7 +79,7 @@ def test_json_is_the_npkit_matrix_shape_plus_mismatches(capsys, tmp_path):
     matrix_json = json.loads(capsys.readouterr().out)
     doc = comparison({**TRUTH, ("x/client", "x/web"): "CONNECTED"}).to_json()
     assert set(matrix_json) <= set(doc)
-    assert set(doc) - set(matrix_json) == {"backend", "observed", "mismatches"}
+    assert set(doc) - set(matrix_json) == {"backend", "observed", "mismatches", "enforced_by"}
     assert doc["allowed"]["x/client"]["x/web"] is True  # the OBSERVED answer
     assert matrix_json["allowed"]["x/client"]["x/web"] is False
     assert doc["mismatches"] == [{"src": "x/client", "dst": "x/web", "predicted": False, "observed": True,
@@ -93,3 +93,37 @@ def test_prediction_only_is_labelled_as_such():
     assert "(predicted, not observed)" in c.render_text()
     assert "predicted, not observed" in c._repr_html_()
     assert not np.any(c.mismatch_mask)
+
+
+GNP = """
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: deny-all}
+spec: {selector: all(), types: [Ingress]}
+"""
+
+
+def on(backend, dataplane, cluster):
+    engine = Engine(cluster)
+    predicted = reachability(engine, 80)
+    return LabComparison(predicted, predicted, (), engine, backend, dataplane)
+
+
+def test_a_calico_scenario_on_the_local_backend_says_it_was_not_observed_on_felix():
+    calico = on("local", "calico", load_string(YAML + "---" + GNP))
+    words = "observed on npkit's nftables rendering of Calico's rules, enforced by the kernel — not on Felix"
+    assert words in calico.render_text()
+    assert words in calico._repr_html_().replace("&#x27;", "'")
+    assert calico.to_json()["enforced_by"].startswith(words)
+    assert calico.provenance.not_on_calico
+
+
+def test_kubernetes_scenarios_say_which_truth_they_rest_on():
+    local = on("local", "calico", CLUSTER).render_text()
+    assert "not on Felix" not in local and "upstream e2e NetworkPolicy truth tables" in local
+    assert "enforced by Calico (Felix)" in on("kind", "calico", CLUSTER).render_text()
+    kindnet = on("kind", "kubernetes", CLUSTER).render_text()
+    assert "kindnet (kube-network-policies" in kindnet and "upstream e2e NetworkPolicy truth tables" in kindnet
+    engine = Engine(CLUSTER)
+    predicted = LabComparison(reachability(engine, 80), None, (), engine, "predict", "calico")
+    assert "PREDICTED, NOT OBSERVED" in predicted.render_text() and predicted.to_json()["observed"] is False

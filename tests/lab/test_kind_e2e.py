@@ -12,12 +12,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import numpy as np
 import pytest
 
+from npkit.lab.backend import LabError
 from npkit.lab.backends.kind import KindBackend
+from npkit.lab.config import KindConfig
 from npkit.lab.progress import TerminalProgress
 from npkit.lab.session import LabSession
+from npkit.loading import load_string
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "labs" / "scenarios"
 CLUSTER = os.environ.get("NPKIT_TEST_KIND_CLUSTER", "npkit-e2e")
@@ -43,10 +45,12 @@ pytestmark = [pytest.mark.kind, pytest.mark.skipif(REASON is not None, reason=RE
 
 @pytest.fixture(scope="module")
 def cluster():
-    backend = KindBackend(cluster=CLUSTER, cni="calico", lab_id="e2e")
+    backend = KindBackend(KindConfig(cluster=CLUSTER, cni="calico", lab_id="e2e"))
     progress = TerminalProgress()
     backend.up(progress)
     assert backend.usable() == []
+    backend.up(progress)  # a second `up` reuses the cluster it made
+    assert backend.cni == "calico"
     yield backend
     if os.environ.get("NPKIT_TEST_KIND_KEEP") != "1":
         backend.down(progress)
@@ -63,8 +67,8 @@ def test_lab_1_default_deny(cluster):
         assert lab.canary().ran
         lab.deploy()
         assert all(p.ip and not p.ip_assigned for p in lab.deployed.pods)
-        assert lab.check(80).agree
-        lab.apply(SCENARIOS / "lab-01-default-deny.yaml")
+        assert lab.check(80).agree  # 8 parallel execs ...
+        lab.apply(SCENARIOS / "lab-01-default-deny.yaml")  # ... then plain requests on the same client
         result = lab.check(80)
         assert result.agree, result.render_text()
         denied = result.result("policy-test/client", "policy-test/web")
@@ -100,9 +104,38 @@ def test_lab_4_debugging(cluster):
             result = lab.check(80)
             assert result.agree, f"{step}\n{result.render_text()}"
         assert "cali-tw-" in lab.rules("debug/web")
+        lab.logs()  # reads the shared kernel log once; lines need nf_log_all_netns=1 on the host
+
+
+def test_objects_the_lab_did_not_create_are_never_taken_over(cluster):
+    cluster.lab_id = "e2e-foreign"
+    kube = cluster.kube
+    theirs = {"apiVersion": "projectcalico.org/v3", "kind": "GlobalNetworkSet",
+              "metadata": {"name": "npkit-e2e-admins"}, "spec": {"nets": ["203.0.113.0/24"]}}
+    kube.create(theirs)
+    try:
+        scenario = load_string("""
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: e2e-foreign}
+spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkSet
+metadata: {name: npkit-e2e-admins}
+spec: {nets: [0.0.0.0/0]}
+""")
+        with pytest.raises(LabError, match="GlobalNetworkSet npkit-e2e-admins already exists"):
+            cluster.deploy(scenario)
+        cluster.teardown()
+        live = kube.get("projectcalico.org/v3", "GlobalNetworkSet", "npkit-e2e-admins")
+        assert live["spec"]["nets"] == ["203.0.113.0/24"] and "npkit.io/lab" not in (live["metadata"].get("labels") or {})
+    finally:
+        kube.delete("projectcalico.org/v3", "GlobalNetworkSet", "npkit-e2e-admins")
 
 
 def test_teardown_left_nothing(cluster):
-    namespaces = cluster.kube.list("v1", "Namespace", label_selector="npkit.io/lab")
-    assert namespaces == [], [n["metadata"]["name"] for n in namespaces]
-    assert not np.any([cluster.kube.list("projectcalico.org/v3", "GlobalNetworkPolicy", label_selector="npkit.io/lab")])
+    assert cluster.labs() == []
+    for kind in ("GlobalNetworkPolicy", "GlobalNetworkSet", "Tier"):
+        left = cluster.kube.list("projectcalico.org/v3", kind, label_selector="npkit.io/lab")
+        assert left == [], [o["metadata"]["name"] for o in left]

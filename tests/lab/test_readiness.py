@@ -26,7 +26,10 @@ def tigera(name, available, **more):
 
 
 def test_calico_is_ready_only_when_every_component_is_available():
-    assert tigera_waiting([tigera("calico", True), tigera("apiserver", True), tigera("goldmane", True)]) == []
+    # The TigeraStatus set of a 3.32 operator install (tigera/operator v1.42 controllers).
+    assert tigera_waiting([tigera(n, True) for n in ("apiserver", "calico", "goldmane", "ippools", "whisker")]) == []
+    assert tigera_waiting([tigera("calico", True), tigera("apiserver", True), tigera("ippools", False)]) == \
+        ["ippools (not Available)"]
     assert tigera_waiting([tigera("calico", True), tigera("apiserver", False, Progressing="Waiting for pods")]) \
         == ["apiserver (Waiting for pods)"]
     assert tigera_waiting([]) == ["calico (not reported yet)", "apiserver (not reported yet)"]
@@ -41,7 +44,9 @@ def test_pod_readiness_and_hopeless_states():
     pulling = {"metadata": {"name": "web"}, "status": {"phase": "Pending", "containerStatuses": [
         {"name": "serve-tcp-80", "state": {"waiting": {"reason": "ErrImagePull", "message": "not found"}}}]}}
     reason = pod_waiting(pulling)
-    assert reason == "web: ErrImagePull (not found)" and pod_failed(reason)
+    assert reason == "web: ErrImagePull (not found)"
+    assert not pod_failed(reason)  # kubelet retries pulls: waited for, named if the wait runs out
+    assert pod_failed("web: InvalidImageName (couldn't parse image name)")
     assert not pod_failed("web: Pending")
 
 

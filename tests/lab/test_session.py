@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from npkit.lab.backend import LabError
+from npkit.lab.backend import LabConfigError, LabError
 from npkit.lab.backends.predict import PredictBackend
 from npkit.lab.session import LabSession, with_lab_labels
 from npkit.loading import load_string
@@ -39,7 +39,7 @@ spec:
   policyTypes: [Ingress]
   ingress: [{from: [{podSelector: {matchLabels: {app: frontend}}}], ports: [{protocol: TCP, port: 80}]}]
 """
-QUIET = {"progress": lambda d, t, m: None, "show_banner": False}
+QUIET = {"progress": lambda d, t, m: None, "on_message": lambda m: None}
 
 
 def session(backend=None, **kw):
@@ -180,3 +180,91 @@ def test_lab_namespaces_carry_the_lab_label_so_lab_scoped_global_policies_select
     # the security tier ends with an implicit Deny for what it selects: nothing reaches any pod now
     assert not result.predicted.allowed[~np.eye(3, dtype=bool)].any()
     assert result.agree
+
+
+# -- a quiet library, opened explicitly ------------------------------------------------------------------
+
+@pytest.fixture
+def registry(monkeypatch):
+    from npkit.lab import select
+
+    monkeypatch.setattr(select, "_REGISTRY", dict(select._REGISTRY))
+    return select
+
+
+def test_constructing_a_session_chooses_builds_and_prints_nothing(registry, capsys):
+    built = []
+    registry.register_backend("kind", lambda config: built.append(config) or SimBackend(), automatic=True)
+    lab = LabSession("lab-02", load_string(SCENARIO), env={})
+    assert built == [] and lab.choice is None
+    messages = []
+    lab.on_message = messages.append
+    with lab:  # opening chooses (kind here) and announces it
+        assert len(built) == 1 and lab.backend.name == "sim"
+        lab.deploy()
+    assert messages[0].startswith("Lab backend: sim") and messages[-1] == "lab lab-02: cleaned up"
+    assert capsys.readouterr() == ("", "")  # nothing printed: the caller decides where words go
+
+
+def test_messages_go_to_the_npkit_lab_logger_when_no_one_takes_them(caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="npkit.lab"):
+        lab = LabSession("lab-02", load_string(SCENARIO), SimBackend(), progress=lambda d, t, m: None)
+        lab.deploy()
+    assert "deployed 3 pod(s)" in caplog.text
+
+
+def test_the_engine_is_compiled_once_per_change():
+    lab = session()
+    lab.deploy()
+    engine = lab.engine
+    assert lab.engine is engine and lab.predict(80) is not None and lab.engine is engine
+    lab.apply(load_string(ALLOW_FRONTEND))
+    assert lab.engine is not engine and len(lab.engine.cluster.policies) == 1
+
+
+def test_the_local_backend_needs_an_opt_in(registry):
+    from npkit.lab.config import LocalConfig
+
+    registry.register_backend("kind", lambda config: Unreachable(), automatic=True)
+    registry.register_backend("local", lambda config: SimBackend(lab_id=config.lab_id), LocalConfig)
+    assert LabSession("lab-02", load_string(SCENARIO), env={}).backend.name == "predict"
+    assert LabSession("lab-02", load_string(SCENARIO), env={}, allow_local=True).backend.name == "sim"
+    assert LabSession("lab-02", load_string(SCENARIO), "local", env={}).backend.name == "sim"
+    with pytest.raises(LabConfigError, match="--context cannot be used with the local backend"):
+        LabSession("lab-02", load_string(SCENARIO), "local", env={}, allow_context="kind-prod").open()
+
+
+class Unreachable(SimBackend):
+    def usable(self):
+        return ["no kind cluster named npkit-lab: run `npkit lab up`"]
+
+
+def test_a_calico_lab_on_the_local_backend_says_it_was_not_observed_on_felix():
+    class Local(SimBackend):
+        name = "local"
+
+    lab = session(Local())
+    lab.deploy()
+    plain = lab.check(80)
+    assert "not on Felix" not in plain.render_text() and "truth tables" in plain.render_text()
+    lab.apply(GNP_LIMITED)
+    text = lab.check(80).render_text()
+    assert "observed on npkit's nftables rendering of Calico's rules, enforced by the kernel — not on Felix" in text
+    assert lab.provenance.not_on_calico
+
+
+def test_a_lab_card_says_what_how_long_where_and_what_it_creates(registry):
+    card = LabSession("lab-01", load_string(SCENARIO), PredictBackend("testing")).intro()
+    assert (card.title, card.minutes) == ("Lab 1: default deny", 15)
+    assert "What it creates on this machine: nothing" in card.text()
+    assert "--backend local" in card.text() and "<b>Lab 1: default deny: about 15 minutes</b>" in card._repr_html_()
+
+    class Local(SimBackend):
+        name = "local"
+        changes = "network namespaces and nftables rules on this machine; needs root"
+
+    card = LabSession("lab-03", load_string(SCENARIO), Local(), needs="calico").intro()
+    assert card.minutes == 25 and "not on Felix" in card.rests_on
+    assert card.changes == "network namespaces and nftables rules on this machine; needs root"

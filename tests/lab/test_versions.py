@@ -24,7 +24,7 @@ def test_manifest_names_follow_the_calico_release():
 
     assert names("v3.32.1")[0] == "v1_crd_projectcalico_org.yaml"
     assert names("v3.31.7")[0] == "operator-crds.yaml"
-    assert names("v3.29.7") == ["tigera-operator.yaml", "custom-resources.yaml"]
+    assert names("v3.29.7") == ["tigera-operator.yaml"]
 
 
 def test_a_broken_versions_file_is_an_error_naming_the_file(tmp_path):

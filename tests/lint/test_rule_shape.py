@@ -128,3 +128,25 @@ spec:
     [f] = run(gnp % "http", "NP304")
     assert f.path == "spec.egress[0].destination.ports[0]" and "1 pod: app/db" in f.message
     assert not run(gnp % "postgres", "NP304")
+
+
+DNS_BY_NAME = """\
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: dns-by-name}
+spec:
+  order: 10
+  selector: app == 'backend'
+  types: [Egress]
+  egress:
+  - action: Allow
+%s    destination: {selector: k8s-app == 'kube-dns', ports: [dns]}
+"""
+
+
+def test_a_calico_named_port_without_protocol_resolves_with_the_pods_own_protocol():
+    # Calico 3.32: coredns's dns port is 53/UDP, and a rule without protocol matches any protocol.
+    assert not run(DNS_BY_NAME % "", "NP304")
+    [f] = run(DNS_BY_NAME % "  - protocol: TCP\n".replace("  - ", "    "), "NP304")
+    assert "named port 'dns' TCP matches nothing" in f.message
+    assert "kube-system/coredns (UDP/53 (dns)) names it, but with another protocol" in f.message

@@ -183,11 +183,14 @@ def test_pods_subject_keeps_both_selectors():
     assert subject == CNPSubject(LabelSelector.of({"env": "prod"}), LabelSelector())
 
 
-@pytest.mark.parametrize("peer, kind", [("- nodes: {matchLabels: {role: infra}}\n", "nodes"),
-                                        ("- domainNames: ['*.example.com']\n", "domainNames")])
-def test_peers_npkit_cannot_see_load_with_a_fail_closed_warning(peer, kind):
+@pytest.mark.parametrize("peer, expected", [
+    ("- nodes: {matchLabels: {role: infra}}\n", CNPPeer("nodes", node_selector=LabelSelector.of({"role": "infra"}))),
+    ("- domainNames: ['*.example.com']\n", CNPPeer("domainNames")),
+])
+def test_peers_calico_does_not_implement_load_with_a_fail_closed_warning(peer, expected):
+    kind = expected.kind
     cluster = load_string(cnp(egress(peer)))
-    assert cluster.cluster_network_policies[0].egress[0].peers == (CNPPeer(kind),)  # type: ignore[arg-type]
+    assert cluster.cluster_network_policies[0].egress[0].peers == (expected,)
     [warning] = cluster.warnings
     assert warning.path == f"spec.egress[0].to[0].{kind}" and "fails closed" in warning.message
 

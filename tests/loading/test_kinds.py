@@ -49,7 +49,7 @@ def test_case_mismatch_says_kinds_are_case_sensitive():
 
 
 @pytest.mark.parametrize("api_version,kind", [
-    ("v1", "Service"), ("v1", "ConfigMap"), ("v1", "Node"), ("batch/v1", "Job2000"),
+    ("v1", "Service"), ("v1", "ConfigMap"), ("v1", "Secret"), ("batch/v1", "Job2000"),
     ("example.com/v1", "Widget"), ("rbac.authorization.k8s.io/v1", "Role"),
 ])
 def test_unknown_kinds_are_skipped_with_a_warning(api_version, kind):
@@ -60,8 +60,10 @@ def test_unknown_kinds_are_skipped_with_a_warning(api_version, kind):
     assert kind in warning.message and "skipped" in warning.message
 
 
-def test_node_is_not_taken_for_a_misspelt_pod():
-    assert "did you mean" not in load_string(doc("v1", "Node")).warnings[0].message
+def test_node_is_read_not_taken_for_a_misspelt_pod():
+    cluster = load_string(doc("v1", "Node"))
+    assert [n.name for n in cluster.nodes] == ["x"]
+    assert "did you mean" not in cluster.warnings[0].message
 
 
 @pytest.mark.parametrize("api_version,kind,right", [

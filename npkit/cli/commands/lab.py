@@ -1,35 +1,59 @@
 """npkit lab: the lab cluster (up, down, status), checking the evaluator on it (run), and
-looking inside (rules, clean)."""
+looking inside (rules, clean).
+
+This command is where the lab layer's words go (stdout for results, stderr for progress,
+messages and notes) and it owns the process: SIGTERM and SIGHUP end a run through its
+clean-up, like Ctrl-C. The local backend runs only when named (`--backend local` or
+NPKIT_LAB_BACKEND=local): it creates network namespaces and nftables rules on this machine.
+"""
 
 from __future__ import annotations
 
 import argparse
 import functools
 import json
+import logging
+import signal
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+from types import FrameType
+from typing import Any
 
-from ...cluster.kind import CNIS, DEFAULT_NAME
-from ...lab.backend import LabError
+from ...cluster.guard import UnsafeTarget
+from ...cluster.kind import CNIS, DEFAULT_NAME, KindError
+from ...cluster.kube import KubeError
+from ...cluster.readiness import Timeout
+from ...lab.backend import LabBackend, LabConfigError, LabError
+from ...lab.compare import LabComparison
 from ...lab.progress import TerminalProgress
+from ...lab.provenance import provenance
 from ...lab.select import backend_names, choose_backend, create_backend
-from ...lab.session import LabSession
-from ..common import UsageError, add_inputs, load_inputs, parse_port
+from ...lab.session import LabSession, add_note, with_lab_labels
+from ...matrix import reachability
+from ..common import UsageError, add_inputs, engine_for, load_inputs, parse_port
 
 RUN_LAB_ID = "npkit-run"
+# Failures of the environment a lab runs in (not of npkit, not of the input): reported with their message.
+ENVIRONMENT_ERRORS: tuple[type[BaseException], ...] = (LabError, KubeError, UnsafeTarget, Timeout, KindError, OSError)
+Action = Callable[[argparse.Namespace], int]
 
 
 def _target(p: argparse.ArgumentParser, backend_default: str | None) -> None:
     p.add_argument("--backend", choices=backend_names(), default=backend_default,
                    help="lab backend" + (f" (default {backend_default})" if backend_default else
-                                         " (default: chosen automatically, or NPKIT_LAB_BACKEND)"))
-    p.add_argument("--name", default=DEFAULT_NAME, help=f"kind cluster name (default {DEFAULT_NAME})")
+                                         " (default: the kind lab cluster if it is reachable, else prediction only; "
+                                         "`local` creates network namespaces and nftables rules on this machine, "
+                                         "as root, and runs only when named here or in NPKIT_LAB_BACKEND)"))
+    p.add_argument("--name", help=f"kind cluster name (default {DEFAULT_NAME}; kind backend only)")
     p.add_argument("--context", dest="allow_context", metavar="CONTEXT",
                    help="allow changes through this kube context although it is not the lab's kind-NAME "
-                        "context (use with care: never a production cluster)")
+                        "context (kind backend only; use with care: never a production cluster)")
 
 
-def register(sub) -> None:
+def register(sub: Any) -> None:
     p = sub.add_parser("lab", help="hands-on labs on a real cluster: up, down, status, run, rules, clean",
                        description="Create the kind lab cluster, run scenarios on it and compare what really "
                                    "connects with what npkit predicts.")
@@ -39,24 +63,30 @@ def register(sub) -> None:
                         description="Preflight, create the kind cluster, install Calico with the operator, wait "
                                     "until nodes are Ready and Calico is Available, check the projectcalico.org/v3 "
                                     "API. Reuses an existing cluster. Takes several minutes the first time.")
-    up.add_argument("--cni", choices=CNIS, default="calico",
-                    help="calico (default; labs 3-4 need it) or kindnet (kind's CNI: Kubernetes policy only)")
+    up.add_argument("--cni", choices=CNIS, help="calico (default; labs 3-4 need it) or kindnet (kind's CNI: "
+                                                "Kubernetes policy only); kind backend only")
+    up.add_argument("--lab-id", help="which lab (local backend: its node namespace stays until `lab down`)")
     _target(up, "kind")
-    up.set_defaults(run=_lab_errors_are_usage(run_up))
+    up.set_defaults(run=_lab_command(run_up))
 
     down = lab.add_parser("down", help="delete the lab cluster (safe to repeat)")
+    down.add_argument("--lab-id", help="which lab (local backend; what exited runs left goes too)")
     _target(down, "kind")
-    down.set_defaults(run=_lab_errors_are_usage(run_down))
+    down.set_defaults(run=_lab_command(run_down))
 
-    status = lab.add_parser("status", help="what is installed, running and ready")
+    status = lab.add_parser("status", help="what is installed, running and ready (every lab present, with its age)")
+    status.add_argument("-v", "--verbose", action="store_true",
+                        help="also the versions, nodes, Calico components and pods a bug report needs (kind)")
     _target(status, "kind")
-    status.set_defaults(run=_lab_errors_are_usage(run_status))
+    status.set_defaults(run=_lab_command(run_status))
 
     run = lab.add_parser("run", help="deploy a scenario and its policies, probe, print the observed matrix",
                          description="Deploy the namespaces and pods of the input as agnhost servers, apply its "
                                      "policies, probe every pair, print the OBSERVED matrix (the JSON shape of "
-                                     "`npkit matrix -o json`, plus `mismatches` against npkit's prediction), "
-                                     "then clean up. Exit code 0 even with mismatches: read `mismatches`.")
+                                     "`npkit matrix -o json`, plus `mismatches` against npkit's prediction and "
+                                     "`enforced_by`), then clean up. Exit code 0 even with mismatches: read "
+                                     "`mismatches`. With no observing backend (no kind lab cluster, and the local "
+                                     "backend not asked for) it prints the prediction, marked `observed: false`.")
     add_inputs(run)
     run.add_argument("--port", action="append", metavar="PORT[/PROTO]", help="port to probe, repeatable (default 80)")
     run.add_argument("--protocol", default="TCP", type=str.upper, help="protocol for ports without one (default TCP)")
@@ -68,58 +98,102 @@ def register(sub) -> None:
     run.add_argument("--no-canary", action="store_true", help="skip the enforcement canary")
     run.add_argument("--keep", action="store_true", help="leave the scenario deployed (clean later with `lab clean`)")
     _target(run, None)
-    run.set_defaults(run=_lab_errors_are_usage(run_run))
+    run.set_defaults(run=_lab_command(run_run))
 
     rules = lab.add_parser("rules", help="the packet-filter rules the dataplane generated for a pod")
     rules.add_argument("pod", metavar="NS/POD")
     rules.add_argument("--lab-id", default=RUN_LAB_ID)
     _target(rules, None)
-    rules.set_defaults(run=_lab_errors_are_usage(run_rules))
+    rules.set_defaults(run=_lab_command(run_rules))
 
     clean = lab.add_parser("clean", help="remove what a lab created (its labelled namespaces and objects)")
     clean.add_argument("--lab-id", default=RUN_LAB_ID, help=f"which lab's objects (default {RUN_LAB_ID})")
     _target(clean, None)
-    clean.set_defaults(run=_lab_errors_are_usage(run_clean))
+    clean.set_defaults(run=_lab_command(run_clean))
 
 
-def _lab_errors_are_usage(action):
-    """A lab step that fails in a way the learner can act on (LabError, also during clean-up) exits 2 with
-    its message, like any other bad input; only real bugs are internal errors."""
+def _message(error: BaseException) -> str:
+    """An error's message and the notes the lab added (e.g. how to finish a failed clean-up)."""
+    return "\n".join([str(error), *getattr(error, "__notes__", ())])
+
+
+def _lab_command(action: Action) -> Action:
+    """Run a lab action with the lab's messages on stderr, SIGTERM/SIGHUP turned into clean-up, and every
+    failure of the environment (lab, cluster, kind, the OS) reported as a message, never as a bug."""
     @functools.wraps(action)
     def run(args: argparse.Namespace) -> int:
-        try:
-            return action(args)
-        except LabError as e:
-            raise UsageError(str(e)) from None
+        with _notes_on_stderr(), _signals_end_the_command():
+            try:
+                return action(args)
+            except BrokenPipeError:
+                raise
+            except LabConfigError as e:
+                raise UsageError(str(e)) from None
+            except ENVIRONMENT_ERRORS as e:
+                raise UsageError(_message(e)) from None
+            except (KeyboardInterrupt, SystemExit) as e:
+                for note in getattr(e, "__notes__", ()):
+                    print(note, file=sys.stderr)
+                raise
     return run
 
 
-def _options(args: argparse.Namespace, **extra) -> dict:
-    return {"cluster": args.name, "allow_context": args.allow_context,
-            "lab_id": getattr(args, "lab_id", None), **extra}
+@contextmanager
+def _notes_on_stderr() -> Iterator[None]:
+    """The lab's log messages (notes, clean-up of crashed runs) as `note:` lines on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("note: %(message)s"))
+    logger = logging.getLogger("npkit.lab")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
-def _backend(args: argparse.Namespace, **extra):
-    if args.backend:
-        return create_backend(args.backend, **_options(args, **extra))
-    choice = choose_backend(**_options(args, **extra))
-    print(choice.banner(), file=sys.stderr)
-    return choice.backend
+def _end(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
-def _observing(args: argparse.Namespace):
-    backend = _backend(args)
+@contextmanager
+def _signals_end_the_command() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise SystemExit, so `finally` clean-up runs as it does for Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _end) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _options(args: argparse.Namespace, **extra: object) -> dict[str, Any]:
+    """What the user gave (None: not given); the backend's configuration refuses what it cannot honour."""
+    return {"cluster": args.name, "allow_context": args.allow_context, "lab_id": getattr(args, "lab_id", None),
+            **extra}
+
+
+def _named(args: argparse.Namespace, **extra: object) -> LabBackend:
+    """The backend `--backend` names (lab up, down and status default to kind)."""
+    return create_backend(args.backend, **_options(args, **extra))
+
+
+def _observing(args: argparse.Namespace, action: str) -> LabBackend:
+    choice = choose_backend(args.backend, **_options(args))
+    backend = choice.backend
     if not backend.observes:
-        raise UsageError(f"the {backend.name} backend observes nothing ({backend.describe()}); "
-                         "start the lab cluster with `npkit lab up`, or use `npkit matrix` for predictions")
-    problems = backend.usable() if args.backend else []  # choose_backend picks only a usable one
-    if problems:
-        raise UsageError(f"the {backend.name} backend cannot run here:\n- " + "\n- ".join(problems))
+        raise UsageError(f"nothing to {action}: {choice.reason}. Name the backend: --backend kind (a cluster "
+                         "made by `npkit lab up`) or --backend local (labs on this machine)")
     return backend
 
 
 def run_up(args: argparse.Namespace) -> int:
-    backend = _backend(args, cni=args.cni)
+    backend = _named(args, cni=args.cni)
     progress = TerminalProgress(sys.stderr)
     try:
         backend.up(progress)
@@ -130,23 +204,47 @@ def run_up(args: argparse.Namespace) -> int:
 
 
 def run_down(args: argparse.Namespace) -> int:
-    _backend(args).down(TerminalProgress(sys.stderr))
+    progress = TerminalProgress(sys.stderr)
+    try:
+        _named(args).down(progress)
+    finally:
+        progress.close()
     return 0
 
 
 def run_status(args: argparse.Namespace) -> int:
-    print(_backend(args).status())
+    backend = _named(args)
+    report = getattr(backend, "status_report", None) if args.verbose else None
+    print(report() if report is not None else backend.status())
     return 0
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    print(_observing(args).rules(args.pod))
+    print(_observing(args, "show").rules(args.pod))
     return 0
 
 
 def run_clean(args: argparse.Namespace) -> int:
-    _observing(args).teardown(TerminalProgress(sys.stderr))
-    print(f"lab {args.lab_id}: nothing of it is left on the cluster")
+    if args.backend is None and args.name is None and args.allow_context is None:
+        choice = choose_backend(None, lab_id=args.lab_id)
+        if not choice.backend.observes:
+            local = create_backend("local").labs() or []  # only reads /run/npkit: nothing is created
+            here = "; on this machine: " + ", ".join(r.line() for r in local) if local else ""
+            print(f"lab {args.lab_id}: no kind lab cluster is reachable, so there is nothing to clean there{here}. "
+                  "Labs run on this machine are cleaned with: npkit lab clean --backend local --lab-id ID")
+            return 0
+        backend = choice.backend
+    else:
+        backend = _observing(args, "clean")
+    progress = TerminalProgress(sys.stderr)
+    try:
+        report = backend.clean(progress)
+    finally:
+        progress.close()
+    if report.left:
+        raise LabError(report.message() + f"; run `npkit lab clean --backend {backend.name} --lab-id "
+                       f"{args.lab_id}` again, or remove them by hand")
+    print(report.message())
     return 0
 
 
@@ -160,30 +258,67 @@ def run_run(args: argparse.Namespace) -> int:
     scenario = replace(loaded.with_policies(()), tiers={t.name: t for t in loaded.tiers.values() if t.builtin})
     if not scenario.pods:
         raise UsageError("the input has no pods: `lab run` needs the scenario's namespaces and pods too")
-    backend = _observing(args)
-    progress = TerminalProgress(sys.stderr)
-    session = LabSession(args.lab_id, scenario, backend, progress=progress, show_banner=False,
-                         timeout=args.timeout, workers=args.workers)
-    out = sys.stdout
-    sys.stdout = sys.stderr  # the session's own messages are progress, not the result
-    try:
-        if not args.no_canary:
-            session.canary()
-        session.deploy()
-        session.apply(loaded)
-        comparisons = [session.check(port, proto) for port, proto in probes]
-    finally:
-        try:
-            if not args.keep:
-                session.teardown()
-            else:
-                session.keep()
-        finally:
-            sys.stdout = out
-            progress.close()
+    choice = choose_backend(args.backend, **_options(args))
+    print(choice.banner(), file=sys.stderr)
+    if not choice.backend.observes:
+        comparisons = _predicted(args, loaded, probes, choice.backend)
+    else:
+        comparisons = _observed(args, scenario, loaded, probes, choice.backend)
     if args.output == "json":
         docs = [c.to_json() for c in comparisons]
         print(json.dumps(docs[0] if len(docs) == 1 else {"probes": docs}, indent=2))
     else:
         print("\n\n".join(c.render_text() for c in comparisons))
     return 0
+
+
+def _predicted(args: argparse.Namespace, loaded: Any, probes: list[tuple[Any, str]],
+               backend: LabBackend) -> list[LabComparison]:
+    """No observing backend: the prediction, marked as such (the banner has said how to observe instead)."""
+    args.dataplane = backend.dataplane
+    engine = engine_for(args, with_lab_labels(loaded, args.lab_id))
+    origin = provenance(backend.name, backend.dataplane, engine.cluster, observed=False)
+    return [LabComparison(reachability(engine, port, proto), None, (), engine, backend.name, backend.dataplane,
+                          origin) for port, proto in probes]
+
+
+def _observed(args: argparse.Namespace, scenario: Any, loaded: Any, probes: list[tuple[Any, str]],
+              backend: LabBackend) -> list[LabComparison]:
+    """Deploy, apply, probe and compare on `backend`; clean up unless --keep, whatever happens."""
+    progress = TerminalProgress(sys.stderr)
+
+    def say(message: str) -> None:
+        progress.close()
+        print(message, file=sys.stderr)
+
+    session = LabSession(args.lab_id, scenario, backend, progress=progress, on_message=say,
+                         timeout=args.timeout, workers=args.workers)
+    try:
+        if not args.no_canary:
+            session.canary()
+        session.deploy()
+        session.apply(loaded)
+        comparisons = [session.check(port, proto) for port, proto in probes]
+    except BaseException as error:
+        _finish_after(session, error)
+        raise
+    finally:
+        progress.close()
+    try:
+        session.keep() if args.keep else session.teardown()
+    finally:
+        progress.close()
+    return comparisons
+
+
+def _finish_after(session: LabSession, error: BaseException) -> None:
+    """After a failed step (the session has tried to clean up): try once more if something may be left,
+    and if that fails too, say so in a note on the error that stopped the run, not as a second error."""
+    if not session.dirty:
+        return
+    try:
+        session.teardown()
+    except Exception as cleanup:  # noqa: BLE001 - reported as part of the original error
+        if not getattr(error, "__notes__", None):
+            add_note(error, f"The lab's clean-up did not finish ({cleanup}); to remove what is left: "
+                            f"`npkit lab clean --backend {session.backend.name} --lab-id {session.lab_id}`")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ...model import Cluster, Tier
-from ..program import DATAPLANES, CompiledPolicy, CompiledTier, Dataplane, Program
+from ..program import DATAPLANES, VIEWS, CompiledPolicy, CompiledTier, Dataplane, Program, View, ViewChoice
 from .calico import compile_calico_policy
 from .cnp import compile_cluster_network_policy
 from .k8s import compile_network_policy
 
-# Under the kubernetes dataplane (what kube-network-policies, the upstream reference implementation,
-# enforces) the same three tiers exist under the names ClusterNetworkPolicy gives them.
+# In the kubernetes view (and on the kubernetes dataplane, what kube-network-policies, the upstream
+# reference implementation, enforces) the three built-in tiers go by the names ClusterNetworkPolicy
+# gives them; with no ClusterNetworkPolicy loaded, the NetworkPolicy tier is just "NetworkPolicies".
 KUBERNETES_TITLES = {
     "kube-admin": "Admin tier (ClusterNetworkPolicy)",
     "default": "NetworkPolicy tier",
@@ -17,12 +18,40 @@ KUBERNETES_TITLES = {
 }
 
 
-def compile_program(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool = False) -> Program:
-    """Compile every policy of `cluster` for `dataplane` ("calico" or "kubernetes")."""
+def uses_calico(cluster: Cluster) -> bool:
+    """Whether anything Calico-specific is loaded: Calico policies, tiers of its own, network sets, staged
+    Kubernetes policies."""
+    return bool(cluster.calico_policies or cluster.network_sets or any(not t.builtin for t in cluster.tiers.values())
+                or any(p.staged for p in cluster.network_policies))
+
+
+def resolve_view(cluster: Cluster, dataplane: Dataplane, view: ViewChoice) -> View:
+    """The words explanations use: `view` itself, or for "auto" Calico's only when Calico is taught (its
+    objects are loaded and enforced, on the calico dataplane)."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+    if view != "auto":
+        return view
+    return "calico" if dataplane == "calico" and uses_calico(cluster) else "kubernetes"
+
+
+def _title(name: str, view: View, cluster: Cluster) -> str:
+    if view == "calico":
+        return f"tier {name}"
+    if name == "default" and not cluster.cluster_network_policies:
+        return "NetworkPolicies"
+    return KUBERNETES_TITLES.get(name, f"tier {name}")
+
+
+def compile_program(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool = False,
+                    view: ViewChoice = "auto") -> Program:
+    """Compile every policy of `cluster` for `dataplane` ("calico" or "kubernetes"), explained in `view`."""
     if dataplane not in DATAPLANES:
         raise ValueError(f"unknown dataplane {dataplane!r}; choose one of {', '.join(DATAPLANES)}")
+    words = resolve_view(cluster, dataplane, view)
     compiled: list[CompiledPolicy] = [compile_network_policy(p) for p in cluster.network_policies]
-    compiled += [compile_cluster_network_policy(p) for p in cluster.cluster_network_policies]
+    sets = any(s.namespace is not None for s in cluster.network_sets)  # Calico's namespaces peers match them
+    compiled += [compile_cluster_network_policy(p, dataplane, sets) for p in cluster.cluster_network_policies]
     notes: list[str] = []
     tiers: dict[str, Tier] = {n: t for n, t in cluster.tiers.items() if t.builtin}
     if dataplane == "calico":
@@ -46,7 +75,6 @@ def compile_program(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool 
     out = []
     for name, tier in tiers.items():
         policies = tuple(sorted(by_tier.get(name, ()), key=lambda p: p.sort_key))
-        title = KUBERNETES_TITLES.get(name, name) if dataplane == "kubernetes" else f"tier {name}"
-        out.append(CompiledTier(name, tier.order, tier.default_action, policies, title))
+        out.append(CompiledTier(name, tier.order, tier.default_action, policies, _title(name, words, cluster)))
     out.sort(key=lambda t: t.sort_key)
-    return Program(tuple(out), dataplane, l7, staged, tuple(notes))
+    return Program(tuple(out), dataplane, l7, staged, tuple(notes), words)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ...model import CalicoPolicy, CalicoRule, EntityRule, PortRange
 from ...selectors import calico as cs
-from ..matchers.base import Criterion, End
+from ..matchers.base import Constant, Criterion, End
 from ..matchers.endpoints import CalicoSelection, Networks
 from ..matchers.peers import PeerCriterion
 from ..matchers.ports import NamedPort, PortCriterion, PortMatcher, PortNumbers
@@ -51,18 +51,61 @@ def policy_selector(policy: CalicoPolicy) -> tuple[cs.Selector, str]:
     return effective, shown
 
 
-def _named_port_protocol(rule: CalicoRule) -> str:
-    # Felix resolves a named port as TCP unless the rule says UDP or SCTP (felix/calc/rule_scanner.go).
-    if rule.protocol is not None and protocol_name(rule.protocol) in ("UDP", "SCTP"):
-        return protocol_name(rule.protocol)
-    return "TCP"
+def _named_port_protocol(rule: CalicoRule) -> str | None:
+    """The protocol a named port resolves with: None (any) unless the rule names a protocol.
+
+    Calico 3.32.1 felix/calc/rule_scanner.go ruleToParsedRule: ipsetmember.ProtocolAny without a
+    protocol, else ProtocolFrom(protocol), which is UDP or SCTP when the rule says so and TCP otherwise;
+    the named-port index then keeps each container port with its own protocol.
+    """
+    if rule.protocol is None:
+        return None
+    name = protocol_name(rule.protocol)
+    return name if name in ("UDP", "SCTP") else "TCP"
 
 
-def _port_matchers(ports: tuple[PortRange, ...], named_protocol: str) -> tuple[PortMatcher, ...]:
-    return tuple(
-        NamedPort(named_protocol, p.name) if p.name is not None else PortNumbers(None, p.first, p.last)
-        for p in ports
-    )
+def _families(rule: CalicoRule, path: str) -> Criterion | None:
+    """The condition that Felix renders the rule for some IP families only, or None when it renders both.
+
+    felix/rules/policy.go FilterRuleToIPVersion (Calico 3.32.1): for each family, a rule whose nets or
+    notNets (source or destination) has CIDRs but none of that family is left out entirely, so for
+    that family it matches nothing, even where a notNets alone would have "not excluded" the address.
+    """
+    src, dst = rule.source, rule.destination
+    if not (src.nets or src.not_nets or dst.nets or dst.not_nets):
+        return None  # no address field: rendered for both families
+    families = {4, 6}
+    limits = []
+    for end, entity in (("source", src), ("destination", dst)):
+        for name, nets in (("nets", entity.nets), ("notNets", entity.not_nets)):
+            if nets:
+                here = {6 if ":" in n else 4 for n in nets}  # Felix's own test (filterNets)
+                if here != {4, 6}:
+                    limits.append((f"{path}.{end}.{name}", here))
+                families &= here
+    if rule.ip_version is not None:
+        families &= {rule.ip_version}
+        limits = [(f, v) for f, v in limits if v != {rule.ip_version}]  # the ipVersion condition says it
+    if not limits:
+        return None
+    field, _ = limits[0]
+    if not families:
+        return Constant(False, f"{field} and the rule's other address fields name no common IP family: "
+                               "Felix renders the rule for neither IPv4 nor IPv6", field)
+    [version] = families
+    return IPVersionIs(version, field, f"{field} names IPv{version} CIDRs only")
+
+
+def _port_matcher(port: PortRange, named_protocol: str | None) -> PortMatcher:
+    if port.name is not None:
+        return NamedPort(named_protocol, port.name)
+    if port.first is None or port.last is None:
+        raise ValueError(f"a Calico port entry needs a name or numbers, not {port!r}")
+    return PortNumbers(None, port.first, port.last)  # the protocol is the rule's
+
+
+def _port_matchers(ports: tuple[PortRange, ...], named_protocol: str | None) -> tuple[PortMatcher, ...]:
+    return tuple(_port_matcher(p, named_protocol) for p in ports)
 
 
 def entity_criteria(er: EntityRule, end: End, prefix: str, rule: CalicoRule, namespace: str | None) -> list[Criterion]:
@@ -123,6 +166,9 @@ def compile_rule(rule: CalicoRule, index: int, path: str, namespace: str | None,
         criteria.append(ICMPIs(rule.not_icmp, negate=True, path=f"{path}.notICMP"))
     if rule.ip_version is not None:
         criteria.append(IPVersionIs(rule.ip_version, path=f"{path}.ipVersion"))
+    family = _families(rule, path)
+    if family is not None:
+        criteria.append(family)
     criteria += entity_criteria(rule.source, "src", f"{path}.source", rule, namespace)
     criteria += entity_criteria(rule.destination, "dst", f"{path}.destination", rule, namespace)
     notes = []

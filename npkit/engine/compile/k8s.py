@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ...model import KUBERNETES_POLICY_ORDER, LabelSelector, NetworkPolicy, Peer, PolicyPort
-from ..matchers.base import Criterion
-from ..matchers.endpoints import EndpointSet, ExactNamespace, NamespacesBySelector, Networks, Pods
+from ..matchers.base import Criterion, End
+from ..matchers.endpoints import EndpointSet, ExactNamespace, NamespaceMatcher, NamespacesBySelector, Networks, Pods
 from ..matchers.peers import PeerCriterion
 from ..matchers.ports import AllPortsOf, NamedPort, PortCriterion, PortMatcher, PortNumbers
 from ..program import CompiledPolicy, CompiledRule
@@ -14,6 +14,7 @@ def peer_set(peer: Peer, namespace: str) -> EndpointSet:
     """The endpoints one `from` / `to` entry names."""
     if peer.ip_block is not None:
         return Networks((peer.ip_block.cidr,), peer.ip_block.except_)
+    ns: NamespaceMatcher
     if peer.namespace_selector is not None:
         ns = NamespacesBySelector(peer.namespace_selector)
     else:
@@ -33,7 +34,8 @@ def port_matcher(port: PolicyPort) -> PortMatcher:
 def compile_network_policy(policy: NetworkPolicy) -> CompiledPolicy:
     """Lower one NetworkPolicy; peers and ports keep their Kubernetes shape for explanations."""
     rules: dict[str, tuple[CompiledRule, ...]] = {}
-    for direction, field, remote in (("Ingress", "from", "src"), ("Egress", "to", "dst")):
+    sides: tuple[tuple[str, str, End], ...] = (("Ingress", "from", "src"), ("Egress", "to", "dst"))
+    for direction, field, remote in sides:
         key = direction.lower()
         compiled = []
         for i, rule in enumerate(getattr(policy, key)):

@@ -9,7 +9,7 @@ property tests hold the two to the same answer.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -54,6 +54,29 @@ class Criterion(ABC):
 
     def endpoint(self, probe: Probe) -> Endpoint:
         return probe.src if self.end == "src" else probe.dst
+
+
+@dataclass(frozen=True)
+class Constant(Criterion):
+    """A condition whose answer is fixed when the rule is compiled, with the reason (a rule failed closed).
+
+    `holds` True: the rule matches every packet its other conditions allow; False: it never matches.
+    """
+
+    end: None = field(default=None, init=False, repr=False)  # looks at nothing
+
+    holds: bool
+    reason: str
+    path: str = ""
+
+    def test(self, probe: Probe, u: Universe) -> Check:
+        return Check(self.holds, self.reason, self.path)
+
+    def mask(self, traffic: Traffic, u: Universe) -> bool:
+        return self.holds
+
+    def describe(self) -> str:
+        return self.reason
 
 
 def full(u: Universe, value: bool) -> Mask:

@@ -1,8 +1,8 @@
 """Sets of endpoints: who a policy applies to, and who a rule's peer is.
 
 One small type per way of naming endpoints (after policy-assistant's peer matchers):
-pods by namespace and labels, address blocks, Calico selectors, and the fail-closed
-stand-in for peer kinds npkit cannot see. Each answers `check` for one endpoint (with
+pods by namespace and labels, address blocks, Calico selectors, node addresses, and the
+stand-in for peers npkit cannot resolve (domain names). Each answers `check` for one endpoint (with
 a reason) and `mask` for every pod.
 """
 
@@ -11,17 +11,17 @@ from __future__ import annotations
 import ipaddress
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network
+from typing import TypeVar
 
 import numpy as np
 
-from ...model import LabelSelector
+from ...model import LabelSelector, NetworkSet
 from ...selectors import k8s as labelsel
 from ...selectors.calico import Selector
 from ..probe import Endpoint
 from ..universe import Mask, Universe, ip_in
 from .base import full
-
-EVERY_ADDRESS = ("0.0.0.0/0", "::/0")
 
 
 def _labels_text(labels: dict[str, str]) -> str:
@@ -52,6 +52,10 @@ class EndpointSet(ABC):
         (by address). Sets that name pods by labels only have none.
         """
         return ()
+
+    def named_cidrs(self, u: Universe) -> tuple[str, ...]:
+        """Every address block the set's definition names, exceptions included (ProgramCriteria)."""
+        return self.address_blocks(u)
 
 
 # -- namespaces ------------------------------------------------------------------------------
@@ -133,7 +137,8 @@ class Pods(EndpointSet):
         return True, f"{ep} matches ({why}; podSelector {labelsel.describe(self.pods)})"
 
     def mask(self, u: Universe) -> Mask:
-        return self.namespaces.mask(u) & labelsel.mask(self.pods, u.pod_index) & u.endpoints
+        out: Mask = self.namespaces.mask(u) & labelsel.mask(self.pods, u.pod_index) & u.endpoints
+        return out
 
     def describe(self) -> str:
         if self.pods.is_empty:
@@ -158,7 +163,8 @@ class Networks(EndpointSet):
         return True, f"{ep} ({ep.ip}) is inside {inside[0]}"
 
     def mask(self, u: Universe) -> Mask:
-        return u.nets_mask(self.cidrs) & ~u.nets_mask(self.excepts)
+        out: Mask = u.nets_mask(self.cidrs) & ~u.nets_mask(self.excepts)
+        return out
 
     def address_blocks(self, u: Universe) -> tuple[str, ...]:
         """The CIDRs with the excepts cut out.
@@ -167,6 +173,9 @@ class Networks(EndpointSet):
         ('10.128.0.0/9',)
         """
         return cidrs_except(self.cidrs, self.excepts)
+
+    def named_cidrs(self, u: Universe) -> tuple[str, ...]:
+        return self.cidrs + self.excepts
 
     def describe(self) -> str:
         text = ", ".join(self.cidrs)
@@ -205,7 +214,7 @@ class CalicoSelection(EndpointSet):
         return False, reason
 
     def mask(self, u: Universe) -> Mask:
-        out = self.selector.mask(u.calico_index) & u.endpoints
+        out: Mask = self.selector.mask(u.calico_index) & u.endpoints
         if self.network_sets and u.network_sets:
             hits = self.selector.mask(u.netset_index)
             for s, hit in zip(u.network_sets, hits, strict=True):
@@ -225,29 +234,98 @@ class CalicoSelection(EndpointSet):
 
 
 @dataclass(frozen=True)
-class FailClosed(EndpointSet):
-    """A peer npkit cannot evaluate (CNP `nodes`, `domainNames`, unknown kinds).
+class PodsAndNetworkSets(EndpointSet):
+    """`pods`, plus the addresses of the namespaced NetworkSets in the namespaces `pods` selects.
 
-    The API says to fail closed: an Accept rule matches nothing, a Deny or Pass rule matches
-    everything (docs/semantics/clusternetworkpolicy.md).
+    How Calico matches a ClusterNetworkPolicy `namespaces` peer: its converter writes it as a rule
+    namespaceSelector with no selector, which NetworkSets of those namespaces match too (they carry
+    their namespace's labels).
     """
 
-    kind: str
-    matches_everything: bool
+    pods: Pods
+
+    def _sets(self, u: Universe) -> list[NetworkSet]:
+        ns = self.pods.namespaces
+        return [s for s in u.network_sets if s.namespace is not None and ns.check(s.namespace, u)[0]]
 
     def check(self, ep: Endpoint, u: Universe) -> tuple[bool, str]:
-        effect = "matches everything" if self.matches_everything else "matches nothing"
-        why = f"{self.kind} peers are not evaluated by npkit; failing closed, this peer {effect}"
-        return self.matches_everything, why
+        ok, why = self.pods.check(ep, u)
+        if ok:
+            return ok, why
+        for s in self._sets(u):
+            hit = next((c for c in s.nets if ip_in(ep.ip, c)), None)
+            if hit:
+                return True, (f"{ep.ip} is inside {hit} of {s.ref}, in namespace {s.namespace}: Calico's namespaces "
+                              "peer takes in the NetworkSets of the namespaces it selects")
+        return False, why
 
     def mask(self, u: Universe) -> Mask:
-        return full(u, self.matches_everything)
+        out = self.pods.mask(u)
+        for s in self._sets(u):
+            out = out | u.nets_mask(s.nets)
+        return out
 
     def address_blocks(self, u: Universe) -> tuple[str, ...]:
-        return EVERY_ADDRESS if self.matches_everything else ()
+        return tuple(c for s in self._sets(u) for c in s.nets)
 
     def describe(self) -> str:
-        return f"{self.kind} (not evaluated; fails closed)"
+        return f"{self.pods.describe()}, and the NetworkSets there"
+
+
+@dataclass(frozen=True)
+class NodeAddresses(EndpointSet):
+    """ClusterNetworkPolicy `nodes`: the InternalIP / ExternalIP addresses of the Nodes the selector picks.
+
+    As kube-network-policies compares them with the packet's address, a pod matches only if it
+    has a node's address (host-network pods do); with no Node objects loaded nothing matches.
+    """
+
+    selector: LabelSelector
+
+    def _ips(self, u: Universe) -> dict[str, str]:
+        """Address → the Node that has it, for the Nodes the selector picks."""
+        return {ip: n.name for n in u.cluster.nodes if labelsel.mismatch(self.selector, n.labels) is None
+                for ip in n.ips}
+
+    def check(self, ep: Endpoint, u: Universe) -> tuple[bool, str]:
+        if not u.cluster.nodes:
+            return False, "no Node objects are loaded, so a nodes peer matches no address"
+        ips = self._ips(u)
+        node = ips.get(ep.ip)
+        if node is not None:
+            return True, f"{ep} ({ep.ip}) is an address of Node {node}"
+        if not ips:
+            return False, f"no loaded Node matches nodes selector {labelsel.describe(self.selector)}"
+        return False, f"{ep} ({ep.ip}) is not an InternalIP or ExternalIP of {self.describe()}"
+
+    def mask(self, u: Universe) -> Mask:
+        ips = self._ips(u)
+        return np.array([p.ip in ips for p in u.pods], dtype=bool)
+
+    def address_blocks(self, u: Universe) -> tuple[str, ...]:
+        return tuple(str(ipaddress.ip_network(ip)) for ip in sorted(self._ips(u)))
+
+    def describe(self) -> str:
+        if self.selector.is_empty:
+            return "every node"
+        return f"nodes matching {labelsel.describe(self.selector)}"
+
+
+@dataclass(frozen=True)
+class Unresolved(EndpointSet):
+    """A peer npkit cannot resolve to addresses (ClusterNetworkPolicy `domainNames`): it matches nothing."""
+
+    kind: str
+    why: str
+
+    def check(self, ep: Endpoint, u: Universe) -> tuple[bool, str]:
+        return False, self.why
+
+    def mask(self, u: Universe) -> Mask:
+        return full(u, False)
+
+    def describe(self) -> str:
+        return f"{self.kind} (not resolved by npkit)"
 
 
 def cidrs_except(cidrs: tuple[str, ...], excepts: tuple[str, ...]) -> tuple[str, ...]:
@@ -256,21 +334,34 @@ def cidrs_except(cidrs: tuple[str, ...], excepts: tuple[str, ...]) -> tuple[str,
     >>> cidrs_except(("10.1.0.0/16",), ("10.1.1.0/24", "10.1.2.0/24"))[:3]
     ('10.1.0.0/24', '10.1.3.0/24', '10.1.4.0/22')
     """
-    out = []
+    cuts = [ipaddress.ip_network(e, strict=False) for e in excepts]
+    v4: list[IPv4Network] = []
+    v6: list[IPv6Network] = []
     for text in cidrs:
-        blocks = [ipaddress.ip_network(text, strict=False)]
-        for e in excepts:
-            cut = ipaddress.ip_network(e, strict=False)
-            next_blocks = []
-            for b in blocks:
-                if b.version != cut.version or not b.overlaps(cut):
-                    next_blocks.append(b)
-                elif not cut.supernet_of(b):
-                    next_blocks.extend(b.address_exclude(cut))
-            blocks = next_blocks
-        out.extend(blocks)
-    merged = [n for version in (4, 6) for n in ipaddress.collapse_addresses(b for b in out if b.version == version)]
+        net = ipaddress.ip_network(text, strict=False)
+        if isinstance(net, IPv4Network):
+            v4 += _cut(net, [c for c in cuts if isinstance(c, IPv4Network)])
+        else:
+            v6 += _cut(net, [c for c in cuts if isinstance(c, IPv6Network)])
+    merged = [*ipaddress.collapse_addresses(v4), *ipaddress.collapse_addresses(v6)]
     return tuple(str(n) for n in merged)
+
+
+_Net = TypeVar("_Net", IPv4Network, IPv6Network)
+
+
+def _cut(net: _Net, cuts: list[_Net]) -> list[_Net]:
+    """`net` without the addresses of `cuts` (all of one family)."""
+    blocks = [net]
+    for cut in cuts:
+        kept: list[_Net] = []
+        for b in blocks:
+            if not b.overlaps(cut):
+                kept.append(b)
+            elif not cut.supernet_of(b):
+                kept.extend(b.address_exclude(cut))
+        blocks = kept
+    return blocks
 
 
 def any_mask(sets: tuple[EndpointSet, ...], u: Universe) -> Mask:

@@ -96,7 +96,11 @@ class NamedPort(PortMatcher):
     name: str
 
     def describe(self) -> str:
-        return f"named port {self.name}" + (f" ({self.protocol})" if self.protocol else "")
+        return f"named port {self.name} ({self.protocol or 'any protocol'})"
+
+    @property
+    def _any_protocol(self) -> str:
+        return "; the rule has no protocol, so any protocol matches" if self.protocol is None else ""
 
     def protocols(self) -> tuple[str, ...]:
         return (self.protocol,) if self.protocol else PROTOCOLS_WITH_PORTS
@@ -125,11 +129,11 @@ class NamedPort(PortMatcher):
         number = ep.pod.named_port(self.name, traffic.protocol)
         if number is None:
             exposed = ", ".join(str(p) for p in ep.pod.ports) or "no ports"
-            return False, (f"is {self.describe()}, which {ep} does not expose as {traffic.protocol} "
+            return False, (f"is {self.describe()}, which {ep} does not declare for {traffic.protocol} "
                            f"(it declares {exposed})")
         if number != port:
             return False, f"is {self.describe()}, which {ep} resolves to {traffic.protocol}/{number}, not {port}"
-        return True, f"{self.describe()} resolves to {traffic.protocol}/{number} on {ep}"
+        return True, f"{self.describe()} resolves to {traffic.protocol}/{number} on {ep}{self._any_protocol}"
 
     def mask(self, traffic: Traffic, port: int | None, u: Universe) -> Mask | bool:
         if not _protocol_ok(self.protocol, traffic) or port is None:

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
-from typing import ClassVar
-
-import numpy as np
+from dataclasses import dataclass, field
 
 from ...model import HTTPMatch, ICMPMatch
 from ..probe import Probe, Traffic, protocol_name, protocol_number
-from ..universe import Universe
-from .base import Check, Criterion
+from ..universe import Mask, Universe
+from .base import Check, Criterion, End
 
 
 @dataclass(frozen=True)
 class ProtocolIs(Criterion):
     """`protocol` (or `notProtocol` when `negate`)."""
 
-    end: ClassVar[None] = None  # looks at the traffic, not at an endpoint
+    end: None = field(default=None, init=False, repr=False)  # looks at the traffic, not at an endpoint
 
     protocol: str | int
     negate: bool = False
@@ -45,7 +42,7 @@ class ProtocolIs(Criterion):
 class ICMPIs(Criterion):
     """`icmp` / `notICMP`: type (and code) of an ICMP probe."""
 
-    end: ClassVar[None] = None  # looks at the traffic, not at an endpoint
+    end: None = field(default=None, init=False, repr=False)  # looks at the traffic, not at an endpoint
 
     icmp: ICMPMatch
     negate: bool = False
@@ -72,31 +69,35 @@ class ICMPIs(Criterion):
 
 @dataclass(frozen=True)
 class IPVersionIs(Criterion):
-    """`ipVersion`: both ends' addresses are of this family."""
+    """The packet is of one IP family: `ipVersion`, or a rule Felix renders for one family only.
+
+    `because` is empty for the `ipVersion` field; otherwise it says which address field limits
+    the rule to this family (Felix renders each rule per family and leaves a rule out of the
+    family its nets or notNets have no CIDR of: felix/rules/policy.go FilterRuleToIPVersion).
+    """
 
     version: int
     path: str = ""
-    end: ClassVar[str] = "dst"  # the family is read off the destination address
+    because: str = ""
+    end: End = field(default="dst", init=False, repr=False)  # the family is read off the destination address
 
     def test(self, probe: Probe, u: Universe) -> Check:
         try:
             actual = ipaddress.ip_address(probe.dst.ip).version
         except ValueError:
-            return Check(False, f"ipVersion {self.version}: {probe.dst} has no address", self.path)
-        return Check(actual == self.version, f"ipVersion {self.version}: the probe is IPv{actual}", self.path)
+            return Check(False, f"{self.describe()}: {probe.dst} has no address", self.path)
+        if not self.because or actual == self.version:
+            return Check(actual == self.version, f"{self.describe()}: the probe is IPv{actual}", self.path)
+        return Check(False, f"{self.because}: Felix renders this rule for IPv{self.version} traffic only, so for "
+                            f"this IPv{actual} probe the rule does not exist", self.path)
 
-    def mask(self, traffic: Traffic, u: Universe) -> np.ndarray:
-        return np.array([_version(p.ip) == self.version for p in u.pods], dtype=bool)
+    def mask(self, traffic: Traffic, u: Universe) -> Mask | bool:
+        return u.family_mask(self.version)
 
     def describe(self) -> str:
+        if self.because:
+            return f"{self.because}: the rule exists for IPv{self.version} traffic only"
         return f"ipVersion {self.version}"
-
-
-def _version(ip: str) -> int:
-    try:
-        return ipaddress.ip_address(ip).version
-    except ValueError:
-        return 0
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class HTTPIs(Criterion):
     carry a method and path that match.
     """
 
-    end: ClassVar[None] = None  # looks at the traffic, not at an endpoint
+    end: None = field(default=None, init=False, repr=False)  # looks at the traffic, not at an endpoint
 
     http: HTTPMatch
     enforced: bool = False

@@ -1,72 +1,85 @@
 """The kind backend: labs on a real local Kubernetes cluster (kind + Calico or kindnet).
 
 It drives the helpers in `npkit.cluster`: preflight, kind, the Calico install, readiness,
-the safety guard, the Kubernetes facade and agnhost. Every change to the cluster passes the
-guard first (the lab's own kind context only, unless the user named another explicitly),
-and happens only in namespaces the lab created and labelled.
+the safety guard, the Kubernetes facade, the lab's objects and agnhost. Nothing is sent to a
+cluster — not even a read, which would carry the context's credentials — before the guard has
+allowed the context (the lab's own kind context with its API server on this machine, or one the
+user named). The lab only ever changes what it created (`npkit.cluster.objects`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Any
 
-from ...cluster import agnhost, calico, manifests
-from ...cluster.guard import (
-    LAB_LABEL,
-    ContextGuard,
-    UnsafeTarget,
-    lab_selector,
-    owned_by,
-    reach_outside,
-    valid_lab_id,
-)
-from ...cluster.kind import DEFAULT_NAME, Kind, config_path
+from ...cluster import agnhost, calico, manifests, report
+from ...cluster.guard import LAB_LABEL, ContextGuard, UnsafeTarget, reach_outside
+from ...cluster.kernel_log import PodPlace, attribute
+from ...cluster.kind import Kind, KindError, config_path, pod_subnet
 from ...cluster.kube import CALICO_API, ClientKube, Kube, KubeError
-from ...cluster.preflight import container_runtime, preflight
+from ...cluster.objects import CLUSTER_SCOPED, LabObjects, TierNotEmpty
+from ...cluster.preflight import ReadSysctl, container_runtime, preflight, read_sysctl
 from ...cluster.readiness import Clock, Timeout, nodes_waiting, pod_failed, pod_waiting, wait_until
 from ...cluster.runner import Runner, SubprocessRunner
 from ...cluster.versions import Versions, cluster_dir, load_versions
 from ...model import NAMESPACE_NAME_LABEL, AnyPolicy, Cluster, Namespace, Tier
-from ..backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress
+from ..backend import CleanReport, LabBackend, LabError, LabRecord, ProbeRequest, ProbeResult, Progress, no_progress
+from ..config import BackendConfig, KindConfig
+from ..errors import LabConfigError
 
 KubeFactory = Callable[[str], Kube]
-# Cluster-wide kinds a lab may create; clean-up deletes those carrying the lab's label (tiers last).
-CLUSTER_SCOPED = (
-    (CALICO_API, "GlobalNetworkPolicy"), (CALICO_API, "StagedGlobalNetworkPolicy"),
-    (CALICO_API, "GlobalNetworkSet"), ("policy.networking.k8s.io/v1alpha2", "ClusterNetworkPolicy"),
-    (CALICO_API, "Tier"),
-)
 EXEC_GRACE = 10.0  # seconds on top of the probe timeout before giving up on an exec
+NODES_TIMEOUT, CALICO_TIMEOUT, SA_TIMEOUT = 600.0, 900.0, 60.0
+
+
+@dataclass(frozen=True)
+class _LabPod:
+    ip: str
+    container: str  # the container to exec probes in
+    node: str
 
 
 class KindBackend(LabBackend):
-    """Labs on the kind cluster `cluster` (default npkit-lab), context kind-<cluster>."""
+    """Labs on the kind cluster `config.cluster` (default npkit-lab), context kind-<cluster>.
+
+    `KindBackend(KindConfig(...))`, or the configuration's fields as keywords. The other keyword
+    arguments replace what talks to the outside (commands, the API, time, kernel settings) in tests.
+    """
 
     name = "kind"
-    settle = 3.0  # Felix / kindnet need a moment to program a change (docs/semantics/kind-lab.md: 2-5 s)
+    settle = 3.0  # Felix / kindnet need a moment to program a change (policy-assistant waits 5 s)
+    config_type = KindConfig
 
-    def __init__(self, cluster: str = DEFAULT_NAME, cni: str | None = None, lab_id: str = "npkit",
-                 allow_context: str | None = None, runner: Runner | None = None,
+    def __init__(self, config: KindConfig | None = None, *, runner: Runner | None = None,
                  kube_factory: KubeFactory | None = None, versions: Versions | None = None,
-                 clock: Clock | None = None, pod_timeout: float = 180.0):
-        if not valid_lab_id(lab_id):
-            raise LabError(f"lab id {lab_id!r} must be a valid label value (letters, digits, - _ .)")
-        self.cluster = cluster
-        self.lab_id = lab_id
-        self.guard = ContextGuard(cluster, allow_context)
+                 clock: Clock | None = None, sysctl: ReadSysctl = read_sysctl, **options: Any):
+        self.config = config if config is not None else KindConfig(**options)
+        self.cluster = self.config.cluster
+        self.lab_id = self.config.lab_id
+        self.pod_timeout = self.config.pod_timeout
+        self.guard = ContextGuard(self.cluster, self.config.allow_context)
         self.runner = runner or SubprocessRunner()
         self.kind = Kind(self.runner)
         self._kube_factory = kube_factory or ClientKube
         self._kube: Kube | None = None
+        self._objects: LabObjects | None = None
         self._versions = versions
-        self._cni = cni
+        self._detected_cni: str | None = None
         self.clock = clock or Clock()
-        self.pod_timeout = pod_timeout
-        self._pods: dict[str, tuple[str, str]] = {}  # pod key → (IP, container to exec in)
+        self._read_sysctl = sysctl
+        self._pods: dict[str, _LabPod] = {}
+
+    @classmethod
+    def from_config(cls, config: BackendConfig) -> KindBackend:
+        if not isinstance(config, KindConfig):
+            raise LabConfigError(f"the kind backend takes a KindConfig, not a {type(config).__name__}")
+        return cls(config)
 
     # -- identity -------------------------------------------------------------------------
     @property
@@ -77,151 +90,291 @@ class KindBackend(LabBackend):
 
     @property
     def kube(self) -> Kube:
+        """The API of the target context, once the guard has allowed it (no request before that)."""
         if self._kube is None:
             try:
-                self._kube = self._kube_factory(self.guard.target)
-            except KubeError as e:
+                kube = self._kube_factory(self.guard.target)
+                self.guard.check(kube.context, kube.server)
+            except (KubeError, UnsafeTarget) as e:
                 raise LabError(str(e)) from None
+            self._kube = kube
         return self._kube
 
     @property
-    def cni(self) -> str:
-        """calico or kindnet: as asked, else as found on the running cluster."""
-        if self._cni is None:
-            try:
-                self._cni = "calico" if calico.is_calico(self.kube) else "kindnet"
-            except (LabError, KubeError, OSError):
-                return "calico"  # not reachable yet: `lab up` installs Calico by default
-        return self._cni
+    def objects(self) -> LabObjects:
+        if self._objects is None or self._objects.kube is not self.kube or self._objects.lab_id != self.lab_id:
+            self._objects = LabObjects(self.kube, self.lab_id)
+        return self._objects
+
+    def _reconnect(self) -> None:
+        """Forget the API connection (the kubeconfig changed, or the cluster is gone)."""
+        self._kube = self._objects = None
+        self._detected_cni = None
 
     @property
-    def dataplane(self) -> str:  # type: ignore[override]
+    def cni(self) -> str:
+        """calico or kindnet, as found on the running cluster; else as configured (calico by default)."""
+        if self._detected_cni is None:
+            try:
+                found = calico.cluster_cni(self.kube)
+            except (LabError, KubeError):
+                return self.config.cni or "calico"  # not reachable yet: `lab up` installs Calico by default
+            self._detected_cni = found if found != "none" else None
+            return found if found != "none" else (self.config.cni or "calico")
+        return self._detected_cni
+
+    @property
+    def dataplane(self) -> str:  # type: ignore[override]  # a property here: it depends on the cluster's CNI
         return "calico" if self.cni == "calico" else "kubernetes"
 
     def describe(self) -> str:
         what = f"Calico {self.versions.calico}" if self.cni == "calico" else "kindnet (Kubernetes NetworkPolicy only)"
         return f"kind cluster {self.cluster} with {what}, context {self.guard.target}"
 
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Cluster, kind and refusal errors as LabErrors the learner can act on."""
+        try:
+            yield
+        except (KubeError, KindError, UnsafeTarget, TierNotEmpty, calico.InstallError) as e:
+            raise LabError(str(e)) from None
+
     # -- environment ----------------------------------------------------------------------
     def preflight(self) -> list[str]:
-        return preflight(self.runner, self.versions).problems
+        return preflight(self.runner, self.versions, read_sysctl=self._read_sysctl).problems
 
     def usable(self) -> list[str]:
         problems = self.preflight()
         if problems:
             return problems
-        if not self.kind.exists(self.cluster):
-            return [f"no kind cluster named {self.cluster}: run `npkit lab up --name {self.cluster}`"]
         try:
-            self.kube.version()
-        except Exception as e:  # noqa: BLE001 - any failure means "not reachable"; say which
-            return [f"kind cluster {self.cluster} exists but its API does not answer ({e}); "
-                    f"is the node container running? Try `npkit lab down` then `npkit lab up`"]
+            if not self.kind.exists(self.cluster):
+                return [f"no kind cluster named {self.cluster}: run `npkit lab up --name {self.cluster}`"]
+        except KindError as e:
+            return [str(e)]
+        try:
+            kube = self.kube
+        except LabError as e:  # the guard refused the context: nothing was sent
+            return [str(e)]
+        try:
+            kube.version()
+        except KubeError as e:
+            return [self._api_down(e)]
         return []
 
+    def _api_down(self, error: Exception) -> str:
+        """Why the cluster's API does not answer, and what to do (the common case: Docker restarted)."""
+        try:
+            nodes = self.kind.nodes(self.cluster)
+        except KindError:
+            nodes = []
+        start = f"`docker start {' '.join(nodes)}`" if nodes else "start its node containers"
+        return (f"kind cluster {self.cluster} exists, but its API does not answer ({error}). After a restart of "
+                f"Docker its node containers may be stopped: {start}, or recreate the cluster with "
+                "`npkit lab down` then `npkit lab up`")
+
     def up(self, progress: Progress = no_progress) -> None:
-        checked = preflight(self.runner, self.versions)
+        """Create (or reuse) the lab's kind cluster, install Calico, wait until it all answers.
+
+        Always the kind context kind-<cluster>: `up` never installs anything into another cluster."""
+        if self.config.allow_context not in (None, self.guard.lab_context):
+            raise LabError(f"`npkit lab up` only creates and sets up the kind cluster {self.cluster} (context "
+                           f"{self.guard.lab_context}); --context {self.config.allow_context} is for running labs on a "
+                           "cluster you prepared yourself. Leave --context out.")
+        checked = preflight(self.runner, self.versions, read_sysctl=self._read_sysctl)
         if checked.problems:
             raise LabError("cannot create the lab cluster:\n- " + "\n- ".join(checked.problems))
-        cni = self._cni or "calico"
+        cni = self.config.cni or "calico"
         steps = 4 if cni == "calico" else 2
-        if self.kind.exists(self.cluster):
-            progress(0, steps, f"kind cluster {self.cluster} exists; reusing it")
+        for note in checked.notes:
+            progress(0, steps, f"note: {note}")
+        config = config_path(cluster_dir(), cni)
+        with self._errors():
+            subnet = pod_subnet(config)
+            exists = self.kind.exists(self.cluster)
+        self._reconnect()
+        if exists:
+            progress(0, steps, f"kind cluster {self.cluster} exists; checking that it can be reused")
+            self._check_reusable(cni, subnet)
         else:
             progress(0, steps, f"creating kind cluster {self.cluster} ({cni}; pulls the node image the first time)")
-            result = self.kind.create(self.cluster, config_path(cluster_dir(), cni), self.versions.node_image)
-            if not result.ok:
-                raise LabError(f"kind create cluster failed: {result.message()}")
-        self._kube = None  # the kubeconfig has just changed
-        self._check_guard()
+            with self._errors():
+                self.kind.create(self.cluster, config, self.versions.node_image,
+                                 lambda line: progress(0, steps, f"kind: {line.strip()}") if line.strip() else None)
+            self._reconnect()  # the kubeconfig has just changed
         if cni == "calico":
-            progress(1, steps, f"installing Calico {self.versions.calico} (Tigera operator)")
-            try:
-                calico.install(self.runner, self.versions, self.guard.target,
-                               lambda message: progress(1, steps, message))
-            except RuntimeError as e:
-                raise LabError(str(e)) from None
+            progress(1, steps, f"installing Calico {self.versions.calico} (Tigera operator, IP pool {subnet})")
+            with self._errors():
+                calico.install(self.runner, self.versions, self.guard.lab_context, cluster_dir(), subnet,
+                               lambda message: progress(1, steps, message), self.clock)
         progress(steps - 1, steps, "waiting for the nodes to be Ready")
-        self._wait(lambda: nodes_waiting(self.kube.list("v1", "Node")), "nodes", 600, progress, steps - 1, steps)
+        self._wait(lambda: nodes_waiting(self.kube.list("v1", "Node")), "nodes", NODES_TIMEOUT, progress,
+                   steps - 1, steps)
         if cni == "calico":
             progress(steps - 1, steps, "waiting for Calico to report Available and for its v3 API")
-            self._wait(lambda: calico.status_waiting(self.kube), "Calico", 900, progress, steps - 1, steps)
-        self._cni = cni
+            self._wait(lambda: calico.status_waiting(self.kube), "Calico", CALICO_TIMEOUT, progress, steps - 1, steps)
+        self._detected_cni = cni
         progress(steps, steps, f"lab cluster ready: {self.describe()}")
+
+    def _check_reusable(self, cni: str, subnet: str) -> None:
+        """An existing cluster is reused only when it is what `up` would make: same CNI, same pod subnet."""
+        kube = self.kube  # the guard's refusal, if any, is its own message
+        try:
+            have_cni, have_subnet = calico.cluster_cni(kube), calico.cluster_pod_subnet(kube)
+        except KubeError as e:
+            raise LabError(self._api_down(e)) from None
+        wrong = []
+        if cni == "calico" and have_cni == "kindnet":
+            wrong.append("it runs kindnet, not Calico")
+        elif cni == "kindnet" and have_cni != "kindnet":
+            wrong.append("it was made for Calico (kind's own CNI is disabled in it)" if have_cni == "none"
+                         else "it runs Calico, not kindnet")
+        if have_subnet and have_subnet != subnet:
+            wrong.append(f"its pod subnet is {have_subnet}, and cluster/kind-{cni}.yaml asks for {subnet}")
+        if wrong:
+            again = "npkit lab up" + (" --cni kindnet" if cni == "kindnet" else "")
+            raise LabError(f"kind cluster {self.cluster} already exists, but {'; '.join(wrong)}. `npkit lab up` does "
+                           f"not change an existing cluster: run `npkit lab down` first (it deletes {self.cluster}), "
+                           f"then `{again}`.")
 
     def down(self, progress: Progress = no_progress) -> None:
         progress(0, 1, f"deleting kind cluster {self.cluster}")
-        result = self.kind.delete(self.cluster)
-        if not result.ok:
-            raise LabError(f"kind delete cluster failed: {result.message()}")
-        self._kube = None
+        with self._errors():
+            self.kind.delete(self.cluster)
+        self._reconnect()
         self._pods.clear()
         progress(1, 1, f"kind cluster {self.cluster} deleted")
 
     def status(self) -> str:
-        problems = preflight(self.runner, self.versions).problems
+        problems = preflight(self.runner, self.versions, read_sysctl=self._read_sysctl).problems
         if problems:
             return "not ready:\n- " + "\n- ".join(problems)
-        if not self.kind.exists(self.cluster):
-            return f"no kind cluster {self.cluster} (run `npkit lab up`)"
+        with self._errors():
+            if not self.kind.exists(self.cluster):
+                return f"no kind cluster {self.cluster} (run `npkit lab up`)"
         lines = [f"kind cluster {self.cluster}, context {self.guard.target}"]
+        kube = self.kube  # the guard's refusal, if any, is its own message
         try:
-            lines.append(f"Kubernetes {self.kube.version()}, CNI {self.cni}")
-            waiting = nodes_waiting(self.kube.list("v1", "Node"))
+            lines.append(f"Kubernetes {kube.version()}, CNI {self.cni}")
+            waiting = nodes_waiting(kube.list("v1", "Node"))
             lines.append("nodes: " + ("all Ready" if not waiting else "; ".join(waiting)))
             if self.cni == "calico":
-                waiting = calico.status_waiting(self.kube)
+                waiting = calico.status_waiting(kube)
                 lines.append("Calico: " + ("Available, projectcalico.org/v3 API answering" if not waiting
                                            else "waiting for " + "; ".join(waiting)))
-            labs = self.kube.list("v1", "Namespace", label_selector=LAB_LABEL)
-            if labs:
-                lines.append("lab namespaces: " + ", ".join(
-                    f"{n['metadata']['name']} ({n['metadata']['labels'][LAB_LABEL]})" for n in labs))
-        except (KubeError, LabError) as e:
-            lines.append(f"API not answering: {e}")
+            labs = self._labs(kube)
+        except KubeError as e:
+            raise LabError(self._api_down(e)) from None
+        lines += [f"lab {record.line()}" for record in labs] or ["no lab is deployed"]
         return "\n".join(lines)
 
-    # -- scenario -------------------------------------------------------------------------
-    def _check_guard(self) -> None:
+    def status_report(self) -> str:
+        """`status` plus what a bug report needs (`npkit lab status --verbose`): the pins, tool and
+        engine versions, every node, every TigeraStatus condition, system pods that are not ready."""
+        checked = preflight(self.runner, self.versions, read_sysctl=self._read_sysctl)
+        lines = report.environment(self.runner, self.versions) + [f"preflight note: {n}" for n in checked.notes]
         try:
-            self.guard.check(self.kube.context, self.kube.server)
-        except UnsafeTarget as e:
-            raise LabError(str(e)) from None
+            lines.append(self.status())
+            lines += report.cluster(self.kube)
+        except (LabError, KubeError) as e:
+            lines.append(f"status: {e}")
+        return "\n".join(lines)
 
+    def labs(self) -> list[LabRecord] | None:
+        """The labs present on the cluster: namespaces labelled npkit.io/lab, by lab id, with their age."""
+        try:
+            return self._labs(self.kube)
+        except (LabError, KubeError):
+            return None
+
+    def _labs(self, kube: Kube) -> list[LabRecord]:
+        namespaces = kube.list("v1", "Namespace", label_selector=LAB_LABEL)
+        by_lab: dict[str, list[dict[str, Any]]] = {}
+        for ns in namespaces:
+            by_lab.setdefault(ns["metadata"]["labels"][LAB_LABEL], []).append(ns)
+        records = []
+        for lab_id, items in sorted(by_lab.items()):
+            ages = [a for a in (_age(ns) for ns in items) if a is not None]
+            names = ", ".join(sorted(ns["metadata"]["name"] for ns in items))
+            terminating = [ns for ns in items if (ns.get("status") or {}).get("phase") == "Terminating"]
+            state = f"on kind cluster {self.cluster}" + (" (being deleted)" if len(terminating) == len(items) else "")
+            records.append(LabRecord(lab_id, max(ages) if ages else None, state, f"namespaces {names}"))
+        return records
+
+    def clean(self, progress: Progress = no_progress) -> CleanReport:
+        """Remove everything of this lab id, then say what (if anything) is still on the cluster."""
+        where = f"kind cluster {self.cluster}"
+        before = self._present()
+        self.teardown(progress)
+        left = self._present()
+        return CleanReport(self.lab_id, where, tuple(x for x in before if x not in left), tuple(left))
+
+    def _present(self) -> list[str]:
+        """This lab's objects on the cluster: its namespaces and its cluster-wide objects."""
+        selector = f"{LAB_LABEL}={self.lab_id}"
+        with self._errors():
+            kube = self.kube
+            namespaces = kube.list("v1", "Namespace", label_selector=selector)
+            found = [f"namespace {n['metadata']['name']}" for n in namespaces]
+            for api, kind in CLUSTER_SCOPED:
+                if kube.has_api(api, kind):
+                    found += [f"{kind} {o['metadata']['name']}" for o in kube.list(api, kind, label_selector=selector)]
+        return found
+
+    # -- scenario -------------------------------------------------------------------------
     def _wait(self, check: Callable[[], list[str]], what: str, timeout: float, progress: Progress,
               done: int, total: int) -> None:
+        def tolerant() -> list[str]:
+            try:
+                return check()
+            except KubeError as e:  # an API that is starting or busy is one more thing to wait for
+                return [f"the API ({e})"]
+
         def report(waiting: list[str], elapsed: float) -> None:
             if waiting:
                 progress(done, total, f"{elapsed:4.0f} s: waiting for {'; '.join(waiting[:3])}")
 
         try:
-            wait_until(check, what, timeout, report=report, clock=self.clock)
+            wait_until(tolerant, what, timeout, report=report, clock=self.clock)
         except Timeout as e:
             raise LabError(str(e)) from None
 
+    def _refuse_calico_on_kindnet(self, manifests_: Sequence[dict[str, Any]]) -> None:
+        calico_objects = [m for m in manifests_ if m["apiVersion"] == CALICO_API]
+        if calico_objects and self.cni != "calico":
+            first = calico_objects[0]
+            raise LabError(f"{first['kind']} {first['metadata']['name']} is a Calico object, and this kind cluster "
+                           "runs kindnet; use the Calico cluster: `npkit lab down && npkit lab up --cni calico`")
+
     def deploy(self, scenario: Cluster, progress: Progress = no_progress) -> Cluster:
-        self._check_guard()
         try:
             objects = manifests.scenario_manifests(scenario, self.lab_id, self.versions.agnhost_image)
         except manifests.ScenarioError as e:
             raise LabError(str(e)) from None
-        for obj in objects:
-            if obj["kind"] != "Namespace":
-                continue
-            name = obj["metadata"]["name"]
-            existing = self.kube.get("v1", "Namespace", name)
-            if existing is not None and not owned_by(existing["metadata"].get("labels"), self.lab_id):
-                raise LabError(f"namespace {name} already exists and was not created by lab {self.lab_id} "
-                               f"(no label npkit.io/lab={self.lab_id}); labs only use namespaces they create. "
-                               "Rename it in the scenario, or delete it yourself if it is a leftover.")
-        total = len(objects) + 1
+        self._refuse_calico_on_kindnet(objects)
+        with self._errors():
+            self.objects.check_writable(objects)  # refuse before anything is created
+        namespaces = [o["metadata"]["name"] for o in objects if o["kind"] == "Namespace"]
+        total = len(objects) + 2
         for i, obj in enumerate(objects):
+            if obj["kind"] == "Pod" and namespaces:
+                self._wait_for_default_accounts(namespaces, progress, i, total)
+                namespaces = []
             meta = obj["metadata"]
             progress(i, total, f"creating {obj['kind']} {meta.get('namespace', '') and meta['namespace'] + '/'}"
                                f"{meta['name']}")
-            self._apply(obj)
-        keys = [p.key for p in scenario.pods]
+            with self._errors():
+                self.objects.put(obj)
+        self._wait_for_pods([p.key for p in scenario.pods], progress, len(objects), total)
+        return self._deployed(scenario, objects, progress, total)
 
+    def _wait_for_default_accounts(self, namespaces: list[str], progress: Progress, done: int, total: int) -> None:
+        """Pods are refused ("serviceaccount default not found") until the controller made the account."""
+        self._wait(lambda: [f"ServiceAccount {ns}/default" for ns in namespaces
+                            if self.kube.get("v1", "ServiceAccount", "default", ns) is None],
+                   "the namespaces' default ServiceAccounts", SA_TIMEOUT, progress, done, total)
+
+    def _wait_for_pods(self, keys: list[str], progress: Progress, done: int, total: int) -> None:
         def check() -> list[str]:
             waiting = []
             for key in keys:
@@ -230,18 +383,28 @@ class KindBackend(LabBackend):
                 reason = f"{key}: not created" if pod is None else pod_waiting(pod)
                 if reason is not None:
                     if pod_failed(reason):
-                        raise LabError(f"pod {reason}; check that the node can pull {self.versions.agnhost_image}")
+                        raise LabError(f"pod {reason}; check the image {self.versions.agnhost_image}")
                     waiting.append(reason)
             return waiting
 
-        self._wait(check, "pods", self.pod_timeout, progress, len(objects), total)
+        try:
+            self._wait(check, "pods", self.pod_timeout, progress, done, total)
+        except LabError as e:
+            if "ImagePull" in str(e) or "ErrImagePull" in str(e):
+                raise LabError(f"{e}. The nodes could not pull {self.versions.agnhost_image}: check that this machine "
+                               "reaches registry.k8s.io (behind a proxy, configure Docker's proxy), then run the lab "
+                               "again") from None
+            raise
+
+    def _deployed(self, scenario: Cluster, objects: list[dict[str, Any]], progress: Progress, total: int) -> Cluster:
         pods = []
         for pod in scenario.pods:
-            live = self.kube.get("v1", "Pod", pod.name, pod.namespace) or {}
-            ip = (live.get("status") or {}).get("podIP") or ""
-            container = ((live.get("spec") or {}).get("containers") or [{}])[0].get("name", "")
-            self._pods[pod.key] = (ip, container)
-            pods.append(replace(pod, ip=ip, ip_assigned=False))
+            with self._errors():
+                live = self.kube.get("v1", "Pod", pod.name, pod.namespace) or {}
+            spec, status = live.get("spec") or {}, live.get("status") or {}
+            container = (spec.get("containers") or [{}])[0].get("name", "")
+            self._pods[pod.key] = _LabPod(status.get("podIP") or "", container, spec.get("nodeName") or "")
+            pods.append(replace(pod, ip=status.get("podIP") or "", ip_assigned=False))
         namespaces = dict(scenario.namespaces)
         for obj in objects:
             if obj["kind"] == "Namespace":
@@ -252,13 +415,7 @@ class KindBackend(LabBackend):
         progress(total, total, f"{len(pods)} pod(s) ready")
         return replace(scenario, pods=tuple(pods), namespaces=namespaces)
 
-    def _apply(self, manifest: dict) -> None:
-        try:
-            self.kube.apply(manifest)
-        except KubeError as e:
-            raise LabError(str(e)) from None
-
-    def _object(self, obj) -> dict:
+    def _manifest(self, obj: AnyPolicy | Tier) -> dict[str, Any]:
         try:
             return manifests.object_manifest(obj, self.lab_id)
         except (ValueError, TypeError) as e:  # what the manifest writer cannot express (e.g. domainNames peers)
@@ -267,14 +424,15 @@ class KindBackend(LabBackend):
     def apply_tiers(self, tiers: Sequence[Tier], progress: Progress = no_progress) -> None:
         if tiers and self.cni != "calico":
             raise LabError("Calico tiers need the Calico cluster: `npkit lab down && npkit lab up --cni calico`")
-        self._check_guard()
         for i, tier in enumerate(tiers):
             progress(i, len(tiers), f"applying {tier.ref}")
-            self._apply(self._object(tier))
+            with self._errors():
+                self.objects.put(self._manifest(tier))
 
     def apply(self, policies: Sequence[AnyPolicy], progress: Progress = no_progress) -> None:
-        self._check_guard()
-        live = {n["metadata"]["name"]: n["metadata"].get("labels") or {} for n in self.kube.list("v1", "Namespace")}
+        with self._errors():
+            live = {n["metadata"]["name"]: n["metadata"].get("labels") or {}
+                    for n in self.kube.list("v1", "Namespace")}
         for policy in policies:
             outside = reach_outside(policy, live, self.lab_id)
             if outside:
@@ -283,49 +441,33 @@ class KindBackend(LabBackend):
                     f"refusing to apply {policy.ref}: it would select pods outside this lab's namespaces "
                     f"({shown}), and on a real cluster that can cut DNS or the Calico API server. Limit it to "
                     f"the lab, e.g. namespaceSelector: npkit.io/lab == '{self.lab_id}'.")
-        for i, policy in enumerate(policies):
-            manifest = self._object(policy)
-            if manifest["apiVersion"] == CALICO_API and self.cni != "calico":
-                raise LabError(f"{policy.ref} is a Calico object, and this kind cluster runs kindnet; "
-                               "use the Calico cluster: `npkit lab down && npkit lab up --cni calico`")
+        written = [self._manifest(p) for p in policies]
+        self._refuse_calico_on_kindnet(written)
+        with self._errors():
+            self.objects.check_writable(written)
+        for i, (policy, manifest) in enumerate(zip(policies, written, strict=True)):
             progress(i, len(policies), f"applying {policy.ref}")
-            self._apply(manifest)
+            with self._errors():
+                self.objects.put(manifest)
         progress(len(policies), len(policies), f"applied {len(policies)} object(s)")
 
     def delete(self, policies: Sequence[AnyPolicy], progress: Progress = no_progress) -> None:
-        self._check_guard()
         for i, policy in enumerate(policies):
-            manifest = self._object(policy)
-            meta = manifest["metadata"]
             progress(i, len(policies), f"deleting {policy.ref}")
-            try:
-                self.kube.delete(manifest["apiVersion"], manifest["kind"], meta["name"], meta.get("namespace"))
-            except KubeError as e:
-                raise LabError(str(e)) from None
+            with self._errors():
+                self.objects.remove(self._manifest(policy))
 
     def teardown(self, progress: Progress = no_progress) -> None:
-        self._check_guard()
-        selector = lab_selector(self.lab_id)
+        objects = self.objects
         try:
-            for api_version, kind in CLUSTER_SCOPED:
-                if not self.kube.has_api(api_version, kind):
-                    continue
-                for obj in self.kube.list(api_version, kind, label_selector=selector):
-                    if owned_by(obj["metadata"].get("labels"), self.lab_id):  # never trust the filter alone
-                        progress(0, 1, f"deleting {kind} {obj['metadata']['name']}")
-                        self.kube.delete(api_version, kind, obj["metadata"]["name"])
-            names = [n["metadata"]["name"] for n in self.kube.list("v1", "Namespace", label_selector=selector)
-                     if owned_by(n["metadata"].get("labels"), self.lab_id)]
-            for name in names:
-                progress(0, 1, f"deleting namespace {name}")
-                self.kube.delete("v1", "Namespace", name)
-        except KubeError as e:
-            raise LabError(f"clean-up failed: {e}; run it again (it is safe to repeat)") from None
+            with self._errors():
+                names = objects.teardown(
+                    lambda check, what, timeout: self._wait(check, what, timeout, progress, 0, 1),
+                    lambda message: progress(0, 1, message))
+        except LabError as e:
+            raise LabError(f"clean-up of lab {self.lab_id} on kind cluster {self.cluster} is not complete: {e} "
+                           "(repeating it is safe once that is fixed)") from None
         self._pods.clear()
-        # The next deploy may reuse the names: wait until the namespaces are really gone.
-        self._wait(lambda: [f"namespace {n} (terminating)" for n in names
-                            if self.kube.get("v1", "Namespace", n) is not None],
-                   "namespace deletion", 180, progress, 0, 1)
         progress(1, 1, f"removed {len(names)} lab namespace(s)")
 
     # -- probing ----------------------------------------------------------------------------
@@ -337,15 +479,15 @@ class KindBackend(LabBackend):
         if request.port is None or request.protocol not in agnhost.PROBE_PROTOCOLS:
             return ProbeResult(request, "ERROR", f"agnhost connect cannot probe {request.protocol} without a port")
         ns, pod = request.src.split("/", 1)
-        argv = agnhost.connect_argv(dst[0], request.port, request.protocol, timeout)
+        argv = agnhost.connect_argv(dst.ip, request.port, request.protocol, timeout)
         try:
-            result = self.kube.exec(ns, pod, src[1], argv, timeout + EXEC_GRACE)
+            result = self.kube.exec(ns, pod, src.container, argv, timeout + EXEC_GRACE)
         except Exception as e:  # noqa: BLE001 - one failed exec is one ERROR cell, not a failed lab
             return ProbeResult(request, "ERROR", f"exec failed: {e}")
         if result.returncode is None and not result.stderr:
             return ProbeResult(request, "ERROR", "the probe did not finish")
         outcome, detail = agnhost.parse_connect(result.returncode, result.stderr)
-        return ProbeResult(request, outcome, detail)  # type: ignore[arg-type]
+        return ProbeResult(request, outcome, detail)  # type: ignore[arg-type]  # parse_connect spells Outcome
 
     def probe(self, requests: Sequence[ProbeRequest], timeout: float = 1.0, workers: int = 8,
               progress: Progress = no_progress) -> list[ProbeResult]:
@@ -374,7 +516,8 @@ class KindBackend(LabBackend):
     def rules(self, pod: str) -> str:
         """The iptables chains Felix wrote for the pod (Calico), or kindnet's nftables table."""
         ns, name = pod.split("/", 1)
-        live = self.kube.get("v1", "Pod", name, ns)
+        with self._errors():
+            live = self.kube.get("v1", "Pod", name, ns)
         if live is None or not (live.get("status") or {}).get("podIP"):
             raise LabError(f"pod {pod} is not running in the lab cluster")
         node, ip = live["spec"]["nodeName"], live["status"]["podIP"]
@@ -394,16 +537,38 @@ class KindBackend(LabBackend):
         return header + chains
 
     def logs(self, tail: int = 200) -> str:
-        """Kernel lines from Calico Log rules (prefix calico-packet) on every node, newest last."""
-        lines: list[str] = []
-        for node in self.kind.nodes(self.cluster):
-            out = self._node_exec(node, ["dmesg"])
-            lines += [f"{node}: {line}" for line in out.splitlines() if "calico-packet" in line]
+        """Kernel lines from Calico Log rules (prefix calico-packet) about this lab's pods, newest last.
+
+        kind nodes share the host's kernel, so its log is read once; each line is attributed to the
+        lab's pods (and their node) by the Calico interface names it carries."""
+        if not self._pods:
+            raise LabError("no lab pods are deployed in this session: deploy the scenario first")
+        with self._errors():
+            nodes = self.kind.nodes(self.cluster)
+        if not nodes:
+            raise LabError(f"kind cluster {self.cluster} has no nodes")
+        out = self._node_exec(nodes[0], ["dmesg"])
+        lines = attribute(out, [PodPlace(key, pod.node) for key, pod in self._pods.items()])
         if not lines:
-            return ("no calico-packet lines in the nodes' kernel log. Inside a kind node (a container with its "
-                    "own network namespace) the kernel drops LOG output unless the host allows it: run "
+            return ("no calico-packet lines about this lab's pods in the kernel log. Inside a kind node (a container "
+                    "with its own network namespace) the kernel drops LOG output unless the host allows it: run "
                     "`sudo sysctl -w net.netfilter.nf_log_all_netns=1` on the Docker host, then probe again.")
         return "\n".join(lines[-tail:])
+
+
+def _age(obj: dict[str, Any]) -> float | None:
+    """Seconds since an object's creationTimestamp (None when it has none)."""
+    stamp = (obj.get("metadata") or {}).get("creationTimestamp")
+    if not stamp:
+        return None
+    if isinstance(stamp, str):
+        try:
+            stamp = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if not isinstance(stamp, datetime):
+        return None
+    return max(0.0, (datetime.now(timezone.utc) - stamp).total_seconds())
 
 
 def pod_chains(iptables_save: str, iface: str) -> str:
@@ -432,4 +597,3 @@ def pod_chains(iptables_save: str, iface: str) -> str:
             if m and m.group(1) not in order:
                 todo.append(m.group(1))
     return "\n".join(line for chain in order for line in rules[chain])
-

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from ...model import AnyPolicy, Cluster
 from ..backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress
+from ..config import PredictConfig
 
 
 class PredictBackend(LabBackend):
@@ -15,9 +16,14 @@ class PredictBackend(LabBackend):
     name = "predict"
     observes = False
     settle = 0.0
+    config_type = PredictConfig
 
-    def __init__(self, reason: str = "no observing backend was chosen"):
-        self.reason = reason
+    def __init__(self, config: PredictConfig | str | None = None):
+        if isinstance(config, str):  # PredictBackend("why"): the reason alone
+            config = PredictConfig(reason=config)
+        self.config = config or PredictConfig()
+        self.lab_id = self.config.lab_id
+        self.reason = self.config.reason
 
     def describe(self) -> str:
         return f"prediction only — predicted, not observed ({self.reason})"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...model import CalicoPolicy, ClusterNetworkPolicy, NetworkPolicy
+from ...model import AnyPolicy, CalicoPolicy, ClusterNetworkPolicy, NetworkPolicy
 from ..context import LintContext, group_by_cause, listing
 from ..registry import Hit, lint_rule
 from ..what_if import DNS_NAMESPACE, ELSEWHERE, WhatIf, is_kube_dns
@@ -26,7 +26,7 @@ class Client:
     """A pod whose egress policies were checked against kube-dns."""
 
     key: str
-    egress_policies: tuple  # model policies selecting it for egress, in evaluation order
+    egress_policies: tuple[AnyPolicy, ...]  # model policies selecting it for egress, in evaluation order
     udp_missing: tuple[str, ...]  # kube-dns pods it cannot reach on UDP 53
     tcp_missing: tuple[str, ...]
 
@@ -53,7 +53,7 @@ def _clients(ctx: LintContext) -> list[Client]:
     return out
 
 
-def _why(ctx: LintContext, src: str, dst: str, protocol: str) -> tuple[str, list]:
+def _why(ctx: LintContext, src: str, dst: str, protocol: str) -> tuple[str, list[AnyPolicy]]:
     """Why src → dst on 53 fails: the deciding side's words, and the policies to blame."""
     w: WhatIf = ctx.what_if
     v = w.engine.verdict(src, dst, 53, protocol)
@@ -81,7 +81,7 @@ def _shown(ctx: LintContext, key: str) -> str:
     return key
 
 
-def _allow_dns_fix(policy) -> str:
+def _allow_dns_fix(policy: AnyPolicy) -> str:
     if isinstance(policy, CalicoPolicy):
         return ("add egress rules that allow DNS to kube-dns before any Deny, e.g.\n"
                 "- action: Allow\n  protocol: UDP\n  destination:\n"
@@ -102,7 +102,7 @@ def _allow_dns_fix(policy) -> str:
             "    ports:\n    - {protocol: UDP, port: 53}\n    - {protocol: TCP, port: 53}")
 
 
-def _types_path(policy) -> str:
+def _types_path(policy: AnyPolicy) -> str:
     if isinstance(policy, NetworkPolicy):
         return "spec.policyTypes"
     if isinstance(policy, CalicoPolicy):
@@ -115,7 +115,8 @@ def _types_path(policy) -> str:
 def dns_egress(ctx: LintContext) -> Iterator[Hit]:
     clients = ctx.memo("dns-clients", lambda: _clients(ctx))
     failing = {c.key: c for c in clients if c.udp_missing}
-    causes, reasons = {}, {}
+    causes: dict[str, list[AnyPolicy]] = {}
+    reasons: dict[str, str] = {}
     for key, c in failing.items():
         reasons[key], blame = _why(ctx, key, c.udp_missing[0], "UDP")
         causes[key] = list(blame) or list(c.egress_policies)
@@ -149,7 +150,7 @@ def dns_egress(ctx: LintContext) -> Iterator[Hit]:
 def dns_tcp(ctx: LintContext) -> Iterator[Hit]:
     clients = ctx.memo("dns-clients", lambda: _clients(ctx))
     w: WhatIf = ctx.what_if
-    causes: dict[str, list] = {}
+    causes: dict[str, list[tuple[AnyPolicy, str | None]]] = {}
     for c in clients:
         if c.udp_missing or not c.tcp_missing:
             continue
@@ -182,13 +183,13 @@ def dns_any_namespace(ctx: LintContext) -> Iterator[Hit]:
     impostor, stranger = w.index(w.impostor), w.index(w.stranger)
     real_impostors = [p.key for p in ctx.cluster.pods
                       if p.labels.get("k8s-app") == "kube-dns" and p.namespace != DNS_NAMESPACE]
-    causes: dict[str, list] = {}
+    causes: dict[str, list[tuple[AnyPolicy, str]]] = {}
     for c in clients:
         i = w.index(c.key)
         if c.udp_missing or not udp[i, impostor] or udp[i, stranger]:
             continue
         d = w.engine.verdict(c.key, w.impostor, 53, "UDP").egress.decision
-        if d.policy is not None and d.policy in ctx.model:
+        if d.policy is not None and d.policy in ctx.model and d.rule is not None:
             causes[c.key] = [(ctx.model[d.policy], d.rule)]
     for (policy, rule_path), keys in group_by_cause(causes):
         shown = [_shown(ctx, k) for k in keys]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...model import HTTPMatch
 from ..context import LintContext
 from ..registry import Hit, lint_rule
 
 
-def _what(http) -> str:
+def _what(http: HTTPMatch) -> str:
     parts = []
     if http.methods:
         parts.append("methods " + ", ".join(http.methods))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ...model import CalicoPolicy, ClusterNetworkPolicy, NetworkPolicy
+from ...model import AnyPolicy, CalicoPolicy, ClusterNetworkPolicy, NetworkPolicy
 from ..context import LintContext
 from ..registry import Hit, lint_rule
 
@@ -21,6 +21,7 @@ WELL_KNOWN = frozenset({
     "default-deny", "default-deny-ingress", "default-deny-egress", "default-deny-all", "deny-all", "allow-dns",
 })
 ACTIONS = ("allow", "deny", "pass", "log")
+NAME_WORD: dict[str, str] = {"Allow": "allow", "Deny": "deny", "Pass": "pass", "Log": "log"}  # action → name word
 SYNONYMS = {"block": "deny", "drop": "deny", "reject": "deny", "permit": "allow", "accept": "allow"}
 
 
@@ -34,7 +35,7 @@ def follows_convention(name: str) -> bool:
     return name in WELL_KNOWN or bool(CONVENTION.match(name))
 
 
-def _directions(policy) -> tuple[str, ...]:
+def _directions(policy: AnyPolicy) -> tuple[str, ...]:
     if isinstance(policy, NetworkPolicy):
         return tuple(d.lower() for d in policy.policy_types)
     if isinstance(policy, CalicoPolicy):
@@ -42,17 +43,17 @@ def _directions(policy) -> tuple[str, ...]:
     return tuple(d for d in ("ingress", "egress") if getattr(policy, d))
 
 
-def _action(policy) -> str:
+def _action(policy: AnyPolicy) -> str:
     if isinstance(policy, NetworkPolicy):
         return "allow" if policy.ingress or policy.egress else "deny"
     if isinstance(policy, ClusterNetworkPolicy):
-        actions = {r.action for r in policy.ingress + policy.egress}
-        return "deny" if actions == {"Deny"} else "pass" if actions == {"Pass"} else "allow"
+        verbs = {r.action for r in policy.ingress + policy.egress}
+        return "deny" if verbs == {"Deny"} else "pass" if verbs == {"Pass"} else "allow"
     actions = {r.action for r in policy.ingress + policy.egress} - {"Log"}
-    return next(iter(actions)).lower() if len(actions) == 1 else "allow"
+    return NAME_WORD[next(iter(actions))] if len(actions) == 1 else "allow"
 
 
-def suggest(name: str, policy) -> str | None:
+def suggest(name: str, policy: AnyPolicy) -> str | None:
     """A name in the convention built from `name` and what the policy does, when one direction.
 
     >>> suggest("allow-frontend-to-backend", NetworkPolicy("x", "ns", policy_types=("Ingress",)))

@@ -7,6 +7,7 @@ from itertools import combinations
 
 from ...model import KUBERNETES_POLICY_ORDER, ClusterNetworkPolicy
 from ..context import LintContext, listing, plural
+from ..finding import Severity
 from ..registry import Hit, lint_rule
 
 
@@ -43,7 +44,7 @@ def policy_order(ctx: LintContext) -> Iterator[Hit]:
                 message += ", so its Deny rules cannot take back what they allow"
         elif others:
             message += f" ({listing([str(p.ref) for p in others])})"
-        severity = None if (k8s or others) else "info"
+        severity: Severity | None = None if (k8s or others) else "info"
         if severity:
             message += "; alone in its tier it works, but the next policy added will silently go first"
         fix = (f"set spec.order explicitly (lower runs first; Kubernetes NetworkPolicies sit at "

@@ -9,6 +9,7 @@ from ...engine.matchers.endpoints import CalicoSelection, Pods
 from ...engine.matchers.peers import PeerCriterion
 from ...model import (
     NAMESPACE_NAME_LABEL,
+    AnyPolicy,
     CalicoPolicy,
     Cluster,
     ClusterNetworkPolicy,
@@ -46,43 +47,64 @@ def calico_namespace_hint(text: str, cluster: Cluster) -> tuple[str, str] | None
     if any(sel.matches(_ns_labels(cluster, n)) for n in cluster.namespaces):
         return None
     for node in sel.walk():
-        values = (node.value,) if isinstance(node, CalicoEq) else node.values if isinstance(node, In) else ()
+        values: tuple[str, ...]
+        if isinstance(node, CalicoEq):
+            key, values = node.key, (node.value,)
+        elif isinstance(node, In):
+            key, values = node.key, node.values
+        else:
+            continue
         for value in values:
-            if node.key not in (NAMESPACE_NAME_LABEL, CALICO_NAME_LABEL) and value in cluster.namespaces:
-                return value, f"{node.key} == '{value}'"
+            if key not in (NAMESPACE_NAME_LABEL, CALICO_NAME_LABEL) and value in cluster.namespaces:
+                return value, f"{key} == '{value}'"
     return None
 
 
-def namespace_selectors(cluster: Cluster) -> Iterator[tuple[object, str, object]]:
-    """(policy, field path, selector) for every namespace selector: LabelSelector or Calico text."""
+def namespace_selectors(cluster: Cluster) -> Iterator[tuple[AnyPolicy, str, LabelSelector | str]]:
+    """(policy, field path, selector) for every namespace selector: LabelSelector or Calico text.
+
+    The model is walked (not the compiled program) because findings point at the YAML field.
+    """
     for p in cluster.network_policies:
-        for key, field in (("ingress", "from"), ("egress", "to")):
-            for r, rule in enumerate(getattr(p, key)):
-                for i, peer in enumerate(rule.peers):
-                    if peer.namespace_selector is not None:
-                        yield p, f"spec.{key}[{r}].{field}[{i}].namespaceSelector", peer.namespace_selector
+        yield from _k8s_namespace_selectors(p)
     for c in cluster.calico_policies:
-        if c.namespace_selector is not None:
-            yield c, "spec.namespaceSelector", c.namespace_selector
-        for key in ("ingress", "egress"):
-            for r, rule in enumerate(getattr(c, key)):
-                for end in ("source", "destination"):
-                    text = getattr(rule, end).namespace_selector
-                    if text is not None:
-                        yield c, f"spec.{key}[{r}].{end}.namespaceSelector", text
+        yield from _calico_namespace_selectors(c)
     for n in cluster.cluster_network_policies:
-        pods_subject = n.subject.pod_selector is not None
-        subject = "spec.subject.pods.namespaceSelector" if pods_subject else "spec.subject.namespaces"
-        yield n, subject, n.subject.namespace_selector
-        for key, field in (("ingress", "from"), ("egress", "to")):
-            for r, rule in enumerate(getattr(n, key)):
-                for i, peer in enumerate(rule.peers):
-                    if peer.namespace_selector is not None:
-                        where = "pods.namespaceSelector" if peer.kind == "pods" else "namespaces"
-                        yield n, f"spec.{key}[{r}].{field}[{i}].{where}", peer.namespace_selector
+        yield from _cnp_namespace_selectors(n)
 
 
-def _hint(cluster: Cluster, selector) -> tuple[str, str] | None:
+def _k8s_namespace_selectors(p: NetworkPolicy) -> Iterator[tuple[AnyPolicy, str, LabelSelector | str]]:
+    for key, field in (("ingress", "from"), ("egress", "to")):
+        for r, rule in enumerate(getattr(p, key)):
+            for i, peer in enumerate(rule.peers):
+                if peer.namespace_selector is not None:
+                    yield p, f"spec.{key}[{r}].{field}[{i}].namespaceSelector", peer.namespace_selector
+
+
+def _calico_namespace_selectors(c: CalicoPolicy) -> Iterator[tuple[AnyPolicy, str, LabelSelector | str]]:
+    if c.namespace_selector is not None:
+        yield c, "spec.namespaceSelector", c.namespace_selector
+    for key in ("ingress", "egress"):
+        for r, rule in enumerate(getattr(c, key)):
+            for end in ("source", "destination"):
+                text = getattr(rule, end).namespace_selector
+                if text is not None:
+                    yield c, f"spec.{key}[{r}].{end}.namespaceSelector", text
+
+
+def _cnp_namespace_selectors(n: ClusterNetworkPolicy) -> Iterator[tuple[AnyPolicy, str, LabelSelector | str]]:
+    pods_subject = n.subject.pod_selector is not None
+    subject = "spec.subject.pods.namespaceSelector" if pods_subject else "spec.subject.namespaces"
+    yield n, subject, n.subject.namespace_selector
+    for key, field in (("ingress", "from"), ("egress", "to")):
+        for r, rule in enumerate(getattr(n, key)):
+            for i, peer in enumerate(rule.peers):
+                if peer.namespace_selector is not None:
+                    where = "pods.namespaceSelector" if peer.kind == "pods" else "namespaces"
+                    yield n, f"spec.{key}[{r}].{field}[{i}].{where}", peer.namespace_selector
+
+
+def _hint(cluster: Cluster, selector: LabelSelector | str) -> tuple[str, str] | None:
     if isinstance(selector, LabelSelector):
         return k8s_namespace_hint(selector, cluster)
     return calico_namespace_hint(selector, cluster)
@@ -112,7 +134,7 @@ def namespace_label(ctx: LintContext) -> Iterator[Hit]:
 
 
 # -- policies that select nothing (NP201) ---------------------------------------------------------
-def _subject_path(policy) -> str:
+def _subject_path(policy: AnyPolicy) -> str:
     if isinstance(policy, NetworkPolicy):
         return "spec.podSelector"
     if isinstance(policy, CalicoPolicy):
@@ -151,14 +173,16 @@ def selects_no_pod(ctx: LintContext) -> Iterator[Hit]:
                                 "NetworkPolicy only ever selects pods of its own namespace")
                     fix = f"create the policy in namespace {listing(elsewhere)} instead (metadata.namespace)"
         elif isinstance(policy, CalicoPolicy):
-            message = f"selects no pod: no workload endpoint matches {ctx.compiled(policy).subject.describe()}"
+            compiled = ctx.compiled(policy)
+            shown = compiled.subject.describe() if compiled is not None else policy.selector
+            message = f"selects no pod: no workload endpoint matches {shown}"
         else:
             message = "selects no pod: no pod matches its subject"
         yield Hit(message + ", so it has no effect.", fix, policy, _subject_path(policy))
 
 
 # -- peers that match nothing (NP202) -------------------------------------------------------------
-def _peer_hint(ctx: LintContext, policy, rule_path: str, index: int | None) -> tuple[bool, str, str]:
+def _peer_hint(ctx: LintContext, policy: AnyPolicy, rule_path: str, index: int | None) -> tuple[bool, str, str]:
     """(skip because NP203 reports it, extra words, fix) for one peer."""
     cluster = ctx.cluster
     fix = "compare the selector with the labels of the pods you meant, and correct it"

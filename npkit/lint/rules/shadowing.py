@@ -14,6 +14,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ...engine import SideVerdict, Verdict
+from ...engine.actions import end_of_tier
+from ...engine.program import Direction
 from ..cells import Slot, cells, slots, verdict_for
 from ..context import LintContext, listing
 from ..registry import Hit, lint_rule
@@ -26,7 +29,7 @@ def _ordered(slot: Slot) -> bool:
     return slot.policy.family != "kubernetes"
 
 
-def _shadowed(ctx: LintContext, ss: list[Slot], direction: str) -> dict[int, list[int]]:
+def _shadowed(ctx: LintContext, ss: list[Slot], direction: Direction) -> dict[int, list[int]]:
     """Shadowed slot index -> indexes of the earlier slots that decide its connections."""
     n, m = ctx.engine.universe.size, ctx.engine.universe.size + len(ctx.outside)
     matched = np.zeros(len(ss), dtype=bool)
@@ -46,8 +49,8 @@ def _shadowed(ctx: LintContext, ss: list[Slot], direction: str) -> dict[int, lis
                 cover[np.ix_(local, remote)] = True
                 if _ordered(slot):
                     cover_ordered[np.ix_(local, remote)] = True
-    out = {}
-    for j in np.flatnonzero(matched & ~live):
+    out: dict[int, list[int]] = {}
+    for j in (int(x) for x in np.flatnonzero(matched & ~live)):
         deciders = []
         for k in range(j):
             if not ss[k].decides or not (_ordered(ss[j]) or _ordered(ss[k])):
@@ -99,7 +102,7 @@ def shadowed_rule(ctx: LintContext) -> Iterator[Hit]:
                 yield Hit(message, fix, policy, slot.rule.path, "info" if same else None)
 
 
-def _log_rule_matched(side, slot: Slot) -> bool:
+def _log_rule_matched(side: SideVerdict, slot: Slot) -> bool:
     """Whether the side's own pipeline hit this Log rule (even if the packet died on the other side first)."""
     return any(
         r.matched and r.path == slot.rule.path
@@ -107,7 +110,8 @@ def _log_rule_matched(side, slot: Slot) -> bool:
     )
 
 
-def _log_example(ctx: LintContext, slot: Slot, later: list[Slot], direction: str):
+def _log_example(ctx: LintContext, slot: Slot, later: list[Slot],
+                 direction: Direction) -> tuple[Verdict, SideVerdict] | None:
     """A connection the Log rule really sees that no later rule of its policy decides, with its verdict."""
     tried = 0
     n = ctx.engine.universe.size
@@ -146,8 +150,8 @@ def log_no_decision(ctx: LintContext) -> Iterator[Hit]:
                     if slot.decides:
                         continue
                     later = [s for s in ss[j + 1:] if s.decides]
-                    after = ("passed on to the next tier" if tier.default_action == "Pass"
-                             else "dropped")
+                    after = ("dropped" if end_of_tier(tier.default_action).decides is False
+                             else "passed on to the next tier")
                     head = (f"{rule_label(slot.rule)} only logs: Log never decides, and no later rule of this "
                             f"policy decides the connections it logs, so they go on to the next policy of "
                             f"{tier.title} and, if none decides, are {after} by its default action "

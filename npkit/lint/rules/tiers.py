@@ -11,8 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...engine import CompiledRule
+from ...engine.actions import RULE_EFFECT
 from ..context import LintContext, listing, plural
 from ..registry import Hit, lint_rule
+
+
+def _lets_through(rule: CompiledRule) -> bool:
+    """Whether a rule can let traffic past the tier's end: it allows, or passes to the next tier."""
+    effect = RULE_EFFECT[rule.action]
+    return effect.decides is True or effect.ends_tier
 
 
 @lint_rule("NP405", "tier-end-deny", "warning",
@@ -27,8 +35,8 @@ def tier_end_deny(ctx: LintContext) -> Iterator[Hit]:
             if compiled.family != "calico" or policy is None:
                 continue
             for direction in sorted(compiled.directions):
-                rules = compiled.rules(direction)  # type: ignore[arg-type]
-                if not rules or any(r.action in ("Allow", "Pass") for r in rules):
+                rules = compiled.rules(direction)
+                if not rules or any(_lets_through(r) for r in rules):
                     continue  # no rules: a deliberate deny-all; Allow or Pass: it lets something through
                 cut = ctx.engine.subjects[id(compiled)] & ctx.engine.universe.endpoints
                 for other in tier.policies:
@@ -37,7 +45,7 @@ def tier_end_deny(ctx: LintContext) -> Iterator[Hit]:
                     # Pods a rule of another policy lets through are fine; pods a Kubernetes policy
                     # isolates are cut off by that policy already, by design.
                     if other.family == "kubernetes" or any(
-                            r.action in ("Allow", "Pass") for r in other.rules(direction)):  # type: ignore[arg-type]
+                            _lets_through(r) for r in other.rules(direction)):
                         cut &= ~ctx.engine.subjects[id(other)]
                 if not cut.any():
                     continue

@@ -382,7 +382,8 @@ class And(_Chain):
         return all(o.matches(labels) for o in self.operands)
 
     def _mask(self, index: LabelIndex) -> np.ndarray:
-        return np.logical_and.reduce([o._mask(index) for o in self.operands])
+        out: np.ndarray = np.logical_and.reduce([o._mask(index) for o in self.operands])
+        return out
 
     def _why_not(self, labels: Mapping[str, str]) -> str:
         # Name the first conjunct that fails: that is the one a learner has to fix.
@@ -402,7 +403,8 @@ class Or(_Chain):
         return any(o.matches(labels) for o in self.operands)
 
     def _mask(self, index: LabelIndex) -> np.ndarray:
-        return np.logical_or.reduce([o._mask(index) for o in self.operands])
+        out: np.ndarray = np.logical_or.reduce([o._mask(index) for o in self.operands])
+        return out
 
 
 # -- constructors -----------------------------------------------------------------------------

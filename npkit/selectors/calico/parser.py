@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from .ast import (
@@ -38,9 +39,9 @@ from .ast import (
 from .errors import SelectorSyntaxError
 from .tokenizer import OPERATOR_WORDS, Kind, Token, tokenize
 
-_VALUE_OPS = {Kind.EQ: Eq, Kind.NE: Ne, Kind.CONTAINS: Contains, Kind.STARTS_WITH: StartsWith,
-              Kind.ENDS_WITH: EndsWith}
-_SET_OPS = {Kind.IN: In, Kind.NOT_IN: NotIn}
+_VALUE_OPS: dict[Kind, Callable[[str, str], Selector]] = {
+    Kind.EQ: Eq, Kind.NE: Ne, Kind.CONTAINS: Contains, Kind.STARTS_WITH: StartsWith, Kind.ENDS_WITH: EndsWith}
+_SET_OPS: dict[Kind, Callable[[str, tuple[str, ...]], Selector]] = {Kind.IN: In, Kind.NOT_IN: NotIn}
 _STARTS_TERM = {Kind.LABEL, Kind.HAS, Kind.ALL, Kind.GLOBAL, Kind.NOT, Kind.LPAREN, Kind.STRING}
 
 
@@ -74,6 +75,11 @@ class _Parser:
     @property
     def tok(self) -> Token:
         return self.tokens[self.i]
+
+    @property
+    def kind(self) -> Kind:
+        """The current token's kind (a fresh read: mypy would keep a narrowed `self.tok.kind`)."""
+        return self.tokens[self.i].kind
 
     def take(self) -> Token:
         tok = self.tokens[self.i]
@@ -186,7 +192,7 @@ class _Parser:
         values: list[str] = []
         while self.tok.kind is Kind.STRING:  # a trailing comma is allowed, as in Calico
             values.append(self.take().value)
-            if self.tok.kind is not Kind.COMMA:
+            if self.kind is not Kind.COMMA:
                 break
             self.take()
         tok = self.tok

@@ -3,6 +3,7 @@
 import pytest
 
 from npkit.lab.backends.local import LocalBackend
+from npkit.lab.config import LocalConfig
 
 from .support import lab_id
 
@@ -10,7 +11,7 @@ from .support import lab_id
 @pytest.fixture
 def lab():
     """A running local lab, removed afterwards whatever happens."""
-    backend = LocalBackend(lab_id("f"))
+    backend = LocalBackend(LocalConfig(lab_id("f")))
     backend.up()
     try:
         yield backend

@@ -1,6 +1,7 @@
 """`npkit lab … --backend local` as a learner or CI types it (a separate process each time)."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -69,14 +70,37 @@ def test_lab_run_prints_the_observed_matrix_in_the_matrix_shape_then_rules_statu
     assert rules.returncode == 0, rules.stderr
     assert 'comment "NetworkPolicy shop/web-from-client spec.ingress[0]: Allow"' in rules.stdout
     status = npkit("lab", "status", "--backend", "local")
-    assert status.returncode == 0 and status.stdout.startswith("local lab npkit: down")
+    assert status.returncode == 0, status.stderr
+    assert re.search(rf"^- {name}: kept \(npkit lab run --keep\), \d+ s old; node namespace "
+                     rf"npk-{name}.node, 3 pod\(s\), 1 policy$", status.stdout, re.M), status.stdout
 
     prefix = naming.netns_prefix(lab_name(name))
     assert any(n.startswith(prefix) for n in list_netns())  # --keep kept it
-    for _ in range(2):  # idempotent; the run's process has exited, so its leftovers go too
-        down = npkit("lab", "down", "--backend", "local")
-        assert down.returncode == 0, down.stderr
+    for _ in range(2):  # idempotent
+        clean = npkit("lab", "clean", "--backend", "local", "--lab-id", name)
+        assert clean.returncode == 0, clean.stderr
         assert not any(n.startswith(prefix) for n in list_netns())
+    assert clean.stdout.strip() == f"lab {name}: nothing of it is left on this machine"
+
+
+def test_status_lists_every_lab_with_its_age_and_clean_tells_the_truth_about_the_node(tmp_path):
+    case = tmp_path / "case.yaml"
+    case.write_text(CASE)
+    name = lab_id("truth")
+    up = npkit("lab", "up", "--backend", "local", "--lab-id", name)  # a node namespace made by `up` stays ...
+    assert up.returncode == 0, up.stderr
+    run = npkit("lab", "run", "-f", str(case), "--backend", "local", "--lab-id", name, "--no-canary")
+    assert run.returncode == 0, run.stderr
+    node = naming.node_netns(lab_name(name))
+    assert node in list_netns()  # ... after the run: only its pods went
+    status = npkit("lab", "status", "--backend", "local").stdout
+    assert re.search(rf"^- {name}: up \(npkit lab up\), idle, \d+ s old; node namespace {node}, 0 pod", status,
+                     re.M), status
+    clean = npkit("lab", "clean", "--backend", "local", "--lab-id", name)
+    assert clean.returncode == 0, clean.stderr
+    assert clean.stdout.strip() == (f"lab {name}: removed network namespace {node}, state directory "
+                                    f"/run/npkit/{lab_name(name)}; nothing of it is left on this machine")
+    assert node not in list_netns() and name not in npkit("lab", "status", "--backend", "local").stdout
 
 
 def test_lab_rules_for_a_lab_that_is_not_up_is_a_usage_error():

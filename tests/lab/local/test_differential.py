@@ -29,6 +29,7 @@ from npkit.engine import Engine
 from npkit.explain import render_verdict
 from npkit.lab.backend import ProbeRequest
 from npkit.lab.backends.local import LocalBackend
+from npkit.lab.config import LocalConfig
 from npkit.loading.dump import cluster_objects, dump_yaml
 from npkit.model import Cluster, ContainerPort
 from tests.strategies import clusters, port_deciding_clusters
@@ -49,7 +50,7 @@ STATS = {"examples": 0, "cells": 0, "kubernetes": 0, "seconds": 0.0}
 
 @pytest.fixture(scope="module")
 def shared_lab():
-    backend = LocalBackend(lab_id("diff"))
+    backend = LocalBackend(LocalConfig(lab_id("diff")))
     backend.up()
     try:
         yield backend

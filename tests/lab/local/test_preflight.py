@@ -38,7 +38,8 @@ def test_missing_nft(fresh):
 def test_status_and_up_say_the_same_line(fresh):
     fresh.setattr(preflight.sys, "platform", "darwin")
     lab = LocalBackend()
-    assert lab.status().endswith("needs Linux network namespaces; this is darwin (use the kind backend, or predictions)")
+    first = lab.status().splitlines()[0]
+    assert first.endswith("needs Linux network namespaces; this is darwin (use the kind backend, or predictions)")
     with pytest.raises(LabError, match="needs Linux network namespaces"):
         lab.up()
 

@@ -6,42 +6,49 @@ started by server_pool.py),
 the engine's compiled program becomes an nftables ruleset in the node namespace modelled on
 Felix (nft.py), and probes are real connections from inside the source pod (prober.py).
 Log rules send packets to NFLOG, which `logs()` reads (netlink.py).
+
+It changes this machine, so it runs only when asked (see select.py). Everything it creates is
+recorded first (netns.py); each run first removes what crashed runs left, and touches
+nothing it did not record. Notes go to the `npkit.lab.local` logger; it never prints and
+installs no signal handler (the CLI turns SIGTERM into clean-up).
 """
 
 from __future__ import annotations
 
-import signal
-import sys
+import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from ....engine import Engine
-from ....model import PROTOCOLS_WITH_PORTS, AnyPolicy, Cluster, NetworkSet, ObjectRef, Tier
-from ...backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress
+from ....model import PROTOCOLS_WITH_PORTS, AnyPolicy, Cluster, NetworkSet, ObjectRef, Pod, Tier
+from ...backend import (
+    CleanReport,
+    LabBackend,
+    LabError,
+    LabRecord,
+    ProbeRequest,
+    ProbeResult,
+    Progress,
+    no_progress,
+    uninterrupted,
+)
+from ...config import LocalConfig
 from . import naming, netns
 from .naming import lab_name
 from .netlink import LoggedPacket, NflogReader, flush_conntrack
 from .nft import LOG_GROUP, TABLE, Ruleset, compile_ruleset
-from .preflight import local_preflight, sctp_available
+from .preflight import local_preflight, local_requirements, sctp_available
 from .prober import Attempt, probe_all
 from .rules_view import HEADER, pod_rules
 from .server_pool import ServerPool
 from .system import in_netns, list_netns, nft
 
 CLAIM_TIMEOUT = 180.0  # how long to wait for another run of the same lab to finish
-
-
-def _exit_on_sigterm(signum, frame) -> None:
-    raise SystemExit(128 + signum)
-
-
-def catch_sigterm() -> None:
-    """Turn SIGTERM into SystemExit, so `finally` blocks and atexit clean-up run (main thread only,
-    and only if nobody handles SIGTERM yet). SIGINT already raises KeyboardInterrupt."""
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+log = logging.getLogger("npkit.lab.local")
 
 
 class LocalBackend(LabBackend):
@@ -49,13 +56,14 @@ class LocalBackend(LabBackend):
 
     name = "local"
     settle = 0.0  # `nft -f` is atomic: the new rules hold as soon as apply() returns
+    config_type = LocalConfig
+    changes = "network namespaces and nftables rules on this machine; needs root"
 
-    def __init__(self, lab_id: str = "npkit", dataplane: str = "calico"):
-        if dataplane not in ("calico", "kubernetes"):
-            raise LabError(f"dataplane {dataplane!r}: choose calico or kubernetes")
-        self.lab_id = lab_id
-        self.lab = lab_name(lab_id)
-        self.dataplane = dataplane
+    def __init__(self, config: LocalConfig | None = None):
+        self.config = config or LocalConfig()
+        self.lab_id = self.config.lab_id
+        self.lab = lab_name(self.lab_id)
+        self.dataplane = self.config.dataplane
         self.node = naming.node_netns(self.lab)
         self.state: netns.LabState | None = None
         self.scenario: Cluster | None = None
@@ -67,7 +75,7 @@ class LocalBackend(LabBackend):
         self._nflog: NflogReader | None = None
         self._logged: deque[str] = deque(maxlen=10_000)
         self._lock = threading.RLock()
-        self._implicit_up = False  # deploy() had to create the node namespace (no explicit up())
+        self._swept = False
 
     # -- environment --------------------------------------------------------------------------
     def describe(self) -> str:
@@ -84,12 +92,42 @@ class LocalBackend(LabBackend):
             raise LabError(problems[0])
 
     def _claim(self, progress: Progress) -> netns.LabState:
-        """Own the lab's state (waiting while another live process has a scenario deployed in it)."""
+        """Own the lab's state (waiting while another live process owns it), after removing what
+        crashed runs of any lab left behind (once per backend)."""
+        if not self._swept:
+            self.sweep(progress)
+
         def waiting(pid: int) -> None:
             progress(0, 1, f"local lab {self.lab} is in use by process {pid}; waiting for it to finish")
 
-        self.state = netns.claim(self.lab, self.node, CLAIM_TIMEOUT, waiting)
+        self.state = netns.claim(self.lab, self.lab_id, self.node, CLAIM_TIMEOUT, waiting)
         return self.state
+
+    def sweep(self, progress: Progress = no_progress) -> list[str]:
+        """Remove every other lab a crashed run left (its owner has exited); returns their ids."""
+        self._swept = True
+        gone = []
+        for lab in sorted(netns.labs_present() - {self.lab}):
+            with netns.locked(lab):
+                state = netns.load_state(lab)
+                if not netns.abandoned(state):
+                    continue
+                progress(0, 1, f"removing local lab {lab}, left by a run that has exited")
+                netns.wait_gone(netns.remove_lab(lab))
+            log.info("removed local lab %s, left by a run that has exited", state.lab_id if state and state.lab_id
+                     else lab)
+            gone.append(state.lab_id if state and state.lab_id else lab)
+        return gone
+
+    def _ensure_node(self, state: netns.LabState, progress: Progress) -> None:
+        """The node namespace with the current ruleset (made if missing; its name is already recorded)."""
+        if self.node not in list_netns():  # new, or removed by someone's `down`: nothing of ours is in it
+            self._close_nflog()
+            self.ruleset = None
+            progress(0, 2, f"node namespace {self.node}")
+            netns.create_node(self.lab)
+        if self.ruleset is None:
+            self._reload()
 
     def up(self, progress: Progress = no_progress) -> None:
         """Create the node namespace (reused if present) with an empty ruleset; it stays until `down`.
@@ -97,59 +135,101 @@ class LocalBackend(LabBackend):
         Without `up`, `deploy` creates it and `teardown` removes it again.
         """
         self._require()
-        catch_sigterm()
         with self._lock:
-            progress(0, 2, f"node namespace {self.node}")
-            if self.node not in list_netns():  # new (or removed by someone's `down`): nothing of ours is in it
-                self._close_nflog()
-                self.ruleset = None
-            self._claim(progress)  # saves the state before anything is created: `down` finds a half-made lab
-            netns.create_node(self.lab)
-            if self.ruleset is None:
-                self._reload()
+            state = self._claim(progress)
+            state.persistent = True
+            netns.save_state(state)
+            self._ensure_node(state, progress)
             progress(2, 2, f"local lab {self.lab} is up")
 
     def down(self, progress: Progress = no_progress) -> None:
-        """Remove this lab, and every lab whose owning process has gone (a crashed run); idempotent."""
+        """Remove this lab, and what crashed runs of any lab left; idempotent. (Other labs made by `up` or
+        kept by `--keep` stay: `clean` removes one by its id.)"""
         with self._lock:
-            self._implicit_up = False
             self.servers.stop()
             self._close_nflog()
-            labs = [self.lab]
-            for other in sorted(netns.labs_present() - {self.lab}):
-                if not netns.lab_in_use(other):
-                    labs.append(other)
-            removed: list[str] = []
-            for i, lab in enumerate(labs):
-                progress(i, len(labs), f"removing local lab {lab}")
-                removed += netns.remove_lab(lab)
+            if netns.lab_in_use(self.lab, by_others=True):
+                state = netns.load_state(self.lab)
+                raise LabError(f"local lab {self.lab} is in use by process {state.owner_pid if state else '?'}; "
+                               "stop it first (it cleans up when it ends)")
+            progress(0, 2, f"removing local lab {self.lab}")
+            with netns.locked(self.lab):
+                removed = netns.remove_lab(self.lab)
             netns.wait_gone(removed)
-            self.state, self.ruleset, self.scenario = None, None, None
-            self.policies.clear()
-            self.tiers.clear()
-            self.network_sets.clear()
-            progress(len(labs), len(labs), f"removed {len(removed)} network namespace(s)"
-                     + (f" of lab(s) {', '.join(labs)}" if removed else ""))
+            others = self.sweep(progress)
+            self._forget()
+            progress(2, 2, f"removed local lab {self.lab}" + (f" and {', '.join(others)}" if others else ""))
+
+    def _forget(self) -> None:
+        self.state, self.ruleset, self.scenario = None, None, None
+        self.policies.clear()
+        self.tiers.clear()
+        self.network_sets.clear()
+
+    def clean(self, progress: Progress = no_progress) -> CleanReport:
+        """Remove everything this lab id recorded on this machine, then look again for anything of it."""
+        with self._lock:
+            if netns.lab_in_use(self.lab, by_others=True):
+                state = netns.load_state(self.lab)
+                raise LabError(f"local lab {self.lab_id} is in use by process {state.owner_pid if state else '?'}; "
+                               "it cleans up when it ends (or stop it, then clean again)")
+            self.servers.stop()
+            self._close_nflog()
+            state = netns.load_state(self.lab)
+            had_dir = self.lab in netns.labs_present()
+            progress(0, 1, f"removing local lab {self.lab_id}")
+            with netns.locked(self.lab):
+                removed = netns.remove_lab(self.lab)
+            netns.wait_gone(removed)
+            self._forget()
+            progress(1, 1, f"local lab {self.lab_id} removed")
+            what = [f"network namespace{'s' if len(removed) > 1 else ''} {', '.join(removed)}"] if removed else []
+            what += [f"state directory {netns.state_dir(self.lab)}"] if had_dir else []
+            left = [f"network namespace {n}" for n in (state.namespaces() if state else []) if n in list_netns()]
+            if self.lab in netns.labs_present():
+                left.append(f"state directory {netns.state_dir(self.lab)}")
+            return CleanReport(self.lab_id, "this machine", tuple(what), tuple(left))
+
+    def keep(self) -> None:
+        """Leave the deployed lab in place after this process ends (not a crash: the next run keeps it
+        until it claims the lab)."""
+        with self._lock:
+            state = self.state
+            if state is None or netns.load_state(self.lab) is None:
+                return
+            self.servers.stop()  # they would end with this process anyway
+            state.kept = True
+            netns.release(state)
+
+    def labs(self) -> list[LabRecord]:
+        """Every local lab on this machine (found from their recorded state), oldest first."""
+        records = []
+        now = time.time()
+        for lab in netns.labs_present():
+            state = netns.load_state(lab)
+            created = netns.created_at(lab)
+            records.append(_record(lab, state, None if created is None else max(0.0, now - created)))
+        return sorted(records, key=lambda r: -(r.age or 0))
 
     def status(self) -> str:
-        problems = self.preflight()
+        """Every local lab on this machine with its age and state (read-only: nothing is created)."""
+        lines = []
+        problems = local_requirements()
         if problems:
-            return f"local lab backend unavailable: {problems[0]}"
-        state = self.state or netns.load_state(self.lab)
-        if state is None or self.node not in list_netns():
-            leftovers = sorted(netns.labs_present())
-            extra = f"; other local labs present: {', '.join(leftovers)}" if leftovers else ""
-            return f"local lab {self.lab}: down{extra}"
-        pods = ", ".join(f"{k} {p.ip}" for k, p in sorted(state.pods.items())) or "no pods"
-        if state.owner_pid == 0:
-            owner = "idle"
-        elif netns.owner_alive(state):
-            owner = f"in use by process {state.owner_pid}"
+            lines.append(f"local lab backend unavailable: {problems[0]}")
+        records = self.labs()
+        if not records:
+            lines.append("local lab backend: no lab on this machine")
         else:
-            owner = "left by a process that has exited"
-        n = len(state.policies)
-        return (f"local lab {self.lab}: up ({owner}); node namespace {self.node}; {len(state.pods)} pod(s): {pods}; "
-                f"{n} polic{'y' if n == 1 else 'ies'} enforced" + (f": {', '.join(state.policies)}" if n else ""))
+            lines.append(f"local lab backend: {len(records)} lab{'s' if len(records) != 1 else ''} on this machine")
+            lines += [f"- {r.line()}" for r in records]
+            if any(r.abandoned for r in records):
+                lines.append("  (labs left by a run that has exited are removed by the next `npkit lab run` or "
+                             "`lab up`, or now by `npkit lab clean --backend local --lab-id ID`)")
+        stray = netns.unrecorded_namespaces()
+        if stray:
+            lines.append(f"network namespaces named like npkit's that no lab recorded (left alone): {', '.join(stray)}")
+        return "\n".join(lines)
 
     # -- pods ------------------------------------------------------------------------------------
     def deploy(self, scenario: Cluster, progress: Progress = no_progress) -> Cluster:
@@ -157,10 +237,7 @@ class LocalBackend(LabBackend):
         self._require()
         with self._lock:
             state = self._claim(progress)  # first: another run of this lab may be tearing down
-            if self.node not in list_netns():
-                self.up(progress)
-                self._implicit_up = True  # then teardown removes the node too: nothing is left
-                state = self.state
+            self._ensure_node(state, progress)
             scenario = _with_ips(scenario)
             wanted = {p.key: self._place(p) for p in scenario.pods}
             stale = [place for key, place in state.pods.items()
@@ -168,22 +245,18 @@ class LocalBackend(LabBackend):
             new = [place for key, place in wanted.items()
                    if key not in state.pods or state.pods[key] in stale]
             total = len(stale) + len(new) + 1
+            if stale:
+                progress(0, total, f"removing {len(stale)} pod(s) that changed")
+                self._remove_pods(state, stale)
+            netns.refuse_taken(new)
             try:
-                if stale:
-                    progress(0, total, f"removing {len(stale)} pod(s) that changed")
-                    self.servers.stop([place.key for place in stale])
-                    for place in stale:
-                        state.pods.pop(place.key, None)
-                    netns.save_state(state)
-                    netns.remove_pods(stale, self.lab)
                 if new:
-                    for place in new:
-                        state.pods[place.key] = place
-                    netns.save_state(state)
+                    state.pods.update((place.key, place) for place in new)
+                    netns.save_state(state)  # recorded before they exist
                     progress(len(stale), total, f"creating {len(new)} pod namespace(s)")
                     netns.create_pods(self.lab, new)
                     self._start_servers(new, progress, len(stale), total)
-                    netns.save_state(state)
+                    netns.save_state(state)  # with the servers' process ids
                 self.scenario = scenario
                 # The scenario's tiers and network sets replace the last scenario's; policies stay.
                 self.tiers = dict(scenario.tiers)
@@ -191,61 +264,63 @@ class LocalBackend(LabBackend):
                 self._reload()
             except BaseException:
                 # leave nothing half-made behind: the new pods go, the rest stays consistent
-                self.servers.stop([p.key for p in new])
-                for place in new:
-                    state.pods.pop(place.key, None)
-                netns.remove_pods(new, self.lab)
-                netns.save_state(state)
+                uninterrupted(lambda: self._remove_pods(state, new))
                 raise
             progress(total, total, f"{len(wanted)} pod(s) ready")
             return replace(scenario, pods=tuple(replace(p, ip=wanted[p.key].ip) for p in scenario.pods))
 
-    def _place(self, pod) -> netns.PodPlace:
+    def _remove_pods(self, state: netns.LabState, places: list[netns.PodPlace]) -> None:
+        """Stop, then delete, then forget pods (forgotten only once gone: a crash in between leaves
+        them recorded for the next run)."""
+        self.servers.stop([p.key for p in places])
+        netns.remove_pods(places, self.lab)
+        for place in places:
+            state.pods.pop(place.key, None)
+        netns.save_state(state)
+
+    def _place(self, pod: Pod) -> netns.PodPlace:
         ports = sorted({f"{cp.protocol}/{cp.port}" for cp in pod.ports if cp.protocol in PROTOCOLS_WITH_PORTS})
         return netns.PodPlace(pod.key, naming.pod_netns(self.lab, pod.key), naming.host_iface(self.lab, pod.key),
                               pod.ip, ports, pod.host_network)
 
     def _start_servers(self, places: list[netns.PodPlace], progress: Progress, done: int, total: int) -> None:
         if any(port.startswith("SCTP/") for p in places for port in p.ports) and not sctp_available():
-            _note("this kernel has no SCTP (no sctp module): SCTP ports are not served, and SCTP probes "
-                  "report ERROR")
+            log.warning("this kernel has no SCTP (no sctp module): SCTP ports are not served, and SCTP probes "
+                        "report ERROR")
         count = [done]
 
-        def ready(place: netns.PodPlace, report: dict) -> None:
+        def ready(place: netns.PodPlace, report: dict[str, list[Any]]) -> None:
             for skipped in report["skipped"]:
-                _note(f"{place.key}: cannot serve {skipped['port']} ({skipped['error']}); probes to it will fail")
+                log.warning("%s: cannot serve %s (%s); probes to it will fail", place.key, skipped["port"],
+                            skipped["error"])
             count[0] += 1
             progress(count[0], total, f"pod {place.key} {place.ip} serving {', '.join(report['opened']) or 'no ports'}")
 
         self.servers.start(places, ready)
 
     def teardown(self, progress: Progress = no_progress) -> None:
-        """Remove the pods, their servers and every policy; the node namespace stays if `up` made it."""
+        """Remove the pods, their servers and every policy; the node namespace too unless `up` made it."""
         with self._lock:
-            state = self._claim(progress) if netns.load_state(self.lab) else None
             self.servers.stop()
             self.policies.clear()
             self.tiers.clear()
             self.network_sets.clear()
             self.scenario = None
-            if state is None:
+            if netns.load_state(self.lab) is None:
                 progress(1, 1, f"local lab {self.lab}: nothing deployed")
                 return
-            places = list(state.pods.values())
-            progress(0, 1, f"removing {len(places)} pod(s)")
-            netns.remove_pods(places, self.lab)
-            prefix = naming.netns_prefix(self.lab)
-            leftovers = [n for n in list_netns() if n.startswith(prefix) and n != self.node]
-            netns.remove_pods([netns.PodPlace("", n, "", "") for n in leftovers], self.lab)
-            state.pods.clear()
-            netns.save_state(state)
-            if self._implicit_up:  # deploy made the node: take it away as well
+            state = self._claim(progress)
+            if not state.persistent:  # deploy made the node: take everything away
                 self._close_nflog()
+                progress(0, 1, f"removing local lab {self.lab}")
                 with netns.locked(self.lab):
-                    netns.remove_lab(self.lab)
-                self.state, self.ruleset, self._implicit_up = None, None, False
+                    removed = netns.remove_lab(self.lab)
+                netns.wait_gone(removed)
+                self.state, self.ruleset = None, None
                 progress(1, 1, f"local lab {self.lab}: pods, policies and its node namespace removed")
                 return
+            progress(0, 1, f"removing {len(state.pods)} pod(s)")
+            self._remove_pods(state, list(state.pods.values()))
             if self.node in list_netns():
                 self._reload()
             netns.release(state)
@@ -378,12 +453,30 @@ class LocalBackend(LabBackend):
         self.up()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.down()
 
 
-def _note(text: str) -> None:
-    print(f"note: {text}", file=sys.stderr)
+def _record(lab: str, state: netns.LabState | None, age: float | None) -> LabRecord:
+    """How `status` describes one lab."""
+    if state is None:
+        return LabRecord(lab, age, "left by a run that was killed while starting (nothing recorded but its "
+                                   "state directory)", abandoned=True)
+    if state.owner_pid and netns.owner_alive(state):
+        how = f"in use by process {state.owner_pid}"
+    elif state.owner_pid:
+        how = f"left by a process that has exited (pid {state.owner_pid})"
+    elif state.kept:
+        how = "kept (npkit lab run --keep)"
+    elif state.persistent:
+        how = "up (npkit lab up), idle"
+    else:
+        how = "left behind"
+    up = state.node in list_netns()
+    n = len(state.policies)
+    detail = (f"node namespace {state.node}{'' if up else ' (not created yet)'}, {len(state.pods)} pod(s), "
+              f"{n} polic{'y' if n == 1 else 'ies'}")
+    return LabRecord(state.lab_id or lab, age, how, detail, netns.abandoned(state))
 
 
 def _with_ips(scenario: Cluster) -> Cluster:

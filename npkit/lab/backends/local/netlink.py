@@ -12,6 +12,7 @@ import ipaddress
 import os
 import socket
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 NETLINK_NETFILTER = 12
@@ -37,7 +38,7 @@ def _message(msg_type: int, family: int, res_id: int, payload: bytes = b"", seq:
     return struct.pack("=IHHII", 16 + len(body), msg_type, NLM_F_REQUEST | NLM_F_ACK, seq, 0) + body
 
 
-def _messages(data: bytes):
+def _messages(data: bytes) -> Iterator[tuple[int, bytes]]:
     """(type, body) for each netlink message in `data`."""
     offset = 0
     while offset + 16 <= len(data):
@@ -138,7 +139,7 @@ class NflogReader:
 
     def drain(self) -> list[LoggedPacket]:
         """Every packet logged since the last call."""
-        out = []
+        out: list[LoggedPacket] = []
         while True:
             try:
                 data = self.sock.recv(1 << 16)

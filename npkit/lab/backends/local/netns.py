@@ -10,9 +10,11 @@ IP hooks to see bridged packets.) A blackhole default route ends traffic to addr
 outside the lab: nothing leaves the machine, and the host's own namespace, routes and
 firewall are never touched.
 
-The state file `/run/npkit/<lab>/state.json` is written *before* anything is created, so
-`down` finds the leftovers of a run that crashed half-way; it also scans /run/netns for the
-lab's name prefix, so even a lost state file leaves nothing behind.
+Every resource is recorded before it is created. The state file `/run/npkit/<lab>/state.json`
+names the node namespace (which holds the lab's nftables table and veths) and each pod's
+namespace *before* `ip netns add` runs, so whatever instant a run is killed at (even by
+SIGKILL), the next run finds everything it left and removes it. Clean-up deletes only what a
+state file records: a namespace npkit did not record is never touched, whatever its name.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from ...backend import LabError
 from . import naming
@@ -50,22 +53,34 @@ class PodPlace:
 
 @dataclass
 class LabState:
+    """What a lab has (or may have) created, written before it is created."""
+
     lab: str
     node: str
     owner_pid: int = 0
     owner_start: str = ""
     pods: dict[str, PodPlace] = field(default_factory=dict)
     policies: list[str] = field(default_factory=list)  # what the loaded ruleset enforces, for `status`
+    lab_id: str = ""  # as the user typed it (`lab` is its namespace-safe form)
+    created: float = 0.0  # epoch seconds: the lab's age in `status`
+    persistent: bool = False  # made by `up`: stays until `down`; otherwise teardown removes the node too
+    kept: bool = False  # left on purpose by `lab run --keep`: not a crash's leftover
 
-    def to_json(self) -> dict:
-        return {"lab": self.lab, "node": self.node, "owner_pid": self.owner_pid, "owner_start": self.owner_start,
-                "pods": {k: asdict(p) for k, p in self.pods.items()}, "policies": self.policies}
+    def to_json(self) -> dict[str, Any]:
+        doc = asdict(self)
+        doc["pods"] = {k: asdict(p) for k, p in self.pods.items()}
+        return doc
 
     @classmethod
-    def from_json(cls, doc: dict) -> LabState:
+    def from_json(cls, doc: dict[str, Any]) -> LabState:
         pods = {k: PodPlace(**p) for k, p in doc.get("pods", {}).items()}
-        return cls(doc["lab"], doc["node"], doc.get("owner_pid", 0), doc.get("owner_start", ""), pods,
-                   list(doc.get("policies", [])))
+        known = {k: doc[k] for k in ("owner_pid", "owner_start", "lab_id", "created", "persistent", "kept")
+                 if k in doc}
+        return cls(doc["lab"], doc["node"], pods=pods, policies=list(doc.get("policies", [])), **known)
+
+    def namespaces(self) -> list[str]:
+        """Every namespace this state records: pods first, the node last."""
+        return [p.netns for p in self.pods.values() if p.netns] + [self.node]
 
 
 def process_start(pid: int) -> str:
@@ -88,10 +103,13 @@ def load_state(lab: str) -> LabState | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):
-        return None  # damaged: clean-up falls back to the name prefix
+        return None  # damaged (it is written atomically, so only by hand): nothing recorded to remove
 
 
 def save_state(state: LabState) -> None:
+    """Write the state atomically (a reader or a crash sees the old file or the new one)."""
+    if not state.created:
+        state.created = time.time()
     os.makedirs(state_dir(state.lab), exist_ok=True)
     path = os.path.join(state_dir(state.lab), "state.json")
     tmp = path + ".tmp"
@@ -105,7 +123,7 @@ def owner_alive(state: LabState) -> bool:
 
 
 @contextmanager
-def locked(lab: str):
+def locked(lab: str) -> Iterator[None]:
     """Hold the lab's lock file (between processes) for a check-and-update of its state."""
     os.makedirs(state_dir(lab), exist_ok=True)
     fd = os.open(os.path.join(state_dir(lab), "lock"), os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
@@ -116,18 +134,24 @@ def locked(lab: str):
         os.close(fd)
 
 
-def claim(lab: str, node: str, timeout: float, waiting: Callable[[int], None]) -> LabState:
-    """Make this process the lab's owner, first waiting (calling `waiting(pid)`) while another
-    live process has a scenario deployed in it: two runs of one lab must not share its pods."""
+def claim(lab: str, lab_id: str, node: str, timeout: float, waiting: Callable[[int], None]) -> LabState:
+    """Make this process the lab's owner (recorded before anything is created), first waiting (calling
+    `waiting(pid)`) while another live process owns it: two runs of one lab must not share its pods.
+    A lab whose owner died is taken over with everything it recorded, to be cleaned up."""
     deadline = time.monotonic() + timeout
     me = os.getpid()
     while True:
         with locked(lab):
             state = load_state(lab)
-            if state is None or node not in list_netns():
-                state = LabState(lab, node, pods=state.pods if state else {})
+            if state is None:
+                if node in list_netns():
+                    raise LabError(f"network namespace {node} exists but no npkit lab recorded creating it; npkit "
+                                   f"leaves it alone. Remove it yourself (`ip netns delete {node}`) if it is a "
+                                   "leftover of an older npkit, or use another --lab-id")
+                state = LabState(lab, node, lab_id=lab_id)
             if state.owner_pid in (0, me) or not owner_alive(state):
-                state.owner_pid, state.owner_start = me, process_start(me)
+                state.owner_pid, state.owner_start, state.kept = me, process_start(me), False
+                state.lab_id = state.lab_id or lab_id
                 save_state(state)
                 return state
         if time.monotonic() > deadline:
@@ -146,12 +170,22 @@ def release(state: LabState) -> None:
             save_state(state)
 
 
-def lab_in_use(lab: str) -> bool:
-    """Whether a live process still owns lab `lab` (another run's preflight counts too)."""
-    if lab.startswith("preflight-") and lab[len("preflight-"):].isdigit():
-        return os.path.exists(f"/proc/{lab[len('preflight-'):]}")
+def lab_in_use(lab: str, by_others: bool = False) -> bool:
+    """Whether a live process (with `by_others`, one other than this) owns lab `lab`."""
     state = load_state(lab)
-    return state is not None and owner_alive(state)
+    if state is None or (by_others and state.owner_pid == os.getpid()):
+        return False
+    return owner_alive(state)
+
+
+def abandoned(state: LabState | None) -> bool:
+    """Left behind by a crash: an owner that has exited, or (no state file) a lab killed while starting.
+    A lab made by `up` or kept by `--keep` and now idle (no owner) is not abandoned."""
+    if state is None:
+        return True
+    if state.owner_pid:
+        return not owner_alive(state)
+    return not (state.persistent or state.kept)
 
 
 def create_node(lab: str) -> str:
@@ -176,13 +210,19 @@ def create_node(lab: str) -> str:
     return node
 
 
+def refuse_taken(places: list[PodPlace]) -> None:
+    """Before recording new pods: a namespace of that name that exists already is not ours to touch."""
+    taken = sorted(set(list_netns()) & {p.netns for p in places})
+    if taken:
+        raise LabError(f"network namespace(s) {', '.join(taken)} exist but no npkit lab recorded creating them; "
+                       "npkit leaves them alone. Remove them yourself (`ip netns delete NAME`) if they are "
+                       "leftovers of an older npkit, or use another --lab-id")
+
+
 def create_pods(lab: str, places: list[PodPlace]) -> None:
-    """Namespaces, veths, addresses and routes for `places` (all at once: one `ip` per namespace)."""
+    """Namespaces, veths, addresses and routes for `places` (all at once: one `ip` per namespace);
+    the caller has recorded them (after `refuse_taken`)."""
     node = naming.node_netns(lab)
-    existing = set(list_netns())
-    # Leftovers with our names (a crashed run): start clean.
-    remove_pods([replace(p, server_pid=None) for p in places if p.netns in existing], lab)
-    _delete_links(node, [p.iface for p in places])
     ip_batch([f"netns add {p.netns}" for p in places])
     ip_batch([f"link add {p.iface} type veth peer name eth0 netns {p.netns}" for p in places], netns=node)
     # Answer ARP at once: by default proxy ARP waits up to 0.8 s (and only per interface in a netns).
@@ -240,32 +280,60 @@ def remove_pods(places: list[PodPlace], lab: str) -> None:
 
 
 def remove_lab(lab: str) -> list[str]:
-    """Everything of lab `lab`: processes, pod namespaces, then the node; returns what was removed."""
+    """Everything lab `lab` recorded: server processes, pod namespaces, then the node (with its nftables
+    table and veths), then the state directory. Returns the namespaces removed."""
     state = load_state(lab)
     removed = []
     if state is not None:
         for p in state.pods.values():
             if p.server_pid:
                 kill_pid(p.server_pid, f"--lab {lab}")
-    prefix = naming.netns_prefix(lab)
-    names = [n for n in list_netns() if n.startswith(prefix)]
-    node = naming.node_netns(lab)
-    for name in sorted(names, key=lambda n: n == node):  # pods first, the node last
-        kill_netns_processes(name)
-        delete_netns(name)
-        removed.append(name)
+        present = set(list_netns())
+        for name in state.namespaces():
+            if name in present:
+                kill_netns_processes(name)
+                delete_netns(name)
+                removed.append(name)
     shutil.rmtree(state_dir(lab), ignore_errors=True)
+    forget_empty_root()
     return removed
 
 
-def labs_present() -> set[str]:
-    """Every lab with a namespace or a state directory on this machine."""
-    labs = {naming.lab_of_netns(n) for n in list_netns()} - {None}
+def forget_empty_root() -> None:
+    """The last lab gone: remove /run/npkit too, leaving /run as it was."""
     try:
-        labs |= {d for d in os.listdir(STATE_ROOT) if naming.LAB_NAME.match(d)}
-    except FileNotFoundError:
+        os.rmdir(STATE_ROOT)
+    except OSError:
         pass
-    return labs  # type: ignore[return-value]
+
+
+def labs_present() -> set[str]:
+    """Every lab with a state directory on this machine (each records what it created)."""
+    try:
+        return {d for d in os.listdir(STATE_ROOT) if os.path.isdir(state_dir(d))}
+    except FileNotFoundError:
+        return set()
+
+
+def unrecorded_namespaces() -> list[str]:
+    """Namespaces named like npkit's that no lab recorded: shown by `status`, never removed."""
+    recorded: set[str] = set()
+    for lab in labs_present():
+        state = load_state(lab)
+        if state is not None:
+            recorded |= set(state.namespaces())
+    return [n for n in list_netns() if naming.lab_of_netns(n) and n not in recorded]
+
+
+def created_at(lab: str) -> float | None:
+    """When lab `lab` was created (its state, else its directory), epoch seconds."""
+    state = load_state(lab)
+    if state is not None and state.created:
+        return state.created
+    try:
+        return os.stat(state_dir(lab)).st_mtime
+    except OSError:
+        return None
 
 
 def wait_gone(names: list[str], timeout: float = 5.0) -> None:

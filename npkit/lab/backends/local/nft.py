@@ -14,8 +14,9 @@ and `address_blocks`) all come from the engine. This module only lays them out a
   policies passed packet" closes the tier unless its default action is Pass. A packet no tier
   decided reaches the profile rule, which accepts (Calico's namespace profile).
 * `pi-<policy>` / `po-<policy>` (Felix's `cali-pi-` / `cali-po-`): one chain per policy and
-  direction. Allow sets the accept mark and returns, Pass sets the pass mark and returns,
-  Deny drops, Log counts the packet and sends it to NFLOG group `LOG_GROUP`, then goes on.
+  direction. Each rule does what actions.py says its action does, in marks: Allow sets the
+  accept mark and returns, Pass sets the pass mark and returns, Deny drops, Log counts the
+  packet and sends it to NFLOG group `LOG_GROUP`, then goes on.
 
 Selectors become named sets of addresses (Felix's ipsets); named ports become per-pod
 `address . protocol . port` sets (Felix's `hash:ip,port`). Every rule carries a comment
@@ -25,17 +26,19 @@ naming the policy and rule it came from, and a counter.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from ....engine import Engine
-from ....engine.matchers.base import Criterion
+from ....engine.actions import END_OF_TIERS, RULE_EFFECT, Effect, end_of_tier
+from ....engine.matchers.base import Constant, Criterion
 from ....engine.matchers.peers import PeerCriterion
 from ....engine.matchers.ports import AllPortsOf, NamedPort, PortCriterion, PortNumbers
 from ....engine.matchers.traffic import HTTPIs, ICMPIs, IPVersionIs, ProtocolIs
 from ....engine.probe import protocol_number
-from ....engine.program import CompiledPolicy, CompiledRule, CompiledTier
+from ....engine.program import CompiledPolicy, CompiledRule, CompiledTier, Direction
 from ...backend import LabError
 
 TABLE = "npkit"
@@ -101,7 +104,7 @@ class Ruleset:
     log_prefixes: dict[str, str]  # log prefix → "GlobalNetworkPolicy x spec.ingress[0]"
 
 
-def _ipv4_networks(texts) -> list[ipaddress.IPv4Network]:
+def _ipv4_networks(texts: Iterable[str]) -> list[ipaddress.IPv4Network]:
     out = []
     for t in texts:
         net = ipaddress.ip_network(t, strict=False)
@@ -162,8 +165,10 @@ class _Compiler:
         return [self.u.pods[i].ip for i in np.flatnonzero(mask) if self.u.pods[i].ip]
 
     # -- criteria --------------------------------------------------------------------------
-    def criterion(self, c: Criterion, base: str, rule: CompiledRule, title: str) -> list[str]:
-        """nft match expressions for one condition ([] when it always holds)."""
+    def criterion(self, c: Criterion, base: str, rule: CompiledRule, title: str) -> list[str] | None:
+        """nft match expressions for one condition ([] when it always holds, None when it never does here)."""
+        if isinstance(c, Constant):
+            return [] if c.holds else None
         if isinstance(c, PeerCriterion):
             return [self.peer(c, base, rule, title)]
         if isinstance(c, PortCriterion):
@@ -174,7 +179,8 @@ class _Compiler:
         if isinstance(c, ICMPIs):
             return [self.icmp(c)]
         if isinstance(c, IPVersionIs):
-            return [] if c.version == 4 else ["ip version 6"]  # never true in an IPv4 table, as intended
+            # Like Felix, which renders each rule per family: a rule for IPv6 only is absent from this IPv4 table.
+            return [] if c.version == 4 else None
         if isinstance(c, HTTPIs):
             if c.enforced:
                 raise LabError("HTTP (L7) rules need Istio with Calico's Dikastes; the local backend enforces "
@@ -230,10 +236,10 @@ class _Compiler:
             (ip, protocol, number) for ip, protocol, number in sorted(named)
             if not any(first <= number <= last for first, last in merged.get(protocol, ()))
         ]
-        elements = [f"0.0.0.0/0 . {proto} . {_range(first, last)}" for proto, first, last in pairs]
-        elements += [f"{ip} . {protocol.lower()} . {number}" for ip, protocol, number in covered]
+        members = [f"0.0.0.0/0 . {proto} . {_range(first, last)}" for proto, first, last in pairs]
+        members += [f"{ip} . {protocol.lower()} . {number}" for ip, protocol, number in covered]
         field_name = self._field_name(c, rule, "ports")
-        name = self._new_set(f"{base}.{field_name}", "ipv4_addr . inet_proto . inet_service", elements,
+        name = self._new_set(f"{base}.{field_name}", "ipv4_addr . inet_proto . inet_service", members,
                              f"{title} {rule.path} {field_name}: {c.describe()} (named ports resolved per pod)")
         addr = "saddr" if c.end == "src" else "daddr"
         return f"ip {addr} . meta l4proto . th {end} {op}@{name}"
@@ -254,34 +260,45 @@ class _Compiler:
             self.ids[id(policy)] = _unique(policy_id(policy), set(self.ids.values()))
         return self.ids[id(policy)]
 
-    def policy_chain(self, policy: CompiledPolicy, direction: str) -> tuple[str, list[str]]:
+    def matches(self, rule: CompiledRule, base: str, title: str) -> list[str] | None:
+        """The match expressions of all of a rule's conditions; None when the rule can never match here."""
+        out: list[str] = []
+        for c in rule.criteria:
+            more = self.criterion(c, base, rule, title)
+            if more is None:
+                return None
+            out += more
+        return out
+
+    def rule_verdict(self, effect: Effect, prefix: str, label: str) -> str:
+        """actions.py's effect of a matching rule, in marks: accept or pass mark and return, drop, or log."""
+        if effect.logs:
+            self.log_prefixes[prefix] = label
+            return f'counter log prefix "{prefix}" group {LOG_GROUP}'
+        if effect.decides is not None:
+            return f"counter meta mark set meta mark | 0x{ACCEPT_MARK:08x} return" if effect.decides else "counter drop"
+        return f"counter meta mark set meta mark | 0x{PASS_MARK:08x} return"  # ends the tier
+
+    def policy_chain(self, policy: CompiledPolicy, direction: Direction) -> tuple[str, list[str]]:
         pid = self.unique_id(policy)
         short = "in" if direction == "Ingress" else "out"
         chain = f"{'pi' if direction == 'Ingress' else 'po'}-{pid}"
         title = policy_title(policy)
         lines = [f"\t\t{_comment(f'{title} {direction.lower()}')}"]
         for rule in policy.rules(direction):
-            base = f"{pid}/{short}{rule.index}"
-            matches: list[str] = []
-            for c in rule.criteria:
-                matches += self.criterion(c, base, rule, title)
-            label = f"{title} {rule.label}: {rule.action}"
+            matches = self.matches(rule, f"{pid}/{short}{rule.index}", title)
+            if matches is None:
+                lines.append(f"\t\t# {rule.label}: not rendered, it can never match IPv4 traffic")
+                continue
+            label = f"{title} {rule.label}: {rule.verb or rule.action}"
             if any(isinstance(c, HTTPIs) for c in rule.criteria):
                 label += " (http ignored: L4 only, like Felix)"
-            if rule.action == "Allow":
-                verdict = f"counter meta mark set meta mark | 0x{ACCEPT_MARK:08x} return"
-            elif rule.action == "Pass":
-                verdict = f"counter meta mark set meta mark | 0x{PASS_MARK:08x} return"
-            elif rule.action == "Deny":
-                verdict = "counter drop"
-            else:
-                prefix = f"{LOG_PREFIX}{pid} {short}{rule.index}: "[:120]
-                self.log_prefixes[prefix] = f"{title} {rule.label}"
-                verdict = f'counter log prefix "{prefix}" group {LOG_GROUP}'
+            prefix = f"{LOG_PREFIX}{pid} {short}{rule.index}: "[:120]
+            verdict = self.rule_verdict(RULE_EFFECT[rule.action], prefix, f"{title} {rule.label}")
             lines.append("\t\t" + " ".join(matches + [verdict, _comment(label)]))
         return chain, lines
 
-    def pod_chain(self, index: int, direction: str, policy_chains: dict[tuple[int, str], str]) -> list[str]:
+    def pod_chain(self, index: int, direction: Direction, policy_chains: dict[tuple[int, str], str]) -> list[str]:
         pod = self.u.pods[index]
         subjects = self.engine.subjects
         side = "egress (packets from the pod)" if direction == "Egress" else "ingress (packets to the pod)"
@@ -300,14 +317,15 @@ class _Compiler:
                 lines.append(f"\t\t{_mark_test(PASS_MARK, False)} jump {policy_chains[(id(p), direction)]} "
                              + _comment(f"{policy_title(p)} ({order})"))
                 lines.append(f"\t\t{_mark_test(ACCEPT_MARK, True)} return " + _comment("Return if policy accepted"))
-            if tier.default_action != "Pass":
+            if end_of_tier(tier.default_action).decides is False:  # a default Pass goes on: no rule
                 lines.append(f"\t\t{_mark_test(PASS_MARK, False)} counter drop "
                              + _comment(f"End of tier {tier.name}. Drop if no policies passed packet"))
         if self.engine.program.dataplane == "calico":
             profile = f"Profile kns.{pod.namespace}: no tier decided, allow"
         else:
             profile = "No tier decided: not isolated, Kubernetes allows"
-        lines.append(f"\t\tcounter meta mark set meta mark | 0x{ACCEPT_MARK:08x} " + _comment(profile))
+        lines.append("\t\t" + self.rule_verdict(END_OF_TIERS, "", "").removesuffix(" return") + " "
+                     + _comment(profile))
         return lines
 
     def ruleset(self) -> Ruleset:

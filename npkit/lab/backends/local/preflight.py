@@ -1,14 +1,22 @@
-"""Can the local backend run here? One line per reason if not (the tests skip with that line)."""
+"""Can the local backend run here? One line per reason if not (the tests skip with that line).
+
+`local_requirements()` only looks (platform, root, commands); `local_preflight()` also creates
+and removes a throwaway namespace, recorded first like every lab resource, so it runs only once
+the user has opted in to the local backend.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
 
-from . import naming
+from ...backend import uninterrupted
+from . import naming, netns
 from .system import have, run
 
+log = logging.getLogger("npkit.lab.local")
 _cache: list[str] | None = None
 
 
@@ -16,6 +24,8 @@ def _probe_netns() -> list[str]:
     """Create and remove a throwaway namespace and run nft inside it: can this process do it all?"""
     lab = f"preflight-{os.getpid()}"
     name = naming.node_netns(lab)
+    me = os.getpid()
+    netns.save_state(netns.LabState(lab, name, owner_pid=me, owner_start=netns.process_start(me), lab_id=lab))
     try:
         proc = run(["ip", "netns", "add", name], check=False)
         if proc.returncode != 0:
@@ -27,18 +37,11 @@ def _probe_netns() -> list[str]:
                     "the kernel needs nf_tables"]
         return []
     finally:
-        run(["ip", "netns", "delete", name], check=False)
+        uninterrupted(lambda: netns.remove_lab(lab))
 
 
-def local_preflight() -> list[str]:
-    """One line per reason the local backend cannot run here (cached per process).
-
-    It runs when Linux, root, `ip` and `nft` are there and a throwaway namespace with an
-    nftables ruleset can really be made: the automatic backend choice relies on this.
-    """
-    global _cache
-    if _cache is not None:
-        return list(_cache)
+def local_requirements() -> list[str]:
+    """What this machine lacks for the local backend, found by looking only (nothing is created)."""
     if not sys.platform.startswith("linux"):
         problems = [f"the local lab backend needs Linux network namespaces; this is {sys.platform} "
                     "(use the kind backend, or predictions)"]
@@ -50,7 +53,17 @@ def local_preflight() -> list[str]:
     elif not have("nft"):
         problems = ["the local lab backend needs the `nft` command: apt-get install nftables"]
     else:
-        problems = _probe_netns()
+        problems = []
+    return problems
+
+
+def local_preflight() -> list[str]:
+    """One line per reason the local backend cannot run here (cached per process): the requirements,
+    then a throwaway namespace with an nftables ruleset really made and removed."""
+    global _cache
+    if _cache is not None:
+        return list(_cache)
+    problems = local_requirements() or _probe_netns()
     _cache = problems
     return list(problems)
 
@@ -67,6 +80,6 @@ def sctp_available() -> bool:
     if works():
         return True
     if have("modprobe") and run(["modprobe", "sctp"], check=False).returncode == 0 and works():
-        print("note: loaded the kernel module sctp to serve SCTP ports", file=sys.stderr)
+        log.warning("loaded the kernel module sctp to serve SCTP ports")
         return True
     return False

@@ -17,6 +17,7 @@ import selectors
 import socket
 import struct
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .system import in_netns
@@ -70,14 +71,17 @@ def _open(attempt: Attempt) -> tuple[socket.socket | None, Outcome | None]:
     return None, Outcome("OTHER", f"connect failed: {_errno_name(code)}")
 
 
-def _open_all(attempts: list[Attempt], order: list[int]) -> dict[int, tuple]:
+Opened = tuple[socket.socket | None, "Outcome | None"]
+
+
+def _open_all(attempts: list[Attempt], order: list[int]) -> dict[int, Opened]:
     """Open sockets for `order` (indexes into attempts), entering each source namespace once."""
-    opened: dict[int, tuple] = {}
+    opened: dict[int, Opened] = {}
     by_netns: dict[str, list[int]] = {}
     for i in order:
         by_netns.setdefault(attempts[i].netns, []).append(i)
     for netns, indexes in by_netns.items():
-        def open_here(indexes=indexes):
+        def open_here(indexes: list[int] = indexes) -> dict[int, Opened]:
             return {i: _open(attempts[i]) for i in indexes}
         opened.update(in_netns(netns, open_here))
     return opened
@@ -103,7 +107,8 @@ def _finish(s: socket.socket, protocol: str) -> Outcome | None:
     return Outcome("OTHER", f"connect failed: {_errno_name(code)}")
 
 
-def probe_all(attempts: list[Attempt], timeout: float, on_done=None) -> list[Outcome]:
+def probe_all(attempts: list[Attempt], timeout: float,
+              on_done: Callable[[int], None] | None = None) -> list[Outcome]:
     """Try every attempt; outcomes in the same order. `on_done(n)` reports progress."""
     results: list[Outcome | None] = [None] * len(attempts)
     done = 0
@@ -118,6 +123,7 @@ def probe_all(attempts: list[Attempt], timeout: float, on_done=None) -> list[Out
                 if s is not None:
                     s.close()
             else:
+                assert s is not None  # _open returns a socket whenever the outcome is still open
                 udp = attempts[i].protocol == "UDP"
                 sel.register(s, selectors.EVENT_READ if udp else selectors.EVENT_WRITE, i)
                 waiting[i] = s
@@ -139,7 +145,7 @@ def probe_all(attempts: list[Attempt], timeout: float, on_done=None) -> list[Out
                                 pass
                 for key, _ in sel.select((deadline if resent else resend_at) - now):
                     i = key.data
-                    outcome = _finish(key.fileobj, attempts[i].protocol)
+                    outcome = _finish(key.fileobj, attempts[i].protocol)  # type: ignore[arg-type]  # sockets only
                     if outcome is not None:
                         results[i] = outcome
                         sel.unregister(key.fileobj)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 from ...backend import LabError
 from .netns import PodPlace
@@ -18,7 +19,7 @@ SERVER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "server
 START_TIMEOUT = 15.0
 
 # on_ready(place, report): report is the server's first line, {"opened": [...], "skipped": [...]}
-OnReady = Callable[[PodPlace, dict], None]
+OnReady = Callable[[PodPlace, dict[str, Any]], None]
 
 
 class ServerPool:
@@ -26,7 +27,7 @@ class ServerPool:
 
     def __init__(self, lab: str):
         self.lab = lab
-        self.procs: dict[str, subprocess.Popen] = {}
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
 
     def running(self, key: str) -> bool:
         proc = self.procs.get(key)
@@ -34,7 +35,7 @@ class ServerPool:
 
     def start(self, places: list[PodPlace], on_ready: OnReady) -> None:
         """Start servers for `places` and wait until each has opened its ports (or raise LabError)."""
-        started: dict[str, tuple[PodPlace, subprocess.Popen]] = {}
+        started: dict[str, tuple[PodPlace, subprocess.Popen[bytes]]] = {}
         for place in places:
             argv = [sys.executable, "-I", "-S", SERVER_SCRIPT, "--netns", netns_path(place.netns),
                     "--pod", place.key, "--lab", self.lab]
@@ -47,6 +48,7 @@ class ServerPool:
             started[place.key] = (place, proc)
         sel = selectors.DefaultSelector()
         for key, (_, proc) in started.items():
+            assert proc.stdout is not None and proc.stderr is not None  # both are pipes (above)
             sel.register(proc.stdout, selectors.EVENT_READ, key)
         deadline = time.monotonic() + START_TIMEOUT
         try:
@@ -57,6 +59,7 @@ class ServerPool:
                     raise LabError(f"pod servers did not start within {START_TIMEOUT:g} s: {', '.join(waiting)}")
                 for sk, _ in sel.select(left):
                     place, proc = started[sk.data]
+                    assert proc.stdout is not None and proc.stderr is not None
                     line = proc.stdout.readline()
                     sel.unregister(proc.stdout)
                     if not line:

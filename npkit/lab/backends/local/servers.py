@@ -57,13 +57,14 @@ def serve(sockets: dict[socket.socket, str], reply: bytes) -> None:
                 if not os.read(sys.stdin.fileno(), 4096):
                     return  # the lab closed our pipe or died: stop
                 continue
-            s = key.fileobj
+            listener = key.fileobj
+            assert isinstance(listener, socket.socket)  # only sockets and stdin are registered
             try:
                 if key.data == "UDP":
-                    _, peer = s.recvfrom(2048)
-                    s.sendto(reply, peer)
+                    _, peer = listener.recvfrom(2048)
+                    listener.sendto(reply, peer)
                 else:
-                    conn, _ = s.accept()
+                    conn, _ = listener.accept()
                     try:
                         conn.sendall(reply)
                     except OSError:

@@ -40,7 +40,7 @@ def setns(name: str) -> None:
         os.close(fd)
 
 
-def in_netns(name: str, fn: Callable[..., T], *args) -> T:
+def in_netns(name: str, fn: Callable[..., T], *args: object) -> T:
     """Run `fn(*args)` on a thread inside namespace `name` and return its result (or raise)."""
     box: dict[str, object] = {}
 
@@ -68,7 +68,7 @@ def write_sysctls(netns: str, values: dict[str, str]) -> None:
     in_netns(netns, write)
 
 
-def run(cmd: list[str], input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+def run(cmd: list[str], input: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run a command; a failure becomes a LabError quoting the command and its error output."""
     try:
         proc = subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=60)
@@ -97,7 +97,8 @@ def ip_batch(lines: Iterable[str], netns: str | None = None) -> None:
 def nft(netns: str, *args: str, input: str | None = None) -> str:
     """Run nft inside `netns` (through `ip netns exec`) and return its output."""
     cmd = ["ip", "netns", "exec", netns, "nft", *args]
-    return run(cmd, input=input).stdout
+    out: str = run(cmd, input=input).stdout
+    return out
 
 
 def list_netns() -> list[str]:
