@@ -12,14 +12,14 @@
 # %% [markdown]
 # ## Where this lab runs
 #
-# The next cell opens a **backend** and prints a banner that says which one, and what enforces what
-# you are about to see:
+# The lab opens a **backend**, and its card says which one and what enforces what you are about to
+# see:
 #
 # - **kind**, when your lab cluster runs (`npkit lab up`, see *Running the labs*): real pods, and the
 #   result is enforced by the cluster's network plugin, Calico's Felix or kind's own kindnet (both
 #   enforce Kubernetes NetworkPolicy);
-# - **local**, only when you ask for it (`NPKIT_LAB_BACKEND=local` before starting JupyterLab, or the
-#   lab's opt-in button): network namespaces and nftables rules **created on this machine** (needs
+# - **local**, only when you ask for it (the button below, or `NPKIT_LAB_BACKEND=local` before starting
+#   JupyterLab): network namespaces and nftables rules **created on this machine** (needs
 #   root; all removed at clean-up). They are npkit's own rendering of the policies, enforced by the
 #   kernel. For Kubernetes NetworkPolicy that is a meaningful check: npkit's semantics are held to the
 #   upstream e2e truth tables;
@@ -32,14 +32,10 @@
 # %%
 from pathlib import Path
 
-from npkit.course import intro
 from npkit.course.questions import choice, predict, question
-from npkit.lab import LabSession
+from npkit.lab import local_opt_in, open_lab
 from npkit.loading import load_string
 
-intro("L1")
-
-# %%
 # The scenario files sit next to this notebook (labs/scenarios/); read them, they are plain YAML.
 SCENARIOS = Path("scenarios") if Path("scenarios").is_dir() else Path("labs/scenarios")
 
@@ -50,7 +46,18 @@ def after(name: str):
     return lab.cluster.merged(load_string(path.read_text(encoding="utf-8"), filename=path.name))
 
 
-lab = LabSession("lab-01", SCENARIOS / "lab-01-policy-test.yaml")
+opt_in = local_opt_in()  # the button: nothing runs on this machine unless you click it
+opt_in
+
+# %% [markdown]
+# Click the button only if you want the lab to create network namespaces and nftables rules on this
+# machine; otherwise leave it, and the lab runs on your kind cluster, or predicts. Then run the next
+# cell: it opens the lab and shows its card (what it covers, how long, where it runs, what the results
+# rest on).
+
+# %%
+lab = open_lab("lab-01", SCENARIOS / "lab-01-policy-test.yaml", local=opt_in)
+lab.intro()
 
 # %% [markdown]
 # ## First: is policy enforced at all?

@@ -13,7 +13,7 @@ import os
 from npkit.course import Exercise, chapter_example, intro
 from npkit.course.questions import choice, predict, question
 from npkit.engine import Engine
-from npkit.lab import LabError, LabSession
+from npkit.lab import LabError, local_opt_in, open_lab
 from npkit.loading import load_string
 from npkit.widgets import show_verdict
 
@@ -167,10 +167,18 @@ assert walkthrough.allowed("np-demo/web", "np-demo/other", 80)  # other is not i
 #
 # On an observing backend the session first runs an **enforcement canary**: a deny-all must stop a
 # probe, or the cluster is not enforcing policy at all and every result would be meaningless.
+#
+# The button below is the opt-in to the local backend: nothing is created on this machine unless you
+# click it (then run the cell after it).
 
 # %%
-lab = LabSession(f"nb-09-{os.getpid()}", np_demo, needs="calico")  # the pid keeps parallel runs apart
+opt_in = local_opt_in()
+opt_in
+
+# %%
+lab = open_lab(f"nb-09-{os.getpid()}", np_demo, needs="calico", local=opt_in)  # the pid keeps parallel runs apart
 canary = lab.canary()
+lab.intro()
 
 # %% [markdown]
 # Deploy the three pods, apply `allow-frontend`, and probe every pair on TCP 80. On an observing

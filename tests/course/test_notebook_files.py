@@ -70,12 +70,21 @@ def _intro_id(path: Path) -> str:
     return f"L{int(path.stem[4:6])}" if path.stem.startswith("lab-") else path.stem[:2]
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS + LABS, ids=lambda p: p.stem)
-def test_each_notebook_and_lab_opens_with_its_own_intro(notebook):
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_notebook_opens_with_its_own_intro(notebook):
     number = _intro_id(notebook)
     first = _code_cells(notebook)[0]
     assert re.search(rf'^intro\("{number}"\)$', first, re.M), f"the first code cell must end in intro(\"{number}\")"
-    assert intro(number).file == f"{notebook.parent.name}/{notebook.name}"
+    assert intro(number).file == f"notebooks/{notebook.name}"
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda p: p.stem)
+def test_each_lab_offers_the_opt_in_then_opens_with_its_card(lab):
+    first, second = _code_cells(lab)[:2]
+    assert first.rstrip().endswith("opt_in") and "local_opt_in()" in first  # nothing runs here unasked
+    lab_id = lab.stem[:6]
+    assert re.search(rf'open_lab\("{lab_id}", .*local=opt_in\)', second) and second.rstrip().endswith("lab.intro()")
+    assert intro(_intro_id(lab)).file == f"labs/{lab.name}"  # the card reads the course map's entry
 
 
 @pytest.mark.parametrize("exercise", [e for e in Exercise.all() if e.notebook.isdigit()], ids=lambda e: e.id)
