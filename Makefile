@@ -9,7 +9,7 @@ LOCK    := constraints.txt
 INSTALL := $(BIN)/python -m pip install --quiet --constraint $(LOCK)
 UV      := uv==0.13.8
 
-.PHONY: course test lint lock notebooks bench clean
+.PHONY: course test lint lock notebooks bench clean js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ course: $(VENV)/.course
 # All three run even when one fails, so one run shows every problem.
 lint: $(VENV)/.test
 	@status=0; \
-	echo "ruff check npkit tests benchmarks"; $(BIN)/ruff check npkit tests benchmarks || status=1; \
+	echo "ruff check npkit tests benchmarks tools"; $(BIN)/ruff check npkit tests benchmarks tools || status=1; \
 	echo "mypy"; $(BIN)/mypy || status=1; \
 	echo "lint-imports"; $(BIN)/lint-imports --no-logo || status=1; \
 	exit $$status
@@ -52,10 +52,20 @@ NPKIT_LAB_BACKEND ?= $(if $(filter 0,$(shell id -u)),local,predict)
 
 test: lint
 	$(BIN)/pytest tests npkit
-	NPKIT_LAB_BACKEND=$(NPKIT_LAB_BACKEND) $(BIN)/pytest --nbval-lax --sanitize-with tests/nbval-sanitize.cfg \
-		$(wildcard notebooks/*.ipynb labs/*.ipynb)
+	NPKIT_PROGRESS=off NPKIT_LAB_BACKEND=$(NPKIT_LAB_BACKEND) $(BIN)/pytest --nbval-lax \
+		--sanitize-with tests/nbval-sanitize.cfg $(wildcard notebooks/*.ipynb labs/*.ipynb)
+
+# Notebooks and labs are built from their jupytext sources (notebooks/src, labs/src); see CONTRIBUTING.md.
+notebooks: $(VENV)/.test
+	$(BIN)/python tools/notebooks.py
+
+# The widgets' browser code: js/src (CodeMirror 6, the matrix and diagram) bundled by esbuild into
+# npkit/widgets/static/, which is committed, so installing npkit never needs node. Needs node and npm.
+js:
+	cd js && npm ci --no-audit --no-fund && node build.mjs
 
 bench: $(VENV)/.test
+	$(BIN)/python benchmarks/bench_widgets.py
 	$(BIN)/python benchmarks/bench_matrix.py
 	$(BIN)/python benchmarks/bench_loading.py
 	$(BIN)/python benchmarks/bench_lint.py

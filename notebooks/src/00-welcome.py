@@ -1,6 +1,3 @@
-# Source of notebooks/00-welcome.ipynb (build: .venv/bin/python notebooks/src/build.py 00-welcome.py).
-# The course's first notebook: the model cluster, the matrix, predict first, playground, selector lab, exercises.
-
 # %% [markdown]
 # # Welcome to npkit
 #
@@ -10,11 +7,24 @@
 
 # %%
 from npkit.course import Exercise, external, intro, model_cluster, overview
+from npkit.course.questions import question
 from npkit.engine import Engine
 from npkit.loading import load_string
-from npkit.widgets import Playground, Question, SelectorLab, show_matrix
+from npkit.widgets import Playground, PlaygroundState, SelectorLab, show_matrix
 
 intro("00")
+
+# %% [markdown]
+# ## The course
+#
+# Every notebook and lab, with the time it takes. Your answers and first tries are kept between
+# sessions (in your user data folder); mark a notebook done with the button at its end and it gets a
+# tick here. `npkit.course.reset_progress()` starts over.
+
+# %%
+from npkit.course import course_home
+
+course_home()
 
 # %% [markdown]
 # ## The model cluster
@@ -30,7 +40,7 @@ intro("00")
 # %%
 overview()
 
-# %%
+# %% tags=["check"]
 cluster = model_cluster()
 assert len(cluster.pods) == 16
 assert cluster.namespaces["x"].labels["name"] == "x"
@@ -44,22 +54,29 @@ assert external()["external-db"].ip == "10.100.0.5"
 # connection to the column's pod, on this port?* Rows are sources, columns destinations,
 # grouped by namespace. ✓ is allowed, · is denied.
 #
-# With no NetworkPolicy at all, nothing is isolated, so every cell is ✓.
+# With no NetworkPolicy at all, no pod is *isolated*: every pod may reach every other, so every
+# cell is ✓.
 
 # %%
-open_matrix = show_matrix(cluster, 80).matrix
-assert open_matrix.allowed.all()
-show_matrix(cluster, 80)
+cluster = model_cluster()
+open_view = show_matrix(cluster, 80)
+open_view
+
+# %% tags=["check"]
+assert open_view.matrix.allowed.all()
 
 # %% [markdown]
-# ## Predict first
+# ## Who enforces a policy?
 #
-# The course asks you to **predict before you look**. Here is a first policy: it selects the
-# pods labelled `app: a` in namespace `x` and isolates them for ingress, with one rule that lets
-# in the pods of the same namespace.
+# A NetworkPolicy is a request, not a mechanism. The API server stores it; the **network plugin**
+# (the CNI: Calico, Cilium, kube-router, kindnet in kind ≥ 0.24, …) is what drops packets. On a
+# cluster whose plugin does not implement NetworkPolicy (flannel on its own, for example), every
+# policy below is accepted without a word and changes nothing: the matrix stays the open one
+# above. This course shows what a plugin that **enforces** NetworkPolicy does; the labs check it
+# on a real one and start with a canary that fails loudly when nothing enforces.
 #
-# Can `y/a` still open a connection to `x/a` on TCP port 80? Answer with the buttons; the
-# explanation follows.
+# npkit reads a policy the way the API server does, so you can check that it is *valid* before
+# asking what it *does*:
 
 # %%
 FIRST_POLICY = """
@@ -78,19 +95,39 @@ spec:
   - from:
     - podSelector: {}
 """
-with_policy = cluster.merged(load_string(FIRST_POLICY))
-Question(with_policy, "y/a", "x/a", 80)
+first_policy = load_string(FIRST_POLICY, filename="first-policy.yaml")
+print(f"valid: {len(first_policy.network_policies)} NetworkPolicy, no errors")
 
 # %% [markdown]
-# The matrix with the policy applied. Cells marked `*` changed compared with the open cluster:
-# only the column of `x/a` lost its ✓, except for the pods of namespace `x`.
+# ## Predict first
+#
+# The course asks you to **predict before you look**. The policy above selects the pods labelled
+# `app: a` in namespace `x` and isolates them for ingress, with one rule that lets in the pods of
+# the same namespace.
+#
+# **Predict:** can `y/a` still open a connection to `x/a` on TCP port 80? Answer with the
+# buttons; the explanation opens under them.
 
 # %%
+with_policy = cluster.merged(first_policy)
+question("00-first-policy-y-a", with_policy, "y/a", "x/a", 80)
+
+# %% tags=["check"]
 engine = Engine(with_policy)
 assert not engine.allowed("y/a", "x/a", 80) and engine.allowed("x/b", "x/a", 80)
-view = show_matrix(engine, 80, before=open_matrix)
-assert int(view.flipped.sum()) == 14  # 16 pods, minus x/a and x/b
+
+# %% [markdown]
+# ## What a policy changed
+#
+# `show_matrix(..., before=...)` compares two matrices: the cells that changed are starred. Here,
+# the open cluster against the cluster with the policy: look for the stars in the column of `x/a`.
+
+# %%
+view = show_matrix(engine, 80, before=open_view.matrix)
 view
+
+# %% tags=["check"]
+assert int(view.flipped.sum()) == 14  # 16 pods, minus x/a and x/b
 
 # %% [markdown]
 # If you would rather look than read, the same matrix comes as a heatmap (changed cells
@@ -108,29 +145,34 @@ view.heatmap()
 # *to* and press *Explain*) to see why it is allowed or denied: which policies select each
 # side, rule by rule.
 #
-# Try it: change `podSelector: {}` in the rule to `podSelector: {matchLabels: {app: b}}`, or
-# misspell `Ingress`.
+# Try it: in the rule, replace `- podSelector: {}` with `- namespaceSelector: {}` and watch the
+# column of `x/a` fill up with starred ✓ (every pod of every namespace may come in now). Then
+# misspell `Ingress` and read the error.
 
 # %%
 playground = Playground(model_cluster("and-or"), FIRST_POLICY)
 playground
 
-# %%
-assert not playground.state.stale
-assert not playground.state.matrix["y/a", "x/a"]
+# %% tags=["check"]
+assert not playground.state.stale and not playground.state.matrix["y/a", "x/a"]
+suggested = PlaygroundState(model_cluster("and-or"), FIRST_POLICY)
+suggested.edit(FIRST_POLICY.replace("    - podSelector: {}", "    - namespaceSelector: {}"))
+assert not suggested.stale and suggested.matrix["y/a", "x/a"] and int(suggested.flipped.sum()) == 5
+suggested.edit(FIRST_POLICY.replace("- Ingress", "- Ingres"))
+assert suggested.stale
 
 # %% [markdown]
 # ## The selector lab
 #
 # Policies pick pods with label selectors. The selector lab shows which namespaces and pods a
 # selector picks, and for each pod why (hover over it, or choose it under *why*). Edit the
-# selector, switch to a Calico selector expression, or pick the namespace the policy lives in.
+# selector, or pick the namespace the policy lives in.
 
 # %%
 lab = SelectorLab(cluster, "matchLabels:\n  app: web\n")
 lab
 
-# %%
+# %% tags=["check"]
 assert lab.state.selection.pods == ("default/web",)  # a podSelector only looks in its own namespace
 
 # %% [markdown]
@@ -139,7 +181,8 @@ assert lab.state.selection.pods == ("default/web",)  # a podSelector only looks 
 # Exercises give you a task, an editor and a **Check** button. The checker never compares your
 # YAML with a model answer: it applies your policies to the cluster and compares the verdicts,
 # connection by connection, with those of a reference solution. Any policies that behave the
-# same pass, and when they do not, you see exactly which connections differ, with a hint.
+# same pass. When they do not, the first line of the feedback names a connection that differs
+# and what in your policies decides it; then come the differences, grouped by namespace.
 # Hints come one at a time; the solution only if you ask for it (twice).
 #
 # A first one:
@@ -148,10 +191,15 @@ assert lab.state.selection.pods == ("default/web",)  # a podSelector only looks 
 first = Exercise.get("00-first-policy")
 first.show()
 
-# %%
+# %% tags=["check"]
 assert not first.check(first.starter_yaml).passed  # the starter lets nothing in
 
 # %% [markdown]
 # ## What next
 #
-# Notebook `01-anatomy` takes the chapter's `example-policy` apart, one field at a time.
+# Notebook [`01-anatomy`](01-anatomy.ipynb) takes the chapter's `example-policy` apart, one field at a time.
+
+# %%
+from npkit.course import what_next
+
+what_next("00")

@@ -1,6 +1,3 @@
-# Source of notebooks/01-anatomy.ipynb (build: .venv/bin/python notebooks/src/build.py 01-anatomy.py).
-# Chapter: the concept table, "关键规则", and the full example-policy.
-
 # %% [markdown]
 # # 01 · Anatomy of a NetworkPolicy
 #
@@ -9,12 +6,17 @@
 # traffic that goes **into** a pod (ingress) and **out of** it (egress). This notebook takes the
 # chapter's `example-policy` apart, one field at a time, and shows what each field does to real
 # connections in the model cluster.
+#
+# One thing the chapter takes for granted: the policy is enforced by the cluster's **network
+# plugin**. A plugin without NetworkPolicy support (flannel alone, for example) stores every policy
+# and ignores it. Everything below is what a plugin that enforces NetworkPolicy does (notebook 00).
 
 # %%
-from npkit.course import chapter_example, external, intro, model_cluster
+from npkit.course import Exercise, chapter_example, external, intro, model_cluster
+from npkit.course.questions import choice, predict, question
 from npkit.engine import Engine
 from npkit.loading import load_string
-from npkit.widgets import Part, PolicyToggles, Predict, Question, show_changes, show_connections, show_matrix
+from npkit.widgets import Part, PolicyToggles, show_changes, show_connections, show_matrix
 
 intro("01")
 
@@ -52,35 +54,29 @@ print(EXAMPLE)
 # %% [markdown]
 # ## Predict first
 #
-# Before you see the matrix: with `example-policy` applied, which of these five pods can open a
-# TCP/80 connection to which? Click the cells you expect to be **allowed**, then press *Reveal*.
-# (Think about which pods the policy selects, and in which direction.)
+# **Predict:** with `example-policy` applied, which of these five pods can open a TCP/80
+# connection to which? Click the cells you expect to be **allowed**, then press *Reveal*. (Think
+# about which pods the policy selects, and in which direction.)
 
 # %%
 cluster = model_cluster()
 with_example = cluster.merged(load_string(EXAMPLE, filename="example-policy.yaml"))
-Predict(with_example, 80, pods=["default/api", "default/frontend", "default/web", "frontend/web", "myproject/worker"])
-
-# %%
 engine = Engine(with_example)
+open_matrix = show_matrix(cluster, 80).matrix
+predict("01-example", with_example, 80,
+        pods=["default/api", "default/frontend", "default/web", "frontend/web", "myproject/worker"],
+        more=lambda: show_matrix(engine, 80, before=open_matrix))
+
+# %% tags=["check"]
 assert engine.allowed("default/frontend", "default/web", 80)  # from[0]: role=frontend in default
 assert engine.allowed("myproject/worker", "default/web", 80)  # from[1]: a namespace labelled project=myproject
 assert not engine.allowed("default/api", "default/web", 80)  # web is isolated, and api matches no peer
 assert not engine.allowed("frontend/web", "default/web", 80)  # its namespace is project=frontend
 assert not engine.allowed("default/web", "default/api", 80)  # web's egress: only TCP 5432 to role=db
 assert engine.allowed("default/api", "default/frontend", 80)  # pods no policy selects stay open
-
-# %% [markdown]
-# The whole cluster: compared with the open cluster of notebook 00, only `default/web`'s row (what
-# it may open) and column (who may reach it) changed; the changed cells are starred.
-
-# %%
-open_matrix = show_matrix(cluster, 80).matrix
-view = show_matrix(engine, 80, before=open_matrix)
-changed = {(src, dst) for src, dst, _, _ in view.matrix.differences(open_matrix)}
+changed = {(src, dst) for src, dst, _, _ in show_matrix(engine, 80).matrix.differences(open_matrix)}
 assert all("default/web" in pair for pair in changed)
 assert len(changed) == 2 * 15 - 2  # web's row and column, minus frontend and worker coming in
-view
 
 # %% [markdown]
 # ## Take it apart
@@ -107,8 +103,8 @@ toggles = PolicyToggles(cluster, EXAMPLE, PARTS, probes=[(80, "TCP"), (5432, "TC
 toggles
 
 # %% [markdown]
-# The sections below take one part each. Each asks you to predict first; the cell after it asks
-# the engine what switching exactly that part off changes (whatever your checkboxes say).
+# The sections below take one part each. Each asks you to predict what switching exactly that part
+# off changes (whatever your checkboxes above say); the widget answers, with the matrix.
 
 # %% [markdown]
 # ## 1. podSelector: whom the policy applies to
@@ -122,16 +118,16 @@ toggles
 # `default/api` on TCP 80?
 
 # %%
-Question(toggles.state.engine("spec.podSelector"), "x/a", "default/api", 80)
-
-# %%
 every_pod = toggles.state.engine("spec.podSelector")
+question("01-podselector-empty", every_pod, "x/a", "default/api", 80,
+         more=lambda: show_matrix(every_pod, 80, before=show_matrix(engine, 80).matrix))
+
+# %% tags=["check"]
 assert not every_pod.allowed("x/a", "default/api", 80)  # api is selected now, and x/a matches no peer
 assert every_pod.allowed("x/a", "frontend/web", 80)  # a policy in default never selects pods elsewhere
 effect = toggles.state.effect("spec.podSelector")
 assert not effect.allowed_now
 assert all("default/" in c.src + c.dst for c in effect.comparison.newly_denied)
-show_matrix(every_pod, 80, before=view.matrix)  # starred: what {} changes compared with app=web
 
 # %% [markdown]
 # ## 2. policyTypes: which directions are isolated
@@ -140,7 +136,7 @@ show_matrix(every_pod, 80, before=view.matrix)  # starred: what {} changes compa
 # things surprise people:
 #
 # - a section whose type is not listed is **ignored**, silently: with `policyTypes: [Ingress]` the
-#   `egress` rules above do nothing, and `web` may open any connection;
+#   `egress` rules do nothing;
 # - when `policyTypes` is absent, Kubernetes fills it in: `Ingress` always, `Egress` only if the
 #   policy has egress rules. For this policy that gives the same two types; for a policy *without*
 #   egress rules (a default deny of egress, notebook 05) leaving it out isolates the wrong direction.
@@ -148,17 +144,17 @@ show_matrix(every_pod, 80, before=view.matrix)  # starred: what {} changes compa
 # **Predict:** untick `policyTypes: Egress` only. Can `default/web` open TCP/80 to `default/api`?
 
 # %%
-Question(toggles.state.engine("spec.policyTypes[1]"), "default/web", "default/api", 80)
+no_egress_type = toggles.state.engine("spec.policyTypes[1]")
+question("01-no-egress-type", no_egress_type, "default/web", "default/api", 80,
+         more=lambda: toggles.state.effect("spec.policyTypes[1]"))
 
-# %%
-no_egress_type = toggles.state.effect("spec.policyTypes[1]")
-assert "default/web → default/api TCP/80" in no_egress_type.allowed_now
-assert all(c.src == "default/web" for c in no_egress_type.comparison.newly_allowed)  # only web's egress opens
-assert not no_egress_type.denied_now
-no_ingress_type = toggles.state.effect("spec.policyTypes[0]")
-assert "default/api → default/web TCP/80" in no_ingress_type.allowed_now  # the ingress rules are ignored
+# %% tags=["check"]
+effect = toggles.state.effect("spec.policyTypes[1]")
+assert "default/web → default/api TCP/80" in effect.allowed_now
+assert all(c.src == "default/web" for c in effect.comparison.newly_allowed)  # only web's egress opens
+assert not effect.denied_now
+assert "default/api → default/web TCP/80" in toggles.state.effect("spec.policyTypes[0]").allowed_now
 assert toggles.state.effect("spec.policyTypes[0]", "spec.policyTypes[1]").equivalent  # filled in as before
-show_matrix(toggles.state.engine("spec.policyTypes[1]"), 80, before=view.matrix)  # web's row opens
 
 # %% [markdown]
 # ## 3. ingress and from: who may come in
@@ -168,61 +164,84 @@ show_matrix(toggles.state.engine("spec.policyTypes[1]"), 80, before=view.matrix)
 # (OR): each adds sources. Notebook 03 goes through the kinds of peer; here, what each of the three
 # adds.
 #
-# **Predict:** which connections are lost when you untick `from: namespaceSelector
-# project=myproject`? And `from: podSelector role=frontend`?
+# **Predict:** untick `from: namespaceSelector project=myproject`. Which of these connections are
+# lost?
 
 # %%
-assert toggles.state.effect("spec.ingress[0].from[1]").denied_now == ("myproject/worker → default/web TCP/80",)
+lost = toggles.state.effect("spec.ingress[0].from[1]")
+candidates = ["default/frontend → default/web TCP/80", "myproject/worker → default/web TCP/80",
+              "frontend/web → default/web TCP/80", "myproject/worker → default/db TCP/80"]
+choice("01-lost-peer", candidates, [c for c in candidates if c in lost.denied_now], multiple=True, more=lambda: lost)
+
+# %% tags=["check"]
+assert lost.denied_now == ("myproject/worker → default/web TCP/80",)
 assert toggles.state.effect("spec.ingress[0].from[0]").denied_now == ("default/frontend → default/web TCP/80",)
-toggles.state.effect("spec.ingress[0].from[1]")
 
 # %% [markdown]
-# The third peer, `ipBlock`, is about **addresses**. No pod of the model cluster has an address in
-# 172.17.0.0/16, so unticking it changes no cell of the pod matrix. Its effect shows on addresses
-# outside the cluster: 172.17.0.10 lies inside 172.17.0.0/16, 172.17.1.10 inside the excepted
-# 172.17.1.0/24.
+# ### ipBlock: addresses
 #
-# **Predict:** can 172.17.1.10 open TCP/80 to `default/web`?
-
-# %%
-Question(engine, external()["docker-excluded"].ip, "default/web", 80)
+# The third peer, `ipBlock`, is about **addresses**: `cidr: 172.17.0.0/16` with `except:
+# [172.17.1.0/24]`. No pod of the model cluster has an address in 172.17.0.0/16, so unticking it
+# changes no cell of the pod matrix. Its effect shows on addresses outside the cluster, such as
+# 172.17.0.10, 172.17.1.10 and 8.8.8.8.
+#
+# **Predict:** with the whole `example-policy`, can 172.17.1.10 open TCP/80 to `default/web`?
 
 # %%
 outside = [(external()[name].ip, "default/web", 80) for name in ("docker-bridge", "docker-excluded", "internet")]
+question("01-ipblock-except", engine, external()["docker-excluded"].ip, "default/web", 80,
+         more=lambda: show_connections(engine, outside))
+
+# %% tags=["check"]
 assert toggles.state.effect("spec.ingress[0].from[2]").equivalent  # no pod changes
 assert show_connections(engine, outside).allowed == (True, False, False)
 assert show_connections(toggles.state.engine("spec.ingress[0].from[2]"), outside).allowed == (False, False, False)
-show_connections(engine, outside)
 
 # %% [markdown]
-# **Predict:** untick all three peers, so the rule has no `from` at all. Can `x/a` reach `web`
-# on TCP 80 now? Compare with unticking the whole `ingress` section, while `policyTypes` still
-# lists `Ingress`.
+# ### No from at all
+#
+# **Predict:** untick all three peers, so the rule has no `from` at all. Can `x/a` reach `web` on
+# TCP 80 now?
 
 # %%
 NO_PEERS = ("spec.ingress[0].from[0]", "spec.ingress[0].from[1]", "spec.ingress[0].from[2]")
-Question(toggles.state.engine(*NO_PEERS), "x/a", "default/web", 80)
+no_from = toggles.state.engine(*NO_PEERS)
+question("01-no-from", no_from, "x/a", "default/web", 80,
+         more=lambda: show_connections(no_from, [("x/a", "default/web", 80), ("8.8.8.8", "default/web", 80)]))
 
-# %%
-assert toggles.state.engine(*NO_PEERS).allowed("x/a", "default/web", 80)  # no `from`: every source
-assert toggles.state.engine(*NO_PEERS).allowed("8.8.8.8", "default/web", 80)  # even outside the cluster
+# %% tags=["check"]
+assert no_from.allowed("x/a", "default/web", 80)  # no `from`: every source
+assert no_from.allowed("8.8.8.8", "default/web", 80)  # even outside the cluster
 no_rules = toggles.state.effect("spec.ingress")  # isolated for ingress, and no rule: nothing comes in
 assert set(no_rules.denied_now) == {"default/frontend → default/web TCP/80", "myproject/worker → default/web TCP/80"}
 assert not no_rules.allowed_now
 
 # %% [markdown]
-# An **absent** `from` means *every source*; an **absent** `ingress` (with `Ingress` in
-# `policyTypes`) means *no source*. The same holds for `to` and `egress`.
+# ### No ingress section at all
 #
+# Now untick the whole `ingress` section instead, while `policyTypes` still lists `Ingress`. The
+# pods that `example-policy` let in lose their way in:
+
+# %%
+toggles.state.effect("spec.ingress")
+
+# %% [markdown]
 # ### ports
 #
 # A rule's `ports` narrow it to those ports; a rule **without** `ports` allows every port and
-# protocol. **Predict:** untick `ingress ports: TCP 80`. Which connections on TCP/5432 appear?
+# protocol. **Predict:** untick `ingress ports: TCP 80`. Which of these connections on TCP/5432
+# appear?
 
 # %%
 no_ports = toggles.state.effect("spec.ingress[0].ports")
-assert set(no_ports.allowed_now) == {"default/frontend → default/web TCP/5432", "myproject/worker → default/web TCP/5432"}
-no_ports
+candidates = ["default/frontend → default/web TCP/5432", "myproject/worker → default/web TCP/5432",
+              "default/api → default/web TCP/5432", "default/web → default/db TCP/5432"]
+choice("01-no-ports", candidates, [c for c in candidates if c in no_ports.allowed_now], multiple=True,
+       more=lambda: no_ports)
+
+# %% tags=["check"]
+assert set(no_ports.allowed_now) == {"default/frontend → default/web TCP/5432",
+                                     "myproject/worker → default/web TCP/5432"}
 
 # %% [markdown]
 # Protocols, named ports and port ranges are notebook 04.
@@ -235,12 +254,17 @@ no_ports
 # UDP 53?
 
 # %%
-Question(engine, "default/web", "kube-system/coredns", 53, "UDP")
+question("01-web-dns", engine, "default/web", "kube-system/coredns", 53, "UDP")
+
+# %% tags=["check"]
+assert not engine.allowed("default/web", "kube-system/coredns", 53, "UDP")
+assert engine.allowed("default/web", "default/db", 5432)  # what the egress rule is for
 
 # %% [markdown]
-# No, and on a real cluster that matters: `web` reaches the database as `db.default.svc`, a name it
-# can no longer resolve, so the connection the policy allows fails before its first packet. The
-# chapter's example leaves DNS out; an egress policy needs a DNS rule beside it. The chapter's
+# ### The DNS rule the example lacks
+#
+# On a real cluster that matters: `web` reaches the database as `db.default.svc`, a name it can no
+# longer resolve, so the connection the policy allows fails before its first packet. The chapter's
 # `allow-dns` (notebooks 05 and 06) is such a rule for a whole namespace. Here is the same rule for
 # `web` alone (with `podSelector: {}`, as in `allow-dns`, it would also isolate the egress of every
 # other pod of `default`: notebook 05 shows why). Applied next to `example-policy`, it opens exactly
@@ -275,24 +299,26 @@ spec:
 """
 with_dns = with_example.merged(load_string(ALLOW_DNS_FOR_WEB))
 dns = show_changes(with_example, with_dns, [(53, "UDP"), (53, "TCP"), (80, "TCP")])
+dns
+
+# %% tags=["check"]
 assert dns.allowed_now == ("default/web → kube-system/coredns UDP/53", "default/web → kube-system/coredns TCP/53")
 assert not dns.denied_now
-assert engine.allowed("default/web", "default/db", 5432)  # what the egress rule is for
-dns
 
 # %% [markdown]
 # ## 关键规则 — key rules
 #
 # The chapter's *关键规则* (key rules) come down to five rules; every cell of every matrix in this
-# course follows from them. Each is checked against the engine below.
+# course follows from them.
 #
 # 1. **A pod no policy selects is not isolated**: everything may reach it, and it may reach
 #    everything.
 # 2. **A pod selected by a policy of type Ingress (Egress) is isolated in that direction**: only
 #    what some rule allows gets through.
-# 3. **Policies only allow, and they add up**: there is no deny rule and no order; the allowed
-#    connections are the union of every rule of every policy that selects the pod. Adding a policy
-#    can never take a connection away.
+# 3. **Rules only allow, and they add up**: there is no deny rule and no order; what a pod may
+#    receive (or send) is the union of the rules of every policy that selects it. So a second
+#    policy for an already isolated pod can only add connections. But the **first** policy that
+#    selects a pod in a direction takes connections away: it isolates the pod (rule 2).
 # 4. **A connection needs both ends**: the source's egress must allow it *and* the destination's
 #    ingress.
 # 5. **Policies are about opening connections**: the replies of an allowed connection always come
@@ -300,17 +326,48 @@ dns
 #
 # And: a policy, and the `podSelector` of its peers, only look at the policy's **own namespace**.
 #
-# **Predict** (rule 4): `default/frontend` may reach `web` on TCP 80. May it on TCP 5432?
+# ### Rule 3: adding can take away
+#
+# `default/api` is selected by no policy, so `x/a` reaches it. Here is a policy whose only rule
+# *allows* something: the frontend into `api`.
+#
+# **Predict:** with this policy added, can `x/a` still reach `default/api` on TCP 80?
 
 # %%
-Question(engine, "default/frontend", "default/web", 5432)
+ALLOW_FRONTEND_TO_API = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-ingress-frontend-to-api
+  namespace: default
+spec:
+  podSelector:
+    matchLabels:
+      app: api
+  policyTypes:
+  - Ingress
+  ingress:
+  - from:
+    - podSelector:
+        matchLabels:
+          app: frontend
+"""
+with_api = with_example.merged(load_string(ALLOW_FRONTEND_TO_API))
+question("01-first-policy-isolates", with_api, "x/a", "default/api", 80,
+         more=lambda: show_changes(with_example, with_api, [(80, "TCP")]))
+
+# %% tags=["check"]
+first_for_api = show_changes(with_example, with_api, [(80, "TCP")])
+assert not first_for_api.allowed_now and "x/a → default/api TCP/80" in first_for_api.denied_now
+assert Engine(with_api).allowed("default/frontend", "default/api", 80)
+
+# %% [markdown]
+# ### Rule 3: a second policy only adds
+#
+# `web` is already isolated for ingress by `example-policy`. A second policy that selects `web` and
+# lets in `x/a` adds connections and takes none away:
 
 # %%
-# 1. nothing selects default/api: open both ways
-assert engine.allowed("y/b", "default/api", 80) and engine.allowed("default/api", "y/b", 80)
-# 2. default/web is selected for both directions: only what the rules allow
-assert not engine.allowed("y/b", "default/web", 80) and not engine.allowed("default/web", "y/b", 80)
-# 3. a second policy can only add: allowing x/a in takes nothing away
 ALLOW_X_A = """
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -333,22 +390,50 @@ spec:
           app: a
 """
 union = show_changes(with_example, with_example.merged(load_string(ALLOW_X_A)), [(80, "TCP"), (5432, "TCP")])
-assert union.allowed_now == ("x/a → default/web TCP/80", "x/a → default/web TCP/5432") and not union.denied_now
-# 4. both ends: web's egress allows web → db on 5432, and db (not isolated) lets it in ...
-assert engine.allowed("default/web", "default/db", 5432)
-# ... but frontend → web on 5432 passes frontend's egress (not isolated) and fails web's ingress
-assert not engine.allowed("default/frontend", "default/web", 5432)
-# 5. db opening a connection to web is another connection, and web's ingress does not allow it
-assert not engine.allowed("default/db", "default/web", 5432)
 union
 
+# %% tags=["check"]
+assert union.allowed_now == ("x/a → default/web TCP/80", "x/a → default/web TCP/5432") and not union.denied_now
+assert engine.allowed("y/b", "default/api", 80) and engine.allowed("default/api", "y/b", 80)  # rule 1
+assert not engine.allowed("y/b", "default/web", 80) and not engine.allowed("default/web", "y/b", 80)  # rule 2
+
 # %% [markdown]
-# Rule 3 in the output above: the second policy opened `x/a → web` on both ports (its rule has no
-# `ports`) and closed nothing. Rule 4 is in every explanation: *Egress of …* and *Ingress of …*,
-# and both must say allowed.
+# The second policy opened `x/a → web` on both ports (its rule has no `ports`) and closed nothing.
+#
+# ### Rule 4: both ends
+#
+# **Predict:** `default/frontend` may reach `web` on TCP 80. May it on TCP 5432?
+
+# %%
+question("01-both-ends", engine, "default/frontend", "default/web", 5432)
+
+# %% tags=["check"]
+assert engine.allowed("default/web", "default/db", 5432)  # web's egress allows it, db is not isolated
+assert not engine.allowed("default/frontend", "default/web", 5432)  # web's ingress allows TCP 80 only
+assert not engine.allowed("default/db", "default/web", 5432)  # rule 5: another connection
+
+# %% [markdown]
+# Rule 4 is in every explanation: *Egress of …* and *Ingress of …*, and both must say allowed.
+#
+# ## Exercise: write the egress part
+#
+# The chapter's example, with its part 4 cut off. Write it back, and check it.
+
+# %%
+egress_exercise = Exercise.get("01-example-egress")
+egress_exercise.show()
+
+# %% tags=["check"]
+assert not egress_exercise.check(egress_exercise.starter_yaml).passed
+assert egress_exercise.check(egress_exercise.solution()).passed
 
 # %% [markdown]
 # ## What next
 #
-# Notebook `02-selecting-pods` looks closely at the selectors: `matchLabels`, the empty selector
+# Notebook [`02-selecting-pods`](02-selecting-pods.ipynb) looks closely at the selectors: `matchLabels`, the empty selector
 # `{}`, and `matchExpressions`.
+
+# %%
+from npkit.course import what_next
+
+what_next("01")

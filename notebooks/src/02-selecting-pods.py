@@ -1,6 +1,3 @@
-# Source of notebooks/02-selecting-pods.ipynb (build: .venv/bin/python notebooks/src/build.py 02-selecting-pods.py).
-# Chapter: "选择 Pod" — matchLabels, the empty selector {}, matchExpressions.
-
 # %% [markdown]
 # # 02 · Selecting pods
 #
@@ -10,10 +7,11 @@
 # selector, see which pods light up, hover over a pod (or pick it under *why*) for the reason.
 
 # %%
-from npkit.course import intro, model_cluster
+from npkit.course import Exercise, intro, model_cluster
+from npkit.course.questions import choice, predict
 from npkit.engine import Engine
 from npkit.loading import load_string
-from npkit.widgets import Predict, SelectorLab, SelectorLabState, show_matrix
+from npkit.widgets import SelectorLab, SelectorLabState, show_matrix
 
 intro("02")
 
@@ -22,7 +20,7 @@ cluster = model_cluster()
 
 
 def selected(selector: str, namespace: str = "default") -> tuple[str, ...]:
-    """The pods a podSelector picks for a policy in `namespace` (what the lab shows, for the checks)."""
+    """The pods a podSelector picks for a policy in `namespace` (what the lab shows)."""
     return SelectorLabState(cluster, selector, namespace=namespace).selection.pods
 
 # %% [markdown]
@@ -37,24 +35,32 @@ def selected(selector: str, namespace: str = "default") -> tuple[str, ...]:
 # ```
 #
 # **Predict:** two pods of the model cluster carry `app: web`: `default/web` and `frontend/web`. For
-# a policy in namespace `default`, how many does this selector pick?
+# a policy in namespace `default`, which does this selector pick?
 
 # %%
-SelectorLab(cluster, "matchLabels:\n  app: web\n")
+WEB = "matchLabels:\n  app: web\n"
+options = ["neither", "default/web only", "frontend/web only", "both"]
+picked = {(): "neither", ("default/web",): "default/web only", ("frontend/web",): "frontend/web only",
+          ("default/web", "frontend/web"): "both"}[selected(WEB)]
+choice("02-match-labels", options, picked, more=lambda: SelectorLab(cluster, WEB))
 
-# %%
-assert selected("matchLabels:\n  app: web\n") == ("default/web",)
-assert selected("matchLabels:\n  app: web\n", namespace="frontend") == ("frontend/web",)
+# %% tags=["check"]
+assert selected(WEB) == ("default/web",)
+assert selected(WEB, namespace="frontend") == ("frontend/web",)
 
 # %% [markdown]
-# One: a policy's `podSelector` only looks in the policy's own namespace. Switch *policy in* to
-# `frontend` and the other one lights up instead.
+# ### Several labels
 #
-# Several labels under `matchLabels` must **all** match. **Predict:** how many pods does
-# `matchLabels: {app: web, role: frontend}` select in `default`? (Edit the lab above to check.)
+# **Predict:** how many pods does `matchLabels: {app: web, role: frontend}` select in `default`?
+# (`default/frontend` carries `app: frontend, role: frontend`.)
 
 # %%
-assert selected("matchLabels:\n  app: web\n  role: frontend\n") == ()  # no pod has both
+TWO_LABELS = "matchLabels:\n  app: web\n  role: frontend\n"
+choice("02-two-labels", ["none", "one", "two"], ["none", "one", "two"][len(selected(TWO_LABELS))],
+       more=lambda: SelectorLab(cluster, TWO_LABELS))
+
+# %% tags=["check"]
+assert selected(TWO_LABELS) == ()  # no pod has both
 assert selected("matchLabels:\n  app: frontend\n  role: frontend\n") == ("default/frontend",)
 
 # %% [markdown]
@@ -72,7 +78,7 @@ assert selected("matchLabels:\n  app: frontend\n  role: frontend\n") == ("defaul
 # %%
 SelectorLab(cluster, "{}")
 
-# %%
+# %% tags=["check"]
 assert selected("{}") == ("default/api", "default/backend", "default/db", "default/frontend", "default/scanner",
                           "default/web")
 assert selected("matchLabels: {}") == selected("{}")  # an empty matchLabels is the same
@@ -98,36 +104,33 @@ assert "kube-system/coredns" not in selected("{}")
 IN = "matchExpressions:\n- key: app\n  operator: In\n  values: [web, api]\n"
 SelectorLab(cluster, IN)
 
-# %%
+# %% tags=["check"]
 assert selected(IN) == ("default/api", "default/web")
 
 # %% [markdown]
-# ## NotIn and DoesNotExist also pick pods that lack the key
+# ## NotIn, Exists, DoesNotExist
 #
-# The other three operators: `NotIn` (the label is absent, or has none of the values), `Exists`
-# (the label is there, whatever its value) and `DoesNotExist` (the label is absent). `Exists` and
-# `DoesNotExist` take no `values`.
+# The other three operators: `NotIn` (the label has none of the values), `Exists` (the label is
+# there, whatever its value) and `DoesNotExist` (the label is absent). `Exists` and `DoesNotExist`
+# take no `values`.
 #
-# **Predict:** `default/api` has no `role` label at all. Is it selected by
-# `role NotIn [frontend]`? By `role DoesNotExist`? Try both in the lab below.
+# **Predict:** `default/api` has no `role` label at all. Which of these selectors pick it?
 
 # %%
 NOT_IN = "matchExpressions:\n- key: role\n  operator: NotIn\n  values: [frontend]\n"
-SelectorLab(cluster, NOT_IN)
+DOES_NOT_EXIST = "matchExpressions:\n- key: role\n  operator: DoesNotExist\n"
+EXISTS = "matchExpressions:\n- key: role\n  operator: Exists\n"
+SELECTORS = {"role NotIn [frontend]": NOT_IN, "role DoesNotExist": DOES_NOT_EXIST, "role Exists": EXISTS}
+choice("02-missing-label", list(SELECTORS), [n for n, s in SELECTORS.items() if "default/api" in selected(s)],
+       multiple=True, more=lambda: SelectorLab(cluster, NOT_IN))
 
-# %%
+# %% tags=["check"]
 assert "default/api" in selected(NOT_IN)  # no role label at all: NotIn holds
 assert selected(NOT_IN) == ("default/api", "default/backend", "default/db", "default/scanner", "default/web")
-DOES_NOT_EXIST = "matchExpressions:\n- key: role\n  operator: DoesNotExist\n"
 assert selected(DOES_NOT_EXIST) == ("default/api", "default/backend", "default/scanner", "default/web")
-EXISTS = "matchExpressions:\n- key: suspicious\n  operator: Exists\n"
-assert selected(EXISTS) == ("default/scanner",)
+assert selected("matchExpressions:\n- key: suspicious\n  operator: Exists\n") == ("default/scanner",)
 
 # %% [markdown]
-# `NotIn` is *not* "has the label with another value": a selector meant to exclude the frontends
-# also picks every pod that forgot its `role` label. When that is not what you want, add
-# `- {key: role, operator: Exists}` beside it.
-#
 # ## Everything in one selector is ANDed
 #
 # `matchLabels` and every entry of `matchExpressions` must all hold. There is no OR between them;
@@ -143,7 +146,7 @@ matchExpressions:
 """
 SelectorLab(cluster, BOTH)
 
-# %%
+# %% tags=["check"]
 assert selected(BOTH) == ("default/web",)
 assert selected(BOTH.replace("DoesNotExist", "Exists")) == ()  # web has no role label
 
@@ -158,15 +161,18 @@ assert selected(BOTH.replace("DoesNotExist", "Exists")) == ()  # web has no role
 for wrong in ["matchExpressions:\n- key: app\n  operator: in\n  values: [web]\n",
               "matchExpressions:\n- key: app\n  operator: In\n",
               "app: web\n"]:
-    lab = SelectorLabState(cluster, wrong)
-    assert lab.errors, wrong
-    print(lab.errors[0])
+    print(SelectorLabState(cluster, wrong).errors[0])
+
+# %% tags=["check"]
+for wrong in ["matchExpressions:\n- key: app\n  operator: in\n  values: [web]\n",
+              "matchExpressions:\n- key: app\n  operator: In\n", "app: web\n"]:
+    assert SelectorLabState(cluster, wrong).errors, wrong
 
 # %% [markdown]
 # ## What selecting does to traffic
 #
 # Selecting a pod *isolates* it for the policy's types. Here is a policy that selects `app In [web,
-# api]` for ingress and lets in only pods of its own namespace (`podSelector: {}` in the rule):
+# api]` for ingress and lets in only pods of its own namespace (`podSelector: {}` in the rule).
 #
 # **Predict:** among these four pods, which connections on TCP 80 stay allowed? Mark them, then
 # Reveal.
@@ -191,37 +197,38 @@ spec:
     - podSelector: {}
 """
 with_policy = cluster.merged(load_string(SELECTED))
-Predict(with_policy, 80, pods=["default/api", "default/backend", "default/web", "x/a"])
-
-# %%
 engine = Engine(with_policy)
+open_matrix = show_matrix(cluster, 80).matrix
+predict("02-selected-traffic", with_policy, 80, pods=["default/api", "default/backend", "default/web", "x/a"],
+        more=lambda: show_matrix(engine, 80, before=open_matrix))
+
+# %% tags=["check"]
 assert not engine.allowed("x/a", "default/api", 80) and not engine.allowed("x/a", "default/web", 80)
 assert engine.allowed("x/a", "default/backend", 80)  # backend is not selected: not isolated
 assert engine.allowed("default/backend", "default/web", 80)  # same namespace: the rule lets it in
-view = show_matrix(engine, 80, before=show_matrix(cluster, 80).matrix)
-assert {dst for _, dst, _, _ in view.matrix.differences(show_matrix(cluster, 80).matrix)} == {"default/api",
-                                                                                              "default/web"}
-view
+changed = show_matrix(engine, 80).matrix.differences(open_matrix)
+assert {dst for _, dst, _, _ in changed} == {"default/api", "default/web"}
 
 # %% [markdown]
-# Only the columns of the two selected pods changed, and only for sources outside `default`.
+# ## Exercise: a selector from nothing
 #
-# ## The same selection in Calico's language
-#
-# Calico policies (notebook 07) write selectors as expressions: `app in {'web', 'api'}`,
-# `has(role)`, `!has(role)`, `app == 'web' && role != 'frontend'`. Switch the lab below between
-# *Kubernetes* and *Calico* to compare; both are judged by the same matcher as the engine's.
+# The editor starts empty. Write a selector, press **Check**: the checker reads it in every
+# namespace and compares the pods it picks with the goal, pod by pod.
 
 # %%
-SelectorLab(cluster, "app in {'web', 'api'}", mode="calico")
+unlabelled = Exercise.get("02-unlabelled-pods")
+unlabelled.show()
 
-# %%
-calico = SelectorLabState(cluster, "app in {'web', 'api'}", mode="calico").selection.pods
-assert calico == selected(IN)
-assert SelectorLabState(cluster, "!has(role)", mode="calico").selection.pods == selected(DOES_NOT_EXIST)
+# %% tags=["check"]
+assert unlabelled.check(unlabelled.solution()).passed
 
 # %% [markdown]
 # ## What next
 #
-# Notebook `03-peers-and-or` turns from the pods a policy applies to, to the peers its rules let
+# Notebook [`03-peers-and-or`](03-peers-and-or.ipynb) turns from the pods a policy applies to, to the peers its rules let
 # in: pods, namespaces and addresses, and the YAML dash that decides between AND and OR.
+
+# %%
+from npkit.course import what_next
+
+what_next("02")

@@ -1,6 +1,3 @@
-# Source of notebooks/03-peers-and-or.ipynb (build: .venv/bin/python notebooks/src/build.py 03-peers-and-or.py).
-# Chapter: "跨命名空间选择", "基于 IP 地址范围", and the AND vs OR examples.
-
 # %% [markdown]
 # # 03 · Peers, and the AND vs OR trap
 #
@@ -18,7 +15,8 @@ from npkit.course import Exercise, external, intro, model_cluster
 from npkit.engine import Engine
 from npkit.loading import load_string
 from npkit.model import InputError
-from npkit.widgets import Predict, Question, SelectorLab, SelectorLabState, show_changes, show_connections, show_matrix
+from npkit.course.questions import predict, question
+from npkit.widgets import SelectorLab, SelectorLabState, show_changes, show_connections, show_matrix
 
 intro("03")
 
@@ -36,7 +34,7 @@ OUTSIDE = external()
 # %%
 SelectorLab(cluster, "podSelector:\n  matchLabels:\n    app: web\n")
 
-# %%
+# %% tags=["check"]
 assert SelectorLabState(cluster, "podSelector:\n  matchLabels:\n    app: web\n").selection.pods == ("default/web",)
 
 # %% [markdown]
@@ -72,21 +70,21 @@ with_ns = cluster.merged(load_string(FROM_PROJECT_FRONTEND))
 # TCP 80?
 
 # %%
-Question(with_ns, "default/frontend", "default/web", 80)
-
-# %%
 engine = Engine(with_ns)
+question("03-namespace-selector", with_ns, "default/frontend", "default/web", 80,
+         more=lambda: show_matrix(engine, 80, before=show_matrix(cluster, 80).matrix))
+
+# %% tags=["check"]
 assert engine.allowed("frontend/client", "default/web", 80) and engine.allowed("frontend/web", "default/web", 80)
 assert not engine.allowed("default/frontend", "default/web", 80)  # namespace default has no project label
-show_matrix(engine, 80, before=show_matrix(cluster, 80).matrix)
 
 # %% [markdown]
-# A `namespaceSelector` looks at **namespace labels** only; the policy's own namespace is not
-# special. To pick namespaces by name, use the label the API server puts on every namespace,
-# `kubernetes.io/metadata.name: <name>`.
+# ### Every namespace: namespaceSelector {}
 #
-# `namespaceSelector: {}` on its own matches every pod of every namespace, but nothing outside the
-# cluster. That is the difference from a rule with no `from` at all:
+# To pick namespaces by name, use the label the API server puts on every namespace,
+# `kubernetes.io/metadata.name: <name>`. And `namespaceSelector: {}` on its own matches every pod of
+# every namespace, but nothing outside the cluster. That is the difference from a rule with no
+# `from` at all:
 
 # %%
 ANY_POD = FROM_PROJECT_FRONTEND.replace("""    - namespaceSelector:
@@ -95,9 +93,11 @@ ANY_POD = FROM_PROJECT_FRONTEND.replace("""    - namespaceSelector:
 """, """    - namespaceSelector: {}
 """)
 any_pod = Engine(cluster.merged(load_string(ANY_POD)))
+show_connections(any_pod, [("y/b", "default/web", 80), (OUTSIDE["internet"].ip, "default/web", 80)])
+
+# %% tags=["check"]
 assert all(any_pod.allowed(p, "default/web", 80) for p in any_pod.pods)
 assert not any_pod.allowed(OUTSIDE["internet"].ip, "default/web", 80)  # not a pod: not matched
-show_connections(any_pod, [("y/b", "default/web", 80), (OUTSIDE["internet"].ip, "default/web", 80)])
 
 # %% [markdown]
 # ## A specific pod from any namespace
@@ -116,7 +116,7 @@ show_connections(any_pod, [("y/b", "default/web", 80), (OUTSIDE["internet"].ip, 
 # %%
 SelectorLab(cluster, "namespaceSelector: {}\npodSelector:\n  matchLabels:\n    role: monitor\n")
 
-# %%
+# %% tags=["check"]
 MONITOR = "namespaceSelector: {}\npodSelector:\n  matchLabels:\n    role: monitor\n"
 assert SelectorLabState(cluster, MONITOR).selection.pods == ("monitoring/prometheus",)  # grafana has no role
 
@@ -130,7 +130,7 @@ assert SelectorLabState(cluster, MONITOR).selection.pods == ("monitoring/prometh
 monitor_exercise = Exercise.get("03-monitor-any-namespace")
 monitor_exercise.show()
 
-# %%
+# %% tags=["check"]
 assert not monitor_exercise.check(monitor_exercise.starter_yaml).passed  # the extra dash lets everyone in
 assert monitor_exercise.check(monitor_exercise.solution()).passed
 
@@ -144,7 +144,7 @@ assert monitor_exercise.check(monitor_exercise.solution()).passed
 FRONTEND_WEB = "namespaceSelector:\n  matchLabels:\n    project: frontend\npodSelector:\n  matchLabels:\n    role: web\n"
 SelectorLab(cluster, FRONTEND_WEB)
 
-# %%
+# %% tags=["check"]
 assert SelectorLabState(cluster, FRONTEND_WEB).selection.pods == ("frontend/web",)  # not frontend/client
 
 # %% [markdown]
@@ -202,50 +202,58 @@ from_172 = Engine(cluster.merged(load_string(FROM_172_EXCEPT)))
 # under `allow-ingress-10-8-to-web`?
 
 # %%
-Question(from_10, "y/b", "default/web", 80)
+question("03-ipblock-pods", from_10, "y/b", "default/web", 80,
+         more=lambda: show_connections(from_10, [("y/b", "default/web", 80),
+                                                 (OUTSIDE["external-db"].ip, "default/web", 80),
+                                                 (OUTSIDE["internet"].ip, "default/web", 80)]))
 
-# %% [markdown]
-# Yes: **an `ipBlock` matches pod addresses too.** The Kubernetes documentation describes `ipBlock`
-# for addresses outside the cluster, but the upstream conformance tests expect pod IPs to match,
-# and Calico matches them. So `10.0.0.0/8` quietly lets in every pod of a cluster whose pod network
-# is inside it. If you mean "outside the cluster only", cut the pod network out with `except` (and
-# the node network, if it is inside too); if you mean pods, use selectors, since pod IPs change.
-
-# %%
+# %% tags=["check"]
 assert all(from_10.allowed(p, "default/web", 80) for p in from_10.pods)  # every pod: 10.244.x.x
 assert from_10.allowed(OUTSIDE["external-db"].ip, "default/web", 80)
 assert not from_10.allowed(OUTSIDE["internet"].ip, "default/web", 80)
-OUTSIDE_ONLY = FROM_10.replace("        cidr: 10.0.0.0/8\n",
-                               "        cidr: 10.0.0.0/8\n        except:\n        - 10.244.0.0/16  # the pod network\n")
-outside_only = Engine(cluster.merged(load_string(OUTSIDE_ONLY)))
-assert not any(outside_only.allowed(p, "default/web", 80) for p in outside_only.pods if p != "default/web")
-assert outside_only.allowed(OUTSIDE["external-db"].ip, "default/web", 80)
-show_connections(from_10, [("y/b", "default/web", 80), (OUTSIDE["external-db"].ip, "default/web", 80),
-                           (OUTSIDE["internet"].ip, "default/web", 80)])
 
 # %% [markdown]
-# **Predict:** under `allow-ingress-172-17-to-web`, can 172.17.1.10 reach `web`? And 172.17.0.10?
-
-# %%
-Question(from_172, OUTSIDE["docker-excluded"].ip, "default/web", 80)
+# ### except
+#
+# **Predict:** under `allow-ingress-172-17-to-web`, can 172.17.1.10 reach `web`?
 
 # %%
 probes = [(OUTSIDE[name].ip, "default/web", 80) for name in ("docker-bridge", "docker-excluded")]
+question("03-ipblock-except", from_172, OUTSIDE["docker-excluded"].ip, "default/web", 80,
+         more=lambda: show_connections(from_172, probes))
+
+# %% tags=["check"]
 assert show_connections(from_172, probes).allowed == (True, False)
 assert not from_172.allowed("y/b", "default/web", 80)  # 10.244.6.11 is outside 172.17.0.0/16
-show_connections(from_172, probes)
 
 # %% [markdown]
+# ### An except outside the cidr
+#
 # An `except` entry must lie inside the `cidr`; the API server refuses anything else, and so does
 # npkit, with the line and field path:
 
 # %%
 try:
     load_string(FROM_172_EXCEPT.replace("172.17.1.0/24", "172.18.1.0/24"), filename="except-outside.yaml")
-    raise AssertionError("an except outside the cidr must be refused")
 except InputError as e:
+    refused = e
     print(e)
-    assert "ipBlock.except[0]" in str(e)
+
+# %% tags=["check"]
+assert "ipBlock.except[0]" in str(refused)
+
+# %% [markdown]
+# ### Exercise: outside the cluster only
+#
+# Pod addresses change, and a pod network often sits inside the "internal" range. Make `web`
+# accept the company network outside the cluster, and no pod:
+
+# %%
+outside_exercise = Exercise.get("03-outside-only")
+outside_exercise.show()
+
+# %% tags=["check"]
+assert not outside_exercise.check(outside_exercise.starter_yaml).passed
 
 # %% [markdown]
 # ## AND versus OR: the dash decides
@@ -287,9 +295,9 @@ with_or = and_or.merged(load_string(OR_EXAMPLE))
 # **Predict:** which connections between these four pods are allowed on TCP 80?
 
 # %%
-Predict(with_or, 80, pods=["x/a", "x/b", "y/a", "y/b"])
+predict("03-or", with_or, 80, pods=["x/a", "x/b", "y/a", "y/b"])
 
-# %%
+# %% tags=["check"]
 either = Engine(with_or)
 assert either.allowed("x/b", "x/a", 80) and either.allowed("x/a", "x/b", 80)  # one peer each
 assert not either.allowed("y/a", "x/a", 80) and not either.allowed("y/b", "x/b", 80)  # other namespace
@@ -325,9 +333,14 @@ spec:
           app: a
 """
 with_and = and_or.merged(load_string(AND_EXAMPLE))
-Predict(with_and, 80, pods=["default/web", "x/a", "x/b", "y/a"])
+
+# %% [markdown]
+# **Predict:** which connections between these four pods are allowed on TCP 80?
 
 # %%
+predict("03-and", with_and, 80, pods=["default/web", "x/a", "x/b", "y/a"])
+
+# %% tags=["check"]
 both = Engine(with_and)
 assert both.allowed("x/a", "default/web", 80)
 assert not both.allowed("x/b", "default/web", 80) and not both.allowed("y/a", "default/web", 80)
@@ -353,20 +366,16 @@ assert not both.allowed("x/b", "default/web", 80) and not both.allowed("y/a", "d
 # %%
 DASH_TRAP = AND_EXAMPLE.replace("      podSelector:\n        matchLabels:\n          app: a\n",
                                 "    - podSelector:\n        matchLabels:\n          app: a\n")
-assert DASH_TRAP != AND_EXAMPLE
 with_dash = and_or.merged(load_string(DASH_TRAP))
-Question(with_dash, "y/a", "default/web", 80)
+question("03-dash-trap", with_dash, "y/a", "default/web", 80, more=lambda: show_changes(with_and, with_dash))
 
-# %%
+# %% tags=["check"]
+assert DASH_TRAP != AND_EXAMPLE
 trap = show_changes(with_and, with_dash)
 assert trap.allowed_now == ("x/b → default/web TCP/80",) and not trap.denied_now
 assert not Engine(with_dash).allowed("y/a", "default/web", 80)  # the app=a peer only looks in default
-trap
 
 # %% [markdown]
-# The dash let in `x/b`, and not `y/a` as one might guess: the second peer is a bare `podSelector`,
-# and it looks for `app: a` pods in `default`, where there are none.
-#
 # ### The combined example, and its wrong comment
 #
 # The chapter then combines both:
@@ -418,26 +427,25 @@ spec:
           app: b
 """
 with_combined = and_or.merged(load_string(COMBINED))
-Question(with_combined, "y/b", "default/web", 80)
-
-# %%
 combined = Engine(with_combined)
+question("03-combined", with_combined, "y/b", "default/web", 80,
+         more=lambda: show_matrix(combined, 80, before=show_matrix(and_or, 80).matrix))
+
+# %% tags=["check"]
 assert combined.allowed("x/a", "default/web", 80)
 assert not combined.allowed("y/b", "default/web", 80) and not combined.allowed("x/b", "default/web", 80)
-show_matrix(combined, 80, before=show_matrix(and_or, 80).matrix)
 
 # %% [markdown]
-# The comment is wrong: a `podSelector` without a `namespaceSelector` only matches pods in the
-# policy's own namespace, so condition 2 lets in the `app: b` pods **of `default`**, and there are
-# none. On a real cluster the matrix above is what you get: only `x/a` reaches `web`. The fix is
-# to say "any namespace" explicitly, with `namespaceSelector: {}` in the same list item as
-# condition 2's `podSelector`. Make that fix yourself:
+# ### Exercise: make the comment true
+#
+# The chapter's combined example, as it stands. Change it so that condition 2 does what its
+# comment says:
 
 # %%
 and_or_exercise = Exercise.get("03-and-or")
 and_or_exercise.show()
 
-# %%
+# %% tags=["check"]
 assert not and_or_exercise.check(and_or_exercise.starter_yaml).passed  # the chapter's text, as written
 assert and_or_exercise.check(and_or_exercise.solution()).passed
 
@@ -455,4 +463,9 @@ assert and_or_exercise.check(and_or_exercise.solution()).passed
 #
 # ## What next
 #
-# Notebook `04-ports` narrows rules by port: protocols, named ports and port ranges.
+# Notebook [`04-ports`](04-ports.ipynb) narrows rules by port: protocols, named ports and port ranges.
+
+# %%
+from npkit.course import what_next
+
+what_next("03")

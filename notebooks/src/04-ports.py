@@ -1,6 +1,3 @@
-# Source of notebooks/04-ports.ipynb (build: .venv/bin/python notebooks/src/build.py 04-ports.py).
-# Chapter: "端口匹配" — TCP 80, UDP 53, the named port http, the endPort range 32000-32768.
-
 # %% [markdown]
 # # 04 · Ports
 #
@@ -10,11 +7,12 @@
 # also uses a *port table*: one source, several destinations, several ports side by side.
 
 # %%
-from npkit.course import external, intro, model_cluster
+from npkit.course import Exercise, external, intro, model_cluster
+from npkit.course.questions import choice, question
 from npkit.engine import Engine
 from npkit.loading import load_string
 from npkit.model import InputError
-from npkit.widgets import Playground, PortTable, Question, show_connections
+from npkit.widgets import Playground, PortTable, show_connections
 
 intro("04")
 
@@ -59,19 +57,17 @@ tcp_udp = Engine(cluster.merged(load_string(TCP_AND_UDP)))
 # **Predict:** DNS is "port 53". Can `x/a` open a **TCP** connection to port 53 of `default/db`?
 
 # %%
-Question(tcp_udp, "x/a", "default/db", 53, "TCP")
-
-# %%
 PROBES = [(80, "TCP"), (80, "UDP"), (53, "UDP"), (53, "TCP"), (443, "TCP")]
+question("04-tcp-53", tcp_udp, "x/a", "default/db", 53, "TCP",
+         more=lambda: PortTable(tcp_udp, "x/a", PROBES, dsts=["default/web", "default/db"]))
+
+# %% tags=["check"]
 table = PortTable(tcp_udp, "x/a", PROBES, dsts=["default/web", "default/db"])
 assert table.reachable("default/db") == ("TCP/80", "UDP/53")  # the protocol is part of the port
 assert table.reachable("default/web") == ("TCP/80", "UDP/53")
-table
 
 # %% [markdown]
-# The protocol is part of the port: TCP 53 and UDP 53 are different entries, and so are TCP 80 and
-# UDP 80. `protocol` defaults to TCP when left out (SCTP is the third choice); an entry with a
-# protocol and no `port` means every port of that protocol.
+# ### Whether anything listens
 #
 # The policy does not care whether anything listens: `db` runs no DNS server, yet UDP 53 is allowed
 # to it. On a real cluster you tell the two apart by how the probe fails: *connection refused*
@@ -81,9 +77,13 @@ table
 #
 # In the chapter, the UDP entry carries the comment `# UDP 端口范围(需要 K8s 1.25+)` — "UDP port
 # **range** (needs Kubernetes 1.25+)". The entry is a single port, 53, and a single port has worked
-# on every version. The range is the chapter's last entry (`endPort`), below. Port 53 alone:
+# on every version. The range is the chapter's last entry (`endPort`), below. Port 53 alone, with
+# its neighbours:
 
 # %%
+PortTable(tcp_udp, "x/a", [(52, "UDP"), (53, "UDP"), (54, "UDP")], dsts=["default/db"])
+
+# %% tags=["check"]
 assert tcp_udp.allowed("x/a", "default/db", 53, "UDP")
 assert not tcp_udp.allowed("x/a", "default/db", 52, "UDP") and not tcp_udp.allowed("x/a", "default/db", 54, "UDP")
 
@@ -105,21 +105,21 @@ named = Engine(cluster.merged(load_string(NAMED)))
 print(NAMED)
 
 # %% [markdown]
-# **Predict:** can `x/a` reach `default/backend` on TCP 80? On TCP 8080?
-
-# %%
-Question(named, "x/a", "default/backend", 80)
+# **Predict:** can `x/a` reach `default/backend` on TCP 80?
 
 # %%
 ports = PortTable(named, "x/a", [(80, "TCP"), (8080, "TCP"), (5432, "TCP")], dsts=DEFAULT_PODS)
+question("04-named-port", named, "x/a", "default/backend", 80, more=lambda: ports)
+
+# %% tags=["check"]
 assert ports.reachable("default/web") == ("TCP/80",) and ports.reachable("default/frontend") == ("TCP/80",)
 assert ports.reachable("default/backend") == ("TCP/8080",) and ports.reachable("default/api") == ("TCP/8080",)
 assert ports.reachable("default/db") == () and ports.reachable("default/scanner") == ()
-ports
 
 # %% [markdown]
-# One entry, two numbers: the policy follows each pod's own naming, so a team can move `http` to
-# another number without touching the policy. Why `backend` refuses TCP 80, in the engine's words:
+# ### In the engine's words
+#
+# Why `backend` refuses TCP 80 and accepts 8080 under the same entry:
 
 # %%
 print(ports.explain("default/backend", "TCP/80"))
@@ -151,8 +151,10 @@ egress_named = Engine(cluster.merged(load_string(EGRESS_NAMED)))
 db_ip = external()["external-db"].ip
 out = show_connections(egress_named, [("default/backend", "default/api", 8080), ("default/backend", "default/web", 80),
                                       ("default/backend", "default/web", 8080), ("default/backend", db_ip, 8080)])
-assert out.allowed == (True, True, False, False)
 out
+
+# %% tags=["check"]
+assert out.allowed == (True, True, False, False)
 
 # %% [markdown]
 # ## Port ranges: endPort
@@ -170,26 +172,31 @@ RANGE = ingress_policy("allow-ingress-32000-32768", """\
       endPort: 32768
 """)
 ranged = Engine(cluster.merged(load_string(RANGE)))
-Question(ranged, "x/a", "default/api", 32768)
-
-# %%
 EDGES = [(31999, "TCP"), (32000, "TCP"), (32080, "TCP"), (32768, "TCP"), (32769, "TCP"), (32080, "UDP")]
+question("04-range-end", ranged, "x/a", "default/api", 32768,
+         more=lambda: PortTable(ranged, "x/a", EDGES, dsts=["default/api"]))
+
+# %% tags=["check"]
 edges = PortTable(ranged, "x/a", EDGES, dsts=["default/api"])
 assert edges.reachable("default/api") == ("TCP/32000", "TCP/32080", "TCP/32768")  # both ends included
-edges
 
 # %% [markdown]
-# Both ends are included. `endPort` needs a numeric `port` and may not be below it; the API server
-# refuses anything else, and so does npkit:
+# ### Ranges the API server refuses
+#
+# `endPort` needs a numeric `port` and may not be below it; the API server refuses anything else,
+# and so does npkit:
 
 # %%
+refusals = []
 for wrong in (RANGE.replace("port: 32000", "port: grpc"), RANGE.replace("endPort: 32768", "endPort: 31000")):
     try:
         load_string(wrong, filename="range.yaml")
-        raise AssertionError("must be refused")
     except InputError as e:
+        refusals.append(str(e))
         print(e)
-        assert "endPort" in str(e)
+
+# %% tags=["check"]
+assert len(refusals) == 2 and all("endPort" in r for r in refusals)
 
 # %% [markdown]
 # "1.25+" matters on real clusters: `endPort` became stable in Kubernetes 1.25 (beta, on by default,
@@ -201,6 +208,9 @@ for wrong in (RANGE.replace("port: 32000", "port: grpc"), RANGE.replace("endPort
 
 # %%
 dropped = Engine(cluster.merged(load_string(RANGE.replace("      endPort: 32768\n", ""))))
+PortTable(dropped, "x/a", EDGES, dsts=["default/api"])
+
+# %% tags=["check"]
 assert PortTable(dropped, "x/a", EDGES, dsts=["default/api"]).reachable("default/api") == ("TCP/32000",)
 
 # %% [markdown]
@@ -228,19 +238,23 @@ CHAPTER_PORTS = ingress_policy("allow-ingress-chapter-ports", """\
 print(CHAPTER_PORTS)
 
 # %% [markdown]
-# **Predict:** from `x/a`, which of TCP 80, UDP 53, TCP 8080 and TCP 32080 reach `default/api`? And
-# `default/web`? Then read the table.
+# **Predict:** from `x/a`, which of these reach `default/web`?
 
 # %%
 chapter = Engine(cluster.merged(load_string(CHAPTER_PORTS)))
 ALL = [(80, "TCP"), (53, "UDP"), (8080, "TCP"), (32080, "TCP"), (5432, "TCP")]
 everything = PortTable(chapter, "x/a", ALL, dsts=DEFAULT_PODS)
+choice("04-chapter-list", ["TCP/80", "UDP/53", "TCP/8080", "TCP/32080", "TCP/5432"],
+       everything.reachable("default/web"), multiple=True, more=lambda: everything)
+
+# %% tags=["check"]
 assert everything.reachable("default/api") == ("TCP/80", "UDP/53", "TCP/8080", "TCP/32080")
 assert everything.reachable("default/web") == ("TCP/80", "UDP/53", "TCP/32080")
 assert everything.reachable("default/db") == ("TCP/80", "UDP/53", "TCP/32080")  # no http port, no 5432
-everything
 
 # %% [markdown]
+# ### In the playground
+#
 # The same policy in the playground, one matrix per probe (it opens on TCP/8080; pick others in the
 # *probe* menu). Compare the columns of `web` and `backend`; edit the list and watch the cells change.
 
@@ -248,7 +262,24 @@ everything
 Playground(cluster, CHAPTER_PORTS, probes=[(8080, "TCP"), (80, "TCP"), (53, "UDP"), (32080, "TCP"), (5432, "TCP")])
 
 # %% [markdown]
+# ## Exercise: each pod's own http port, and a range
+#
+# Named ports and `endPort` in one rule. The checker probes nine ports, the range's edges among them.
+
+# %%
+ports_exercise = Exercise.get("04-ports")
+ports_exercise.show()
+
+# %% tags=["check"]
+assert not ports_exercise.check(ports_exercise.starter_yaml).passed
+
+# %% [markdown]
 # ## What next
 #
-# Notebook `05-default-deny` writes policies with no rules at all: the default denies, and what
+# Notebook [`05-default-deny`](05-default-deny.ipynb) writes policies with no rules at all: the default denies, and what
 # they break.
+
+# %%
+from npkit.course import what_next
+
+what_next("04")

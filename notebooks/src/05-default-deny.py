@@ -1,6 +1,3 @@
-# Source of notebooks/05-default-deny.ipynb (build: .venv/bin/python notebooks/src/build.py 05-default-deny.py).
-# Chapter: default-deny-ingress, default-deny-egress, and the best practice default-deny-all.
-
 # %% [markdown]
 # # 05 · Default deny
 #
@@ -14,9 +11,10 @@
 
 # %%
 from npkit.course import Exercise, chapter_example, external, intro, model_cluster, overview
+from npkit.course.questions import choice, predict, question
 from npkit.engine import Engine
 from npkit.loading import load_string
-from npkit.widgets import Predict, Question, show_changes, show_connections, show_matrix, show_verdict
+from npkit.widgets import show_changes, show_connections, show_matrix, show_verdict
 
 intro("05")
 
@@ -39,28 +37,25 @@ print(DENY_INGRESS)
 # `# 没有 ingress 规则 = 拒绝所有入站` — *no ingress rules = deny all inbound*. Precisely: the policy
 # selects every pod of its namespace (`podSelector: {}`) for `Ingress`, which makes them
 # ingress-isolated, and it contributes no rule, so nothing is allowed in, unless another policy
-# allows it. Egress is untouched.
+# allows it.
 #
 # **Predict:** applied in `default`, which connections between these three pods stay allowed on
 # TCP 80?
 
 # %%
 deny_ingress = cluster.merged(load_string(DENY_INGRESS, filename="default-deny-ingress.yaml"))
-Predict(deny_ingress, 80, pods=["default/frontend", "default/web", "kube-system/coredns"])
-
-# %%
 engine = Engine(deny_ingress)
+open_80 = show_matrix(cluster, 80).matrix
+predict("05-deny-ingress", deny_ingress, 80, pods=["default/frontend", "default/web", "kube-system/coredns"],
+        more=lambda: show_matrix(engine, 80, before=open_80))
+
+# %% tags=["check"]
 assert not engine.allowed("default/frontend", "default/web", 80)  # same namespace: denied too
 assert not engine.allowed("kube-system/coredns", "default/web", 80)
 assert engine.allowed("default/web", "kube-system/coredns", 80)  # kube-system is not isolated
 assert engine.allowed("default/web", "default/web", 80)  # a pod always reaches itself
-view = show_matrix(engine, 80, before=show_matrix(cluster, 80).matrix)
-view
 
 # %% [markdown]
-# Every column of `default` is closed; rows are untouched. A connection from `web` to `db` fails now
-# because `db`'s ingress is closed, not because `web` may not send.
-#
 # ## Which namespace? The chapter's policy does not say
 #
 # `default-deny-ingress` has no `metadata.namespace`. `kubectl apply -f` then puts it in the namespace
@@ -72,18 +67,26 @@ view
 
 # %%
 in_kube_system = cluster.merged(load_string(DENY_INGRESS, default_namespace="kube-system"))
-Question(in_kube_system, "default/frontend", "default/web", 80)
+question("05-wrong-namespace", in_kube_system, "default/frontend", "default/web", 80,
+         more=lambda: show_changes(deny_ingress, in_kube_system, [(80, "TCP"), (53, "UDP")]))
 
-# %%
+# %% tags=["check"]
 wrong_place = show_changes(deny_ingress, in_kube_system, [(80, "TCP"), (53, "UDP")])
 assert Engine(in_kube_system).allowed("default/frontend", "default/web", 80)  # default is open
 assert not Engine(in_kube_system).allowed("default/web", "kube-system/coredns", 53, "UDP")  # DNS is not!
 assert "default/web → kube-system/coredns UDP/53" in wrong_place.denied_now
-show_matrix(in_kube_system, 53, "UDP", before=show_matrix(cluster, 53, "UDP").matrix)  # UDP/53: DNS
 
 # %% [markdown]
-# Applied in the wrong place, the policy leaves the application open **and** isolates the cluster
-# DNS: every pod of the cluster loses name resolution. The fix: write the namespace in the YAML, and
+# ### The DNS of the whole cluster
+#
+# Applied in the wrong place, the policy also isolates the cluster DNS. The UDP 53 matrix, against
+# the open cluster:
+
+# %%
+show_matrix(in_kube_system, 53, "UDP", before=show_matrix(cluster, 53, "UDP").matrix)
+
+# %% [markdown]
+# Every pod of the cluster loses name resolution. The fix: write the namespace in the YAML, and
 # apply one copy per namespace (the chapter's best practice: *每个命名空间应用默认拒绝*, a default
 # deny in every namespace):
 #
@@ -107,32 +110,33 @@ deny_egress = cluster.merged(load_string(DENY_EGRESS, filename="default-deny-egr
 
 # %% [markdown]
 # `# 没有 egress 规则 = 拒绝所有出站` — *no egress rules = deny all outbound*. **Predict:** can
-# `default/frontend` still reach `default/web` on TCP 80? Can `default/web` reach the database outside
-# the cluster, 10.100.0.5, on TCP 5432?
+# `default/frontend` still reach `default/web` on TCP 80?
 
 # %%
-Question(deny_egress, "default/frontend", "default/web", 80)
+egress_connections = [("default/frontend", "default/web", 80), ("default/web", OUTSIDE["external-db"].ip, 5432),
+                      ("kube-system/coredns", "default/web", 80)]
+question("05-deny-egress", deny_egress, "default/frontend", "default/web", 80,
+         more=lambda: show_connections(deny_egress, egress_connections))
 
-# %%
-out = show_connections(deny_egress, [("default/frontend", "default/web", 80),
-                                     ("default/web", OUTSIDE["external-db"].ip, 5432),
-                                     ("kube-system/coredns", "default/web", 80)])
-assert out.allowed == (False, False, True)  # frontend may not send; outside: no; kube-system → web: yes
-out
+# %% tags=["check"]
+assert show_connections(deny_egress, egress_connections).allowed == (False, False, True)
 
 # %% [markdown]
-# Now the **rows** of `default` are closed, and `default`'s pods still accept connections from
-# elsewhere. Note `policyTypes: [Egress]`: it must be written out. Without `policyTypes`, Kubernetes
-# assumes `Ingress` (and adds `Egress` only for a policy **with** egress rules), so the same policy
-# with that line left out becomes an ingress deny:
+# ### policyTypes must be written out
+#
+# Note `policyTypes: [Egress]` in the chapter's policy. Without `policyTypes`, Kubernetes assumes
+# `Ingress` (and adds `Egress` only for a policy **with** egress rules), so the same policy with
+# that line left out becomes an ingress deny:
 
 # %%
 NO_TYPES = DENY_EGRESS.replace("  policyTypes:\n  - Egress\n", "")
-assert NO_TYPES != DENY_EGRESS
 no_types = Engine(cluster.merged(load_string(NO_TYPES)))
+print(show_changes(deny_egress, no_types, [(80, "TCP")]).comparison.summary())
+
+# %% tags=["check"]
+assert NO_TYPES != DENY_EGRESS
 assert no_types.allowed("default/web", OUTSIDE["external-db"].ip, 5432)  # egress open again
 assert not no_types.allowed("kube-system/coredns", "default/web", 80)  # ... and ingress closed
-print(show_changes(deny_egress, no_types, [(80, "TCP")]).comparison.summary())
 
 # %% [markdown]
 # ## DNS breaks
@@ -141,19 +145,20 @@ print(show_changes(deny_egress, no_types, [(80, "TCP")]).comparison.summary())
 # `kube-system/coredns`, on UDP 53?
 
 # %%
-Question(deny_egress, "default/web", "kube-system/coredns", 53, "UDP")
+question("05-dns-breaks", deny_egress, "default/web", "kube-system/coredns", 53, "UDP")
 
-# %%
+# %% tags=["check"]
 why = show_verdict(deny_egress, "default/web", "kube-system/coredns", 53, "UDP")
 assert not why.allowed and not why.verdict.egress.allowed and why.verdict.ingress.allowed  # egress denies
-why
 
 # %% [markdown]
-# The query dies at `web`'s egress. On a real cluster this is the first thing that breaks: pods talk
-# to each other by name (`db.default.svc.cluster.local`), names need DNS, and every lookup now times
-# out, so even connections a later policy allows fail. (Pods send queries to the `kube-dns`
-# Service's address; it is translated to a CoreDNS pod's address before policy is checked, which is
-# why the rule below names the CoreDNS **pods**, by their label `k8s-app: kube-dns`.)
+# ### Why it matters first
+#
+# On a real cluster this is the first thing that breaks: pods talk to each other by name
+# (`db.default.svc.cluster.local`), names need DNS, and every lookup now times out, so even
+# connections a later policy allows fail. (Pods send queries to the `kube-dns` Service's address;
+# it is translated to a CoreDNS pod's address before policy is checked, which is why the rule below
+# names the CoreDNS **pods**, by their label `k8s-app: kube-dns`.)
 #
 # ## The fix: allow-dns
 #
@@ -165,55 +170,67 @@ print(ALLOW_DNS)
 fixed = deny_egress.merged(load_string(ALLOW_DNS, filename="allow-dns.yaml"))
 
 # %% [markdown]
-# **Predict:** added next to `default-deny-egress`, which connections does it open, on UDP 53, TCP
-# 53, TCP 80 and TCP 5432?
+# **Predict:** added next to `default-deny-egress`, which of these connections does it open?
 
 # %%
 PROBES = [(53, "UDP"), (53, "TCP"), (80, "TCP"), (5432, "TCP")]
 dns = show_changes(deny_egress, fixed, PROBES)
+candidates = ["default/web → kube-system/coredns UDP/53", "default/web → kube-system/coredns TCP/53",
+              "default/web → default/db UDP/53", "default/web → default/db TCP/5432",
+              "kube-system/coredns → default/web UDP/53"]
+choice("05-allow-dns-opens", candidates, [c for c in candidates if c in dns.allowed_now], multiple=True,
+       more=lambda: dns)
+
+# %% tags=["check"]
 assert set(dns.allowed_now) == {f"{p} → kube-system/coredns {proto}/53" for p in APP for proto in ("UDP", "TCP")}
 assert not dns.denied_now
-dns
 
 # %% [markdown]
-# Exactly the twelve DNS connections (six pods, two protocols), nothing else. Policies add up:
-# `allow-dns` allows, `default-deny-egress` allows nothing, so the union is DNS only.
+# ### allow-dns isolates too
 #
-# Two things to know about this fix:
-#
-# - **`allow-dns` isolates too.** It selects every pod for `Egress`, so on its own, without
-#   `default-deny-egress`, it is itself a default deny of everything but DNS:
+# `allow-dns` selects every pod for `Egress`, so on its own, without `default-deny-egress`, it is
+# itself a default deny of everything but DNS. Against the open namespace:
 
 # %%
 alone = show_changes(cluster, cluster.merged(load_string(ALLOW_DNS)), PROBES)
-assert "default/web → default/db TCP/5432" in alone.denied_now
-assert not alone.allowed_now  # it allowed DNS, which was open anyway
 print(alone.comparison.summary())
 
+# %% tags=["check"]
+assert "default/web → default/db TCP/5432" in alone.denied_now
+assert not alone.allowed_now  # it allowed DNS, which was open anyway
+
 # %% [markdown]
-# - **Both UDP and TCP 53.** DNS answers too large for one UDP packet are retried over TCP, so a rule
-#   with UDP 53 only breaks some lookups at random. The chapter's best-practice variant (*通常需要允许
-#   DNS*) lists UDP 53 alone; notebook 10 takes it apart. Here is the difference:
+# ### Both UDP and TCP 53
+#
+# A DNS answer that does not fit in one UDP packet comes back *truncated* (the TC flag), and the
+# client asks again over **TCP**. With UDP 53 alone that second query is dropped, every time: not
+# "some lookups at random", but **every answer too large for a UDP packet** (many records, DNSSEC,
+# long TXT records), zone transfers, and any resolver configured to use TCP (`options use-vc`). The
+# chapter's best-practice variant (*通常需要允许 DNS*) lists UDP 53 alone; notebook 10 takes it apart.
+# The difference:
 
 # %%
 UDP_ONLY = chapter_example("allow-dns-kube-system")
 udp_only = deny_egress.merged(load_string(UDP_ONLY))
-assert Engine(udp_only).allowed("default/web", "kube-system/coredns", 53, "UDP")
-assert not Engine(udp_only).allowed("default/web", "kube-system/coredns", 53, "TCP")
 show_connections(udp_only, [("default/web", "kube-system/coredns", 53, "UDP"),
                             ("default/web", "kube-system/coredns", 53, "TCP")])
+
+# %% tags=["check"]
+assert Engine(udp_only).allowed("default/web", "kube-system/coredns", 53, "UDP")
+assert not Engine(udp_only).allowed("default/web", "kube-system/coredns", 53, "TCP")
 
 # %% [markdown]
 # ## Exercise: default deny, but keep DNS
 #
-# Your turn: isolate `default` both ways and keep DNS working. The checker compares your policies'
-# verdicts with a reference on UDP and TCP 53 and on the application's ports.
+# Your turn: isolate `default` both ways and keep DNS working. The checker's cluster has two extra
+# things to catch a rule that is too wide: `tools/dnsmasq`, a pod that answers on port 53 without
+# being the cluster DNS, and the public resolver 8.8.8.8.
 
 # %%
 exercise = Exercise.get("05-default-deny-dns")
 exercise.show()
 
-# %%
+# %% tags=["check"]
 assert not exercise.check(exercise.starter_yaml).passed  # the starter breaks DNS
 assert exercise.check(exercise.solution()).passed
 
@@ -221,7 +238,8 @@ assert exercise.check(exercise.solution()).passed
 # ## deny-all: both directions in one policy
 #
 # Among the best practices, `# 每个命名空间应用默认拒绝` (apply a default deny in every namespace)
-# comes as one policy with both types:
+# comes as one policy with both types. Compared with the two default denies together, it changes
+# nothing:
 
 # %%
 DENY_ALL = chapter_example("default-deny-all")
@@ -229,8 +247,10 @@ print(DENY_ALL)
 deny_all = cluster.merged(load_string(DENY_ALL))
 pair = cluster.merged(load_string(DENY_INGRESS)).merged(load_string(DENY_EGRESS))
 same = show_changes(pair, deny_all, PROBES)
-assert same.equivalent  # one policy with both types = the two default denies together
 same
+
+# %% tags=["check"]
+assert same.equivalent  # one policy with both types = the two default denies together
 
 # %% [markdown]
 # It needs `allow-dns` beside it just as much. **Predict:** with `default-deny-all` **and**
@@ -238,9 +258,9 @@ same
 
 # %%
 deny_all_dns = deny_all.merged(load_string(ALLOW_DNS))
-Predict(deny_all_dns, 53, "UDP", pods=["default/db", "default/web", "kube-system/coredns"])
+predict("05-deny-all-dns", deny_all_dns, 53, "UDP", pods=["default/db", "default/web", "kube-system/coredns"])
 
-# %%
+# %% tags=["check"]
 final = Engine(deny_all_dns)
 assert final.allowed("default/web", "kube-system/coredns", 53, "UDP")
 assert final.allowed("default/db", "kube-system/coredns", 53, "UDP")
@@ -248,10 +268,12 @@ assert not final.allowed("default/web", "default/db", 53, "UDP")  # web may only
 assert not final.allowed("kube-system/coredns", "default/web", 53, "UDP")  # web's ingress is closed
 
 # %% [markdown]
-# A default deny does not stop everything on a real cluster: a pod always reaches itself, the
-# kubelet's health probes come from the node and are allowed, and replies to allowed connections
-# flow back. It stops every **new** connection between pods, and to and from the outside, that no
-# policy allows.
+# ## What a default deny does not stop
+#
+# A default deny does not stop everything on a real cluster: a pod always reaches itself, replies
+# to allowed connections flow back, and most network plugins (Calico among them) let a node reach
+# its own pods, so the kubelet's health probes keep working. It stops every **new** connection
+# between pods, and to and from the outside, that no policy allows.
 #
 # | policy | isolates | leaves open |
 # |---|---|---|
@@ -265,5 +287,10 @@ assert not final.allowed("kube-system/coredns", "default/web", 53, "UDP")  # web
 #
 # ## What next
 #
-# Notebook `06-common-patterns` builds on the default deny: it opens, one policy at a time, exactly
+# Notebook [`06-common-patterns`](06-common-patterns.ipynb) builds on the default deny: it opens, one policy at a time, exactly
 # the connections an application needs.
+
+# %%
+from npkit.course import what_next
+
+what_next("05")

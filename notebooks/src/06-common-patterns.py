@@ -1,5 +1,3 @@
-# Source of notebooks/06-common-patterns.ipynb: build with `.venv/bin/python notebooks/src/build.py`.
-
 # %% [markdown]
 # # 06 · Common patterns, step by step
 #
@@ -12,7 +10,8 @@
 from npkit.course import Exercise, chapter_example, external, intro, model_cluster, overview
 from npkit.engine import Engine
 from npkit.loading import load_string
-from npkit.widgets import Predict, Question, show_connections, show_matrix, show_verdict
+from npkit.course.questions import choice, predict, question
+from npkit.widgets import show_connections, show_matrix, show_verdict
 
 intro("06")
 
@@ -39,6 +38,8 @@ def engine_with(*texts: str) -> Engine:
 EXTERNAL_DB = external("app")["external-db"].ip
 INTERNET = external("app")["internet"].ip
 open_engine = engine_with()
+
+# %% tags=["check"]
 assert EXTERNAL_DB == "10.100.0.5" and open_engine.reachability(8080).all()
 
 # %% [markdown]
@@ -56,21 +57,16 @@ print(chapter_example("allow-same-namespace"))
 
 # %%
 same_namespace = engine_with(chapter_example("allow-same-namespace"))
-Question(same_namespace, "kube-system/coredns", "default/web", 80)
+question("06-same-namespace", same_namespace, "kube-system/coredns", "default/web", 80,
+         more=lambda: show_matrix(same_namespace, 80, before=show_matrix(open_engine, 80).matrix))
 
-# %% [markdown]
-# No. The policy is called *allow*, but its first effect is to **isolate** every pod of `default`
-# for ingress; its rule then lets back in only the pods of `default`. Everything else, other
-# namespaces and addresses outside the cluster, is now refused. The starred cells flipped:
-
-# %%
+# %% tags=["check"]
 assert not same_namespace.allowed("kube-system/coredns", "default/web", 80)
 assert same_namespace.allowed("default/frontend", "default/web", 80)
 assert same_namespace.allowed("default/web", "kube-system/coredns", 80)  # egress untouched; coredns is not selected
 assert not same_namespace.allowed(INTERNET, "default/web", 80)
 view = show_matrix(same_namespace, 80, before=show_matrix(open_engine, 80).matrix)
 assert int(view.flipped.sum()) == 6  # only coredns's row into the six pods of default
-view
 
 # %% [markdown]
 # ## Pattern 2: `allow-frontend-to-backend`
@@ -86,20 +82,17 @@ print(chapter_example("allow-frontend-to-backend"))
 
 # %%
 frontend_to_backend = engine_with(chapter_example("allow-frontend-to-backend"))
-Predict(frontend_to_backend, 8080, pods=["default/web", "default/frontend", "default/backend", "default/api"])
+predict("06-frontend-to-backend", frontend_to_backend, 8080,
+        pods=["default/web", "default/frontend", "default/backend", "default/api"],
+        more=lambda: show_matrix(frontend_to_backend, 8080, before=show_matrix(open_engine, 8080).matrix))
 
-# %% [markdown]
-# Only the backend's column changed: every other pod lost it except the frontend. The port
-# matters too: the frontend may not reach the backend on TCP 80.
-
-# %%
+# %% tags=["check"]
 assert frontend_to_backend.allowed("default/frontend", "default/backend", 8080)
 assert not frontend_to_backend.allowed("default/web", "default/backend", 8080)
 assert not frontend_to_backend.allowed("default/frontend", "default/backend", 80)
 assert frontend_to_backend.allowed("default/backend", "default/web", 8080)  # the backend is not isolated for egress
 view = show_matrix(frontend_to_backend, 8080, before=show_matrix(open_engine, 8080).matrix)
 assert int(view.flipped.sum()) == 5  # web, api, db, scanner and coredns → backend
-view
 
 # %% [markdown]
 # ## Pattern 3: `allow-external-db`
@@ -117,23 +110,19 @@ print(chapter_example("allow-external-db"))
 
 # %%
 external_db = engine_with(chapter_example("allow-external-db"))
-Question(external_db, "default/backend", "default/db", 5432)
-
-# %% [markdown]
-# No: the policy selects the backend for **egress**, so the backend is now isolated for egress, and
-# its one rule allows only `10.100.0.0/16`. The database pod's address is not in it, and
-# neither is the cluster DNS: the backend can no longer resolve names either (notebook 05).
-
-# %%
-connections = show_connections(external_db, [
+EXTERNAL_DB_PROBES = [
     ("default/backend", EXTERNAL_DB, 5432),
     ("default/backend", EXTERNAL_DB, 80),
     ("default/backend", "default/db", 5432),
     ("default/backend", "kube-system/coredns", 53, "UDP"),
     ("default/frontend", EXTERNAL_DB, 5432),
-])
+]
+question("06-external-db", external_db, "default/backend", "default/db", 5432,
+         more=lambda: show_connections(external_db, EXTERNAL_DB_PROBES))
+
+# %% tags=["check"]
+connections = show_connections(external_db, EXTERNAL_DB_PROBES)
 assert connections.allowed == (True, False, False, False, True)  # frontend is not selected: still open
-connections
 
 # %% [markdown]
 # ## Pattern 4: `allow-dns`
@@ -150,20 +139,14 @@ print(chapter_example("allow-dns"))
 
 # %%
 dns_only = engine_with(chapter_example("allow-dns"))
-Question(dns_only, "default/frontend", "default/backend", 8080)
+question("06-dns-only", dns_only, "default/frontend", "default/backend", 8080,
+         more=lambda: show_matrix(dns_only, 8080, before=show_matrix(open_engine, 8080).matrix))
 
-# %% [markdown]
-# No. `podSelector: {}` with `policyTypes: [Egress]` isolates **every** pod of `default` for
-# egress, and the only egress it allows is DNS. A policy's name says what its rules add, not
-# what it takes away: any policy that selects a pod for a direction isolates it in that direction.
-# (Which pods answer as `kube-dns` in *any* namespace is a risk notebook 10 closes.)
-
-# %%
+# %% tags=["check"]
 assert not dns_only.allowed("default/frontend", "default/backend", 8080)
 assert dns_only.allowed("default/frontend", "kube-system/coredns", 53, "UDP")
 assert dns_only.allowed("default/frontend", "kube-system/coredns", 53, "TCP")
 assert dns_only.allowed("kube-system/coredns", "default/frontend", 8080)  # ingress untouched
-show_matrix(dns_only, 8080, before=show_matrix(open_engine, 8080).matrix)
 
 # %% [markdown]
 # ## A zero-trust namespace, step by step
@@ -180,32 +163,30 @@ DENY_ALL = chapter_example("default-deny-all").replace("  name: default-deny-all
 print(DENY_ALL)
 step1 = engine_with(DENY_ALL)
 m0_tcp, m0_dns = (show_matrix(open_engine, p, proto).matrix for p, proto in [(8080, "TCP"), (53, "UDP")])
+dns1 = show_matrix(step1, 53, "UDP", before=m0_dns)  # for step 2
 view = show_matrix(step1, 8080, before=m0_tcp)
 view
 
-# %%
+# %% tags=["check"]
 assert all(src == dst for src, dst in view.matrix.pairs(True))  # a pod still reaches itself, nothing else
 assert not step1.allowed("default/web", "kube-system/coredns", 53, "UDP")  # DNS is broken
 assert step1.allowed("kube-system/coredns", "kube-system/coredns", 8080)
-dns1 = show_matrix(step1, 53, "UDP", before=m0_dns)
 assert not any(dns1.matrix[p, "kube-system/coredns"] for p in step1.pods if p.startswith("default/"))
 
 # %% [markdown]
 # ### Step 2: let DNS through
 #
 # **Predict:** which cells of the **UDP 53** matrix flip when `allow-dns` joins `default-deny-all`?
-# Only DNS queries *to* coredns, or also connections *between* the pods of `default`?
 
 # %%
 step2 = engine_with(DENY_ALL, chapter_example("allow-dns"))
 dns2 = show_matrix(step2, 53, "UDP", before=dns1.matrix)
-dns2
+flips = {(s, d) for s, d in dns2.matrix.pairs(True) if not dns1.matrix[s, d]}
+OPTIONS = {"the six queries of default's pods to coredns": all(d == "kube-system/coredns" for _, d in flips),
+           "also connections between the pods of default": any(d.startswith("default/") for _, d in flips)}
+choice("06-step2-flips", list(OPTIONS), next(o for o, v in OPTIONS.items() if v), more=lambda: dns2)
 
-# %% [markdown]
-# Only the six cells into `coredns`: the pods of `default` stay isolated for ingress, and
-# `allow-dns` allows egress to kube-dns pods only. TCP 8080 did not change at all.
-
-# %%
+# %% tags=["check"]
 flipped = [(s, d) for s, d in dns2.matrix.pairs(True) if not dns1.matrix[s, d]]
 assert sorted(flipped) == sorted((p, "kube-system/coredns") for p in step2.pods if p.startswith("default/"))
 assert (show_matrix(step2, 8080).matrix.allowed == show_matrix(step1, 8080).matrix.allowed).all()
@@ -218,45 +199,31 @@ assert (show_matrix(step2, 8080).matrix.allowed == show_matrix(step1, 8080).matr
 
 # %%
 step3 = engine_with(DENY_ALL, chapter_example("allow-dns"), chapter_example("allow-frontend-to-backend"))
-Question(step3, "default/frontend", "default/backend", 8080)
+question("06-step3", step3, "default/frontend", "default/backend", 8080)
 
-# %% [markdown]
-# Still no, and **no cell flipped**. A connection needs both sides: the source's *egress* and the
-# destination's *ingress*. `allow-frontend-to-backend` opened the backend's ingress, but
-# `default-deny-all` also closed the frontend's egress. The explanation shows both sides:
-
-# %%
+# %% tags=["check"]
 why = show_verdict(step3, "default/frontend", "default/backend", 8080)
 assert why.verdict.ingress.allowed and not why.verdict.egress.allowed
-view = show_matrix(step3, 8080, before=show_matrix(step2, 8080).matrix)
-assert not view.flipped.any()
-why
+assert not show_matrix(step3, 8080, before=show_matrix(step2, 8080).matrix).flipped.any()
 
 # %% [markdown]
 # ### Step 4: the backend's database
 #
-# Add `allow-external-db`. **Predict** first: which matrix cells flip?
+# Add `allow-external-db`. **Predict:** how many cells of the pod matrix on TCP 5432 flip?
 
 # %%
 step4 = engine_with(DENY_ALL, chapter_example("allow-dns"), chapter_example("allow-frontend-to-backend"),
                       chapter_example("allow-external-db"))
 view = show_matrix(step4, 5432, before=show_matrix(step3, 5432).matrix)
-view
+STEP4 = [("default/backend", EXTERNAL_DB, 5432), ("default/frontend", EXTERNAL_DB, 5432),
+         ("default/backend", INTERNET, 443), ("default/backend", "default/db", 5432)]
+choice("06-step4-flips", ["none", "one: backend → db", "six: every pod → db"],
+       "none" if not view.flipped.any() else "one: backend → db",
+       more=lambda: show_connections(step4, STEP4))
 
-# %% [markdown]
-# None: the database is outside the cluster, so only the list of connections shows the change.
-# The backend now reaches `10.100.0.5` on TCP 5432 — nothing else, and nobody else.
-
-# %%
+# %% tags=["check"]
 assert not view.flipped.any()
-connections = show_connections(step4, [
-    ("default/backend", EXTERNAL_DB, 5432),
-    ("default/frontend", EXTERNAL_DB, 5432),
-    ("default/backend", INTERNET, 443),
-    ("default/backend", "default/db", 5432),
-])
-assert connections.allowed == (True, False, False, False)
-connections
+assert show_connections(step4, STEP4).allowed == (True, False, False, False)
 
 # %% [markdown]
 # ## Exercise: finish the zero-trust namespace
@@ -270,8 +237,21 @@ connections
 zero_trust = Exercise.get("06-zero-trust")
 zero_trust.show()
 
-# %%
+# %% tags=["check"]
 assert not zero_trust.check(zero_trust.starter_yaml).passed  # the starter is only deny-all + DNS
+
+# %% [markdown]
+# ## Exercise: the backend's way out, from a blank page
+#
+# No starter this time. Write the backend's egress policy: the external database and the cluster
+# DNS, nothing else.
+
+# %%
+external_db_exercise = Exercise.get("06-external-db")
+external_db_exercise.show()
+
+# %% tags=["check"]
+assert external_db_exercise.check(external_db_exercise.solution()).passed
 
 # %% [markdown]
 # ## What you saw
@@ -280,9 +260,16 @@ assert not zero_trust.check(zero_trust.starter_yaml).passed  # the starter is on
 #   `allow-same-namespace`, `allow-external-db` and `allow-dns` take traffic away.
 # - Ports and peers narrow a rule: `allow-frontend-to-backend` opens TCP 8080 only, and only from
 #   `app: frontend` of the same namespace.
-# - An `ipBlock` is for addresses outside the cluster: the in-cluster database pod is not in
-#   `10.100.0.0/16`.
+# - `allow-external-db` does not reach the in-cluster database pod because its address is not in
+#   `10.100.0.0/16`, not because an `ipBlock` ignores pods: an `ipBlock` matches any address in its
+#   range, pod addresses included (notebook 03). It is *recommended* for addresses outside the
+#   cluster, since pod addresses change; selectors are for pods.
 # - Under zero trust a connection needs an allow on **both** sides: the source's egress and the
 #   destination's ingress.
 #
-# Next, notebook `07-calico`: what Calico adds — ordered tiers, explicit Deny, Pass and Log.
+# Next, notebook [`07-calico`](07-calico.ipynb): what Calico adds — ordered tiers, explicit Deny, Pass and Log.
+
+# %%
+from npkit.course import what_next
+
+what_next("06")

@@ -1,5 +1,3 @@
-# Source of notebooks/08-clusternetworkpolicy.ipynb: build with `.venv/bin/python notebooks/src/build.py`.
-
 # %% [markdown]
 # # 08 · ClusterNetworkPolicy
 #
@@ -12,10 +10,11 @@
 # default CNI, kindnet, enforces NetworkPolicy only; more on that below.)
 
 # %%
-from npkit.course import intro, model_cluster
+from npkit.course import Exercise, intro, model_cluster
+from npkit.course.questions import predict, question
 from npkit.engine import Engine
 from npkit.loading import load_string
-from npkit.widgets import Playground, Predict, Question, show_matrix, show_verdict
+from npkit.widgets import Playground, show_matrix, show_verdict
 
 intro("08")
 
@@ -42,6 +41,8 @@ cluster = model_cluster("and-or")
 for dataplane in ("kubernetes", "calico"):
     tiers = Engine(cluster, dataplane).program.tiers
     print(f"{dataplane:10}: " + "  →  ".join(t.title for t in tiers))
+
+# %% tags=["check"]
 assert [t.name for t in Engine(cluster, "kubernetes").program.tiers] == ["kube-admin", "default", "kube-baseline"]
 
 # %% [markdown]
@@ -106,18 +107,12 @@ spec:
 
 # %%
 guarded = engine_with(ADMIN_DENY, OWNER)
-Question(guarded, "y/a", "x/a", 80, dataplane="kubernetes")
+question("08-admin-deny", guarded, "y/a", "x/a", 80, dataplane="kubernetes")
 
-# %% [markdown]
-# No. The Admin tier is evaluated first, and its `Deny` is final; the NetworkPolicy is never
-# reached. Without the guardrail, the owner's policy would let `y` in:
-
-# %%
+# %% tags=["check"]
 assert not guarded.allowed("y/a", "x/a", 80)
 assert engine_with(OWNER).allowed("y/a", "x/a", 80)
-why = show_verdict(guarded, "y/a", "x/a", 80)
-assert why.verdict.ingress.decision.tier == "kube-admin"
-why
+assert show_verdict(guarded, "y/a", "x/a", 80).verdict.ingress.decision.tier == "kube-admin"
 
 # %% [markdown]
 # ## Admin `Accept`: monitoring always gets in
@@ -157,13 +152,13 @@ spec:
 
 # %%
 monitored = engine_with(ADMIN_DENY, OWNER, ADMIN_ACCEPT)
-Predict(monitored, 80, pods=["monitoring/prometheus", "monitoring/grafana", "x/a", "y/a"], dataplane="kubernetes")
+predict("08-admin-accept", monitored, 80, pods=["monitoring/prometheus", "monitoring/grafana", "x/a", "y/a"],
+        dataplane="kubernetes", more=lambda: show_matrix(monitored, 80, before=show_matrix(guarded, 80).matrix))
 
-# %%
+# %% tags=["check"]
 assert monitored.allowed("monitoring/prometheus", "x/a", 80)  # Accept beats the owner's isolation
 assert not monitored.allowed("monitoring/grafana", "x/a", 80)  # no role=monitor: the NetworkPolicy decides
 assert not monitored.allowed("y/a", "x/a", 80)  # the guardrail holds
-show_matrix(monitored, 80, before=show_matrix(guarded, 80).matrix)
 
 # %% [markdown]
 # ## `Pass` and `priority`: handing a decision back to the namespace owner
@@ -200,25 +195,26 @@ spec:
 """
 
 # %% [markdown]
-# **Predict:** now, can `y/a` reach `x/a`? And `y/b`?
+# **Predict:** now, can `y/a` reach `x/a`?
 
 # %%
 delegated = engine_with(ADMIN_DENY, OWNER, ADMIN_ACCEPT, ADMIN_PASS)
-Question(delegated, "y/a", "x/a", 80, dataplane="kubernetes")
+question("08-admin-pass", delegated, "y/a", "x/a", 80, dataplane="kubernetes")
 
-# %% [markdown]
-# `y/a` gets in: the Pass (priority 15) skips the Deny (20), and the owner's NetworkPolicy allows
-# it. `y/b` matches no Pass, meets the Deny, and stays out. The trace shows the three Admin
-# policies in priority order:
-
-# %%
+# %% tags=["check"]
 assert delegated.allowed("y/a", "x/a", 80) and not delegated.allowed("y/b", "x/a", 80)
-trace = show_verdict(delegated, "y/a", "x/a", 80)
-admin = trace.verdict.ingress.tiers[0]
+admin = show_verdict(delegated, "y/a", "x/a", 80).verdict.ingress.tiers[0]
 assert [(p.ref.name, p.outcome) for p in admin.policies] == [
     ("accept-ingress-from-monitoring", "no-match"), ("pass-ingress-y-a-to-x", "pass"),
     ("deny-ingress-y-to-x", "not-reached")]
-trace
+
+# %% [markdown]
+# ### Priority, not file order
+#
+# The Admin tier's policies in priority order, for `y/a → x/a`:
+
+# %%
+show_verdict(delegated, "y/a", "x/a", 80)
 
 # %% [markdown]
 # Priority decides, not the order of the files: give the Pass priority 25 and the Deny comes
@@ -227,8 +223,10 @@ trace
 
 # %%
 late_pass = engine_with(ADMIN_DENY, OWNER, ADMIN_ACCEPT, ADMIN_PASS.replace("priority: 15", "priority: 25"))
-assert not late_pass.allowed("y/a", "x/a", 80)
 show_verdict(late_pass, "y/a", "x/a", 80, verbose=False)
+
+# %% tags=["check"]
+assert not late_pass.allowed("y/a", "x/a", 80)
 
 # %% [markdown]
 # ## Baseline: defaults that NetworkPolicy overrides
@@ -257,25 +255,19 @@ spec:
 """
 
 # %% [markdown]
-# **Predict:** with the Baseline added, can `x/b` reach `default/web`? Can `y/a` still reach
-# `x/a`?
+# **Predict:** with the Baseline added, can `y/a` still reach `x/a`?
 
 # %%
 baseline = engine_with(ADMIN_DENY, OWNER, ADMIN_ACCEPT, ADMIN_PASS, BASELINE)
-Question(baseline, "x/b", "default/web", 80, dataplane="kubernetes")
+question("08-baseline", baseline, "y/a", "x/a", 80, dataplane="kubernetes",
+         more=lambda: show_matrix(baseline, 80, before=show_matrix(delegated, 80).matrix))
 
-# %% [markdown]
-# `default/web` has no NetworkPolicy, so the Baseline decides: denied. `x/a` has one (the
-# owner's), which decides before the Baseline is reached: `y/a` still gets in. Prometheus reaches
-# everything through the Admin Accept.
-
-# %%
+# %% tags=["check"]
 assert not baseline.allowed("x/b", "default/web", 80)
 assert baseline.allowed("y/a", "x/a", 80)
 assert baseline.allowed("monitoring/prometheus", "default/web", 80)
 view = show_matrix(baseline, 80, before=show_matrix(delegated, 80).matrix)
 assert ("x/b", "default/web") in view.matrix.pairs(False) and not view.matrix["x/b", "x/a"]
-view
 
 # %% [markdown]
 # ## `networks` peers match pod addresses too
@@ -306,12 +298,11 @@ spec:
     - networks: ["10.244.5.0/24"]
 """
 networks = engine_with(NETWORKS)
-Question(networks, "y/a", "x/a", 80, dataplane="kubernetes")
+question("08-networks", networks, "y/a", "x/a", 80, dataplane="kubernetes")
 
-# %%
+# %% tags=["check"]
 assert not networks.allowed("y/a", "x/a", 80)  # x/a is 10.244.5.10
 assert networks.allowed("y/a", "default/web", 80) and networks.allowed("x/a", "y/a", 80)
-show_verdict(networks, "y/a", "x/a", 80)
 
 # %% [markdown]
 # ## The same scenario on both dataplanes
@@ -323,8 +314,10 @@ show_verdict(networks, "y/a", "x/a", 80)
 SCENARIO = (ADMIN_DENY, OWNER, ADMIN_ACCEPT, ADMIN_PASS, BASELINE)
 on_upstream = show_matrix(engine_with(*SCENARIO, dataplane="kubernetes"), 80, caption="kubernetes dataplane")
 on_calico = show_matrix(engine_with(*SCENARIO, dataplane="calico"), 80, caption="calico dataplane")
-assert (on_upstream.matrix.allowed == on_calico.matrix.allowed).all()
 on_calico
+
+# %% tags=["check"]
+assert (on_upstream.matrix.allowed == on_calico.matrix.allowed).all()
 
 # %% [markdown]
 # ### What a CNI ignores
@@ -364,17 +357,13 @@ spec:
       namespaceSelector: kubernetes.io/metadata.name == 'y'
 """
 calico_only = cluster.merged(load_string(CALICO_GUARDRAIL))
-Question(calico_only, "y/a", "x/a", 80, dataplane="kubernetes")
-
-# %% [markdown]
-# Yes: only Calico enforces Calico objects; elsewhere they are **ignored** (the evaluator adds a
-# note saying so to every verdict). On Calico they work:
-
-# %%
 upstream, calico = Engine(calico_only, "kubernetes"), Engine(calico_only, "calico")
+question("08-calico-ignored", calico_only, "y/a", "x/a", 80, dataplane="kubernetes",
+         more=lambda: show_verdict(calico, "y/a", "x/a", 80))
+
+# %% tags=["check"]
 assert upstream.allowed("y/a", "x/a", 80) and not calico.allowed("y/a", "x/a", 80)
 assert any("no effect on the kubernetes dataplane" in note for note in upstream.notes)
-show_verdict(calico, "y/a", "x/a", 80)
 
 # %% [markdown]
 # **kind's own CNI goes further.** kindnet (kind 0.24 and later) enforces NetworkPolicy, and
@@ -384,14 +373,9 @@ show_verdict(calico, "y/a", "x/a", 80)
 
 # %%
 kindnet = engine_with(OWNER)  # what kindnet enforces of SCENARIO: the NetworkPolicy alone
-Question(kindnet, "y/b", "x/a", 80, dataplane="kubernetes")
+question("08-kindnet", kindnet, "y/b", "x/a", 80, dataplane="kubernetes")
 
-# %% [markdown]
-# It can: the owner's policy lets all of `y` in, and the Admin guardrail that stopped `y/b` does
-# not exist for kindnet. To use ClusterNetworkPolicy, run a CNI that implements it: Calico 3.32,
-# or kube-network-policies deployed with its ClusterNetworkPolicy support.
-
-# %%
+# %% tags=["check"]
 assert kindnet.allowed("y/b", "x/a", 80) and not engine_with(*SCENARIO).allowed("y/b", "x/a", 80)
 assert not kindnet.allowed("monitoring/prometheus", "x/a", 80)  # and no Admin Accept for monitoring either
 
@@ -421,9 +405,22 @@ assert not kindnet.allowed("monitoring/prometheus", "x/a", 80)  # and no Admin A
 playground = Playground(cluster, "---\n".join(SCENARIO), dataplane="kubernetes")
 playground
 
-# %%
+# %% tags=["check"]
 assert not playground.state.stale
 assert playground.state.matrix["y/a", "x/a"] and not playground.state.matrix["y/b", "x/a"]
+
+# %% [markdown]
+# ## Exercise: monitoring that owners cannot lock out
+#
+# From an empty editor, one ClusterNetworkPolicy. The checker's cluster has the owners' policies:
+# `x` lets in `y` only, and `y` has a default deny for ingress.
+
+# %%
+cnp_exercise = Exercise.get("08-admin-accept")
+cnp_exercise.show()
+
+# %% tags=["check"]
+assert cnp_exercise.check(cnp_exercise.solution()).passed
 
 # %% [markdown]
 # ## What you saw
@@ -436,4 +433,9 @@ assert playground.state.matrix["y/a", "x/a"] and not playground.state.matrix["y/
 # - A CNI ignores the kinds it does not implement: Calico objects outside Calico, and on kind's
 #   own kindnet ClusterNetworkPolicy too.
 #
-# Next, notebook `09-testing-debugging`: probing a real dataplane and reading what it generated.
+# Next, notebook [`09-testing-debugging`](09-testing-debugging.ipynb): probing a real dataplane and reading what it generated.
+
+# %%
+from npkit.course import what_next
+
+what_next("08")

@@ -1,5 +1,3 @@
-# Source of notebooks/09-testing-debugging.ipynb: build with `.venv/bin/python notebooks/src/build.py`.
-
 # %% [markdown]
 # # 09 · Testing and debugging
 #
@@ -12,11 +10,12 @@
 # %%
 import os
 
-from npkit.course import chapter_example, intro
+from npkit.course import Exercise, chapter_example, intro
+from npkit.course.questions import choice, predict, question
 from npkit.engine import Engine
-from npkit.lab import LabError, LabSession
+from npkit.lab import LabError, local_opt_in, open_lab
 from npkit.loading import load_string
-from npkit.widgets import Predict, Question, show_verdict
+from npkit.widgets import show_verdict
 
 intro("09")
 
@@ -84,9 +83,9 @@ spec: {containers: [{name: client, image: busybox}]}
 """
 print(chapter_example("default-deny-policy-test"))
 first_walkthrough = Engine(load_string(POLICY_TEST + "---\n" + chapter_example("default-deny-policy-test")))
-Question(first_walkthrough, "policy-test/client", "policy-test/web", 80)
+question("09-first-walkthrough", first_walkthrough, "policy-test/client", "policy-test/web", 80)
 
-# %%
+# %% tags=["check"]
 assert not first_walkthrough.allowed("policy-test/client", "policy-test/web", 80)  # wget times out
 assert not first_walkthrough.allowed("policy-test/web", "policy-test/client", 80)  # podSelector {}: every pod
 assert first_walkthrough.allowed("policy-test/client", "8.8.8.8", 443)  # egress is untouched
@@ -138,9 +137,9 @@ spec:
 np_demo = load_string(NP_DEMO, filename="np-demo.yaml")
 print(chapter_example("allow-frontend"))
 walkthrough = Engine(np_demo.merged(load_string(chapter_example("allow-frontend"))))
-Predict(walkthrough, 80)
+predict("09-second-walkthrough", walkthrough, 80)
 
-# %%
+# %% tags=["check"]
 assert walkthrough.allowed("np-demo/frontend", "np-demo/web", 80)  # wget prints the nginx page
 assert not walkthrough.allowed("np-demo/other", "np-demo/web", 80)  # wget times out
 assert walkthrough.allowed("np-demo/web", "np-demo/other", 80)  # other is not isolated: refused, not dropped
@@ -152,15 +151,34 @@ assert walkthrough.allowed("np-demo/web", "np-demo/other", 80)  # other is not i
 #
 # ## Predicted vs probed
 #
-# A `LabSession` chooses a **backend**: a local kind cluster if one runs, else Linux network
-# namespaces with nftables on this machine (needs root; that is what CI uses), else
-# **prediction only**, where every matrix is the evaluator's and says *predicted, not observed*.
-# The banner says which. It first runs an **enforcement canary**: a deny-all must stop a probe,
-# or the cluster is not enforcing policy at all and every result would be meaningless.
+# A `LabSession` runs on a **backend**, and its banner says which one and what enforces the
+# result:
+#
+# - **kind**, when the lab's kind cluster is reachable (`npkit lab up`): real pods, enforced by
+#   Calico's Felix (or, on a kind cluster without Calico, by kindnet, which enforces
+#   NetworkPolicy only);
+# - **local**, only when you ask for it (`NPKIT_LAB_BACKEND=local`, `--backend local`, or the
+#   button the labs show): network namespaces and nftables rules **on this machine** (needs root).
+#   What enforces the result there is *npkit's own nftables rendering* of the policies, checked by
+#   the kernel: for Kubernetes NetworkPolicy a faithful test (npkit passes the upstream e2e truth
+#   tables), for Calico policies a test of npkit against itself and the kernel, **not of Felix**;
+# - otherwise **prediction only**: every matrix is the evaluator's and says *predicted, not
+#   observed*.
+#
+# On an observing backend the session first runs an **enforcement canary**: a deny-all must stop a
+# probe, or the cluster is not enforcing policy at all and every result would be meaningless.
+#
+# The button below is the opt-in to the local backend: nothing is created on this machine unless you
+# click it (then run the cell after it).
 
 # %%
-lab = LabSession(f"nb-09-{os.getpid()}", np_demo, needs="calico")  # the pid keeps parallel runs apart
+opt_in = local_opt_in()
+opt_in
+
+# %%
+lab = open_lab(f"nb-09-{os.getpid()}", np_demo, needs="calico", local=opt_in)  # the pid keeps parallel runs apart
 canary = lab.canary()
+lab.intro()
 
 # %% [markdown]
 # Deploy the three pods, apply `allow-frontend`, and probe every pair on TCP 80. On an observing
@@ -174,7 +192,7 @@ lab.apply(chapter_example("allow-frontend"))
 probed = lab.check(port=80)
 print(probed)
 
-# %%
+# %% tags=["check"]
 assert probed.predicted["np-demo/frontend", "np-demo/web"] and not probed.predicted["np-demo/other", "np-demo/web"]
 if probed.observes:
     assert probed.agree, probed.render_text()  # the dataplane did what the engine predicted
@@ -195,34 +213,31 @@ print(chapter_example("log-denied"))
 # %%
 with_log = Engine(np_demo.merged(load_string(chapter_example("allow-frontend") + "---\n"
                                              + chapter_example("log-denied"))))
-Question(with_log, "np-demo/frontend", "np-demo/web", 80)
+question("09-log-denied", with_log, "np-demo/frontend", "np-demo/web", 80,
+         more=lambda: show_verdict(with_log, "np-demo/frontend", "np-demo/web", 80))
+
+# %% [markdown]
+# ### Probe it
+#
+# Apply `log-denied` on the lab's backend and probe every pair again:
 
 # %%
 lab.apply(chapter_example("log-denied"))
 logged = lab.check(port=80)
 print(logged)
 
-# %% [markdown]
-# Every connection between different pods is now dropped, predicted and (on an observing backend)
-# observed. Explain the surprising cell `frontend → web`, which worked a minute ago:
-
-# %%
+# %% tags=["check"]
 assert all(src == dst for src, dst in logged.predicted.pairs(True))
 if logged.observes:
     assert logged.agree, logged.render_text()
 surprise = show_verdict(lab.engine, "np-demo/frontend", "np-demo/web", 80)
 assert not surprise.verdict.egress.allowed and surprise.verdict.egress.decision.kind == "end-of-tier"
 assert surprise.verdict.egress.logged  # the Log rule fired, and decided nothing
-surprise
 
 # %% [markdown]
-# The **egress** of `frontend` is denied, before `web`'s ingress is even reached. Until now no
-# policy selected `frontend` for egress, so its namespace profile allowed everything. `log-denied`
-# selects `all()` for Ingress *and* Egress: tier `default` now applies to every pod in both
-# directions; its only rule is `Log`; and a tier that decides nothing ends with **Deny** (Calico
-# 3.29 and later). The policy meant to *observe* denials *creates* them.
+# ### Where the log lines are
 #
-# **Where the log lines are.** A `Log` rule writes to the **kernel log of the node**, prefix
+# A `Log` rule writes to the **kernel log of the node**, prefix
 # `calico-packet` (read with `dmesg` or `journalctl -k` on the node), not to calico-node's own
 # log: the chapter's `kubectl logs -n kube-system -l k8s-app=calico-node -c calico-node | grep -i
 # policy` shows Felix's messages about policies, not packets (and operator installs run
@@ -270,16 +285,17 @@ spec:
 lab.apply(LOG_DENIED_FIXED)
 fixed = lab.check(port=80)
 print(fixed)
+if fixed.observes:
+    print(lab.logs(tail=1))  # the one probe the fixed policy logged
 
-# %%
+# %% tags=["check"]
 assert (fixed.predicted.allowed == probed.predicted.allowed).all()  # the application works as before
 denied = lab.engine.verdict("np-demo/other", "np-demo/web", 80)
 assert not denied.allowed and denied.ingress.logged  # and what it denies is logged
 assert not lab.engine.verdict("np-demo/frontend", "np-demo/web", 80).ingress.logged
 if fixed.observes:
     assert fixed.agree, fixed.render_text()
-    newest = lab.logs(tail=1)  # the one probe the fixed policy logged
-    print(newest)
+    newest = lab.logs(tail=1)
     assert "np-demo/other → np-demo/web" in newest and "spec.ingress[0]" in newest
 
 # %% [markdown]
@@ -309,7 +325,6 @@ if fixed.observes:
 try:
     rules = lab.rules("np-demo/web")
     print(rules)
-    assert "End of tier default. Drop if no policies passed packet" in rules
 except LabError as error:
     rules = None
     print(f"{error}.\nShown instead, as an ILLUSTRATION (not generated here): what Felix writes for "
@@ -345,7 +360,38 @@ LOG   all  --  0.0.0.0/0  0.0.0.0/0  /* GlobalNetworkPolicy log-denied ingress *
 """
 if rules is None:
     print(ILLUSTRATION)
+
+# %% tags=["check"]
 assert "End of tier default. Drop if no policies passed packet" in ILLUSTRATION
+assert rules is None or "End of tier default. Drop if no policies passed packet" in rules
+
+# %% [markdown]
+# ### Three dataplanes, three places to look
+#
+# Calico programs policy in one of three dataplanes, and each is read differently: **iptables**
+# (`iptables-save | grep cali-`, the chains above), **nftables** (`nft list table ip calico`, the
+# same chains prefixed `filter-`), and **eBPF**.
+#
+# **Predict:** on a node running Calico's eBPF dataplane, what does `iptables -L -n | grep cali-tw`
+# show for the pods' policies?
+
+# %%
+choice("09-ebpf", ["the same cali-tw-… chains as above", "nothing: policy runs in BPF programs",
+                   "the chains, but empty"])
+
+# %% [markdown]
+# ### Reading policy in eBPF mode
+#
+# In eBPF mode, `calico-node -bpf policy dump <interface> all` inside the calico-node pod prints
+# a pod's compiled policy, with the same tiers, rules and "End of tier" drops. The commands, per
+# dataplane:
+
+# %%
+for dataplane, command in [("iptables", "iptables-save -t filter | grep -E 'cali-(tw|fw|pi|po)-'"),
+                           ("nftables", "nft list table ip calico"),
+                           ("eBPF", "kubectl exec -n calico-system <calico-node-pod> -c calico-node -- "
+                                    "calico-node -bpf policy dump <cali-interface> all")]:
+    print(f"{dataplane:9} {command}")
 
 # %% [markdown]
 # ## calicoctl and Felix
@@ -380,9 +426,11 @@ for tier in lab.engine.program.tiers:
         order = "(none: last)" if policy.order is None else f"{policy.order:g}"
         print(f"tier {tier.name:8} order {order:12} {str(policy.ref):45} selects {policy.subject.describe()}"
               f"  [{', '.join(sorted(policy.directions))}]")
+print("\n" + lab.backend.status())
+
+# %% tags=["check"]
 listed = [(t.name, str(p.ref)) for t in lab.engine.program.tiers for p in t.policies]
 assert listed == [("default", "NetworkPolicy np-demo/allow-frontend"), ("default", "GlobalNetworkPolicy log-denied")]
-print("\n" + lab.backend.status())
 
 # %% [markdown]
 # ## Clean up
@@ -396,15 +444,35 @@ if lab.backend.name == "local":
     lab.backend.down()  # cheap to recreate; a kind cluster, by contrast, is kept for the labs
 
 # %% [markdown]
+# ## Exercise: debug this namespace
+#
+# A set of policies that should let an application work, and does not. The feedback's first line
+# names what cuts a connection; fix it, check again, until everything passes.
+
+# %%
+debug = Exercise.get("09-debug")
+debug.show()
+
+# %% tags=["check"]
+assert not debug.check(debug.starter_yaml).passed and debug.check(debug.solution()).passed
+
+# %% [markdown]
 # ## What you saw
 #
 # - `wget --timeout=2` tells allowed (the page), dropped (timeout), refused (nothing listens) and
 #   DNS failure (bad address) apart; test new connections, from pods.
 # - The evaluator's matrix and the probed one agree; where they would not, the cell is marked and
 #   explained.
-# - The chapter's `log-denied` drops everything it logs, because tier `default` ends with Deny;
-#   log only where the tier denies anyway.
+# - The chapter's `log-denied` drops everything it logs, because tier `default` ends with Deny (on
+#   every Calico version); log only where the tier denies anyway.
+# - The banner says what enforced a result: Felix on kind + Calico, kindnet, or npkit's own
+#   nftables rendering on this machine (which checks npkit against the kernel, not against Felix).
 # - Felix's chains show the same structure as the explanations: tiers, policies, the end-of-tier
 #   drop, profiles.
 #
-# Next, notebook `10-best-practices`: lint policies and fix what the linter finds.
+# Next, notebook [`10-best-practices`](10-best-practices.ipynb): lint policies and fix what the linter finds.
+
+# %%
+from npkit.course import what_next
+
+what_next("09")

@@ -1,5 +1,3 @@
-# Source of notebooks/10-best-practices.ipynb: build with `.venv/bin/python notebooks/src/build.py`.
-
 # %% [markdown]
 # # 10 · Best practices
 #
@@ -12,11 +10,13 @@
 
 # %%
 from npkit.course import Exercise, chapter_example, chapter_examples, intro, model_cluster, overview
+from npkit.course.questions import choice, question
+from npkit.course.review import review
 from npkit.diff import compare, render_comparison
 from npkit.engine import Engine
 from npkit.lint import Findings, lint
 from npkit.loading import load_string
-from npkit.widgets import Question, show_connections
+from npkit.widgets import show_connections
 
 intro("10")
 
@@ -35,7 +35,7 @@ def engine_with(*texts: str) -> Engine:
     """The monitoring cluster with these policies applied."""
     return Engine(cluster.merged(load_string("\n---\n".join(texts), filename="policies.yaml")))
 
-
+# %% tags=["check"]
 assert {p.key for p in cluster.pods} == {"default/web", "monitoring/prometheus", "monitoring/grafana",
                                           "kube-system/coredns", "x/fake-dns"}
 
@@ -54,22 +54,16 @@ print(chapter_example("default-deny-all"))
 
 # %%
 deny_default = engine_with(chapter_example("default-deny-all"))
-Question(deny_default, "default/web", "monitoring/grafana", 3000)
+question("10-deny-one-namespace", deny_default, "default/web", "monitoring/grafana", 3000,
+         more=lambda: show_connections(deny_default, [("default/web", "monitoring/grafana", 3000),
+                                                      ("x/fake-dns", "monitoring/grafana", 3000),
+                                                      ("monitoring/prometheus", "default/web", 80)]))
 
-# %% [markdown]
-# No, but only because `web`'s **egress** is closed. `grafana` itself is as open as before: any
-# pod outside `default` still reaches it. A NetworkPolicy only ever covers its own namespace, so
-# "every namespace" means one `default-deny-all` per namespace, and a new namespace needs its own
-# on day one.
-
-# %%
+# %% tags=["check"]
 assert not deny_default.allowed("default/web", "monitoring/grafana", 3000)
 assert deny_default.allowed("monitoring/prometheus", "monitoring/grafana", 3000)  # monitoring: still open
 assert deny_default.allowed("x/fake-dns", "monitoring/grafana", 3000)
 assert not deny_default.allowed("monitoring/prometheus", "default/web", 80)  # default: closed
-show_connections(deny_default, [("default/web", "monitoring/grafana", 3000),
-                                ("x/fake-dns", "monitoring/grafana", 3000),
-                                ("monitoring/prometheus", "default/web", 80)])
 
 # %% [markdown]
 # ## 2. Allow DNS, pinned to kube-system, on UDP *and* TCP
@@ -88,14 +82,12 @@ print(chapter_example("allow-dns-kube-system"))
 
 # %%
 dns_udp_only = engine_with(chapter_example("default-deny-all"), chapter_example("allow-dns-kube-system"))
-Question(dns_udp_only, "default/web", "kube-system/coredns", 53, "TCP")
+question("10-dns-tcp", dns_udp_only, "default/web", "kube-system/coredns", 53, "TCP")
 
 # %% [markdown]
-# No: the chapter lists UDP 53 only. DNS falls back to TCP when an answer does not fit in a UDP
-# packet (many records, DNSSEC, long names), and those lookups then fail. Add TCP 53, as the
-# chapter's own `allow-dns` (notebook 06) does.
+# ### Pinned, or any namespace
 #
-# That `allow-dns`, however, matches `k8s-app: kube-dns` with `namespaceSelector: {}`, in **any**
+# The chapter's own `allow-dns` (notebook 06) has TCP 53. That `allow-dns`, however, matches `k8s-app: kube-dns` with `namespaceSelector: {}`, in **any**
 # namespace. Compare what the two variants let `web` send DNS queries to:
 
 # %%
@@ -104,9 +96,11 @@ queries = [("default/web", "kube-system/coredns", 53, "UDP"), ("default/web", "k
            ("default/web", "x/fake-dns", 53, "UDP")]
 pinned_view = show_connections(dns_udp_only, queries)
 any_namespace_view = show_connections(chapter_allow_dns, queries)
+any_namespace_view
+
+# %% tags=["check"]
 assert pinned_view.allowed == (True, False, False)  # pinned, but UDP only
 assert any_namespace_view.allowed == (True, True, True)  # UDP and TCP, but the impostor answers too
-any_namespace_view
 
 # %% [markdown]
 # The best practice is both: pinned to `kubernetes.io/metadata.name: kube-system`, on UDP and TCP
@@ -124,9 +118,7 @@ any_namespace_view
 # `allow-ingress-from-monitoring`. A name is for the people who run `kubectl get networkpolicy`;
 # it changes nothing in what the policy does.
 #
-# **Predict:** which of these names follow the convention? `allow-ingress-frontend-to-backend`,
-# `allow-frontend-to-backend`, `deny-egress-to-internet`, `allow-ingress-from-monitoring`,
-# `block-malicious-ips`, `default-deny-all`, `web-policy`.
+# **Predict:** which of these names follow the convention?
 
 # %%
 NAMES = ["allow-ingress-frontend-to-backend", "allow-frontend-to-backend", "deny-egress-to-internet",
@@ -136,24 +128,24 @@ named = "\n---\n".join(
     "spec: {podSelector: {}, policyTypes: [Ingress]}" for name in NAMES)
 naming = lint(load_string(named, filename="names.yaml"), only=["naming"])
 flagged = {f.obj.name: f.fix for f in naming}
-for name in NAMES:
-    print(f"{'✗' if name in flagged else '✓'} {name}")
-print("\nthe linter's fix for allow-frontend-to-backend:", flagged["allow-frontend-to-backend"])
+choice("10-names", NAMES, [n for n in NAMES if n not in flagged], multiple=True,
+       more=lambda: naming)
 
-# %%
+# %% tags=["check"]
 assert set(flagged) == {"allow-frontend-to-backend", "block-malicious-ips", "web-policy"}
 assert "allow-ingress-frontend-to-backend" in flagged["allow-frontend-to-backend"]
 
 # %% [markdown]
-# `default-deny-all` is a well-known name and passes. `block` is not an action of the convention
-# (`allow`, `deny`, `pass`, `log`). Renaming a policy means creating the new one and then deleting
-# the old one: apply the new name first, so there is no moment without the policy.
+# ### Renaming
+#
+# Renaming a policy means creating the new one and then deleting the old one: apply the new name
+# first, so there is no moment without the policy.
 #
 # ## Lint a realistic set
 #
 # The monitoring team wrote these policies: a default deny and DNS for their namespace, Grafana
 # reading Prometheus, Prometheus scraping `web`, and, in `default`, a policy letting monitoring in.
-# They work, mostly. **Predict:** before running the linter, how many problems do you spot?
+# They work, mostly. **Predict:** read them, then say how many findings the linter will report.
 
 # %%
 MONITORING = """\
@@ -270,12 +262,23 @@ spec:
     - protocol: TCP
       port: 80
 """
-findings = lint(cluster.merged(load_string(MONITORING, filename="monitoring-policies.yaml")))
-findings
+findings = review(cluster.merged(load_string(MONITORING, filename="monitoring-policies.yaml")),
+                  files=["monitoring-policies.yaml"])
+BUCKETS = ["none", "one to three", "four to seven", "eight or more"]
+choice("10-how-many-findings", BUCKETS,
+       BUCKETS[0 if not findings else 1 if len(findings) <= 3 else 2 if len(findings) <= 7 else 3],
+       more=lambda: findings)
+
+# %% [markdown]
+# ### What the linter found
+#
+# `review(…, files=[…])` is `npkit.lint` reporting on your own file: findings about the course
+# cluster's objects (a namespace with no default deny) keep their object and lose the location of
+# data files you never opened.
 
 # %% [markdown]
 # Each finding names the object, the field, the line, what is wrong in terms of traffic, and a
-# fix. Grouped:
+# fix (open the widget above for the list). Grouped:
 #
 # | rule | what it found |
 # |---|---|
@@ -287,12 +290,15 @@ findings
 # Prometheus cannot scrape `web` at all:
 
 # %%
+broken = engine_with(MONITORING)
+print(findings.summary())
+
+# %% tags=["check"]
 counts = {rule: len(findings.of(rule)) for rule in ("NP103", "NP102", "NP104", "NP301", "NP202", "NP901")}
 assert counts == {"NP103": 2, "NP102": 1, "NP104": 1, "NP301": 1, "NP202": 2, "NP901": 3}
 assert len(findings) == sum(counts.values()) and not findings.errors
-broken = engine_with(MONITORING)
+assert {f.origin.file for f in findings} == {"", "monitoring-policies.yaml"}  # no file the learner never saw
 assert not broken.allowed("monitoring/prometheus", "default/web", 80)
-print(findings.summary())
 
 # %% [markdown]
 # ## Fix one thing at a time, and prove each fix
@@ -310,12 +316,14 @@ RENAMED = (MONITORING.replace("  name: deny\n", "  name: default-deny-all\n")
            .replace("  name: grafana-to-prometheus\n", "  name: allow-ingress-grafana-to-prometheus\n"))
 renamed = engine_with(RENAMED)
 step = compare(broken, renamed, PROBES)
-assert step.equivalent
 print(step.summary())
 
+# %% tags=["check"]
+assert step.equivalent
+
 # %% [markdown]
-# **DNS.** Pin the namespace in the same peer, and add TCP 53. **Predict** the changes: which
-# connections become allowed, which denied?
+# **DNS.** Pin the namespace in the same peer, and add TCP 53. **Predict:** which of these
+# connections change?
 
 # %%
 DNS_FIXED = RENAMED.replace("""\
@@ -341,9 +349,15 @@ DNS_FIXED = RENAMED.replace("""\
 """)
 dns_fixed = engine_with(DNS_FIXED)
 step = compare(renamed, dns_fixed, PROBES)
-print(render_comparison(step, explain=False))
+changed = {c.label for c in step.changes}
+DNS_OPTIONS = ["monitoring/prometheus → kube-system/coredns TCP/53", "monitoring/prometheus → kube-system/coredns UDP/53",
+               "monitoring/prometheus → x/fake-dns UDP/53", "monitoring/grafana → x/fake-dns UDP/53",
+               "monitoring/prometheus → default/web TCP/80"]
+dns_step = step
+choice("10-dns-fix", DNS_OPTIONS, [o for o in DNS_OPTIONS if o in changed], multiple=True,
+       more=lambda: render_comparison(dns_step, explain=False))
 
-# %%
+# %% tags=["check"]
 assert {c.label for c in step.newly_allowed} == {"monitoring/grafana → kube-system/coredns TCP/53",
                                                  "monitoring/prometheus → kube-system/coredns TCP/53"}
 assert {c.label for c in step.newly_denied} == {"monitoring/grafana → x/fake-dns UDP/53",
@@ -385,16 +399,18 @@ PEERS_FIXED = DNS_FIXED.replace("""\
 """)
 peers_fixed = engine_with(PEERS_FIXED)
 step = compare(dns_fixed, peers_fixed, PROBES)
+print(render_comparison(step))
+
+# %% tags=["check"]
 assert [c.label for c in step.newly_allowed] == ["monitoring/prometheus → default/web TCP/80"]
 assert not step.newly_denied
-print(render_comparison(step))
 
 # %% [markdown]
 # **A default deny in every namespace.** The same two policies for each namespace, from a small
 # template, as a Helm chart or kustomize overlay would stamp them out: `default-deny-all` and
 # `allow-egress-to-kube-dns` (pinned, UDP and TCP). `monitoring` has its own already.
 #
-# **Predict:** can this step allow anything new?
+# **Predict:** can this step allow a connection that was denied before?
 
 # %%
 def namespace_baseline(namespace: str) -> str:
@@ -439,31 +455,40 @@ spec:
 FIXED = "---\n".join([PEERS_FIXED] + [namespace_baseline(ns) for ns in ("default", "x")])
 fixed = engine_with(FIXED)
 step = compare(peers_fixed, fixed, PROBES)
-print(step.summary())
+baseline_step = step
+choice("10-baseline-adds", ["yes", "no"], "yes" if step.newly_allowed else "no",
+       more=lambda: baseline_step.summary())
 
-# %% [markdown]
-# No: a default deny only takes away. What it takes away is every connection into or out of
-# `default` and `x` that no policy allows, while DNS and the scrape keep working:
-
-# %%
+# %% tags=["check"]
 assert not step.newly_allowed and step.newly_denied
 assert all(c.src.split("/")[0] in ("default", "x") or c.dst.split("/")[0] in ("default", "x")
            for c in step.newly_denied)
+
+# %% [markdown]
+# ### What still works
+#
+# DNS and the scrape, checked connection by connection:
+
+# %%
 kept = show_connections(fixed, [("monitoring/prometheus", "default/web", 80),
                                 ("monitoring/grafana", "monitoring/prometheus", 9090),
                                 ("default/web", "kube-system/coredns", 53, "UDP"),
                                 ("default/web", "kube-system/coredns", 53, "TCP"),
                                 ("monitoring/grafana", "x/fake-dns", 53, "UDP")])
-assert kept.allowed == (True, True, True, True, False)
 kept
+
+# %% tags=["check"]
+assert kept.allowed == (True, True, True, True, False)
 
 # %% [markdown]
 # And the linter has nothing left to say:
 
 # %%
-clean = lint(cluster.merged(load_string(FIXED, filename="monitoring-policies.yaml")))
-assert not clean, str(clean)
+clean = review(cluster.merged(load_string(FIXED, filename="monitoring-policies.yaml")), files=["monitoring-policies.yaml"])
 print(clean.summary())
+
+# %% tags=["check"]
+assert not clean, str(clean)
 
 # %% [markdown]
 # ## The chapter's own examples, linted
@@ -515,13 +540,19 @@ def lint_example(name: str) -> Findings:
 
 
 chapter_findings = {name: lint_example(name) for name in chapter_examples()}
+most = max(chapter_findings, key=lambda n: len(chapter_findings[n]))
+choice("10-most-findings", ["example-policy", "allow-dns", "block-malicious-ips", "deny-external-egress", "log-denied"],
+       most)
+
+# %% [markdown]
+# ### Finding by finding
+
+# %%
 for name, found in chapter_findings.items():
     print(f"{name:26} " + (", ".join(f"{f.rule} {f.name}" for f in found) or "no findings"))
 
 # %% [markdown]
-# `log-denied` collects the most (six: its Log rules, in both directions, decide nothing), then
-# `deny-external-egress` (four): Calico policies that select `all()` and decide only part of the
-# traffic. What each finding says about the chapter, and where the course deals with it:
+# What each finding says about the chapter, and where the course deals with it:
 #
 # | rule | examples | what it means | where |
 # |---|---|---|---|
@@ -538,7 +569,7 @@ for name, found in chapter_findings.items():
 # `allow-same-namespace`'s only finding is its name; `default-deny-ingress` and the hands-on
 # `default-deny` have none once NP103 is set aside (lab 1 shows what they leave open).
 
-# %%
+# %% tags=["check"]
 found = {(name, f.rule) for name, fs in chapter_findings.items() for f in fs}
 expected = {
     ("allow-dns", "NP104"), ("allow-dns-kube-system", "NP102"), ("allow-external-db", "NP101"),
@@ -555,6 +586,11 @@ assert found == expected, sorted(found ^ expected)
 ranking = sorted(chapter_findings, key=lambda n: -len(chapter_findings[n]))
 assert ranking[:2] == ["log-denied", "deny-external-egress"] and len(chapter_findings["log-denied"]) == 6
 assert not chapter_findings["default-deny-ingress"] and not chapter_findings["default-deny-policy-test"]
+
+# %% [markdown]
+# One of them in full, as `npkit lint` prints it:
+
+# %%
 chapter_findings["block-malicious-ips"]
 
 # %% [markdown]
@@ -573,8 +609,9 @@ chapter_findings["block-malicious-ips"]
 #   makes ranges. (04)
 # - Default deny per namespace, then DNS (UDP and TCP, pinned to kube-system), then each needed
 #   connection on both sides. (05, 06, 10)
-# - Calico: tiers and order, explicit Deny / Pass / Log, and the end-of-tier Deny (3.29+) that
-#   makes several chapter examples cut all traffic; HTTP rules only with Istio + Dikastes. (07)
+# - Calico: tiers (Calico ≥ 3.29) and order, explicit Deny / Pass / Log, and the end-of-tier drop
+#   (every version) that makes several chapter examples cut all traffic; HTTP rules only with
+#   Istio + Dikastes. (07)
 # - ClusterNetworkPolicy: Admin and Baseline tiers, the upstream counterpart of Calico's. (08)
 # - Test with new connections from pods; read the explanation, the logs and the generated rules.
 #   (09, labs 1–4)
@@ -582,17 +619,23 @@ chapter_findings["block-malicious-ips"]
 # ## Exercise: fix a review's findings
 
 # %%
-review = Exercise.get("10-best-practices")
-review.show()
+best_practices = Exercise.get("10-best-practices")
+best_practices.show()
 
-# %%
-assert not review.check(review.starter_yaml).passed  # the starter is what the review found
-starter_findings = lint(review.base.merged(load_string(review.starter_yaml, filename="starter.yaml")))
+# %% tags=["check"]
+assert not best_practices.check(best_practices.starter_yaml).passed  # the starter is what the review found
+starter_findings = review(best_practices.base.merged(load_string(best_practices.starter_yaml, filename="starter.yaml")),
+                          files=["starter.yaml"])
 assert {"NP103", "NP104", "NP901"} <= {f.rule for f in starter_findings}
 
 # %% [markdown]
-# Lint your answer too: `lint(review.base.merged(load_string(your_yaml)))` should come back clean
-# but for the namespaces the task leaves alone (NP103 on `x`).
+# The checker runs the naming rule for you. To see everything the linter says about your answer,
+# paste it into `YOUR_ANSWER` and run the cell: it should come back clean but for the namespace
+# the task leaves alone (NP103 on `x`).
+
+# %%
+YOUR_ANSWER = best_practices.starter_yaml  # replace with your policies
+review(best_practices.base.merged(load_string(YOUR_ANSWER, filename="your-policies.yaml")), files=["your-policies.yaml"])
 #
 # ## What you saw
 #
@@ -602,5 +645,10 @@ assert {"NP103", "NP104", "NP901"} <= {f.rule for f in starter_findings}
 #   the OR where AND was meant, tiers that deny more than they say.
 # - `compare` shows that a fix changed exactly the connections it meant to, and nothing else.
 #
-# That is the end of the notebooks. The labs (`labs/`) run the chapter's walkthroughs and Calico's
+# That is the end of the notebooks. The labs ([`labs/`](../labs/lab-01-default-deny.ipynb)) run the chapter's walkthroughs and Calico's
 # tiers on a real dataplane.
+
+# %%
+from npkit.course import what_next
+
+what_next("10")

@@ -7,6 +7,9 @@
     overview()                               # namespaces, pods, labels, IPs, ports, outside addresses
     Exercise.get("03-and-or").show()         # task, editor, Check, hints, solution on request
     chapter_example("allow-dns")             # the chapter's YAML, rebuilt (npkit/data/chapter/)
+    course_home()                            # every notebook and lab: links, minutes, the learner's ticks
+    what_next("03")                          # last cell: a link to the next notebook, "mark as done"
+    reset_progress()                         # forget the learner's saved answers and ticks
 
 Data lives in npkit/data/course/ (clusters, notebooks.yaml, exercises/*.yaml).
 """
@@ -14,9 +17,12 @@ Data lives in npkit/data/course/ (clusters, notebooks.yaml, exercises/*.yaml).
 from .chapter import chapter_example, chapter_examples
 from .clusters import Address, cluster_names, external, model_cluster, overview
 from .exercises import Exercise, Grade
+from .home import course_home, what_next
 from .intro import Intro, intro, notebooks
+from .progress import Progress, progress, reset_progress
 
 __all__ = [
     "chapter_example", "chapter_examples", "Address", "cluster_names", "external", "model_cluster", "overview",
-    "Exercise", "Grade", "Intro", "intro", "notebooks",
+    "Exercise", "Grade", "Intro", "intro", "notebooks", "Progress", "progress", "reset_progress",
+    "course_home", "what_next",
 ]

@@ -7,10 +7,11 @@ same text the tests check.
 from __future__ import annotations
 
 from importlib import resources
+from importlib.abc import Traversable
 
 
-def _dir():
-    return resources.files("npkit").joinpath("data", "chapter")
+def _dir() -> Traversable:
+    return resources.files("npkit").joinpath("data").joinpath("chapter")
 
 
 def chapter_examples() -> list[str]:
@@ -27,4 +28,5 @@ def chapter_example(name: str) -> str:
     path = _dir().joinpath(f"{name}.yaml")
     if not path.is_file():
         raise KeyError(f"no chapter example {name!r}; there are: {', '.join(chapter_examples())}")
-    return path.read_text(encoding="utf-8")
+    text: str = path.read_text(encoding="utf-8")
+    return text

@@ -1,10 +1,17 @@
 """Exercises: a task, a starter, a reference solution, and a checker that grades by meaning.
 
-An exercise is data (`npkit/data/course/exercises/<id>.yaml`). `check(yaml_text)` loads the
-learner's policies onto the exercise's model cluster and asks `npkit.diff.compare` whether
-they give the same verdict as the reference solution on every probed connection between
-the cluster's pods; connections to or from addresses outside the cluster (`external`) are
-asked of both engines one by one. The YAML text itself is never compared.
+An exercise is data (`npkit/data/course/exercises/<id>.yaml`). Two kinds:
+
+- `policies` (the default): `check(yaml_text)` loads the learner's policies onto the exercise's
+  model cluster and asks `npkit.diff.compare` whether they give the same verdict as the
+  reference solution on every probed connection between the cluster's pods; connections to or
+  from addresses outside the cluster (`external`) are asked of both engines one by one. An
+  exercise may also require lint rules to have nothing to say (`lint: [naming]` when the task
+  asks for names).
+- `selector`: the learner writes a label selector; it is read as a policy's selector in each of
+  the exercise's namespaces and graded by the pods it selects.
+
+The text itself is never compared. Feedback (`npkit.course.feedback`) names the cause first.
 
 >>> ex = Exercise.get("03-and-or")
 >>> ex.check(ex.solution()).passed, ex.check(ex.starter_yaml).passed
@@ -16,20 +23,29 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import dataclass
 from functools import cached_property
-from html import escape
 from importlib import resources
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 
 from ..diff import compare
-from ..engine import Engine, Verdict, protocol_name
+from ..engine import Engine, protocol_name
+from ..lint import lint
 from ..loading import load_string
 from ..model import Cluster, Diagnostic, InputError
-from .clusters import model_cluster
+from .clusters import model_cluster, read_data
+from .feedback import Difference, Grade, cause
+
+if TYPE_CHECKING:
+    from ..widgets.exercise import ExerciseView
+    from ..widgets.playground import Playground
 
 LEARNER_FILE = "your-policies.yaml"
 # What each `requires` entry needs, as a module that must exist.
 REQUIREMENTS = {"calico": "npkit.loading.calico", "cnp": "npkit.loading.cnp"}
+Kind = Literal["policies", "selector"]
+
+__all__ = ["Connection", "Exercise", "Grade", "Difference", "SelectorTask", "LEARNER_FILE"]
 
 
 @dataclass(frozen=True)
@@ -43,80 +59,11 @@ class Connection:
 
 
 @dataclass(frozen=True)
-class Difference:
-    """One connection where the learner's policies disagree with the reference."""
+class SelectorTask:
+    """How a selector exercise reads the learner's text: which language, and in which namespaces."""
 
-    label: str
-    src: str
-    dst: str
-    port: int | None
-    protocol: str
-    expected: bool
-    yours: bool
-    why: str  # the learner's verdict, in words
-
-    def text(self) -> str:
-        return (f"{self.label}: should be {'allowed' if self.expected else 'denied'}; "
-                f"your policies {'allow' if self.yours else 'deny'} it")
-
-
-@dataclass(frozen=True)
-class Grade:
-    """The checker's answer. `passed` only when the input loads and every probe agrees."""
-
-    exercise: str
-    passed: bool
-    compared: int
-    differences: tuple[Difference, ...] = ()
-    errors: tuple[Diagnostic, ...] = ()
-    notes: tuple[str, ...] = ()
-    hint: str = ""  # derived from the first difference
-    verdict: Verdict | None = None  # the learner's verdict for the first difference, for explanations
-
-    def text(self, limit: int = 8) -> str:
-        """The feedback as plain text."""
-        if self.errors:
-            lines = ["✗ Your YAML has errors, so nothing was checked:"]
-            lines += [f"  {d}" for d in self.errors]
-        elif self.passed:
-            lines = [f"✓ Correct: your policies give the same answer as the reference on all "
-                     f"{self.compared} connections checked."]
-        else:
-            n = len(self.differences)
-            lines = [f"✗ Not yet: {n} connection{'s differ' if n != 1 else ' differs'} from the goal "
-                     f"(of {self.compared} checked):"]
-            lines += [f"  {d.text()}" for d in self.differences[:limit]]
-            if n > limit:
-                lines.append(f"  … and {n - limit} more")
-            if self.hint:
-                lines.append(f"Hint: {self.hint}")
-        lines += [f"note: {n}" for n in self.notes]
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.text()
-
-    def _repr_html_(self) -> str:
-        return grade_html(self)
-
-
-def grade_html(grade: Grade, limit: int = 8) -> str:
-    """The feedback as HTML (what the Exercise widget shows under its Check button)."""
-    if grade.errors:
-        items = "".join(f"<li><code>{escape(str(d))}</code></li>" for d in grade.errors)
-        return ('<div style="color:#cf222e"><b>✗ Your YAML has errors, so nothing was checked:</b>'
-                f"<ul>{items}</ul></div>")
-    notes = "".join(f'<div style="color:#57606a">note: {escape(n)}</div>' for n in grade.notes)
-    if grade.passed:
-        return (f'<div style="color:#1a7f37"><b>✓ Correct:</b> your policies give the same answer as the '
-                f"reference on all {grade.compared} connections checked.</div>{notes}")
-    n = len(grade.differences)
-    items = "".join(f"<li>{escape(d.text())}</li>" for d in grade.differences[:limit])
-    if n > limit:
-        items += f"<li>… and {n - limit} more</li>"
-    hint = f'<div><b>Hint:</b> {escape(grade.hint)}</div>' if grade.hint else ""
-    return (f'<div style="color:#9a6700"><b>✗ Not yet:</b> {n} connection{"s differ" if n != 1 else " differs"} from '
-            f"the goal (of {grade.compared} checked):</div><ul>{items}</ul>{hint}{notes}")
+    mode: Literal["kubernetes", "calico"] = "kubernetes"
+    namespaces: tuple[str, ...] = ()  # read as a policy's selector in each; () = every namespace
 
 
 @dataclass(frozen=True)
@@ -128,14 +75,18 @@ class Exercise:
     task_markdown: str
     starter_yaml: str
     solution_yaml: str
-    probes: tuple[tuple[int | None, str], ...]
+    probes: tuple[tuple[int | None, str], ...] = ()
     cluster: str = "default"  # a model cluster name (npkit.course.model_cluster)
-    cluster_yaml: str = ""  # objects added to that cluster for this exercise
+    cluster_yaml: str = ""  # objects (policies too) added to that cluster for this exercise
+    cluster_files: tuple[str, ...] = ()  # files of npkit/data/course/ added the same way
     hints: tuple[str, ...] = ()
     dataplane: str = "calico"
     external: tuple[Connection, ...] = ()
     requires: tuple[str, ...] = ()
     notebook: str = ""
+    kind: Kind = "policies"
+    selector: SelectorTask = SelectorTask()
+    lint_rules: tuple[str, ...] = ()  # lint rules the learner's policies must pass (e.g. "naming")
 
     # -- the catalogue ---------------------------------------------------------------------
     @staticmethod
@@ -160,11 +111,18 @@ class Exercise:
     def available(self) -> bool:
         return not self.missing
 
+    @property
+    def blank(self) -> bool:
+        """True when the learner starts from an empty editor."""
+        return not self.starter_yaml.strip()
+
     # -- grading ---------------------------------------------------------------------------
     @cached_property
     def base(self) -> Cluster:
         """The exercise's cluster without any learner policy."""
         cluster = model_cluster(self.cluster)
+        for file in self.cluster_files:
+            cluster = cluster.merged(load_string(read_data(file), filename=file))
         if self.cluster_yaml.strip():
             cluster = cluster.merged(load_string(self.cluster_yaml, filename=f"{self.id}/cluster.yaml"))
         return cluster
@@ -176,14 +134,24 @@ class Exercise:
 
     def engine_for(self, loaded: Cluster) -> Engine:
         """The base cluster with the policies (and tiers, network sets) of `loaded`, never its pods."""
+        return Engine(self._with_policies(loaded), self.dataplane)  # type: ignore[arg-type]
+
+    def _with_policies(self, loaded: Cluster) -> Cluster:
         policies_only = Cluster(
             network_policies=loaded.network_policies, calico_policies=loaded.calico_policies,
             cluster_network_policies=loaded.cluster_network_policies, tiers=loaded.tiers,
             network_sets=loaded.network_sets)
-        return Engine(self.base.merged(policies_only), self.dataplane)  # type: ignore[arg-type]
+        return self.base.merged(policies_only)
 
     def check(self, text: str) -> Grade:
-        """Grade the learner's YAML by the verdicts it produces, never by its text."""
+        """Grade the learner's answer by what it does, never by its text."""
+        if not text.strip():
+            return Grade(self.id, False, 0, empty=True)
+        if self.kind == "selector":
+            return self._check_selector(text)
+        return self._check_policies(text)
+
+    def _check_policies(self, text: str) -> Grade:
         try:
             loaded = load_string(text, filename=LEARNER_FILE)
             mine = self.engine_for(loaded)
@@ -198,28 +166,72 @@ class Exercise:
         connections = [(c.src, c.dst, c.port, c.protocol) for c in self.external]
         # before = the reference, after = the learner's policies
         comparison = compare(self.reference, mine, self.probes, connections)
-        differences, first = [], None
-        for c in comparison.changes:
-            verdict = mine.verdict(c.src, c.dst, c.port, c.protocol)
-            differences.append(Difference(c.label, c.src, c.dst, c.port, c.protocol, c.before, c.after,
-                                          verdict.summary))
-            first = first or verdict
-        hint = _auto_hint(differences[0]) if differences else ""
-        return Grade(self.id, not differences, comparison.compared, tuple(differences), notes=tuple(notes),
-                     hint=hint, verdict=first)
+        differences = tuple(
+            Difference(c.label, c.src, c.dst, c.port, c.protocol, c.before, c.after,
+                       mine.verdict(c.src, c.dst, c.port, c.protocol).summary) for c in comparison.changes)
+        findings = self._findings(loaded)
+        hint, verdict = "", None
+        if differences:
+            first = _representative(differences)
+            verdict = mine.verdict(first.src, first.dst, first.port, first.protocol)
+            hint = cause(first, verdict, self.reference.verdict(first.src, first.dst, first.port, first.protocol))
+        return Grade(self.id, not differences and not findings, comparison.compared, differences, notes=tuple(notes),
+                     hint=hint, verdict=verdict, findings=findings)
+
+    def _findings(self, loaded: Cluster) -> tuple[str, ...]:
+        """The required lint rules' findings about the learner's own policies, one line each."""
+        if not self.lint_rules:
+            return ()
+        found = lint(self._with_policies(loaded), self.dataplane, only=self.lint_rules)  # type: ignore[arg-type]
+        return tuple(f"{f.obj}: {f.message} Fix: {f.fix}." for f in found if f.origin.file == LEARNER_FILE)
+
+    def _selection(self, text: str) -> tuple[tuple[Diagnostic, ...], set[str]]:
+        """The pods `text` selects, read as a policy's selector in each of the exercise's namespaces."""
+        from ..widgets.selector_lab import SelectorLabState
+
+        state = SelectorLabState(self.base, "{}", mode=self.selector.mode)
+        selected: set[str] = set()
+        for namespace in self.selector.namespaces or state.namespaces:
+            selected.update(state.set_text(text, namespace=namespace).pods)
+            if state.errors:
+                return state.errors, set()
+        return (), selected
+
+    def _check_selector(self, text: str) -> Grade:
+        errors, mine = self._selection(text)
+        if errors:
+            return Grade(self.id, False, 0, errors=errors, unit="pod")
+        _, reference = self._selection(self.solution_yaml)
+        candidates = sorted(p.key for p in self.base.pods
+                            if not self.selector.namespaces or p.namespace in self.selector.namespaces)
+        differences = tuple(
+            Difference(pod, pod, pod, None, "", pod in reference, pod in mine, self._why(text, pod))
+            for pod in candidates if (pod in reference) != (pod in mine))
+        hint = ""
+        if differences:
+            d = differences[0]
+            hint = (f"{d.label} should {'' if d.expected else 'not '}be selected, but your selector "
+                    f"{'misses' if d.expected else 'selects'} it: {d.why}")
+        return Grade(self.id, not differences, len(candidates), differences, hint=hint, unit="pod")
+
+    def _why(self, text: str, pod: str) -> str:
+        from ..widgets.selector_lab import SelectorLabState
+
+        return SelectorLabState(self.base, text, mode=self.selector.mode,
+                                namespace=pod.split("/", 1)[0]).selection.why(pod)
 
     # -- for the learner ---------------------------------------------------------------------
     def solution(self) -> str:
         """The reference solution's YAML (only when asked for)."""
         return self.solution_yaml
 
-    def show(self):
+    def show(self) -> ExerciseView:
         """The exercise widget: task, editor, Check, hints, and the solution on request."""
         from ..widgets.exercise import ExerciseView
 
         return ExerciseView(self)
 
-    def playground(self, text: str | None = None):
+    def playground(self, text: str | None = None) -> Playground:
         """A Playground on the exercise's cluster and probes, starting from `text` (the starter)."""
         from ..widgets.playground import Playground
 
@@ -231,22 +243,28 @@ class Exercise:
         return f"Exercise {self.id}: {self.title}"
 
 
-def _auto_hint(d: Difference) -> str:
-    want, got = ("allowed", "deny") if d.expected else ("denied", "allow")
-    return f"{d.label} should be {want}; your policies {got} it: {d.why}"
+def _representative(differences: tuple[Difference, ...]) -> Difference:
+    """The difference the first line explains: the first of the biggest group (the commonest mistake)."""
+    from .feedback import group
+
+    return group(differences)[0].items[0]
 
 
 def _read(text: str) -> Exercise:
     raw = yaml.safe_load(text)
-    probes = tuple((p[0], protocol_name(p[1])) for p in raw["probes"])
+    probes = tuple((p[0], protocol_name(p[1])) for p in raw.get("probes") or ())
     external = tuple(Connection(c["from"], c["to"], c.get("port"), protocol_name(c.get("protocol", "TCP")))
                      for c in raw.get("external") or ())
+    sel = raw.get("selector") or {}
     return Exercise(
-        id=raw["id"], title=raw["title"], task_markdown=raw["task"].strip(), starter_yaml=raw["starter"],
+        id=raw["id"], title=raw["title"], task_markdown=raw["task"].strip(), starter_yaml=raw.get("starter") or "",
         solution_yaml=raw["solution"], probes=probes, cluster=raw.get("cluster", "default"),
-        cluster_yaml=raw.get("cluster_yaml", ""), hints=tuple(raw.get("hints") or ()),
+        cluster_yaml=raw.get("cluster_yaml", ""), cluster_files=tuple(raw.get("cluster_files") or ()),
+        hints=tuple(raw.get("hints") or ()),
         dataplane=raw.get("dataplane", "calico"), external=external, requires=tuple(raw.get("requires") or ()),
-        notebook=str(raw.get("notebook", "")),
+        notebook=str(raw.get("notebook", "")), kind=raw.get("kind", "policies"),
+        selector=SelectorTask(sel.get("mode", "kubernetes"), tuple(sel.get("namespaces") or ())),
+        lint_rules=tuple(raw.get("lint") or ()),
     )
 
 

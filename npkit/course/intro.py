@@ -14,6 +14,7 @@ from html import escape
 import yaml
 
 from .clusters import read_data
+from .progress import start_notebook
 
 PREDICT_ONLY = "predict"  # NPKIT_LAB_BACKEND value on Binder: no cluster, predictions only
 
@@ -61,7 +62,8 @@ class Intro:
     def _repr_html_(self) -> str:
         items = "".join(f"<li>{escape(c)}</li>" for c in self.covers)
         other = "".join(f"<p>{escape(line)}</p>" for line in self._chapter() + self._mode())
-        return (f'<div style="border-left:4px solid #0969da;padding:4px 10px;background:#f6f8fa">'
+        return ('<div style="border-left:4px solid var(--jp-brand-color1,#0969da);padding:4px 10px;'
+                'background:var(--jp-layout-color2,#f6f8fa)">'
                 f"<b>{escape(self._heading())}</b>{other}<div>What this covers:</div><ul>{items}</ul></div>")
 
 
@@ -81,9 +83,11 @@ def notebooks() -> tuple[Intro, ...]:
 
 
 def intro(notebook_id: str) -> Intro:
-    """The introduction for notebook `notebook_id` ("00" … "10", "L1" … "L4")."""
+    """The introduction for notebook `notebook_id` ("00" … "10", "L1" … "L4"); from here on the
+    notebook's widgets remember the learner's answers in their progress file."""
     table = _notebooks()
     key = str(notebook_id)
     if key not in table:
         raise KeyError(f"no notebook {key!r}; choose one of {', '.join(table)}")
+    start_notebook(key)
     return table[key]

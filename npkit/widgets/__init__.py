@@ -1,8 +1,14 @@
 """Notebook widgets for the course. Every widget asks the engine; none re-implements semantics.
 
-Each widget is a plain-Python state object (what pytest drives) plus a thin ipywidgets
-view. Show a widget by making it the last expression of a cell. Its `text/plain` form is
-a stable summary (the matrix as text, the selection, the score), so notebooks under
+Each widget is a plain-Python state object (what pytest drives) plus a thin view: ipywidgets
+for buttons and text, and three browser widgets through anywidget (`frontend.py`, sources in
+`js/`): a CodeMirror 6 editor for every YAML and selector input, the matrix table with its
+diagram, and the guard that turns a widget whose kernel is gone into "run this cell to
+continue". Widgets remember the learner's answers through `memory.current()` (the course
+installs its progress file there); they never import `npkit.course`.
+
+Show a widget by making it the last expression of a cell. Its `text/plain` form is a stable
+summary (the matrix as text, the selection, the score), so notebooks under
 nbval stay deterministic; the learner sees the interactive view.
 
 Usage guide for notebook authors
@@ -32,8 +38,9 @@ Selector lab: which namespaces and pods a selector picks, and why::
     SelectorLab(cluster, "namespaceSelector: {}\\npodSelector: {matchLabels: {role: monitor}}")
     SelectorLab(cluster, "app in {'web', 'api'}", mode="calico")      # a Calico selector
 
-Matrix view: an HTML table grouped by namespace (text/plain is the stable `npkit matrix`
-table), with matplotlib renderings for people who would rather look than read::
+Matrix view: in JupyterLab the interactive table (sticky labels, namespaces that fold above 12
+pods, theme colours) with its diagram, a click on a cell or an arrow explains it; an HTML table
+elsewhere, and the stable `npkit matrix` table as text/plain; matplotlib renderings too::
 
     view = show_matrix(with_policy, port=80)   # or show_matrix(engine, 80, before=old_view.matrix)
     view.heatmap()                             # Figure; view.graph() draws the allowed edges
@@ -85,6 +92,7 @@ picked up (tests/course checks every reference passes and every starter fails)::
 
 from .changes import ChangesView, show_changes
 from .exercise import ExerciseView
+from .frontend import CodeEditor
 from .grid import MatrixGrid
 from .overview import ClusterOverview
 from .playground import Playground, PlaygroundState
@@ -92,7 +100,7 @@ from .ports import PortTable
 from .predict import Predict, PredictState, Question, QuestionState
 from .render import MatrixView, graph, heatmap, matrix_html, matrix_text
 from .selector_lab import SelectorLab, SelectorLabState
-from .show import show_matrix
+from .show import MatrixPanel, show_matrix
 from .toggles import Part, PolicyToggles, TogglesState
 from .verdict import ConnectionsView, VerdictView, show_connections, show_verdict
 
@@ -101,5 +109,5 @@ __all__ = [
     "PredictState", "Question", "QuestionState", "SelectorLab", "SelectorLabState", "graph", "heatmap",
     "matrix_html", "matrix_text", "show_matrix", "show_verdict", "VerdictView",
     "show_connections", "ConnectionsView", "show_changes", "ChangesView", "PortTable", "Part", "PolicyToggles",
-    "TogglesState",
+    "TogglesState", "CodeEditor", "MatrixPanel",
 ]

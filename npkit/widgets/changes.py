@@ -1,19 +1,70 @@
 """`show_changes`: which connections two sets of policies answer differently, ready to display.
 
-The comparison is `npkit.diff.compare` (the one exercises grade with); this module only
-shows it: an HTML table in a notebook, the `npkit diff` text elsewhere.
+The comparison is `npkit.diff.compare` (the one exercises grade with); this module only shows
+it, short: changes that happen for the same reason are one group ("180 connections newly
+denied: the source's egress is isolated by default/default-deny-egress"), counted by source
+and destination namespace, with the full list folded away.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
 
-from ..diff import Comparison, compare, comparison_html, render_comparison
-from ..engine import Engine
+from ..diff import Change, Comparison, compare
+from ..diff.render import probes_line
+from ..engine import Engine, SideVerdict
 from ..model import Cluster
 from .show import as_engine
 
 Probe = tuple[int | None, str]
+
+
+def _ns(end: str) -> str:
+    return end.split("/", 1)[0] if "/" in end else end
+
+
+def _why(side: SideVerdict) -> str:
+    whose = "the source's egress" if side.direction == "Egress" else "the destination's ingress"
+    return f"{whose}: {side.decision.text.replace(side.endpoint, 'the pod')}"
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    """Changes in one direction (allowed now / denied now) that the same reason explains."""
+
+    allowed_now: bool
+    reason: str  # the deciding side after the change
+    before: str  # the same side before
+    changes: tuple[Change, ...]
+
+    @property
+    def heading(self) -> str:
+        n = len(self.changes)
+        return f"{n} connection{'s' if n != 1 else ''} {'allowed' if self.allowed_now else 'denied'} now"
+
+    def by_namespace(self) -> list[tuple[str, str, int]]:
+        """(source namespace, destination namespace, count), most changes first."""
+        counts = Counter((_ns(c.src), _ns(c.dst)) for c in self.changes)
+        return [(s, d, n) for (s, d), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def group_changes(comparison: Comparison) -> list[ChangeGroup]:
+    """The comparison's changes, grouped by direction and by the reason the engine gives after the change."""
+    groups: dict[tuple[bool, str, str], list[Change]] = {}
+    for change in comparison.changes:
+        before, after = comparison.verdicts(change)
+        # The side that decides now: the one that denies (for a new denial), else the one that changed.
+        sides = [("egress", after.egress, before.egress), ("ingress", after.ingress, before.ingress)]
+        if not change.after:
+            _, now, then = next(s for s in sides if not s[1].allowed)
+        else:
+            _, now, then = next((s for s in sides if not s[2].allowed), sides[1])
+        groups.setdefault((change.after, _why(now), _why(then)), []).append(change)
+    return [ChangeGroup(allowed, reason, was, tuple(changes))
+            for (allowed, reason, was), changes in sorted(groups.items(), key=lambda kv: (kv[0][0], -len(kv[1])))]
 
 
 class ChangesView:
@@ -25,8 +76,9 @@ class ChangesView:
     True
     """
 
-    def __init__(self, comparison: Comparison):
+    def __init__(self, comparison: Comparison, examples: int = 3):
         self.comparison = comparison
+        self.examples = examples
 
     @property
     def equivalent(self) -> bool:
@@ -42,11 +94,36 @@ class ChangesView:
         """Connections allowed before and denied after."""
         return tuple(c.label for c in self.comparison.newly_denied)
 
+    @property
+    def groups(self) -> list[ChangeGroup]:
+        return group_changes(self.comparison)
+
     def __repr__(self) -> str:
-        return render_comparison(self.comparison, explain=False)
+        c = self.comparison
+        lines = [c.summary(), f"compared {probes_line(c)}"]
+        for g in self.groups:
+            lines += ["", f"{g.heading}: {g.reason}", f"  before: {g.before}"]
+            lines += [f"  {s} → {d}: {n}" for s, d, n in g.by_namespace()]
+            shown = [ch.label for ch in g.changes[: self.examples]]
+            more = len(g.changes) - len(shown)
+            lines.append("  e.g. " + "; ".join(shown) + (f"; … and {more} more" if more > 0 else ""))
+        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return comparison_html(self.comparison)
+        c = self.comparison
+        head = f"<p><b>{escape(c.summary())}</b> ({escape(probes_line(c))})</p>"
+        blocks = []
+        for g in self.groups:
+            colour = "var(--jp-success-color0,#1a7f37)" if g.allowed_now else "var(--jp-error-color0,#b00020)"
+            counts = ", ".join(f"{escape(s)} → {escape(d)}: {n}" for s, d, n in g.by_namespace())
+            items = "".join(f"<li><code>{escape(ch.label)}</code></li>" for ch in g.changes)
+            blocks.append(
+                f'<div class="npkit-change-group" style="margin:6px 0"><div><b style="color:{colour}">'
+                f"{escape(g.heading)}</b>: {escape(g.reason)}</div>"
+                f'<div style="color:var(--jp-ui-font-color2,#57606a)">before: {escape(g.before)}</div>'
+                f"<div>by namespace: {counts}</div><details><summary>the {len(g.changes)} connection"
+                f"{'s' if len(g.changes) != 1 else ''}</summary><ul>{items}</ul></details></div>")
+        return head + "".join(blocks)
 
 
 def show_changes(before: Cluster | Engine, after: Cluster | Engine, probes: Sequence[Probe] = ((80, "TCP"),),

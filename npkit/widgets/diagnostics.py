@@ -7,6 +7,7 @@ field's value) can be drawn under the line the learner typed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from html import escape
 
 from ..model import Diagnostic
@@ -73,25 +74,26 @@ def diagnostic_text(d: Diagnostic, text: str = "") -> str:
     return "\n".join([head] + ["    " + c for c in caret])
 
 
-def _ranked(diagnostics) -> list[Diagnostic]:
+def _ranked(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Errors first, then warnings, then the rest; by line within each."""
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(diagnostics, key=lambda d: (order.get(d.severity, 3), d.origin.line))
 
 
-def diagnostics_text(diagnostics, text: str = "") -> str:
+def diagnostics_text(diagnostics: Iterable[Diagnostic], text: str = "") -> str:
     """Every diagnostic, one block each, errors first."""
     return "\n".join(diagnostic_text(d, text) for d in _ranked(diagnostics))
 
 
-def diagnostics_html(diagnostics, text: str = "") -> str:
+def diagnostics_html(diagnostics: Sequence[Diagnostic], text: str = "") -> str:
     """The same blocks as HTML, errors in red and warnings in amber."""
     if not diagnostics:
         return ""
-    colors = {"error": "#cf222e", "warning": "#9a6700", "info": "#57606a"}
+    colors = {"error": "var(--jp-error-color1, #cf222e)", "warning": "var(--jp-warn-color0, #9a6700)",
+              "info": "var(--jp-ui-font-color2, #57606a)"}
     items = []
     for d in _ranked(diagnostics):
         block = escape(diagnostic_text(d, text))
-        items.append(f'<pre style="margin:2px 0;white-space:pre-wrap;color:{colors.get(d.severity, "#000")}">'
+        items.append(f'<pre style="margin:2px 0;white-space:pre-wrap;color:{colors.get(d.severity, "inherit")}">'
                      f"{block}</pre>")
     return "".join(items)

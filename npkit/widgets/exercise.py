@@ -1,36 +1,74 @@
 """The exercise widget: task, editor, Check, hints one at a time, the solution only on request.
 
 Grading is the exercise's own `check(text)` (npkit.course.exercises), which compares
-verdicts, never text. This module only keeps track of what the learner has asked for.
+verdicts, never text; its feedback names the cause first. This module keeps track of what
+the learner has asked for, and remembers their last answer and tries in the learner's
+memory (`npkit.widgets.memory`: the course's progress file inside a notebook).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Protocol
 
 import ipywidgets as w
-from IPython.display import Markdown
 
+from ..engine import Verdict
 from ..explain.html import render_verdict_html
+from ..model import Diagnostic
+from . import memory
 from .css import style
+from .frontend import CodeEditor
+from .reveal import display_data
 from .view import View
+
+SOLUTION_CONFIRM = "Really show it?"
+
+
+class GradeLike(Protocol):
+    """What the widget reads of a grade (npkit.course.feedback.Grade provides it)."""
+
+    @property
+    def passed(self) -> bool: ...
+
+    @property
+    def errors(self) -> Sequence[Diagnostic]: ...
+
+    @property
+    def verdict(self) -> Verdict | None: ...
+
+    def text(self) -> str: ...
+
+    def _repr_html_(self) -> str: ...
 
 
 class Gradable(Protocol):
     """What the widget needs from an exercise (npkit.course.exercises.Exercise provides it)."""
 
-    id: str
-    title: str
-    task_markdown: str
-    starter_yaml: str
-    hints: tuple[str, ...]
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def task_markdown(self) -> str: ...
+
+    @property
+    def starter_yaml(self) -> str: ...
+
+    @property
+    def hints(self) -> tuple[str, ...]: ...
+
+    @property
+    def kind(self) -> str: ...
 
     @property
     def missing(self) -> tuple[str, ...]: ...
 
-    def check(self, text: str): ...
+    def check(self, text: str) -> GradeLike: ...
 
     def solution(self) -> str: ...
 
@@ -43,13 +81,21 @@ class ExerciseSession:
     attempts: int = 0
     hints_shown: int = 0
     solution_shown: bool = False
-    grade: object | None = None
+    grade: GradeLike | None = None
     history: list[bool] = field(default_factory=list)
 
-    def check(self, text: str):
+    @property
+    def key(self) -> str:
+        return f"exercise/{self.exercise.id}"
+
+    def check(self, text: str) -> GradeLike:
+        """Grade `text`, and remember it and the try in the learner's memory."""
         self.attempts += 1
         self.grade = self.exercise.check(text)
-        self.history.append(bool(getattr(self.grade, "passed", False)))
+        self.history.append(self.grade.passed)
+        store = memory.current()
+        store.save_answer(self.key, text)
+        store.record_try(self.key, self.grade.passed)
         return self.grade
 
     def next_hint(self) -> str | None:
@@ -63,33 +109,43 @@ class ExerciseSession:
         ex = self.exercise
         lines = [f"Exercise {ex.id}: {ex.title}", ex.task_markdown]
         if self.grade is not None:
-            lines.append(self.grade.text())  # type: ignore[attr-defined]
+            lines.append(self.grade.text())
         lines += [f"Hint {i + 1}: {h}" for i, h in enumerate(ex.hints[: self.hints_shown])]
         if self.solution_shown:
             lines += ["Solution:", ex.solution()]
         return "\n".join(lines)
 
 
-class ExerciseView(View):
+def markdown_output(text: str) -> dict[str, object]:
+    """A display_data output with Markdown (JupyterLab renders it like a Markdown cell)."""
+    return display_data("text/markdown", text)
+
+
+class ExerciseView(View[ExerciseSession]):
     """Shown by `Exercise.get(id).show()`. `view.session` holds the state; `view.editor` the text."""
 
     def __init__(self, exercise: Gradable):
-        self.session = ExerciseSession(exercise)
+        self.session = self.state = ExerciseSession(exercise)
         self.exercise = exercise
         task = w.Output()
-        task.append_display_data(Markdown(exercise.task_markdown))
-        rows = max(12, min(30, exercise.starter_yaml.count("\n") + 2))
-        self.editor = w.Textarea(value=exercise.starter_yaml, rows=rows,
-                                 layout=w.Layout(width="100%"))
+        task.outputs = (markdown_output(exercise.task_markdown),)
+        saved = memory.current().answer(self.session.key)
+        start = saved if saved is not None else exercise.starter_yaml
+        rows = max(12, min(30, max(start.count("\n"), exercise.starter_yaml.count("\n")) + 2))
+        what = "a label selector" if exercise.kind == "selector" else "your policies"
+        self.editor = CodeEditor(value=start, rows=rows, label=f"exercise {exercise.id}",
+                                 placeholder=f"Write {what} here (YAML)")
         self.editor.add_class("npkit-exercise-editor")
         self.check_button = w.Button(description="Check", button_style="primary", icon="check")
-        self.hint_button = w.Button(description="Hint", icon="lightbulb-o",
-                                    disabled=not exercise.hints)
+        self.hint_button = w.Button(description="Hint", icon="lightbulb-o", disabled=not exercise.hints)
         self.reset_button = w.Button(description="Reset to starter", icon="undo")
         self.solution_button = w.Button(description="Show solution", icon="eye")
         self.feedback = w.HTML()
         self.feedback.add_class("npkit-exercise-feedback")
-        self.hints = w.HTML()
+        if saved is not None and saved != exercise.starter_yaml:
+            self.feedback.value = ("<i>Restored your last answer; <b>Reset to starter</b> to start over.</i>")
+        self.hints = w.Output()  # hints are Markdown, rendered by JupyterLab like a Markdown cell
+        self.hints.add_class("npkit-exercise-hints")
         self.solution = w.HTML()
         self.check_button.on_click(lambda _b: self._check())
         self.hint_button.on_click(lambda _b: self._hint())
@@ -102,9 +158,8 @@ class ExerciseView(View):
                 '<div style="color:#9a6700">This exercise needs npkit support for '
                 f"{escape(', '.join(exercise.missing))}, which this installation lacks; "
                 "the Check button will report what cannot be read.</div>"))
-        parts += [self.editor, w.HBox([self.check_button, self.hint_button, self.reset_button,
-                                       self.solution_button]),
-                  self.feedback, self.hints, self.solution]
+        buttons = w.HBox([self.check_button, self.hint_button, self.reset_button, self.solution_button])
+        parts += [self.editor, buttons, self.feedback, self.hints, self.solution]
         self.widget = w.VBox(parts, layout=w.Layout(width="100%"))
         self.widget.add_class("npkit-exercise")
 
@@ -115,17 +170,18 @@ class ExerciseView(View):
             problem = f"{type(e).__name__}: {e}"
             self.feedback.value = f"<pre>internal error while checking: {escape(problem)}</pre>"
             return
+        self.editor.show(grade.errors)
         html = grade._repr_html_()
-        verdict = getattr(grade, "verdict", None)
-        if verdict is not None:
-            html += ("<details><summary>Why your policies give that answer (first difference)</summary>"
-                     f"{render_verdict_html(verdict)}</details>")
+        if grade.verdict is not None:
+            html += ("<details><summary>The engine's whole explanation of that connection</summary>"
+                     f"{render_verdict_html(grade.verdict)}</details>")
         self.feedback.value = html
 
     def _hint(self) -> None:
-        self.session.next_hint()
-        shown = self.exercise.hints[: self.session.hints_shown]
-        self.hints.value = "".join(f"<div>💡 <b>Hint {i + 1}:</b> {escape(h)}</div>" for i, h in enumerate(shown))
+        hint = self.session.next_hint()
+        if hint is not None:
+            shown = (*self.hints.outputs, markdown_output(f"💡 **Hint {self.session.hints_shown}:** {hint}"))
+            self.hints.outputs = shown
         self.hint_button.disabled = self.session.hints_shown >= len(self.exercise.hints)
 
     def _reset(self) -> None:
@@ -133,13 +189,13 @@ class ExerciseView(View):
 
     def _solution(self) -> None:
         # Two clicks: the first asks, so a stray click does not spoil the exercise.
-        if self.solution_button.description != "Really show it?":
-            self.solution_button.description = "Really show it?"
+        if self.solution_button.description != SOLUTION_CONFIRM:
+            self.solution_button.description = SOLUTION_CONFIRM
             self.solution_button.button_style = "warning"
             return
         self.session.solution_shown = True
         self.solution_button.disabled = True
-        self.solution.value = ("<b>Reference solution</b> (any policies with the same verdicts pass):"
+        self.solution.value = ("<b>Reference solution</b> (any answer that does the same passes):"
                                f"<pre>{escape(self.exercise.solution())}</pre>")
 
     def text_report(self) -> str:

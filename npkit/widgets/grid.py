@@ -1,97 +1,109 @@
-"""A clickable matrix: one small button per (source, destination), grouped by namespace.
+"""A clickable matrix: one cell per (source, destination), grouped by namespace.
 
-ipywidgets cannot report a click on an HTML table cell, so the interactive matrix is a
-GridBox of Buttons. The grid only draws what it is told (`Cell` looks); the widgets that
-use it decide what a cell means.
+The grid draws what it is told (a `Cell` per pair) in one browser widget (`MatrixWidget`):
+sticky labels, namespace headers that abbreviate instead of clipping, namespaces that fold
+away above FOLD_FROM pods, theme colours. The widgets that use it decide what a cell means
+and what a click does. `grid.buttons[src, dst]` is a handle with the cell's `description`,
+`tooltip`, `disabled` and `click()`, for tests and notebooks that check themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-import ipywidgets as w
+from .frontend import MatrixWidget
+from .render import ALLOWED_BG, DENIED_BG, FLIP_COLOR
 
-from .render import namespace_groups
-
-CELL = "26px"
-
-
-def _at(row: int, column: int, rows: int = 1, columns: int = 1) -> str:
-    """A CSS grid-area. (ipywidgets clears grid-row / grid-column when it applies a null
-    grid_area, the shorthand it styles last, so placement must go through grid_area.)"""
-    return f"{row} / {column} / span {rows} / span {columns}"
+FOLD_FROM = 13  # namespaces fold (click their header) when a matrix has more pods than ~12
+TONES = ("allowed", "denied", "stale", "predicted", "unmarked", "self", "mixed")
+# Colours older callers pass, read as tones so the theme decides the real colour.
+_TONE_OF_COLOR = {ALLOWED_BG: "allowed", DENIED_BG: "denied", "#eaeef2": "self", "#ddf4ff": "predicted",
+                  "#ffffff": "unmarked"}
 
 
 @dataclass(frozen=True)
 class Cell:
-    """How one button looks."""
+    """How one cell looks: its text, tone (see TONES), tooltip and marks.
+
+    `flags`: `*` changed with the last edit, `!` a wrong prediction, `@` selected. `color` and
+    `outline` are the older spelling of tone and flags, still understood.
+    """
 
     text: str
-    color: str
-    tooltip: str
-    outline: str = ""  # a CSS border, e.g. "2px solid #bf8700"
+    color: str = ""
+    tooltip: str = ""
+    outline: str = ""
     disabled: bool = False
+    tone: str = ""
+    flags: str = ""
+
+    def encoded(self) -> list[str]:
+        """`[text, tone, tooltip, flags]`, what the browser draws."""
+        tone = self.tone or _TONE_OF_COLOR.get(self.color.lower(), "self" if self.disabled else "unmarked")
+        flags = self.flags
+        if self.outline:
+            flags += "*" if FLIP_COLOR in self.outline else "@" if "#0969da" in self.outline else "!"
+        if self.disabled:
+            flags += "x"
+        return [self.text, tone, self.tooltip, flags]
+
+
+class CellHandle:
+    """One cell of a grid, as tests and checked notebook cells see it."""
+
+    def __init__(self, grid: MatrixGrid, src: str, dst: str):
+        self.grid, self.src, self.dst = grid, src, dst
+
+    def _cell(self) -> list[str]:
+        i, j = self.grid.pods.index(self.src), self.grid.pods.index(self.dst)
+        cell: list[str] = self.grid.widget.cells[i][j]
+        return cell
+
+    @property
+    def description(self) -> str:
+        return self._cell()[0]
+
+    @property
+    def tooltip(self) -> str:
+        return self._cell()[2]
+
+    @property
+    def tone(self) -> str:
+        return self._cell()[1]
+
+    @property
+    def disabled(self) -> bool:
+        return "x" in self._cell()[3]
+
+    def click(self) -> None:
+        """What a click in the browser does."""
+        if not self.disabled:
+            self.grid.widget.receive({"type": "cell", "src": self.src, "dst": self.dst})
 
 
 class MatrixGrid:
-    """Buttons for every pod pair; `on_click(src, dst)` is called when one is pressed."""
+    """Cells for every pod pair; `on_click(src, dst)` is called when one is clicked."""
 
-    def __init__(self, pods: tuple[str, ...], on_click: Callable[[str, str], None]):
+    def __init__(self, pods: tuple[str, ...], on_click: Callable[[str, str], None], caption: str = ""):
         self.on_click = on_click
-        self.widget = w.GridBox(layout=w.Layout(grid_gap="1px", overflow="auto", max_width="100%"))
-        self.widget.add_class("npkit-grid")
+        self.widget = MatrixWidget(caption=caption)
+        self.widget.handle("cell", lambda m: self.on_click(str(m["src"]), str(m["dst"])))
         self.pods: tuple[str, ...] = ()
-        self.buttons: dict[tuple[str, str], w.Button] = {}
+        self.buttons: dict[tuple[str, str], CellHandle] = {}
         self.set_pods(pods)
 
     def set_pods(self, pods: tuple[str, ...]) -> None:
-        """(Re)build the buttons when the pods change."""
+        """Take a new set of pods (their cells are painted by the next `paint`)."""
         if pods == self.pods:
             return
         self.pods = pods
-        n = len(pods)
-        corner = w.HTML("<b>from \\ to</b>", layout=w.Layout(grid_area=_at(1, 1, rows=2)))
-        children: list[w.Widget] = [corner]
-        column = 2
-        starts = set()  # first pod of each namespace: a small gap before it
-        for ns, members in namespace_groups(pods):
-            starts.add(members[0])
-            children.append(w.HTML(
-                f'<div title="namespace {ns}" style="font-size:11px;font-weight:600;overflow:hidden;'
-                f'text-overflow:ellipsis;white-space:nowrap;text-align:center">{ns}</div>',
-                layout=w.Layout(grid_area=_at(1, column, columns=len(members)), overflow="hidden",
-                                border_bottom="1px solid #d0d7de", margin="0 0 0 4px")))
-            column += len(members)
-        for j, dst in enumerate(pods):
-            name = dst.split("/", 1)[1]
-            children.append(w.HTML(
-                f'<div title="{dst}" style="font-size:11px;writing-mode:vertical-rl;transform:rotate(180deg);'
-                f'white-space:nowrap;margin:auto">{name}</div>',
-                layout=w.Layout(grid_area=_at(2, j + 2), justify_content="center",
-                                margin="0 0 0 4px" if j in starts else "0")))
-        self.buttons = {}
-        for i, src in enumerate(pods):
-            top = "4px" if i in starts else "0"
-            children.append(w.HTML(f'<span style="font-size:12px;white-space:nowrap">{src}</span>',
-                                   layout=w.Layout(grid_area=_at(i + 3, 1), margin=f"{top} 4px 0 0")))
-            for j, dst in enumerate(pods):
-                left = "4px" if j in starts else "0"
-                button = w.Button(layout=w.Layout(width=CELL, height="22px", padding="0",
-                                                  margin=f"{top} 0 0 {left}", grid_area=_at(i + 3, j + 2)))
-                button.on_click(lambda _b, s=src, d=dst: self.on_click(s, d))
-                self.buttons[src, dst] = button
-                children.append(button)
-        self.widget.layout.grid_template_columns = "max-content " + " ".join(
-            f"calc({CELL} + 4px)" if j in starts else CELL for j in range(n))
-        self.widget.children = children
+        self.buttons = {(s, d): CellHandle(self, s, d) for s in pods for d in pods}
+        blank = [[["", "unmarked", "", ""] for _ in pods] for _ in pods]
+        self.widget.update(pods=list(pods), cells=blank, foldable=len(pods) >= FOLD_FROM)
 
-    def paint(self, look: Callable[[str, str], Cell]) -> None:
-        """Set every button from `look(src, dst)` (unchanged values send nothing to the browser)."""
-        for (src, dst), button in self.buttons.items():
-            cell = look(src, dst)
-            button.description = cell.text
-            button.style.button_color = cell.color
-            button.tooltip = cell.tooltip
-            button.layout.border = cell.outline or None
-            button.disabled = cell.disabled
+    def paint(self, look: Callable[[str, str], Cell], **extra: Any) -> None:
+        """Set every cell from `look(src, dst)`, and any other MatrixWidget traits, in one message."""
+        cells = [[look(s, d).encoded() for d in self.pods] for s in self.pods]
+        self.widget.update(cells=cells, **extra)

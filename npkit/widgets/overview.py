@@ -7,6 +7,10 @@ from html import escape
 
 from ..model import NAMESPACE_NAME_LABEL, Cluster
 
+# JupyterLab's theme colours, so the table reads in light and dark themes alike.
+HEAD = "var(--jp-layout-color2, #f6f8fa)"
+MUTED = "var(--jp-ui-font-color2, #57606a)"
+
 
 def label_text(labels: dict[str, str], empty: str = "-") -> str:
     """`k=v, ...` sorted, leaving out the name label every namespace carries; `empty` when nothing is left."""
@@ -55,13 +59,13 @@ class ClusterOverview:
     def _repr_html_(self) -> str:
         rows = []
         for ns, labels, pods in self.rows:
-            rows.append(f'<tr style="background:#f6f8fa"><th colspan="4" style="text-align:left">namespace '
-                        f'{escape(ns)} <span style="font-weight:normal;color:#57606a">{escape(label_text(labels))}'
+            rows.append(f'<tr style="background:{HEAD}"><th colspan="4" style="text-align:left">namespace '
+                        f'{escape(ns)} <span style="font-weight:normal;color:{MUTED}">{escape(label_text(labels))}'
                         "</span></th></tr>")
             rows += [f"<tr><td>{escape(n)}</td><td><code>{escape(ip)}</code></td><td>{escape(lab)}</td>"
                      f"<td>{escape(ports)}</td></tr>" for n, ip, lab, ports in pods]
         if self.addresses:
-            rows.append('<tr style="background:#f6f8fa"><th colspan="4" style="text-align:left">'
+            rows.append(f'<tr style="background:{HEAD}"><th colspan="4" style="text-align:left">'
                         "outside the cluster</th></tr>")
             rows += [f"<tr><td>{escape(n)}</td><td><code>{escape(ip)}</code></td><td colspan='2'>{escape(w)}</td></tr>"
                      for n, ip, w in self.addresses]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 import ipywidgets as w
 import numpy as np
@@ -21,10 +22,11 @@ from ..loading import load_string
 from ..matrix import Matrix, reachability
 from ..model import Cluster, Diagnostic, InputError, Origin
 from .css import style
-from .debounce import Debouncer
 from .diagnostics import diagnostics_html, diagnostics_text
+from .diagram import diagram
+from .frontend import CodeEditor
 from .grid import Cell, MatrixGrid
-from .render import ALLOWED_BG, DENIED_BG, FLIP_COLOR, matrix_text
+from .render import matrix_text
 from .view import View
 
 Probe = tuple[int | None, str]
@@ -187,49 +189,43 @@ class PlaygroundState:
         return "\n".join(parts)
 
 
-class Playground(View):
-    """The policy playground widget: editor, problems, clickable matrix, explanation.
+class Playground(View[PlaygroundState]):
+    """The policy playground widget: editor, problems, clickable matrix with its diagram, explanation.
 
     `Playground(cluster, policies_yaml, probes=[(80, "TCP"), (53, "UDP")])`; display it as the
     last expression of a cell. `playground.state` is the PlaygroundState behind it. `addresses`
-    (IPs outside the cluster) join the pods in the from / to choices of the Explain row.
+    (IPs outside the cluster) join the pods in the from / to choices of the Explain bar.
+    `debounce` is how long typing must pause (seconds) before the browser sends the text.
     """
 
     def __init__(self, cluster: Cluster, policies: str = "", probes: Sequence[Probe] = DEFAULT_PROBES,
-                 dataplane: str = "calico", debounce: float = 0.3, editor_rows: int = 18,
-                 addresses: Sequence[str] = ()):
+                 dataplane: str = "calico", debounce: float = 0.25, editor_rows: int = 18,
+                 addresses: Sequence[str] = (), diagram: bool = True):
         self.state = PlaygroundState(cluster, policies, probes, dataplane)
         self.addresses = tuple(addresses)  # outside the cluster, offered in from / to next to the pods
-        self.editor = w.Textarea(value=policies, rows=editor_rows, continuous_update=True,
-                                 placeholder="Write or paste NetworkPolicy YAML here",
-                                 layout=w.Layout(width="100%"))
+        self.show_diagram = diagram
+        self.editor = CodeEditor(value=policies, rows=editor_rows, debounce_ms=int(debounce * 1000),
+                                 placeholder="Write or paste NetworkPolicy YAML here", label="policies (YAML)")
         self.editor.add_class("npkit-editor")
         self.status = w.HTML()
+        self.status.add_class("npkit-status")
         self.problems = w.HTML()
-        self.probe = w.Dropdown(options=self._probe_options(), value=self.state.probe, description="probe",
-                                layout=w.Layout(width="180px"))
-        self.grid = MatrixGrid(self.state.pods, self._clicked)
-        self.src = w.Dropdown(description="from", layout=w.Layout(width="260px"))
-        self.dst = w.Dropdown(description="to", layout=w.Layout(width="260px"))
-        self.explain_button = w.Button(description="Explain", icon="search")
+        self.grid = MatrixGrid(self.state.pods, self.explain)
+        self.grid.widget.update(explain=True)
+        self.grid.widget.handle("explain", lambda m: self.explain(m.get("src"), m.get("dst")))
+        self.grid.widget.handle("probe", self._probe_chosen)
         self.explanation = w.HTML()
         self.explanation.add_class("npkit-explanation")
-        self._debounced = Debouncer(debounce, self._apply)
-        self.editor.observe(lambda change: self._debounced(change["new"]), names="value")
-        self.probe.observe(self._probe_changed, names="value")
-        self.explain_button.on_click(lambda _b: self._explain(self.src.value, self.dst.value))
+        self.editor.observe(lambda change: self._apply(change["new"]), names="value")
         self.editor_title = w.HTML("<b>Policies</b> (YAML; the matrix updates as you type)")
-        left = w.VBox([self.editor_title, self.editor,
-                       self.problems], layout=w.Layout(width="42%", min_width="320px"))
-        right = w.VBox([w.HBox([self.probe, self.status]), self.grid.widget,
-                        w.HBox([self.src, self.dst, self.explain_button]), self.explanation],
-                       layout=w.Layout(width="58%", overflow="auto"))
-        self.widget = w.HBox([style(), left, right], layout=w.Layout(width="100%", align_items="flex-start"))
+        left = w.VBox([self.editor_title, self.editor, self.problems],
+                      layout=w.Layout(flex="1 1 360px", min_width="300px", max_width="100%"))
+        right = w.VBox([self.status, self.grid.widget, self.explanation],
+                       layout=w.Layout(flex="2 1 480px", min_width="0", max_width="100%"))
+        self.widget = w.Box([style(), left, right], layout=w.Layout(
+            width="100%", flex_flow="row wrap", align_items="flex-start", grid_gap="12px"))
         self.widget.add_class("npkit-playground")
         self.refresh()
-
-    def _probe_options(self) -> list[tuple[str, Probe]]:
-        return [(probe_label(p), p) for p in self.state.probes]
 
     # -- events ----------------------------------------------------------------------------
     def _apply(self, text: str) -> None:
@@ -239,14 +235,19 @@ class Playground(View):
             self.state.errors = (Diagnostic("error", f"internal error: {type(e).__name__}: {e}"),)
         self.refresh()
 
-    def _probe_changed(self, change) -> None:
-        self.state.set_probe(*change["new"])
+    def _probe_chosen(self, message: dict[str, Any]) -> None:
+        index = int(message.get("index", 0))
+        if 0 <= index < len(self.state.probes):
+            self.state.set_probe(*self.state.probes[index])
+            self.refresh()
+
+    def set_probe(self, port: int | None, protocol: str = "TCP") -> None:
+        """Show the matrix for another probe (what the probe menu does)."""
+        self.state.set_probe(port, protocol)
         self.refresh()
 
-    def _clicked(self, src: str, dst: str) -> None:
-        self._explain(src, dst)
-
-    def _explain(self, src: str | None, dst: str | None) -> None:
+    def explain(self, src: str | None, dst: str | None) -> None:
+        """Explain src → dst (what a click on a cell or an arrow, or the Explain button, does)."""
         if not src or not dst:
             return
         try:
@@ -259,41 +260,42 @@ class Playground(View):
     # -- drawing ---------------------------------------------------------------------------
     def _look(self, src: str, dst: str) -> Cell:
         s = self.state
-        i, j = s.pods.index(src), s.pods.index(dst)
-        ok = bool(s.matrix.allowed[i, j])
+        i, j = self._index[src], self._index[dst]
+        ok = bool(self._allowed[i, j])
         flipped = bool(self._flips[i, j])
         text = ("✓" if ok else "·") + ("*" if flipped else "")
-        tip = f"{src} → {dst} {s.matrix.label}: {'allowed' if ok else 'denied'}"
+        tip = f"{src} → {dst} {self._label}: {'allowed' if ok else 'denied'}"
         if flipped:
             tip += " (changed with your last edit)"
-        outline = f"2px solid {FLIP_COLOR}" if flipped else ("2px solid #0969da" if s.selected == (src, dst) else "")
-        color = ALLOWED_BG if ok else DENIED_BG
-        if s.stale:
-            color = "#eaeef2"
-        return Cell(text, color, tip + ". Click to explain.", outline)
+        flags = ("*" if flipped else "") + ("@" if s.selected == (src, dst) else "")
+        tone = "stale" if s.stale else "allowed" if ok else "denied"
+        return Cell(text, tooltip=tip + ". Click to explain.", tone=tone, flags=flags)
 
     def refresh(self) -> None:
         """Redraw everything from the state."""
         s = self.state
+        matrix = s.matrix
         self._flips = s.flipped
-        stale = ' <span style="color:#9a6700">(stale: fix the errors to update)</span>' if s.stale else ""
+        self._allowed = matrix.allowed
+        self._label = matrix.label
+        self._index = {p: i for i, p in enumerate(s.pods)}
+        stale = ' <span style="color:var(--jp-warn-color0,#9a6700)">(stale: fix the errors to update)</span>' \
+            if s.stale else ""
         self.status.value = f"<span>{escape(s.status())}</span>{stale}"
-        self.problems.value = diagnostics_html(s.errors + s.warnings, s.text)
-        options = self._probe_options()
-        if list(self.probe.options) != options:
-            self.probe.options = options
+        problems = s.errors + s.warnings
+        self.problems.value = diagnostics_html(problems, s.text)
+        self.editor.show(problems, s.filename)
         self.grid.set_pods(s.pods)
-        self.grid.paint(self._look)
-        ends = s.pods + self.addresses
-        if tuple(self.src.options) != ends:
-            self.src.options = ends
-            self.dst.options = ends
-            if s.pods:
-                self.src.value, self.dst.value = s.pods[-1], s.pods[0]
         verdict = s.explanation()
+        ends = list(s.pods + self.addresses)
+        src, dst = (verdict.probe.src.key, verdict.probe.dst.key) if verdict is not None else \
+            (s.pods[-1], s.pods[0]) if s.pods else ("", "")
+        self.grid.paint(self._look, corner=self._label, probes=[probe_label(p) for p in s.probes],
+                        probe=s.probes.index(s.probe), ends=ends, src=src, dst=dst,
+                        selected=list(s.selected or ()), stale=s.stale,
+                        diagram=diagram(matrix, self._flips) if self.show_diagram else None)
         if verdict is not None:
-            self.src.value, self.dst.value = verdict.probe.src.key, verdict.probe.dst.key
             self.explanation.value = render_verdict_html(verdict)
         else:
-            self.explanation.value = ('<span style="color:#57606a">Click a cell (or choose from and to) '
-                                      "to see why.</span>")
+            self.explanation.value = ('<span style="color:var(--jp-ui-font-color2,#57606a)">Click a cell or an arrow '
+                                      "(or choose from and to, then Explain) to see why.</span>")

@@ -15,7 +15,7 @@ from ..engine import Engine, Verdict, protocol_name
 from ..explain import render_verdict
 from ..model import Cluster
 from .playground import Probe, probe_label
-from .render import ALLOWED_BG, ALLOWED_COLOR, DENIED_BG, DENIED_COLOR
+from .render import TABLE_STYLE
 from .show import as_engine
 
 
@@ -86,13 +86,10 @@ class PortTable:
         for i, dst in enumerate(self.dsts):
             cells = []
             for j, ok in enumerate(self.allowed[i]):
-                bg, fg = (ALLOWED_BG, ALLOWED_COLOR) if ok else (DENIED_BG, DENIED_COLOR)
                 tip = f"{self.src} → {dst} {self.labels[j]}: {'allowed' if ok else 'denied'}"
-                cells.append(f'<td title="{escape(tip)}" style="background:{bg};color:{fg};text-align:center;'
-                             f'border:1px solid #d0d7de">{"✓" if ok else "·"}</td>')
-            rows.append(f'<tr><th style="text-align:left;border:1px solid #d0d7de">{escape(dst)}</th>'
-                        f'{"".join(cells)}</tr>')
-        return (f'<table style="border-collapse:collapse;font-family:monospace;font-size:12px">'
-                f'<caption style="caption-side:bottom;text-align:left;color:#6e7781">✓ allowed · denied — '
-                f'from {escape(self.src)} (rows: destination, columns: port probed)</caption>'
-                f'<tr><th>from {escape(self.src)} to</th>{head}</tr>{"".join(rows)}</table>')
+                cells.append(f'<td class="{"a" if ok else "d"}" title="{escape(tip)}">{"✓" if ok else "·"}</td>')
+            rows.append(f'<tr><th class="src">{escape(dst)}</th>{"".join(cells)}</tr>')
+        return (f'{TABLE_STYLE}<div class="npk-m-wrap"><table class="npk-m">'
+                f'<caption>✓ allowed · denied — from {escape(self.src)} (rows: destination, columns: port probed)'
+                f'</caption><thead><tr><th class="corner">from {escape(self.src)} to</th>{head}</tr></thead>'
+                f'<tbody>{"".join(rows)}</tbody></table></div>')

@@ -10,24 +10,43 @@ from __future__ import annotations
 import math
 from html import escape
 from itertools import groupby
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..matrix import Matrix, render_table
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 ALLOWED_COLOR, DENIED_COLOR, FLIP_COLOR = "#2da44e", "#e5534b", "#bf8700"
 ALLOWED_BG, DENIED_BG = "#dafbe1", "#ffebe9"
 
+# Theme-aware colours (JupyterLab's variables, light fallbacks): marks are mixed towards the theme's
+# strongest font colour, which keeps them at WCAG contrast >= 4.5:1 on their cells in light and dark.
+ALLOWED_CELL = "color-mix(in srgb, var(--jp-success-color1, #388e3c) 24%, var(--jp-layout-color1, white))"
+DENIED_CELL = "color-mix(in srgb, var(--jp-error-color1, #d32f2f) 20%, var(--jp-layout-color1, white))"
+ALLOWED_MARK = "color-mix(in srgb, var(--jp-success-color0, #1b5e20) 40%, var(--jp-ui-font-color0, black))"
+DENIED_MARK = "color-mix(in srgb, var(--jp-error-color0, #b71c1c) 40%, var(--jp-ui-font-color0, black))"
+LINE = "var(--jp-border-color2, #d0d7de)"
+HEAD = "var(--jp-layout-color2, #f6f8fa)"
+
 TABLE_STYLE = (
     "<style>"
-    ".npk-m{border-collapse:collapse;font-family:var(--jp-code-font-family,monospace);font-size:12px}"
-    ".npk-m th,.npk-m td{border:1px solid #d0d7de;padding:1px 5px;text-align:center}"
-    ".npk-m th.ns{background:#f6f8fa}.npk-m th.src{text-align:left;white-space:nowrap}"
-    f".npk-m td.a{{background:{ALLOWED_BG};color:{ALLOWED_COLOR}}}"
-    f".npk-m td.d{{background:{DENIED_BG};color:{DENIED_COLOR}}}"
-    f".npk-m td.f{{outline:2px solid {FLIP_COLOR};outline-offset:-2px;font-weight:700}}"
-    ".npk-m td.sel{box-shadow:inset 0 0 0 2px #0969da}"
-    ".npk-m caption{caption-side:bottom;text-align:left;color:#6e7781;padding-top:3px}"
+    ".npk-m-wrap{max-width:100%;max-height:75vh;overflow:auto}"
+    ".npk-m{border-collapse:separate;border-spacing:0;font-family:var(--jp-code-font-family,monospace);font-size:12px;"
+    "color:var(--jp-ui-font-color1,#222);background:var(--jp-layout-color1,white)}"
+    f".npk-m th,.npk-m td{{border:1px solid {LINE};padding:1px 5px;text-align:center}}"
+    f".npk-m thead th{{position:sticky;top:0;background:{HEAD};z-index:1}}"
+    ".npk-m thead tr:nth-child(2) th{top:1.6em}"
+    f".npk-m th.src{{text-align:left;white-space:nowrap;position:sticky;left:0;background:{HEAD}}}"
+    f".npk-m th.corner{{position:sticky;left:0;top:0;z-index:2;background:{HEAD}}}"
+    f".npk-m th.ns{{white-space:nowrap}}"
+    f".npk-m td.a,.npk-a{{background:{ALLOWED_CELL};color:{ALLOWED_MARK};font-weight:700}}"
+    f".npk-m td.d,.npk-d{{background:{DENIED_CELL};color:{DENIED_MARK}}}"
+    f".npk-m td.f{{outline:2px solid var(--jp-warn-color1, {FLIP_COLOR});outline-offset:-2px;font-weight:700}}"
+    ".npk-m td.sel{box-shadow:inset 0 0 0 2px var(--jp-brand-color1,#0969da)}"
+    ".npk-m caption{caption-side:bottom;text-align:left;color:var(--jp-ui-font-color2,#6e7781);padding-top:3px}"
     "</style>"
 )
 
@@ -62,7 +81,8 @@ def matrix_html(matrix: Matrix, flipped: np.ndarray | None = None,
     """
     flips = _flips(matrix, flipped)
     groups = namespace_groups(matrix.pods)
-    ns_row = "".join(f'<th class="ns" colspan="{len(m)}">{escape(ns)}</th>' for ns, m in groups)
+    ns_row = "".join(f'<th class="ns" colspan="{len(m)}" title="namespace {escape(ns)}">'
+                     f"{escape(ns)}</th>" for ns, m in groups)
     name_row = "".join(f'<th>{escape(p.split("/", 1)[1])}</th>' for p in matrix.pods)
     rows = []
     for i, src in enumerate(matrix.pods):
@@ -81,9 +101,10 @@ def matrix_html(matrix: Matrix, flipped: np.ndarray | None = None,
         rows.append(f'<tr><th class="src">{escape(src)}</th>{"".join(cells)}</tr>')
     note = "✓ allowed · denied" + ("  * changed" if flips.any() else "") + " (rows: source, columns: destination)"
     cap = escape(caption + " — " if caption else "") + note
-    return (f'{TABLE_STYLE}<table class="npk-m"><caption>{cap}</caption>'
-            f'<tr><th rowspan="2">{escape(matrix.label)}<br>from \\ to</th>{ns_row}</tr><tr>{name_row}</tr>'
-            f'{"".join(rows)}</table>')
+    return (f'{TABLE_STYLE}<div class="npk-m-wrap"><table class="npk-m"><caption>{cap}</caption>'
+            f'<thead><tr><th class="corner" rowspan="2">{escape(matrix.label)}<br>from \\ to</th>{ns_row}</tr>'
+            f'<tr>{name_row}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+
 
 
 def matrix_text(matrix: Matrix, flipped: np.ndarray | None = None) -> str:
@@ -91,7 +112,7 @@ def matrix_text(matrix: Matrix, flipped: np.ndarray | None = None) -> str:
     return render_table(matrix, flipped if flipped is not None and flipped.any() else None)
 
 
-def _new_figure(width: float, height: float):
+def _new_figure(width: float, height: float) -> tuple[Figure, Any]:
     # pyplot makes notebooks display the figure; closing it stops a second, automatic copy.
     import matplotlib.pyplot as plt
 
@@ -100,7 +121,7 @@ def _new_figure(width: float, height: float):
     return fig, ax
 
 
-def heatmap(matrix: Matrix, flipped: np.ndarray | None = None, title: str | None = None):
+def heatmap(matrix: Matrix, flipped: np.ndarray | None = None, title: str | None = None) -> Figure:
     """A matplotlib Figure: green allowed, red denied, flipped cells outlined in amber."""
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Rectangle
@@ -126,7 +147,7 @@ def heatmap(matrix: Matrix, flipped: np.ndarray | None = None, title: str | None
     return fig
 
 
-def graph(matrix: Matrix, title: str | None = None, include_self: bool = False):
+def graph(matrix: Matrix, title: str | None = None, include_self: bool = False) -> Figure:
     """A matplotlib Figure: pods on a circle grouped by namespace, an arrow per allowed connection."""
     import matplotlib
     from matplotlib.patches import FancyArrowPatch
@@ -182,10 +203,10 @@ class MatrixView:
     def _repr_html_(self) -> str:
         return matrix_html(self.matrix, self.flipped, caption=self.caption)
 
-    def heatmap(self):
+    def heatmap(self) -> Figure:
         """The matrix as a heatmap Figure (flipped cells outlined)."""
         return heatmap(self.matrix, self.flipped)
 
-    def graph(self):
+    def graph(self) -> Figure:
         """The allowed connections as a graph Figure."""
         return graph(self.matrix)

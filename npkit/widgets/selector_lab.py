@@ -12,6 +12,7 @@ Three kinds of input, each judged by the same matchers the engine uses for polic
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 from typing import Literal
@@ -25,11 +26,12 @@ from ..engine.universe import Universe
 from ..loading.fields import Field, Report
 from ..loading.labels import read_label_selector
 from ..loading.yamlio import Mapping, read_documents
+from ..loading.yamlio import Sequence as YamlList
 from ..model import CalicoPolicy, Cluster, Diagnostic, LabelSelector, Origin, Peer
 from ..selectors import SelectorSyntaxError
 from .css import style
-from .debounce import Debouncer
 from .diagnostics import diagnostics_html, diagnostics_text
+from .frontend import CodeEditor
 from .overview import label_text
 from .view import View
 
@@ -138,7 +140,11 @@ class SelectorLabState:
         try:
             selector, shown = policy_selector(policy)
         except SelectorSyntaxError as e:  # str(e) draws the caret under the column
-            raise _Problems([Diagnostic("error", str(e), Origin(SOURCE, 1), column=e.column)]) from None
+            problems = [Diagnostic("error", str(e), Origin(SOURCE, 1), column=e.column)]
+            if any(word in self.text for word in ("matchLabels", "matchExpressions", "podSelector")):
+                problems.append(Diagnostic("info", "this is a Kubernetes selector: switch the mode to Kubernetes, "
+                                                   "or write a Calico expression such as app == 'web'", Origin(SOURCE)))
+            raise _Problems(problems) from None
         return CalicoSelection(selector, shown, network_sets=False)
 
     def _parse_kubernetes(self) -> EndpointSet:
@@ -147,9 +153,7 @@ class SelectorLabState:
             raise _Problems(problems)
         root = documents[0].root if documents else None
         if root is None or not isinstance(root, Mapping):
-            what = "nothing" if root is None else "not a mapping"
-            raise _Problems([Diagnostic("error", f"write a selector (e.g. matchLabels: {{app: web}}), not {what}",
-                                        Origin(SOURCE, 1))])
+            raise _Problems([Diagnostic("error", _not_a_selector(root, self.text), Origin(SOURCE, 1))])
         report = Report(SOURCE)
         keys = set(root.entries)
         if keys & PEER_FIELDS:
@@ -195,10 +199,16 @@ class SelectorLabState:
         """What is selected, namespace by namespace (✓ selected, · not), as stable text."""
         sel = self.selection
         lines = []
-        if self.errors:
-            lines += ["errors (showing the last valid selector):", diagnostics_text(self.errors, self.text)]
         n = len(sel.pods)
-        lines.append(f"{sel.description}: {n} pod{'s' if n != 1 else ''} selected")
+        if self.errors:
+            lines += ["the selector has errors, so it selects nothing until they are fixed:",
+                      diagnostics_text(self.errors, self.text)]
+            if not sel.namespaces:
+                return "\n".join(lines)
+            lines.append(f"for comparison, the last valid selector ({sel.description}) selected "
+                         f"{n} pod{'s' if n != 1 else ''}:")
+        else:
+            lines.append(f"{sel.description}: {n} pod{'s' if n != 1 else ''} selected")
         for ns in sel.namespaces:
             mark = "✓" if ns.selected else "·"
             pods = "  ".join(f"{'✓' if p.selected else '·'} {p.pod.split('/', 1)[1]}" for p in ns.pods)
@@ -206,39 +216,73 @@ class SelectorLabState:
         return "\n".join(lines)
 
 
+_CALICO_HINTS = ("==", "!=", "has(", "all()", " in {", "global()", "&&", "||")
+
+
+def _not_a_selector(root: object, text: str) -> str:
+    """Why a Kubernetes selector cannot be read, in the learner's terms."""
+    if root is None:
+        return "write a selector, e.g. matchLabels: {app: web} (or {} for every pod)"
+    if any(hint in text for hint in _CALICO_HINTS):
+        return ("this is a Calico selector expression: switch the mode to Calico, or write a Kubernetes "
+                "selector such as matchLabels: {app: web}")
+    kind = "a list" if isinstance(root, YamlList) else "a single value"
+    return f"a Kubernetes selector is a mapping such as matchLabels: {{app: web}}; this is {kind}"
+
+
 class _Problems(Exception):
-    def __init__(self, diagnostics):
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         super().__init__()
         self.diagnostics = tuple(diagnostics)
 
 
-def selection_html(selection: Selection, focus: str | None = None) -> str:
-    """Namespaces as cards, pods as chips: green when selected, grey when not."""
+def selection_html(selection: Selection, focus: str | None = None, stale: bool = False) -> str:
+    """Namespaces as cards, pods as chips: tinted when selected, plain when not. `stale`: the selection
+    of the last valid selector, greyed and labelled so, while the editor holds an error."""
     cards = []
     for ns in selection.namespaces:
-        border = "#2da44e" if ns.selected else "#d0d7de"
         chips = []
         for p in ns.pods:
-            bg, fg = ("#dafbe1", "#116329") if p.selected else ("#f6f8fa", "#57606a")
-            ring = "box-shadow:0 0 0 2px #0969da;" if p.pod == focus else ""
+            ring = "box-shadow:0 0 0 2px var(--jp-brand-color1,#1976d2);" if p.pod == focus else ""
             labels = escape(label_text(p.labels, empty=""))
+            cls = "npk-chip npk-chip-on" if p.selected else "npk-chip"
             chips.append(
-                f'<div title="{escape(p.why)}" style="background:{bg};color:{fg};{ring}border-radius:6px;'
-                f'padding:2px 6px;margin:2px;font-size:12px"><b>{"✓" if p.selected else "·"} '
-                f'{escape(p.pod.split("/", 1)[1])}</b><br><span style="font-size:11px">{labels}'
-                f"</span></div>")
+                f'<div class="{cls}" title="{escape(p.why)}" style="{ring}"><b>{"✓" if p.selected else "·"} '
+                f'{escape(p.pod.split("/", 1)[1])}</b><br><span style="font-size:11px">{labels}</span></div>')
         ns_labels = escape(label_text(ns.labels, empty="")) or "&nbsp;"
         cards.append(
-            f'<div title="{escape(ns.why)}" style="border:2px solid {border};border-radius:8px;padding:4px;margin:3px;'
-            f'min-width:120px"><div style="font-weight:600">{escape(ns.name)}</div>'
-            f'<div style="font-size:11px;color:#57606a">{ns_labels}</div>'
+            f'<div class="npk-card{" npk-card-on" if ns.selected else ""}" title="{escape(ns.why)}">'
+            f'<div style="font-weight:600">{escape(ns.name)}</div><div class="npk-muted">{ns_labels}</div>'
             f'<div style="display:flex;flex-wrap:wrap">{"".join(chips)}</div></div>')
     n = len(selection.pods)
+    body = f'<div style="display:flex;flex-wrap:wrap;align-items:flex-start">{"".join(cards)}</div>'
+    if stale:
+        if not selection.namespaces:
+            return ('<div class="npk-stale-head">The selector has an error, so it selects nothing until it is '
+                    "fixed.</div>")
+        return ('<div class="npk-stale-head">The selector has an error, so it selects nothing until it is fixed. '
+                f"For comparison, the last valid selector ({escape(selection.description)}) selected {n} "
+                f'pod{"s" if n != 1 else ""}:</div><div class="npk-stale-body">{body}</div>')
     head = f"<div><b>{escape(selection.description)}</b>: {n} pod{'s' if n != 1 else ''} selected</div>"
-    return head + f'<div style="display:flex;flex-wrap:wrap;align-items:flex-start">{"".join(cards)}</div>'
+    return head + body
 
 
-class SelectorLab(View):
+SELECTION_CSS = """<style>
+.npkit-selection .npk-card { border: 2px solid var(--jp-border-color2, #d0d7de); border-radius: 8px; padding: 4px;
+  margin: 3px; min-width: 120px; }
+.npkit-selection .npk-card-on { border-color: var(--jp-success-color1, #388e3c); }
+.npkit-selection .npk-chip { background: var(--jp-layout-color2, #eee); color: var(--jp-ui-font-color1, #222);
+  border-radius: 6px; padding: 2px 6px; margin: 2px; font-size: 12px; }
+.npkit-selection .npk-chip-on { background: color-mix(in srgb, var(--jp-success-color1, #388e3c) 24%,
+  var(--jp-layout-color1, white)); color: var(--jp-ui-font-color0, black); }
+.npkit-selection .npk-muted { font-size: 11px; color: var(--jp-ui-font-color2, #57606a); }
+.npkit-selection .npk-stale-head { color: var(--jp-error-color1, #d32f2f); font-weight: 600; }
+.npkit-selection .npk-stale-body { opacity: 0.45; border: 1px dashed var(--jp-border-color1, #bdbdbd);
+  margin-top: 4px; }
+</style>"""
+
+
+class SelectorLab(View[SelectorLabState]):
     """The selector lab widget: selector editor, mode and namespace, the namespace / pod grid.
 
     `SelectorLab(cluster, "matchLabels:\\n  app: web\\n")`; `mode="calico"` for a Calico expression.
@@ -248,8 +292,8 @@ class SelectorLab(View):
     def __init__(self, cluster: Cluster, text: str = "{}", mode: Mode = "kubernetes",
                  namespace: str = "default", debounce: float = 0.25):
         self.state = SelectorLabState(cluster, text, mode, namespace)
-        self.editor = w.Textarea(value=text, rows=6, continuous_update=True,
-                                 layout=w.Layout(width="420px"))
+        self.editor = CodeEditor(value=text, rows=5, debounce_ms=int(debounce * 1000), label="selector",
+                                 language=_language(mode), layout=w.Layout(width="100%", max_width="560px"))
         self.editor.add_class("npkit-selector-editor")
         self.mode = w.ToggleButtons(options=[("Kubernetes", "kubernetes"), ("Calico", "calico")], value=mode,
                                     style={"button_width": "95px"})
@@ -262,13 +306,14 @@ class SelectorLab(View):
         self.pod = w.Dropdown(options=("",) + self.state.universe.keys, description="why",
                               layout=w.Layout(width="260px"))
         self.reason = w.HTML()
-        debounced = Debouncer(debounce, self._apply)
-        self.editor.observe(lambda c: debounced(), names="value")
+        self.editor.observe(lambda c: self._apply(), names="value")
         self.mode.observe(lambda c: self._apply(), names="value")
         self.namespace.observe(lambda c: self._apply(), names="value")
         self.pod.observe(lambda c: self.refresh(), names="value")
-        controls = w.VBox([self.mode, self.namespace, self.editor, self.problems])
-        self.widget = w.VBox([style(), controls, self.grid, w.HBox([self.pod, self.reason])])
+        controls = w.VBox([w.Box([self.mode, self.namespace], layout=w.Layout(flex_flow="row wrap")),
+                           self.editor, self.problems])
+        self.widget = w.VBox([style(), w.HTML(SELECTION_CSS, layout=w.Layout(display="none")), controls, self.grid,
+                              w.Box([self.pod, self.reason], layout=w.Layout(flex_flow="row wrap"))])
         self.widget.add_class("npkit-selector-lab")
         self.refresh()
 
@@ -276,6 +321,7 @@ class SelectorLab(View):
         return self.state.namespaces + (GLOBAL,)
 
     def _apply(self) -> None:
+        self.editor.language = _language(self.mode.value)
         try:
             self.state.set_text(self.editor.value, self.mode.value, self.namespace.value)
         except Exception as e:  # noqa: BLE001 - a widget shows problems, never a traceback
@@ -285,11 +331,16 @@ class SelectorLab(View):
     def refresh(self) -> None:
         s = self.state
         self.problems.value = diagnostics_html(s.errors, s.text)
-        self.grid.value = selection_html(s.selection, self.pod.value or None)
-        if self.pod.value:
+        self.editor.show(s.errors)
+        self.grid.value = selection_html(s.selection, self.pod.value or None, stale=s.stale)
+        if self.pod.value and not s.stale:
             try:
                 self.reason.value = escape(s.selection.why(self.pod.value))
             except KeyError:
                 self.reason.value = ""
         else:
             self.reason.value = ""
+
+
+def _language(mode: str) -> str:
+    return "calico-selector" if mode == "calico" else "yaml"

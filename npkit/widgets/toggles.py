@@ -210,7 +210,7 @@ class TogglesState:
         return "\n".join(lines + [self.playground.text_report()])
 
 
-class PolicyToggles(View):
+class PolicyToggles(View[TogglesState]):
     """Checkboxes, one per part, above a playground whose editor shows the resulting YAML.
 
     `PolicyToggles(cluster, policy_yaml, [Part(...), ...], probes=[(80, "TCP")])`; display it as
@@ -223,7 +223,7 @@ class PolicyToggles(View):
         # One state: what the checkboxes change is what the playground draws.
         self.state = TogglesState(cluster, text, parts, probes, dataplane, playground=self.playground.state)
         # The editor shows what the checkboxes produce; typing in it would be overwritten by the next click.
-        self.playground.editor.disabled = True
+        self.playground.editor.read_only = True
         self.playground.editor_title.value = "<b>Policies</b> (YAML, set by the checkboxes above)"
         self.boxes = {p.path: w.Checkbox(value=True, description=p.label, indent=False,
                                          layout=w.Layout(width="auto")) for p in self.state.parts}

@@ -9,11 +9,13 @@ stays the same from run to run.
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from ..engine import Engine, Verdict
 from ..explain import render_verdict
 from ..explain.html import render_verdict_html
 from ..model import Cluster
+from .render import ALLOWED_MARK, DENIED_MARK
 from .show import as_engine
 
 
@@ -36,7 +38,7 @@ class VerdictView:
 
 
 def show_verdict(source: Cluster | Engine, src: str, dst: str, port: int | None = 80, protocol: str = "TCP",
-                 dataplane: str = "calico", verbose: bool = True, **traffic) -> VerdictView:
+                 dataplane: str = "calico", verbose: bool = True, **traffic: Any) -> VerdictView:
     """Why `src` may or may not connect to `dst` (pod keys or addresses), ready to display.
 
     `traffic` passes HTTP or ICMP details on (`http_method="GET"`, `icmp_type=8`).
@@ -49,7 +51,7 @@ def show_verdict(source: Cluster | Engine, src: str, dst: str, port: int | None 
     return VerdictView(as_engine(source, dataplane).verdict(src, dst, port, protocol, **traffic), verbose)
 
 
-Connection = tuple  # (src, dst, port) or (src, dst, port, protocol); src / dst are pod keys or addresses
+Connection = tuple[Any, ...]  # (src, dst, port) or (src, dst, port, protocol); src / dst are pod keys or addresses
 
 
 class ConnectionsView:
@@ -69,7 +71,7 @@ class ConnectionsView:
 
     def _repr_html_(self) -> str:
         rows = "".join(
-            f"<tr><td style='text-align:center;color:{'#1a7f37' if v.allowed else '#cf222e'}'>"
+            f"<tr><td style='text-align:center;color:{ALLOWED_MARK if v.allowed else DENIED_MARK}'>"
             f"{'✓' if v.allowed else '✗'}</td><td><code>{escape(str(v.probe))}</code></td>"
             f"<td style='text-align:left'>{escape(v.summary)}</td></tr>" for v in self.verdicts)
         return ("<table style='border-collapse:collapse;font-size:13px'><tr><th></th><th>connection</th>"

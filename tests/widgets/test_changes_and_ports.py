@@ -37,6 +37,21 @@ def test_show_changes_lists_the_connections_a_policy_opens_and_closes():
     assert show_changes(fixed, fixed).equivalent
 
 
+def test_changes_with_one_reason_are_one_group_counted_by_namespace():
+    cluster = model_cluster()
+    deny = cluster.merged(load_string(chapter_example("default-deny-egress"), default_namespace="default"))
+    view = show_changes(cluster, deny, [(80, "TCP"), (53, "UDP")])
+    assert len(view.denied_now) == 180
+    [group] = view.groups
+    assert group.heading == "180 connections denied now" and "default/default-deny-egress" in group.reason
+    assert group.by_namespace()[0] == ("default", "default", 60)
+    text = repr(view)
+    assert len(text.splitlines()) < 16 and text.count("default-deny-egress") == 1  # said once, not 180 times
+    assert "… and 177 more" in text
+    html = view._repr_html_()
+    assert html.count("default-deny-egress") == 1 and "<details>" in html  # the full list is folded away
+
+
 def test_a_port_table_resolves_a_named_port_on_each_destination():
     cluster = model_cluster().merged(load_string(NAMED_PORT))
     table = PortTable(cluster, "x/a", [(80, "TCP"), (8080, "TCP")],

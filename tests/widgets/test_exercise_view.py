@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from npkit.course import Exercise
+from npkit.widgets import memory
 
 
 def test_check_lists_the_connections_that_differ_then_passes_the_fix():
     view = Exercise.get("03-and-or").show()
     assert view.editor.value == Exercise.get("03-and-or").starter_yaml
     view.check_button.click()
-    assert "Not yet" in view.feedback.value
-    assert "x/b → default/web TCP/80: should be allowed; your policies deny it" in view.feedback.value
-    assert "Why your policies give that answer" in view.feedback.value
+    first_line = "✗ x/b → default/web TCP/80 should be allowed, but the ingress of default/web is denied"
+    assert first_line in view.feedback.value
+    assert "x → default: 1 connection should be allowed; your policies deny it (TCP/80)" in view.feedback.value
+    assert "The engine's whole explanation of that connection" in view.feedback.value
     bare = "    - podSelector:\n        matchLabels:\n          app: b"
     assert bare in view.editor.value
     fixed = "    - namespaceSelector: {}\n      podSelector:\n        matchLabels:\n          app: b"
@@ -26,7 +28,8 @@ def test_hints_come_one_at_a_time():
     view = ex.show()
     for shown in range(1, len(ex.hints) + 1):
         view.hint_button.click()
-        assert view.hints.value.count("Hint ") == shown
+        assert len(view.hints.outputs) == shown
+        assert view.hints.outputs[-1]["data"]["text/markdown"].startswith(f"💡 **Hint {shown}:** ")
     assert view.hint_button.disabled
 
 
@@ -49,3 +52,33 @@ def test_reset_restores_the_starter_and_yaml_errors_are_feedback():
     assert "Your YAML has errors" in view.feedback.value
     view.reset_button.click()
     assert view.editor.value == ex.starter_yaml
+
+
+def test_the_last_answer_and_the_tries_are_remembered():
+    previous = memory.use(memory.InMemory())
+    try:
+        ex = Exercise.get("03-and-or")
+        view = ex.show()
+        view.editor.value = ex.solution()
+        view.check_button.click()
+        assert memory.current().first_try("exercise/03-and-or") is True
+        again = ex.show()
+        assert again.editor.value == ex.solution() and "Restored your last answer" in again.feedback.value
+        again.reset_button.click()
+        assert again.editor.value == ex.starter_yaml
+    finally:
+        memory.use(previous)
+
+
+def test_a_blank_page_exercise_starts_empty_and_says_so_on_check():
+    view = Exercise.get("07-blocklist").show()
+    assert view.editor.value == ""
+    view.check_button.click()
+    assert "The editor is empty" in view.feedback.value
+
+
+def test_yaml_errors_are_marked_in_the_editor():
+    view = Exercise.get("05-default-deny-dns").show()
+    view.editor.value = "kind: NetworkPolicy\nmetadata: {name: [x]}\n"
+    view.check_button.click()
+    assert view.editor.diagnostics and "Your YAML has errors" in view.feedback.value

@@ -144,22 +144,44 @@ def test_typing_in_the_editor_repaints_the_grid_and_the_status():
     assert cell.description == "·*"  # the last good result is kept
 
 
-def test_clicking_a_cell_explains_it_and_fills_the_dropdowns():
+def test_clicking_a_cell_explains_it_and_fills_the_explain_bar():
     view = Playground(model_cluster("and-or"), DENY_WEB, debounce=0)
     view.grid.buttons["y/b", "default/web"].click()
     assert "deny-ingress-to-web" in view.explanation.value
-    assert (view.src.value, view.dst.value) == ("y/b", "default/web")
-    view.src.value = "x/a"
-    view.explain_button.click()
+    bar = view.grid.widget
+    assert (bar.src, bar.dst, bar.selected) == ("y/b", "default/web", ["y/b", "default/web"])
+    bar.receive({"type": "explain", "src": "x/a", "dst": "default/web"})  # the Explain button
     assert "x/a → default/web" in view.explanation.value
 
 
 def test_addresses_outside_the_cluster_can_be_explained():
     view = Playground(model_cluster("and-or"), DENY_WEB, debounce=0, addresses=["1.2.3.4"])
-    assert "1.2.3.4" in view.src.options and "1.2.3.4" not in view.state.pods
-    view.src.value, view.dst.value = "1.2.3.4", "default/web"
-    view.explain_button.click()
+    assert "1.2.3.4" in view.grid.widget.ends and "1.2.3.4" not in view.state.pods
+    view.grid.widget.receive({"type": "explain", "src": "1.2.3.4", "dst": "default/web"})
     assert "1.2.3.4 → default/web" in view.explanation.value and "outside the cluster" in view.explanation.value
+
+
+def test_the_probe_menu_switches_the_matrix_and_the_diagram():
+    view = Playground(model_cluster("and-or"), DENY_WEB, probes=[(80, "TCP"), (53, "UDP")], debounce=0)
+    assert view.grid.widget.probes == ["TCP/80", "UDP/53"] and view.grid.widget.corner == "TCP/80"
+    view.grid.widget.receive({"type": "probe", "index": 1})
+    assert view.state.probe == (53, "UDP") and view.grid.widget.corner == "UDP/53"
+
+
+def test_the_editor_marks_the_error_line_and_the_diagram_follows_the_yaml():
+    view = Playground(model_cluster("and-or"), debounce=0)
+    edges = {(e["s"], e["t"]): e for e in view.grid.widget.diagram["edges"]}
+    web, xa = view.state.pods.index("default/web"), view.state.pods.index("x/a")
+    assert edges[xa, web]["allowed"]
+    view.editor.value = DENY_WEB
+    edges = {(e["s"], e["t"]): e for e in view.grid.widget.diagram["edges"]}
+    assert not edges[xa, web]["allowed"] and edges[xa, web]["flipped"]
+    view.editor.value = DENY_WEB.replace("- Ingress", "- Ingres")
+    line = DENY_WEB.splitlines().index("  - Ingress") + 1
+    assert [(d["line"], d["severity"]) for d in view.editor.diagnostics] == [(line, "error")]
+    assert "spec.policyTypes[0]" in view.editor.diagnostics[0]["message"]
+    view.editor.value = DENY_WEB
+    assert view.editor.diagnostics == []
 
 
 def test_garbage_never_raises_and_text_plain_is_the_report():

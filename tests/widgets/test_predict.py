@@ -6,7 +6,8 @@ import pytest
 
 from npkit.course import model_cluster
 from npkit.loading import load_string
-from npkit.widgets import Predict, PredictState, Question, QuestionState
+from npkit.widgets import Predict, PredictState, Question, QuestionState, memory
+from npkit.widgets.choice import Choice
 
 # Only pods app=a from namespaces labelled name=x reach default/web.
 AND_POLICY = """\
@@ -83,15 +84,92 @@ def test_the_widget_toggles_reveals_and_explains(cluster):
     assert cell.description == "✓" and not view.state.revealed
 
 
+def _reveal_text(area) -> str:
+    return " ".join(str(v) for o in area.widget.outputs for v in o["data"].values())
+
+
 def test_a_question_reveals_the_verdict_only_after_the_answer(cluster):
     q = QuestionState(cluster, "y/a", "default/web", 80)
     assert "denied" not in q.text_report()
     with pytest.raises(RuntimeError):
         _ = q.verdict
     assert q.answer(False) is True
-    assert "You said denied. It is denied." in q.text_report()
+    assert "You said denied. It is denied. (first try: ✓)" in q.text_report()
 
+    view = Question(cluster, "x/b", "default/web", 80, reveal="**Only `x/a`** gets in: one peer, AND.")
+    assert view.reveal_area.empty and "Only" not in repr(view) and "Only" not in view.result.value
+    view.allowed_button.click()
+    assert "Not quite: it is denied" in view.result.value and "first try: ✗" in view.result.value
+    shown = _reveal_text(view.reveal_area)
+    assert "**Only `x/a`** gets in" in shown and "default/and" in shown  # the words, then the engine's
+
+
+def test_answering_again_after_the_reveal_never_changes_the_first_try(cluster):
     view = Question(cluster, "x/b", "default/web", 80)
     view.allowed_button.click()
-    assert "Not quite: it is denied" in view.result.value
-    assert "default/and" in view.result.value
+    view.denied_button.click()
+    assert view.state.attempts.first_try is False
+    assert "first try: ✗ · answered again after the reveal: ✓" in view.result.value
+
+
+def test_a_first_try_survives_in_the_learners_memory(cluster):
+    previous = memory.use(memory.InMemory())
+    try:
+        Question(cluster, "x/b", "default/web", 80, key="k").allowed_button.click()
+        again = Question(cluster, "x/b", "default/web", 80, key="k", reveal="the why")
+        assert "first try: ✗ (answered in an earlier session)" in again.result.value
+        assert again.reveal_area.empty  # still closed: answer again to see it
+        again.denied_button.click()
+        assert again.state.attempts.first_try is False and "after the reveal: ✓" in again.result.value
+        assert memory.current().first_try("question/k") is False
+    finally:
+        memory.use(previous)
+
+
+def test_a_predict_reveals_its_words_and_keeps_the_first_score(cluster):
+    view = Predict(cluster, 80, pods=PODS, reveal="One peer with both selectors.")
+    assert view.reveal_area.empty
+    view.all_button.click()
+    view.reveal_button.click()
+    assert "first try: ✗ (10 of 12 right)" in view.result.value
+    assert "One peer with both selectors." in _reveal_text(view.reveal_area)
+    view.again_button.click()
+    view.grid.buttons["x/b", "default/web"].click()
+    view.grid.buttons["y/a", "default/web"].click()
+    view.reveal_button.click()
+    assert "first try: ✗ (10 of 12 right) · answered again after the reveal: ✓" in view.result.value
+
+
+def test_a_choice_keeps_its_truth_until_answered():
+    c = Choice("How many pods does it select?", ["none", "one", "two"], "one", reveal="Only its own namespace.")
+    assert "one" not in c.result.value and c.reveal_area.empty
+    with pytest.raises(RuntimeError):
+        _ = c.state.right
+    c.buttons["two"].click()
+    assert "Not quite" in c.result.value and "first try: ✗" in c.result.value
+    assert "Only its own namespace." in _reveal_text(c.reveal_area)
+    many = Choice("Which are lost?", ["a → b", "b → a", "c → a"], {"a → b", "c → a"}, multiple=True)
+    many.boxes["a → b"].value = True
+    many.boxes["c → a"].value = True
+    many.check_button.click()
+    assert "Right" in many.result.value and "first try: ✓" in many.result.value
+
+
+def test_a_choice_refuses_a_truth_that_is_not_an_option():
+    with pytest.raises(ValueError, match="not among the options"):
+        Choice("?", ["a", "b"], "c")
+    with pytest.raises(ValueError, match="exactly one"):
+        Choice("?", ["a", "b"], {"a", "b"})
+
+
+def test_the_reveal_builds_its_extra_view_only_after_the_answer(cluster):
+    built = []
+
+    def more():
+        built.append(1)
+        return "the whole matrix"
+
+    view = Question(cluster, "x/b", "default/web", 80, more=more)
+    assert not built and view.reveal_area.empty
+    view.denied_button.click()
+    assert built == [1] and "the whole matrix" in _reveal_text(view.reveal_area)

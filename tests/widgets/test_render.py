@@ -60,8 +60,9 @@ def test_flipped_cells_are_marked_in_html_and_text(matrices):
 def test_html_groups_columns_by_namespace(matrices):
     _, after = matrices
     html = matrix_html(after)
-    spans = {ns: int(n) for n, ns in re.findall(r'<th class="ns" colspan="(\d+)">([^<]+)</th>', html)}
+    spans = {ns: int(n) for n, ns in re.findall(r'<th class="ns" colspan="(\d+)" title="namespace ([^"]+)">', html)}
     assert spans == {"default": 1, "monitoring": 2, "x": 2, "y": 2}
+    assert '<div class="npk-m-wrap">' in html and "position:sticky" in html  # labels stay in view when it scrolls
 
 
 def test_text_is_the_cli_table(matrices):
@@ -100,3 +101,19 @@ def test_show_matrix_takes_a_cluster_or_an_engine():
     b = show_matrix(Engine(cluster), 80, before=reachability(Engine(model_cluster("and-or")), 80))
     assert np.array_equal(a.matrix.allowed, b.matrix.allowed)
     assert not a.flipped.any() and b.flipped.sum() == 5
+
+
+def test_show_matrix_is_interactive_in_jupyterlab_and_stable_text_elsewhere():
+    from npkit.course import model_cluster
+    from npkit.widgets import show_matrix
+
+    view = show_matrix(model_cluster(), 80)
+    bundle = view._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle and bundle["text/plain"] == repr(view)
+    assert "<table" in bundle["text/html"]  # for viewers without widgets
+    grid = view.grid
+    assert grid is not None and grid.widget.foldable  # 16 pods: namespaces fold
+    assert len(grid.widget.diagram["nodes"]) == 16
+    grid.buttons["x/a", "default/web"].click()
+    assert view.explanation is not None and "x/a → default/web" in view.explanation.value
+    assert grid.widget.selected == ["x/a", "default/web"]

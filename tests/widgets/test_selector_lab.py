@@ -95,3 +95,31 @@ def test_the_why_list_offers_every_pod_even_when_the_first_selector_is_broken():
     lab = SelectorLab(model_cluster("and-or"), "matchLabels: [")
     assert lab.state.errors
     assert set(model_cluster("and-or").pods[i].key for i in range(3)) <= set(lab.pod.options)
+
+
+def test_a_broken_selector_never_claims_the_last_selection_as_its_own():
+    view = SelectorLab(model_cluster(), "matchLabels: {app: web}", debounce=0)
+    assert "1 pod selected" in view.grid.value
+    view.editor.value = "matchLabels: {app: web"  # the closing brace is missing
+    assert "pod selected" not in view.grid.value and "pods selected" not in view.grid.value
+    assert "selects nothing until it is fixed" in view.grid.value and "last valid selector" in view.grid.value
+    assert "selected 1 pod" in view.state.text_report() and "1 pod selected" not in view.state.text_report()
+    assert view.editor.diagnostics and view.editor.diagnostics[0]["severity"] == "error"
+
+
+def test_switching_modes_says_which_language_the_text_is_in():
+    view = SelectorLab(model_cluster(), "app == 'web'", mode="calico", debounce=0)
+    view.mode.value = "kubernetes"
+    problem = view.problems.value
+    assert "not not" not in problem and "Calico selector expression" in problem and "switch the mode" in problem
+    assert view.editor.language == "yaml"
+    view.editor.value = "matchLabels:\n  app: web\n"
+    view.mode.value = "calico"
+    assert view.editor.language == "calico-selector" and "this is a Kubernetes selector" in view.problems.value
+
+
+def test_lists_and_single_values_are_named_as_such(lab):
+    lab.set_text("- app: web")
+    assert "this is a list" in lab.text_report()
+    lab.set_text("web")
+    assert "this is a single value" in lab.text_report()

@@ -83,7 +83,7 @@ def test_the_text_report_says_which_parts_are_on(state):
 
 def test_unticking_a_box_rewrites_the_editor_and_redraws_the_matrix():
     toggles = PolicyToggles(model_cluster(), EXAMPLE, PARTS, PROBES)
-    assert toggles.playground.editor.disabled
+    assert toggles.playground.editor.read_only
     toggles.boxes["spec.ingress[0].from[1]"].value = False
     assert "myproject" not in toggles.playground.editor.value
     assert not toggles.state.playground.matrix["myproject/worker", "default/web"]

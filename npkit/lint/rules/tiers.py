@@ -1,4 +1,5 @@
-"""Calico ≥ 3.29 ends every tier with an implicit Deny for the endpoints its policies select.
+"""Calico ends every tier with an implicit Deny for the endpoints its policies select (every version:
+before 3.29 open-source Calico had one implicit tier, which ended the same way).
 
 A policy that only denies (or logs) some traffic therefore cuts all other traffic of the
 pods it selects, unless another policy of the same tier allows or passes it. That is the

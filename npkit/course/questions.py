@@ -1,0 +1,121 @@
+"""The course's predictions: every Question, Predict and Choice a notebook or lab asks, by key.
+
+A notebook cell asks with a key and the engine the question is about:
+
+    question("01-podselector-empty", engine, "x/a", "default/api", 80)
+    predict("01-example", with_example, 80, pods=["default/api", "default/web", "x/a"])
+    choice("02-how-many", ["none", "one", "two"], correct=str(len(pods)))
+
+The words live in `npkit/data/course/questions/<notebook>.yaml`, one entry per key:
+
+    podselector-empty:
+      prompt: Can x/a still reach default/api on TCP 80?      # optional for question / predict
+      answer: x/a can no longer reach default/api               # the answer in words (see below)
+      reveal: |                                                 # Markdown, shown after the answer
+        **Denied.** …
+
+`answer` is the sentence that gives the answer away: the tests fail when it appears in a
+Markdown cell or a visible output between the question and the end of its section, so the
+explanation stays inside the widget's reveal. The truth itself always comes from the engine
+(or, for a Choice, from what the notebook computes), never from the words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from importlib.abc import Traversable
+
+import yaml
+
+from ..engine import Engine
+from ..model import Cluster
+from ..widgets.choice import Choice
+from ..widgets.predict import Predict, Question
+from ..widgets.reveal import More
+
+
+@dataclass(frozen=True)
+class Words:
+    """What a prediction says: its prompt (optional), its answer in words, and its reveal (Markdown)."""
+
+    key: str
+    answer: str
+    reveal: str
+    prompt: str = ""
+    correct: tuple[str, ...] = ()  # for a Choice about a fact no engine computes (e.g. what eBPF mode lists)
+
+
+def _folder() -> Traversable:
+    return resources.files("npkit").joinpath("data").joinpath("course").joinpath("questions")
+
+
+def notebook_of(key: str) -> str:
+    """The notebook a key belongs to: its prefix before the first "-" ("01", "L2")."""
+    return key.split("-", 1)[0]
+
+
+@cache
+def _file(notebook: str) -> dict[str, Words]:
+    path = _folder().joinpath(f"{notebook}.yaml")
+    if not path.is_file():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = {}
+    for name, entry in raw.items():
+        key = f"{notebook}-{name}"
+        missing = [f for f in ("answer", "reveal") if not str((entry or {}).get(f, "")).strip()]
+        if missing:
+            raise ValueError(f"questions/{notebook}.yaml: {name}: needs {' and '.join(missing)}")
+        correct = entry.get("correct") or ()
+        out[key] = Words(key, str(entry["answer"]).strip(), str(entry["reveal"]).strip(),
+                         str(entry.get("prompt", "")).strip(),
+                         (correct,) if isinstance(correct, str) else tuple(str(c) for c in correct))
+    return out
+
+
+def words(key: str) -> Words:
+    """The words for one prediction; KeyError names the file to add them to."""
+    table = _file(notebook_of(key))
+    if key not in table:
+        raise KeyError(f"no prediction {key!r}: add it to npkit/data/course/questions/{notebook_of(key)}.yaml")
+    return table[key]
+
+
+def all_words(notebook: str) -> tuple[Words, ...]:
+    """Every prediction declared for a notebook, in file order."""
+    return tuple(_file(notebook).values())
+
+
+def question(key: str, source: Cluster | Engine, src: str, dst: str, port: int | None = 80,
+             protocol: str = "TCP", dataplane: str = "calico", more: More | None = None) -> Question:
+    """A Question about one connection, with its words from the course data; `more()` is shown in
+    the reveal too (e.g. `lambda: show_matrix(...)`), built only once the learner has answered."""
+    w = words(key)
+    return Question(source, src, dst, port, protocol, dataplane, prompt=w.prompt, reveal=w.reveal, key=key,
+                    more=more)
+
+
+def predict(key: str, source: Cluster | Engine, port: int | None = 80, protocol: str = "TCP",
+            pods: Sequence[str] | None = None, dataplane: str = "calico", more: More | None = None) -> Predict:
+    """A Predict matrix, with its words from the course data (and `more()` in the reveal)."""
+    w = words(key)
+    return Predict(source, port, protocol, pods, dataplane, prompt=w.prompt, reveal=w.reveal, key=key, more=more)
+
+
+def choice(key: str, options: Sequence[str], correct: str | Iterable[str] | None = None, multiple: bool = False,
+           more: More | None = None) -> Choice:
+    """A multiple-choice prediction, with its words. The right option(s) are what the notebook
+    computed from the engine; for a fact no engine computes (what a dataplane lists, what a
+    command prints), leave `correct` out and declare it in the data (`correct:`), so it never
+    appears in the notebook."""
+    w = words(key)
+    if not w.prompt:
+        raise ValueError(f"{key}: a choice needs a prompt in questions/{notebook_of(key)}.yaml")
+    if correct is None:
+        if not w.correct:
+            raise ValueError(f"{key}: no right option: compute it, or declare `correct:` in the data")
+        correct = w.correct
+    return Choice(w.prompt, options, correct, multiple, reveal=w.reveal, key=key, more=more)
