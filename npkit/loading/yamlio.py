@@ -164,7 +164,7 @@ def _convert(event: ev.ScalarEvent) -> _Converted:
 def read_documents(text: str, filename: str) -> tuple[list[Document], list[Diagnostic]]:
     """Compose every document in `text` (with the line each starts on); problems come back as Diagnostics.
 
-    >>> docs, problems = read_documents("a: 1\\n---\\nb: [x, y]\\n", "f.yaml")
+    >>> docs, problems = read_documents("a: 1\\n---\\nb: [x, z]\\n", "f.yaml")
     >>> [d.line for d in docs], problems
     ([1, 2], [])
     """
