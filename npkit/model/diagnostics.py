@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..errors import InputError  # noqa: F401 - its old home, re-exported
+from ..errors import InputError as InputError  # defined with the others in npkit.errors; importable here too
 from .meta import ObjectRef, Origin
 
 Severity = Literal["error", "warning", "info"]
