@@ -70,6 +70,8 @@ bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_loading.py
 	$(BIN)/python benchmarks/bench_lint.py
 	$(BIN)/python benchmarks/bench_local_lab.py
+	$(BIN)/python benchmarks/bench_connlist.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache .hypothesis .import_linter_cache .grimp_cache

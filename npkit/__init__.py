@@ -38,8 +38,12 @@ def __getattr__(name: str) -> object:
     if module is None:
         raise AttributeError(f"module 'npkit' has no attribute {name!r}")
     value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
+    globals()[name] = value  # later lookups skip this function (for `lint`, it replaces the subpackage)
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
 
 
 if TYPE_CHECKING:

@@ -83,7 +83,7 @@ spec:
     from:
     - namespaces:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
 """
 OWNER = """\
 apiVersion: networking.k8s.io/v1
@@ -99,7 +99,7 @@ spec:
   - from:
     - namespaceSelector:
         matchLabels:
-          name: y
+          name: "y"
 """
 
 # %% [markdown]
@@ -188,7 +188,7 @@ spec:
     - pods:
         namespaceSelector:
           matchLabels:
-            kubernetes.io/metadata.name: y
+            kubernetes.io/metadata.name: "y"
         podSelector:
           matchLabels:
             app: a
@@ -290,7 +290,7 @@ spec:
   subject:
     namespaces:
       matchLabels:
-        kubernetes.io/metadata.name: y
+        kubernetes.io/metadata.name: "y"
   egress:
   - name: deny-to-10-244-5
     action: Deny

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from ..engine import DATAPLANES, VIEWS, Engine, protocol_name
+from ..errors import UsageError
 from ..loading import load
-from ..model import Cluster
+from ..model import Cluster, Diagnostic
+
+__all__ = ["Subcommands", "UsageError", "add_dataplane", "add_inputs", "engine_for", "engines_for", "load_inputs",
+           "parse_port", "print_diagnostics", "print_notes"]
 
 
-class UsageError(Exception):
-    """Bad command-line input (exit code 2)."""
+class Subcommands(Protocol):
+    """What a command module's `register` is given: `add_parser(name, **options)` (main adds the help line)."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
 
 
 def add_inputs(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -33,15 +41,21 @@ def add_dataplane(p: argparse.ArgumentParser) -> None:
 
 
 def load_inputs(args: argparse.Namespace, quiet: bool = False) -> Cluster:
-    """Load -f inputs; warnings and notes go to stderr unless `quiet`."""
+    """Load -f inputs and print their diagnostics on stderr (see print_diagnostics for `quiet`)."""
     cluster = load(*args.files)
-    if not quiet:
-        for d in cluster.diagnostics:
-            print(str(d), file=sys.stderr)
+    print_diagnostics(cluster.diagnostics, quiet)
     return cluster
 
 
-def print_notes(notes) -> None:
+def print_diagnostics(diagnostics: Iterable[Diagnostic], quiet: bool = False) -> None:
+    """Warnings on stderr in every output mode, as kubectl prints them; `quiet` (JSON output) leaves out
+    the info lines, whose facts the JSON document carries."""
+    for d in diagnostics:
+        if not (quiet and d.severity == "info"):
+            print(str(d), file=sys.stderr)
+
+
+def print_notes(notes: Iterable[str]) -> None:
     """Each note once, on stderr, in the order first seen."""
     for note in dict.fromkeys(notes):
         print(f"note: {note}", file=sys.stderr)
@@ -56,6 +70,7 @@ def engines_for(args: argparse.Namespace, *clusters: Cluster) -> tuple[Engine, .
 
 
 def engine_for(args: argparse.Namespace, cluster: Cluster) -> Engine:
+    """The engine for one cluster (see engines_for)."""
     return engines_for(args, cluster)[0]
 
 

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
+# Defined with every npkit error in npkit/errors.py; importable from here too.
+from ..errors import ForeignObject as ForeignObject
+from ..errors import UnsafeTarget
 from .kind import context_name
 
 if TYPE_CHECKING:
@@ -23,14 +26,6 @@ if TYPE_CHECKING:
 
 LAB_LABEL = "npkit.io/lab"
 MANAGED_BY = ("app.kubernetes.io/managed-by", "npkit")
-
-
-class UnsafeTarget(Exception):
-    """A call to the cluster was refused; the message says why and how to allow it on purpose."""
-
-
-class ForeignObject(UnsafeTarget):
-    """An object with the name the lab wants already exists and was not created by this lab."""
 
 
 def is_local_server(server: str | None) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import KindError  # defined with the others in npkit.errors; importable here too
 from .runner import Result, Runner
 
 CNIS = ("calico", "kindnet")
@@ -15,10 +16,6 @@ DEFAULT_NAME = "npkit-lab"
 KNOWN_ISSUES = "https://kind.sigs.k8s.io/docs/user/known-issues/"
 KIND_DEFAULT_POD_SUBNET = "10.244.0.0/16"  # kind's default when a config names none
 CREATE_TIMEOUT = 1800.0  # the first run pulls a ~1 GB node image; output is streamed meanwhile
-
-
-class KindError(Exception):
-    """kind failed; the message has kind's ERROR line, the end of its output and where to look."""
 
 
 def context_name(cluster: str) -> str:

@@ -21,6 +21,8 @@ from typing import Any, Protocol
 
 import yaml
 
+from ..errors import KubeError  # defined with the others in npkit.errors; importable here too
+
 FIELD_MANAGER = "npkit"
 CALICO_API = "projectcalico.org/v3"
 INSTALL_HINT = "pip install 'npkit[cluster]'"
@@ -33,16 +35,6 @@ class ExecResult:
     returncode: int | None
     stdout: str = ""
     stderr: str = ""
-
-
-class KubeError(Exception):
-    """The API refused or could not be reached; the message names the object and the API's reason.
-
-    `status` is the HTTP status (409 AlreadyExists/Conflict, 404, ...), None when nothing answered."""
-
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.status = status
 
 
 class Kube(Protocol):

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import ScenarioError  # defined with the others in npkit.errors; importable here too
 from ..model import NAMESPACE_NAME_LABEL, Cluster, Namespace, Pod
 from . import agnhost
 from .guard import lab_labels
 
 # Pods are recreated often; they need no grace period and no API token.
 _POD_DEFAULTS = {"terminationGracePeriodSeconds": 0, "automountServiceAccountToken": False}
-
-
-class ScenarioError(ValueError):
-    """The scenario cannot be deployed as written; the message says what to change."""
 
 
 def namespace_manifest(ns: Namespace, lab_id: str) -> dict[str, Any]:

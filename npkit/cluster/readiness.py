@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import NotReady as Timeout  # its old name and home
+
 
 def _condition(obj: dict[str, Any], kind: str) -> dict[str, Any] | None:
     for c in (obj.get("status") or {}).get("conditions") or ():
@@ -89,10 +91,6 @@ def pod_failed(reason: str) -> bool:
     (True, False)
     """
     return any(k in reason for k in ("InvalidImageName", "CreateContainerConfigError", "ErrImageNeverPull"))
-
-
-class Timeout(Exception):
-    """Waiting took too long; the message lists what was still not ready."""
 
 
 @dataclass

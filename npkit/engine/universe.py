@@ -63,6 +63,7 @@ class Universe:
         self.endpoints: Mask = np.array([not p.host_network for p in self.pods], dtype=bool)
         self._cidr_cache: dict[str, Mask] = {}
         self._ns_cache: dict[str, Mask] = {}
+        self._named_ports: dict[tuple[str, str], np.ndarray] = {}
 
     # -- endpoints ---------------------------------------------------------------------------
     def endpoint(self, ref: str) -> Endpoint:
@@ -126,6 +127,17 @@ class Universe:
             pos = self.ns_names.index(namespace) if namespace in self.ns_names else -1
             self._ns_cache[namespace] = self.pod_ns == pos
         return self._ns_cache[namespace]
+
+    def named_port_numbers(self, name: str, protocol: str) -> np.ndarray:
+        """For every pod, the number its container port `name` has for `protocol` (-1 where it has none).
+
+        Computed once per (name, protocol): a matrix asks it for every rule and kind of traffic.
+        """
+        key = (name, protocol)
+        if key not in self._named_ports:
+            numbers = [p.named_port(name, protocol) for p in self.pods]
+            self._named_ports[key] = np.array([-1 if n is None else n for n in numbers], dtype=np.int32)
+        return self._named_ports[key]
 
     def pods_in_namespaces(self, ns_mask: Mask) -> Mask:
         """Pods whose namespace is selected by `ns_mask` (one entry per namespace)."""

@@ -1,4 +1,4 @@
-"""The lab's errors, in one place so they can join npkit's error hierarchy by changing one line each.
+"""The lab's errors, now part of npkit's one error hierarchy (npkit/errors.py), importable from here.
 
 * `LabError` — the lab cannot run here or a step failed in a way the learner can act on (no
   root, the kind API is down, a server did not start). The CLI maps it to the environment exit
@@ -9,10 +9,6 @@
 
 from __future__ import annotations
 
+from ..errors import LabConfigError, LabError  # drawn with every npkit error in npkit/errors.py
 
-class LabError(Exception):
-    """A lab step failed in a way the learner can act on; the message says how."""
-
-
-class LabConfigError(LabError):
-    """A lab or backend option that cannot be honoured (reported before anything is created)."""
+__all__ = ["LabConfigError", "LabError"]

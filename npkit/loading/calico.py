@@ -21,6 +21,7 @@ from npkit.model import (
     Origin,
     Tier,
 )
+from npkit.model.calico import TierDefault
 from npkit.model.k8s import Direction
 
 from . import validation
@@ -135,7 +136,7 @@ def _present(spec: Fields, name: str) -> bool:
 
 def read_float(field: Field | None) -> float | None:
     """An `order`: any finite number (Calico stores a float64)."""
-    if field is None:
+    if field is None or field.refused:
         return None
     value = field.node.value if isinstance(field.node, Scalar) else None
     if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
@@ -156,8 +157,7 @@ def _read_tier_name(spec: Fields) -> str:
     name = spec.get_str("tier")
     if not name:
         return "default"  # the API server's default
-    for problem in validation.dns1123_label(name):
-        spec.get("tier").error(f'tier name "{name}" {problem}')  # type: ignore[union-attr]
+    spec.at("tier").invalid(validation.dns1123_label(name))
     return name
 
 
@@ -177,7 +177,7 @@ def _read_types(spec: Fields) -> tuple[Direction, ...]:
             return ("Ingress", "Egress") if has_ingress else ("Egress",)
         return ("Ingress",)
     if not written:
-        spec.get("types").error("must list Ingress, Egress or both; leave types out to let Calico "  # type: ignore
+        spec.at("types").error("must list Ingress, Egress or both; leave types out to let Calico "
                                 "choose from the rules present")
         return ()
     seen: list[Direction] = []
@@ -185,7 +185,7 @@ def _read_types(spec: Fields) -> tuple[Direction, ...]:
         if value in seen:
             item.error(f"{value} is listed twice; types is a set")
         elif value in POLICY_TYPES:
-            seen.append(value)  # type: ignore[arg-type]
+            seen.append("Ingress" if value == "Ingress" else "Egress")
         else:
             same = [t for t in POLICY_TYPES if t.lower() == value.lower()]
             hint = f'; write "{same[0]}" (capitalised)' if same else ""
@@ -194,7 +194,7 @@ def _read_types(spec: Fields) -> tuple[Direction, ...]:
     for direction, present in (("Ingress", has_ingress), ("Egress", has_egress)):
         if present and types and direction not in types:
             key = direction.lower()
-            spec.get(key).warning(f"these {key} rules are ignored: types does not list {direction}")  # type: ignore
+            spec.at(key).warning(f"these {key} rules are ignored: types does not list {direction}")
     return types
 
 
@@ -215,18 +215,18 @@ def _read_host_flags(spec: Fields, types: tuple[Direction, ...]) -> tuple[bool, 
     pre_dnat = bool(spec.get_bool("preDNAT"))
     apply_on_forward = bool(spec.get_bool("applyOnForward"))
     if do_not_track and pre_dnat:
-        spec.get("preDNAT").error("preDNAT and doNotTrack cannot both be true")  # type: ignore[union-attr]
+        spec.at("preDNAT").error("preDNAT and doNotTrack cannot both be true")
     if pre_dnat and _present(spec, "egress"):
-        spec.get("egress").error("a preDNAT policy cannot have egress rules: it only sees packets "  # type: ignore
+        spec.at("egress").error("a preDNAT policy cannot have egress rules: it only sees packets "
                                  "arriving at a host, before DNAT")
     if pre_dnat and "types" in spec and "Egress" in types:
-        spec.get("types").error("a preDNAT policy cannot have the Egress type")  # type: ignore[union-attr]
+        spec.at("types").error("a preDNAT policy cannot have the Egress type")
     for name, on in (("doNotTrack", do_not_track), ("preDNAT", pre_dnat)):
         if on and not apply_on_forward:
-            spec.get(name).error(f"{name}: true needs applyOnForward: true as well")  # type: ignore
+            spec.at(name).error(f"{name}: true needs applyOnForward: true as well")
     for name, on in (("doNotTrack", do_not_track), ("preDNAT", pre_dnat)):
         if on:
-            spec.get(name).warning(f"{name} policies apply only to host endpoints, which npkit does not "  # type: ignore
+            spec.at(name).warning(f"{name} policies apply only to host endpoints, which npkit does not "
                                    "model: npkit shows this policy but it never affects pods")
     return do_not_track, pre_dnat, apply_on_forward
 
@@ -234,19 +234,18 @@ def _read_host_flags(spec: Fields, types: tuple[Direction, ...]) -> tuple[bool, 
 def _read_staged_action(obj: Manifest, spec: Fields | None, enforced_kind: str, keep: tuple[str, ...]) -> bool:
     """Check `stagedAction` and add the staged note; False for Delete, which proposes removing a policy."""
     action = spec.get_str("stagedAction") if spec is not None else None
-    action_field = spec.get("stagedAction") if spec is not None else None
-    if action is not None and action not in STAGED_ACTIONS:
+    if spec is not None and action is not None and action not in STAGED_ACTIONS:
         same = [a for a in STAGED_ACTIONS if a.lower() == action.lower()]
         hint = f'; write "{same[0]}"' if same else ""
-        action_field.error(f'must be one of Set, Delete, Learn, Ignore, not "{action}"{hint}')  # type: ignore
+        spec.at("stagedAction").error(f'must be one of Set, Delete, Learn, Ignore, not "{action}"{hint}')
         return True
-    if action == "Delete":
-        for name, field in spec.items() if spec is not None else ():
+    if spec is not None and action == "Delete":
+        for name, field in spec.items():
             if name not in keep and name != "stagedAction" and not _is_zero(field):
                 field.error(f"must be left out when stagedAction is Delete (only "
                             f"{', '.join(keep + ('stagedAction',))} may be set)")
         obj.report.info(f"stagedAction Delete stages the removal of {enforced_kind} {obj.meta.name}; npkit "
-                        "has nothing to evaluate for it", action_field.line)  # type: ignore[union-attr]
+                        "has nothing to evaluate for it", spec.at("stagedAction").line)
         return False
     where = f"stagedAction {action}: " if action not in (None, "Set") else ""
     obj.report.info(where + STAGED_NOTE.format(kind=enforced_kind), obj.root.line)
@@ -256,9 +255,11 @@ def _read_staged_action(obj: Manifest, spec: Fields | None, enforced_kind: str, 
 def _is_zero(field: Field) -> bool:
     """Null, {}, [], "", 0 or false: what Calico's Delete check compares with the empty spec."""
     node = field.node
-    if isinstance(node, (Mapping, Sequence)):
-        return not (node.entries if isinstance(node, Mapping) else node.items)
-    return not node.value  # type: ignore[attr-defined]
+    if isinstance(node, Mapping):
+        return not node.entries
+    if isinstance(node, Sequence):
+        return not node.items
+    return isinstance(node, Scalar) and not node.value
 
 
 def _note_tier_prefix(obj: Manifest, tier: str) -> None:
@@ -292,20 +293,20 @@ def load_tier(obj: Manifest) -> list[Tier]:
     """A Tier: `order` (None sorts last) and `defaultAction` (Deny unless Pass)."""
     spec = obj.spec(TIER_SPEC_FIELDS)
     order = read_float(spec.get("order")) if spec is not None else None
-    action = spec.get_str("defaultAction") if spec is not None else None
-    if action is not None and action not in TIER_ACTIONS:
-        same = [a for a in TIER_ACTIONS if a.lower() == action.lower()]
+    written = spec.get_str("defaultAction") if spec is not None else None
+    action: TierDefault = "Pass" if written == "Pass" else "Deny"
+    if spec is not None and written is not None and written not in TIER_ACTIONS:
+        same = [a for a in TIER_ACTIONS if a.lower() == written.lower()]
         hint = f'; write "{same[0]}"' if same else "; a tier's default action can only drop or pass on"
-        spec.get("defaultAction").error(f'must be Deny or Pass, not "{action}"{hint}')  # type: ignore
-        action = None
+        spec.at("defaultAction").error(f'must be Deny or Pass, not "{written}"{hint}')
     name = obj.meta.name
     fixed = FIXED_TIERS.get(name)
     if fixed is not None:
-        _check_fixed_tier(obj, spec, fixed, order, action or "Deny")
+        _check_fixed_tier(obj, spec, fixed, order, action)
     elif name in OLD_BUILTIN_TIERS:
         obj.report.info(f"{name} was a built-in tier in Calico 3.29-3.31; in 3.32 it is an ordinary tier "
                         "(ClusterNetworkPolicy uses kube-admin and kube-baseline)", obj.root.line)
-    return [Tier(name, order, action or "Deny", builtin=fixed is not None, origin=obj.origin)]  # type: ignore
+    return [Tier(name, order, action, builtin=fixed is not None, origin=obj.origin)]
 
 
 def _check_fixed_tier(obj: Manifest, spec: Fields | None, fixed: Tier, order: float | None, action: str) -> None:
@@ -346,8 +347,7 @@ def _load_network_set(obj: Manifest) -> list[NetworkSet]:
     nets: list[str] = []
     for text, item in (spec.get_str_list("nets") or []) if spec is not None else []:
         network, problems = validation.parse_network(text, bare_ip=True)
-        for problem in problems:
-            item.error(problem)
+        item.invalid(problems)
         if network is None:
             continue
         if str(network) in nets:
@@ -355,7 +355,8 @@ def _load_network_set(obj: Manifest) -> list[NetworkSet]:
         nets.append(str(network))
     if NAMESPACE_LABEL in obj.meta.labels:
         label = obj.root.find("metadata", "labels", NAMESPACE_LABEL)
-        label.error(f"{NAMESPACE_LABEL} is set by Calico and may not be used as a label here")  # type: ignore
+        if label is not None:
+            label.error(f"{NAMESPACE_LABEL} is set by Calico and may not be used as a label here")
     meta = obj.meta
     return [NetworkSet(meta.name, meta.namespace, dict(meta.labels), tuple(nets), obj.origin)]
 

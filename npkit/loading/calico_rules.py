@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from npkit.model import CalicoRule, EntityRule, HTTPMatch, HTTPPath, ICMPMatch, PortRange, ServiceAccountMatch
+from npkit.model.calico import Action
 from npkit.selectors.calico import Global, SelectorSyntaxError, parse
 
 from . import validation
@@ -32,7 +33,7 @@ SERVICE_ACCOUNT_FIELDS = frozenset({"names", "selector"})
 SERVICE_FIELDS = frozenset({"name", "namespace"})
 RULE_METADATA_FIELDS = frozenset({"annotations"})
 
-ACTIONS = ("Allow", "Deny", "Log", "Pass")
+ACTIONS: dict[str, Action] = {"Allow": "Allow", "Deny": "Deny", "Log": "Log", "Pass": "Pass"}
 PROTOCOL_NAMES = ("TCP", "UDP", "ICMP", "ICMPv6", "SCTP", "UDPLite")
 PORT_PROTOCOLS = ("TCP", "UDP", "SCTP", 6, 17, 132)  # numorstring.Protocol.SupportsPorts
 ICMP_PROTOCOLS = {"ICMP": 4, 1: 4, "ICMPv6": 6, 58: 6}  # protocol -> the only ipVersion it works with
@@ -129,25 +130,25 @@ def read_rule(item: Field, scope: RuleScope) -> CalicoRule | None:
     if item.report.error_count > errors_before or action is None:
         return None
     src, dst = (_service_fallback(e, action) for e in (source, destination))
-    return CalicoRule(action, protocol, not_protocol, icmp, not_icmp, src, dst, http, ip_version)  # type: ignore
+    return CalicoRule(action, protocol, not_protocol, icmp, not_icmp, src, dst, http, ip_version)
 
 
 # -- scalar fields -----------------------------------------------------------------------
 
 
-def _read_action(rule: Fields) -> str | None:
+def _read_action(rule: Fields) -> Action | None:
     action = rule.get_str("action", required=True)
     if action is None or action in ACTIONS:
-        return action
+        return ACTIONS.get(action) if action is not None else None
     same = [a for a in ACTIONS if a.lower() == action.lower()]
     hint = f'; write "{same[0]}" (actions are case-sensitive)' if same else ""
-    rule.get("action").error(f'must be one of Allow, Deny, Log, Pass, not "{action}"{hint}')  # type: ignore
+    rule.at("action").error(f'must be one of Allow, Deny, Log, Pass, not "{action}"{hint}')
     return None
 
 
 def _read_protocol(field: Field | None) -> str | int | None:
     """A protocol name in Calico's exact spelling, or a number 1-255 (a string of digits counts)."""
-    if field is None:
+    if field is None or field.refused:
         return None
     node = field.node
     value = node.value if isinstance(node, Scalar) else None
@@ -190,11 +191,11 @@ def _read_icmp(field: Field | None) -> ICMPMatch | None:
     for name, highest in (("type", 254), ("code", 255)):
         value = icmp.get_int(name)
         if value is not None and not 0 <= value <= highest:
-            icmp.get(name).error(f"must be between 0 and {highest}, not {value}")  # type: ignore[union-attr]
+            icmp.at(name).error(f"must be between 0 and {highest}, not {value}")
             value = None
         values[name] = value
     if "code" in icmp and "type" not in icmp:
-        icmp.get("code").error("an ICMP code needs a type as well (the kernel matches code only "  # type: ignore
+        icmp.at("code").error("an ICMP code needs a type as well (the kernel matches code only "
                                "within a type), e.g. type: 3, code: 1")
     return ICMPMatch(values["type"], values["code"])
 
@@ -204,8 +205,7 @@ def _read_metadata(field: Field | None) -> None:
     metadata = field.as_map(RULE_METADATA_FIELDS) if field is not None else None
     annotations = metadata.get("annotations") if metadata is not None else None
     for key, value in ((annotations.as_str_map() or {}) if annotations is not None else {}).items():
-        for problem in validation.label_key(key.lower()):
-            value.error(f'annotation key "{key}": {problem}')
+        value.invalid(validation.label_key(key.lower()), key)
 
 
 # -- source / destination ----------------------------------------------------------------
@@ -241,13 +241,12 @@ def _read_nets(entity: Fields, name: str, out: _Entity) -> list[str] | None:
     if items is None:
         return None
     if len(items) > MAX_NETS:
-        entity.get(name).error(f"may list at most {MAX_NETS} CIDRs (it lists {len(items)})")  # type: ignore
+        entity.at(name).error(f"may list at most {MAX_NETS} CIDRs (it lists {len(items)})")
     networks = []
     seen: dict[IPNetwork, Field] = {}
     for text, item in items:
         network, problems = validation.parse_cidr(text)
-        for problem in problems:
-            item.error(problem)
+        item.invalid(problems)
         if network is None:
             continue
         if name == "notNets" and network.prefixlen == 0:
@@ -258,7 +257,7 @@ def _read_nets(entity: Fields, name: str, out: _Entity) -> list[str] | None:
                        f"{name} is a set of distinct CIDRs")
         seen.setdefault(network, item)
         networks.append(network)
-    out.nets.append((entity.get(name), networks))  # type: ignore[arg-type]
+    out.nets.append((entity.at(name), networks))
     return [str(n) for n in networks]
 
 
@@ -277,21 +276,21 @@ def _read_ports(entity: Fields, name: str, out: _Entity) -> list[PortRange] | No
     if items is None:
         return None
     if len(items) > MAX_PORTS:
-        entity.get(name).error(f"may list at most {MAX_PORTS} ports or ranges (it lists {len(items)})")  # type: ignore
+        entity.at(name).error(f"may list at most {MAX_PORTS} ports or ranges (it lists {len(items)})")
     ports = [(port, item) for port, item in ((read_port(item), item) for item in items) if port is not None]
-    out.ports.append((entity.get(name), ports))  # type: ignore[arg-type]
+    out.ports.append((entity.at(name), ports))
     return [port for port, _ in ports]
 
 
 def read_port(item: Field) -> PortRange | None:
     """A Calico port: a number, a "first:last" range, or a named port (numorstring.PortFromString)."""
     node = item.node
+    if item.refused:
+        return None
     if not isinstance(node, Scalar) or isinstance(node.value, (bool, float)) or node.value is None:
         item.error(f'must be a port number, a range such as "8000:8080", or a port name, not {describe(node)}')
         return None
-    value = node.value
-    if isinstance(value, int) and node.plain and ":" in node.text:
-        value = node.text  # YAML 1.1 reads unquoted 20:30 as a base-60 number; Calico's YAML reads text
+    value = node.value  # unquoted 20:30 is text, as kubectl reads it (PyYAML alone would say 1230)
     if isinstance(value, int):
         return _port_number(item, value)
     text = str(value)
@@ -300,24 +299,22 @@ def read_port(item: Field) -> PortRange | None:
     first, colon, last = text.partition(":")
     if colon and first.isascii() and first.isdigit() and last.isascii() and last.isdigit():
         low, high = _port_number(item, int(first)), _port_number(item, int(last))
-        if low is None or high is None:
+        if low is None or high is None or low.first is None or high.first is None:
             return None
-        if low.first > high.first:  # type: ignore[operator]
+        if low.first > high.first:
             item.error(f'the range "{text}" starts after it ends; write "{last}:{first}"')
             return None
         return PortRange(low.first, high.first)
     problems = validation.port_name(text)
     if _DASHED_RANGE.match(text):
         problems = [f'Calico writes a port range with a colon: "{text.replace("-", ":").replace(" ", "")}"']
-    for problem in problems:
-        item.error(problem)
+    item.invalid(problems, text)
     return None if problems else PortRange(name=text)
 
 
 def _port_number(item: Field, number: int) -> PortRange | None:
-    problems = validation.port_number(number)
-    for problem in problems:
-        item.error(f"a port {problem}")
+    problems = [f"a port {p}" for p in validation.port_number(number)]
+    item.invalid(problems, number)
     return None if problems else PortRange(number, number)
 
 
@@ -343,12 +340,12 @@ def _read_services(entity: Fields, out: _Entity) -> None:
         return
     out.services = field
     name = services.get_str("name")
-    if not name:
-        field.error("must name a Service: services: {name: my-service, namespace: ...}")  # type: ignore
+    if not name and field is not None:
+        field.error("must name a Service: services: {name: my-service, namespace: ...}")
     for key in ("name", "namespace"):
         value = services.get_str(key)
-        for problem in validation.dns1123_subdomain(value) if value else ():
-            services.get(key).error(f'Service {key} "{value}" {problem}')  # type: ignore[union-attr]
+        if value:
+            services.at(key).invalid(validation.dns1123_subdomain(value))
     out.service_namespace = services.get_str("namespace")
 
 
@@ -382,13 +379,12 @@ def _check_icmp(rule: Fields, protocol: str | int | None, not_protocol: str | in
     icmp = rule.get("icmp")
     if icmp is not None and protocol not in ICMP_PROTOCOLS:
         icmp.error("ICMP type and code need protocol: ICMP (or ICMPv6) in the same rule")
-    version_field = rule.get("ipVersion")
     for value in (protocol, not_protocol):
-        needed = ICMP_PROTOCOLS.get(value)  # type: ignore[arg-type]
+        needed = ICMP_PROTOCOLS.get(value) if value is not None else None
         if needed is not None and ip_version is not None and ip_version != needed:
             other = "ICMPv6" if needed == 4 else "ICMP"
-            version_field.error(f"protocol {value} needs ipVersion {needed} (for IPv{ip_version} use "  # type: ignore
-                                f"{other})")
+            rule.at("ipVersion").error(f"protocol {value} needs ipVersion {needed} (for IPv{ip_version} use "
+                                       f"{other})")
 
 
 def _check_address_families(ip_version: int | None, entities: tuple[_Entity, ...]) -> None:
@@ -411,7 +407,7 @@ def _check_http(rule: Fields, action: str | None, protocol: str | int | None, sc
     if action is not None and action != "Allow":
         http.error(f"HTTP matches are only allowed on Allow rules, not on {action} rules")
     if protocol not in (None, "TCP", 6):
-        rule.get("protocol").error(f"a rule with an http match must use protocol TCP (or leave protocol "  # type: ignore
+        rule.at("protocol").error(f"a rule with an http match must use protocol TCP (or leave protocol "
                                    f"out), not {protocol}")
     if scope.direction == "egress":
         http.error("HTTP matches are only allowed in ingress rules (Calico checks requests as they "
@@ -458,7 +454,7 @@ def _read_http(field: Field | None) -> HTTPMatch | None:
     methods: list[str] = []
     method_items = http.get_str_list("methods") or []
     if len(method_items) > MAX_HTTP_ITEMS:
-        http.get("methods").error(f"may list at most {MAX_HTTP_ITEMS} methods")  # type: ignore[union-attr]
+        http.at("methods").error(f"may list at most {MAX_HTTP_ITEMS} methods")
     for method, item in method_items:
         if method in methods:
             item.error(f'method "{method}" is listed twice')
@@ -468,7 +464,7 @@ def _read_http(field: Field | None) -> HTTPMatch | None:
     path_items = http.get_list("paths") or []
     paths = [p for p in map(_read_http_path, path_items) if p is not None]
     if len(path_items) > MAX_HTTP_ITEMS:
-        http.get("paths").error(f"may list at most {MAX_HTTP_ITEMS} paths")  # type: ignore[union-attr]
+        http.at("paths").error(f"may list at most {MAX_HTTP_ITEMS} paths")
     return HTTPMatch(tuple(methods), tuple(paths))
 
 
@@ -493,4 +489,4 @@ def _read_http_path(item: Field) -> HTTPPath | None:
         why = f"must not contain {', '.join(bad)}" if bad else "must start with /"
         value_field.error(f'"{value}" is not a valid HTTP path: it {why} (a path such as /api/v1/users)')
         return None
-    return HTTPPath(kind, value)  # type: ignore[arg-type]
+    return HTTPPath("exact" if kind == "exact" else "prefix", value)

@@ -84,8 +84,9 @@ def load_admin_network_policy(obj: Manifest) -> list[ClusterNetworkPolicy]:
 @register(GROUP, "BaselineAdminNetworkPolicy", ("v1alpha1",), namespaced=False, top_fields=WITH_STATUS)
 def load_baseline_admin_network_policy(obj: Manifest) -> list[ClusterNetworkPolicy]:
     """A legacy BaselineAdminNetworkPolicy (named `default`), loaded as a Baseline-tier ClusterNetworkPolicy."""
-    if obj.meta.name != "default":
-        obj.root.find("metadata", "name").error(  # type: ignore[union-attr]
+    name_field = obj.root.find("metadata", "name")
+    if obj.meta.name != "default" and name_field is not None:
+        name_field.error(
             f'a BaselineAdminNetworkPolicy must be named "default" (there is only one), not "{obj.meta.name}"')
     return _load(obj, BANP)
 
@@ -113,18 +114,20 @@ def _load(obj: Manifest, dialect: Dialect) -> list[ClusterNetworkPolicy]:
 
 def _read_tier(spec: Fields) -> CNPTier | None:
     tier = spec.get_str("tier", required=True)
-    if tier is None or tier in ("Admin", "Baseline"):
-        return tier  # type: ignore[return-value]
+    if tier is None:
+        return None
+    if tier in ("Admin", "Baseline"):
+        return "Admin" if tier == "Admin" else "Baseline"
     same = [t for t in ("Admin", "Baseline") if t.lower() == tier.lower()]
     hint = f'; write "{same[0]}" (capitalised)' if same else ""
-    spec.get("tier").error(f'must be Admin or Baseline, not "{tier}"{hint}')  # type: ignore[union-attr]
+    spec.at("tier").error(f'must be Admin or Baseline, not "{tier}"{hint}')
     return None
 
 
 def _read_priority(spec: Fields) -> int | None:
     priority = spec.get_int("priority", required=True)
     if priority is not None and not 0 <= priority <= 1000:
-        spec.get("priority").error(f"must be between 0 and 1000 (lower goes first), not {priority}")  # type: ignore
+        spec.at("priority").error(f"must be between 0 and 1000 (lower goes first), not {priority}")
         return None
     return priority
 
@@ -155,7 +158,7 @@ def _read_subject(spec: Fields, dialect: Dialect) -> CNPSubject | None:
         selector = read_label_selector(subject.get("namespaces"))
         return CNPSubject(selector) if selector is not None else None
     if which == "pods":
-        selectors = _read_namespaced_pod(subject.get("pods"), dialect)  # type: ignore[arg-type]
+        selectors = _read_namespaced_pod(subject.at("pods"), dialect)
         return CNPSubject(*selectors) if selectors is not None else None
     return None
 
@@ -184,7 +187,7 @@ def _read_rules(spec: Fields, key: str, dialect: Dialect) -> tuple[CNPRule, ...]
     if items is None:
         return ()
     if len(items) > dialect.max_rules:
-        spec.get(key).error(f"may have at most {dialect.max_rules} rules (it has {len(items)})")  # type: ignore
+        spec.at(key).error(f"may have at most {dialect.max_rules} rules (it has {len(items)})")
     rules = (_read_rule(item, key, dialect) for item in items)
     return tuple(rule for rule in rules if rule is not None)
 
@@ -197,7 +200,7 @@ def _read_rule(item: Field, key: str, dialect: Dialect) -> CNPRule | None:
     errors_before = item.report.error_count
     name = rule.get_str("name") or ""
     if len(name) > MAX_RULE_NAME:
-        rule.get("name").error(f"a rule name may have at most {MAX_RULE_NAME} characters "  # type: ignore
+        rule.at("name").error(f"a rule name may have at most {MAX_RULE_NAME} characters "
                                f"(it has {len(name)})")
     action = _read_action(rule, dialect)
     allowed = INGRESS_PEER_FIELDS if key == "ingress" else dialect.egress_peers
@@ -227,7 +230,7 @@ def _read_action(rule: Fields, dialect: Dialect) -> CNPAction | None:
     else:
         hint = ""
     *others, last = dialect.actions
-    rule.get("action").error(f'must be {", ".join(others)} or {last}, not "{action}"{hint}')  # type: ignore
+    rule.at("action").error(f'must be {", ".join(others)} or {last}, not "{action}"{hint}')
     return None
 
 
@@ -237,9 +240,9 @@ def _read_peers(rule: Fields, key: str, allowed: frozenset[str], dialect: Dialec
     if items is None:
         return []
     if not items:
-        rule.get(key).error("must list at least one peer; to match every pod write - namespaces: {}")  # type: ignore
+        rule.at(key).error("must list at least one peer; to match every pod write - namespaces: {}")
     if len(items) > dialect.max_peers:
-        rule.get(key).error(f"may list at most {dialect.max_peers} peers (it lists {len(items)})")  # type: ignore
+        rule.at(key).error(f"may list at most {dialect.max_peers} peers (it lists {len(items)})")
     peers = (_read_peer(item, key, allowed, dialect, action) for item in items)
     return [peer for peer in peers if peer is not None]
 
@@ -293,8 +296,7 @@ def _read_networks(field: Field) -> tuple[str, ...] | None:
             item.error(f"a CIDR may have at most {MAX_CIDR_CHARS} characters")
             continue
         network, problems = validation.parse_network(text, bare_ip=False)
-        for problem in problems:
-            item.error(problem)
+        item.invalid(problems)
         if network is None:
             continue
         strict_problems = validation.parse_cidr(text)[1]
@@ -306,8 +308,7 @@ def _read_networks(field: Field) -> tuple[str, ...] | None:
 
 def _read_domain_names(field: Field, action: CNPAction | None) -> None:
     for text, item in _read_string_set(field, "domain name") or ():
-        for problem in validation.domain_name(text):
-            item.error(problem)
+        item.invalid(validation.domain_name(text))
     if action is not None and action != "Accept":
         field.warning(f"domainNames peers are only supported in Accept rules, not {action}")
 
@@ -342,9 +343,9 @@ def _read_ports(rule: Fields, dialect: Dialect) -> list[CNPPort]:
     if items is None:
         return []
     if not items:
-        rule.get(key).error(f"must list at least one entry; leave {key} out to match every port")  # type: ignore
+        rule.at(key).error(f"must list at least one entry; leave {key} out to match every port")
     elif len(items) > dialect.max_ports:
-        rule.get(key).error(f"may list at most {dialect.max_ports} entries (it lists {len(items)})")  # type: ignore
+        rule.at(key).error(f"may list at most {dialect.max_ports} entries (it lists {len(items)})")
     reader = _read_protocol_entry if key == "protocols" else _read_legacy_port
     ports = (reader(item) for item in items)
     return [port for port in ports if port is not None]
@@ -357,7 +358,7 @@ def _read_protocol_entry(item: Field) -> CNPPort | None:
         return None
     which = _exactly_one(entry, item, PROTOCOL_FIELDS, "a protocols entry")
     field = entry.get(which) if which is not None else None
-    if field is None:
+    if which is None or field is None:
         return None
     if which == "destinationNamedPort":
         return _named_port(field)
@@ -396,8 +397,9 @@ def _read_legacy_port(item: Field) -> CNPPort | None:
     if fields is None:
         return None
     protocol = fields.get_str("protocol") or "TCP"
-    for problem in validation.protocol(protocol):
-        fields.get("protocol").error(problem)  # type: ignore[union-attr]
+    problems = validation.protocol(protocol)
+    if problems:
+        fields.at("protocol").invalid(problems)
     if which == "portNumber":
         number = _port_number(fields, "port")
         return CNPPort(protocol, number, number) if number is not None else None
@@ -410,8 +412,7 @@ def _port_number(fields: Fields, key: str) -> int | None:
     if number is None:
         return None
     problems = validation.port_number(number)
-    for problem in problems:
-        fields.get(key).error(problem)  # type: ignore[union-attr]
+    fields.at(key).invalid(problems)
     return None if problems else number
 
 
@@ -421,7 +422,7 @@ def _port_range(fields: Fields) -> tuple[int, int] | None:
     if start is None or end is None:
         return None
     if start >= end:
-        fields.get("end").error(f"must be greater than start ({start}), not {end}; "  # type: ignore[union-attr]
+        fields.at("end").error(f"must be greater than start ({start}), not {end}; "
                                 "use a port number for a single port")
         return None
     return start, end
@@ -441,6 +442,6 @@ def _check_named_ports(rule: Fields, dialect: Dialect, peers: list[CNPPeer], por
     """Named ports need pods at the other end (CEL rule on the egress rule types)."""
     addresses = sorted({p.kind for p in peers if p.kind in ("networks", "nodes", "domainNames")})
     if addresses and any(p.named_port is not None for p in ports):
-        rule.get(dialect.ports_field).error(  # type: ignore[union-attr]
+        rule.at(dialect.ports_field).error(
             f"a named port cannot be used in a rule whose peers include {', '.join(addresses)}: only pods "
             "have named ports; use port numbers, or put those peers in a separate rule")

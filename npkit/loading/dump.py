@@ -42,6 +42,9 @@ from npkit.model import (
     Tier,
 )
 
+from .scalars import STR
+from .scalars import resolve as resolve_scalar
+
 Manifest = dict[str, Any]
 
 CALICO = "projectcalico.org/v3"
@@ -80,6 +83,16 @@ def cluster_objects(cluster: Cluster) -> list[object]:
 
 class _Dumper(yaml.SafeDumper):
     """Block style everywhere, lists at their key's indentation (as kubectl writes them)."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    """Quote text that kubectl's YAML would read as something else (`y` is true to it, not to PyYAML)."""
+    if resolve_scalar(text)[0] != STR:
+        return dumper.represent_scalar(STR, text, style="'")
+    return dumper.represent_str(text)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def _metadata(name: str, namespace: str | None = None, labels: dict[str, str] | None = None) -> Manifest:
@@ -277,7 +290,9 @@ def _entity(entity: EntityRule) -> Manifest:
 def _calico_port(port: PortRange) -> int | str:
     if port.name is not None:
         return port.name
-    return port.first if port.first == port.last else f"{port.first}:{port.last}"  # type: ignore[return-value]
+    if port.first is None or port.first == port.last:
+        return port.first if port.first is not None else ""
+    return f"{port.first}:{port.last}"
 
 
 def _tier(tier: Tier) -> Manifest:

@@ -22,12 +22,16 @@ p.yaml:3: error: spec.ports: must be a list (YAML "- item" lines or [a, b]), not
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from collections.abc import Mapping as Mapping_  # Mapping is the YAML node type here
 
+from npkit.errors import InternalError
 from npkit.model import Diagnostic, ObjectRef, Origin
+from npkit.model.diagnostics import Severity
 
+from .scalars import NOT_JSON
 from .spelling import closest, did_you_mean
 from .yamlio import Mapping, Node, Scalar, Sequence
 
@@ -63,9 +67,34 @@ def describe(node: Node) -> str:
         return "null"
     if isinstance(value, bool):
         return f"the boolean {node.text}"
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) or value is NOT_JSON:
         return f"the number {node.text}"
     return f'the text "{value}"'
+
+
+SHOWN_CHARS = 64  # longer offending values are cut, so that one line stays readable
+
+
+def shown(value: object) -> str:
+    """An offending value as the API server quotes it after "Invalid value: ": text in double quotes,
+    numbers bare, and text longer than SHOWN_CHARS cut (with its length).
+
+    >>> shown("10.0.0.300/24"), shown(70000), shown("0123456789" * 10)[-25:]
+    ('"10.0.0.300/24"', '70000', '0123..." (100 characters)')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value)
+    if len(text) > SHOWN_CHARS:
+        return json.dumps(text[:SHOWN_CHARS], ensure_ascii=False)[:-1] + f'..." ({len(text)} characters)'
+    return json.dumps(text, ensure_ascii=False)
+
+
+def invalid(value: object, problem: str) -> str:
+    """The API server's message for a value it refuses: `Invalid value: "10.0.0.300/24": must be a CIDR ...`."""
+    return f"Invalid value: {shown(value)}: {problem}"
 
 
 class Report:
@@ -77,12 +106,10 @@ class Report:
         self.diagnostics: list[Diagnostic] = []
         self.error_count = 0  # compare before and after reading a part to see if it was valid
 
-    def add(self, severity: str, message: str, line: int, path: str = "", column: int | None = None) -> None:
+    def add(self, severity: Severity, message: str, line: int, path: str = "", column: int | None = None) -> None:
         if severity == "error":
             self.error_count += 1
-        self.diagnostics.append(
-            Diagnostic(severity, message, Origin(self.file, line), self.obj, path, column)  # type: ignore[arg-type]
-        )
+        self.diagnostics.append(Diagnostic(severity, message, Origin(self.file, line), self.obj, path, column))
 
     def error(self, message: str, line: int, path: str = "", column: int | None = None) -> None:
         self.add("error", message, line, path, column)
@@ -117,13 +144,33 @@ class Field:
     def is_null(self) -> bool:
         return isinstance(self.node, Scalar) and self.node.value is None
 
+    @property
+    def refused(self) -> bool:
+        """A value yamlio already refused (.inf or .nan, which kubectl cannot send): say nothing more of it."""
+        return isinstance(self.node, Scalar) and self.node.value is NOT_JSON
+
     def error(self, message: str, column: int | None = None) -> None:
         self.report.error(message, self.line, self.path, column)
 
     def warning(self, message: str) -> None:
         self.report.warning(message, self.line, self.path)
 
+    def invalid(self, problems: Iterable[str], value: object = None) -> bool:
+        """Report each problem with the offending value, as the API server does; True if there was any.
+
+        `value` defaults to this field's own value (give it for a value that was parsed or is a key).
+        """
+        if value is None and isinstance(self.node, Scalar):
+            value = self.node.value
+        found = False
+        for problem in problems:
+            self.error(invalid(value, problem))
+            found = True
+        return found
+
     def _wrong(self, expected: str, hint: str = "") -> None:
+        if self.refused:
+            return
         self.error(f"must be {expected}, not {describe(self.node)}{hint}")
 
     def as_str(self) -> str | None:
@@ -253,6 +300,13 @@ class Fields:
             if field is None:
                 return None
             fields = Fields(field.node, field.path, self.report, None) if isinstance(field.node, Mapping) else None
+        return field
+
+    def at(self, name: str) -> Field:
+        """The field called `name`, which the caller has just read, so knows is there."""
+        field = self.get(name)
+        if field is None:
+            raise InternalError(f"{child_path(self.path, name)} was read, yet it is absent")
         return field
 
     def get(self, name: str) -> Field | None:

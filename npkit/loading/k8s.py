@@ -8,6 +8,7 @@ from npkit.model import (
     LabelSelector,
     Namespace,
     NetworkPolicy,
+    ObjectRef,
     Peer,
     Pod,
     PolicyPort,
@@ -54,7 +55,28 @@ def load_pod(obj: Manifest) -> list[Pod]:
     ip = _read_pod_ip(status) if status is not None else None
     meta = obj.meta
     return [Pod(meta.name, meta.namespace or "", dict(meta.labels), info.ports, ip or "",
-                service_account=info.service_account, host_network=info.host_network, origin=obj.origin)]
+                service_account=info.service_account, workload=_controller(obj),
+                host_network=info.host_network, origin=obj.origin)]
+
+
+OWNER_REFERENCE_FIELDS = frozenset({"apiVersion", "kind", "name", "uid", "controller", "blockOwnerDeletion"})
+
+
+def _controller(obj: Manifest) -> ObjectRef | None:
+    """The workload controlling the pod: its `ownerReferences` entry with `controller: true`.
+
+    `kubectl get pods -o yaml` shows it (a ReplicaSet for a Deployment's pods); `npkit connlist`
+    lists such pods as one workload, as np-guard's netpol-analyzer does.
+    """
+    metadata = obj.root.get_map("metadata", None)  # read_metadata has checked the rest of it
+    for item in (metadata.get_list("ownerReferences") or []) if metadata is not None else []:
+        entry = item.as_map(OWNER_REFERENCE_FIELDS)
+        if entry is None:
+            continue
+        kind, name = entry.get_str("kind", required=True), entry.get_str("name", required=True)
+        if kind and name and entry.get_bool("controller"):
+            return ObjectRef(kind, name, obj.meta.namespace)
+    return None
 
 
 def _read_pod_ip(status: Fields) -> str | None:
@@ -65,20 +87,19 @@ def _read_pod_ip(status: Fields) -> str | None:
         text = pod_ip.as_str()
         if text is not None:
             ips.append((text, pod_ip))
-    listed = []
+    listed: list[tuple[str, Field]] = []
     for item in status.get_list("podIPs") or ():
         entry = item.as_map(POD_STATUS_IP_FIELDS)
         text = entry.get_str("ip", required=True) if entry is not None else None
-        if text is not None:
-            listed.append((text, entry.get("ip")))
+        if entry is not None and text is not None:
+            listed.append((text, entry.at("ip")))
     parsed = []
     for text, field in ips + listed:
         address, problems = validation.parse_ip(text)
-        for problem in problems:
-            field.error(problem)  # type: ignore[union-attr]
+        field.invalid(problems)
         parsed.append(str(address) if address is not None else None)
     if ips and listed and parsed[0] and parsed[1] and parsed[0] != parsed[1]:
-        listed[0][1].warning(f"the first of status.podIPs should equal status.podIP ({ips[0][0]})")  # type: ignore
+        listed[0][1].warning(f"the first of status.podIPs should equal status.podIP ({ips[0][0]})")
     return parsed[0] if parsed else None
 
 
@@ -90,7 +111,7 @@ EGRESS_RULE_FIELDS = frozenset({"to", "ports"})
 PEER_FIELDS = frozenset({"podSelector", "namespaceSelector", "ipBlock"})
 IP_BLOCK_FIELDS = frozenset({"cidr", "except"})
 PORT_FIELDS = frozenset({"protocol", "port", "endPort"})
-POLICY_TYPES = ("Ingress", "Egress")
+POLICY_TYPES: tuple[Direction, ...] = ("Ingress", "Egress")
 
 # Fields written at the wrong indentation: where they belong, for a better hint than "unknown field".
 _PEERS_GO = "in a {} list, as '- podSelector: ...', '- namespaceSelector: ...' or '- ipBlock: ...'"
@@ -122,11 +143,14 @@ PEER_MISPLACED = {
 def load_network_policy(obj: Manifest) -> list[NetworkPolicy]:
     """A NetworkPolicy, validated like the API server does and defaulted (protocol, policyTypes)."""
     spec = obj.spec(NETWORK_POLICY_SPEC_FIELDS, misplaced=SPEC_MISPLACED)
+    selector: LabelSelector = LabelSelector()
+    types: tuple[Direction, ...] = ("Ingress",)
+    ingress: tuple[Rule, ...] = ()
+    egress: tuple[Rule, ...] = ()
     if spec is None:
         obj.report.warning("has no spec, so it selects every pod in its namespace and denies all their "
                            "ingress; write spec.podSelector and policyTypes to say what you mean",
                            obj.root.line)
-        selector, ingress, egress, types = LabelSelector(), (), (), ("Ingress",)
     else:
         selector, types, ingress, egress = read_network_policy_spec(spec)
     meta = obj.meta
@@ -196,18 +220,16 @@ def _read_ip_block(field: Field | None) -> IPBlock | None:
     if cidr_text is None and "cidr" not in block:
         block.missing("cidr")
     elif cidr_text is not None:
-        cidr_field = block.get("cidr")
+        cidr_field = block.at("cidr")
         if not cidr_text:
-            cidr_field.error("must not be empty")  # type: ignore[union-attr]
+            cidr_field.error("must not be empty")
         else:
             cidr, problems = validation.parse_cidr(cidr_text)
-            for problem in problems:
-                cidr_field.error(problem)  # type: ignore[union-attr]
+            cidr_field.invalid(problems)
     excepts = []
     for text, except_field in block.get_str_list("except") or ():
         network, problems = validation.parse_cidr(text)
-        for problem in problems:
-            except_field.error(problem)
+        except_field.invalid(problems)
         if network is None:
             continue
         if cidr is not None and not validation.strictly_inside(network, cidr):
@@ -228,16 +250,11 @@ def _read_port(item: Field) -> PolicyPort | None:
     errors_before = item.report.error_count
     protocol = fields.get_str("protocol")
     if protocol is not None:
-        for problem in validation.protocol(protocol):
-            fields.get("protocol").error(problem)  # type: ignore[union-attr]
+        fields.at("protocol").invalid(validation.protocol(protocol))
     port_field = fields.get("port")
     port = port_field.as_int_or_str() if port_field is not None else None
-    if isinstance(port, int):
-        for problem in validation.port_number(port):
-            port_field.error(problem)  # type: ignore[union-attr]
-    elif isinstance(port, str):
-        for problem in validation.port_name(port):
-            port_field.error(problem)  # type: ignore[union-attr]
+    if port_field is not None and port is not None:
+        port_field.invalid(validation.port_number(port) if isinstance(port, int) else validation.port_name(port))
     end_field = fields.get("endPort")
     end_port = end_field.as_int() if end_field is not None else None
     if end_field is not None and end_port is not None:
@@ -247,8 +264,7 @@ def _read_port(item: Field) -> PolicyPort | None:
             end_field.error(f'may not be set when port is a name ("{port}"); a range needs a numeric port')
         elif isinstance(port, int) and end_port < port:
             end_field.error(f"must be greater than or equal to port ({port}), not {end_port}")
-        for problem in validation.port_number(end_port):
-            end_field.error(problem)
+        end_field.invalid(validation.port_number(end_port))
     if item.report.error_count > errors_before:
         return None
     return PolicyPort(protocol or "TCP", port, end_port)
@@ -260,7 +276,7 @@ def _read_policy_types(spec: Fields, has_egress_rules: bool) -> tuple[Direction,
     if not written:  # absent, null or []: the API server's default
         return ("Ingress", "Egress") if has_egress_rules else ("Ingress",)
     if len(written) > 2:
-        spec.get("policyTypes").error(  # type: ignore[union-attr]
+        spec.at("policyTypes").error(
             f"may not list more than two policyTypes (Ingress and Egress), it lists {len(written)}")
         return ()
     seen: set[str] = set()
@@ -272,4 +288,4 @@ def _read_policy_types(spec: Fields, has_egress_rules: bool) -> tuple[Direction,
         elif value in seen:
             field.warning(f"{value} is listed twice; once is enough")
         seen.add(value)
-    return tuple(t for t in POLICY_TYPES if t in seen)  # type: ignore[misc]
+    return tuple(t for t in POLICY_TYPES if t in seen)

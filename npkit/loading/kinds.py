@@ -16,8 +16,7 @@ A simplified version of calico.py's NetworkSet::
         spec = obj.spec({"nets"})  # an unknown field is an error, with a suggestion
         nets = []
         for text, field in (spec.get_str_list("nets") or []) if spec else []:
-            for problem in validation.parse_cidr(text)[1]:
-                field.error(problem)  # carries file, line, object and field path
+            field.invalid(validation.parse_cidr(text)[1])  # with file, line, object, path and value
             nets.append(text)
         meta = obj.meta
         return [NetworkSet(meta.name, meta.namespace, meta.labels, tuple(nets), obj.origin)]
@@ -111,7 +110,7 @@ class Manifest:
     def ref(self) -> ObjectRef:
         return ObjectRef(self.kind.kind, self.meta.name, self.meta.namespace)
 
-    def spec(self, known: Collection[str], *, required: bool = False,
+    def spec(self, known: Collection[str] | None, *, required: bool = False,
              misplaced: Mapping[str, str] | None = None) -> Fields | None:
         """`spec` read as a mapping with the given field names (None when absent); see Field.as_map."""
         return self.root.get_map("spec", known, required=required, misplaced=misplaced)
@@ -251,7 +250,6 @@ def _wrong_version(kind: str, specs: list[KindSpec], api_version: str) -> str:
 
 def read_metadata(root: Fields, spec: KindSpec, default_namespace: str) -> ObjectMeta | None:
     """Check `metadata` as the API server does; None when name or namespace is unusable."""
-    report = root.report
     metadata = root.get_map("metadata", METADATA_FIELDS, required=True)
     if metadata is None:
         return None
@@ -261,16 +259,15 @@ def read_metadata(root: Fields, spec: KindSpec, default_namespace: str) -> Objec
     elif name is None and "name" not in metadata:
         metadata.missing("name", "; generateName only works with kubectl create, npkit needs a fixed name")
     elif name is not None:
-        for problem in spec.name_rule(name):
-            metadata.get("name").error(f'{spec.kind} name "{name}" {problem}')  # type: ignore[union-attr]
+        metadata.at("name").invalid(spec.name_rule(name))
     namespace: str | None = None
     namespace_field = metadata.get("namespace")
     if spec.namespaced:
         namespace = default_namespace
         if namespace_field is not None:
             namespace = namespace_field.as_str()
-            for problem in validation.dns1123_label(namespace) if namespace is not None else ():
-                namespace_field.error(f'namespace "{namespace}" {problem}')
+            if namespace is not None:
+                namespace_field.invalid(validation.dns1123_label(namespace))
     elif namespace_field is not None:
         namespace_field.warning(f"{spec.kind} is cluster-scoped; metadata.namespace is ignored")
     labels = read_labels(metadata.get("labels"))
@@ -278,9 +275,8 @@ def read_metadata(root: Fields, spec: KindSpec, default_namespace: str) -> Objec
     annotations_field = metadata.get("annotations")
     entries = annotations_field.as_str_map() if annotations_field is not None else None
     for key, value in (entries or {}).items():
-        for problem in validation.label_key(key):
-            report.error(f'annotation key "{key}": {problem}', value.line, value.path)
-        annotations[key] = value.node.value  # type: ignore[attr-defined]
+        value.invalid(validation.label_key(key), key)
+        annotations[key] = value.as_str() or ""  # as_str_map checked it is a string
     if name is None or (spec.namespaced and namespace is None):
         return None
     return ObjectMeta(name, namespace, labels, annotations)

@@ -7,13 +7,14 @@ NetworkPolicy, and the ClusterNetworkPolicy subjects and peers.
 from __future__ import annotations
 
 from npkit.model import LabelSelector, Requirement
+from npkit.model.k8s import Operator
 
 from . import validation
 from .fields import Field, Fields
 
 SELECTOR_FIELDS = frozenset({"matchLabels", "matchExpressions"})
 REQUIREMENT_FIELDS = frozenset({"key", "operator", "values"})
-OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+OPERATORS: dict[str, Operator] = {"In": "In", "NotIn": "NotIn", "Exists": "Exists", "DoesNotExist": "DoesNotExist"}
 
 
 def read_labels(field: Field | None) -> dict[str, str]:
@@ -25,16 +26,10 @@ def read_labels(field: Field | None) -> dict[str, str]:
         return {}
     labels: dict[str, str] = {}
     for key, value_field in entries.items():
-        ok = True
-        for problem in validation.label_key(key):
-            value_field.report.error(f'label key "{key}": {problem}', value_field.line, value_field.path)
-            ok = False
-        value = value_field.node.value  # as_str_map checked it is a string
-        assert isinstance(value, str)
-        for problem in validation.label_value(value):
-            value_field.error(f'label "{key}": {problem} (it is "{value}")')
-            ok = False
-        if ok:
+        value = value_field.as_str() or ""  # as_str_map checked it is a string
+        bad_key = value_field.invalid(validation.label_key(key), key)
+        bad_value = value_field.invalid(validation.label_value(value), value)
+        if not (bad_key or bad_value):
             labels[key] = value
     return labels
 
@@ -66,26 +61,23 @@ def _read_requirement(item: Field) -> Requirement | None:
         return None
     key = fields.get_str("key", required=True)
     if key is not None:
-        key_field = fields.get("key")
-        for problem in validation.label_key(key):
-            key_field.error(problem)  # type: ignore[union-attr]
+        fields.at("key").invalid(validation.label_key(key))
     values = fields.get_str_list("values") or []
     for value, value_field in values:
-        for problem in validation.label_value(value):
-            value_field.error(f'{problem} (it is "{value}")')
+        value_field.invalid(validation.label_value(value), value)
     operator = fields.get_str("operator", required=True)
     if operator is not None:
         _check_operator(fields, operator, bool(values))
     if report.error_count > errors_before or key is None or operator is None:
         return None
-    return Requirement(key, operator, tuple(v for v, _ in values))  # type: ignore[arg-type]
+    return Requirement(key, OPERATORS[operator], tuple(v for v, _ in values))
 
 
 def _check_operator(fields: Fields, operator: str, has_values: bool) -> None:
     if operator not in OPERATORS:
         same = [o for o in OPERATORS if o.lower() == operator.lower()]
         hint = f'; write "{same[0]}" (operators are case-sensitive)' if same else ""
-        fields.get("operator").error(  # type: ignore[union-attr]
+        fields.at("operator").error(
             f'must be one of In, NotIn, Exists, DoesNotExist, not "{operator}"{hint}')
     elif operator in ("In", "NotIn") and not has_values:
         why = f"; operator {operator} needs at least one value"
@@ -95,5 +87,5 @@ def _check_operator(fields: Fields, operator: str, has_values: bool) -> None:
         else:
             values_field.error(f"must list at least one value{why}")
     elif operator in ("Exists", "DoesNotExist") and has_values:
-        fields.get("values").error(  # type: ignore[union-attr]
+        fields.at("values").error(
             f"must be empty when operator is {operator}: it only tests whether the key is there")

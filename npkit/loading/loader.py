@@ -9,11 +9,12 @@ one (addresses.py), and either returns the Cluster or raises InputError with eve
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Union
+from typing import Any, Union
 
+from npkit.errors import InternalError
 from npkit.model import (
     NAMESPACE_NAME_LABEL,
     CalicoPolicy,
@@ -30,14 +31,15 @@ from npkit.model import (
     Tier,
 )
 from npkit.model import Node as KubeNode  # yamlio's Node is a YAML node
+from npkit.model.diagnostics import Severity
 
 from . import validation
-from .addresses import POD_RANGE, assign_pod_ips
+from .addresses import assign_pod_ips, range_of
 from .fields import Fields, Report, describe
 from .kinds import KindSpec, Manifest, read_metadata, resolve, run_cross_checks
 from .yamlio import MAX_INPUT_CHARS, Mapping, Node, Scalar, read_documents
 
-Source = Union[str, os.PathLike]
+Source = Union[str, "os.PathLike[str]"]
 YAML_SUFFIXES = (".yaml", ".yml")
 LIST_FIELDS = frozenset({"apiVersion", "kind", "metadata", "items"})
 
@@ -87,31 +89,74 @@ class _Session:
     # -- sources -------------------------------------------------------------------------
 
     def read_source(self, source: Source) -> None:
+        """A file, a directory (its *.yaml / *.yml files) or "-" (stdin); anything else is refused."""
         if source == "-":
             stdin = getattr(sys.stdin, "buffer", sys.stdin)  # tests replace sys.stdin with a StringIO
             self.read_data(stdin.read(MAX_INPUT_CHARS + 1), "<stdin>")
             return
-        path = Path(source)
         name = os.fspath(source)
-        if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in YAML_SUFFIXES)
-            if not files:
-                self.problem("warning", f"no .yaml or .yml files in directory {name}", name)
-            for file in files:
-                self.read_file(file, os.path.join(name, file.name))
+        mode = self.stat(name)
+        if mode is None:
+            return
+        if stat.S_ISDIR(mode):
+            self.read_directory(name)
+        elif stat.S_ISREG(mode):
+            self.read_file(name)
         else:
-            self.read_file(path, name)
+            self.problem("error", f"{name} is {_file_type(mode)}, not a regular file; npkit reads files, "
+                                  "directories and - (stdin: `... | npkit check -f -`)", name)
 
-    def read_file(self, path: Path, name: str) -> None:
+    def stat(self, name: str) -> int | None:
+        """The mode of `name` (following links), or None after reporting why there is none."""
         try:
-            with open(path, "rb") as f:
-                data = f.read(MAX_INPUT_CHARS + 1)
+            return os.stat(name).st_mode
+        except FileNotFoundError:
+            self.problem("error", f"no such file or directory: {name}", name)
+        except (OSError, ValueError) as err:  # ValueError: a NUL character in the name
+            self.problem("error", f"cannot read {name}: {_reason(err)}", name)
+        return None
+
+    def read_directory(self, name: str) -> None:
+        try:
+            with os.scandir(name) as entries:
+                found = sorted(e.name for e in entries if e.name.endswith(YAML_SUFFIXES))
+        except OSError as err:
+            self.problem("error", f"cannot read directory {name}: {_reason(err)}", name)
+            return
+        files = []
+        for entry in found:
+            path = os.path.join(name, entry)
+            mode = self.stat(path)
+            if mode is not None and stat.S_ISREG(mode):
+                files.append(path)
+            elif mode is not None and not stat.S_ISDIR(mode):  # like kubectl, npkit does not recurse
+                self.problem("warning", f"skipped {path}: it is {_file_type(mode)}, not a regular file", path)
+        if not found:
+            self.problem("warning", f"no .yaml or .yml files in directory {name}", name)
+        for path in files:
+            self.read_file(path)
+
+    def read_file(self, name: str) -> None:
+        """A regular file. Opened without blocking, and checked again once open, so that a FIFO put in
+        its place after the first check cannot make npkit wait forever for a writer."""
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
             self.problem("error", f"no such file or directory: {name}", name)
             return
         except OSError as err:
-            self.problem("error", f"cannot read {name}: {err.strerror or err}", name)
+            self.problem("error", f"cannot read {name}: {_reason(err)}", name)
             return
+        with open(fd, "rb") as f:
+            mode = os.fstat(fd).st_mode
+            if not stat.S_ISREG(mode):
+                self.problem("error", f"{name} is {_file_type(mode)}, not a regular file", name)
+                return
+            try:
+                data = f.read(MAX_INPUT_CHARS + 1)
+            except OSError as err:  # e.g. EIO, or EISDIR on odd file systems
+                self.problem("error", f"cannot read {name}: {_reason(err)}", name)
+                return
         self.read_data(data, name)
 
     def read_data(self, data: bytes | str, name: str) -> None:
@@ -124,8 +169,8 @@ class _Session:
             return
         self.read_text(text, name)
 
-    def problem(self, severity: str, message: str, file: str, line: int = 0) -> None:
-        self.diagnostics.append(Diagnostic(severity, message, Origin(file, line)))  # type: ignore[arg-type]
+    def problem(self, severity: Severity, message: str, file: str, line: int = 0) -> None:
+        self.diagnostics.append(Diagnostic(severity, message, Origin(file, line)))
 
     # -- documents and objects -----------------------------------------------------------
 
@@ -178,14 +223,15 @@ class _Session:
             report.add(resolution.severity or "warning", resolution.message, line, resolution.field)
             return
         spec = resolution.spec
-        namespace = (report.obj.namespace or self.default_namespace) if spec.namespaced else None
-        report.obj = ObjectRef(spec.kind, report.obj.name, namespace)  # type: ignore[union-attr]
+        written = report.obj or ObjectRef(spec.kind, "(no name)")
+        namespace = (written.namespace or self.default_namespace) if spec.namespaced else None
+        report.obj = ObjectRef(spec.kind, written.name, namespace)
         root = Fields(node, "", report, spec.top_fields)
         meta = read_metadata(root, spec, self.default_namespace)
         if meta is None:
             return
         obj = Manifest(spec, api_version, root, meta, report)
-        loaded = _Loaded(spec, obj.ref, obj.origin, list(spec.load(obj)))  # type: ignore[misc]
+        loaded = _Loaded(spec, obj.ref, obj.origin, list(spec.load(obj)) if spec.load is not None else [])
         key = (spec.group, spec.kind, meta.namespace, meta.name)
         previous = self.objects.pop(key, None)
         if previous is not None:
@@ -216,23 +262,20 @@ class _Session:
         self.diagnostics.extend(run_cross_checks(outputs))
         if any(d.severity == "error" for d in self.diagnostics):
             raise InputError(self.diagnostics)
-        buckets: dict[type, list] = {t: [] for t in _BUCKETS}
+        buckets: dict[type, list[Any]] = {t: [] for t in _BUCKETS}
         sources: dict[int, _Loaded] = {}
         for loaded in self.objects.values():
             for out in loaded.outputs:
                 bucket = buckets.get(type(out))
                 if bucket is None:
                     what = type(out).__name__
-                    raise TypeError(f"{loaded.kind.kind} loader returned {what}, not a model object")
+                    raise InternalError(f"{loaded.kind.kind} loader returned {what}, not a model object")
                 bucket.append(out)
                 sources[id(out)] = loaded
         pods = self._unique_pods(buckets[Pod], sources)
         pods, assigned = assign_pod_ips(pods)
         if assigned:
-            listing = ", ".join(f"{p.key} {p.ip}" for p in assigned)
-            self.diagnostics.append(Diagnostic(
-                "info", f"{len(assigned)} pod(s) had no status.podIP; npkit gave them addresses in "
-                        f"{POD_RANGE}: {listing}", assigned[0].origin, None, "status.podIP"))
+            self.diagnostics.append(_assigned_info(assigned))
         namespaces = self._namespaces(buckets, sources)
         tiers = dict(Cluster().tiers)
         tiers.update((t.name, t) for t in buckets[Tier])
@@ -269,7 +312,7 @@ class _Session:
                                    "that address will be ambiguous", pod.origin, pod.ref, "status.podIP"))
         return list(by_key.values())
 
-    def _namespaces(self, buckets: dict[type, list], sources: dict[int, _Loaded]) -> dict[str, Namespace]:
+    def _namespaces(self, buckets: dict[type, list[Any]], sources: dict[int, _Loaded]) -> dict[str, Namespace]:
         namespaces: dict[str, Namespace] = {ns.name: ns for ns in buckets[Namespace]}
         for kind, objects in buckets.items():
             if kind is Namespace:
@@ -298,6 +341,20 @@ def _peek_str(node: Mapping, path: str | tuple[str, ...]) -> str | None:
     return None
 
 
+def _file_type(mode: int) -> str:
+    """What a non-regular file is, for messages."""
+    for test, what in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return what
+    return "a special file"
+
+
+def _reason(err: Exception) -> str:
+    return (err.strerror if isinstance(err, OSError) else None) or str(err)
+
+
 def _decode(data: bytes) -> str | None:
     """Text of a file: UTF-8 (BOM allowed) or UTF-16 with a BOM (what Windows PowerShell writes)."""
     try:
@@ -306,3 +363,16 @@ def _decode(data: bytes) -> str | None:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
+
+
+_SHOWN_ADDRESSES = 5  # an info line names a few assignments; `npkit matrix -o json` lists them all
+
+
+def _assigned_info(assigned: list[Pod]) -> Diagnostic:
+    """One info line about the addresses npkit made up: the first few, and how many more."""
+    shown = ", ".join(f"{p.key} {p.ip}" for p in assigned[:_SHOWN_ADDRESSES])
+    rest = len(assigned) - _SHOWN_ADDRESSES
+    more = f" and {rest:,} more (npkit matrix -o json lists them all under assigned_ips)" if rest > 0 else ""
+    network = range_of(assigned)
+    return Diagnostic("info", f"{len(assigned):,} pod(s) had no status.podIP; npkit gave them addresses in "
+                              f"{network}: {shown}{more}", assigned[0].origin, None, "status.podIP")

@@ -53,7 +53,7 @@ def read_pod_spec(spec: Fields) -> PodSpecInfo:
     """
     containers = spec.get_list("containers", required=True)
     if containers is not None and not containers:
-        spec.get("containers").error("must list at least one container")  # type: ignore[union-attr]
+        spec.at("containers").error("must list at least one container")
     names: dict[str, Field] = {}
     ports: list[ContainerPort] = []
     port_names: dict[str, Field] = {}
@@ -66,8 +66,7 @@ def read_pod_spec(spec: Fields) -> PodSpecInfo:
     account_field = spec.get("serviceAccountName") or spec.get("serviceAccount")  # the latter is deprecated
     account = account_field.as_str() if account_field is not None else None
     if account is not None and account_field is not None:
-        for problem in validation.dns1123_subdomain(account):
-            account_field.error(f'service account name "{account}" {problem}')
+        account_field.invalid(validation.dns1123_subdomain(account))
     host_network = spec.get_bool("hostNetwork")
     return PodSpecInfo(tuple(ports), account or "default", bool(host_network))
 
@@ -82,8 +81,7 @@ def _read_container(
     if name is not None:
         name_field = container.get("name")
         assert name_field is not None
-        for problem in validation.dns1123_label(name):
-            name_field.error(f'container name "{name}" {problem}')
+        name_field.invalid(validation.dns1123_label(name))
         if name in names:
             name_field.error(f'container name "{name}" is used twice (first at line {names[name].line}); '
                              "container names must be unique in a pod")
@@ -107,21 +105,19 @@ def _read_container_port(
     errors_before = item.report.error_count
     number = fields.get_int("containerPort", required=True)
     if number is not None:
-        for problem in validation.port_number(number):
-            fields.get("containerPort").error(problem)  # type: ignore[union-attr]
+        fields.at("containerPort").invalid(validation.port_number(number))
     host_port = fields.get_int("hostPort")
     if host_port:  # 0 means "not set"
-        for problem in validation.port_number(host_port):
-            fields.get("hostPort").error(problem)  # type: ignore[union-attr]
+        fields.at("hostPort").invalid(validation.port_number(host_port))
     protocol = fields.get_str("protocol") or "TCP"
-    for problem in validation.protocol(protocol):
-        fields.get("protocol").error(problem)  # type: ignore[union-attr]
+    problems = validation.protocol(protocol)
+    if problems:
+        fields.at("protocol").invalid(problems)
     name = fields.get_str("name")
     name_field = fields.get("name")
     if name is not None and name_field is not None:
         problems = validation.port_name(name)
-        for problem in problems:
-            name_field.error(problem)
+        name_field.invalid(problems)
         if not problems and name in own_names:
             name_field.error(f'port name "{name}" is used twice in this container')
         elif not problems and name in pod_names:

@@ -3,7 +3,8 @@
 Pure functions: each returns a list of plain-language problems (empty when the value is
 valid), like the upstream helpers in k8s.io/apimachinery/pkg/util/validation, so the
 Kubernetes, Calico and ClusterNetworkPolicy loaders share one set of rules. Messages are
-written to be read after "<field path>: " and say what would be valid.
+written to be read after `<field path>: Invalid value: "<the value>": ` (Field.invalid adds
+that, as the API server does) and say what would be valid.
 """
 
 from __future__ import annotations
@@ -111,9 +112,9 @@ def port_number(value: int) -> list[str]:
     """A TCP/UDP/SCTP port number: 1 to 65535.
 
     >>> port_number(80), port_number(0)
-    ([], ['must be between 1 and 65535, not 0'])
+    ([], ['must be between 1 and 65535'])
     """
-    return [] if 1 <= value <= 65535 else [f"must be between 1 and 65535, not {value}"]
+    return [] if 1 <= value <= 65535 else ["must be between 1 and 65535"]
 
 
 def port_name(value: str) -> list[str]:
@@ -142,9 +143,9 @@ def protocol(value: str) -> list[str]:
     """TCP, UDP or SCTP, in capitals.
 
     >>> protocol("tcp")
-    ['must be one of TCP, UDP, SCTP (in capitals), not "tcp"']
+    ['must be one of TCP, UDP, SCTP (in capitals)']
     """
-    return [] if value in PROTOCOLS_WITH_PORTS else [f'must be one of TCP, UDP, SCTP (in capitals), not "{value}"']
+    return [] if value in PROTOCOLS_WITH_PORTS else ["must be one of TCP, UDP, SCTP (in capitals)"]
 
 
 def parse_ip(value: str) -> tuple[IPAddress | None, list[str]]:

@@ -9,6 +9,8 @@ Python one) only produces events, and this module builds the tree itself, iterat
 - every node knows its *expanded* size, so an alias bomb is refused as soon as its
   aliases would stand for more than MAX_ALIAS_NODES nodes, before anything walks it;
 - duplicate keys and non-string keys are reported, merge keys (`<<`) are applied;
+- scalars get the values kubectl would send (scalars.py: `port: 1e2` is 100, `y` is true),
+  and keys the text its JSON would have (`on:` is "true", with a warning);
 - only plain data is built: strings, integers, floats, booleans, null, lists, mappings.
   Other tags (`!!python/object`, `!!binary`, custom `!foo`) are errors.
 
@@ -18,26 +20,31 @@ Aliases share their target node, so a tree may be a DAG; the size limits keep wa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import EllipsisType
+from typing import NamedTuple
 
 import yaml
 from yaml import events as ev
 
+from npkit.errors import InternalError
 from npkit.model import Diagnostic, Origin
+
+from . import scalars
 
 try:  # libyaml is about 5x faster; fall back silently when PyYAML was built without it
     from yaml import CSafeLoader as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was installed
-    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]  # same interface, other class
 
 MAX_INPUT_CHARS = 16 * 1024 * 1024  # one file or stdin; real manifests are far smaller
 MAX_DEPTH = 100  # a CronJob's container port sits at depth ~12; managedFields reach ~40
 MAX_ALIAS_NODES = 100_000  # nodes that exist only because an alias repeats them, per file
 
 _YAML = "tag:yaml.org,2002:"
-_STR, _MAP, _SEQ = _YAML + "str", _YAML + "map", _YAML + "seq"
+_MAP, _SEQ = _YAML + "map", _YAML + "seq"
 _MERGE = _YAML + "merge"
-# Scalars whose tag we accept and read as text; timestamps stay strings as in Kubernetes.
-_AS_TEXT = {_STR, _YAML + "timestamp", _YAML + "value"}
+# Explicit tags go-yaml decodes (the others, e.g. `!!binary` or `!custom`, npkit refuses).
+_STANDARD_TAGS = {scalars.STR, scalars.INT, scalars.FLOAT, scalars.BOOL, scalars.NULL, scalars.TIMESTAMP}
 MERGE_KEY = object()  # the value of an unquoted `<<` key
 _DROP = object()  # stands for a key that was not a scalar
 
@@ -57,13 +64,16 @@ class Node:
 class Scalar(Node):
     """A scalar: `value` is the Python value (str, int, float, bool or None), `text` as written."""
 
-    __slots__ = ("value", "text", "plain")
+    __slots__ = ("value", "text", "plain", "key")
 
-    def __init__(self, line: int, column: int, value: object, text: str, plain: bool):
+    def __init__(self, line: int, column: int, value: object, text: str, plain: bool,
+                 key: str | None | EllipsisType = ...):
         super().__init__(line, column)
         self.value = value
         self.text = text
         self.plain = plain  # unquoted: YAML decided its type from how it looks
+        # Its text as a mapping key once kubectl made it JSON (None: a null key, which kubectl refuses).
+        self.key: str | None = text if isinstance(key, EllipsisType) else key
 
     def __repr__(self) -> str:
         return f"Scalar({self.value!r} @{self.line})"
@@ -121,42 +131,40 @@ class _Frame:
         self.anchor = anchor
 
 
-_resolver = yaml.resolver.Resolver()
-_constructor = yaml.constructor.SafeConstructor()
-# The constructor methods that do not remember what they built (construct_object would).
-_CONVERTERS = {
-    _YAML + "int": _constructor.construct_yaml_int,
-    _YAML + "float": _constructor.construct_yaml_float,
-    _YAML + "bool": _constructor.construct_yaml_bool,
-    _YAML + "null": _constructor.construct_yaml_null,
-}
+class _Converted(NamedTuple):
+    """What a scalar event stands for: its value, its text as a key, and why npkit refuses it (or None)."""
+
+    value: object
+    key: str | None
+    problem: str | None = None
 
 
-def _convert(event: ev.ScalarEvent) -> tuple[str | None, object]:
-    """(resolved tag, Python value) of a scalar; tag None when npkit does not accept it."""
-    if event.tag is None:
-        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-    elif event.tag == "!":  # the non-specific tag: always a string
-        tag = _STR
-    else:
-        tag = event.tag
-    if tag in _AS_TEXT:
-        return tag, event.value
+def _convert(event: ev.ScalarEvent) -> _Converted:
+    """The scalar as kubectl reads it: go-yaml's resolution, then its JSON form (scalars.py)."""
+    text, tag = event.value, event.tag
+    if tag is None and event.implicit[0]:  # plain: how it looks decides what it is
+        if text == "<<":
+            return _Converted(MERGE_KEY, text)
+        raw = scalars.resolve(text)[1]
+        return _Converted(scalars.to_json(raw), scalars.json_key(raw))
+    if tag is None or tag == "!":  # quoted or a block scalar, or the non-specific tag: text
+        return _Converted(text, text)
     if tag == _MERGE:
-        return tag, MERGE_KEY
-    convert = _CONVERTERS.get(tag)
-    if convert is None:
-        return None, event.value
-    try:
-        return tag, convert(yaml.ScalarNode(tag, event.value))
-    except (yaml.YAMLError, ValueError):  # e.g. `!!int abc`
-        return None, event.value
+        return _Converted(MERGE_KEY, text)
+    if tag not in _STANDARD_TAGS:
+        return _Converted(text, text, f"cannot read {text!r} with YAML tag {tag!r}; npkit reads only plain "
+                                      "data (strings, numbers, booleans, null, lists and mappings)")
+    accepted, value = scalars.resolve_tagged(tag, text)
+    short = "!!" + tag[len(_YAML):]
+    if not accepted:
+        return _Converted(text, text, f"cannot read {text!r} as {short}, as kubectl cannot; remove the tag")
+    return _Converted(value, text if value is scalars.NOT_JSON else scalars.json_key(value))
 
 
 def read_documents(text: str, filename: str) -> tuple[list[Document], list[Diagnostic]]:
     """Compose every document in `text` (with the line each starts on); problems come back as Diagnostics.
 
-    >>> docs, problems = read_documents("a: 1\\n---\\nb: [x, y]\\n", "f.yaml")
+    >>> docs, problems = read_documents("a: 1\\n---\\nb: [x, z]\\n", "f.yaml")
     >>> [d.line for d in docs], problems
     ([1, 2], [])
     """
@@ -205,6 +213,12 @@ def _syntax_error(err: yaml.MarkedYAMLError, text: str, filename: str) -> Diagno
     return Diagnostic("error", message, Origin(filename, line), column=column)
 
 
+def _position(event: ev.Event) -> tuple[int, int]:
+    """1-based line and column where `event` starts (both parsers always give a start mark)."""
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+
+
 class _Builder:
     """Turns parser events into nodes (an iterative composer)."""
 
@@ -218,61 +232,63 @@ class _Builder:
         self.alias_nodes = 0
         self.doc_line = 1
         self.root: Node | None = None
-        self.scalar_cache: dict[tuple, tuple[str | None, object]] = {}  # same text, same value
+        self.scalar_cache: dict[tuple[str | None, str, tuple[bool, bool]], _Converted] = {}  # same text, same value
 
     def error(self, message: str, line: int) -> None:
         self.diagnostics.append(Diagnostic("error", message, Origin(self.filename, line)))
 
+    def warning(self, message: str, line: int) -> None:
+        self.diagnostics.append(Diagnostic("warning", message, Origin(self.filename, line)))
+
     def feed(self, event: ev.Event) -> None:
-        cls = type(event)
-        mark = event.start_mark
-        if cls is ev.ScalarEvent:
+        if isinstance(event, ev.ScalarEvent):  # the commonest first
             self.add(self.scalar(event), event.anchor)
-        elif cls is ev.MappingStartEvent or cls is ev.SequenceStartEvent:
-            self.check_collection_tag(event, _MAP if cls is ev.MappingStartEvent else _SEQ)
+        elif isinstance(event, ev.CollectionStartEvent):
+            mapping = isinstance(event, ev.MappingStartEvent)
+            self.check_collection_tag(event, _MAP if mapping else _SEQ)
+            line, column = _position(event)
             if len(self.stack) >= MAX_DEPTH:
                 raise _Stop(f"YAML is nested more than {MAX_DEPTH} levels deep; npkit refuses such input",
-                            mark.line + 1, mark.column + 1)
-            node_class = Mapping if cls is ev.MappingStartEvent else Sequence
-            node: Node = node_class(mark.line + 1, mark.column + 1)
+                            line, column)
+            node: Node = Mapping(line, column) if mapping else Sequence(line, column)
             if event.anchor:
                 self.open_anchors.add(event.anchor)
             self.stack.append(_Frame(node, event.anchor))
-        elif cls is ev.MappingEndEvent or cls is ev.SequenceEndEvent:
+        elif isinstance(event, ev.CollectionEndEvent):
             frame = self.stack.pop()
             if frame.merges:
                 self.apply_merges(frame)
             if frame.anchor:
                 self.open_anchors.discard(frame.anchor)
             self.add(frame.node, frame.anchor)
-        elif cls is ev.AliasEvent:
+        elif isinstance(event, ev.AliasEvent):
             self.add(self.alias(event), None)
-        elif cls is ev.DocumentStartEvent:
+        elif isinstance(event, ev.DocumentStartEvent):
             self.anchors.clear()  # anchors are local to their document
             self.root = None
-            self.doc_line = mark.line + 1
-        elif cls is ev.DocumentEndEvent:
+            self.doc_line = _position(event)[0]
+        elif isinstance(event, ev.DocumentEndEvent):
             self.documents.append(Document(self.root, self.doc_line))
 
     def scalar(self, event: ev.ScalarEvent) -> Scalar:
-        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        line, column = _position(event)
         key = (event.tag, event.value, event.implicit)
         converted = self.scalar_cache.get(key)
         if converted is None:
             converted = self.scalar_cache[key] = _convert(event)
-        tag, value = converted
-        if tag is None:
-            self.error(f"cannot read {event.value!r} with YAML tag {event.tag!r}; npkit reads only plain "
-                       "data (strings, numbers, booleans, null, lists and mappings)", line)
-        return Scalar(line, column, value, event.value, plain=not event.style)  # libyaml says "", PyYAML None
+        if converted.problem is not None:
+            self.error(converted.problem, line)
+        # libyaml says "" for the plain style, PyYAML None
+        return Scalar(line, column, converted.value, event.value, not event.style, converted.key)
 
     def check_collection_tag(self, event: ev.CollectionStartEvent, expected: str) -> None:
         if event.tag not in (None, "!", expected):
-            self.error(f"unsupported YAML tag {event.tag!r}; npkit reads only plain data",
-                       event.start_mark.line + 1)
+            self.error(f"unsupported YAML tag {event.tag!r}; npkit reads only plain data", _position(event)[0])
 
     def alias(self, event: ev.AliasEvent) -> Node:
-        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        line, column = _position(event)
+        if event.anchor is None:  # the parser never makes one without a name
+            raise _Stop("an alias without a name", line, column)
         if event.anchor in self.open_anchors:
             raise _Stop(f"alias *{event.anchor} refers to the collection that contains it; "
                         "Kubernetes objects cannot be recursive", line, column)
@@ -300,28 +316,47 @@ class _Builder:
         parent.size += node.size
         if node.depth + 1 > parent.depth:
             parent.depth = node.depth + 1
+        if frame.key is None and isinstance(parent, Mapping):
+            frame.key = self.key(node)
+            return
+        if isinstance(node, Scalar) and node.value is scalars.NOT_JSON:
+            self.error(f"{node.text} is not a number JSON can carry, so kubectl refuses it (json: unsupported "
+                       "value); write a number, or quote it for text", node.line)
         if isinstance(parent, Sequence):
             parent.items.append(node)
-        elif frame.key is None:
-            if not isinstance(node, Scalar):
-                self.error("mapping keys must be plain strings, not lists or mappings", node.line)
-                node = Scalar(node.line, node.column, _DROP, "", True)  # its value is dropped too
-            frame.key = node
-        else:
-            key, frame.key = frame.key, None
-            assert isinstance(parent, Mapping)
-            if key.value is MERGE_KEY:
-                frame.merges.append(node)
-                return
-            if key.value is _DROP:
-                return
-            text = key.text
-            if text in parent.entries:
-                first = parent.entries[text][0]
-                self.error(f'duplicate key "{text}" (first defined at line {first.line}); '
-                           "Kubernetes refuses objects with repeated keys", key.line)
-                return
-            parent.entries[text] = (key, node)
+            return
+        key, frame.key = frame.key, None
+        if key is None or not isinstance(parent, Mapping):  # a mapping's value comes after its key
+            raise InternalError("a YAML mapping value without its key")
+        if key.value is MERGE_KEY:
+            frame.merges.append(node)
+        elif key.value is not _DROP and key.key is not None:
+            self.put(parent, key, key.key, node)
+
+    def put(self, parent: Mapping, key: Scalar, text: str, node: Node) -> None:
+        """Enter `key: node` in `parent`, unless the key is already there (an error)."""
+        if text in parent.entries:
+            first = parent.entries[text][0]
+            self.error(f'duplicate key "{text}" (first defined at line {first.line}); '
+                       "Kubernetes refuses objects with repeated keys", key.line)
+            return
+        parent.entries[text] = (key, node)
+
+    def key(self, node: Node) -> Scalar:
+        """A mapping key, with the text kubectl's JSON gives it; _DROP stands for one it cannot have."""
+        if not isinstance(node, Scalar):
+            self.error("mapping keys must be plain strings, not lists or mappings", node.line)
+            return Scalar(node.line, node.column, _DROP, "", True)  # its value is dropped too
+        if node.value is MERGE_KEY:
+            return node
+        if node.key is None:
+            self.error(f"a mapping key must not be null ({node.text or 'nothing'}); kubectl refuses it "
+                       "(unsupported map key)", node.line)
+            return Scalar(node.line, node.column, _DROP, node.text, True)
+        if node.key != node.text:
+            self.warning(f"YAML reads the unquoted key {node.text} as {node.key!r} (not the text "
+                         f"{node.text!r}), and so does kubectl; quote it if you mean the text", node.line)
+        return node
 
     def apply_merges(self, frame: _Frame) -> None:
         """`<<: *defaults` and `<<: [*a, *b]`: keys written in the mapping win, then earlier sources."""

@@ -6,6 +6,7 @@ test can compare it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from itertools import groupby
 
 import numpy as np
@@ -21,8 +22,9 @@ def _groups(pods: tuple[str, ...]) -> list[tuple[str, list[int]]]:
     return [(ns, [i for i, _ in items]) for ns, items in groupby(indexed, key=lambda x: x[1].split("/", 1)[0])]
 
 
-def render_table(matrix: Matrix, flipped: np.ndarray | None = None, legend: bool = True) -> str:
-    """The matrix as text; cells in `flipped` carry a `*`.
+def render_table(matrix: Matrix, flipped: np.ndarray | None = None, legend: bool = True,
+                 rows: Sequence[int] | None = None, cols: Sequence[int] | None = None) -> str:
+    """The matrix as text; cells in `flipped` carry a `*`; `rows`/`cols` keep some sources/destinations.
 
     >>> from npkit.model import Cluster, Pod
     >>> from npkit.engine import Engine
@@ -35,41 +37,45 @@ def render_table(matrix: Matrix, flipped: np.ndarray | None = None, legend: bool
     x/a       │ ✓   ✓
     x/b       │ ✓   ✓
     """
-    pods = matrix.pods
+    return "\n".join(table_lines(matrix, flipped, legend, rows, cols))
+
+
+def table_lines(matrix: Matrix, flipped: np.ndarray | None = None, legend: bool = True,
+                rows: Sequence[int] | None = None, cols: Sequence[int] | None = None) -> Iterator[str]:
+    """The lines of `render_table`, one at a time (a 5,000-pod table is never one string)."""
+    everyone = range(len(matrix.pods))
+    row_ids = list(everyone if rows is None else rows)
+    col_ids = list(everyone if cols is None else cols)
+    pods = [matrix.pods[j] for j in col_ids]
     names = [p.split("/", 1)[1] for p in pods]
     numbered = max((len(n) for n in names), default=0) > 8
     headers = [str(i + 1) if numbered else n for i, n in enumerate(names)]
     width = max([len(h) for h in headers] + [len(ALLOWED + FLIP)])  # room for a changed mark
-    groups = _groups(pods)
-    row_label = max([len(p) for p in pods] + [len(CORNER), len(matrix.label)])
-
-    def cell(text: str) -> str:
-        return text.ljust(width)
-
+    groups = [(ns, [col_ids[k] for k in members]) for ns, members in _groups(tuple(pods))]
+    row_label = max([len(matrix.pods[i]) for i in row_ids] + [len(CORNER), len(matrix.label)])
     ns_line, name_line = [], []
-    for ns, members in groups:
-        block = "  ".join(cell(headers[i]) for i in members)
+    for (ns, _), (_, members) in zip(groups, _groups(tuple(pods)), strict=True):
+        block = "  ".join(headers[k].ljust(width) for k in members)
         ns_line.append(ns.ljust(len(block)))
         name_line.append(block)
-    lines = [
-        f"{matrix.label.ljust(row_label)} │ " + " │ ".join(ns_line).rstrip(),
-        f"{CORNER.ljust(row_label)} │ " + " │ ".join(name_line).rstrip(),
-        "─" * (row_label + 1) + "┼" + "┼".join("─" * (len(b) + 2) for b in name_line).rstrip(),
-    ]
-    for i, src in enumerate(pods):
-        blocks = []
-        for _, members in groups:
-            marks = []
-            for j in members:
-                mark = ALLOWED if matrix.allowed[i, j] else DENIED
-                if flipped is not None and flipped[i, j]:
-                    mark += FLIP
-                marks.append(cell(mark))
-            blocks.append("  ".join(marks))
-        lines.append(f"{src.ljust(row_label)} │ " + " │ ".join(blocks).rstrip())
+    yield f"{matrix.label.ljust(row_label)} │ " + " │ ".join(ns_line).rstrip()
+    yield f"{CORNER.ljust(row_label)} │ " + " │ ".join(name_line).rstrip()
+    yield "─" * (row_label + 1) + "┼" + "┼".join("─" * (len(b) + 2) for b in name_line).rstrip()
+    for i in row_ids:
+        yield f"{matrix.pods[i].ljust(row_label)} │ " + " │ ".join(
+            _marks(matrix, flipped, i, members, width) for _, members in groups).rstrip()
     if numbered:
-        lines.append("columns: " + ", ".join(f"{i + 1}={p}" for i, p in enumerate(pods)))
+        yield "columns: " + ", ".join(f"{i + 1}={p}" for i, p in enumerate(pods))
     if legend:
         note = f"  {FLIP} changed" if flipped is not None and flipped.any() else ""
-        lines.append(f"{ALLOWED} allowed  {DENIED} denied{note}   (rows: source, columns: destination)")
-    return "\n".join(lines)
+        yield f"{ALLOWED} allowed  {DENIED} denied{note}   (rows: source, columns: destination)"
+
+
+def _marks(matrix: Matrix, flipped: np.ndarray | None, i: int, members: list[int], width: int) -> str:
+    marks = []
+    for j in members:
+        mark = ALLOWED if matrix.allowed[i, j] else DENIED
+        if flipped is not None and flipped[i, j]:
+            mark += FLIP
+        marks.append(mark.ljust(width))
+    return "  ".join(marks)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from ..errors import InputError as InputError  # defined with the others in npkit.errors; importable here too
 from .meta import ObjectRef, Origin
 
 Severity = Literal["error", "warning", "info"]
@@ -51,15 +51,3 @@ class Diagnostic:
             "name": self.obj.name if self.obj else None,
             "path": self.path,
         }
-
-
-class InputError(Exception):
-    """Raised when input has errors; carries every error found, not just the first."""
-
-    def __init__(self, diagnostics: Iterable[Diagnostic]):
-        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
-        super().__init__("\n".join(str(d) for d in self.diagnostics))
-
-    @property
-    def errors(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in self.diagnostics if d.severity == "error")

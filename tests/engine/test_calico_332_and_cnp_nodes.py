@@ -25,13 +25,13 @@ from npkit.model import CalicoPolicy, CalicoRule, Cluster, EntityRule, Pod
 PODS = """\
 apiVersion: v1
 kind: Pod
-metadata: {name: c, namespace: y, labels: {app: c}}
+metadata: {name: c, namespace: "y", labels: {app: c}}
 spec: {containers: [{name: c, image: i, ports: [{containerPort: 80, protocol: UDP, name: http}]}]}
 status: {podIP: 10.0.0.3}
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: d, namespace: y, labels: {app: d}}
+metadata: {name: d, namespace: "y", labels: {app: d}}
 spec: {containers: [{name: c, image: i, ports: [{containerPort: 81, name: http}]}]}
 status: {podIP: 10.0.0.4}
 ---
@@ -88,7 +88,7 @@ def test_a_rule_protocol_limits_the_named_port_to_it(protocol, udp_to_c, tcp_to_
 
 
 def test_kubernetes_named_ports_keep_their_protocol_default_tcp():
-    np_ = ("---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: n, namespace: y}\n"
+    np_ = ("---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: \"y\"}\n"
            "spec:\n  podSelector: {}\n  ingress: [{ports: [{port: http}]}]\n")
     e = Engine(load_string(PODS + np_))
     assert not e.allowed("x/a", "y/c", 80, "UDP") and e.allowed("x/a", "y/d", 81, "TCP")
@@ -247,9 +247,9 @@ def test_calico_drops_an_accept_rule_with_a_nodes_peer_even_for_its_other_peers(
 def test_calico_matches_a_cnp_namespaces_peer_against_namespaced_network_sets_too():
     # Calico 3.32.1's converter writes the peer as a rule namespaceSelector without selector, and a
     # namespaced NetworkSet carries its namespace's labels; kube-network-policies matches pods only.
-    netset = ("---\napiVersion: projectcalico.org/v3\nkind: NetworkSet\nmetadata: {name: partners, namespace: y}\n"
+    netset = ("---\napiVersion: projectcalico.org/v3\nkind: NetworkSet\nmetadata: {name: partners, namespace: 'y'}\n"
               "spec: {nets: [198.51.100.0/24]}\n")
-    text = PODS + netset + cnp_rule("Deny", "[{namespaces: {matchLabels: {kubernetes.io/metadata.name: y}}}]")
+    text = PODS + netset + cnp_rule("Deny", "[{namespaces: {matchLabels: {kubernetes.io/metadata.name: 'y'}}}]")
     calico, kubernetes = Engine(load_string(text), "calico"), Engine(load_string(text), "kubernetes")
     assert not calico.allowed("x/a", "198.51.100.9", 443) and kubernetes.allowed("x/a", "198.51.100.9", 443)
     assert not calico.allowed("x/a", "y/d", 81) and not kubernetes.allowed("x/a", "y/d", 81)

@@ -27,13 +27,13 @@ status: {podIP: 10.0.0.1}
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: b, namespace: y, labels: {app: b}}
+metadata: {name: b, namespace: "y", labels: {app: b}}
 spec: {containers: [{name: c, image: i}]}
 status: {podIP: 10.0.0.2}
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
-metadata: {name: web, namespace: y}
+metadata: {name: web, namespace: "y"}
 spec:
   podSelector: {}
   ingress: [{from: [{namespaceSelector: {}}], ports: [{port: 80}]}]

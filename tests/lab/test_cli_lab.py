@@ -100,7 +100,7 @@ def test_lab_status_with_the_cluster_api_down_is_an_environment_error_not_a_bug(
             raise KubeError("connection refused: https://127.0.0.1:40123/version (is the kind node running?)")
 
     select.register_backend("sim", ApiDown)
-    assert main(["lab", "status", "--backend", "sim"]) == 2
+    assert main(["lab", "status", "--backend", "sim"]) == 69  # npkit.errors.EXIT_ENVIRONMENT
     err = capsys.readouterr().err
     assert "connection refused" in err and "internal error" not in err and "Traceback" not in err
 
@@ -113,10 +113,10 @@ def test_lab_run_needs_pods(registry, tmp_path, capsys):
     assert "no pods" in capsys.readouterr().err
 
 
-def test_lab_up_without_docker_or_kind_exits_2_with_the_fixes_and_no_traceback(registry, capsys):
+def test_lab_up_without_docker_or_kind_exits_69_with_the_fixes_and_no_traceback(registry, capsys):
     runner = FakeRunner(programs={"kubectl"})
     select.register_backend("kind", lambda config: KindBackend(config, runner=runner), KindConfig, True)
-    assert main(["lab", "up"]) == 2
+    assert main(["lab", "up"]) == 69
     err = capsys.readouterr().err
     assert "no container runtime" in err and "kind is not installed" in err and "Traceback" not in err
 
@@ -128,7 +128,7 @@ def test_lab_status_always_answers(registry, capsys):
     assert "not ready" in capsys.readouterr().out
 
 
-def test_a_failing_clean_up_is_reported_as_a_lab_problem_with_exit_2(registry, files, capsys):
+def test_a_failing_clean_up_is_reported_as_a_lab_problem_with_exit_69(registry, files, capsys):
     from npkit.lab.backend import LabError
 
     class BrokenTeardown(SimBackend):
@@ -141,7 +141,7 @@ def test_a_failing_clean_up_is_reported_as_a_lab_problem_with_exit_2(registry, f
             super().teardown()
 
     select.register_backend("sim", BrokenTeardown)
-    assert main(["lab", "run", "-f", *files, "--backend", "sim", "--no-canary", "-o", "json"]) == 2
+    assert main(["lab", "run", "-f", *files, "--backend", "sim", "--no-canary", "-o", "json"]) == 69
     err = capsys.readouterr().err
     assert "the cluster went away while cleaning up" in err and "internal error" not in err
 
@@ -158,7 +158,7 @@ def test_a_failed_step_whose_clean_up_fails_too_is_one_error_with_a_note_on_fini
                 raise LabError("the API server went away")
 
     select.register_backend("sim", Stuck)
-    assert main(["lab", "run", "-f", *files, "--backend", "sim", "--no-canary"]) == 2
+    assert main(["lab", "run", "-f", *files, "--backend", "sim", "--no-canary"]) == 69
     err = capsys.readouterr().err
     assert "the API server refused the policy" in err
     assert err.count("clean-up did not finish (the API server went away)") == 1

@@ -167,3 +167,28 @@ def test_workload_and_pod_with_the_same_name_keep_the_later_with_a_warning():
 def test_builtin_tiers_are_always_present(count):
     cluster = load_string(join(*[pod("a")] * count) if count else "")
     assert set(cluster.tiers) == {"kube-admin", "default", "kube-baseline"}
+
+
+def test_more_pods_than_half_the_kind_range_go_to_10_0_0_0_8():
+    pods, assigned = assign_pod_ips([Pod(f"p{i}", "ns") for i in range(40_000)])
+    assert len({p.ip for p in pods}) == 40_000 == len(assigned)
+    assert all(ipaddress.ip_address(p.ip) in ipaddress.ip_network("10.0.0.0/8") for p in pods)
+    assert not all(ipaddress.ip_address(p.ip) in ipaddress.ip_network("10.244.0.0/16") for p in pods)
+
+
+def test_more_pods_than_any_range_holds_is_bad_input_saying_how_to_fix_it(monkeypatch):
+    from npkit.errors import InputError
+    from npkit.loading import addresses
+
+    monkeypatch.setattr(addresses, "LARGE_POD_RANGE", ipaddress.IPv4Network("10.0.0.0/22"))
+    monkeypatch.setattr(addresses, "POD_RANGE", ipaddress.IPv4Network("10.244.0.0/24"))
+    with pytest.raises(InputError, match="give the pods addresses|Give the pods addresses") as caught:
+        assign_pod_ips([Pod(f"p{i}", "ns") for i in range(600)])
+    assert "600 pods have no status.podIP" in str(caught.value) and caught.value.exit_code == 2
+
+
+def test_the_info_line_names_a_few_assignments_and_counts_the_rest():
+    cluster = load_string(join(*[pod(f"p{i:02}") for i in range(12)]))
+    [info] = [d for d in cluster.diagnostics if d.severity == "info"]
+    assert info.message.startswith("12 pod(s) had no status.podIP; npkit gave them addresses in 10.244.0.0/16: ")
+    assert info.message.count("prod/p") == 5 and "and 7 more" in info.message

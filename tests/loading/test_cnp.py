@@ -12,7 +12,7 @@ from npkit.model import ClusterNetworkPolicy, CNPPeer, CNPPort, CNPRule, CNPSubj
 
 NS_X = LabelSelector.of({"kubernetes.io/metadata.name": "x"})
 NS_Y = LabelSelector.of({"kubernetes.io/metadata.name": "y"})
-SUBJECT = "subject:\n  namespaces: {matchLabels: {kubernetes.io/metadata.name: y}}"
+SUBJECT = "subject:\n  namespaces: {matchLabels: {kubernetes.io/metadata.name: 'y'}}"
 
 
 def cnp(body: str, name: str = "p", head: str = "tier: Admin\npriority: 10") -> str:
@@ -149,7 +149,7 @@ def test_invalid_cluster_network_policies_are_reported_at_the_field(yaml_loader,
 def test_the_reference_example_becomes_the_model():
     text = cnp("""
         subject:
-          namespaces: {matchLabels: {kubernetes.io/metadata.name: y}}
+          namespaces: {matchLabels: {kubernetes.io/metadata.name: "y"}}
         ingress:
         - name: deny-from-x
           action: Deny

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from npkit.errors import InternalError
 from npkit.loading import kinds, load_string
 from npkit.model import InputError, Namespace
 
@@ -116,7 +117,7 @@ def test_registering_a_planned_kind_replaces_the_placeholder(monkeypatch):
 def test_a_loader_returning_something_else_is_a_bug(monkeypatch):
     monkeypatch.setattr(kinds, "_REGISTRY", dict(kinds._REGISTRY))
     kinds.register("example.com", "Widget", ("v1",))(lambda obj: ["not a model object"])
-    with pytest.raises(TypeError, match="Widget loader returned str"):
+    with pytest.raises(InternalError, match="Widget loader returned str"):
         load_string(doc("example.com/v1", "Widget"))
 
 

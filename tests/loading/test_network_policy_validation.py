@@ -344,7 +344,7 @@ def test_error_string_names_file_line_object_and_path(yaml_loader, make_policy):
     text = make_policy("ingress:\n- ports:\n  - port: 70000\n")
     assert str(yaml_loader.error(text)) == (
         "test.yaml:9: error: NetworkPolicy prod/web: spec.ingress[0].ports[0].port: "
-        "must be between 1 and 65535, not 70000")
+        "Invalid value: 70000: must be between 1 and 65535")
 
 
 def test_invalid_policy_name(yaml_loader):

@@ -30,7 +30,7 @@ def test_a_node_keeps_its_labels_and_addresses():
 
 
 def test_a_node_without_ip_addresses_loads_with_a_warning_that_no_nodes_peer_matches_it():
-    cluster = load_string("apiVersion: v1\nkind: Node\nmetadata: {name: n}\n", "n.yaml")
+    cluster = load_string("apiVersion: v1\nkind: Node\nmetadata: {name: node-1}\n", "n.yaml")
     assert len(cluster.nodes) == 1
     [warning] = cluster.warnings
     assert "no InternalIP or ExternalIP" in warning.message and warning.path == "status.addresses"

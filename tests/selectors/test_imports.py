@@ -1,4 +1,4 @@
-"""The selectors layer may import only npkit.model, itself, the standard library and numpy."""
+"""The selectors layer may import only npkit.model, npkit.errors, itself, the standard library and numpy."""
 
 import ast
 import sys
@@ -28,7 +28,7 @@ def _imports(path: Path) -> list[str]:
 def _allowed(module: str) -> bool:
     top = module.split(".")[0]
     return (
-        module.startswith(("npkit.model", "npkit.selectors"))
+        module.startswith(("npkit.model", "npkit.selectors")) or module == "npkit.errors"
         or top in sys.stdlib_module_names
         or top in ALLOWED_THIRD_PARTY
     )

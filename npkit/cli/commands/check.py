@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 
 from ...lint.context import plural
-from ..common import add_dataplane, add_inputs, engine_for, load_inputs
+from ..common import Subcommands, add_dataplane, add_inputs, engine_for, load_inputs
 
 
-def register(sub) -> None:
-    p = sub.add_parser("check", help="validate policies and show what they select",
-                       description="Validate the inputs like the API server would and summarise them.")
+def register(sub: Subcommands) -> None:
+    p = sub.add_parser("check", description="Validate the inputs like the API server would and summarise them.")
     add_inputs(p)
     add_dataplane(p)
     p.set_defaults(run=run)

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from ...diff import before_and_after, compare, comparison_to_json, probe_ports, render_comparison
+from ...errors import InputError
 from ...loading import load
-from ..common import UsageError, add_dataplane, add_inputs, engines_for, parse_port
+from ...model import Cluster, Diagnostic
+from ..common import Subcommands, UsageError, add_dataplane, add_inputs, engines_for, parse_port, print_diagnostics
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     p = sub.add_parser(
-        "diff", help="compare two sets of policies by the connections they allow",
+        "diff",
         description="Compare OLD (-f) with NEW (--against) connection by connection over the loaded pods, "
                     "and explain each difference on both sides. Pods and namespaces may come from either "
                     "side; policies come from their own side (a policy missing from NEW is deleted).")
@@ -38,19 +39,31 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     if "-" in args.files and "-" in args.new_files:
         raise UsageError("only one side can be read from stdin (-)")
-    quiet = args.output == "json"
-    old, new = load(*args.files), load(*args.new_files)
-    if not quiet:
-        for d in old.diagnostics + new.diagnostics:
-            print(str(d), file=sys.stderr)
+    old, new = _load_sides(args)
+    print_diagnostics(old.diagnostics + new.diagnostics, quiet=args.output == "json")
     before, after = before_and_after(old, new)
     if not before.pods:
         raise UsageError("no pods were loaded, so there is no connection to compare; add the pods with -f "
                          "(both sides share them)")
     probes = [parse_port(p, args.protocol) for p in args.port] if args.port else probe_ports([before, after])
-    comparison = compare(*engines_for(args, before, after), probes)
+    old_engine, new_engine = engines_for(args, before, after)
+    comparison = compare(old_engine, new_engine, probes)
     if args.output == "json":
         print(json.dumps(comparison_to_json(comparison), indent=2, ensure_ascii=False))
     else:
         print(render_comparison(comparison, explain=not args.brief))
     return 1 if args.exit_code and not comparison.equivalent else 0
+
+
+def _load_sides(args: argparse.Namespace) -> tuple[Cluster, Cluster]:
+    """OLD and NEW; when either has errors, the InputError carries those of both."""
+    clusters: list[Cluster] = []
+    problems: list[Diagnostic] = []
+    for files in (args.files, args.new_files):
+        try:
+            clusters.append(load(*files))
+        except InputError as e:
+            problems.extend(e.diagnostics)
+    if problems:
+        raise InputError(problems)
+    return clusters[0], clusters[1]

@@ -7,11 +7,11 @@ import json
 
 from ...explain import render_verdict, verdict_to_json
 from ...model import PROTOCOLS_WITH_PORTS
-from ..common import UsageError, add_dataplane, add_inputs, engine_for, load_inputs, parse_port
+from ..common import Subcommands, UsageError, add_dataplane, add_inputs, engine_for, load_inputs, parse_port
 
 
-def register(sub) -> None:
-    p = sub.add_parser("explain", help="explain the verdict for one connection",
+def register(sub: Subcommands) -> None:
+    p = sub.add_parser("explain",
                        description="Follow one connection through both sides' policies, tier by tier, rule by rule.")
     add_inputs(p)
     p.add_argument("--from", dest="src", required=True, metavar="NS/POD|IP", help="source pod or address")

@@ -54,9 +54,8 @@ def _target(p: argparse.ArgumentParser, backend_default: str | None) -> None:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("lab", help="hands-on labs on a real cluster: up, down, status, run, rules, clean",
-                       description="Create the kind lab cluster, run scenarios on it and compare what really "
-                                   "connects with what npkit predicts.")
+    p = sub.add_parser("lab", description="Create the kind lab cluster, run scenarios on it and compare what "
+                                          "really connects with what npkit predicts.")
     lab = p.add_subparsers(dest="lab_command", required=True, metavar="ACTION")
 
     up = lab.add_parser("up", help="create the kind cluster and install Calico (or use kindnet)",
@@ -129,8 +128,8 @@ def _lab_command(action: Action) -> Action:
                 raise
             except LabConfigError as e:
                 raise UsageError(str(e)) from None
-            except ENVIRONMENT_ERRORS as e:
-                raise UsageError(_message(e)) from None
+            except ENVIRONMENT_ERRORS as e:  # the environment's exit code (npkit/errors.py)
+                raise LabError(_message(e)) from None
             except (KeyboardInterrupt, SystemExit) as e:
                 for note in getattr(e, "__notes__", ()):
                     print(note, file=sys.stderr)

@@ -10,12 +10,12 @@ import argparse
 import json
 
 from ...lint import lint, rules_table
-from ..common import UsageError, add_dataplane, add_inputs, load_inputs, print_notes
+from ..common import Subcommands, UsageError, add_dataplane, add_inputs, load_inputs, print_notes
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     p = sub.add_parser(
-        "lint", help="check policies for mistakes and missing best practices",
+        "lint",
         description="Check NetworkPolicies, Calico policies and ClusterNetworkPolicies against the loaded "
                     "pods: each finding has a rule id, severity, object, field path, line, message and fix. "
                     "Exit code 1 when a finding has severity error.")

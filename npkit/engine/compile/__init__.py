@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...errors import CompileError
 from ...model import Cluster, Tier
 from ..program import DATAPLANES, VIEWS, CompiledPolicy, CompiledTier, Dataplane, Program, View, ViewChoice
 from .calico import compile_calico_policy
@@ -70,7 +71,7 @@ def compile_program(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool 
     by_tier: dict[str, list[CompiledPolicy]] = {}
     for p in enforced:
         if p.tier not in tiers:
-            raise ValueError(f"{p.ref} names tier {p.tier!r}, which does not exist")
+            raise CompileError(f"{p.ref} names tier {p.tier!r}, which does not exist")
         by_tier.setdefault(p.tier, []).append(p)
     out = []
     for name, tier in tiers.items():

@@ -10,8 +10,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-import numpy as np
-
 from ...model import PROTOCOLS_WITH_PORTS
 from ..probe import Endpoint, Probe, Traffic
 from ..universe import Mask, Universe
@@ -138,7 +136,8 @@ class NamedPort(PortMatcher):
     def mask(self, traffic: Traffic, port: int | None, u: Universe) -> Mask | bool:
         if not _protocol_ok(self.protocol, traffic) or port is None:
             return False
-        return np.array([p.named_port(self.name, traffic.protocol) == port for p in u.pods], dtype=bool)
+        hits: Mask = u.named_port_numbers(self.name, traffic.protocol) == port
+        return hits
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ def parse(text: str) -> Selector:
     >>> parse("app = 'web'")
     Traceback (most recent call last):
     ...
-    npkit.selectors.calico.errors.SelectorSyntaxError: use == (two equals signs) to compare
+    npkit.errors.SelectorSyntaxError: use == (two equals signs) to compare
       app = 'web'
           ^
     """

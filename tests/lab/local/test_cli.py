@@ -103,7 +103,7 @@ def test_status_lists_every_lab_with_its_age_and_clean_tells_the_truth_about_the
     assert node not in list_netns() and name not in npkit("lab", "status", "--backend", "local").stdout
 
 
-def test_lab_rules_for_a_lab_that_is_not_up_is_a_usage_error():
+def test_lab_rules_for_a_lab_that_is_not_up_is_an_environment_error():
     result = npkit("lab", "rules", "shop/web", "--backend", "local", "--lab-id", lab_id("none"))
-    assert result.returncode == 2
+    assert result.returncode == 69  # LabError: npkit.errors.EXIT_ENVIRONMENT
     assert "is not up" in result.stderr and "Traceback" not in result.stderr

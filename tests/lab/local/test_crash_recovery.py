@@ -33,7 +33,7 @@ spec: {containers: [{name: client, image: agnhost}]}
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: other, namespace: y}
+metadata: {name: other, namespace: "y"}
 spec: {containers: [{name: other, image: agnhost, ports: [{containerPort: 80}]}]}
 ---
 apiVersion: networking.k8s.io/v1

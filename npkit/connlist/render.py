@@ -1,0 +1,154 @@
+"""Writing a connection list: txt, csv, md, json and dot, as np-guard's netpol-analyzer writes them.
+
+- txt: `src => dst : conn`, one line per pair, sorted by source then destination.
+- csv: a `src,dst,conn` header, then one row per pair (fields with commas quoted).
+- md: a `| src | dst | conn |` table.
+- json: `[{"src": ..., "dst": ..., "conn": ...}, ...]`, indented by two spaces.
+- dot: a Graphviz digraph: a cluster per namespace, address ranges outside them, an edge per pair
+  labelled with its connections.
+
+`compact` groups instead of listing pairs: every source whose list of (destinations, connection
+set) is the same shares a line, `a[Pod], b[Pod] => c[Pod], d[Pod] : TCP 80`; in json `src` and
+`dst` become lists. Everything is written row by row through `write`, so a large cluster's list
+never has to fit in memory as one text.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from .compute import ConnList
+
+Write = Callable[[str], object]
+FORMATS = ("txt", "csv", "md", "json", "dot")
+
+
+def _rows(cl: ConnList) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """(source name, destination names, connection texts) for every source with something allowed."""
+    names = np.array([e.name for e in cl.destinations], dtype=object)
+    for i, src in enumerate(cl.sources):
+        cols, codes = cl.row(i)
+        if len(cols):
+            unique, inverse = np.unique(codes, return_inverse=True)
+            texts = np.array([cl.text(c) for c in unique.tolist()], dtype=object)[inverse]
+            yield src.name, names[cols], texts
+
+
+def _groups(cl: ConnList) -> Iterator[tuple[list[str], list[str], str]]:
+    """(sources, destinations, connection text): sources sharing a (destinations, connections) line."""
+    lines: dict[tuple[int, bytes], tuple[np.ndarray, list[int]]] = {}
+    for i in range(len(cl.sources)):
+        cols, codes = cl.row(i)
+        for code in np.unique(codes).tolist():
+            chosen = cols[codes == code]
+            marks = np.zeros(len(cl.destinations), dtype=bool)
+            marks[chosen] = True
+            key = (code, np.packbits(marks).tobytes())
+            lines.setdefault(key, (chosen, []))[1].append(i)
+    for (code, _), (chosen, sources) in lines.items():
+        yield ([cl.sources[i].name for i in sources], [cl.destinations[j].name for j in chosen.tolist()],
+               cl.text(code))
+
+
+def write_txt(cl: ConnList, write: Write, compact: bool = False) -> None:
+    if compact:
+        for sources, targets, text in _groups(cl):
+            write(f"{', '.join(sources)} => {', '.join(targets)} : {text}\n")
+        return
+    for src, dsts, texts in _rows(cl):
+        prefix = f"{src} => "
+        lines = dsts + " : " + texts + "\n"
+        write(prefix + prefix.join(lines.tolist()))
+
+
+def write_csv(cl: ConnList, write: Write, compact: bool = False) -> None:
+    class _Sink:  # csv.writer wants an object with write()
+        def write(self, text: str) -> object:
+            return write(text)
+
+    out = csv.writer(_Sink(), lineterminator="\n")
+    out.writerow(["src", "dst", "conn"])
+    if compact:
+        out.writerows((", ".join(s), ", ".join(d), t) for s, d, t in _groups(cl))
+        return
+    for src, dsts, texts in _rows(cl):
+        out.writerows(zip([src] * len(texts), dsts.tolist(), texts.tolist(), strict=True))
+
+
+def write_md(cl: ConnList, write: Write, compact: bool = False) -> None:
+    write("| src | dst | conn |\n|-----|-----|------|\n")
+    if compact:
+        for sources, targets, text in _groups(cl):
+            write(f"| {', '.join(sources)} | {', '.join(targets)} | {text} |\n")
+        return
+    for src, dsts, texts in _rows(cl):
+        write("".join(f"| {src} | {d} | {t} |\n" for d, t in zip(dsts.tolist(), texts.tolist(), strict=True)))
+
+
+def _json_item(src: object, dst: object, conn: str, compact: bool) -> str:
+    if compact:
+        return "  " + json.dumps({"src": src, "dst": dst, "conn": conn})
+    return (f'  {{\n    "src": {json.dumps(src)},\n    "dst": {json.dumps(dst)},\n'
+            f'    "conn": {json.dumps(conn)}\n  }}')
+
+
+def write_json(cl: ConnList, write: Write, compact: bool = False) -> None:
+    items: Iterator[tuple[object, object, str]]
+    if compact:
+        items = ((s, d, t) for s, d, t in _groups(cl))
+    else:
+        items = ((src, d, t) for src, dsts, texts in _rows(cl)
+                 for d, t in zip(dsts.tolist(), texts.tolist(), strict=True))
+    first = True
+    for src, dst, conn in items:
+        write(("[\n" if first else ",\n") + _json_item(src, dst, conn, compact))
+        first = False
+    write("[]\n" if first else "\n]\n")
+
+
+def _dot_node(name: str, label: str, color: str) -> str:
+    return f"\t{json.dumps(name)} [label={json.dumps(label)} color={json.dumps(color)} fontcolor={json.dumps(color)}]"
+
+
+def write_dot(cl: ConnList, write: Write, compact: bool = False) -> None:
+    """The graph netpol-analyzer draws: namespaces as clusters, address ranges in red, gold edges."""
+    edges: list[str] = []
+    used: set[str] = set()
+    for src, dsts, texts in _rows(cl):
+        for dst, text in zip(dsts.tolist(), texts.tolist(), strict=True):
+            weight = "0.5" if src <= dst else "1"  # netpol-analyzer's layout hint
+            edges.append(f"\t{json.dumps(src)} -> {json.dumps(dst)} [label={json.dumps(text)} "
+                         f'color="gold2" fontcolor="darkgreen" weight={weight}]')
+            used.update((src, dst))
+    namespaces: dict[str, list[str]] = {}
+    outside = []
+    for e in {e.name: e for e in cl.sources + cl.destinations}.values():
+        if e.external:
+            if e.name in used:
+                outside.append(_dot_node(e.name, e.name, "red2"))
+        else:
+            namespaces.setdefault(e.namespace, []).append("\t" + _dot_node(e.name, e.short, "blue"))
+    write("digraph {\n")
+    for ns in sorted(namespaces):
+        label = f"{ns}[namespace]"
+        write(f'\tsubgraph "cluster_{label.replace("-", "_")}" {{\n\t\tcolor="black"\n\t\tfontcolor="black"\n')
+        write("".join(line + "\n" for line in sorted(namespaces[ns])))
+        write(f'\t\tlabel="{label}"\n\t}}\n')
+    write("".join(line + "\n" for line in sorted(outside) + sorted(edges)))
+    write("}\n")
+
+
+WRITERS: dict[str, Callable[[ConnList, Write, bool], None]] = {
+    "txt": write_txt, "csv": write_csv, "md": write_md, "json": write_json, "dot": write_dot,
+}
+
+
+def render(cl: ConnList, fmt: str = "txt", compact: bool = False) -> str:
+    """The whole list as one text (for notebooks and tests; the CLI streams with WRITERS)."""
+    parts: list[str] = []
+    WRITERS[fmt](cl, parts.append, compact)
+    return "".join(parts)
