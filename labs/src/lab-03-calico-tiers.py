@@ -14,6 +14,13 @@
 # lab's namespaces. (Applied to a whole cluster, the chapter's `security` tier as written would cut DNS and
 # the Calico API server; npkit refuses to apply a global policy that reaches outside the lab.)
 
+# %% [markdown] lang="zh-CN"
+# # 实验 3：在真实集群上体验 Calico 的 Tier、order、Deny 与 Pass
+#
+# 本章展示了一个 Tier `security`、其中的 GlobalNetworkPolicy `block-malicious-ips`、命名空间作用域的 `explicit-deny-with-log`，以及 `deny-external-egress`。在这里，你要在 **Calico** 集群（`npkit lab up --cni calico`）上逐条应用它们，看看它们实际做了什么，包括本章没有说的一点：**每个 Tier 都以一个隐式的 Deny 结束**，它作用于该 Tier 中的策略所选择的每个端点，除非这个 Tier 的 `defaultAction` 是 `Pass`。每个 Calico 版本都是如此；Calico 3.29 为开源版 Calico 带来的是 `Tier` 对象和 `defaultAction`，所以本实验需要 Calico ≥ 3.29（实验集群运行的是 3.32；在 3.29–3.31 上，`security` Tier 中的策略必须命名为 `security.<name>`）。
+#
+# 实验对本章的 YAML 做了两处补充：实验用的副本放在命名空间 `shop` 而不是 `default` 中；每条*全局*策略都加上了 `namespaceSelector: npkit.io/lab == 'lab-03'`，使它只影响本实验的命名空间。（如果把本章原样写出的 `security` Tier 应用到整个集群，它会切断 DNS 和 Calico API 服务器的流量；npkit 拒绝应用作用范围超出实验的全局策略。）
+
 # %% [markdown]
 # ## Where this lab runs
 #
@@ -33,6 +40,17 @@
 #
 # Every step shows the prediction; on an observing backend it also shows what really connected,
 # beside it, and explains any cell that differs.
+
+# %% [markdown] lang="zh-CN"
+# ## 本实验在哪里运行
+#
+# 实验会打开一个**后端**，它的卡片会说明用的是哪个后端，以及接下来你看到的结果由谁实施：
+#
+# - **kind + Calico**（`npkit lab up --cni calico`）：Pod 是真实的，结果由 Calico 的代理 **Felix** 实施，这是真正的检验。（在没有 Calico 的 kind 集群上，kindnet 会忽略 Calico 对象；这时实验只做预测，并会明确说明。）
+# - **local**：只在你明确要求时使用（点击下面的按钮，或在启动 JupyterLab 之前设置 `NPKIT_LAB_BACKEND=local`）：在**本机上创建**网络命名空间和 nftables 规则（需要 root 权限；清理时全部删除）。这些规则是 **npkit 自己对 Calico 规则的 nftables 渲染**，由内核实施，**而不是 Felix**：在这里观测与预测一致，只能说明按照 npkit 对 Calico 的理解，内核与 npkit 的结论相同；只有 kind + Calico 才会拿它与 Felix 对照检验。
+# - 其他情况下是 **predict**：什么都不运行，每个矩阵都来自评估器，并标注为*仅预测，未观测*（Binder、没有 Docker 的电脑）。
+#
+# 每一步都会显示预测；在能观测的后端上，还会在预测旁边显示实际的连通情况，并解释每个与预测不一致的单元格。
 
 # %%
 from pathlib import Path
@@ -60,6 +78,9 @@ opt_in
 # cell: it opens the lab and shows its card (what it covers, how long, where it runs, what the results
 # rest on).
 
+# %% [markdown] lang="zh-CN"
+# 只有当你希望实验在本机上创建网络命名空间和 nftables 规则时，才点击这个按钮；否则不用管它，实验会在你的 kind 集群上运行，或者只做预测。然后运行下一个单元格：它会打开实验，并显示实验卡片（涵盖哪些内容、需要多长时间、在哪里运行、结果依据什么）。
+
 # %%
 lab = open_lab("lab-03", SCENARIOS / "lab-03-shop.yaml", needs="calico", local=opt_in)
 lab.intro()
@@ -72,6 +93,11 @@ lab.intro()
 # pods, checks that one reaches the other, applies a deny-all, and checks that the next connection
 # **fails**. If it does not, it stops with the likely cause (old kind, WSL2 kernel, a CNI without policy).
 
+# %% [markdown] lang="zh-CN"
+# ## 首先：策略真的被实施了吗？
+#
+# 如果集群的网络插件忽略 NetworkPolicy，它会照单全收每一条策略，却什么也不实施。**金丝雀检测**会在正式内容开始之前发现这种情况：它启动两个 Pod，确认一个能访问另一个，应用一条拒绝所有流量的策略（deny-all），再确认下一次连接**失败**。如果连接没有失败，它会停下来并给出可能的原因（kind 版本过旧、WSL2 内核、不支持策略的 CNI）。
+
 # %%
 canary = lab.canary()
 
@@ -79,6 +105,11 @@ canary = lab.canary()
 # ## Step 1 — Deploy `shop`
 #
 # `web` serves TCP/80; `frontend` is a normal client; `scanner` carries `suspicious: "true"`.
+
+# %% [markdown] lang="zh-CN"
+# ## 第 1 步：部署 `shop`
+#
+# `web` 在 TCP/80 上提供服务；`frontend` 是普通的客户端；`scanner` 带有标签 `suspicious: "true"`。
 
 # %%
 cluster = lab.deploy()
@@ -97,12 +128,22 @@ assert base.agree, base.render_text()
 #
 # **Predict:** does `frontend → web` still work after you apply it?
 
+# %% [markdown] lang="zh-CN"
+# ## 第 2 步：按本章原样写出的 `security` Tier
+#
+# `block-malicious-ips`（策略 order 为 10，位于 `security` Tier 中；该 Tier 自身的 order 为 100，排在 `default` Tier 之前）拒绝来自 `1.2.3.0/24` 的入站流量，除此之外什么也没说。我们的 Pod 都不在这个地址范围内。
+#
+# **预测：** 应用它之后，`frontend → web` 还能连通吗？
+
 # %%
 print((SCENARIOS / "lab-03-security-tier.yaml").read_text())
 question("L3-security-tier", after("lab-03-security-tier.yaml"), "shop/frontend", "shop/web", 80)
 
 # %% [markdown]
 # ### Apply, probe, explain
+
+# %% [markdown] lang="zh-CN"
+# ### 应用、探测、解释
 
 # %%
 lab.apply(SCENARIOS / "lab-03-security-tier.yaml")
@@ -126,6 +167,13 @@ assert tiered.agree, tiered.render_text()
 #
 # **Predict:** after the fix, is the matrix back to all-allowed?
 
+# %% [markdown] lang="zh-CN"
+# ## 第 3 步：用 Pass 修复
+#
+# 在末尾加一条 `- action: Pass` 规则：凡是没有被拒绝的流量，都在这里结束这个 Tier，转到**下一个有策略选择该 Pod 的 Tier** 继续评估。在 Tier 上设置 `defaultAction: Pass`，对其中的每条策略都有同样的效果。
+#
+# **预测：** 修复之后，矩阵会恢复为全部允许吗？
+
 # %%
 print((SCENARIOS / "lab-03-security-tier-fixed.yaml").read_text())
 from npkit.engine import Engine
@@ -136,6 +184,9 @@ choice("L3-pass-fix", ["yes, all allowed again", "no, some stay denied"],
 
 # %% [markdown]
 # ### Apply and probe
+
+# %% [markdown] lang="zh-CN"
+# ### 应用并探测
 
 # %%
 lab.apply(SCENARIOS / "lab-03-security-tier-fixed.yaml")
@@ -155,11 +206,21 @@ assert fixed.agree, fixed.render_text()
 #
 # **Predict** the matrix: `frontend → web`? `scanner → web`? And `web → scanner`?
 
+# %% [markdown] lang="zh-CN"
+# ## 第 4 步：显式的 Deny、Log 和 Allow，按顺序执行
+#
+# `explicit-deny-with-log` 选择 `app == 'web'`：它**记录并拒绝**来自 `suspicious == 'true'` 的流量，并**允许** `app == 'frontend'`。Calico 的规则按顺序执行，第一个命中的 Allow 或 Deny 决定结果；Log 从不做决定。
+#
+# **预测**整个矩阵：`frontend → web`？`scanner → web`？还有 `web → scanner`？
+
 # %%
 predict("L3-explicit-deny", after("lab-03-explicit-deny-with-log.yaml"), 80)
 
 # %% [markdown]
 # ### Apply and probe
+
+# %% [markdown] lang="zh-CN"
+# ### 应用并探测
 
 # %%
 lab.apply(SCENARIOS / "lab-03-explicit-deny-with-log.yaml")
@@ -181,11 +242,21 @@ assert ordered.agree, ordered.render_text()
 #
 # **Predict:** can `frontend` still reach `web`?
 
+# %% [markdown] lang="zh-CN"
+# ## 第 5 步：deny-external-egress
+#
+# 本章的这条全局策略拒绝访问私有地址范围以外任何目标的出站流量。它没有指定 Tier，所以落在 `default` Tier 中（也没有 order：排在该 Tier 的最后）。我们的 Pod 地址都是私有地址。
+#
+# **预测：** `frontend` 还能访问 `web` 吗？
+
 # %%
 question("L3-deny-external", after("lab-03-deny-external-egress.yaml"), "shop/frontend", "shop/web", 80)
 
 # %% [markdown]
 # ### Apply, probe, explain
+
+# %% [markdown] lang="zh-CN"
+# ### 应用、探测、解释
 
 # %%
 lab.apply(SCENARIOS / "lab-03-deny-external-egress.yaml")
@@ -202,6 +273,11 @@ assert egress.agree, egress.render_text()
 #
 # Move the rule to the `security` tier and end it with `Pass` (a `Pass` inside the *default* tier would
 # also skip the Deny that makes Kubernetes NetworkPolicies isolate pods: lab 4 shows that trap).
+
+# %% [markdown] lang="zh-CN"
+# ### 修复这条出站策略
+#
+# 把这条规则移到 `security` Tier 中，并以 `Pass` 结尾（在 *default* Tier 中使用 `Pass`，还会跳过让 Kubernetes NetworkPolicy 隔离 Pod 的那个 Deny：实验 4 会展示这个陷阱）。
 
 # %%
 lab.apply(SCENARIOS / "lab-03-deny-external-egress-fixed.yaml")
@@ -222,6 +298,16 @@ assert final.agree, final.render_text()
 # ```
 # (`kubectl get networkpolicy` lists the Kubernetes kind; the Calico kind needs its full name or `cnp`.)
 
+# %% [markdown] lang="zh-CN"
+# ## 在集群上查看（可选，在终端中）
+#
+# ```bash
+# kubectl get tiers.projectcalico.org                 # default, kube-admin, kube-baseline, security
+# kubectl get globalnetworkpolicies.projectcalico.org
+# kubectl get networkpolicies.projectcalico.org -n shop
+# ```
+# （`kubectl get networkpolicy` 列出的是 Kubernetes 的这一资源类型；Calico 的同名类型要写全称，或者用 `cnp`。）
+
 # %% [markdown]
 # ## Clean up
 #
@@ -232,6 +318,13 @@ assert final.agree, final.render_text()
 # Cluster-wide objects the lab created (the `security` tier and the global policies) carry the same
 # label and are deleted too.
 
+# %% [markdown] lang="zh-CN"
+# ## 清理
+#
+# 这会删除实验的命名空间（只删除带有标签 `npkit.io/lab=lab-03` 的命名空间）及其中的一切。运行两次也是安全的；如果某一步失败或者你中断了它，清理也会自动运行。集群会保留下来，供下一个实验使用；`npkit lab down` 会删除它。
+#
+# 实验创建的集群范围对象（`security` Tier 和各条全局策略）也带有同一个标签，同样会被删除。
+
 # %%
 lab.teardown()
 
@@ -239,6 +332,11 @@ lab.teardown()
 # ## What next
 #
 # [Lab 4](lab-04-calico-debugging.ipynb), or back to the [course home](../notebooks/00-welcome.ipynb).
+
+# %% [markdown] lang="zh-CN"
+# ## 接下来
+#
+# [实验 4](lab-04-calico-debugging.ipynb)，或者回到[课程首页](../../notebooks/zh-CN/00-welcome.ipynb)。
 
 # %%
 from npkit.course import what_next
