@@ -5,6 +5,11 @@
 # evaluator: every policy you read or write is applied to a small model cluster, and every
 # verdict comes with its explanation. Run each cell with **Shift+Enter**, top to bottom.
 
+# %% [markdown] lang="zh-CN"
+# # 欢迎使用 npkit
+#
+# 本课程借助一个实时的评估器讲授 **Kubernetes NetworkPolicy** 和 **Calico 的策略扩展**：你读到或写下的每条策略，都会应用到一个小型模型集群上，每个判定都附带解释。请用 **Shift+Enter** 自上而下逐个运行单元格。
+
 # %%
 from npkit.course import Exercise, external, intro, model_cluster, overview
 from npkit.course.questions import question
@@ -21,6 +26,11 @@ intro("00")
 # sessions (in your user data folder); mark a notebook done with the button at its end and it gets a
 # tick here. `npkit.course.reset_progress()` starts over.
 
+# %% [markdown] lang="zh-CN"
+# ## 课程
+#
+# 这里列出所有笔记本和实验，以及各自所需的时间。你的答案和首次作答会跨会话保留（保存在你的用户数据目录中）；用笔记本末尾的按钮把它标记为已完成，这里就会打上勾。`npkit.course.reset_progress()` 可以让你从头开始。
+
 # %%
 from npkit.course import course_home
 
@@ -36,6 +46,11 @@ course_home()
 # (labels `name: x`, `name: y`) hold the pods `a` and `b` of the AND-vs-OR examples; and
 # `kube-system` runs the cluster DNS. A few addresses outside the cluster stand in for an
 # external database and the internet.
+
+# %% [markdown] lang="zh-CN"
+# ## 模型集群
+#
+# 每个笔记本都使用同一个集群：7 个命名空间中的 16 个 Pod，每个 Pod 的位置都是为本章的某个示例安排的。`default` 中是应用本身（web、frontend、backend、api、db，以及一个带 `suspicious` 标签的扫描器）；`frontend` 和 `myproject` 带有本章的命名空间选择器所要查找的 `project` 标签；`monitoring` 中有一个 `role: monitor` 的 Pod；`x` 和 `y`（标签 `name: x`、`name: y`）中是 AND 与 OR 示例所用的 Pod `a` 和 `b`；`kube-system` 运行集群 DNS。另有几个集群外部的地址，分别代表外部数据库和互联网。
 
 # %%
 overview()
@@ -57,6 +72,13 @@ assert external()["external-db"].ip == "10.100.0.5"
 # With no NetworkPolicy at all, no pod is *isolated*: every pod may reach every other, so every
 # cell is ✓.
 
+# %% [markdown] lang="zh-CN"
+# ## 可达性矩阵
+#
+# 矩阵对每一对 Pod 回答同一个问题：“在这个端口上，行上的 Pod 能否向列上的 Pod 发起新连接？”行是来源，列是目标，按命名空间分组。✓ 表示允许，· 表示拒绝。
+#
+# 在完全没有 NetworkPolicy 的情况下，没有任何 Pod **被隔离**：每个 Pod 都能访问其他所有 Pod，所以每个格子都是 ✓。
+
 # %%
 cluster = model_cluster()
 open_view = show_matrix(cluster, 80)
@@ -77,6 +99,13 @@ assert open_view.matrix.allowed.all()
 #
 # npkit reads a policy the way the API server does, so you can check that it is *valid* before
 # asking what it *does*:
+
+# %% [markdown] lang="zh-CN"
+# ## 谁来实施策略？
+#
+# NetworkPolicy 是一项请求，而不是一种机制。API 服务器只负责保存它；真正丢弃数据包的是**网络插件**（CNI：Calico、Cilium、kube-router、kind 0.24 及以上版本中的 kindnet 等）。如果集群的网络插件不实现 NetworkPolicy（例如单独使用的 flannel），下面的每条策略都会被悄无声息地接受，却什么也不会改变：矩阵仍然是上面那个全部开放的矩阵。本课程展示的是**实施** NetworkPolicy 的插件会做什么；实验会在真实的插件上验证这一点，并且一开始先运行一个“金丝雀”检查：如果没有任何组件在实施策略，它会明确报错。
+#
+# npkit 读取策略的方式与 API 服务器相同，所以在追问策略“做了什么”之前，你可以先确认它是否“有效”：
 
 # %%
 FIRST_POLICY = """
@@ -108,6 +137,13 @@ print(f"valid: {len(first_policy.network_policies)} NetworkPolicy, no errors")
 # **Predict:** can `y/a` still open a connection to `x/a` on TCP port 80? Answer with the
 # buttons; the explanation opens under them.
 
+# %% [markdown] lang="zh-CN"
+# ## 先预测
+#
+# 本课程要求你**先预测，再查看**。上面的策略选中命名空间 `x` 中带有 `app: a` 标签的 Pod，将它们在入站方向隔离，并用一条规则放行同一命名空间中的 Pod。
+#
+# **预测**：`y/a` 还能在 TCP 端口 80 上向 `x/a` 发起连接吗？请用按钮作答；解释会在按钮下方展开。
+
 # %%
 with_policy = cluster.merged(first_policy)
 question("00-first-policy-y-a", with_policy, "y/a", "x/a", 80)
@@ -122,6 +158,11 @@ assert not engine.allowed("y/a", "x/a", 80) and engine.allowed("x/b", "x/a", 80)
 # `show_matrix(..., before=...)` compares two matrices: the cells that changed are starred. Here,
 # the open cluster against the cluster with the policy: look for the stars in the column of `x/a`.
 
+# %% [markdown] lang="zh-CN"
+# ## 策略改变了什么
+#
+# `show_matrix(..., before=...)` 对比两个矩阵：发生变化的格子会标上星号。这里对比的是开放的集群和应用了策略的集群：留意 `x/a` 那一列中的星号。
+
 # %%
 view = show_matrix(engine, 80, before=open_view.matrix)
 view
@@ -132,6 +173,9 @@ assert int(view.flipped.sum()) == 14  # 16 pods, minus x/a and x/b
 # %% [markdown]
 # If you would rather look than read, the same matrix comes as a heatmap (changed cells
 # outlined) or as a graph of the allowed connections.
+
+# %% [markdown] lang="zh-CN"
+# 如果你更喜欢看图，同一个矩阵也可以显示为热力图（变化的格子带边框），或者显示为由允许的连接构成的关系图。
 
 # %%
 view.heatmap()
@@ -148,6 +192,13 @@ view.heatmap()
 # Try it: in the rule, replace `- podSelector: {}` with `- namespaceSelector: {}` and watch the
 # column of `x/a` fill up with starred ✓ (every pod of every namespace may come in now). Then
 # misspell `Ingress` and read the error.
+
+# %% [markdown] lang="zh-CN"
+# ## 策略演练场
+#
+# 演练场把 YAML 编辑器和矩阵放在一起。每次编辑都会被校验：错误会连同行号和字段路径一起显示，同时保留最后一次有效的矩阵（标记为“过期”）。因你最近一次编辑而翻转的格子会标上星号。**点击任意格子**（或者选好“来源”和“目标”后按“解释”），就能看到它为什么被允许或被拒绝：哪些策略选中了两端，逐条规则地说明。
+#
+# 动手试试：把规则中的 `- podSelector: {}` 换成 `- namespaceSelector: {}`，看 `x/a` 那一列被带星号的 ✓ 填满（现在每个命名空间的每个 Pod 都能进来了）。然后把 `Ingress` 拼错，读一读错误信息。
 
 # %%
 playground = Playground(model_cluster("and-or"), FIRST_POLICY)
@@ -168,6 +219,11 @@ assert suggested.stale
 # selector picks, and for each pod why (hover over it, or choose it under *why*). Edit the
 # selector, or pick the namespace the policy lives in.
 
+# %% [markdown] lang="zh-CN"
+# ## 选择器试验台
+#
+# 策略用标签选择器来挑选 Pod。选择器试验台显示一个选择器选中了哪些命名空间和 Pod，并对每个 Pod 给出原因（把鼠标悬停在它上面，或者在“原因”下拉框中选中它）。你可以编辑选择器，也可以选择策略所在的命名空间。
+
 # %%
 lab = SelectorLab(cluster, "matchLabels:\n  app: web\n")
 lab
@@ -187,6 +243,13 @@ assert lab.state.selection.pods == ("default/web",)  # a podSelector only looks 
 #
 # A first one:
 
+# %% [markdown] lang="zh-CN"
+# ## 练习
+#
+# 每个练习都有一个任务、一个编辑器和一个**检查**按钮。检查器从不拿你的 YAML 去和某个答案逐字对比：它把你的策略应用到集群上，逐个连接地把判定与参考答案的判定进行比较。只要行为相同，任何写法都能通过。如果行为不同，反馈的第一行会指出一个结果不同的连接，以及你的策略中是哪一部分决定了它；随后按命名空间分组列出所有差异。提示每次给出一条；参考答案只有在你要求时才会显示（需要点两次）。
+#
+# 先来第一个：
+
 # %%
 first = Exercise.get("00-first-policy")
 first.show()
@@ -198,6 +261,11 @@ assert not first.check(first.starter_yaml).passed  # the starter lets nothing in
 # ## What next
 #
 # Notebook [`01-anatomy`](01-anatomy.ipynb) takes the chapter's `example-policy` apart, one field at a time.
+
+# %% [markdown] lang="zh-CN"
+# ## 下一步
+#
+# 笔记本 [`01-anatomy`](01-anatomy.ipynb) 把本章的 `example-policy` 逐个字段拆开讲解。
 
 # %%
 from npkit.course import what_next

@@ -10,6 +10,13 @@
 # Each chapter fragment below is wrapped in the smallest complete policy that makes it evaluable;
 # the comment above each says which fragment it is.
 
+# %% [markdown] lang="zh-CN"
+# # 03 · 对等点，以及 AND 与 OR 的陷阱
+#
+# 入站规则的 `from`（以及出站规则的 `to`）是一个**对等点**列表。对等点可以是一个 `podSelector`、一个 `namespaceSelector`、两者的组合，或者一个 `ipBlock`；列表中只要有**任一**对等点匹配，规则就匹配。在同一个对等点内部，`namespaceSelector` 和 `podSelector` 必须**同时**匹配。两个选择器构成的是一个对等点还是两个，取决于 YAML 中的一个字符——短横线，而大多数策略错误正是由此而来。
+#
+# 下面本章的每个片段都被包装成可以评估的最小完整策略；每个片段上方的注释说明它是本章的哪一个片段。
+
 # %%
 from npkit.course import Exercise, external, intro, model_cluster
 from npkit.engine import Engine
@@ -31,6 +38,11 @@ OUTSIDE = external()
 # A peer with only a `podSelector` matches pods **in the policy's namespace**, never elsewhere. The
 # selector lab reads a peer as one `from` entry of a policy in the namespace you choose:
 
+# %% [markdown] lang="zh-CN"
+# ## podSelector：策略所在命名空间中的 Pod
+#
+# 只含 `podSelector` 的对等点匹配**策略所在命名空间中**的 Pod，从不匹配其他地方的 Pod。选择器试验台把对等点当作某条策略中的一个 `from` 条目来读取，策略所在的命名空间由你选择：
+
 # %%
 SelectorLab(cluster, "podSelector:\n  matchLabels:\n    app: web\n")
 
@@ -42,6 +54,11 @@ assert SelectorLabState(cluster, "podSelector:\n  matchLabels:\n    app: web\n")
 #
 # The chapter's *跨命名空间选择* (selecting across namespaces) starts with
 # `# 允许来自标签 project=frontend 的命名空间` — allow the namespaces labelled `project=frontend`:
+
+# %% [markdown] lang="zh-CN"
+# ## namespaceSelector：某些命名空间中的所有 Pod
+#
+# 本章的“跨命名空间选择”从 `# 允许来自标签 project=frontend 的命名空间` 开始：
 
 # %%
 FROM_PROJECT_FRONTEND = """
@@ -69,6 +86,9 @@ with_ns = cluster.merged(load_string(FROM_PROJECT_FRONTEND))
 # **Predict:** `default/frontend` lives in the same namespace as `web`. Can it still reach `web` on
 # TCP 80?
 
+# %% [markdown] lang="zh-CN"
+# **预测**：`default/frontend` 与 `web` 位于同一个命名空间。它还能在 TCP 80 上访问 `web` 吗？
+
 # %%
 engine = Engine(with_ns)
 question("03-namespace-selector", with_ns, "default/frontend", "default/web", 80,
@@ -85,6 +105,11 @@ assert not engine.allowed("default/frontend", "default/web", 80)  # namespace de
 # `kubernetes.io/metadata.name: <name>`. And `namespaceSelector: {}` on its own matches every pod of
 # every namespace, but nothing outside the cluster. That is the difference from a rule with no
 # `from` at all:
+
+# %% [markdown] lang="zh-CN"
+# ### 所有命名空间：namespaceSelector {}
+#
+# 要按名称挑选命名空间，请使用 API 服务器为每个命名空间加上的标签 `kubernetes.io/metadata.name: <name>`。而单独的 `namespaceSelector: {}` 匹配每个命名空间中的每个 Pod，但不匹配集群外部的任何东西。这正是它与完全没有 `from` 的规则的区别：
 
 # %%
 ANY_POD = FROM_PROJECT_FRONTEND.replace("""    - namespaceSelector:
@@ -113,6 +138,19 @@ assert not any_pod.allowed(OUTSIDE["internet"].ip, "default/web", 80)  # not a p
 #       role: monitor
 # ```
 
+# %% [markdown] lang="zh-CN"
+# ## 来自任意命名空间的特定 Pod
+#
+# `# 允许来自任何命名空间的特定 Pod`：**一个**对等点同时包含两个选择器（`podSelector` 前面没有短横线）：任意命名空间，**并且** `role: monitor`。
+#
+# ```yaml
+# from:
+# - namespaceSelector: {}
+#   podSelector:
+#     matchLabels:
+#       role: monitor
+# ```
+
 # %%
 SelectorLab(cluster, "namespaceSelector: {}\npodSelector:\n  matchLabels:\n    role: monitor\n")
 
@@ -125,6 +163,11 @@ assert SelectorLabState(cluster, MONITOR).selection.pods == ("monitoring/prometh
 #
 # The starter below was meant to be exactly this example, but it has one dash too many. Check it
 # first to see which connections it gets wrong, then fix it.
+
+# %% [markdown] lang="zh-CN"
+# ### 练习：只放行监控 Pod，来自任意命名空间
+#
+# 下面的初始 YAML 本来就是要写成这个示例，但它多了一个短横线。先检查一下，看看它在哪些连接上出错，然后修正它。
 
 # %%
 monitor_exercise = Exercise.get("03-monitor-any-namespace")
@@ -140,6 +183,11 @@ assert monitor_exercise.check(monitor_exercise.solution()).passed
 # The chapter's `# 组合条件(AND 逻辑)` (combined conditions, AND): namespaces labelled
 # `project: frontend` **and** pods labelled `role: web`.
 
+# %% [markdown] lang="zh-CN"
+# ## 一个对等点中的两个选择器：AND
+#
+# 本章的 `# 组合条件(AND 逻辑)`：命名空间带有 `project: frontend` 标签，**并且** Pod 带有 `role: web` 标签。
+
 # %%
 FRONTEND_WEB = "namespaceSelector:\n  matchLabels:\n    project: frontend\npodSelector:\n  matchLabels:\n    role: web\n"
 SelectorLab(cluster, FRONTEND_WEB)
@@ -153,6 +201,11 @@ assert SelectorLabState(cluster, FRONTEND_WEB).selection.pods == ("frontend/web"
 # The chapter's *基于 IP 地址范围* (by IP address range) has two fragments: `# 允许特定 CIDR`
 # (allow a CIDR) with `10.0.0.0/8`, and `# 排除部分地址` (exclude some addresses) with
 # `172.17.0.0/16` except `172.17.1.0/24`. Here they are as two policies on `web`:
+
+# %% [markdown] lang="zh-CN"
+# ## ipBlock：地址
+#
+# 本章的“基于 IP 地址范围”有两个片段：`# 允许特定 CIDR`，使用 `10.0.0.0/8`；以及 `# 排除部分地址`，使用 `172.17.0.0/16` 并排除 `172.17.1.0/24`。下面把它们写成作用于 `web` 的两条策略：
 
 # %%
 FROM_10 = """
@@ -201,6 +254,9 @@ from_172 = Engine(cluster.merged(load_string(FROM_172_EXCEPT)))
 # model cluster have addresses in 10.244.0.0/16 (`y/b` is 10.244.6.11). Can `y/b` reach `web`
 # under `allow-ingress-10-8-to-web`?
 
+# %% [markdown] lang="zh-CN"
+# **预测**：`ipBlock` 10.0.0.0/8 的本意是“内部网络”。模型集群中 Pod 的地址位于 10.244.0.0/16 内（`y/b` 是 10.244.6.11）。在 `allow-ingress-10-8-to-web` 之下，`y/b` 能访问 `web` 吗？
+
 # %%
 question("03-ipblock-pods", from_10, "y/b", "default/web", 80,
          more=lambda: show_connections(from_10, [("y/b", "default/web", 80),
@@ -217,6 +273,11 @@ assert not from_10.allowed(OUTSIDE["internet"].ip, "default/web", 80)
 #
 # **Predict:** under `allow-ingress-172-17-to-web`, can 172.17.1.10 reach `web`?
 
+# %% [markdown] lang="zh-CN"
+# ### except
+#
+# **预测**：在 `allow-ingress-172-17-to-web` 之下，172.17.1.10 能访问 `web` 吗？
+
 # %%
 probes = [(OUTSIDE[name].ip, "default/web", 80) for name in ("docker-bridge", "docker-excluded")]
 question("03-ipblock-except", from_172, OUTSIDE["docker-excluded"].ip, "default/web", 80,
@@ -231,6 +292,11 @@ assert not from_172.allowed("y/b", "default/web", 80)  # 10.244.6.11 is outside 
 #
 # An `except` entry must lie inside the `cidr`; the API server refuses anything else, and so does
 # npkit, with the line and field path:
+
+# %% [markdown] lang="zh-CN"
+# ### 位于 cidr 之外的 except
+#
+# `except` 中的条目必须位于 `cidr` 之内；API 服务器会拒绝其他任何写法，npkit 也会拒绝，并给出行号和字段路径：
 
 # %%
 try:
@@ -247,6 +313,11 @@ assert "ipBlock.except[0]" in str(refused)
 #
 # Pod addresses change, and a pod network often sits inside the "internal" range. Make `web`
 # accept the company network outside the cluster, and no pod:
+
+# %% [markdown] lang="zh-CN"
+# ### 练习：只放行集群外部
+#
+# Pod 地址会变，而 Pod 网络又常常位于“内部”地址范围之内。让 `web` 接受集群外部的公司网络，但不接受任何 Pod：
 
 # %%
 outside_exercise = Exercise.get("03-outside-only")
@@ -267,6 +338,15 @@ assert not outside_exercise.check(outside_exercise.starter_yaml).passed
 # `# 允许来自 Pod A 或 Pod B(OR)` — allow pod A **or** pod B: two list items under `from`. The
 # fragment has no namespace, and a `podSelector` peer only looks in the policy's namespace, so it is
 # placed here in namespace `x`, on every pod of `x`:
+
+# %% [markdown] lang="zh-CN"
+# ## AND 与 OR：短横线说了算
+#
+# 下面是本章的三个 AND/OR 示例，换用一个更小的集群：`default/web`、两个监控 Pod，以及命名空间 `x` 和 `y`（标签 `name: x`、`name: y`），每个命名空间中各有一个 Pod `a`（`app: a`）和一个 Pod `b`（`app: b`）。
+#
+# ### OR：两个对等点
+#
+# `# 允许来自 Pod A 或 Pod B(OR)`：`from` 下的两个列表项。这个片段没有指定命名空间，而 `podSelector` 对等点只在策略所在的命名空间中查找，所以这里把它放在命名空间 `x` 中，作用于 `x` 的每个 Pod：
 
 # %%
 OR_EXAMPLE = """
@@ -294,6 +374,9 @@ with_or = and_or.merged(load_string(OR_EXAMPLE))
 # %% [markdown]
 # **Predict:** which connections between these four pods are allowed on TCP 80?
 
+# %% [markdown] lang="zh-CN"
+# **预测**：这四个 Pod 之间，哪些 TCP 80 上的连接是允许的？
+
 # %%
 predict("03-or", with_or, 80, pods=["x/a", "x/b", "y/a", "y/b"])
 
@@ -308,6 +391,11 @@ assert either.allowed("x/a", "y/a", 80)  # y is not isolated
 #
 # `# 允许来自命名空间 X 中的 Pod A(AND)` — allow pod A **in** namespace X: one list item holding
 # both selectors. On `default/web`:
+
+# %% [markdown] lang="zh-CN"
+# ### AND：一个对等点，两个选择器
+#
+# `# 允许来自命名空间 X 中的 Pod A(AND)`：一个列表项中同时包含两个选择器。作用于 `default/web`：
 
 # %%
 AND_EXAMPLE = """
@@ -337,6 +425,9 @@ with_and = and_or.merged(load_string(AND_EXAMPLE))
 # %% [markdown]
 # **Predict:** which connections between these four pods are allowed on TCP 80?
 
+# %% [markdown] lang="zh-CN"
+# **预测**：这四个 Pod 之间，哪些 TCP 80 上的连接是允许的？
+
 # %%
 predict("03-and", with_and, 80, pods=["default/web", "x/a", "x/b", "y/a"])
 
@@ -362,6 +453,23 @@ assert not both.allowed("x/b", "default/web", 80) and not both.allowed("y/a", "d
 # ```
 #
 # **Predict:** with the extra dash, can `y/a` (it is `app: a`) reach `web`?
+
+# %% [markdown] lang="zh-CN"
+# ### 短横线陷阱
+#
+# 在 `podSelector` 前面加一个短横线，一个对等点就变成了两个：“命名空间 x 中的每个 Pod”，**或者**“策略自己所在的命名空间 `default` 中带有 `app: a` 标签的 Pod”。
+#
+# ```yaml
+#   - from:
+#     - namespaceSelector:
+#         matchLabels:
+#           name: x
+#     - podSelector:        # ← 多出来的短横线
+#         matchLabels:
+#           app: a
+# ```
+#
+# **预测**：加上这个短横线之后，`y/a`（它带有 `app: a`）能访问 `web` 吗？
 
 # %%
 DASH_TRAP = AND_EXAMPLE.replace("      podSelector:\n        matchLabels:\n          app: a\n",
@@ -398,6 +506,29 @@ assert not Engine(with_dash).allowed("y/a", "default/web", 80)  # the app=a peer
 #
 # Condition 1 is "pod A in namespace X (AND)"; condition 2 says "**pod B from any namespace** (OR
 # with condition 1)". **Predict:** on `default/web`, can `y/b` connect?
+
+# %% [markdown] lang="zh-CN"
+# ### 组合示例，以及它错误的注释
+#
+# 本章接着把两者组合起来：
+#
+# ```yaml
+# ingress:
+# - from:
+#   # 条件 1: 命名空间 X 中的 Pod A(AND)
+#   - namespaceSelector:
+#       matchLabels:
+#         name: x
+#     podSelector:
+#       matchLabels:
+#         app: a
+#   # 条件 2: 任何命名空间的 Pod B(OR with 条件1)
+#   - podSelector:
+#       matchLabels:
+#         app: b
+# ```
+#
+# 条件 1 是“命名空间 X 中的 Pod A”（AND）；条件 2 的注释说的是“**任何命名空间**的 Pod B”（与条件 1 为 OR）。**预测**：对于 `default/web`，`y/b` 能连接吗？
 
 # %%
 COMBINED = """
@@ -441,6 +572,11 @@ assert not combined.allowed("y/b", "default/web", 80) and not combined.allowed("
 # The chapter's combined example, as it stands. Change it so that condition 2 does what its
 # comment says:
 
+# %% [markdown] lang="zh-CN"
+# ### 练习：让注释名副其实
+#
+# 下面是本章的组合示例，原样照录。修改它，让条件 2 做到它的注释所说的事：
+
 # %%
 and_or_exercise = Exercise.get("03-and-or")
 and_or_exercise.show()
@@ -464,6 +600,22 @@ assert and_or_exercise.check(and_or_exercise.solution()).passed
 # ## What next
 #
 # Notebook [`04-ports`](04-ports.ipynb) narrows rules by port: protocols, named ports and port ranges.
+
+# %% [markdown] lang="zh-CN"
+# ## 小结
+#
+# | 对等点 | 匹配 |
+# |---|---|
+# | 只有 `podSelector` | 策略所在命名空间中的 Pod |
+# | 只有 `namespaceSelector` | 匹配的命名空间中的所有 Pod（`{}`：所有命名空间） |
+# | 两者位于**同一个**列表项中 | 匹配 `namespaceSelector` 的命名空间**中**、匹配 `podSelector` 的 Pod |
+# | 两个列表项 | 其中任一 |
+# | `ipBlock` | 位于 `cidr` 内、且不在 `except` 内的地址，**包括 Pod 的地址** |
+# | 完全没有 `from` | 一切来源，集群内外都算 |
+#
+# ## 下一步
+#
+# 笔记本 [`04-ports`](04-ports.ipynb) 按端口收窄规则：协议、命名端口和端口范围。
 
 # %%
 from npkit.course import what_next
