@@ -8,6 +8,14 @@
 # that each fix changed exactly what it should), and then turns the linter on the chapter's own
 # examples.
 
+# %% [markdown] lang="zh-CN"
+# # 10 · 最佳实践
+#
+# 本章以三条最佳实践收尾：每个命名空间都应用默认拒绝，显式允许 DNS，以及用名称说明策略的作用。本笔记本用
+# `npkit.lint` 检查这几条。这个 lint 工具不是读 YAML，而是向评估器提问：它先对一组贴近实际的策略运行
+# lint，一次修复一条检查发现（并用 `npkit.diff.compare` 证明每次修复恰好改变了应该改变的内容），最后再把
+# lint 用在本章自己的示例上。
+
 # %%
 from npkit.course import Exercise, chapter_example, chapter_examples, intro, model_cluster, overview
 from npkit.course.questions import choice, question
@@ -25,6 +33,12 @@ intro("10")
 # `monitoring`, the `web` server Prometheus scrapes in `default`, the cluster DNS in
 # `kube-system`, and `x/fake-dns`, a pod in an ordinary namespace that carries kube-dns's label
 # `k8s-app: kube-dns`, as anyone allowed to create pods could do.
+
+# %% [markdown] lang="zh-CN"
+# 我们使用课程集群的 `monitoring` 视图：命名空间 `monitoring` 中的 Prometheus 和 Grafana，`default` 中被
+# Prometheus 抓取指标的 `web` 服务器，`kube-system` 中的集群 DNS，以及
+# `x/fake-dns`：普通命名空间中一个带有 kube-dns 标签 `k8s-app: kube-dns` 的 Pod，任何有权创建 Pod
+# 的人都能这样做。
 
 # %%
 cluster = model_cluster("monitoring")
@@ -44,6 +58,11 @@ assert {p.key for p in cluster.pods} == {"default/web", "monitoring/prometheus",
 #
 # 每个命名空间应用默认拒绝 — apply a default deny in each namespace. The chapter's policy:
 
+# %% [markdown] lang="zh-CN"
+# ## 1. 每个命名空间都应用默认拒绝
+#
+# 本章写道：每个命名空间应用默认拒绝。本章给出的策略：
+
 # %%
 print(chapter_example("default-deny-all"))
 
@@ -51,6 +70,10 @@ print(chapter_example("default-deny-all"))
 # It has no `metadata.namespace`, so it lands in one namespace, the one `kubectl` is pointed at
 # (`default` here). **Predict:** with it applied, can `default/web` open a connection to
 # `monitoring/grafana` on TCP 3000?
+
+# %% [markdown] lang="zh-CN"
+# 它没有 `metadata.namespace`，所以只会落在一个命名空间中，即 `kubectl` 当前指向的那个（这里是
+# `default`）。**预测：** 应用它之后，`default/web` 能否通过 TCP 3000 向 `monitoring/grafana` 发起连接？
 
 # %%
 deny_default = engine_with(chapter_example("default-deny-all"))
@@ -73,12 +96,23 @@ assert not deny_default.allowed("monitoring/prometheus", "default/web", 80)  # d
 # built-in name label, which the API server sets and nobody can fake. Wrapped in a policy named
 # by the chapter's convention:
 
+# %% [markdown] lang="zh-CN"
+# ## 2. 允许 DNS：固定到 kube-system，UDP *和* TCP 都要
+#
+# 出站默认拒绝也会阻断 DNS（笔记本 05）。本章的最佳实践规则（“通常需要允许
+# DNS”）通过命名空间内置的名称标签来选择 kube-dns，这个标签由 API
+# 服务器设置，无人能够伪造。按照本章的命名约定包装成一个策略：
+
 # %%
 print(chapter_example("allow-dns-kube-system"))
 
 # %% [markdown]
 # **Predict:** with `default-deny-all` and this policy in `default`, can `default/web` reach
 # kube-dns on **TCP** 53?
+
+# %% [markdown] lang="zh-CN"
+# **预测：** `default` 中有 `default-deny-all` 和这个策略时，`default/web` 能否通过 **TCP** 53 访问
+# kube-dns？
 
 # %%
 dns_udp_only = engine_with(chapter_example("default-deny-all"), chapter_example("allow-dns-kube-system"))
@@ -89,6 +123,13 @@ question("10-dns-tcp", dns_udp_only, "default/web", "kube-system/coredns", 53, "
 #
 # The chapter's own `allow-dns` (notebook 06) has TCP 53. That `allow-dns`, however, matches `k8s-app: kube-dns` with `namespaceSelector: {}`, in **any**
 # namespace. Compare what the two variants let `web` send DNS queries to:
+
+# %% [markdown] lang="zh-CN"
+# ### 固定命名空间，还是任意命名空间
+#
+# 本章自己的 `allow-dns`（笔记本 06）包含 TCP 53。但这个 `allow-dns` 用 `namespaceSelector: {}` 匹配
+# `k8s-app: kube-dns`，即**任意**命名空间中的此类 Pod。比较一下这两种写法分别允许 `web` 向谁发送 DNS
+# 查询：
 
 # %%
 chapter_allow_dns = engine_with(chapter_example("default-deny-all"), chapter_example("allow-dns"))
@@ -120,6 +161,23 @@ assert any_namespace_view.allowed == (True, True, True)  # UDP and TCP, but the 
 #
 # **Predict:** which of these names follow the convention?
 
+# %% [markdown] lang="zh-CN"
+# 最佳实践是两者兼顾：固定到 `kubernetes.io/metadata.name: kube-system`，并且允许 UDP 和 TCP 53。
+#
+# ## 3. 用名称说明策略的作用
+#
+# 本章推荐的策略命名：
+#
+# ```
+# <action>-<direction>-<source/dest>-to/from-<target>
+# ```
+#
+# 本章的示例有 `allow-ingress-frontend-to-backend`、`deny-egress-to-internet` 和
+# `allow-ingress-from-monitoring`。名称是给运行 `kubectl get networkpolicy`
+# 的人看的；它不会改变策略的任何行为。
+#
+# **预测：** 下面哪些名称符合这个约定？
+
 # %%
 NAMES = ["allow-ingress-frontend-to-backend", "allow-frontend-to-backend", "deny-egress-to-internet",
          "allow-ingress-from-monitoring", "block-malicious-ips", "default-deny-all", "web-policy"]
@@ -146,6 +204,17 @@ assert "allow-ingress-frontend-to-backend" in flagged["allow-frontend-to-backend
 # The monitoring team wrote these policies: a default deny and DNS for their namespace, Grafana
 # reading Prometheus, Prometheus scraping `web`, and, in `default`, a policy letting monitoring in.
 # They work, mostly. **Predict:** read them, then say how many findings the linter will report.
+
+# %% [markdown] lang="zh-CN"
+# ### 重命名
+#
+# 重命名策略意味着先创建新策略，再删除旧策略：先应用新名称的策略，这样就不会出现没有策略的空档。
+#
+# ## 对一组贴近实际的策略运行 lint
+#
+# 监控团队编写了下面这些策略：为自己的命名空间设置默认拒绝和 DNS，允许 Grafana 读取 Prometheus，允许
+# Prometheus 抓取 `web`，并在 `default` 中用一个策略放行监控流量。它们大体上能工作。**预测：**
+# 读一读这些策略，然后说说 lint 工具会报告多少条检查发现。
 
 # %%
 MONITORING = """\
@@ -276,6 +345,12 @@ choice("10-how-many-findings", BUCKETS,
 # cluster's objects (a namespace with no default deny) keep their object and lose the location of
 # data files you never opened.
 
+# %% [markdown] lang="zh-CN"
+# ### lint 工具发现了什么
+#
+# `review(…, files=[…])` 就是 `npkit.lint`
+# 针对你自己的文件作出报告：关于课程集群中对象的检查发现（某个命名空间没有默认拒绝）保留所涉及的对象，但不显示你从未打开过的数据文件中的位置。
+
 # %% [markdown]
 # Each finding names the object, the field, the line, what is wrong in terms of traffic, and a
 # fix (open the widget above for the list). Grouped:
@@ -288,6 +363,18 @@ choice("10-how-many-findings", BUCKETS,
 # | NP901 `naming` | `deny`, `dns`, `grafana-to-prometheus` |
 #
 # Prometheus cannot scrape `web` at all:
+
+# %% [markdown] lang="zh-CN"
+# 每条检查发现都会指出对象、字段、行号、从流量角度看哪里有问题，以及一个修复建议（展开上面的控件可以看到完整列表）。分组如下：
+#
+# | 规则 | 发现的问题 |
+# |---|---|
+# | NP103 `default-deny` | 命名空间 `default` 和 `x` 没有默认拒绝 |
+# | NP102 `dns-tcp`、NP104 `dns-any-namespace` | DNS 规则：只有 UDP，而且匹配任意命名空间中的 `k8s-app: kube-dns`（`x/fake-dns`） |
+# | NP301 `and-or-peers`、NP202 `peer-matches-nothing` | Prometheus 的出站规则有两个对端（OR），第二个在 `monitoring` 中查找 `app: web`；`web` 的入站规则在 `default` 中查找 `role: monitor` |
+# | NP901 `naming` | `deny`、`dns`、`grafana-to-prometheus` |
+#
+# Prometheus 完全无法抓取 `web`：
 
 # %%
 broken = engine_with(MONITORING)
@@ -309,6 +396,14 @@ assert not broken.allowed("monitoring/prometheus", "default/web", 80)
 #
 # **Names first.** Renaming changes no traffic:
 
+# %% [markdown] lang="zh-CN"
+# ## 一次修复一处，并证明每次修复
+#
+# `compare(before, after, probes)` 在两组策略下，就每个探测端口向评估器询问 Pod
+# 之间的每条连接，并列出结果发生变化的连接。一次修复是正确的，当且仅当它恰好改变了应该改变的内容，别无其他。
+#
+# **先改名称。** 重命名不会改变任何流量：
+
 # %%
 PROBES = [(53, "UDP"), (53, "TCP"), (80, "TCP"), (3000, "TCP"), (9090, "TCP")]
 RENAMED = (MONITORING.replace("  name: deny\n", "  name: default-deny-all\n")
@@ -324,6 +419,9 @@ assert step.equivalent
 # %% [markdown]
 # **DNS.** Pin the namespace in the same peer, and add TCP 53. **Predict:** which of these
 # connections change?
+
+# %% [markdown] lang="zh-CN"
+# **DNS。** 在同一个对端中固定命名空间，并加上 TCP 53。**预测：** 下面哪些连接会发生变化？
 
 # %%
 DNS_FIXED = RENAMED.replace("""\
@@ -368,6 +466,11 @@ assert {c.label for c in step.newly_denied} == {"monitoring/grafana → x/fake-d
 # namespace `default`), not two; `web`'s ingress needs a `namespaceSelector` in the same peer as
 # `role: monitor`. The YAML dash decides (notebook 03).
 
+# %% [markdown] lang="zh-CN"
+# **对端。** Prometheus 的出站方向需要的是一个同时带有两个选择器的对端（AND：命名空间 `default` 中的 `web`
+# Pod），而不是两个对端；`web` 的入站方向需要在 `role: monitor` 所在的同一个对端中加上
+# `namespaceSelector`。决定 AND 还是 OR 的是 YAML 中的短横线（笔记本 03）。
+
 # %%
 PEERS_FIXED = DNS_FIXED.replace("""\
     - namespaceSelector:
@@ -411,6 +514,13 @@ assert not step.newly_denied
 # `allow-egress-to-kube-dns` (pinned, UDP and TCP). `monitoring` has its own already.
 #
 # **Predict:** can this step allow a connection that was denied before?
+
+# %% [markdown] lang="zh-CN"
+# **每个命名空间都应用默认拒绝。** 用一个小模板为每个命名空间生成同样的两个策略，就像 Helm chart 或
+# kustomize overlay 批量生成那样：`default-deny-all` 和 `allow-egress-to-kube-dns`（固定命名空间，UDP 和
+# TCP）。`monitoring` 已经有自己的一套。
+#
+# **预测：** 这一步能否让之前被拒绝的连接变为允许？
 
 # %%
 def namespace_baseline(namespace: str) -> str:
@@ -469,6 +579,11 @@ assert all(c.src.split("/")[0] in ("default", "x") or c.dst.split("/")[0] in ("d
 #
 # DNS and the scrape, checked connection by connection:
 
+# %% [markdown] lang="zh-CN"
+# ### 哪些仍然可用
+#
+# 逐条检查 DNS 和指标抓取的连接：
+
 # %%
 kept = show_connections(fixed, [("monitoring/prometheus", "default/web", 80),
                                 ("monitoring/grafana", "monitoring/prometheus", 9090),
@@ -482,6 +597,9 @@ assert kept.allowed == (True, True, True, True, False)
 
 # %% [markdown]
 # And the linter has nothing left to say:
+
+# %% [markdown] lang="zh-CN"
+# lint 工具再也没有可报告的问题了：
 
 # %%
 clean = review(cluster.merged(load_string(FIXED, filename="monitoring-policies.yaml")), files=["monitoring-policies.yaml"])
@@ -499,6 +617,15 @@ assert not clean, str(clean)
 # without a default deny.
 #
 # **Predict:** which example collects the most findings?
+
+# %% [markdown] lang="zh-CN"
+# ## 对本章自己的示例运行 lint
+#
+# 用同一个 lint
+# 工具逐一检查本章的每个示例策略，每个示例单独检查，并放在它所针对的集群上（课程集群；两个动手演练则使用其
+# `kubectl run` 命令创建的 Pod）。这里不考虑 NP103：每个示例单独来看，都会让大多数命名空间没有默认拒绝。
+#
+# **预测：** 哪个示例的检查发现最多？
 
 # %%
 HANDS_ON_PODS = {
@@ -547,6 +674,9 @@ choice("10-most-findings", ["example-policy", "allow-dns", "block-malicious-ips"
 # %% [markdown]
 # ### Finding by finding
 
+# %% [markdown] lang="zh-CN"
+# ### 逐条查看检查发现
+
 # %%
 for name, found in chapter_findings.items():
     print(f"{name:26} " + (", ".join(f"{f.rule} {f.name}" for f in found) or "no findings"))
@@ -569,6 +699,24 @@ for name, found in chapter_findings.items():
 # `allow-same-namespace`'s only finding is its name; `default-deny-ingress` and the hands-on
 # `default-deny` have none once NP103 is set aside (lab 1 shows what they leave open).
 
+# %% [markdown] lang="zh-CN"
+# 每条检查发现说明了本章的什么问题，以及课程在哪里讨论它：
+#
+# | 规则 | 示例 | 含义 | 位置 |
+# |---|---|---|---|
+# | NP101 `dns-egress` | `example-policy`、`default-deny-egress`、`default-deny-all`、`allow-external-db`、`deny-external-egress`、`log-denied` | 限制了出站却没有允许 DNS：域名解析会失败 | 05、06 |
+# | NP102 `dns-tcp` | `allow-dns-kube-system` | 最佳实践规则只列出了 UDP 53 | 上文 |
+# | NP104 `dns-any-namespace` | `allow-dns` | `namespaceSelector: {}` 信任任意命名空间中的 `k8s-app: kube-dns` | 上文 |
+# | NP301 `and-or-peers` | `example-policy` | 两个对端（OR）：在那里是有意为之，也提醒你注意 YAML 短横线的陷阱 | 03 |
+# | NP402 `policy-order` | `deny-external-egress`、`explicit-deny-with-log`、`allow-specific-http` | 没有 `order` 的 Calico 策略排在 Kubernetes 策略之后执行 | 07 |
+# | NP404 `log-no-decision` | `log-denied` | Log 规则之后没有任何作出决定的规则 | 09 |
+# | NP405 `tier-end-deny` | `block-malicious-ips`、`deny-external-egress`、`log-denied` | 选中 `all()` 且只有 Deny 或 Log 的策略：Tier 末尾会丢弃其余所有流量 | 07、09 |
+# | NP501 `http-l4-only` | `allow-specific-http` | 没有 Istio + Dikastes 时，Felix 会忽略 `http` | 07 |
+# | NP901 `naming` | 其中十个 | 不符合 `<action>-<direction>-…`；按照本章自己的规则，就连 `allow-frontend-to-backend` 也应该是 `allow-ingress-frontend-to-backend` | 上文 |
+#
+# `allow-same-namespace` 唯一的检查发现是它的名称；不考虑 NP103 时，`default-deny-ingress` 和动手演练中的
+# `default-deny` 没有任何检查发现（实验 1 展示了它们留下了哪些口子）。
+
 # %% tags=["check"]
 found = {(name, f.rule) for name, fs in chapter_findings.items() for f in fs}
 expected = {
@@ -589,6 +737,9 @@ assert not chapter_findings["default-deny-ingress"] and not chapter_findings["de
 
 # %% [markdown]
 # One of them in full, as `npkit lint` prints it:
+
+# %% [markdown] lang="zh-CN"
+# 完整展示其中一个示例的检查发现，格式与 `npkit lint` 的输出相同：
 
 # %%
 chapter_findings["block-malicious-ips"]
@@ -618,6 +769,26 @@ chapter_findings["block-malicious-ips"]
 #
 # ## Exercise: fix a review's findings
 
+# %% [markdown] lang="zh-CN"
+# ## 本章小结
+#
+# 本章介绍了 Kubernetes NetworkPolicy，结尾写道：NetworkPolicy 是 Kubernetes 安全的重要组成部分，Calico
+# 提供了更强大的策略能力。课程在此基础上补充了：
+#
+# - 策略选中自己命名空间中的 Pod，并按其 `policyTypes` **隔离**这些
+#   Pod；然后由规则添加允许项。一条连接被允许，意味着来源的出站方向*和*目标的入站方向都允许它。（01、05、06）
+# - 对端：单独的 `podSelector` 只在策略所在的命名空间中查找；YAML 的短横线决定是 AND 还是 OR；`ipBlock`
+#   也匹配 Pod 地址。（02、03）命名端口在每个 Pod 上分别解析；`endPort` 表示端口范围。（04）
+# - 每个命名空间先默认拒绝，然后允许 DNS（UDP 和 TCP，固定到
+#   kube-system），再在两端逐一允许需要的连接。（05、06、10）
+# - Calico：Tier（Calico ≥ 3.29）与 order，显式 Deny / Pass / Log，以及 Tier
+#   末尾的丢弃（所有版本都有），它使本章的好几个示例切断了全部流量；HTTP 规则只有配合 Istio + Dikastes
+#   才生效。（07）
+# - ClusterNetworkPolicy：Admin 和 Baseline 两个 Tier，是 Calico Tier 在上游的对应物。（08）
+# - 用从 Pod 发起的新连接来测试；阅读解释、日志和生成的规则。（09，实验 1–4）
+#
+# ## 练习：修复审查发现的问题
+
 # %%
 best_practices = Exercise.get("10-best-practices")
 best_practices.show()
@@ -633,10 +804,15 @@ assert {"NP103", "NP104", "NP901"} <= {f.rule for f in starter_findings}
 # paste it into `YOUR_ANSWER` and run the cell: it should come back clean but for the namespace
 # the task leaves alone (NP103 on `x`).
 
+# %% [markdown] lang="zh-CN"
+# 检查器会替你运行命名规则。若想查看 lint 工具对你的答案所说的全部内容，把答案粘贴到 `YOUR_ANSWER`
+# 中并运行该单元格：除了题目没有要求处理的命名空间（`x` 上的 NP103）之外，结果应当没有任何检查发现。
+
 # %%
 YOUR_ANSWER = best_practices.starter_yaml  # replace with your policies
 review(best_practices.base.merged(load_string(YOUR_ANSWER, filename="your-policies.yaml")), files=["your-policies.yaml"])
-#
+
+# %% [markdown]
 # ## What you saw
 #
 # - One `default-deny-all` per namespace; DNS pinned to kube-system on UDP and TCP 53; names of
@@ -647,6 +823,18 @@ review(best_practices.base.merged(load_string(YOUR_ANSWER, filename="your-polici
 #
 # That is the end of the notebooks. The labs ([`labs/`](../labs/lab-01-default-deny.ipynb)) run the chapter's walkthroughs and Calico's
 # tiers on a real dataplane.
+
+# %% [markdown] lang="zh-CN"
+# ## 本节回顾
+#
+# - 每个命名空间一个 `default-deny-all`；DNS 固定到 kube-system，UDP 和 TCP 53 都要允许；名称采用
+#   `<action>-<direction>-<source/dest>-to/from-<target>` 的形式。
+# - lint 工具发现的是评估器能够证明的问题：会失败的 DNS、什么也匹配不到的对端、本想要 AND 却写成了
+#   OR、拒绝范围超出其字面含义的 Tier。
+# - `compare` 表明一次修复恰好改变了它想改变的连接，别无其他。
+#
+# 笔记本到此结束。实验（[`labs/zh-CN/`](../../labs/zh-CN/lab-01-default-deny.ipynb)）在真实的数据平面上运行本章的演练和
+# Calico 的 Tier。
 
 # %%
 from npkit.course import what_next
