@@ -361,9 +361,9 @@ assert ("x/b", "default/web") in view.matrix.pairs(False) and not view.matrix["x
 # **Predict:** with this policy alone, can `y/a` reach `x/a`?
 
 # %% [markdown] lang="zh-CN"
-# ## `networks` 对端也匹配 Pod 地址
+# ## `networks` 对等点也匹配 Pod 地址
 #
-# 在出站规则中，对端可以是 `networks:`（CIDR），类似于 `ipBlock`。它们并不只用于集群外的地址：IP
+# 在出站规则中，对等点可以是 `networks:`（CIDR），类似于 `ipBlock`。它们并不只用于集群外的地址：IP
 # 落在该范围内的 Pod 同样匹配。命名空间 `x` 的 Pod 位于 `10.244.5.0/24`。
 #
 # **预测：** 只应用这个策略时，`y/a` 能否访问 `x/a`？
@@ -522,7 +522,7 @@ assert not kindnet.allowed("monitoring/prometheus", "x/a", 80)  # and no Admin A
 # | Tier 内的顺序 | `order`（数字；未设置则排在最后） | `priority` 0–1000（必填） |
 # | 动作 | Allow、Deny、Pass、Log | Accept、Deny、Pass |
 # | 保护谁 | `selector`（全局策略另加 `namespaceSelector`） | `subject`：`namespaces` 或 `pods` |
-# | 对端 | 选择器、`nets`、网络集（network set）、服务账号、服务 | `namespaces`、`pods`、`networks`（出站）、`nodes` 和 `domainNames`（实验性） |
+# | 对等点 | 选择器、`nets`、网络集（network set）、服务账号、服务 | `namespaces`、`pods`、`networks`（出站）、`nodes` 和 `domainNames`（实验性） |
 # | 由谁实施 | Calico | Calico 3.32、kube-network-policies（kindnet 不实施） |
 #
 # 较老的集群使用 v1alpha1 的一对资源 AdminNetworkPolicy / BaselineAdminNetworkPolicy（Calico 3.29–3.31
@@ -531,7 +531,7 @@ assert not kindnet.allowed("monitoring/prometheus", "x/a", 80)  # and no Admin A
 #
 # ## 动手试试
 #
-# 下面的 Playground 在 kubernetes 数据平面上载入了整个场景。改一个优先级、把 `Deny` 改成 `Pass`，或者删掉
+# 下面的演练场在 kubernetes 数据平面上载入了整个场景。改一个优先级、把 `Deny` 改成 `Pass`，或者删掉
 # Baseline，观察矩阵中的单元格如何变化。点击某个单元格可以查看它的解释。
 
 # %%
@@ -575,12 +575,12 @@ assert cnp_exercise.check(cnp_exercise.solution()).passed
 # Next, notebook [`09-testing-debugging`](09-testing-debugging.ipynb): probing a real dataplane and reading what it generated.
 
 # %% [markdown] lang="zh-CN"
-# ## 本节回顾
+# ## 回顾
 #
 # - Admin 策略在所有 NetworkPolicy 之前执行：其 `Deny` 和 `Accept` 是最终决定，其 `Pass`
 #   把决定交给命名空间所有者。优先级数值小的先执行。
 # - Baseline 策略在 NetworkPolicy 之后执行，且只作用于没有 NetworkPolicy 选中的 Pod。
-# - `networks` 对端也匹配 Pod 地址。
+# - `networks` 对等点也匹配 Pod 地址。
 # - Calico 把这两个 Tier 映射为 `kube-admin` 和 `kube-baseline`，分别位于它的 `default` Tier 前后。
 # - CNI 会忽略它没有实现的资源类型：Calico 之外的 CNI 忽略 Calico 对象，kind 自带的 kindnet 还会忽略
 #   ClusterNetworkPolicy。

@@ -660,7 +660,7 @@ assert not debug.check(debug.starter_yaml).passed and debug.check(debug.solution
 # Next, notebook [`10-best-practices`](10-best-practices.ipynb): lint policies and fix what the linter finds.
 
 # %% [markdown] lang="zh-CN"
-# ## 本节回顾
+# ## 回顾
 #
 # - `wget --timeout=2` 可以区分允许（拿到页面）、丢弃（超时）、拒绝连接（没有进程监听）和 DNS 失败（bad
 #   address）；测试时要用新连接，并从 Pod 中发起。

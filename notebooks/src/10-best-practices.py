@@ -371,7 +371,7 @@ choice("10-how-many-findings", BUCKETS,
 # |---|---|
 # | NP103 `default-deny` | 命名空间 `default` 和 `x` 没有默认拒绝 |
 # | NP102 `dns-tcp`、NP104 `dns-any-namespace` | DNS 规则：只有 UDP，而且匹配任意命名空间中的 `k8s-app: kube-dns`（`x/fake-dns`） |
-# | NP301 `and-or-peers`、NP202 `peer-matches-nothing` | Prometheus 的出站规则有两个对端（OR），第二个在 `monitoring` 中查找 `app: web`；`web` 的入站规则在 `default` 中查找 `role: monitor` |
+# | NP301 `and-or-peers`、NP202 `peer-matches-nothing` | Prometheus 的出站规则有两个对等点（OR），第二个在 `monitoring` 中查找 `app: web`；`web` 的入站规则在 `default` 中查找 `role: monitor` |
 # | NP901 `naming` | `deny`、`dns`、`grafana-to-prometheus` |
 #
 # Prometheus 完全无法抓取 `web`：
@@ -421,7 +421,7 @@ assert step.equivalent
 # connections change?
 
 # %% [markdown] lang="zh-CN"
-# **DNS。** 在同一个对端中固定命名空间，并加上 TCP 53。**预测：** 下面哪些连接会发生变化？
+# **DNS。** 在同一个对等点中固定命名空间，并加上 TCP 53。**预测：** 下面哪些连接会发生变化？
 
 # %%
 DNS_FIXED = RENAMED.replace("""\
@@ -467,8 +467,8 @@ assert {c.label for c in step.newly_denied} == {"monitoring/grafana → x/fake-d
 # `role: monitor`. The YAML dash decides (notebook 03).
 
 # %% [markdown] lang="zh-CN"
-# **对端。** Prometheus 的出站方向需要的是一个同时带有两个选择器的对端（AND：命名空间 `default` 中的 `web`
-# Pod），而不是两个对端；`web` 的入站方向需要在 `role: monitor` 所在的同一个对端中加上
+# **对等点。** Prometheus 的出站方向需要的是一个同时带有两个选择器的对等点（AND：命名空间 `default` 中的 `web`
+# Pod），而不是两个对等点；`web` 的入站方向需要在 `role: monitor` 所在的同一个对等点中加上
 # `namespaceSelector`。决定 AND 还是 OR 的是 YAML 中的短横线（笔记本 03）。
 
 # %%
@@ -707,7 +707,7 @@ for name, found in chapter_findings.items():
 # | NP101 `dns-egress` | `example-policy`、`default-deny-egress`、`default-deny-all`、`allow-external-db`、`deny-external-egress`、`log-denied` | 限制了出站却没有允许 DNS：域名解析会失败 | 05、06 |
 # | NP102 `dns-tcp` | `allow-dns-kube-system` | 最佳实践规则只列出了 UDP 53 | 上文 |
 # | NP104 `dns-any-namespace` | `allow-dns` | `namespaceSelector: {}` 信任任意命名空间中的 `k8s-app: kube-dns` | 上文 |
-# | NP301 `and-or-peers` | `example-policy` | 两个对端（OR）：在那里是有意为之，也提醒你注意 YAML 短横线的陷阱 | 03 |
+# | NP301 `and-or-peers` | `example-policy` | 两个对等点（OR）：在那里是有意为之，也提醒你注意 YAML 短横线的陷阱 | 03 |
 # | NP402 `policy-order` | `deny-external-egress`、`explicit-deny-with-log`、`allow-specific-http` | 没有 `order` 的 Calico 策略排在 Kubernetes 策略之后执行 | 07 |
 # | NP404 `log-no-decision` | `log-denied` | Log 规则之后没有任何作出决定的规则 | 09 |
 # | NP405 `tier-end-deny` | `block-malicious-ips`、`deny-external-egress`、`log-denied` | 选中 `all()` 且只有 Deny 或 Log 的策略：Tier 末尾会丢弃其余所有流量 | 07、09 |
@@ -777,7 +777,7 @@ chapter_findings["block-malicious-ips"]
 #
 # - 策略选中自己命名空间中的 Pod，并按其 `policyTypes` **隔离**这些
 #   Pod；然后由规则添加允许项。一条连接被允许，意味着来源的出站方向*和*目标的入站方向都允许它。（01、05、06）
-# - 对端：单独的 `podSelector` 只在策略所在的命名空间中查找；YAML 的短横线决定是 AND 还是 OR；`ipBlock`
+# - 对等点：单独的 `podSelector` 只在策略所在的命名空间中查找；YAML 的短横线决定是 AND 还是 OR；`ipBlock`
 #   也匹配 Pod 地址。（02、03）命名端口在每个 Pod 上分别解析；`endPort` 表示端口范围。（04）
 # - 每个命名空间先默认拒绝，然后允许 DNS（UDP 和 TCP，固定到
 #   kube-system），再在两端逐一允许需要的连接。（05、06、10）
@@ -825,11 +825,11 @@ review(best_practices.base.merged(load_string(YOUR_ANSWER, filename="your-polici
 # tiers on a real dataplane.
 
 # %% [markdown] lang="zh-CN"
-# ## 本节回顾
+# ## 回顾
 #
 # - 每个命名空间一个 `default-deny-all`；DNS 固定到 kube-system，UDP 和 TCP 53 都要允许；名称采用
 #   `<action>-<direction>-<source/dest>-to/from-<target>` 的形式。
-# - lint 工具发现的是评估器能够证明的问题：会失败的 DNS、什么也匹配不到的对端、本想要 AND 却写成了
+# - lint 工具发现的是评估器能够证明的问题：会失败的 DNS、什么也匹配不到的对等点、本想要 AND 却写成了
 #   OR、拒绝范围超出其字面含义的 Tier。
 # - `compare` 表明一次修复恰好改变了它想改变的连接，别无其他。
 #
