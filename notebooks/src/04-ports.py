@@ -6,6 +6,12 @@
 # port, a **named** port, and a port **range**. A matrix answers one port at a time, so this notebook
 # also uses a *port table*: one source, several destinations, several ports side by side.
 
+# %% [markdown] lang="zh-CN"
+# # 04 · 端口
+#
+# 规则中的 `ports` 会收窄这条规则：连接必须在**协议**和**端口**上与其中某一项匹配。本章的“端口匹配”列出了四种条目：TCP
+# 端口、UDP 端口、**命名端口**和**端口范围**。可达性矩阵一次只回答一个端口，所以本笔记本还会用到**端口表**：一个来源、多个目标、多个端口并排显示。
+
 # %%
 from npkit.course import Exercise, external, intro, model_cluster
 from npkit.course.questions import choice, question
@@ -43,6 +49,11 @@ spec:
 #
 # The chapter's first two entries: `# TCP 端口 80` (TCP port 80), and UDP port 53.
 
+# %% [markdown] lang="zh-CN"
+# ## 协议与端口
+#
+# 本章的前两项：`# TCP 端口 80`，以及 UDP 端口 53。
+
 # %%
 TCP_AND_UDP = ingress_policy("allow-ingress-tcp-80-udp-53", """\
     # TCP 端口 80 (TCP port 80)
@@ -55,6 +66,9 @@ tcp_udp = Engine(cluster.merged(load_string(TCP_AND_UDP)))
 
 # %% [markdown]
 # **Predict:** DNS is "port 53". Can `x/a` open a **TCP** connection to port 53 of `default/db`?
+
+# %% [markdown] lang="zh-CN"
+# **预测：** DNS 就是“53 端口”。`x/a` 能否向 `default/db` 的 53 端口发起 **TCP** 连接？
 
 # %%
 PROBES = [(80, "TCP"), (80, "UDP"), (53, "UDP"), (53, "TCP"), (443, "TCP")]
@@ -80,6 +94,19 @@ assert table.reachable("default/web") == ("TCP/80", "UDP/53")
 # on every version. The range is the chapter's last entry (`endPort`), below. Port 53 alone, with
 # its neighbours:
 
+# %% [markdown] lang="zh-CN"
+# ### 有没有程序在监听
+#
+# 策略并不关心目标上有没有程序在监听：`db` 上并没有运行 DNS 服务器，但发往它的 UDP 53
+# 仍然是允许的。在真实集群上，可以从探测失败的方式区分这两种情况：*connection
+# refused*（连接被拒绝）表示策略放行了数据包，只是没有程序在监听；*超时*则表示数据包被丢弃了。
+#
+# ## 放错位置的注释
+#
+# 本章给 UDP 这一项写的注释是 `# UDP 端口范围(需要 K8s 1.25+)`。可这一项只是单个端口
+# 53，而单个端口在所有版本上都能用。端口范围是本章的最后一项（`endPort`），见下文。下面单看 53
+# 端口及其相邻端口：
+
 # %%
 PortTable(tcp_udp, "x/a", [(52, "UDP"), (53, "UDP"), (54, "UDP")], dsts=["default/db"])
 
@@ -95,6 +122,13 @@ assert not tcp_udp.allowed("x/a", "default/db", 52, "UDP") and not tcp_udp.allow
 # `frontend` call port 80 `http`, while `backend` and `api` call 8080 `http`; `db` has no port
 # called `http`.
 
+# %% [markdown] lang="zh-CN"
+# ## 命名端口在目标 Pod 上解析
+#
+# `# 命名端口`：`port: http` 写的是容器端口的名字，而不是数字。它代表哪个数字，要**在每个连接的目标
+# Pod 上**查找。在模型集群中，`web` 和 `frontend` 把 80 端口命名为 `http`，而 `backend` 和 `api` 把
+# 8080 端口命名为 `http`；`db` 没有名为 `http` 的端口。
+
 # %%
 NAMED = ingress_policy("allow-ingress-http", """\
     # 命名端口 (named port)
@@ -106,6 +140,9 @@ print(NAMED)
 
 # %% [markdown]
 # **Predict:** can `x/a` reach `default/backend` on TCP 80?
+
+# %% [markdown] lang="zh-CN"
+# **预测：** `x/a` 能否通过 TCP 80 访问 `default/backend`？
 
 # %%
 ports = PortTable(named, "x/a", [(80, "TCP"), (8080, "TCP"), (5432, "TCP")], dsts=DEFAULT_PODS)
@@ -121,6 +158,11 @@ assert ports.reachable("default/db") == () and ports.reachable("default/scanner"
 #
 # Why `backend` refuses TCP 80 and accepts 8080 under the same entry:
 
+# %% [markdown] lang="zh-CN"
+# ### 用引擎的话说
+#
+# 同一个条目之下，`backend` 为什么拒绝 TCP 80、却接受 8080：
+
 # %%
 print(ports.explain("default/backend", "TCP/80"))
 
@@ -128,6 +170,10 @@ print(ports.explain("default/backend", "TCP/80"))
 # In an **egress** rule the destination is the peer, so the name is looked up on the pod being
 # connected to. An address outside the cluster has no container ports, so a named port never matches
 # it:
+
+# %% [markdown] lang="zh-CN"
+# 在**出站**规则中，目标就是对等点，所以名字要在被连接的那个 Pod
+# 上查找。集群外部的地址没有容器端口，因此命名端口永远不会匹配它：
 
 # %%
 EGRESS_NAMED = """
@@ -164,6 +210,14 @@ assert out.allowed == (True, True, False, False)
 #
 # **Predict:** is 32768 itself inside the range?
 
+# %% [markdown] lang="zh-CN"
+# ## 端口范围：endPort
+#
+# `# 端口范围(K8s 1.25+)`：`port: 32000` 加上 `endPort: 32768`，表示从 32000 到 32768
+# 的每一个端口。`api` 在 32080 上监听（它的 `grpc` 端口）。
+#
+# **预测：** 32768 本身在这个范围内吗？
+
 # %%
 RANGE = ingress_policy("allow-ingress-32000-32768", """\
     # 端口范围(K8s 1.25+) (port range, Kubernetes 1.25+)
@@ -186,6 +240,11 @@ assert edges.reachable("default/api") == ("TCP/32000", "TCP/32080", "TCP/32768")
 # `endPort` needs a numeric `port` and may not be below it; the API server refuses anything else,
 # and so does npkit:
 
+# %% [markdown] lang="zh-CN"
+# ### API 服务器拒绝的范围
+#
+# `endPort` 要求 `port` 是数字，而且不能小于 `port`；其他写法都会被 API 服务器拒绝，npkit 也一样：
+
 # %%
 refusals = []
 for wrong in (RANGE.replace("port: 32000", "port: grpc"), RANGE.replace("endPort: 32768", "endPort: 31000")):
@@ -206,6 +265,14 @@ assert len(refusals) == 2 and all("endPort" in r for r in refusals)
 # `kubectl get networkpolicy allow-ingress-32000-32768 -o yaml` that `endPort` is still there, and
 # probe a port inside the range. Without it, the rule is this:
 
+# %% [markdown] lang="zh-CN"
+# 在真实集群上，“1.25+” 很重要：`endPort` 在 Kubernetes 1.25 中进入稳定状态（从 1.22 起为
+# Beta，默认启用）。不支持该特性的 API 服务器会**静默丢弃这个字段**，把规则存成只有 32000
+# 一个端口；没有实现 `endPort` 的网络插件则只把规则应用到单个 `port` 上（Kubernetes
+# 文档对这两种情况都有警告）。执行 `kubectl apply` 之后，用 `kubectl get networkpolicy
+# allow-ingress-32000-32768 -o yaml` 确认 `endPort` 还在，并探测范围内的某个端口。少了
+# `endPort`，规则就成了这样：
+
 # %%
 dropped = Engine(cluster.merged(load_string(RANGE.replace("      endPort: 32768\n", ""))))
 PortTable(dropped, "x/a", EDGES, dsts=["default/api"])
@@ -218,6 +285,11 @@ assert PortTable(dropped, "x/a", EDGES, dsts=["default/api"]).reachable("default
 #
 # The entries of one `ports` list are alternatives: a connection matches if it matches any of them.
 # Here is the chapter's whole fragment in one rule (its comments kept, the misplaced one flagged).
+
+# %% [markdown] lang="zh-CN"
+# ## 本章的端口列表，合在一起
+#
+# 同一个 `ports` 列表中的各项互为备选：连接只要匹配其中任意一项即可。下面把本章的整个片段放进一条规则（保留原有注释，并标出那条放错位置的注释）。
 
 # %%
 CHAPTER_PORTS = ingress_policy("allow-ingress-chapter-ports", """\
@@ -240,6 +312,9 @@ print(CHAPTER_PORTS)
 # %% [markdown]
 # **Predict:** from `x/a`, which of these reach `default/web`?
 
+# %% [markdown] lang="zh-CN"
+# **预测：** 从 `x/a` 出发，下面哪些能到达 `default/web`？
+
 # %%
 chapter = Engine(cluster.merged(load_string(CHAPTER_PORTS)))
 ALL = [(80, "TCP"), (53, "UDP"), (8080, "TCP"), (32080, "TCP"), (5432, "TCP")]
@@ -258,6 +333,12 @@ assert everything.reachable("default/db") == ("TCP/80", "UDP/53", "TCP/32080")  
 # The same policy in the playground, one matrix per probe (it opens on TCP/8080; pick others in the
 # *probe* menu). Compare the columns of `web` and `backend`; edit the list and watch the cells change.
 
+# %% [markdown] lang="zh-CN"
+# ### 在演练场中
+#
+# 把同一条策略放进演练场，每个探测一张矩阵（初始显示 TCP/8080；可在“探测”菜单中选择其他探测）。比较
+# `web` 和 `backend` 这两列；编辑端口列表，观察单元格如何变化。
+
 # %%
 Playground(cluster, CHAPTER_PORTS, probes=[(8080, "TCP"), (80, "TCP"), (53, "UDP"), (32080, "TCP"), (5432, "TCP")])
 
@@ -265,6 +346,11 @@ Playground(cluster, CHAPTER_PORTS, probes=[(8080, "TCP"), (80, "TCP"), (53, "UDP
 # ## Exercise: each pod's own http port, and a range
 #
 # Named ports and `endPort` in one rule. The checker probes nine ports, the range's edges among them.
+
+# %% [markdown] lang="zh-CN"
+# ## 练习：每个 Pod 自己的 http 端口，再加一个范围
+#
+# 在一条规则中同时使用命名端口和 `endPort`。检查器会探测九个端口，其中包括范围的两端边界。
 
 # %%
 ports_exercise = Exercise.get("04-ports")
@@ -278,6 +364,11 @@ assert not ports_exercise.check(ports_exercise.starter_yaml).passed
 #
 # Notebook [`05-default-deny`](05-default-deny.ipynb) writes policies with no rules at all: the default denies, and what
 # they break.
+
+# %% [markdown] lang="zh-CN"
+# ## 下一步
+#
+# 笔记本 [`05-default-deny`](05-default-deny.ipynb) 编写完全没有规则的策略：默认拒绝策略，以及它们会破坏什么。
 
 # %%
 from npkit.course import what_next
