@@ -142,7 +142,7 @@ print(f"valid: {len(first_policy.network_policies)} NetworkPolicy, no errors")
 #
 # 本课程要求你**先预测，再查看**。上面的策略选中命名空间 `x` 中带有 `app: a` 标签的 Pod，将它们在入站方向隔离，并用一条规则放行同一命名空间中的 Pod。
 #
-# **预测**：`y/a` 还能在 TCP 端口 80 上向 `x/a` 发起连接吗？请用按钮作答；解释会在按钮下方展开。
+# **预测：** `y/a` 还能在 TCP 端口 80 上向 `x/a` 发起连接吗？请用按钮作答；解释会在按钮下方展开。
 
 # %%
 with_policy = cluster.merged(first_policy)

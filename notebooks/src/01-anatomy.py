@@ -90,7 +90,7 @@ print(EXAMPLE)
 # %% [markdown] lang="zh-CN"
 # ## 先预测
 #
-# **预测**：应用 `example-policy` 之后，这五个 Pod 中哪些能向哪些发起 TCP/80 连接？点击你认为会被**允许**的格子，然后按“揭晓”。（想一想策略选中了哪些 Pod，以及是在哪个方向上。）
+# **预测：** 应用 `example-policy` 之后，这五个 Pod 中哪些能向哪些发起 TCP/80 连接？点击你认为会被**允许**的格子，然后按“揭晓”。（想一想策略选中了哪些 Pod，以及是在哪个方向上。）
 
 # %%
 cluster = model_cluster()
@@ -164,7 +164,7 @@ toggles
 #
 # `# 1. 选择策略适用的 Pod`：策略适用于**它自己所在的命名空间中**被 `podSelector` 匹配的 Pod。`frontend/web` 也带有 `app: web`，但策略位于 `default`，所以永远不会涉及它。关键在于“适用”：被选中的 Pod 会**被隔离**，只有规则允许的流量才能通过。
 #
-# **预测**：如果 `podSelector` 是 `{}`（`default` 中的每个 Pod），`x/a` 还能在 TCP 80 上访问 `default/api` 吗？
+# **预测：** 如果 `podSelector` 是 `{}`（`default` 中的每个 Pod），`x/a` 还能在 TCP 80 上访问 `default/api` 吗？
 
 # %%
 every_pod = toggles.state.engine("spec.podSelector")
@@ -200,7 +200,7 @@ assert all("default/" in c.src + c.dst for c in effect.comparison.newly_denied)
 # - 类型没有被列出的那一部分会被**忽略**，而且没有任何提示：在 `policyTypes: [Ingress]` 之下，`egress` 规则不起任何作用；
 # - 省略 `policyTypes` 时，Kubernetes 会自动补上：`Ingress` 总是会补上，`Egress` 只有在策略含有出站规则时才会补上。对这条策略来说，结果还是这两种类型；但对于一条**没有**出站规则的策略（例如出站方向的默认拒绝，见笔记本 05），省略它会隔离错误的方向。
 #
-# **预测**：只取消勾选 `policyTypes: Egress`。`default/web` 能向 `default/api` 发起 TCP/80 连接吗？
+# **预测：** 只取消勾选 `policyTypes: Egress`。`default/web` 能向 `default/api` 发起 TCP/80 连接吗？
 
 # %%
 no_egress_type = toggles.state.engine("spec.policyTypes[1]")
@@ -231,7 +231,7 @@ assert toggles.state.effect("spec.policyTypes[0]", "spec.policyTypes[1]").equiva
 #
 # `# 3. 入站规则`：当**某一个 `from` 对等点**匹配来源，**并且某一个 `ports` 条目**匹配端口时，入站规则就放行这个连接。同一条规则中的多个对等点互为备选（OR）：每个对等点都会增加一批来源。笔记本 03 会逐一讲解各种对等点；这里只看三个对等点各自增加了什么。
 #
-# **预测**：取消勾选 `from: namespaceSelector project=myproject`。下面哪些连接会丢失？
+# **预测：** 取消勾选 `from: namespaceSelector project=myproject`。下面哪些连接会丢失？
 
 # %%
 lost = toggles.state.effect("spec.ingress[0].from[1]")
@@ -258,7 +258,7 @@ assert toggles.state.effect("spec.ingress[0].from[0]").denied_now == ("default/f
 #
 # 第三个对等点 `ipBlock` 针对的是**地址**：`cidr: 172.17.0.0/16`，以及 `except: [172.17.1.0/24]`。模型集群中没有哪个 Pod 的地址位于 172.17.0.0/16 内，所以取消勾选它不会改变 Pod 矩阵中的任何格子。它的效果体现在集群外部的地址上，例如 172.17.0.10、172.17.1.10 和 8.8.8.8。
 #
-# **预测**：在完整的 `example-policy` 之下，172.17.1.10 能向 `default/web` 发起 TCP/80 连接吗？
+# **预测：** 在完整的 `example-policy` 之下，172.17.1.10 能向 `default/web` 发起 TCP/80 连接吗？
 
 # %%
 outside = [(external()[name].ip, "default/web", 80) for name in ("docker-bridge", "docker-excluded", "internet")]
@@ -279,7 +279,7 @@ assert show_connections(toggles.state.engine("spec.ingress[0].from[2]"), outside
 # %% [markdown] lang="zh-CN"
 # ### 完全没有 from
 #
-# **预测**：把三个对等点全部取消勾选，让这条规则完全没有 `from`。现在 `x/a` 能在 TCP 80 上访问 `web` 吗？
+# **预测：** 把三个对等点全部取消勾选，让这条规则完全没有 `from`。现在 `x/a` 能在 TCP 80 上访问 `web` 吗？
 
 # %%
 NO_PEERS = ("spec.ingress[0].from[0]", "spec.ingress[0].from[1]", "spec.ingress[0].from[2]")
@@ -318,7 +318,7 @@ toggles.state.effect("spec.ingress")
 # %% [markdown] lang="zh-CN"
 # ### ports
 #
-# 规则的 `ports` 把规则限定在这些端口上；**没有** `ports` 的规则允许所有端口和协议。**预测**：取消勾选 `ingress ports: TCP 80`。下面哪些 TCP/5432 上的连接会出现？
+# 规则的 `ports` 把规则限定在这些端口上；**没有** `ports` 的规则允许所有端口和协议。**预测：** 取消勾选 `ingress ports: TCP 80`。下面哪些 TCP/5432 上的连接会出现？
 
 # %%
 no_ports = toggles.state.effect("spec.ingress[0].ports")
@@ -348,7 +348,7 @@ assert set(no_ports.allowed_now) == {"default/frontend → default/web TCP/5432"
 #
 # `# 4. 出站规则`：`web` 可以向 `default` 中带有 `role: db` 标签的 Pod 发起 TCP 5432 连接，除此之外什么都不行。
 #
-# **预测**：`default/web` 能否向集群 DNS `kube-system/coredns` 发送 UDP 53 上的 DNS 查询？
+# **预测：** `default/web` 能否向集群 DNS `kube-system/coredns` 发送 UDP 53 上的 DNS 查询？
 
 # %%
 question("01-web-dns", engine, "default/web", "kube-system/coredns", 53, "UDP")
@@ -452,7 +452,7 @@ assert not dns.denied_now
 #
 # 没有任何策略选中 `default/api`，所以 `x/a` 可以访问它。下面这条策略唯一的规则是**允许**某些流量：允许 frontend 进入 `api`。
 #
-# **预测**：加上这条策略后，`x/a` 还能在 TCP 80 上访问 `default/api` 吗？
+# **预测：** 加上这条策略后，`x/a` 还能在 TCP 80 上访问 `default/api` 吗？
 
 # %%
 ALLOW_FRONTEND_TO_API = """
@@ -535,7 +535,7 @@ assert not engine.allowed("y/b", "default/web", 80) and not engine.allowed("defa
 #
 # ### 规则 4：两端
 #
-# **预测**：`default/frontend` 可以在 TCP 80 上访问 `web`。那么在 TCP 5432 上可以吗？
+# **预测：** `default/frontend` 可以在 TCP 80 上访问 `web`。那么在 TCP 5432 上可以吗？
 
 # %%
 question("01-both-ends", engine, "default/frontend", "default/web", 5432)

@@ -53,7 +53,7 @@ def selected(selector: str, namespace: str = "default") -> tuple[str, ...]:
 #     app: web
 # ```
 #
-# **预测**：模型集群中有两个 Pod 带有 `app: web`：`default/web` 和 `frontend/web`。对于命名空间 `default` 中的策略，这个选择器会选中哪一个？
+# **预测：** 模型集群中有两个 Pod 带有 `app: web`：`default/web` 和 `frontend/web`。对于命名空间 `default` 中的策略，这个选择器会选中哪一个？
 
 # %%
 WEB = "matchLabels:\n  app: web\n"
@@ -75,7 +75,7 @@ assert selected(WEB, namespace="frontend") == ("frontend/web",)
 # %% [markdown] lang="zh-CN"
 # ### 多个标签
 #
-# **预测**：`matchLabels: {app: web, role: frontend}` 在 `default` 中选中几个 Pod？（`default/frontend` 带有 `app: frontend, role: frontend`。）
+# **预测：** `matchLabels: {app: web, role: frontend}` 在 `default` 中选中几个 Pod？（`default/frontend` 带有 `app: frontend, role: frontend`。）
 
 # %%
 TWO_LABELS = "matchLabels:\n  app: web\n  role: frontend\n"
@@ -170,7 +170,7 @@ assert selected(IN) == ("default/api", "default/web")
 #
 # 另外三个运算符：`NotIn`（标签的取值不是其中任何一个）、`Exists`（标签存在，不论取值）和 `DoesNotExist`（标签不存在）。`Exists` 和 `DoesNotExist` 不带 `values`。
 #
-# **预测**：`default/api` 根本没有 `role` 标签。下面哪些选择器会选中它？
+# **预测：** `default/api` 根本没有 `role` 标签。下面哪些选择器会选中它？
 
 # %%
 NOT_IN = "matchExpressions:\n- key: role\n  operator: NotIn\n  values: [frontend]\n"
@@ -248,7 +248,7 @@ for wrong in ["matchExpressions:\n- key: app\n  operator: in\n  values: [web]\n"
 #
 # 选中一个 Pod，就会在策略的类型所对应的方向上**隔离**它。下面这条策略在入站方向选中 `app In [web, api]`，并且只放行它自己命名空间中的 Pod（规则中的 `podSelector: {}`）。
 #
-# **预测**：在这四个 Pod 之间，哪些 TCP 80 上的连接仍然允许？把它们标出来，然后揭晓。
+# **预测：** 在这四个 Pod 之间，哪些 TCP 80 上的连接仍然允许？把它们标出来，然后揭晓。
 
 # %%
 SELECTED = """

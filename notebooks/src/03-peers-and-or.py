@@ -87,7 +87,7 @@ with_ns = cluster.merged(load_string(FROM_PROJECT_FRONTEND))
 # TCP 80?
 
 # %% [markdown] lang="zh-CN"
-# **预测**：`default/frontend` 与 `web` 位于同一个命名空间。它还能在 TCP 80 上访问 `web` 吗？
+# **预测：** `default/frontend` 与 `web` 位于同一个命名空间。它还能在 TCP 80 上访问 `web` 吗？
 
 # %%
 engine = Engine(with_ns)
@@ -255,7 +255,7 @@ from_172 = Engine(cluster.merged(load_string(FROM_172_EXCEPT)))
 # under `allow-ingress-10-8-to-web`?
 
 # %% [markdown] lang="zh-CN"
-# **预测**：`ipBlock` 10.0.0.0/8 的本意是“内部网络”。模型集群中 Pod 的地址位于 10.244.0.0/16 内（`y/b` 是 10.244.6.11）。在 `allow-ingress-10-8-to-web` 之下，`y/b` 能访问 `web` 吗？
+# **预测：** `ipBlock` 10.0.0.0/8 的本意是“内部网络”。模型集群中 Pod 的地址位于 10.244.0.0/16 内（`y/b` 是 10.244.6.11）。在 `allow-ingress-10-8-to-web` 之下，`y/b` 能访问 `web` 吗？
 
 # %%
 question("03-ipblock-pods", from_10, "y/b", "default/web", 80,
@@ -276,7 +276,7 @@ assert not from_10.allowed(OUTSIDE["internet"].ip, "default/web", 80)
 # %% [markdown] lang="zh-CN"
 # ### except
 #
-# **预测**：在 `allow-ingress-172-17-to-web` 之下，172.17.1.10 能访问 `web` 吗？
+# **预测：** 在 `allow-ingress-172-17-to-web` 之下，172.17.1.10 能访问 `web` 吗？
 
 # %%
 probes = [(OUTSIDE[name].ip, "default/web", 80) for name in ("docker-bridge", "docker-excluded")]
@@ -375,7 +375,7 @@ with_or = and_or.merged(load_string(OR_EXAMPLE))
 # **Predict:** which connections between these four pods are allowed on TCP 80?
 
 # %% [markdown] lang="zh-CN"
-# **预测**：这四个 Pod 之间，哪些 TCP 80 上的连接是允许的？
+# **预测：** 这四个 Pod 之间，哪些 TCP 80 上的连接是允许的？
 
 # %%
 predict("03-or", with_or, 80, pods=["x/a", "x/b", "y/a", "y/b"])
@@ -426,7 +426,7 @@ with_and = and_or.merged(load_string(AND_EXAMPLE))
 # **Predict:** which connections between these four pods are allowed on TCP 80?
 
 # %% [markdown] lang="zh-CN"
-# **预测**：这四个 Pod 之间，哪些 TCP 80 上的连接是允许的？
+# **预测：** 这四个 Pod 之间，哪些 TCP 80 上的连接是允许的？
 
 # %%
 predict("03-and", with_and, 80, pods=["default/web", "x/a", "x/b", "y/a"])
@@ -469,7 +469,7 @@ assert not both.allowed("x/b", "default/web", 80) and not both.allowed("y/a", "d
 #           app: a
 # ```
 #
-# **预测**：加上这个短横线之后，`y/a`（它带有 `app: a`）能访问 `web` 吗？
+# **预测：** 加上这个短横线之后，`y/a`（它带有 `app: a`）能访问 `web` 吗？
 
 # %%
 DASH_TRAP = AND_EXAMPLE.replace("      podSelector:\n        matchLabels:\n          app: a\n",
@@ -528,7 +528,7 @@ assert not Engine(with_dash).allowed("y/a", "default/web", 80)  # the app=a peer
 #         app: b
 # ```
 #
-# 条件 1 是“命名空间 X 中的 Pod A”（AND）；条件 2 的注释说的是“**任何命名空间**的 Pod B”（与条件 1 为 OR）。**预测**：对于 `default/web`，`y/b` 能连接吗？
+# 条件 1 是“命名空间 X 中的 Pod A”（AND）；条件 2 的注释说的是“**任何命名空间**的 Pod B”（与条件 1 为 OR）。**预测：** 对于 `default/web`，`y/b` 能连接吗？
 
 # %%
 COMBINED = """
