@@ -25,11 +25,12 @@ _EXPORTS = {
     "Cluster": ".model", "InputError": ".model", "Engine": ".engine", "Verdict": ".engine", "Matrix": ".matrix",
     "reachability": ".matrix", "render_table": ".matrix", "compare": ".diff", "lint": ".lint", "load": ".loading",
     "load_string": ".loading", "render_verdict": ".explain", "verdict_to_json": ".explain",
+    "set_language": ".i18n", "get_language": ".i18n",
 }
 
 __all__ = [
-    "Cluster", "Engine", "InputError", "Matrix", "Verdict", "compare", "lint", "load", "load_string",
-    "reachability", "render_table", "render_verdict", "verdict_to_json",
+    "Cluster", "Engine", "InputError", "Matrix", "Verdict", "compare", "get_language", "lint", "load", "load_string",
+    "reachability", "render_table", "render_verdict", "set_language", "verdict_to_json",
 ]
 
 
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from .diff import compare
     from .engine import Engine, Verdict
     from .explain import render_verdict, verdict_to_json
+    from .i18n import get_language, set_language
     from .lint import lint
     from .loading import load, load_string
     from .matrix import Matrix, reachability, render_table

@@ -52,15 +52,25 @@ EXIT_ENVIRONMENT = 69  # sysexits.h EX_UNAVAILABLE
 EXIT_INTERNAL = 70  # sysexits.h EX_SOFTWARE
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 
-# Printed by `npkit --help` and copied into the README (a test keeps them equal).
-EXIT_CODES_HELP = f"""exit codes:
-  {EXIT_OK}    success
-  {EXIT_FINDINGS}    findings: lint found an error-level problem, diff --exit-code found a change
-  {EXIT_USAGE}    bad input or usage: invalid manifests, a wrong option, an unreadable file
-  {EXIT_ENVIRONMENT}   the environment stops npkit: the lab cannot run here, the cluster is unreachable
+
+def N_(message: str) -> str:
+    """Mark a message for the catalog (npkit.i18n.N_, which this module may not import); translated where shown."""
+    return message
+
+
+# Printed by `npkit --help` in the user's language (npkit.cli.main translates it) and copied into the README
+# in English (a test keeps them equal). One whole template, so a translation can reflow the lines.
+EXIT_CODES_TEMPLATE = N_("""exit codes:
+  {ok}    success
+  {findings}    findings: lint found an error-level problem, diff --exit-code found a change
+  {usage}    bad input or usage: invalid manifests, a wrong option, an unreadable file
+  {environment}   the environment stops npkit: the lab cannot run here, the cluster is unreachable
        or never became ready (sysexits.h EX_UNAVAILABLE)
-  {EXIT_INTERNAL}   internal error: a bug in npkit (sysexits.h EX_SOFTWARE)
-  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)"""
+  {internal}   internal error: a bug in npkit (sysexits.h EX_SOFTWARE)
+  {interrupted}  interrupted (Ctrl-C)""")
+EXIT_CODES = {"ok": EXIT_OK, "findings": EXIT_FINDINGS, "usage": EXIT_USAGE, "environment": EXIT_ENVIRONMENT,
+              "internal": EXIT_INTERNAL, "interrupted": EXIT_INTERRUPTED}
+EXIT_CODES_HELP = EXIT_CODES_TEMPLATE.format(**EXIT_CODES)
 
 
 class NpkitError(Exception):

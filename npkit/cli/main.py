@@ -14,13 +14,24 @@ import os
 import signal
 import sys
 
-from ..errors import EXIT_CODES_HELP, EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_INTERRUPTED, InputError, NpkitError
+from ..errors import (
+    EXIT_CODES,
+    EXIT_CODES_TEMPLATE,
+    EXIT_ENVIRONMENT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    InputError,
+    NpkitError,
+)
+from ..i18n import N_, messages, wrap
+
+_, ngettext = messages("npkit-tools").gettext, messages("npkit-tools").ngettext
 
 TYPE_CHECKING = False  # not typing's: what runs before main() catches a Ctrl-C is kept to a minimum
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterator, Sequence
-    from typing import Any
+    from typing import Any, NoReturn
 
 # What writing the output can fail with: the disk or the quota is full, the file too large, the device gone.
 _WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
@@ -28,14 +39,15 @@ _WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
 # Each module in commands/ adds one subcommand's options; its one-line help is here, so that
 # `npkit --help` lists every command without importing any (only the command being run is
 # imported: `npkit --help` and each command start without loading what the others need).
+# (N_ marks them for the catalog; they are translated when the parser is built, in the language of that moment.)
 COMMANDS = {
-    "check": "validate policies and show what they select",
-    "matrix": "print the reachability matrix",
-    "connlist": "list every allowed connection, over all protocols and ports",
-    "explain": "explain the verdict for one connection",
-    "lint": "check policies for mistakes and missing best practices",
-    "diff": "compare two sets of policies by the connections they allow",
-    "lab": "hands-on labs on a real cluster: up, down, status, run, rules, clean",
+    "check": N_("validate policies and show what they select"),
+    "matrix": N_("print the reachability matrix"),
+    "connlist": N_("list every allowed connection, over all protocols and ports"),
+    "explain": N_("explain the verdict for one connection"),
+    "lint": N_("check policies for mistakes and missing best practices"),
+    "diff": N_("compare two sets of policies by the connections they allow"),
+    "lab": N_("hands-on labs on a real cluster: up, down, status, run, rules, clean"),
 }
 
 
@@ -46,7 +58,7 @@ class _Subcommand:
         self.sub, self.help_text = sub, help_text
 
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
-        return self.sub.add_parser(name, help=self.help_text, **kwargs)
+        return _localized(self.sub.add_parser(name, help=self.help_text, **kwargs))
 
 
 def _command_in(argv: Sequence[str]) -> str | None:
@@ -59,20 +71,52 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser for `argv` (default: the process's arguments): every command listed, the one named set up."""
     import argparse
 
-    parser = argparse.ArgumentParser(
+    parser = _localized(argparse.ArgumentParser(
         prog="npkit",
-        description="Evaluate Kubernetes NetworkPolicy, Calico policy and ClusterNetworkPolicy offline, "
-                    "and explain every verdict.",
-        epilog=EXIT_CODES_HELP,
+        description=_("Evaluate Kubernetes NetworkPolicy, Calico policy and ClusterNetworkPolicy offline, "
+                      "and explain every verdict."),
+        epilog=_(EXIT_CODES_TEMPLATE).format(**EXIT_CODES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    ))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     chosen = _command_in(sys.argv[1:] if argv is None else argv)
     for name, help_text in COMMANDS.items():
         if name == chosen:
-            importlib.import_module(f"npkit.cli.commands.{name}").register(_Subcommand(sub, help_text))
+            importlib.import_module(f"npkit.cli.commands.{name}").register(_Subcommand(sub, _(help_text)))
         else:
-            sub.add_parser(name, help=help_text)
+            _localized(sub.add_parser(name, help=_(help_text)))
+    return parser
+
+
+def _localized(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """`parser` with argparse's own headings in the current language (argparse's messages come from
+    Python's catalog, which has no Chinese; the ones a reader sees first are in npkit's)."""
+    import argparse
+
+    class Formatter(parser.formatter_class):  # type: ignore[name-defined] # a subclass of the parser's own
+        def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+            super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+        # argparse wraps by characters; a Chinese character takes two columns, so wrap by columns.
+        def _split_lines(self, text: str, width: int) -> list[str]:
+            return super()._split_lines(text, width) if text.isascii() else wrap(text, width)
+
+        def _fill_text(self, text: str, width: int, indent: str) -> str:
+            if text.isascii() or isinstance(self, argparse.RawDescriptionHelpFormatter):
+                return super()._fill_text(text, width, indent)
+            return "\n".join(indent + line for line in wrap(text, width - len(indent)))
+
+    def error(message: str) -> NoReturn:
+        parser.print_usage(sys.stderr)
+        parser.exit(2, _("{prog}: error: {message}").format(prog=parser.prog, message=message) + "\n")
+
+    parser.formatter_class = Formatter
+    parser.error = error  # type: ignore[method-assign] # this parser's words only; argparse's class is untouched
+    parser._positionals.title = _("positional arguments")
+    parser._optionals.title = _("options")
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            action.help = _("show this help message and exit")
     return parser
 
 
@@ -123,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a failed write (a full disk) shows here, not as noise at exit
         return code
     except KeyboardInterrupt:
-        return _say("npkit: interrupted", EXIT_INTERRUPTED)
+        return _say(_("npkit: interrupted"), EXIT_INTERRUPTED)
     except BrokenPipeError:
         # The reader went away (`npkit matrix ... | head`): stop quietly, and keep Python from
         # complaining when it flushes stdout at exit.
@@ -134,11 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     except NpkitError as e:
         if e.exit_code == EXIT_INTERNAL:
             return _internal(e)
-        return _say(f"{command}: {e}", e.exit_code)
+        return _say(_("{command}: {error}").format(command=command, error=e), e.exit_code)
     except OSError as e:
         if e.filename is None and e.errno in _WRITE_FAILURES:  # inputs are read (and refused) by name
             _silence_stdout()
-            return _say(f"{command}: cannot write the output: {e.strerror}", EXIT_ENVIRONMENT)
+            return _say(_("{command}: cannot write the output: {reason}").format(command=command, reason=e.strerror),
+                        EXIT_ENVIRONMENT)
         return _internal(e)
     except Exception as e:  # noqa: BLE001 - the last line of defence: never a bare traceback
         return _internal(e)
@@ -146,10 +191,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report_input(command: str, e: InputError) -> int:
     if not e.diagnostics:
-        return _say(f"{command}: {e}", e.exit_code)
+        return _say(_("{command}: {error}").format(command=command, error=e), e.exit_code)
     lines = [str(d) for d in e.diagnostics]
     n = len(e.errors)
-    lines.append(f"npkit: {n} error{'s' if n != 1 else ''} in the input; nothing was evaluated")
+    lines.append(ngettext("npkit: {n} error in the input; nothing was evaluated",
+                          "npkit: {n} errors in the input; nothing was evaluated", n).format(n=n))
     return _say("\n".join(lines), e.exit_code)
 
 
@@ -158,8 +204,9 @@ def _internal(e: BaseException) -> int:
         import traceback  # here: start-up stays short, so Ctrl-C finds npkit's handler sooner
 
         traceback.print_exception(e)
-    return _say(f"npkit: internal error: {type(e).__name__}: {e}\n"
-                "This is a bug in npkit; run again with NPKIT_DEBUG=1 for details.", EXIT_INTERNAL)
+    return _say(_("npkit: internal error: {kind}: {error}\n"
+                  "This is a bug in npkit; run again with NPKIT_DEBUG=1 for details.").format(
+                      kind=type(e).__name__, error=e), EXIT_INTERNAL)
 
 
 def _say(message: str, code: int) -> int:

@@ -20,6 +20,7 @@ The text itself is never compared. Feedback (`npkit.course.feedback`) names the 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,6 +31,7 @@ import yaml
 
 from ..diff import compare
 from ..engine import Engine, protocol_name
+from ..i18n import ENGLISH, get_language, translate
 from ..lint import lint
 from ..loading import load_string
 from ..model import Cluster, Diagnostic, InputError
@@ -95,12 +97,27 @@ class Exercise:
         catalogue = _catalogue()
         if exercise_id not in catalogue:
             raise KeyError(f"no exercise {exercise_id!r}; choose one of {', '.join(catalogue)}")
-        return catalogue[exercise_id]
+        return catalogue[exercise_id].in_language()
 
     @staticmethod
     def all() -> tuple[Exercise, ...]:
         """Every exercise, in course order."""
-        return tuple(_catalogue().values())
+        return tuple(e.in_language() for e in _catalogue().values())
+
+    def in_language(self) -> Exercise:
+        """This exercise with its words (title, task, hints) in the current language (domain course-<notebook>).
+
+        One copy per language, so what the exercise computes once (its clusters, engines) stays computed."""
+        lang = get_language()
+        if lang == ENGLISH:
+            return self
+        key = (self.id, lang)
+        if key not in _IN_LANGUAGE:
+            domain = f"course-{self.notebook}"
+            _IN_LANGUAGE[key] = dataclasses.replace(
+                self, title=translate(domain, self.title), task_markdown=translate(domain, self.task_markdown),
+                hints=tuple(translate(domain, h) for h in self.hints))
+        return _IN_LANGUAGE[key]
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -269,6 +286,7 @@ def _read(text: str) -> Exercise:
 
 
 _CATALOGUE: dict[str, Exercise] = {}
+_IN_LANGUAGE: dict[tuple[str, str], Exercise] = {}  # (id, language) → the exercise in that language
 
 
 def _catalogue() -> dict[str, Exercise]:

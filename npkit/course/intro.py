@@ -7,12 +7,13 @@ notebooks say the same thing.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from html import escape
 
 import yaml
 
+from ..i18n import translate
 from .clusters import read_data
 from .progress import start_notebook
 
@@ -79,7 +80,14 @@ def _notebooks() -> dict[str, Intro]:
 
 def notebooks() -> tuple[Intro, ...]:
     """Every notebook and lab of the course, in order."""
-    return tuple(_notebooks().values())
+    return tuple(_in_language(i) for i in _notebooks().values())
+
+
+def _in_language(card: Intro) -> Intro:
+    """The card in the current language: the notebook's catalog (domain course-<id>) has its words."""
+    domain = f"course-{card.id}"
+    return replace(card, title=translate(domain, card.title), chapter=translate(domain, card.chapter),
+                   covers=tuple(translate(domain, c) for c in card.covers))
 
 
 def intro(notebook_id: str) -> Intro:
@@ -90,4 +98,4 @@ def intro(notebook_id: str) -> Intro:
     if key not in table:
         raise KeyError(f"no notebook {key!r}; choose one of {', '.join(table)}")
     start_notebook(key)
-    return table[key]
+    return _in_language(table[key])

@@ -23,7 +23,7 @@ explanation stays inside the widget's reveal. The truth itself always comes from
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
@@ -31,6 +31,7 @@ from importlib.abc import Traversable
 import yaml
 
 from ..engine import Engine
+from ..i18n import translate
 from ..model import Cluster
 from ..widgets.choice import Choice
 from ..widgets.predict import Predict, Question
@@ -81,12 +82,19 @@ def words(key: str) -> Words:
     table = _file(notebook_of(key))
     if key not in table:
         raise KeyError(f"no prediction {key!r}: add it to npkit/data/course/questions/{notebook_of(key)}.yaml")
-    return table[key]
+    return _in_language(table[key])
 
 
 def all_words(notebook: str) -> tuple[Words, ...]:
     """Every prediction declared for a notebook, in file order."""
-    return tuple(_file(notebook).values())
+    return tuple(_in_language(w) for w in _file(notebook).values())
+
+
+def _in_language(w: Words) -> Words:
+    """The words in the current language: the notebook's catalog (domain course-<notebook>) has them."""
+    domain = f"course-{notebook_of(w.key)}"
+    return replace(w, answer=translate(domain, w.answer), reveal=translate(domain, w.reveal),
+                   prompt=translate(domain, w.prompt))
 
 
 def question(key: str, source: Cluster | Engine, src: str, dst: str, port: int | None = 80,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..i18n import messages
 from .actions import ACTION_OUTCOME, END_OF_TIERS, RULE_EFFECT, TIER_END_OUTCOME, TierOutcome, end_of_tier
 from .probe import Endpoint, Probe
 from .program import CompiledPolicy, CompiledRule, CompiledTier, Direction, Program
@@ -18,6 +19,7 @@ from .universe import Universe
 from .verdict import Decision, PolicyTrace, RuleTrace, SideVerdict, TierTrace, Verdict
 
 Selects = Callable[[CompiledPolicy, Endpoint], bool]
+_ = messages("npkit").gettext
 
 
 def run_rule(rule: CompiledRule, probe: Probe, u: Universe) -> RuleTrace:
@@ -29,9 +31,9 @@ def run_rule(rule: CompiledRule, probe: Probe, u: Universe) -> RuleTrace:
 
 def _unenforced(direction: Direction, ep: Endpoint) -> SideVerdict:
     if ep.pod is None:
-        why = f"{ep} is outside the cluster: no policy applies on this side"
+        why = _("{endpoint} is outside the cluster: no policy applies on this side").format(endpoint=ep)
     else:
-        why = f"{ep} uses the host network: network policy does not apply to it"
+        why = _("{endpoint} uses the host network: network policy does not apply to it").format(endpoint=ep)
     return SideVerdict(direction, ep.key, False, True, Decision("not-enforced", True, why))
 
 
@@ -109,9 +111,12 @@ def evaluate_side(program: Program, u: Universe, probe: Probe, direction: Direct
 
 
 def _rule_decision(allowed: bool, tier: CompiledTier, policy: CompiledPolicy, rule: CompiledRule) -> Decision:
-    verb = "allowed" if allowed else "denied"
-    name = f" ({rule.name})" if rule.name else ""
-    return Decision("rule", allowed, f"{verb} by {policy.ref} {rule.path}{name}", tier.name, policy.ref, rule.path)
+    if rule.name:
+        template = _("allowed by {policy} {rule} ({name})") if allowed else _("denied by {policy} {rule} ({name})")
+    else:
+        template = _("allowed by {policy} {rule}") if allowed else _("denied by {policy} {rule}")
+    text = template.format(policy=policy.ref, rule=rule.path, name=rule.name)
+    return Decision("rule", allowed, text, tier.name, policy.ref, rule.path)
 
 
 def _ties(applicable: list[CompiledPolicy]) -> dict[int, tuple[str, ...]]:
@@ -139,29 +144,43 @@ def _end_of_tier(tier: str, title: str, applicable: list[CompiledPolicy], ep: En
                  direction: Direction) -> Decision:
     names = ", ".join(str(p.ref) for p in applicable)
     if all(p.family == "kubernetes" for p in applicable):
-        text = (
-            f"denied: {ep} is isolated for {direction.lower()} by {names}, "
-            "and no rule of those policies allows this connection"
-        )
+        if direction == "Ingress":
+            template = _("denied: {endpoint} is isolated for ingress by {policies}, "
+                         "and no rule of those policies allows this connection")
+        else:
+            template = _("denied: {endpoint} is isolated for egress by {policies}, "
+                         "and no rule of those policies allows this connection")
     else:
-        text = (f"denied at the end of {title}: the policies selecting {ep} ({names}) decided nothing, "
-                "and the tier's default is Deny")
+        template = _("denied at the end of {tier}: the policies selecting {endpoint} ({policies}) decided nothing, "
+                     "and the tier's default is Deny")
+    text = template.format(endpoint=ep, policies=names, tier=title)
     return Decision("end-of-tier", False, text, tier)
 
 
 def _default_allow(program: Program, ep: Endpoint, direction: Direction, any_tier: bool) -> Decision:
-    way = direction.lower()
     namespace = ep.pod.namespace if ep.pod is not None else ""
+    ingress = direction == "Ingress"
+    # Whole sentences, one per direction: a translation may place "ingress" where its language needs it.
     if program.view == "calico" and program.dataplane == "calico":
         if any_tier:
-            text = f"allowed: every tier selecting {ep} passed, so the namespace profile kns.{namespace} allows"
+            template = _("allowed: every tier selecting {endpoint} passed, so the namespace profile "
+                         "kns.{namespace} allows")
+        elif ingress:
+            template = _("allowed: no policy selects {endpoint} for ingress, so the namespace profile "
+                         "kns.{namespace} allows (not isolated)")
         else:
-            text = (f"allowed: no policy selects {ep} for {way}, so the namespace profile "
-                    f"kns.{namespace} allows (not isolated)")
+            template = _("allowed: no policy selects {endpoint} for egress, so the namespace profile "
+                         "kns.{namespace} allows (not isolated)")
     elif any_tier:
-        text = f"allowed: every tier passed and nothing isolates {ep} for {way}; Kubernetes allows by default"
+        template = (_("allowed: every tier passed and nothing isolates {endpoint} for ingress; "
+                      "Kubernetes allows by default") if ingress else
+                    _("allowed: every tier passed and nothing isolates {endpoint} for egress; "
+                      "Kubernetes allows by default"))
+    elif ingress:
+        template = _("allowed: no policy selects {endpoint} for ingress, so it is not isolated")
     else:
-        text = f"allowed: no policy selects {ep} for {way}, so it is not isolated"
+        template = _("allowed: no policy selects {endpoint} for egress, so it is not isolated")
+    text = template.format(endpoint=ep, namespace=namespace)
     return Decision("default-allow", bool(END_OF_TIERS.decides), text)
 
 
@@ -172,21 +191,28 @@ def evaluate(program: Program, u: Universe, probe: Probe, selects: Selects) -> V
     notes = list(program.notes)
     if probe.is_self:
         allowed = True
-        summary = (
-            f"allowed: {probe.src} is connecting to itself; the packets never leave its network "
-            "namespace, so network plugins do not apply policy to them"
-        )
+        summary = _("allowed: {pod} is connecting to itself; the packets never leave its network "
+                    "namespace, so network plugins do not apply policy to them").format(pod=probe.src)
         if not (egress.allowed and ingress.allowed):
-            notes.append("the policies alone would deny this, but self traffic is not subject to policy")
+            notes.append(_("the policies alone would deny this, but self traffic is not subject to policy"))
     else:
         if not egress.allowed:
             # The packet dies on the egress side and never meets the destination's rules: nothing
             # there logs it. The ingress trace stays, for information.
             ingress = replace(ingress, logged=(), reached=False)
         allowed = egress.allowed and ingress.allowed
-        if allowed:
-            summary = f"allowed: egress {egress.decision.text}; ingress {ingress.decision.text}"
-        else:
-            failing = [s for s in (egress, ingress) if not s.allowed]
-            summary = "denied: " + "; ".join(f"{s.direction.lower()} {s.decision.text}" for s in failing)
+        summary = _summary(egress, ingress)
     return Verdict(probe, allowed, egress, ingress, summary, program.dataplane, tuple(notes), program.view)
+
+
+def _summary(egress: SideVerdict, ingress: SideVerdict) -> str:
+    """The verdict in one line: what decided each side that counts (both when allowed, the failing ones when not)."""
+    if egress.allowed and ingress.allowed:
+        template = _("allowed: egress {egress}; ingress {ingress}")
+    elif not (egress.allowed or ingress.allowed):
+        template = _("denied: egress {egress}; ingress {ingress}")
+    elif egress.allowed:
+        template = _("denied: ingress {ingress}")
+    else:
+        template = _("denied: egress {egress}")
+    return template.format(egress=egress.decision.text, ingress=ingress.decision.text)

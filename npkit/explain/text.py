@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from ..engine import PolicyTrace, RuleTrace, SideVerdict, TierTrace, Verdict
+from ..i18n import messages
+
+_ = messages("npkit").gettext
 
 OK, NO = "✓", "✗"
 
@@ -100,13 +103,11 @@ def _tier_lines(t: TierTrace, indent: str, view: str) -> list[str]:
 
 def render_side(side: SideVerdict, verbose: bool = True, view: str = "calico") -> str:
     """One side of a verdict, in `view`'s words ("kubernetes" or "calico"; Verdict.view)."""
-    what = "egress of" if side.direction == "Egress" else "ingress of"
-    status = "allowed" if side.allowed else "DENIED"
-    lines = [f"{what.capitalize()} {side.endpoint}: {status}"]
-    if not side.reached:
-        lines[0] += " (not reached: the egress side dropped the packet; shown for information)"
+    lines = [_side_title(side)]
     if side.enforced and side.isolated_by:
-        lines.append(f"  isolated for {side.direction.lower()} by: " + ", ".join(str(r) for r in side.isolated_by))
+        template = (_("  isolated for ingress by: {policies}") if side.direction == "Ingress" else
+                    _("  isolated for egress by: {policies}"))
+        lines.append(template.format(policies=", ".join(str(r) for r in side.isolated_by)))
     if verbose:
         for t in side.tiers:
             lines += _tier_lines(t, "  ", view)
@@ -118,11 +119,26 @@ def render_side(side: SideVerdict, verbose: bool = True, view: str = "calico") -
     return "\n".join(lines)
 
 
+def _side_title(side: SideVerdict) -> str:
+    """A side's first line: which side, and its answer."""
+    if side.direction == "Egress":
+        template = _("Egress of {endpoint}: allowed") if side.allowed else _("Egress of {endpoint}: DENIED")
+    else:
+        template = _("Ingress of {endpoint}: allowed") if side.allowed else _("Ingress of {endpoint}: DENIED")
+    title = template.format(endpoint=side.endpoint)
+    if not side.reached:
+        title += _(" (not reached: the egress side dropped the packet; shown for information)")
+    return title
+
+
 def headline(verdict: Verdict) -> str:
     """Source, destination, traffic and the answer; the dataplane is named in Calico's words only."""
     probe = verdict.probe
-    head = f"{probe.src} → {probe.dst}  {probe.traffic}: {'ALLOWED' if verdict.allowed else 'DENIED'}"
-    return head + (f"   [dataplane: {verdict.dataplane}]" if verdict.view == "calico" else "")
+    template = _("{src} → {dst}  {traffic}: ALLOWED") if verdict.allowed else _("{src} → {dst}  {traffic}: DENIED")
+    head = template.format(src=probe.src, dst=probe.dst, traffic=probe.traffic)
+    if verdict.view == "calico":
+        head += _("   [dataplane: {dataplane}]").format(dataplane=verdict.dataplane)
+    return head
 
 
 def render_verdict(verdict: Verdict, verbose: bool = True) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..engine import Engine
 from ..explain import render_verdict
+from ..i18n import ljust, width
 from ..matrix import Matrix, render_table
 from ..model import Cluster
 from .backend import ProbeResult
@@ -158,11 +159,11 @@ class LabComparison:
         else:
             marked = render_table(self.observed, flipped=self.mismatch_mask, legend=False).replace("*", MISMATCH)
             right = [f"Observed ({self.backend})", *marked.splitlines()]
-            width = max(len(line) for line in left) + 4
+            columns = max(width(line) for line in left) + 4  # terminal columns: the titles may be Chinese
             rows = max(len(left), len(right))
             left += [""] * (rows - len(left))
             right += [""] * (rows - len(right))
-            body = "\n".join((a.ljust(width) + b).rstrip() for a, b in zip(left, right, strict=True))
+            body = "\n".join((ljust(a, columns) + b).rstrip() for a, b in zip(left, right, strict=True))
         marks = f"  {MISMATCH} observed differs from predicted" if self.observed is not None else ""
         lines = [body, f"✓ allowed  · denied{marks}   (rows: source, columns: destination)", self.summary(),
                  f"About this result: {self.provenance.text}."]

@@ -11,6 +11,7 @@ from itertools import groupby
 
 import numpy as np
 
+from ..i18n import ljust, width
 from .matrix import Matrix
 
 ALLOWED, DENIED, FLIP = "✓", "·", "*"
@@ -50,20 +51,21 @@ def table_lines(matrix: Matrix, flipped: np.ndarray | None = None, legend: bool 
     names = [p.split("/", 1)[1] for p in pods]
     numbered = max((len(n) for n in names), default=0) > 8
     headers = [str(i + 1) if numbered else n for i, n in enumerate(names)]
-    width = max([len(h) for h in headers] + [len(ALLOWED + FLIP)])  # room for a changed mark
+    # Columns are counted in terminal columns (i18n.width), not characters: labels may be Chinese.
+    cell = max([width(h) for h in headers] + [width(ALLOWED + FLIP)])  # room for a changed mark
     groups = [(ns, [col_ids[k] for k in members]) for ns, members in _groups(tuple(pods))]
-    row_label = max([len(matrix.pods[i]) for i in row_ids] + [len(CORNER), len(matrix.label)])
+    row_label = max([len(matrix.pods[i]) for i in row_ids] + [width(CORNER), width(matrix.label)])
     ns_line, name_line = [], []
     for (ns, _), (_, members) in zip(groups, _groups(tuple(pods)), strict=True):
-        block = "  ".join(headers[k].ljust(width) for k in members)
-        ns_line.append(ns.ljust(len(block)))
+        block = "  ".join(ljust(headers[k], cell) for k in members)
+        ns_line.append(ljust(ns, width(block)))
         name_line.append(block)
-    yield f"{matrix.label.ljust(row_label)} │ " + " │ ".join(ns_line).rstrip()
-    yield f"{CORNER.ljust(row_label)} │ " + " │ ".join(name_line).rstrip()
-    yield "─" * (row_label + 1) + "┼" + "┼".join("─" * (len(b) + 2) for b in name_line).rstrip()
+    yield f"{ljust(matrix.label, row_label)} │ " + " │ ".join(ns_line).rstrip()
+    yield f"{ljust(CORNER, row_label)} │ " + " │ ".join(name_line).rstrip()
+    yield "─" * (row_label + 1) + "┼" + "┼".join("─" * (width(b) + 2) for b in name_line).rstrip()
     for i in row_ids:
         yield f"{matrix.pods[i].ljust(row_label)} │ " + " │ ".join(
-            _marks(matrix, flipped, i, members, width) for _, members in groups).rstrip()
+            _marks(matrix, flipped, i, members, cell) for _, members in groups).rstrip()
     if numbered:
         yield "columns: " + ", ".join(f"{i + 1}={p}" for i, p in enumerate(pods))
     if legend:
