@@ -50,7 +50,7 @@ from npkit.lab import local_opt_in, open_lab
 from npkit.loading import load_string
 
 # The scenario files sit next to this notebook (labs/scenarios/); read them, they are plain YAML.
-SCENARIOS = Path("scenarios") if Path("scenarios").is_dir() else Path("labs/scenarios")
+SCENARIOS = next(p for p in (Path("scenarios"), Path("../scenarios"), Path("labs/scenarios")) if p.is_dir())  # either edition
 
 
 def after(name: str):
