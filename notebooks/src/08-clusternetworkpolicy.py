@@ -199,8 +199,8 @@ spec:
 # monitoring rule (`x/a` is isolated by the owner's NetworkPolicy, which only lets `y` in):
 
 # %% [markdown] lang="zh-CN"
-# **预测**这些 Pod 在 TCP 80 上的矩阵，此时护栏、所有者的策略和监控规则同时存在（`x/a` 被所有者的
-# NetworkPolicy 隔离，该策略只允许 `y` 进入）：
+# **预测：** 护栏、所有者的策略和监控规则同时存在时，这些 Pod 在 TCP 80 上的矩阵是什么样的？（`x/a`
+# 被所有者的 NetworkPolicy 隔离，该策略只允许 `y` 进入。）
 
 # %%
 monitored = engine_with(ADMIN_DENY, OWNER, ADMIN_ACCEPT)

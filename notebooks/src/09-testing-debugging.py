@@ -120,7 +120,7 @@ intro("09")
 # 要让测试结果可信，有两条规则：始终发起**新**连接（已建立的连接在策略变更后依然存在）；从 **Pod**
 # 中测试，不要从节点上测试：Calico 总是允许节点访问它自己的 Pod，这样 kubelet 的探针才能继续工作。
 #
-# **预测** 第一个演练中的第二次 `wget`：应用默认拒绝之后，`client` 还能拿到页面吗？
+# **预测：** 第一个演练中的第二次 `wget`，即应用默认拒绝之后，`client` 还能拿到页面吗？
 
 # %%
 POLICY_TEST = """\
@@ -148,7 +148,7 @@ assert first_walkthrough.allowed("policy-test/client", "8.8.8.8", 443)  # egress
 # **Predict** the second walkthrough: which of these cells are allowed on TCP 80?
 
 # %% [markdown] lang="zh-CN"
-# **预测** 第二个演练：在 TCP 80 上，下面哪些单元格是允许的？
+# **预测：** 第二个演练中，在 TCP 80 上，下面哪些单元格是允许的？
 
 # %%
 NP_DEMO = """\
