@@ -135,7 +135,10 @@ def translate(domain: str, message: str) -> str:
     key = message.strip()
     if not key:  # gettext's "" is the catalog's header
         return message
-    found = _catalog(domain, get_language()).gettext(key)
+    catalog = _catalog(domain, get_language())
+    found = catalog.gettext(message)
+    if found is message and key != message:
+        found = catalog.gettext(key)
     return message if found is key else found
 
 

@@ -110,7 +110,7 @@ def untranslated(source: Path) -> list[str]:
 def _relinked(text: str, source: Path) -> str:
     """English prose placed in the zh-CN edition: relative links re-pointed from the edition's folder,
     to the zh-CN edition of a notebook or lab, to the file itself otherwise."""
-    english = target(source).parent.relative_to(ROOT).as_posix()
+    english = target(source).parent.name  # "notebooks" or "labs", resolved from the repository's root
     here = f"{english}/{CHINESE}"
 
     def repoint(m: re.Match[str]) -> str:
