@@ -146,7 +146,7 @@ toggles
 # off changes (whatever your checkboxes above say); the widget answers, with the matrix.
 
 # %% [markdown] lang="zh-CN"
-# 下面各节每节讲一个部分。每一节都请你预测：只关闭这一个部分会带来什么变化（不管你上面的复选框现在是什么状态）；控件会连同矩阵给出答案。
+# 下面各节每节讲一个部分。每一节都会请你先预测一件事——只关闭这一个部分会带来什么变化（不管你上面的复选框现在是什么状态）；控件会连同矩阵给出答案。
 
 # %% [markdown]
 # ## 1. podSelector: whom the policy applies to
