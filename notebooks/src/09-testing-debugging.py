@@ -82,30 +82,44 @@ intro("09")
 # `policy-test` 中应用默认拒绝）：
 #
 # ```bash
-# kubectl create namespace policy-test                       # 创建测试命名空间
-# kubectl run web --image=nginx -n policy-test --labels=app=web                 # 创建两个 Pod
+# # 创建测试命名空间
+# kubectl create namespace policy-test
+# # 创建两个 Pod
+# kubectl run web --image=nginx -n policy-test --labels=app=web
 # kubectl run client --image=busybox -n policy-test --command -- sleep 3600
-# kubectl wait --for=condition=Ready pod/web pod/client -n policy-test          # 等待 Pod 就绪
+# # 等待 Pod 就绪
+# kubectl wait --for=condition=Ready pod/web pod/client -n policy-test
+# # 测试连通性(应该成功)
 # WEB_IP=$(kubectl get pod web -n policy-test -o jsonpath='{.status.podIP}')
-# kubectl exec -n policy-test client -- wget -qO- --timeout=2 http://$WEB_IP    # 测试连通性(应该成功)
-# kubectl apply -f default-deny.yaml                                            # 应用默认拒绝策略
-# kubectl exec -n policy-test client -- wget -qO- --timeout=2 http://$WEB_IP    # 再次测试(应该失败)
-# kubectl delete namespace policy-test                                          # 清理
+# kubectl exec -n policy-test client -- wget -qO- --timeout=2 http://$WEB_IP
+# # 应用默认拒绝策略
+# kubectl apply -f default-deny.yaml
+# # 再次测试(应该失败)
+# kubectl exec -n policy-test client -- wget -qO- --timeout=2 http://$WEB_IP
+# # 清理
+# kubectl delete namespace policy-test
 # ```
 #
 # 第二个演练（命名空间 `np-demo`：只有 `frontend` 可以访问 `web`）：
 #
 # ```bash
-# kubectl create namespace np-demo                                              # 创建环境
+# # 创建环境
+# kubectl create namespace np-demo
 # kubectl run web --image=nginx -n np-demo --labels=app=web,tier=backend
 # kubectl run frontend --image=busybox -n np-demo --labels=app=frontend --command -- sleep 3600
 # kubectl run other --image=busybox -n np-demo --labels=app=other --command -- sleep 3600
 # kubectl wait --for=condition=Ready pod -l app -n np-demo
-# kubectl apply -f allow-frontend.yaml                        # 应用策略:只允许 frontend 访问 web
+# # 应用策略:只允许 frontend 访问 web
+# kubectl apply -f allow-frontend.yaml
 # WEB_IP=$(kubectl get pod web -n np-demo -o jsonpath='{.status.podIP}')
-# kubectl exec -n np-demo frontend -- wget -qO- --timeout=2 http://$WEB_IP      # frontend 可以访问 → 输出 nginx 页面
-# kubectl exec -n np-demo other -- wget -qO- --timeout=2 http://$WEB_IP         # other 不能访问 → 超时
-# kubectl delete namespace np-demo                                              # 清理
+# # frontend 可以访问
+# kubectl exec -n np-demo frontend -- wget -qO- --timeout=2 http://$WEB_IP
+# # 输出 nginx 页面
+# # other 不能访问
+# kubectl exec -n np-demo other -- wget -qO- --timeout=2 http://$WEB_IP
+# # 超时
+# # 清理
+# kubectl delete namespace np-demo
 # ```
 #
 # `wget -qO- --timeout=2` 的各种结果分别意味着什么：
@@ -577,15 +591,24 @@ for dataplane, command in [("iptables", "iptables-save -t filter | grep -E 'cali
 # 在集群上，本章用于查看的命令如下：
 #
 # ```bash
-# calicoctl get networkpolicy -A                               # 查看 Calico 策略（所有命名空间的 Calico NetworkPolicy）
-# calicoctl get networkpolicy <name> -n <namespace> -o yaml    # 查看策略详情（存储的策略，已填入默认值）
-# calicoctl get globalnetworkpolicy -o wide                    # （本章未列出）全局策略，含 order 和选择器
-# calicoctl get tier                                           # （本章未列出）各个 Tier 及其 order
-# iptables -L -n | grep cali                                   # 查看生成的 iptables 规则（即上面的链）
+# # 查看 Calico 策略：所有命名空间的 Calico NetworkPolicy
+# calicoctl get networkpolicy -A
+# # 查看策略详情：存储的策略，已填入默认值
+# calicoctl get networkpolicy <name> -n <namespace> -o yaml
+# # （本章未列出）全局策略，含 order 和选择器
+# calicoctl get globalnetworkpolicy -o wide
+# # （本章未列出）各个 Tier 及其 order
+# calicoctl get tier
+# # 查看生成的 iptables 规则：即上面的链
+# iptables -L -n | grep cali
+# # 查看 Felix 策略缓存
 # kubectl exec -n kube-system <calico-node-pod> -c calico-node -- calico-node -show-status
-# calicoctl node diags                                         # 使用 calicoctl 诊断（生成诊断包，可附在缺陷报告中）
-# calicoctl apply -f log-denied.yaml                           # 本章把 Calico 策略通过管道交给 calicoctl apply
-# calicoctl delete globalnetworkpolicy log-denied              # 清理
+# # 使用 calicoctl 诊断：生成诊断包，可附在缺陷报告中
+# calicoctl node diags
+# # 本章把 Calico 策略通过管道交给 calicoctl apply
+# calicoctl apply -f log-denied.yaml
+# # 清理
+# calicoctl delete globalnetworkpolicy log-denied
 # ```
 #
 # `calico-node -show-status` 打印 calico-node 报告的自身状态（本章把这一步称为“查看 Felix 策略缓存”；
