@@ -86,7 +86,7 @@ lab.intro()
 # %% [markdown] lang="zh-CN"
 # ## 首先：策略真的被实施了吗？
 #
-# 如果集群的网络插件忽略 NetworkPolicy，它会照单全收每一条策略，却什么也不实施。**金丝雀检测**会在正式内容开始之前发现这种情况：它启动两个 Pod，确认一个能访问另一个，应用一条拒绝所有流量的策略（deny-all），再确认下一次连接**失败**。如果连接没有失败，它会停下来并给出可能的原因（kind 版本过旧、WSL2 内核、不支持策略的 CNI）。
+# 如果集群的网络插件忽略 NetworkPolicy，它会照单全收每一条策略，却什么也不实施。**金丝雀检查**会在正式内容开始之前发现这种情况：它启动两个 Pod，确认一个能访问另一个，应用一条拒绝所有流量的策略（deny-all），再确认下一次连接**失败**。如果连接没有失败，它会停下来并给出可能的原因（kind 版本过旧、WSL2 内核、不支持策略的 CNI）。
 
 # %%
 canary = lab.canary()
@@ -124,7 +124,7 @@ assert before.agree, before.render_text()
 # %% [markdown] lang="zh-CN"
 # ## 第 2 步：allow-frontend
 #
-# 先读一读这条策略。它选择 `app: web`，在 `policyTypes` 中列出 `Ingress`，并允许一个对端（`podSelector: app=frontend`，同一命名空间）访问 TCP/80。
+# 先读一读这条策略。它选择 `app: web`，在 `policyTypes` 中列出 `Ingress`，并允许一个对等点（`podSelector: app=frontend`，同一命名空间）访问 TCP/80。
 #
 # **预测**整个矩阵：`frontend → web`、`other → web`，还有 `web → frontend`（作用于 *web 入站方向*的策略，会改变 *web* 能发出的流量吗？）以及 `other → frontend`。
 
