@@ -14,7 +14,7 @@
 # %% [markdown] lang="zh-CN"
 # # 01 · NetworkPolicy 剖析
 #
-# 本章开篇就说明了 NetworkPolicy 是什么：“NetworkPolicy 是 Kubernetes 原生的网络安全策略资源，用于控制 Pod 的入站（Ingress）和出站（Egress）流量。”本笔记本把本章的 `example-policy` 逐个字段拆开，并展示每个字段对模型集群中真实连接的影响。
+# 本章开篇就说明了 NetworkPolicy 是什么：“NetworkPolicy 是 Kubernetes 原生的网络安全策略资源,用于控制 Pod 的入站(Ingress)和出站(Egress)流量。”本笔记本把本章的 `example-policy` 逐个字段拆开，并展示每个字段对模型集群中真实连接的影响。
 #
 # 有一点本章视为理所当然：策略由集群的**网络插件**来实施。不支持 NetworkPolicy 的插件（例如单独使用的 flannel）会照样保存每条策略，然后忽略它。下文所讲的一切，都是实施 NetworkPolicy 的插件的行为（见笔记本 00）。
 
@@ -49,7 +49,7 @@ intro("01")
 # | 概念 | 说明（本章） | 具体含义 | 在 `example-policy` 中 |
 # |---|---|---|---|
 # | `podSelector` | 选择策略适用的 Pod | 策略所在命名空间中、策略适用的那些 Pod | `app: web` |
-# | `policyTypes` | 策略类型：Ingress、Egress 或两者 | 策略隔离哪些方向 | 两者 |
+# | `policyTypes` | 策略类型:Ingress、Egress 或两者 | 策略隔离哪些方向 | 两者 |
 # | `ingress` | 入站规则 | 针对**进入** Pod 的连接的规则 | 一条规则 |
 # | `egress` | 出站规则 | 针对从 Pod **发出**的连接的规则 | 一条规则 |
 # | `from` / `to` | 流量来源/目标 | 谁可以连进来（`from`），或者可以被连接（`to`），即**对等点**（peer） | 三个对等点 / 一个对等点 |
