@@ -9,7 +9,7 @@ LOCK    := constraints.txt
 INSTALL := $(BIN)/python -m pip install --quiet --constraint $(LOCK)
 UV      := uv==0.13.8
 
-.PHONY: course test lint lock notebooks bench clean js
+.PHONY: course test lint lock notebooks messages bench clean js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,12 @@ $(VENV)/.test: pyproject.toml $(LOCK) | $(BIN)/python
 # JupyterLab refuses to run as root unless told it may (containers, root shells).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# The edition npkit's own language rule picks (NPKIT_LANG, else the locale): notebooks/zh-CN/ for Chinese.
+# (`=`, not `:=`: expanded when the recipe runs, once the venv exists.)
+EDITION = $(shell $(BIN)/python -c 'from npkit.i18n import edition; print(edition() and edition() + "/")')
+
 course: $(VENV)/.course
-	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) $(ROOT_FLAG) notebooks/00-welcome.ipynb
+	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) $(ROOT_FLAG) notebooks/$(EDITION)00-welcome.ipynb
 
 # All three run even when one fails, so one run shows every problem.
 lint: $(VENV)/.test
@@ -52,12 +56,19 @@ NPKIT_LAB_BACKEND ?= $(if $(filter 0,$(shell id -u)),local,predict)
 
 test: lint
 	$(BIN)/pytest tests npkit
-	NPKIT_PROGRESS=off NPKIT_LAB_BACKEND=$(NPKIT_LAB_BACKEND) $(BIN)/pytest --nbval-lax \
-		--sanitize-with tests/nbval-sanitize.cfg $(wildcard notebooks/*.ipynb labs/*.ipynb)
+	NPKIT_LANG=en NPKIT_PROGRESS=off NPKIT_LAB_BACKEND=$(NPKIT_LAB_BACKEND) $(BIN)/pytest --nbval-lax \
+		--sanitize-with tests/nbval-sanitize.cfg $(wildcard notebooks/*.ipynb labs/*.ipynb notebooks/zh-CN/*.ipynb labs/zh-CN/*.ipynb)
 
-# Notebooks and labs are built from their jupytext sources (notebooks/src, labs/src); see CONTRIBUTING.md.
+# Notebooks and labs are built from their jupytext sources (notebooks/src, labs/src), in two editions
+# (English, and zh-CN/); see CONTRIBUTING.md.
 notebooks: $(VENV)/.test
 	$(BIN)/python tools/notebooks.py
+
+# npkit's message catalogs (npkit/locale/zh_CN/LC_MESSAGES/<domain>.po, .mo): extract every message of
+# the code and the course data, update the .po files (translations kept), compile the .mo files.
+# See docs/translating.md; `tools/messages.py --stats` counts what is left to translate.
+messages: $(VENV)/.test
+	$(BIN)/python tools/messages.py
 
 # The widgets' browser code: js/src (CodeMirror 6, the matrix and diagram) bundled by esbuild into
 # npkit/widgets/static/, which is committed, so installing npkit never needs node. Needs node and npm.
