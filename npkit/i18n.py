@@ -43,6 +43,10 @@ LANGUAGES = (ENGLISH, "zh_CN")  # the languages npkit speaks; each but English h
 ENVIRONMENT = ("NPKIT_LANG",)
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX precedence: the first one set decides
 
+# The folder of each language's edition of the notebooks and labs (notebooks/zh-CN/, labs/zh-CN/; BCP 47
+# names, as on the web); English is the folders themselves.
+EDITIONS = {ENGLISH: "", "zh_CN": "zh-CN"}
+
 # Which Chinese locales the zh_CN (Simplified) catalogs serve; Traditional ones (zh_TW, zh_HK) get English.
 _ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh_sg": "zh_CN", "zh_hans": "zh_CN", "zh_hans_cn": "zh_CN"}
 
@@ -88,6 +92,15 @@ def _checked(lang: str) -> str:
     if chosen is None or (chosen == ENGLISH and not lang.lower().startswith("en")):
         raise ValueError(f"npkit speaks {', '.join(LANGUAGES)}, not {lang!r}")
     return chosen
+
+
+def edition(lang: str | None = None) -> str:
+    """The edition folder of `lang` (default: the current language): "" for English, "zh-CN" for Chinese.
+
+    >>> edition("zh_CN"), edition("en")
+    ('zh-CN', '')
+    """
+    return EDITIONS[lang or get_language()]
 
 
 def set_language(lang: str | None) -> None:
@@ -261,11 +274,14 @@ def wrap(text: str, columns: int) -> list[str]:
     lines: list[str] = []
     line = ""
     for token in _tokens(text):
-        if line and token[0] not in _NO_BREAK_BEFORE and width(line.rstrip() + token.rstrip()) > columns:
+        if not line or width(line.rstrip() + token.rstrip()) <= columns:
+            line += token
+        elif token[0] in _NO_BREAK_BEFORE and len(line) > 1 and width(line[-1]) == 2:
+            lines.append(line[:-1].rstrip())  # closing punctuation never starts a line: it takes a character along
+            line = line[-1] + token
+        else:
             lines.append(line.rstrip())
             line = token.lstrip()
-        else:
-            line += token
     if line.strip():
         lines.append(line.rstrip())
     return lines

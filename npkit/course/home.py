@@ -16,15 +16,38 @@ from html import escape
 
 import ipywidgets as w
 
+from ..i18n import edition, get_language
 from ..widgets.view import View
 from .exercises import Exercise
 from .intro import Intro, notebooks
 from .progress import NotebookProgress, progress
 
 
+def in_edition(path: str, lang: str | None = None) -> str:
+    """A notebook's or folder's path in the edition of `lang` (default: the current language).
+
+    >>> in_edition("notebooks/01-anatomy.ipynb", "zh_CN"), in_edition("labs", "zh_CN"), in_edition("labs", "en")
+    ('notebooks/zh-CN/01-anatomy.ipynb', 'labs/zh-CN', 'labs')
+    """
+    folder = edition(lang)
+    if not folder:
+        return path
+    top, _, rest = path.partition("/")
+    return posixpath.join(top, folder, rest) if rest else posixpath.join(top, folder)
+
+
 def _link(entry: Intro, here: str) -> str:
-    """The notebook's path relative to the folder of the notebook showing the link."""
-    return posixpath.relpath(entry.file, here) if entry.file else ""
+    """The notebook's path in the current edition, relative to the folder (`here`, in English terms:
+    "notebooks", "labs") of the notebook showing the link, which is in the same edition."""
+    return posixpath.relpath(in_edition(entry.file), in_edition(here)) if entry.file else ""
+
+
+def other_edition(here: str = "notebooks") -> tuple[str, str]:
+    """The course home of the other edition (English ↔ 中文), relative to `here` in this one: (label, link)."""
+    home = notebooks()[0].file
+    lang = "en" if get_language() != "en" else "zh_CN"
+    label = "English edition" if lang == "en" else "中文版"
+    return label, posixpath.relpath(in_edition(home, lang), in_edition(here))
 
 
 def _exercises(notebook: str) -> tuple[str, ...]:
@@ -64,7 +87,9 @@ class CourseHome:
 
     def __repr__(self) -> str:
         hours, minutes = divmod(self.minutes, 60)
-        lines = [f"The course: {len(self.rows)} notebooks and labs, about {hours} h {minutes} min"]
+        label, link = other_edition(self.here)
+        lines = [f"The course: {len(self.rows)} notebooks and labs, about {hours} h {minutes} min",
+                 f"  {label}: {link}"]
         for nid, title, link, length, done, status in self.rows:
             tail = f"  — {status}" if status else ""
             lines.append(f"  [{'x' if done else ' '}] {nid:>3}  {title} ({length} min) {link}{tail}")
@@ -79,7 +104,9 @@ class CourseHome:
                         f"<td style='text-align:left'><a href='{escape(link)}'>{escape(title)}</a></td>"
                         f"<td>{minutes} min</td><td style='text-align:left;color:var(--jp-ui-font-color2,#666)'>"
                         f"{escape(status)}</td></tr>")
-        return (f"<div class='npkit-home'><b>The course</b>: {len(self.rows)} notebooks and labs, about "
+        label, link = other_edition(self.here)
+        return (f"<div class='npkit-home'><p style='text-align:right'><a href='{escape(link)}'>{escape(label)}</a>"
+                f"</p><b>The course</b>: {len(self.rows)} notebooks and labs, about "
                 f"{self.minutes // 60} h {self.minutes % 60} min. A tick means you marked it done (the "
                 "<i>What next</i> button at its end); your answers are kept between sessions "
                 "(<code>npkit.course.reset_progress()</code> forgets them).<table><tr><th></th><th></th>"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..matrix import Matrix, render_table
+from .fonts import chinese_capable
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -123,6 +124,11 @@ def _new_figure(width: float, height: float) -> tuple[Figure, Any]:
 
 def heatmap(matrix: Matrix, flipped: np.ndarray | None = None, title: str | None = None) -> Figure:
     """A matplotlib Figure: green allowed, red denied, flipped cells outlined in amber."""
+    with chinese_capable():  # a title or label may be Chinese
+        return _heatmap(matrix, flipped, title)
+
+
+def _heatmap(matrix: Matrix, flipped: np.ndarray | None, title: str | None) -> Figure:
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Rectangle
 
@@ -149,6 +155,11 @@ def heatmap(matrix: Matrix, flipped: np.ndarray | None = None, title: str | None
 
 def graph(matrix: Matrix, title: str | None = None, include_self: bool = False) -> Figure:
     """A matplotlib Figure: pods on a circle grouped by namespace, an arrow per allowed connection."""
+    with chinese_capable():  # a title may be Chinese
+        return _graph(matrix, title, include_self)
+
+
+def _graph(matrix: Matrix, title: str | None, include_self: bool) -> Figure:
     import matplotlib
     from matplotlib.patches import FancyArrowPatch
 
