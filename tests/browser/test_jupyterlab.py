@@ -12,7 +12,10 @@ The tests share one page and run in order:
 3. a click on a diagram arrow shows that connection's explanation;
 4. the dark theme: every mark's contrast, computed from the rendered colours, is at least 4.5:1;
 5. saved, closed (kernel shut down) and reopened: "run this cell to continue", no "model not found";
-6. notebook 00: after Run All no reveal is open; a wrong first answer shows "first try: ✗".
+6. notebook 00: after Run All no reveal is open; a wrong first answer shows "first try: ✗";
+7. notebook 00 of the zh-CN edition: its prose and npkit's intro card are drawn with a CJK font (the
+   fonts Chromium actually used for the heading's glyphs, asked through the DevTools protocol; a missing
+   font would draw boxes with a fallback), screenshot zh-CN-welcome.png.
 
 Screenshots of each go to tests/artifacts/. The server (and its kernels) is always stopped.
 Needs Debian's chromium (/usr/bin/chromium) and PyPI playwright; never `playwright install`.
@@ -124,6 +127,8 @@ def jupyterlab(tmp_path_factory) -> Iterator[Lab]:
     root.mkdir()
     shutil.copy(HERE / NOTEBOOK, root / NOTEBOOK)
     shutil.copy(REPO / "notebooks" / WELCOME, root / WELCOME)
+    (root / "zh-CN").mkdir()
+    shutil.copy(REPO / "notebooks" / "zh-CN" / WELCOME, root / "zh-CN" / WELCOME)
     port, token = _free_port(), "npkit-browser-test"
     env = dict(os.environ, NPKIT_PROGRESS=str(tmp / "progress.json"))
     for var, sub in (("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTER_CONFIG_DIR", "config"),
@@ -426,3 +431,42 @@ def test_notebook_00_keeps_reveals_closed_and_records_a_wrong_first_try(page, ju
     result.locator(".npkit-first-try").wait_for(timeout=20_000)
     assert "first try: ✗" in result.inner_text()
     question.screenshot(path=str(ARTIFACTS / "question-first-try.png"))
+
+
+def _platform_fonts(page, selector: str) -> dict[str, int]:
+    """The fonts Chromium drew the text of `selector`'s first element with: family → glyph count."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        assert node, f"nothing matches {selector}"
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    finally:
+        cdp.detach()
+    return {f["familyName"]: int(f["glyphCount"]) for f in fonts}
+
+
+CJK_FONT = re.compile(r"CJK|Source Han|WenQuanYi|YaHei|PingFang|Hiragino|Heiti|Noto Sans SC", re.I)
+
+
+def test_the_chinese_edition_is_drawn_with_a_chinese_font(page, jupyterlab):
+    name = f"zh-CN/{WELCOME}"
+    page.goto(jupyterlab.url(name), timeout=60_000)
+    page.wait_for_selector(f".lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel:text-is('{WELCOME}')", timeout=60_000)
+    _wait_for_kernel(page)
+    heading = f"{ACTIVE} .jp-MarkdownCell .jp-RenderedMarkdown h1"
+    page.wait_for_selector(heading)
+    assert page.locator(heading).first.inner_text().startswith("欢迎使用 npkit")
+    run_all(page)
+    page.wait_for_selector(f"{ACTIVE} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+    # The first code cell set the language, so npkit's own output is Chinese too (the intro card's title).
+    card = page.locator(f"{ACTIVE} .jp-CodeCell .jp-OutputArea-output", has_text="00 · 欢迎").first
+    card.scroll_into_view_if_needed(timeout=60_000)
+    page.locator(heading).first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "zh-CN-welcome.png"))
+    fonts = _platform_fonts(page, heading)
+    chinese = {f: n for f, n in fonts.items() if CJK_FONT.search(f)}
+    # "欢迎使用" is four glyphs; all of them from a CJK font (a box would be drawn by a Latin or last-resort font)
+    assert sum(chinese.values()) >= 4, f"Chinese drawn with {fonts}: install fonts-noto-cjk (.ci/run does)"

@@ -14,6 +14,9 @@ from npkit.course import Exercise, intro
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 LABS = sorted((ROOT / "labs").glob("lab-[0-9][0-9]-*.ipynb"))
+# The zh-CN edition (same file names; tests/i18n/test_editions.py checks the languages).
+CHINESE = sorted((ROOT / "notebooks" / "zh-CN").glob("[0-9][0-9]-*.ipynb")) + sorted(
+    (ROOT / "labs" / "zh-CN").glob("lab-[0-9][0-9]-*.ipynb"))
 
 
 def _build_module():
@@ -42,6 +45,7 @@ def test_each_notebook_is_what_its_source_builds(source):
 def test_every_notebook_and_lab_has_a_source():
     built = {BUILD.target(s) for s in SOURCES}
     assert set(NOTEBOOKS + LABS) == built
+    assert set(CHINESE) == {BUILD.target(s, "zh-CN") for s in SOURCES}
     assert len(LABS) == 4 and len(NOTEBOOKS) == 11
 
 
@@ -49,8 +53,10 @@ def test_a_hand_edited_notebook_is_reported_stale(tmp_path):
     source = tmp_path / "src" / "99-x.py"
     source.parent.mkdir()
     source.write_text("# %% [markdown]\n# # Title\n\n# %% tags=[\"check\"]\nassert True\n", encoding="utf-8")
-    assert BUILD.stale([source]) == [tmp_path / "99-x.ipynb"]  # missing
-    BUILD.target(source).write_text(BUILD.build(source), encoding="utf-8")
+    assert BUILD.stale([source]) == [tmp_path / "99-x.ipynb", tmp_path / "zh-CN" / "99-x.ipynb"]  # missing
+    for edition in BUILD.EDITIONS:
+        BUILD.target(source, edition).parent.mkdir(exist_ok=True)
+        BUILD.target(source, edition).write_text(BUILD.build(source, edition), encoding="utf-8")
     assert BUILD.stale([source]) == []
     cells = json.loads(BUILD.target(source).read_text(encoding="utf-8"))["cells"]
     assert [c["id"] for c in cells] == ["99-x-000", "99-x-001"]
@@ -60,7 +66,7 @@ def test_a_hand_edited_notebook_is_reported_stale(tmp_path):
 
 
 def test_committed_notebooks_have_no_outputs():
-    for path in NOTEBOOKS + LABS:
+    for path in NOTEBOOKS + LABS + CHINESE:
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             if cell["cell_type"] == "code":
                 assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
@@ -70,7 +76,12 @@ def _intro_id(path: Path) -> str:
     return f"L{int(path.stem[4:6])}" if path.stem.startswith("lab-") else path.stem[:2]
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def _edition_id(path: Path) -> str:
+    return f"zh-CN/{path.stem}" if path.parent.name == "zh-CN" else path.stem
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS + [p for p in CHINESE if p.parent.parent.name == "notebooks"],
+                         ids=_edition_id)
 def test_each_notebook_opens_with_its_own_intro(notebook):
     number = _intro_id(notebook)
     first = _code_cells(notebook)[0]
@@ -78,7 +89,7 @@ def test_each_notebook_opens_with_its_own_intro(notebook):
     assert intro(number).file == f"notebooks/{notebook.name}"
 
 
-@pytest.mark.parametrize("lab", LABS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("lab", LABS + [p for p in CHINESE if p.parent.parent.name == "labs"], ids=_edition_id)
 def test_each_lab_offers_the_opt_in_then_opens_with_its_card(lab):
     first, second = _code_cells(lab)[:2]
     assert first.rstrip().endswith("opt_in") and "local_opt_in()" in first  # nothing runs here unasked

@@ -104,7 +104,7 @@ x = 1
         "# 标题", 'import npkit\nnpkit.set_language("zh_CN")  # 中文版：npkit 的输出也是中文\nx = 1',
         "Not translated yet: [04](04-ports.ipynb), [docs](../../docs/sources.md)"]
     assert [c["id"] for c in zh] == [c["id"] for c in en] == ["99-x-000", "99-x-001", "99-x-002"]
-    assert BUILD.untranslated(source) == ["Not translated yet: [04](04-ports.ipynb), [docs](../docs/sources.md)"]
+    assert BUILD.untranslated(source) == ["Not translated yet: [04](04-ports.ipynb), [docs](../docs/sou"]  # 60 characters
     assert BUILD.targets(source) == [tmp_path / "notebooks" / "99-x.ipynb", tmp_path / "notebooks" / "zh-CN" / "99-x.ipynb"]
 
 
