@@ -9,8 +9,11 @@ from typing import Any, Protocol
 
 from ..engine import DATAPLANES, VIEWS, Engine, protocol_name
 from ..errors import UsageError
+from ..i18n import messages
 from ..loading import load
 from ..model import Cluster, Diagnostic
+
+_ = messages("npkit-tools").gettext
 
 __all__ = ["Subcommands", "UsageError", "add_dataplane", "add_inputs", "engine_for", "engines_for", "load_inputs",
            "parse_port", "print_diagnostics", "print_notes"]
@@ -24,20 +27,20 @@ class Subcommands(Protocol):
 
 def add_inputs(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("-f", "--filename", dest="files", action="extend", nargs="+", required=required,
-                   metavar="PATH", help="YAML file, directory of *.yaml/*.yml, or - for stdin (repeatable)")
+                   metavar="PATH", help=_("YAML file, directory of *.yaml/*.yml, or - for stdin (repeatable)"))
 
 
 def add_dataplane(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataplane", choices=DATAPLANES, default="calico",
-                   help="calico: everything Calico enforces (default); kubernetes: NetworkPolicy and "
-                        "ClusterNetworkPolicy only, as kube-network-policies enforces them (kind's kindnet "
-                        "enforces NetworkPolicy alone)")
+                   help=_("calico: everything Calico enforces (default); kubernetes: NetworkPolicy and "
+                          "ClusterNetworkPolicy only, as kube-network-policies enforces them (kind's kindnet "
+                          "enforces NetworkPolicy alone)"))
     p.add_argument("--l7", action="store_true",
-                   help="enforce Calico http matches (as with Istio + Dikastes); off by default, like Felix")
+                   help=_("enforce Calico http matches (as with Istio + Dikastes); off by default, like Felix"))
     p.add_argument("--view", choices=VIEWS, default="auto",
-                   help="the words of explanations: kubernetes (isolated, allowed by a policy's rule), calico "
-                        "(tiers, orders, namespace profiles), or auto (default): calico when Calico objects are "
-                        "loaded on the calico dataplane, kubernetes otherwise; the verdicts are the same")
+                   help=_("the words of explanations: kubernetes (isolated, allowed by a policy's rule), calico "
+                          "(tiers, orders, namespace profiles), or auto (default): calico when Calico objects are "
+                          "loaded on the calico dataplane, kubernetes otherwise; the verdicts are the same"))
 
 
 def load_inputs(args: argparse.Namespace, quiet: bool = False) -> Cluster:
@@ -58,7 +61,7 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic], quiet: bool = False) ->
 def print_notes(notes: Iterable[str]) -> None:
     """Each note once, on stderr, in the order first seen."""
     for note in dict.fromkeys(notes):
-        print(f"note: {note}", file=sys.stderr)
+        print(_("note: {note}").format(note=note), file=sys.stderr)
 
 
 def engines_for(args: argparse.Namespace, *clusters: Cluster) -> tuple[Engine, ...]:
@@ -76,12 +79,12 @@ def engine_for(args: argparse.Namespace, cluster: Cluster) -> Engine:
 
 def parse_port(text: str, default_protocol: str) -> tuple[int | None, str]:
     """`80`, `53/UDP` or `ICMP` → (port, protocol)."""
-    port, _, proto = text.partition("/")
+    port, _slash, proto = text.partition("/")
     if not port.isdigit():
         if port.upper() in ("ICMP", "ICMPV6"):
             return None, protocol_name(port)
-        raise UsageError(f"--port {text!r}: expected a number like 80, or 53/UDP")
+        raise UsageError(_("--port {value}: expected a number like 80, or 53/UDP").format(value=repr(text)))
     number = int(port)
     if not 1 <= number <= 65535:
-        raise UsageError(f"--port {text!r}: ports run from 1 to 65535")
+        raise UsageError(_("--port {value}: ports run from 1 to 65535").format(value=repr(text)))
     return number, (proto or default_protocol).upper()

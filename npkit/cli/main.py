@@ -23,7 +23,8 @@ from ..errors import (
     InputError,
     NpkitError,
 )
-from ..i18n import N_, messages, wrap
+from ..i18n import N_, messages
+from .localized import localized
 
 _, ngettext = messages("npkit-tools").gettext, messages("npkit-tools").ngettext
 
@@ -31,7 +32,7 @@ TYPE_CHECKING = False  # not typing's: what runs before main() catches a Ctrl-C 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterator, Sequence
-    from typing import Any, NoReturn
+    from typing import Any
 
 # What writing the output can fail with: the disk or the quota is full, the file too large, the device gone.
 _WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
@@ -58,7 +59,7 @@ class _Subcommand:
         self.sub, self.help_text = sub, help_text
 
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
-        return _localized(self.sub.add_parser(name, help=self.help_text, **kwargs))
+        return localized(self.sub.add_parser(name, help=self.help_text, **kwargs))
 
 
 def _command_in(argv: Sequence[str]) -> str | None:
@@ -71,7 +72,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser for `argv` (default: the process's arguments): every command listed, the one named set up."""
     import argparse
 
-    parser = _localized(argparse.ArgumentParser(
+    parser = localized(argparse.ArgumentParser(
         prog="npkit",
         description=_("Evaluate Kubernetes NetworkPolicy, Calico policy and ClusterNetworkPolicy offline, "
                       "and explain every verdict."),
@@ -84,39 +85,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         if name == chosen:
             importlib.import_module(f"npkit.cli.commands.{name}").register(_Subcommand(sub, _(help_text)))
         else:
-            _localized(sub.add_parser(name, help=_(help_text)))
-    return parser
-
-
-def _localized(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """`parser` with argparse's own headings in the current language (argparse's messages come from
-    Python's catalog, which has no Chinese; the ones a reader sees first are in npkit's)."""
-    import argparse
-
-    class Formatter(parser.formatter_class):  # type: ignore[name-defined] # a subclass of the parser's own
-        def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
-            super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
-
-        # argparse wraps by characters; a Chinese character takes two columns, so wrap by columns.
-        def _split_lines(self, text: str, width: int) -> list[str]:
-            return super()._split_lines(text, width) if text.isascii() else wrap(text, width)
-
-        def _fill_text(self, text: str, width: int, indent: str) -> str:
-            if text.isascii() or isinstance(self, argparse.RawDescriptionHelpFormatter):
-                return super()._fill_text(text, width, indent)
-            return "\n".join(indent + line for line in wrap(text, width - len(indent)))
-
-    def error(message: str) -> NoReturn:
-        parser.print_usage(sys.stderr)
-        parser.exit(2, _("{prog}: error: {message}").format(prog=parser.prog, message=message) + "\n")
-
-    parser.formatter_class = Formatter
-    parser.error = error  # type: ignore[method-assign] # this parser's words only; argparse's class is untouched
-    parser._positionals.title = _("positional arguments")
-    parser._optionals.title = _("options")
-    for action in parser._actions:
-        if isinstance(action, argparse._HelpAction):
-            action.help = _("show this help message and exit")
+            localized(sub.add_parser(name, help=_(help_text)))
     return parser
 
 

@@ -17,10 +17,13 @@ from pathlib import Path
 
 import yaml
 
+from ..i18n import messages
 from .kube import CALICO_API, Kube, KubeError
 from .readiness import Clock, Timeout, tigera_waiting, wait_until
 from .runner import Result, Runner
 from .versions import Versions
+
+_ = messages("npkit-tools").gettext
 
 OPERATOR_API = "operator.tigera.io/v1"
 EXPECTED_TIERS = ("default", "kube-admin", "kube-baseline")  # what 3.32 creates
@@ -67,15 +70,16 @@ def custom_resources(cluster_dir: Path, pod_subnet: str) -> str:
     try:
         network = ipaddress.ip_network(pod_subnet)
     except ValueError:
-        raise InstallError(f"podSubnet {pod_subnet!r} of the kind config is not one IPv4 CIDR; the Calico lab "
-                           "cluster is single-stack IPv4 (e.g. 10.244.0.0/16)") from None
+        raise InstallError(_("podSubnet {subnet} of the kind config is not one IPv4 CIDR; the Calico lab cluster is "
+                             "single-stack IPv4 (e.g. 10.244.0.0/16)").format(subnet=repr(pod_subnet))) from None
     if network.version != 4:
-        raise InstallError(f"podSubnet {pod_subnet}: the Calico lab cluster is IPv4; use an IPv4 CIDR")
+        raise InstallError(_("podSubnet {subnet}: the Calico lab cluster is IPv4; use an IPv4 CIDR").format(
+            subnet=pod_subnet))
     path = cluster_dir / CUSTOM_RESOURCES
     try:
         docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
     except (OSError, yaml.YAMLError) as e:
-        raise InstallError(f"cannot read {path}: {e}") from None
+        raise InstallError(_("cannot read {path}: {error}").format(path=path, error=e)) from None
     for doc in docs:
         if doc.get("kind") == "Installation":
             doc["spec"]["calicoNetwork"]["ipPools"][0]["cidr"] = str(network)
@@ -89,29 +93,30 @@ def install(runner: Runner, versions: Versions, context: str, cluster_dir: Path,
         report(f"kubectl create -f {url}")
         result = runner.run(create_argv(url, context), timeout=300)
         if not result.ok and not only_already_exists(result):
-            raise InstallError(f"installing Calico failed at {url}: {result.message()}. Check that this machine "
-                               "can reach raw.githubusercontent.com, then run `npkit lab up` again")
+            raise InstallError(_("installing Calico failed at {url}: {reason}. Check that this machine can reach "
+                                 "raw.githubusercontent.com, then run `npkit lab up` again").format(
+                                     url=url, reason=result.message()))
     text = custom_resources(cluster_dir, pod_subnet)
-    report(f"kubectl create -f {CUSTOM_RESOURCES} (IP pool {pod_subnet})")
+    report(_("kubectl create -f {file} (IP pool {subnet})").format(file=CUSTOM_RESOURCES, subnet=pod_subnet))
 
     def create() -> list[str]:
         result = runner.run(create_argv("-", context), timeout=120, input=text)
         if result.ok or only_already_exists(result):
             return []
         if not_served_yet(result):
-            return ["the operator's CRDs to be served"]
-        raise InstallError(f"creating Calico's custom resources failed: {result.message()}")
+            return [_("the operator's CRDs to be served")]
+        raise InstallError(_("creating Calico's custom resources failed: {reason}").format(reason=result.message()))
 
     try:
-        wait_until(create, "the operator's CRDs", CRDS_TIMEOUT, clock=clock)
+        wait_until(create, _("the operator's CRDs"), CRDS_TIMEOUT, clock=clock)
     except Timeout as e:
-        raise InstallError(f"{e}; run `npkit lab up` again") from None
+        raise InstallError(_("{error}; run `npkit lab up` again").format(error=e)) from None
 
 
 def status_waiting(kube: Kube) -> list[str]:
     """What Calico is still waiting for: TigeraStatus components, then the v3 API."""
     if not kube.has_api(OPERATOR_API, "TigeraStatus"):
-        return ["the Tigera operator (its TigeraStatus API is not served yet)"]
+        return [_("the Tigera operator (its TigeraStatus API is not served yet)")]
     waiting = tigera_waiting(kube.list(OPERATOR_API, "TigeraStatus"))
     if waiting:
         return waiting
@@ -124,12 +129,12 @@ def api_waiting(kube: Kube) -> list[str]:
     try:
         missing = [k for k in ("Tier", "GlobalNetworkPolicy", "NetworkPolicy") if not kube.has_api(CALICO_API, k)]
         if missing:
-            return [f"the projectcalico.org/v3 API (not serving {', '.join(missing)} yet)"]
+            return [_("the projectcalico.org/v3 API (not serving {kinds} yet)").format(kinds=", ".join(missing))]
         tiers = {t["metadata"]["name"] for t in kube.list(CALICO_API, "Tier")}
     except KubeError as e:  # the aggregated API server starting: "not ready yet", and why
-        return [f"the projectcalico.org/v3 API ({e})"]
+        return [_("the projectcalico.org/v3 API ({error})").format(error=e)]
     absent = [t for t in EXPECTED_TIERS if t not in tiers]
-    return [f"the built-in tiers ({', '.join(absent)} missing)"] if absent else []
+    return [_("the built-in tiers ({tiers} missing)").format(tiers=", ".join(absent))] if absent else []
 
 
 def cluster_cni(kube: Kube) -> str:

@@ -19,10 +19,13 @@ from urllib.parse import urlparse
 # Defined with every npkit error in npkit/errors.py; importable from here too.
 from ..errors import ForeignObject as ForeignObject
 from ..errors import UnsafeTarget
+from ..i18n import messages
 from .kind import context_name
 
 if TYPE_CHECKING:
     from ..model import AnyPolicy
+
+_ = messages("npkit-tools").gettext
 
 LAB_LABEL = "npkit.io/lab"
 MANAGED_BY = ("app.kubernetes.io/managed-by", "npkit")
@@ -65,17 +68,19 @@ class ContextGuard:
     def check(self, context: str | None, server: str | None) -> None:
         """Raise UnsafeTarget unless `context` (with API `server`) is one the lab may talk to."""
         if context is None:
-            raise UnsafeTarget("no kube context is selected; run `npkit lab up` to create the lab cluster")
+            raise UnsafeTarget(_("no kube context is selected; run `npkit lab up` to create the lab cluster"))
         if self.allow_context is not None and context == self.allow_context:
             return  # the user named this context explicitly
         if context != self.lab_context:
-            raise UnsafeTarget(
-                f"refusing to use context {context!r}: npkit labs act only on {self.lab_context!r}. "
-                f"To use {context!r} anyway, pass --context {context} (Python: allow_context={context!r}).")
+            raise UnsafeTarget(_(
+                "refusing to use context {context}: npkit labs act only on {lab_context}. To use {context} anyway, "
+                "pass --context {name} (Python: allow_context={context}).").format(
+                    context=repr(context), lab_context=repr(self.lab_context), name=context))
         if not is_local_server(server):
-            raise UnsafeTarget(
-                f"context {context!r} looks like the lab's kind context, but its API server is {server!r}, "
-                "not on this machine; refusing. Pass --context explicitly if this is really your lab.")
+            raise UnsafeTarget(_(
+                "context {context} looks like the lab's kind context, but its API server is {server}, not on this "
+                "machine; refusing. Pass --context explicitly if this is really your lab.").format(
+                    context=repr(context), server=repr(server)))
 
 
 def valid_lab_id(lab_id: str) -> bool:

@@ -14,6 +14,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ..i18n import messages
+
+_ = messages("npkit-tools").gettext
+
 LOG_PREFIX = "calico-packet"  # Felix's default LogPrefix; its LOG rules print "calico-packet: IN=..."
 _FIELD = re.compile(r"\b(IN|OUT)=(\S*)")
 
@@ -51,6 +55,6 @@ def attribute(log: str, pods: Iterable[PodPlace]) -> list[str]:
         place = src or dst
         if place is None:
             continue  # another cluster's or another lab's packet
-        names = " → ".join(p.key if p else "(outside)" for p in (src, dst))
+        names = " → ".join(p.key if p else _("(outside)") for p in (src, dst))
         out.append(f"{place.node} [{names}] {line.strip()}")
     return out

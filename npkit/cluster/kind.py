@@ -9,7 +9,10 @@ from pathlib import Path
 import yaml
 
 from ..errors import KindError  # defined with the others in npkit.errors; importable here too
+from ..i18n import messages
 from .runner import Result, Runner
+
+_ = messages("npkit-tools").gettext
 
 CNIS = ("calico", "kindnet")
 DEFAULT_NAME = "npkit-lab"
@@ -30,7 +33,7 @@ def context_name(cluster: str) -> str:
 def config_path(cluster_dir: Path, cni: str) -> Path:
     """cluster/kind-calico.yaml or cluster/kind-kindnet.yaml."""
     if cni not in CNIS:
-        raise ValueError(f"unknown CNI {cni!r}; choose one of {', '.join(CNIS)}")
+        raise ValueError(_("unknown CNI {cni}; choose one of {choices}").format(cni=repr(cni), choices=", ".join(CNIS)))
     return cluster_dir / f"kind-{cni}.yaml"
 
 
@@ -39,7 +42,7 @@ def pod_subnet(config: Path) -> str:
     try:
         doc = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as e:
-        raise KindError(f"cannot read the kind config {config}: {e}") from None
+        raise KindError(_("cannot read the kind config {path}: {error}").format(path=config, error=e)) from None
     networking = doc.get("networking") if isinstance(doc, dict) else None
     return str((networking or {}).get("podSubnet") or KIND_DEFAULT_POD_SUBNET)
 
@@ -57,7 +60,8 @@ def create_argv(name: str, config: Path, image: str, wait: str = "0s") -> list[s
 
 def failure(what: str, result: Result) -> KindError:
     """A KindError for a failed kind command: kind's own ERROR line and output tail, and the link."""
-    return KindError(f"{what} failed: {result.message()}\n  (kind's known issues: {KNOWN_ISSUES})")
+    return KindError(_("{command} failed: {reason}\n  (kind's known issues: {url})").format(
+        command=what, reason=result.message(), url=KNOWN_ISSUES))
 
 
 @dataclass

@@ -22,6 +22,9 @@ from typing import Any, Protocol
 import yaml
 
 from ..errors import KubeError  # defined with the others in npkit.errors; importable here too
+from ..i18n import messages
+
+_ = messages("npkit-tools").gettext
 
 FIELD_MANAGER = "npkit"
 CALICO_API = "projectcalico.org/v3"
@@ -76,6 +79,11 @@ def describe(manifest: dict[str, Any]) -> str:
     return f"{manifest.get('kind')} {namespace + '/' if namespace else ''}{meta.get('name')}"
 
 
+def _named(kind: str, name: str, namespace: str | None) -> str:
+    """`Kind ns/name` or `Kind name`."""
+    return f"{kind} {namespace + '/' if namespace else ''}{name}"
+
+
 def kubeconfig_files() -> list[Path]:
     """The kubeconfig files kubectl would read (KUBECONFIG, else ~/.kube/config)."""
     env = os.environ.get("KUBECONFIG")
@@ -119,8 +127,8 @@ def import_client() -> Any:
         import kubernetes.dynamic
         import kubernetes.stream
     except ImportError as e:
-        raise KubeError(f"the Kubernetes client is not installed ({e}); the kind labs need it: {INSTALL_HINT}") \
-            from None
+        raise KubeError(_("the Kubernetes client is not installed ({error}); the kind labs need it: {hint}").format(
+            error=e, hint=INSTALL_HINT)) from None
     return kubernetes
 
 
@@ -128,10 +136,10 @@ class ClientKube:
     """`Kube` on the official client, bound to one named context."""
 
     def __init__(self, context: str):
-        _, servers = read_contexts()
+        servers = read_contexts()[1]
         if context not in servers:
-            raise KubeError(f"no kube context {context!r} in {', '.join(map(str, kubeconfig_files()))}; "
-                            "run `npkit lab up` to create the lab cluster")
+            raise KubeError(_("no kube context {context} in {files}; run `npkit lab up` to create the lab "
+                              "cluster").format(context=repr(context), files=", ".join(map(str, kubeconfig_files()))))
         self.context: str | None = context
         self.server: str | None = servers[context]
         self._lock = threading.Lock()
@@ -146,7 +154,7 @@ class ClientKube:
                 k8s = import_client()
                 # The same files read_contexts read (the client's own default is fixed at its import).
                 files = os.pathsep.join(str(p) for p in kubeconfig_files())
-                with self._errors("reading the kubeconfig"):
+                with self._errors(_("reading the kubeconfig")):
                     self._api_client = k8s.config.new_client_from_config(config_file=files, context=self.context,
                                                                         persist_config=False)
             return self._api_client
@@ -157,7 +165,7 @@ class ClientKube:
         with self._lock:
             if self._dynamic_client is None:
                 k8s = import_client()
-                with self._errors("discovering the cluster's APIs"):
+                with self._errors(_("discovering the cluster's APIs")):
                     self._dynamic_client = k8s.dynamic.DynamicClient(api)
             return self._dynamic_client
 
@@ -171,45 +179,49 @@ class ClientKube:
         try:
             yield
         except ApiException as e:
-            raise KubeError(f"{what}: {_api_message(e)}", e.status) from None
+            raise KubeError(_("{what}: {message}").format(what=what, message=_api_message(e)), e.status) from None
         except (HTTPError, OSError) as e:
             reason = getattr(e, "reason", None) or e
-            raise KubeError(f"{what}: the API server {self.server} does not answer ({reason})") from None
+            raise KubeError(_("{what}: the API server {server} does not answer ({reason})").format(
+                what=what, server=self.server, reason=reason)) from None
         except ConfigException as e:
-            raise KubeError(f"{what}: kube context {self.context!r}: {e}") from None
+            raise KubeError(_("{what}: kube context {context}: {error}").format(
+                what=what, context=repr(self.context), error=e)) from None
         except ValueError as e:  # an answer the client cannot read (the models validate what they parse)
-            raise KubeError(f"{what}: unexpected answer from the API server {self.server}: {e}") from None
+            raise KubeError(_("{what}: unexpected answer from the API server {server}: {error}").format(
+                what=what, server=self.server, error=e)) from None
 
     def _resource(self, api_version: str, kind: str) -> Any:
         from kubernetes.dynamic.exceptions import ResourceNotFoundError
 
         dynamic = self._dynamic
         try:
-            with self._errors(f"looking up {kind} ({api_version})"):
+            with self._errors(_("looking up {kind} ({api_version})").format(kind=kind, api_version=api_version)):
                 return dynamic.resources.get(api_version=api_version, kind=kind)
         except ResourceNotFoundError:
-            raise KubeError(f"the cluster does not serve {kind} ({api_version})", 404) from None
+            raise KubeError(_("the cluster does not serve {kind} ({api_version})").format(
+                kind=kind, api_version=api_version), 404) from None
 
     # -- Kube ------------------------------------------------------------------------------
     def version(self) -> str:
         k8s = import_client()
-        with self._errors("reading the server version"):
+        with self._errors(_("reading the server version")):
             return str(k8s.client.VersionApi(self._api).get_code(_request_timeout=5).git_version)
 
     def create(self, manifest: dict[str, Any]) -> dict[str, Any]:
         resource = self._resource(manifest["apiVersion"], manifest["kind"])
-        with self._errors(f"creating {describe(manifest)}"):
+        with self._errors(_("creating {object}").format(object=describe(manifest))):
             return _dict(resource.create(body=manifest, namespace=manifest["metadata"].get("namespace")))
 
     def replace(self, manifest: dict[str, Any]) -> dict[str, Any]:
         resource = self._resource(manifest["apiVersion"], manifest["kind"])
-        with self._errors(f"replacing {describe(manifest)}"):
+        with self._errors(_("replacing {object}").format(object=describe(manifest))):
             return _dict(resource.replace(body=manifest, namespace=manifest["metadata"].get("namespace")))
 
     def apply(self, manifest: dict[str, Any]) -> dict[str, Any]:
         meta = manifest["metadata"]
         resource = self._resource(manifest["apiVersion"], manifest["kind"])
-        with self._errors(f"applying {describe(manifest)}"):
+        with self._errors(_("applying {object}").format(object=describe(manifest))):
             return _dict(resource.server_side_apply(body=manifest, name=meta["name"], namespace=meta.get("namespace"),
                                                     field_manager=FIELD_MANAGER, force_conflicts=True))
 
@@ -219,7 +231,7 @@ class ClientKube:
         resource = self._resource(api_version, kind)
         body = {"kind": "DeleteOptions", "apiVersion": "v1", "preconditions": {"uid": uid}} if uid else None
         try:
-            with self._errors(f"deleting {kind} {namespace + '/' if namespace else ''}{name}"):
+            with self._errors(_("deleting {object}").format(object=_named(kind, name, namespace))):
                 resource.delete(name=name, namespace=namespace, body=body)
         except KubeError as e:
             if e.status == 404:
@@ -230,7 +242,7 @@ class ClientKube:
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
         resource = self._resource(api_version, kind)
         try:
-            with self._errors(f"reading {kind} {namespace + '/' if namespace else ''}{name}"):
+            with self._errors(_("reading {object}").format(object=_named(kind, name, namespace))):
                 return _dict(resource.get(name=name, namespace=namespace))
         except KubeError as e:
             if e.status == 404:
@@ -240,7 +252,7 @@ class ClientKube:
     def list(self, api_version: str, kind: str, namespace: str | None = None,
              label_selector: str | None = None) -> list[dict[str, Any]]:
         resource = self._resource(api_version, kind)
-        with self._errors(f"listing {kind}"):
+        with self._errors(_("listing {kind}").format(kind=kind)):
             result = resource.get(namespace=namespace, label_selector=label_selector)
             return [_dict(item) for item in result.items]
 
@@ -254,14 +266,14 @@ class ClientKube:
         """
         k8s = import_client()
         try:
-            with self._errors(f"exec in {namespace}/{pod}"):
+            with self._errors(_("exec in {pod}").format(pod=f"{namespace}/{pod}")):
                 own = k8s.client.ApiClient(configuration=self._api.configuration)
         except KubeError as e:
             return ExecResult(None, "", str(e))
         try:
             core = k8s.client.CoreV1Api(own)
             try:
-                with self._errors(f"exec in {namespace}/{pod}"):
+                with self._errors(_("exec in {pod}").format(pod=f"{namespace}/{pod}")):
                     resp = k8s.stream.stream(core.connect_get_namespaced_pod_exec, pod, namespace,
                                              container=container, command=list(argv), stderr=True, stdin=False,
                                              stdout=True, tty=False, _preload_content=False)
@@ -282,7 +294,7 @@ class ClientKube:
 
     def logs(self, namespace: str, pod: str, container: str | None = None, tail: int | None = None) -> str:
         k8s = import_client()
-        with self._errors(f"reading logs of {namespace}/{pod}"):
+        with self._errors(_("reading logs of {pod}").format(pod=f"{namespace}/{pod}")):
             return str(k8s.client.CoreV1Api(self._api).read_namespaced_pod_log(
                 pod, namespace, container=container, tail_lines=tail))
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ScenarioError  # defined with the others in npkit.errors; importable here too
+from ..i18n import messages
 from ..model import NAMESPACE_NAME_LABEL, Cluster, Namespace, Pod
 from . import agnhost
 from .guard import lab_labels
+
+_, pgettext = messages("npkit-tools").gettext, messages("npkit-tools").pgettext
 
 # Pods are recreated often; they need no grace period and no API token.
 _POD_DEFAULTS = {"terminationGracePeriodSeconds": 0, "automountServiceAccountToken": False}
@@ -36,8 +39,9 @@ def pod_manifest(pod: Pod, image: str) -> dict[str, Any]:
     Pods get no extra labels: selectors in the lab's policies must see exactly the scenario's.
     """
     if pod.host_network:
-        raise ScenarioError(f"pod {pod.key} uses hostNetwork: a lab cannot deploy it (it would share the "
-                            "node's address and ports, and policy does not apply to it); drop it from the scenario")
+        raise ScenarioError(_("pod {pod} uses hostNetwork: a lab cannot deploy it (it would share the node's address "
+                              "and ports, and policy does not apply to it); drop it from the scenario").format(
+                                  pod=pod.key))
     spec: dict[str, Any] = {"containers": agnhost.containers(pod, image), **_POD_DEFAULTS}
     if pod.service_account != "default":
         spec["serviceAccountName"] = pod.service_account
@@ -55,9 +59,10 @@ def scenario_manifests(scenario: Cluster, lab_id: str, image: str) -> list[dict[
     for pod in scenario.pods:
         for port in pod.ports:
             if port.protocol not in agnhost.PROBE_PROTOCOLS:
-                problems.append(f"pod {pod.key} declares {port}: agnhost serves only TCP, UDP and SCTP")
+                problems.append(_("pod {pod} declares {port}: agnhost serves only TCP, UDP and SCTP").format(
+                    pod=pod.key, port=port))
     if problems:
-        raise ScenarioError("; ".join(problems))
+        raise ScenarioError(pgettext("clauses", "; ").join(problems))
     used = {p.namespace for p in scenario.pods} | {s.namespace for s in scenario.network_sets if s.namespace}
     namespaces = [ns for name, ns in sorted(scenario.namespaces.items()) if name in used or not ns.implicit]
     out = [namespace_manifest(ns, lab_id) for ns in namespaces]

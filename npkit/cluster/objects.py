@@ -17,8 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..i18n import messages
 from .guard import LAB_LABEL, ForeignObject, lab_selector, owned_by
 from .kube import CALICO_API, Kube, KubeError, describe
+
+_tools = messages("npkit-tools")
+_, ngettext = _tools.gettext, _tools.ngettext
 
 CNP_API = "policy.networking.k8s.io/v1alpha2"
 # Cluster-wide kinds a lab may create, in the order clean-up deletes them (tiers last).
@@ -84,13 +88,14 @@ class LabObjects:
                 except ForeignObject:
                     foreign.append(describe(manifest))
         if foreign:
-            one = len(foreign) == 1
-            raise ForeignObject(
-                f"{', '.join(foreign)} already exist{'s' if one else ''} on the cluster and "
-                f"{'was' if one else 'were'} not created by lab {self.lab_id} (no label {LAB_LABEL}={self.lab_id}); "
-                f"npkit never replaces or deletes what it did not create. Rename {'it' if one else 'them'} in the "
-                f"scenario, or remove the existing {'one' if one else 'ones'} yourself if "
-                f"{'it is a leftover' if one else 'they are leftovers'}.")
+            raise ForeignObject(ngettext(
+                "{objects} already exists on the cluster and was not created by lab {lab_id} (no label "
+                "{label}={lab_id}); npkit never replaces or deletes what it did not create. Rename it in the scenario, "
+                "or remove the existing one yourself if it is a leftover.",
+                "{objects} already exist on the cluster and were not created by lab {lab_id} (no label "
+                "{label}={lab_id}); npkit never replaces or deletes what it did not create. Rename them in the "
+                "scenario, or remove the existing ones yourself if they are leftovers.", len(foreign)).format(
+                    objects=", ".join(foreign), lab_id=self.lab_id, label=LAB_LABEL))
 
     def _create_or_replace(self, manifest: dict[str, Any], check: bool) -> dict[str, Any]:
         api, kind, namespace, name = _key(manifest)
@@ -120,11 +125,12 @@ class LabObjects:
         labels = (existing.get("metadata") or {}).get("labels")
         if owned_by(labels, self.lab_id) and recorded in (None, _uid(existing)):
             return
-        raise ForeignObject(
-            f"{describe(manifest)} already exists on the cluster and was not created by lab {self.lab_id} "
-            f"(it has no label {LAB_LABEL}={self.lab_id}); npkit never replaces or deletes what it did not "
-            "create. Rename it in the scenario, or remove the existing one yourself if it is a leftover "
-            f"(`kubectl delete {manifest['kind'].lower()} {manifest['metadata']['name']}`).")
+        raise ForeignObject(_(
+            "{object} already exists on the cluster and was not created by lab {lab_id} (it has no label "
+            "{label}={lab_id}); npkit never replaces or deletes what it did not create. Rename it in the scenario, "
+            "or remove the existing one yourself if it is a leftover (`{command}`).").format(
+                object=describe(manifest), lab_id=self.lab_id, label=LAB_LABEL,
+                command=f"kubectl delete {manifest['kind'].lower()} {manifest['metadata']['name']}"))
 
     def _check_namespace(self, manifest: dict[str, Any]) -> None:
         namespace = manifest["metadata"]["namespace"]
@@ -132,8 +138,9 @@ class LabObjects:
             return
         live = self.kube.get("v1", "Namespace", namespace)
         if live is None or not owned_by((live.get("metadata") or {}).get("labels"), self.lab_id):
-            raise ForeignObject(f"refusing to write {describe(manifest)}: namespace {namespace} was not created "
-                                f"by lab {self.lab_id}; labs change only their own namespaces")
+            raise ForeignObject(_("refusing to write {object}: namespace {namespace} was not created by lab {lab_id}; "
+                                  "labs change only their own namespaces").format(
+                                      object=describe(manifest), namespace=namespace, lab_id=self.lab_id))
 
     def _record(self, manifest: dict[str, Any], live: dict[str, Any] | None) -> None:
         uid = _uid(live)
@@ -159,19 +166,19 @@ class LabObjects:
         selector = lab_selector(self.lab_id)
         namespaces = [n for n in self.kube.list("v1", "Namespace", label_selector=selector) if self._mine(n)]
         for ns in namespaces:
-            report(f"deleting namespace {ns['metadata']['name']}")
+            report(_("deleting namespace {name}").format(name=ns["metadata"]["name"]))
             self._delete(("v1", "Namespace", None, ns["metadata"]["name"]), ns)
         names = [ns["metadata"]["name"] for ns in namespaces]
         # Namespace deletion is asynchronous; what they hold (Calico policies in the lab's tiers
         # too) is gone only when they are, and the next deploy may reuse the names.
-        wait(lambda: [f"namespace {n} (terminating)" for n in names if self.kube.get("v1", "Namespace", n)],
-             "namespace deletion", 300)
+        wait(lambda: [_("namespace {name} (terminating)").format(name=n) for n in names
+                      if self.kube.get("v1", "Namespace", n)], _("namespace deletion"), 300)
         for api, kind in CLUSTER_SCOPED:
             if not self.kube.has_api(api, kind):
                 continue
             for obj in self.kube.list(api, kind, label_selector=selector):
                 if self._mine(obj):
-                    report(f"deleting {kind} {obj['metadata']['name']}")
+                    report(_("deleting {object}").format(object=f"{kind} {obj['metadata']['name']}"))
                     self._delete((api, kind, None, obj["metadata"]["name"]), obj)
         self.created.clear()
         return names
@@ -203,7 +210,9 @@ class LabObjects:
                 if (obj.get("spec") or {}).get("tier") == tier:
                     meta = obj["metadata"]
                     members.append(f"{kind} {meta['namespace'] + '/' if meta.get('namespace') else ''}{meta['name']}")
-        shown = ", ".join(members[:8]) + (" ..." if len(members) > 8 else "") or "policies that are still terminating"
-        return (f"Tier {tier} was created by lab {self.lab_id}, but Calico refuses to delete a tier that still holds "
-                f"policies, and it holds some the lab did not create: {shown}. Delete or move them, then run the "
-                f"clean-up again (`npkit lab clean --lab-id {self.lab_id}`).")
+        shown = ", ".join(members[:8]) + (" ..." if len(members) > 8 else "") or _(
+            "policies that are still terminating")
+        return _("Tier {tier} was created by lab {lab_id}, but Calico refuses to delete a tier that still holds "
+                 "policies, and it holds some the lab did not create: {policies}. Delete or move them, then run the "
+                 "clean-up again (`npkit lab clean --lab-id {lab_id}`).").format(tier=tier, lab_id=self.lab_id,
+                                                                                 policies=shown)

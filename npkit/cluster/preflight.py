@@ -9,8 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import messages
 from .runner import Runner
 from .versions import Versions, parse_version
+
+_ = messages("npkit-tools").gettext
 
 HostOS = str  # "linux", "macos", "windows", "wsl"
 
@@ -28,33 +31,42 @@ def host_os() -> HostOS:
 
 
 def _runtime_hint(os_name: HostOS) -> str:
-    return {
-        "linux": "install Docker Engine (https://docs.docker.com/engine/install/) or Podman, "
-                 "then `sudo systemctl start docker` and add yourself to the docker group",
-        "macos": "install and start Docker Desktop, or `brew install colima docker && colima start --cpu 4 --memory 8`",
-        "windows": "install Docker Desktop with the WSL2 backend and run the labs inside your WSL2 distribution",
-        "wsl": "start Docker Desktop and enable WSL integration for this distribution "
-               "(Settings → Resources → WSL integration), or install Docker Engine inside WSL2",
-    }.get(os_name, "install Docker and start it")
+    if os_name == "linux":
+        return _("install Docker Engine (https://docs.docker.com/engine/install/) or Podman, then `sudo systemctl "
+                 "start docker` and add yourself to the docker group")
+    if os_name == "macos":
+        return _("install and start Docker Desktop, or `brew install colima docker && colima start --cpu 4 --memory "
+                 "8`")
+    if os_name == "windows":
+        return _("install Docker Desktop with the WSL2 backend and run the labs inside your WSL2 distribution")
+    if os_name == "wsl":
+        return _("start Docker Desktop and enable WSL integration for this distribution (Settings → Resources → WSL "
+                 "integration), or install Docker Engine inside WSL2")
+    return _("install Docker and start it")
 
 
 def _kind_hint(os_name: HostOS, version: str) -> str:
-    return {
-        "linux": f"`go install sigs.k8s.io/kind@{version}`, or download the kind-linux-amd64 binary of "
-                 f"release {version} from https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
-        "macos": "`brew install kind`",
-        "windows": "run the labs in WSL2 and install kind there as on Linux (or `winget install Kubernetes.kind`)",
-        "wsl": f"`go install sigs.k8s.io/kind@{version}`, or download the kind-linux-amd64 binary of release {version}",
-    }.get(os_name, "see https://kind.sigs.k8s.io/docs/user/quick-start/#installation")
+    if os_name == "linux":
+        return _("`go install sigs.k8s.io/kind@{version}`, or download the kind-linux-amd64 binary of release "
+                 "{version} from https://kind.sigs.k8s.io/docs/user/quick-start/#installation").format(version=version)
+    if os_name == "macos":
+        return "`brew install kind`"
+    if os_name == "windows":
+        return _("run the labs in WSL2 and install kind there as on Linux (or `winget install Kubernetes.kind`)")
+    if os_name == "wsl":
+        return _("`go install sigs.k8s.io/kind@{version}`, or download the kind-linux-amd64 binary of release "
+                 "{version}").format(version=version)
+    return _("see https://kind.sigs.k8s.io/docs/user/quick-start/#installation")
 
 
 def _kubectl_hint(os_name: HostOS) -> str:
-    return {
-        "linux": "install kubectl: https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/",
-        "macos": "`brew install kubectl`",
-        "windows": "install kubectl inside WSL2 as on Linux",
-        "wsl": "install kubectl: https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/",
-    }.get(os_name, "install kubectl: https://kubernetes.io/docs/tasks/tools/")
+    if os_name in ("linux", "wsl"):
+        return _("install kubectl: {url}").format(url="https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/")
+    if os_name == "macos":
+        return "`brew install kubectl`"
+    if os_name == "windows":
+        return _("install kubectl inside WSL2 as on Linux")
+    return _("install kubectl: {url}").format(url="https://kubernetes.io/docs/tasks/tools/")
 
 
 @dataclass
@@ -102,11 +114,11 @@ def cgroup_version(info: str) -> int | None:
 
 def _cgroup_hint(os_name: HostOS) -> str:
     if os_name == "wsl":
-        return ("in WSL2, turn cgroup v1 off for the WSL kernel (kind's known issues, \"Failure to Create Cluster on "
-                "WSL2\", point to https://github.com/spurin/wsl-cgroupsv2), then `wsl --shutdown`")
-    return ("boot the host with cgroup v2 (kernel argument systemd.unified_cgroup_hierarchy=1; on RHEL, Rocky or "
-            "Alma 8: `sudo grubby --update-kernel=ALL --args=systemd.unified_cgroup_hierarchy=1` and reboot), "
-            "or use a newer distribution")
+        return _("in WSL2, turn cgroup v1 off for the WSL kernel (kind's known issues, \"Failure to Create Cluster on "
+                 "WSL2\", point to https://github.com/spurin/wsl-cgroupsv2), then `wsl --shutdown`")
+    return _("boot the host with cgroup v2 (kernel argument systemd.unified_cgroup_hierarchy=1; on RHEL, Rocky or "
+             "Alma 8: `sudo grubby --update-kernel=ALL --args=systemd.unified_cgroup_hierarchy=1` and reboot), "
+             "or use a newer distribution")
 
 
 def check_runtime(runner: Runner, os_name: HostOS) -> list[str]:
@@ -114,15 +126,16 @@ def check_runtime(runner: Runner, os_name: HostOS) -> list[str]:
     cgroup v1, where the pinned Kubernetes 1.35 kubelet does not start."""
     runtime = container_runtime(runner)
     if runtime is None:
-        return [f"no container runtime (docker or podman) found: {_runtime_hint(os_name)}"]
+        return [_("no container runtime (docker or podman) found: {hint}").format(hint=_runtime_hint(os_name))]
     info = runner.run([runtime, "info"], timeout=20)
     if not info.ok:
-        return [f"`{runtime} info` failed ({info.message()}): the {runtime} engine is not running or not "
-                f"reachable; {_runtime_hint(os_name)}"]
+        return [_("`{runtime} info` failed ({reason}): the {runtime} engine is not running or not reachable; "
+                  "{hint}").format(runtime=runtime, reason=info.message(), hint=_runtime_hint(os_name))]
     if cgroup_version(info.stdout) == 1:
-        return [f"the {runtime} host uses cgroup v1: the labs' node image runs Kubernetes 1.35, whose kubelet "
-                "refuses to start on cgroup v1 by default (KEP-5573, kubernetes/kubernetes#134298; kind v0.31 "
-                f"does not change that), so the cluster would never become ready. {_cgroup_hint(os_name)}"]
+        return [_("the {runtime} host uses cgroup v1: the labs' node image runs Kubernetes 1.35, whose kubelet "
+                  "refuses to start on cgroup v1 by default (KEP-5573, kubernetes/kubernetes#134298; kind v0.31 "
+                  "does not change that), so the cluster would never become ready. {hint}").format(
+                      runtime=runtime, hint=_cgroup_hint(os_name))]
     return []
 
 
@@ -137,52 +150,53 @@ def check_inotify(os_name: HostOS, read_sysctl: ReadSysctl = read_sysctl) -> lis
             low.append((name, int(value), wanted))
     if not low:
         return []
-    now = ", ".join(f"{name}={value}" for name, value, _ in low)
-    fix = " && ".join(f"sudo sysctl {name}={wanted}" for name, _, wanted in low)
-    return [f"inotify limits are low for a 3-node kind cluster ({now}); pods may fail with \"too many open "
-            f"files\". kind's known issues recommend raising them: `{fix}`"]
+    now = ", ".join(f"{name}={value}" for name, value, _wanted in low)
+    fix = " && ".join(f"sudo sysctl {name}={wanted}" for name, _value, wanted in low)
+    return [_("inotify limits are low for a 3-node kind cluster ({now}); pods may fail with \"too many open "
+              "files\". kind's known issues recommend raising them: `{fix}`").format(now=now, fix=fix)]
 
 
 def _check_kind(runner: Runner, versions: Versions, os_name: HostOS, result: Preflight) -> None:
     if runner.which("kind") is None:
-        result.problems.append(f"kind is not installed: {_kind_hint(os_name, versions.kind)}")
+        result.problems.append(_("kind is not installed: {hint}").format(hint=_kind_hint(os_name, versions.kind)))
         return
     out = runner.run(["kind", "version"], timeout=20)
     try:
         found = parse_version(out.stdout)
     except ValueError:
-        result.problems.append(f"`kind version` gave no version ({out.message()})")
+        result.problems.append(_("`kind version` gave no version ({output})").format(output=out.message()))
         return
     shown, pinned = "v" + ".".join(map(str, found)), parse_version(versions.kind)
     if found < parse_version(versions.kind_min):
-        result.problems.append(
-            f"kind {shown} is too old: kindnet enforces NetworkPolicy only from {versions.kind_min}, "
-            f"and the labs are pinned to {versions.kind}; {_kind_hint(os_name, versions.kind)}")
+        result.problems.append(_(
+            "kind {found} is too old: kindnet enforces NetworkPolicy only from {minimum}, and the labs are pinned to "
+            "{pinned}; {hint}").format(found=shown, minimum=versions.kind_min, pinned=versions.kind,
+                                       hint=_kind_hint(os_name, versions.kind)))
     elif found[:2] < pinned[:2]:
-        result.problems.append(
-            f"kind {shown} is older than the pinned {versions.kind}: the labs' node image was built for "
-            f"{versions.kind} (kind's release notes list the images made for each release) and an older kind "
-            f"may not boot it; {_kind_hint(os_name, versions.kind)}")
+        result.problems.append(_(
+            "kind {found} is older than the pinned {pinned}: the labs' node image was built for {pinned} (kind's "
+            "release notes list the images made for each release) and an older kind may not boot it; {hint}").format(
+                found=shown, pinned=versions.kind, hint=_kind_hint(os_name, versions.kind)))
     elif found[:2] > pinned[:2]:
-        result.notes.append(
-            f"kind {shown} is newer than the pinned {versions.kind}; the labs' node image was built for "
-            f"{versions.kind}, and kind's release notes for {shown} say which older images it still supports. "
-            f"If `npkit lab up` fails, install {versions.kind}")
+        result.notes.append(_(
+            "kind {found} is newer than the pinned {pinned}; the labs' node image was built for {pinned}, and kind's "
+            "release notes for {found} say which older images it still supports. If `npkit lab up` fails, install "
+            "{pinned}").format(found=shown, pinned=versions.kind))
 
 
 def _check_kubectl(runner: Runner, versions: Versions, os_name: HostOS, result: Preflight) -> None:
     if runner.which("kubectl") is None:
-        result.problems.append(f"kubectl is not installed: {_kubectl_hint(os_name)}")
+        result.problems.append(_("kubectl is not installed: {hint}").format(hint=_kubectl_hint(os_name)))
         return
     out = runner.run(["kubectl", "version", "--client"], timeout=20)
     try:
         found = parse_version(out.stdout)
     except ValueError:
-        result.notes.append(f"`kubectl version --client` gave no version ({out.message()})")
+        result.notes.append(_("`kubectl version --client` gave no version ({output})").format(output=out.message()))
         return
     if found < parse_version(versions.kubectl_min):
-        result.notes.append(f"kubectl v{'.'.join(map(str, found))} is older than {versions.kubectl_min}; "
-                            "kubectl should be within one minor version of the cluster")
+        result.notes.append(_("kubectl v{found} is older than {minimum}; kubectl should be within one minor version of "
+                              "the cluster").format(found=".".join(map(str, found)), minimum=versions.kubectl_min))
 
 
 def preflight(runner: Runner, versions: Versions, os_name: HostOS | None = None,
@@ -195,7 +209,7 @@ def preflight(runner: Runner, versions: Versions, os_name: HostOS | None = None,
     _check_kubectl(runner, versions, os_name, result)
     result.notes += check_inotify(os_name, read_sysctl)
     if os_name == "wsl":
-        result.notes.append("WSL2: kindnet's policy engine needs nfqueue and nft conntrack support in the WSL "
-                            "kernel and fails open without them (kind issues #3705, #3789); the lab's enforcement "
-                            "canary catches this. The Calico cluster (--cni calico) does not depend on it.")
+        result.notes.append(_("WSL2: kindnet's policy engine needs nfqueue and nft conntrack support in the WSL "
+                              "kernel and fails open without them (kind issues #3705, #3789); the lab's enforcement "
+                              "canary catches this. The Calico cluster (--cni calico) does not depend on it."))
     return result

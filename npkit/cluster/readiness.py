@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import NotReady as Timeout  # its old name and home
+from ..i18n import messages
+
+_tools = messages("npkit-tools")
+_, ngettext = _tools.gettext, _tools.ngettext
 
 
 def _condition(obj: dict[str, Any], kind: str) -> dict[str, Any] | None:
@@ -28,13 +32,13 @@ def nodes_waiting(nodes: list[dict[str, Any]]) -> list[str]:
     []
     """
     if not nodes:
-        return ["no nodes registered yet"]
+        return [_("no nodes registered yet")]
     waiting = []
     for n in nodes:
         ready = _condition(n, "Ready")
         if ready is None or ready.get("status") != "True":
-            why = (ready or {}).get("message") or (ready or {}).get("reason") or "no Ready condition yet"
-            waiting.append(f"node {n['metadata']['name']} (NotReady: {why})")
+            why = (ready or {}).get("message") or (ready or {}).get("reason") or _("no Ready condition yet")
+            waiting.append(_("node {name} (NotReady: {why})").format(name=n["metadata"]["name"], why=why))
     return waiting
 
 
@@ -46,7 +50,7 @@ def tigera_waiting(statuses: list[dict[str, Any]], required: tuple[str, ...] = (
     ['apiserver (not reported yet)']
     """
     seen = {s["metadata"]["name"]: s for s in statuses}
-    waiting = [f"{name} (not reported yet)" for name in required if name not in seen]
+    waiting = [_("{name} (not reported yet)").format(name=name) for name in required if name not in seen]
     for name, s in sorted(seen.items()):
         available = _condition(s, "Available")
         if available is None or available.get("status") != "True":
@@ -54,7 +58,7 @@ def tigera_waiting(statuses: list[dict[str, Any]], required: tuple[str, ...] = (
             progressing = _condition(s, "Progressing")
             detail = next((c.get("message") or c.get("reason") for c in (degraded, progressing)
                            if c is not None and c.get("status") == "True" and (c.get("message") or c.get("reason"))),
-                          "not Available")
+                          _("not Available"))
             waiting.append(f"{name} ({detail})")
     return waiting
 
@@ -75,9 +79,9 @@ def pod_waiting(pod: dict[str, Any]) -> str | None:
             return f"{name}: {waiting['reason']} ({waiting.get('message', '').strip() or cs.get('name')})"
     ready = _condition(pod, "Ready")
     if status.get("phase") != "Running" or ready is None or ready.get("status") != "True":
-        return f"{name}: {status.get('phase') or 'Pending'}"
+        return f"{name}: {status.get('phase') or 'Pending'}"  # the API's phase
     if not status.get("podIP"):
-        return f"{name}: no IP yet"
+        return _("{pod}: no IP yet").format(pod=name)
     return None
 
 
@@ -117,6 +121,10 @@ def wait_until(check: Callable[[], list[str]], what: str, timeout: float, interv
         if not waiting:
             return
         if elapsed >= timeout:
-            shown = "; ".join(waiting[:5]) + (f"; and {len(waiting) - 5} more" if len(waiting) > 5 else "")
-            raise Timeout(f"{what} not ready after {timeout:g} s: {shown}")
+            shown = "; ".join(waiting[:5])
+            if len(waiting) > 5:
+                shown = ngettext("{shown}; and {n} more", "{shown}; and {n} more", len(waiting) - 5).format(
+                    shown=shown, n=len(waiting) - 5)
+            raise Timeout(_("{what} not ready after {timeout:g} s: {waiting}").format(what=what, timeout=timeout,
+                                                                                     waiting=shown))
         clock.sleep(interval)

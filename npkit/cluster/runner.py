@@ -12,6 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..i18n import messages
+
+_ = messages("npkit-tools").gettext
+
 # Colour codes kind prints when it thinks it writes to a terminal.
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 TAIL_LINES = 3
@@ -52,7 +56,7 @@ class Result:
         """
         lines = plain_lines(self.stderr) or plain_lines(self.stdout)
         if not lines:
-            return f"exit code {self.returncode}"
+            return _("exit code {code}").format(code=self.returncode)
         first = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ERROR:")), None)
         if first is None:
             return lines[-1].strip()
@@ -91,10 +95,11 @@ class SubprocessRunner:
             done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, input=input,
                                   stdin=None if input is not None else subprocess.DEVNULL, check=False)
         except FileNotFoundError:
-            return Result(argv, 127, "", f"{argv[0]}: command not found")
+            return Result(argv, 127, "", _("{program}: command not found").format(program=argv[0]))
         except subprocess.TimeoutExpired as e:
             out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-            return Result(argv, 124, out, f"{argv[0]} did not finish within {timeout:g} s")
+            return Result(argv, 124, out, _("{program} did not finish within {seconds:g} s").format(
+                program=argv[0], seconds=timeout))
         return Result(argv, done.returncode, done.stdout, done.stderr)
 
     def stream(self, argv: Sequence[str], on_line: Callable[[str], None], timeout: float) -> Result:
@@ -109,7 +114,7 @@ class SubprocessRunner:
             proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                     stdin=subprocess.DEVNULL, bufsize=1, errors="replace", start_new_session=True)
         except FileNotFoundError:
-            return Result(argv, 127, "", f"{argv[0]}: command not found")
+            return Result(argv, 127, "", _("{program}: command not found").format(program=argv[0]))
         expired = threading.Event()
 
         def expire() -> None:
@@ -132,7 +137,8 @@ class SubprocessRunner:
                 _stop(proc)
         output = "".join(lines)
         if expired.is_set():
-            return Result(argv, 124, "", output + f"\n{argv[0]} did not finish within {timeout:g} s\n")
+            return Result(argv, 124, "", output + "\n" + _("{program} did not finish within {seconds:g} s").format(
+                program=argv[0], seconds=timeout) + "\n")
         return Result(argv, proc.returncode, "", output)
 
     def which(self, program: str) -> str | None:

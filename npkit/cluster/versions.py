@@ -7,6 +7,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..i18n import messages
+
+_ = messages("npkit-tools").gettext
+
 # cluster/ sits at the repository root, next to the npkit package; NPKIT_CLUSTER_DIR overrides.
 _DEFAULT_DIR = Path(__file__).resolve().parents[2] / "cluster"
 _LINE = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
@@ -67,8 +71,8 @@ def load_versions(path: Path | None = None) -> Versions:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
-        raise FileNotFoundError(f"cannot read the pinned versions file {path}: {e.strerror or e}; "
-                                "set NPKIT_CLUSTER_DIR to the repository's cluster/ folder") from None
+        raise FileNotFoundError(_("cannot read the pinned versions file {path}: {error}; set NPKIT_CLUSTER_DIR to the "
+                                  "repository's cluster/ folder").format(path=path, error=e.strerror or e)) from None
     values: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
@@ -76,11 +80,12 @@ def load_versions(path: Path | None = None) -> Versions:
             continue
         m = _LINE.match(line)
         if m is None:
-            raise ValueError(f"{path}:{number}: expected KEY=value, got {line!r}")
+            raise ValueError(_("{path}:{line}: expected KEY=value, got {text}").format(path=path, line=number,
+                                                                                      text=repr(line)))
         values[m.group(1)] = m.group(2).strip()
     missing = [k for k in _REQUIRED if not values.get(k)]
     if missing:
-        raise ValueError(f"{path}: missing {', '.join(missing)}")
+        raise ValueError(_("{path}: missing {keys}").format(path=path, keys=", ".join(missing)))
     return Versions(values["KIND_VERSION"], values["KIND_MIN_VERSION"], values["KIND_NODE_IMAGE"],
                     values["CALICO_VERSION"], values["CALICO_MANIFEST_BASE"], values["AGNHOST_IMAGE"],
                     values["KUBECTL_MIN_VERSION"])

@@ -14,12 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal, TypeVar
 
+from ..i18n import messages
 from ..model import AnyPolicy, Cluster, Tier
 from .config import BackendConfig
 from .errors import LabConfigError, LabError
 
 __all__ = ["CleanReport", "LabBackend", "LabConfigError", "LabError", "LabRecord", "Outcome", "ProbeRequest",
            "ProbeResult", "Progress", "no_progress"]
+
+_ = messages("npkit-tools").gettext
 
 Outcome = Literal["CONNECTED", "TIMEOUT", "REFUSED", "DNS", "OTHER", "UNKNOWN", "ERROR"]
 
@@ -62,13 +65,18 @@ class LabRecord:
 
     lab_id: str
     age: float | None  # seconds since it was created; None when unknown
-    state: str  # e.g. "in use by process 4242", "kept", "left by a process that has exited"
+    state: str  # e.g. "in use by process 4242", "kept", "left by a process that has exited" (the backend's words)
     detail: str = ""  # pods, policies
     abandoned: bool = False  # its owner crashed: the next run removes it
 
     def line(self) -> str:
-        age = "" if self.age is None else f", {format_age(self.age)} old"
-        return f"{self.lab_id}: {self.state}{age}" + (f"; {self.detail}" if self.detail else "")
+        """`lab-01: kept, 5 min old; namespaces a, b`."""
+        if self.age is None:
+            text = _("{lab_id}: {state}; {detail}") if self.detail else _("{lab_id}: {state}")
+        else:
+            text = _("{lab_id}: {state}, {age} old; {detail}") if self.detail else _("{lab_id}: {state}, {age} old")
+        age = "" if self.age is None else format_age(self.age)
+        return text.format(lab_id=self.lab_id, state=self.state, age=age, detail=self.detail)
 
 
 @dataclass(frozen=True)
@@ -76,15 +84,18 @@ class CleanReport:
     """What `clean` removed, and what is still there (empty when nothing of the lab is left)."""
 
     lab_id: str
-    where: str  # "this machine", "kind cluster npkit-lab"
+    where: str  # "this machine", "kind cluster npkit-lab" (the backend's words)
     removed: tuple[str, ...] = ()
     left: tuple[str, ...] = ()
 
     def message(self) -> str:
         if self.left:
-            return (f"lab {self.lab_id}: still present on {self.where} after clean-up: {', '.join(self.left)}")
-        done = f"removed {', '.join(self.removed)}; " if self.removed else ""
-        return f"lab {self.lab_id}: {done}nothing of it is left on {self.where}"
+            return _("lab {lab_id}: still present on {where} after clean-up: {left}").format(
+                lab_id=self.lab_id, where=self.where, left=", ".join(self.left))
+        if self.removed:
+            return _("lab {lab_id}: removed {removed}; nothing of it is left on {where}").format(
+                lab_id=self.lab_id, removed=", ".join(self.removed), where=self.where)
+        return _("lab {lab_id}: nothing of it is left on {where}").format(lab_id=self.lab_id, where=self.where)
 
 
 T = TypeVar("T")
@@ -102,10 +113,13 @@ def uninterrupted(cleanup: Callable[[], T]) -> T:
 
 def format_age(seconds: float) -> str:
     """12 s, 5 min, 3 h, 2 d."""
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{int(seconds // size)} {unit}"
-    return f"{int(seconds)} s"
+    if seconds >= 86400:
+        return _("{n} d").format(n=int(seconds // 86400))
+    if seconds >= 3600:
+        return _("{n} h").format(n=int(seconds // 3600))
+    if seconds >= 60:
+        return _("{n} min").format(n=int(seconds // 60))
+    return _("{n} s").format(n=int(seconds))
 
 
 class LabBackend(ABC):
@@ -200,8 +214,8 @@ class LabBackend(ABC):
 
     def logs(self, tail: int = 200) -> str:
         """Recent lines the dataplane logged for Calico `Log` rules, newest last."""
-        raise LabError(f"the {self.name} backend cannot show policy logs")
+        raise LabError(_("the {backend} backend cannot show policy logs").format(backend=self.name))
 
     def rules(self, pod: str) -> str:
         """The packet-filter rules that enforce policy for `pod`, as text a learner can read."""
-        raise LabError(f"the {self.name} backend cannot show generated rules")
+        raise LabError(_("the {backend} backend cannot show generated rules").format(backend=self.name))

@@ -20,11 +20,14 @@ import numpy as np
 
 from ..engine import Engine
 from ..explain import render_verdict
-from ..i18n import ljust, width
+from ..i18n import ljust, messages, width
 from ..matrix import Matrix, render_table
 from ..model import Cluster
 from .backend import ProbeResult
 from .provenance import Provenance, provenance
+
+_tools = messages("npkit-tools")
+_, ngettext = _tools.gettext, _tools.ngettext
 
 MISMATCH = "!"
 
@@ -57,10 +60,17 @@ class Mismatch:
     explanation: str
 
     def headline(self) -> str:
-        word = {True: "allowed", False: "denied"}
+        """`a → b: predicted allowed, observed denied [TIMEOUT, 2 attempts]` (the probe's outcome and
+        detail as the probe reported them)."""
         seen = self.outcome + (f" ({self.detail})" if self.detail else "")
-        return (f"{self.src} → {self.dst}: predicted {word[self.predicted]}, observed {word[self.observed]} "
-                f"[{seen}, {self.attempts} attempt{'s' if self.attempts != 1 else ''}]")
+        n = self.attempts
+        if self.predicted:  # a mismatch: observed is the other way
+            text = ngettext("{src} → {dst}: predicted allowed, observed denied [{seen}, {n} attempt]",
+                            "{src} → {dst}: predicted allowed, observed denied [{seen}, {n} attempts]", n)
+        else:
+            text = ngettext("{src} → {dst}: predicted denied, observed allowed [{seen}, {n} attempt]",
+                            "{src} → {dst}: predicted denied, observed allowed [{seen}, {n} attempts]", n)
+        return text.format(src=self.src, dst=self.dst, seen=seen, n=n)
 
     def to_json(self) -> dict[str, object]:
         return {"src": self.src, "dst": self.dst, "predicted": self.predicted, "observed": self.observed,
@@ -142,31 +152,39 @@ class LabComparison:
 
     def summary(self) -> str:
         n = len(self.predicted.pods) ** 2
-        label = self.predicted.label
+        label, backend = self.predicted.label, self.backend
         if self.observed is None:
-            return f"{label}: {n} connections predicted, not observed (backend {self.backend})"
+            return ngettext("{label}: {n} connections predicted, not observed (backend {backend})",
+                            "{label}: {n} connections predicted, not observed (backend {backend})", n).format(
+                label=label, n=n, backend=backend)
         bad = len(self.mismatches)
         if not bad:
-            return f"{label}: all {n} observed connections match the prediction (backend {self.backend})"
-        return f"{label}: {bad} of {n} observed connections differ from the prediction (backend {self.backend})"
+            return ngettext("{label}: all {n} observed connections match the prediction (backend {backend})",
+                            "{label}: all {n} observed connections match the prediction (backend {backend})",
+                            n).format(label=label, n=n, backend=backend)
+        return ngettext("{label}: {bad} of {n} observed connections differ from the prediction (backend {backend})",
+                        "{label}: {bad} of {n} observed connections differ from the prediction (backend {backend})",
+                        n).format(label=label, bad=bad, n=n, backend=backend)
 
     def render_text(self, explain: bool = True) -> str:
         """Predicted and observed tables side by side, then each mismatch with its explanation."""
-        left = ["Predicted (npkit engine, dataplane " + self.dataplane + ")",
+        left = [_("Predicted (npkit engine, dataplane {dataplane})").format(dataplane=self.dataplane),
                 *render_table(self.predicted, legend=False).splitlines()]
         if self.observed is None:
-            body = "\n".join(left) + "\n(predicted, not observed)"
+            body = "\n".join(left) + "\n" + _("(predicted, not observed)")
         else:
             marked = render_table(self.observed, flipped=self.mismatch_mask, legend=False).replace("*", MISMATCH)
-            right = [f"Observed ({self.backend})", *marked.splitlines()]
+            right = [_("Observed ({backend})").format(backend=self.backend), *marked.splitlines()]
             columns = max(width(line) for line in left) + 4  # terminal columns: the titles may be Chinese
             rows = max(len(left), len(right))
             left += [""] * (rows - len(left))
             right += [""] * (rows - len(right))
             body = "\n".join((ljust(a, columns) + b).rstrip() for a, b in zip(left, right, strict=True))
-        marks = f"  {MISMATCH} observed differs from predicted" if self.observed is not None else ""
-        lines = [body, f"✓ allowed  · denied{marks}   (rows: source, columns: destination)", self.summary(),
-                 f"About this result: {self.provenance.text}."]
+        legend = (_("✓ allowed  · denied  {mark} observed differs from predicted   (rows: source, columns: "
+                    "destination)").format(mark=MISMATCH) if self.observed is not None
+                  else _("✓ allowed  · denied   (rows: source, columns: destination)"))
+        lines = [body, legend, self.summary(),
+                 _("About this result: {provenance}.").format(provenance=self.provenance.translated)]
         for m in self.mismatches:
             lines += ["", m.headline()]
             if explain:
@@ -186,21 +204,24 @@ class LabComparison:
             for j, dst in enumerate(pods):
                 p = "✓" if self.predicted.allowed[i, j] else "·"
                 if self.observed is None:
-                    text, style, title = p, "", "predicted, not observed"
+                    text, style, title = p, "", _("predicted, not observed")
                 else:
                     o = "✓" if self.observed.allowed[i, j] else "·"
                     r = self.result(src, dst)
                     text = f"{p}/{o}"
                     style = "background:#f8d7da;font-weight:bold" if mask[i, j] else ""
-                    title = f"predicted {p}, observed {o}" + (f" ({r.outcome})" if r else "")
+                    title = (_("predicted {predicted}, observed {observed} ({outcome})").format(
+                        predicted=p, observed=o, outcome=r.outcome) if r
+                        else _("predicted {predicted}, observed {observed}").format(predicted=p, observed=o))
                 cells.append(f"<td style='text-align:center;{style}' title='{html.escape(title)}'>{text}</td>")
             rows.append(f"<tr><th style='text-align:left'>{html.escape(src)}</th>{''.join(cells)}</tr>")
-        legend = ("cells: predicted/observed; ✓ allowed, · denied; red: they differ"
-                  if self.observed is not None else "<b>predicted, not observed</b>")
-        note = f"About this result: {self.provenance.text}."
+        legend = (html.escape(_("cells: predicted/observed; ✓ allowed, · denied; red: they differ"))
+                  if self.observed is not None else f"<b>{html.escape(_('predicted, not observed'))}</b>")
+        note = _("About this result: {provenance}.").format(provenance=self.provenance.translated)
+        corner = html.escape(_("from \\ to"))
         parts = [f"<div><b>{html.escape(self.summary())}</b>",
                  f"<div style='font-style:italic'>{html.escape(note)}</div>",
-                 f"<table><tr><th>from \\ to</th>{head}</tr>{''.join(rows)}</table>",
+                 f"<table><tr><th>{corner}</th>{head}</tr>{''.join(rows)}</table>",
                  f"<small>{legend}</small>"]
         for m in self.mismatches:
             parts.append(f"<details open><summary>{html.escape(m.headline())}</summary>"

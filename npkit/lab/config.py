@@ -16,7 +16,10 @@ from typing import ClassVar
 
 from ..cluster.guard import valid_lab_id
 from ..cluster.kind import CNIS, DEFAULT_NAME
+from ..i18n import N_, messages
 from .errors import LabConfigError
+
+_, pgettext = messages("npkit-tools").gettext, messages("npkit-tools").pgettext
 
 # How the CLI spells each option, for messages.
 FLAGS = {"lab_id": "--lab-id", "cluster": "--name", "allow_context": "--context", "cni": "--cni",
@@ -34,13 +37,15 @@ class BackendConfig:
 
     lab_id: str = "npkit"
 
-    # Why a backend of this type refuses an option, when there is more to say than "it has none".
+    # Why a backend of this type refuses an option, when there is more to say than "it has none" (N_: translated
+    # where the refusal is shown).
     refusals: ClassVar[dict[str, str]] = {}
 
     def __post_init__(self) -> None:
         if not isinstance(self.lab_id, str) or not valid_lab_id(self.lab_id):
-            raise LabConfigError(f"lab id {self.lab_id!r}: use letters, digits, '-', '_' and '.', at most 63 "
-                                 "characters, starting and ending with a letter or digit (it becomes a label value)")
+            raise LabConfigError(_("lab id {lab_id}: use letters, digits, '-', '_' and '.', at most 63 characters, "
+                                   "starting and ending with a letter or digit (it becomes a label value)").format(
+                                       lab_id=repr(self.lab_id)))
 
     @classmethod
     def options(cls) -> tuple[str, ...]:
@@ -60,12 +65,13 @@ class KindConfig(BackendConfig):
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.cni is not None and self.cni not in CNIS:
-            raise LabConfigError(f"--cni {self.cni!r}: choose {' or '.join(CNIS)}")
+            raise LabConfigError(_("--cni {value}: choose {choices}").format(
+                value=repr(self.cni), choices=pgettext("names", " or ").join(CNIS)))
         if not self.cluster or not re.match(r"^[a-z0-9][a-z0-9.-]*$", self.cluster):
-            raise LabConfigError(f"--name {self.cluster!r}: a kind cluster name is lower-case letters, digits, "
-                                 "'-' and '.'")
+            raise LabConfigError(_("--name {value}: a kind cluster name is lower-case letters, digits, '-' and "
+                                   "'.'").format(value=repr(self.cluster)))
         if self.pod_timeout <= 0:
-            raise LabConfigError(f"pod timeout {self.pod_timeout!r}: must be positive")
+            raise LabConfigError(_("pod timeout {value}: must be positive").format(value=repr(self.pod_timeout)))
 
 
 @dataclass(frozen=True)
@@ -75,25 +81,25 @@ class LocalConfig(BackendConfig):
     dataplane: str = "calico"  # calico: Felix-style chains; kubernetes: NetworkPolicy and ClusterNetworkPolicy only
 
     refusals: ClassVar[dict[str, str]] = {
-        "allow_context": "the local backend runs on this machine in network namespaces; it uses no kube context",
-        "cluster": "the local backend runs on this machine; it has no kind cluster to name",
-        "cni": "the local backend enforces npkit's own nftables rendering; it has no CNI to choose",
+        "allow_context": N_("the local backend runs on this machine in network namespaces; it uses no kube context"),
+        "cluster": N_("the local backend runs on this machine; it has no kind cluster to name"),
+        "cni": N_("the local backend enforces npkit's own nftables rendering; it has no CNI to choose"),
     }
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.dataplane not in ("calico", "kubernetes"):
-            raise LabConfigError(f"dataplane {self.dataplane!r}: choose calico or kubernetes")
+            raise LabConfigError(_("dataplane {value}: choose calico or kubernetes").format(value=repr(self.dataplane)))
 
 
 @dataclass(frozen=True)
 class PredictConfig(BackendConfig):
     """Prediction only: nothing runs; `reason` says why no observing backend was used."""
 
-    reason: str = "no observing backend was chosen"
+    reason: str = N_("no observing backend was chosen")  # translated where shown; a caller's reason is in its words
 
     refusals: ClassVar[dict[str, str]] = {
-        "allow_context": "the predict backend runs nothing and talks to no cluster",
-        "cluster": "the predict backend runs nothing and talks to no cluster",
-        "cni": "the predict backend runs nothing; the engine's dataplane decides",
+        "allow_context": N_("the predict backend runs nothing and talks to no cluster"),
+        "cluster": N_("the predict backend runs nothing and talks to no cluster"),
+        "cni": N_("the predict backend runs nothing; the engine's dataplane decides"),
     }

@@ -17,18 +17,29 @@ import atexit
 import logging
 import os
 import weakref
+from html import escape as _escape
 from typing import Any
 
+from ..i18n import N_, messages
 from .backend import LabError
 from .backends.local.preflight import local_requirements
 from .progress import default_progress, display
 from .select import ENV_VAR, LOCAL_CHANGES
 from .session import LabSession
 
+_ = messages("npkit-tools").gettext
+
+
+def escape(text: str) -> str:
+    """Text for the HTML label (quotes stay as they are: the label is element content)."""
+    return _escape(text, quote=False)
+
+
 log = logging.getLogger("npkit.lab")
-OPT_IN_LABEL = "Run this lab on this machine"
-OPT_IN_TEXT = (f"The local backend creates {LOCAL_CHANGES}. Until you click, the lab predicts and observes "
-               "nothing. Everything it creates is removed when the lab ends.")
+# The button and its explanation (N_: translated when the widget is drawn).
+OPT_IN_LABEL = N_("Run this lab on this machine")
+OPT_IN_TEXT = N_("The local backend creates {changes}. Until you click, the lab predicts and observes nothing. "
+                 "Everything it creates is removed when the lab ends.")
 
 
 class LocalOptIn:
@@ -44,9 +55,9 @@ class LocalOptIn:
         self.granted = True
         if self._button is not None:
             self._button.disabled = True
-            self._button.description = "Opted in"
-            self._label.value = ("Opted in: now run the next cell (again) to start the lab on this machine. "
-                                 f"It creates {LOCAL_CHANGES}.")
+            self._button.description = _("Opted in")
+            self._label.value = escape(_("Opted in: now run the next cell (again) to start the lab on this machine. "
+                                         "It creates {changes}.").format(changes=_(LOCAL_CHANGES)))
 
     def __bool__(self) -> bool:
         return self.granted
@@ -59,17 +70,19 @@ class LocalOptIn:
         """The button and what it will create (ipywidgets)."""
         import ipywidgets as widgets
 
-        self._button = widgets.Button(description=OPT_IN_LABEL, button_style="warning", icon="play",
+        self._button = widgets.Button(description=_(OPT_IN_LABEL), button_style="warning", icon="play",
                                       layout=widgets.Layout(width="auto"))
-        self._label = widgets.HTML(OPT_IN_TEXT)
+        self._label = widgets.HTML(escape(_(OPT_IN_TEXT).format(changes=_(LOCAL_CHANGES))))
         forced = os.environ.get(ENV_VAR)
         problems = self.problems()
         if forced:
             self._button.disabled = True
-            self._label.value = f"{ENV_VAR}={forced} is set: it decides where labs run; the button is not needed."
+            self._label.value = escape(_("{variable}={value} is set: it decides where labs run; the button is not "
+                                         "needed.").format(variable=ENV_VAR, value=forced))
         elif problems:
             self._button.disabled = True
-            self._label.value = f"The local backend cannot run here: {problems[0]}. The lab predicts instead."
+            self._label.value = escape(_("The local backend cannot run here: {problem}. The lab predicts "
+                                         "instead.").format(problem=problems[0]))
         self._button.on_click(lambda _: self.grant())
         if self.granted:
             self.grant()
@@ -82,8 +95,9 @@ class LocalOptIn:
             display(repr(self))
 
     def __repr__(self) -> str:
-        state = "opted in" if self.granted else "not opted in: call .grant() to opt in"
-        return f"Local backend ({LOCAL_CHANGES}): {state}"
+        if self.granted:
+            return _("Local backend ({changes}): opted in").format(changes=_(LOCAL_CHANGES))
+        return _("Local backend ({changes}): not opted in: call .grant() to opt in").format(changes=_(LOCAL_CHANGES))
 
 
 def local_opt_in() -> LocalOptIn:
@@ -102,8 +116,8 @@ def _close_at_exit(ref: weakref.ref[LabSession]) -> None:
     try:
         session.teardown()
     except (LabError, OSError) as e:  # the kernel is going away: log, and let the next run clean up
-        log.warning("lab %s: clean-up at kernel exit failed (%s); run `npkit lab clean --lab-id %s`",
-                    session.lab_id, e, session.lab_id)
+        log.warning(_("lab {lab_id}: clean-up at kernel exit failed ({reason}); run `npkit lab clean --lab-id "
+                      "{lab_id}`").format(lab_id=session.lab_id, reason=e))
 
 
 def open_lab(lab_id: str, scenario: Any = None, *, local: LocalOptIn | bool = False, needs: str | None = None,

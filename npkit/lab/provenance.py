@@ -15,21 +15,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import N_, messages
 from ..model import Cluster
 
-UPSTREAM_TRUTH = ("Kubernetes' upstream e2e NetworkPolicy truth tables (a translated sample ships in "
-                  "tests/data/conformance/k8s), which npkit's evaluator passes")
-LOCAL_CALICO = ("observed on npkit's nftables rendering of Calico's rules, enforced by the kernel — not on Felix; "
-                "where it agrees with the prediction, npkit agrees with itself, not necessarily with Calico")
-LOCAL_KUBERNETES = ("observed on npkit's nftables rendering of the Kubernetes policies, enforced by this machine's "
-                    "kernel (no Kubernetes, no CNI); the rules follow " + UPSTREAM_TRUTH)
-LOCAL_GENERIC = ("observed on npkit's own nftables rendering of the policies, enforced by this machine's kernel — "
-                 "no Kubernetes, no CNI, no Felix")
-KIND_CALICO = ("observed on a kind cluster, enforced by Calico (Felix) — a real Calico dataplane; where it agrees "
-               "with the prediction, npkit agrees with Calico")
-KIND_KINDNET = ("observed on a kind cluster, enforced by kindnet (kube-network-policies, Kubernetes NetworkPolicy "
-                "only); the prediction rests on " + UPSTREAM_TRUTH)
-PREDICTED = "PREDICTED, NOT OBSERVED: nothing is run; the matrices are npkit's evaluator's"
+_ = messages("npkit-tools").gettext
+
+# Each sentence whole (a translation orders it its own way); `Provenance.text` keeps the English, the
+# stable form JSON carries, and `Provenance.translated` says it in the current language.
+LOCAL_CALICO = N_("observed on npkit's nftables rendering of Calico's rules, enforced by the kernel — not on Felix; "
+                  "where it agrees with the prediction, npkit agrees with itself, not necessarily with Calico")
+LOCAL_KUBERNETES = N_("observed on npkit's nftables rendering of the Kubernetes policies, enforced by this machine's "
+                      "kernel (no Kubernetes, no CNI); the rules follow Kubernetes' upstream e2e NetworkPolicy truth "
+                      "tables (a translated sample ships in tests/data/conformance/k8s), which npkit's evaluator "
+                      "passes")
+LOCAL_GENERIC = N_("observed on npkit's own nftables rendering of the policies, enforced by this machine's kernel — "
+                   "no Kubernetes, no CNI, no Felix")
+KIND_CALICO = N_("observed on a kind cluster, enforced by Calico (Felix) — a real Calico dataplane; where it agrees "
+                 "with the prediction, npkit agrees with Calico")
+KIND_KINDNET = N_("observed on a kind cluster, enforced by kindnet (kube-network-policies, Kubernetes NetworkPolicy "
+                  "only); the prediction rests on Kubernetes' upstream e2e NetworkPolicy truth tables (a translated "
+                  "sample ships in tests/data/conformance/k8s), which npkit's evaluator passes")
+PREDICTED = N_("PREDICTED, NOT OBSERVED: nothing is run; the matrices are npkit's evaluator's")
+OTHER_BACKEND = N_("observed on the {backend} backend")
 
 
 def uses_calico(cluster: Cluster) -> bool:
@@ -45,6 +52,13 @@ class Provenance:
     backend: str
     observed: bool
     text: str
+
+    @property
+    def translated(self) -> str:
+        """`text` in the current language (what the CLI, the card and the notebooks show)."""
+        if self.text == OTHER_BACKEND.format(backend=self.backend):
+            return _(OTHER_BACKEND).format(backend=self.backend)
+        return _(self.text)
 
     @property
     def not_on_calico(self) -> bool:
@@ -66,4 +80,4 @@ def provenance(backend: str, dataplane: str, cluster: Cluster | None = None, obs
         return Provenance(backend, True, LOCAL_CALICO if calico and dataplane == "calico" else LOCAL_KUBERNETES)
     if backend == "kind":
         return Provenance(backend, True, KIND_CALICO if dataplane == "calico" else KIND_KINDNET)
-    return Provenance(backend, True, f"observed on the {backend} backend")
+    return Provenance(backend, True, OTHER_BACKEND.format(backend=backend))

@@ -20,15 +20,26 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from ..i18n import N_, messages
 from .backend import LabBackend, LabConfigError, LabError
 from .config import BackendConfig, KindConfig, LocalConfig, PredictConfig, flag
 from .provenance import provenance
 
+_tools = messages("npkit-tools")
+_, ngettext, pgettext = _tools.gettext, _tools.ngettext, _tools.pgettext
+
 ENV_VAR = "NPKIT_LAB_BACKEND"
-LOCAL_CHANGES = "network namespaces and nftables rules on this machine; needs root"
-OPT_IN = (f"to observe on this machine instead, opt in to the local backend ({LOCAL_CHANGES}): "
-          f"`--backend local`, {ENV_VAR}=local, or the opt-in button in the lab notebook; "
-          "or start a kind cluster with `npkit lab up`")
+# What the local backend creates (its `changes`); N_: translated where shown.
+LOCAL_CHANGES = N_("network namespaces and nftables rules on this machine; needs root")
+OPT_IN_TEMPLATE = N_("to observe on this machine instead, opt in to the local backend ({changes}): "
+                     "`--backend local`, {env_var}=local, or the opt-in button in the lab notebook; "
+                     "or start a kind cluster with `npkit lab up`")
+OPT_IN = OPT_IN_TEMPLATE.format(changes=LOCAL_CHANGES, env_var=ENV_VAR)  # in English
+
+
+def how_to_observe() -> str:
+    """How to observe instead of predicting (OPT_IN), in the current language."""
+    return _(OPT_IN_TEMPLATE).format(changes=_(LOCAL_CHANGES), env_var=ENV_VAR)
 
 Factory = Callable[[BackendConfig], LabBackend]
 
@@ -75,23 +86,26 @@ def _spec(name: str) -> BackendSpec:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise LabConfigError(f"unknown lab backend {name!r}; known: {', '.join(_REGISTRY)}") from None
+        raise LabConfigError(_("unknown lab backend {name}; known: {known}").format(
+            name=repr(name), known=", ".join(_REGISTRY))) from None
 
 
 def _factory(name: str) -> Factory | type[LabBackend]:
     target = _spec(name).factory
     if not isinstance(target, str):
         return target
-    module_name, _, attribute = target.partition(":")
+    module_name, _colon, attribute = target.partition(":")
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as e:
         if e.name and module_name.startswith(e.name):
-            raise LabError(f"the {name} backend is not installed in this npkit ({module_name} is missing)") from None
+            raise LabError(_("the {backend} backend is not installed in this npkit ({module} is missing)").format(
+                backend=name, module=module_name)) from None
         raise
     factory: Factory | type[LabBackend] | None = getattr(module, attribute, None)
     if factory is None:
-        raise LabError(f"the {name} backend is not available ({module_name} has no {attribute})")
+        raise LabError(_("the {backend} backend is not available ({module} has no {attribute})").format(
+            backend=name, module=module_name, attribute=attribute))
     return factory
 
 
@@ -104,14 +118,13 @@ def config_for(name: str, options: Mapping[str, object] | None = None) -> Backen
     for option in given:
         if option not in accepted:
             others = [n for n, s in _REGISTRY.items() if option in {f.name for f in fields(s.config_type)}]
-            why = config_type.refusals.get(option) or f"the {name} backend has no such option"
-            where = f"; {' and '.join(others)} take{'s' if len(others) == 1 else ''} it" if others else ""
-            raise LabConfigError(f"{flag(option)} cannot be used with the {name} backend: {why}{where}. "
-                                 f"Leave {flag(option)} out, or choose another backend.")
+            refusal = config_type.refusals.get(option)
+            why = _(refusal) if refusal else _("the {backend} backend has no such option").format(backend=name)
+            raise LabConfigError(_refused(flag(option), name, why, others))
     try:
         return config_type(**given)
     except TypeError as e:  # a value of the wrong kind reached the dataclass
-        raise LabConfigError(f"{name} backend options: {e}") from None
+        raise LabConfigError(_("{backend} backend options: {error}").format(backend=name, error=e)) from None
 
 
 def create_backend(name: str, config: BackendConfig | None = None, /, **options: object) -> LabBackend:
@@ -121,14 +134,28 @@ def create_backend(name: str, config: BackendConfig | None = None, /, **options:
     elif options:
         raise TypeError("give a configuration or options, not both")
     elif not isinstance(config, _spec(name).config_type):
-        raise LabConfigError(f"the {name} backend takes a {_spec(name).config_type.__name__}, "
-                             f"not a {type(config).__name__}")
+        raise LabConfigError(_("the {backend} backend takes a {wanted}, not a {given}").format(
+            backend=name, wanted=_spec(name).config_type.__name__, given=type(config).__name__))
     factory = _factory(name)
     if isinstance(factory, type):
         if not issubclass(factory, LabBackend):
-            raise LabError(f"the {name} backend's factory {factory.__name__} is not a LabBackend")
+            raise LabError(_("the {backend} backend's factory {factory} is not a LabBackend").format(
+                backend=name, factory=factory.__name__))
         return factory.from_config(config)
     return factory(config)
+
+
+def _refused(option: str, backend: str, why: str, others: list[str]) -> str:
+    """Why `option` cannot be used with `backend`, and which backends take it (`others`)."""
+    if not others:
+        return _("{option} cannot be used with the {backend} backend: {why}. Leave {option} out, or choose "
+                 "another backend.").format(option=option, backend=backend, why=why)
+    # Translators: {others} is one backend name, or several joined by " and "
+    return ngettext("{option} cannot be used with the {backend} backend: {why}; {others} takes it. Leave {option} "
+                    "out, or choose another backend.",
+                    "{option} cannot be used with the {backend} backend: {why}; {others} take it. Leave {option} "
+                    "out, or choose another backend.", len(others)).format(
+        option=option, backend=backend, why=why, others=pgettext("names", " and ").join(others))
 
 
 @dataclass
@@ -142,12 +169,12 @@ class Choice:
     def banner(self) -> str:
         """The lab banner: what runs where, and what the results rest on."""
         b = self.backend
-        lines = [f"Lab backend: {b.name} — {b.describe()}",
-                 f"  {provenance(b.name, b.dataplane, observed=b.observes).text}",
-                 f"  chosen because: {self.reason}"]
-        lines += [f"  not {name}: {why}" for name, why in self.skipped]
+        lines = [_("Lab backend: {backend} — {description}").format(backend=b.name, description=b.describe()),
+                 f"  {provenance(b.name, b.dataplane, observed=b.observes).translated}",
+                 "  " + _("chosen because: {reason}").format(reason=self.reason)]
+        lines += ["  " + _("not {backend}: {reason}").format(backend=name, reason=why) for name, why in self.skipped]
         if not b.observes:
-            lines.append(f"  {OPT_IN}")
+            lines.append(f"  {how_to_observe()}")
         return "\n".join(lines)
 
 
@@ -155,8 +182,9 @@ def _named(name: str, why: str, options: Mapping[str, object]) -> Choice:
     backend = create_backend(name, **options)
     problems = backend.usable()
     if problems:
-        raise LabError(f"{why}, but the {name} backend cannot run here:\n- " + "\n- ".join(problems)
-                       + ("\nChoose another backend, or fix the above." if name != "predict" else ""))
+        message = _("{why}, but the {backend} backend cannot run here:\n{problems}").format(
+            why=why, backend=name, problems="\n".join(f"- {p}" for p in problems))
+        raise LabError(message + ("\n" + _("Choose another backend, or fix the above.") if name != "predict" else ""))
     return Choice(backend, why)
 
 
@@ -170,12 +198,12 @@ def choose_backend(requested: str | None = None, *, env: Mapping[str, str] | Non
     env = os.environ if env is None else env
     if requested:
         name = requested.strip().lower()
-        return _named(name, f"the {name} backend was named (--backend {name})", options)
+        return _named(name, _("the {backend} backend was named (--backend {backend})").format(backend=name), options)
     forced = (env.get(ENV_VAR) or "").strip().lower()
     if forced:
         return _named(forced, f"{ENV_VAR}={forced}", options)
     if allow_local:
-        return _named("local", "you opted in to the local backend", options)
+        return _named("local", _("you opted in to the local backend"), options)
     skipped: list[tuple[str, str]] = []
     for name, spec in _REGISTRY.items():
         if not spec.automatic:
@@ -192,9 +220,9 @@ def choose_backend(requested: str | None = None, *, env: Mapping[str, str] | Non
             skipped.append((name, f"{type(e).__name__}: {e}"))
             continue
         if not problems:
-            return Choice(backend, f"{name} is available here", skipped)
+            return Choice(backend, _("{backend} is available here").format(backend=name), skipped)
         skipped.append((name, problems[0]))
-    reason = "no kind lab cluster is reachable, and the local backend runs only when you opt in"
+    reason = _("no kind lab cluster is reachable, and the local backend runs only when you opt in")
     lab_id = options.get("lab_id")
     config = PredictConfig(reason=reason) if lab_id is None else PredictConfig(lab_id=str(lab_id), reason=reason)
     return Choice(create_backend("predict", config), reason, skipped)

@@ -29,6 +29,7 @@ import numpy as np
 from ..cluster.guard import LAB_LABEL  # the label a lab puts on what it creates
 from ..engine import Engine, protocol_name
 from ..explain import render_verdict
+from ..i18n import N_, messages
 from ..loading import load, load_string
 from ..matrix import Matrix, reachability
 from ..model import (
@@ -49,6 +50,9 @@ from .compare import LabComparison, observed_allowed, observed_matrix
 from .config import PredictConfig
 from .provenance import Provenance, provenance, uses_calico
 from .select import Choice, choose_backend
+
+_tools = messages("npkit-tools")
+_, ngettext = _tools.gettext, _tools.ngettext
 
 CANARY_TRIES = 5
 log = logging.getLogger("npkit.lab")
@@ -89,7 +93,7 @@ def canary_scenario(lab_id: str) -> tuple[Cluster, NetworkPolicy]:
     return with_lab_labels(scenario, lab_id), deny
 
 
-CANARY_NOT_ENFORCING = """\
+CANARY_NOT_ENFORCING = N_("""\
 ENFORCEMENT CANARY FAILED: a deny-all NetworkPolicy on the canary server did not stop a new
 connection to it ({outcome} after {tries} tries over {seconds:.0f} s). The network plugin of this
 cluster is not enforcing policy, so every lab result would be meaningless. Common causes:
@@ -97,7 +101,7 @@ cluster is not enforcing policy, so every lab result would be meaningless. Commo
 - WSL2 or another kernel without nfqueue / nft conntrack: kindnet fails open; use --cni calico;
 - a CNI without policy support (e.g. flannel alone);
 - Calico still starting: run `npkit lab status` and try again in a minute.
-"""
+""")
 
 
 class LabSession:
@@ -144,7 +148,7 @@ class LabSession:
     def _choose(self) -> Choice:
         requested = self._requested
         if isinstance(requested, LabBackend):
-            choice = Choice(requested, "given explicitly")
+            choice = Choice(requested, _("given explicitly"))
         else:
             choice = choose_backend(requested, env=self._env, allow_local=self._allow_local, lab_id=self.lab_id,
                                     **self._backend_options)
@@ -153,7 +157,8 @@ class LabSession:
             # A lab about Calico objects cannot run on kindnet; predict instead of failing.
             from .backends.predict import PredictBackend
 
-            why = f"this lab needs Calico, and the {backend.name} backend enforces {backend.dataplane} policy only"
+            why = _("this lab needs Calico, and the {backend} backend enforces {dataplane} policy only").format(
+                backend=backend.name, dataplane=backend.dataplane)
             predict = PredictBackend(PredictConfig(self.lab_id, why))
             choice = Choice(predict, why, [*choice.skipped, (backend.name, why)])
         return choice
@@ -232,8 +237,9 @@ class LabSession:
                 uninterrupted(lambda: backend.teardown(self.progress))
                 self._dirty = False
             except Exception as cleanup:  # noqa: BLE001 - the original error matters more; say how to finish
-                add_note(error, f"The lab's clean-up did not finish ({cleanup}); to remove what is left: "
-                                f"`npkit lab clean --backend {backend.name} --lab-id {self.lab_id}`")
+                add_note(error, _("The lab's clean-up did not finish ({reason}); to remove what is left: "
+                                  "`npkit lab clean --backend {backend} --lab-id {lab_id}`").format(
+                                      reason=cleanup, backend=backend.name, lab_id=self.lab_id))
             raise
 
     def canary(self) -> CanaryResult:
@@ -243,7 +249,7 @@ class LabSession:
         """
         backend = self.backend
         if not backend.observes:
-            return CanaryResult(False, "canary not run: predicted, not observed (nothing is enforced here)")
+            return CanaryResult(False, _("canary not run: predicted, not observed (nothing is enforced here)"))
         scenario, deny = canary_scenario(self.lab_id)
 
         def run() -> CanaryResult:
@@ -257,9 +263,9 @@ class LabSession:
                 time.sleep(backend.settle)
                 before = backend.probe([request], self.timeout, 1)[0]
             if not observed_allowed(before, deployed):
-                raise LabError(f"enforcement canary: before any policy the canary client could not reach the "
-                               f"server ({before.outcome} {before.detail}); pod networking itself is broken. "
-                               "Check `npkit lab status`.")
+                raise LabError(_("enforcement canary: before any policy the canary client could not reach the "
+                                 "server ({outcome} {detail}); pod networking itself is broken. Check `npkit lab "
+                                 "status`.").format(outcome=before.outcome, detail=before.detail))
             backend.apply([deny], self.progress)
             after, tries = before, 0
             while after.connected and tries < CANARY_TRIES:  # policy takes a moment to be programmed
@@ -267,11 +273,12 @@ class LabSession:
                 time.sleep(backend.settle)
                 after = backend.probe([request], self.timeout, 1)[0]
             if after.connected:
-                raise LabError(CANARY_NOT_ENFORCING.format(outcome=after.outcome, tries=tries,
-                                                           seconds=tries * (backend.settle + self.timeout)))
+                raise LabError(_(CANARY_NOT_ENFORCING).format(outcome=after.outcome, tries=tries,
+                                                              seconds=tries * (backend.settle + self.timeout)))
             backend.teardown(self.progress)
-            return CanaryResult(True, f"enforcement canary passed: before the deny-all {before.outcome}, "
-                                      f"after it {after.outcome} — the {backend.name} backend enforces policy",
+            return CanaryResult(True, _("enforcement canary passed: before the deny-all {before}, after it {after} "
+                                        "— the {backend} backend enforces policy").format(
+                                            before=before.outcome, after=after.outcome, backend=backend.name),
                                 before, after)
 
         result = self._guarded(run)
@@ -292,8 +299,9 @@ class LabSession:
         self.deployed = self._guarded(run)
         self._changed()
         if backend.observes:
-            self._say(f"deployed {len(self.deployed.pods)} pod(s): "
-                      + ", ".join(f"{p.key} {p.ip}" for p in self.deployed.pods))
+            n = len(self.deployed.pods)
+            self._say(ngettext("deployed {n} pod(s): {pods}", "deployed {n} pod(s): {pods}", n).format(
+                n=n, pods=", ".join(f"{p.key} {p.ip}" for p in self.deployed.pods)))
         return self.deployed
 
     def apply(self, *sources: Source) -> list[str]:
@@ -303,8 +311,9 @@ class LabSession:
         known = set((self.deployed or self.scenario).namespaces)
         outside = [str(p.ref) for p in policies if _namespace_of(p) not in (None, *known)]
         if outside:
-            raise LabError(f"{', '.join(outside)}: not in a namespace of this lab's scenario "
-                           f"({', '.join(sorted(known))}); labs change only their own namespaces")
+            raise LabError(_("{policies}: not in a namespace of this lab's scenario ({namespaces}); labs change only "
+                             "their own namespaces").format(policies=", ".join(outside),
+                                                            namespaces=", ".join(sorted(known))))
         backend = self.backend
 
         def run() -> None:
@@ -345,7 +354,7 @@ class LabSession:
         if not backend.observes:
             return LabComparison(predicted, None, (), engine, backend.name, backend.dataplane, origin)
         if self.deployed is None:
-            raise LabError("nothing is deployed yet: call deploy() first")
+            raise LabError(_("nothing is deployed yet: call deploy() first"))
         cluster = engine.cluster
         # Row by row over the matrix's pods: request i is cell i of the flattened matrix.
         requests = [ProbeRequest(s, d, port, protocol) for s in predicted.pods for d in predicted.pods]
@@ -389,7 +398,7 @@ class LabSession:
         self._changed()
         self._dirty = False
         if backend.observes:
-            self._say(f"lab {self.lab_id}: cleaned up")
+            self._say(_("lab {lab_id}: cleaned up").format(lab_id=self.lab_id))
 
     close = teardown
 

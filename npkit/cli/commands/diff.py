@@ -11,26 +11,29 @@ import json
 
 from ...diff import before_and_after, compare, comparison_to_json, probe_ports, render_comparison
 from ...errors import InputError
+from ...i18n import messages
 from ...loading import load
 from ...model import Cluster, Diagnostic
 from ..common import Subcommands, UsageError, add_dataplane, add_inputs, engines_for, parse_port, print_diagnostics
+
+_ = messages("npkit-tools").gettext
 
 
 def register(sub: Subcommands) -> None:
     p = sub.add_parser(
         "diff",
-        description="Compare OLD (-f) with NEW (--against) connection by connection over the loaded pods, "
-                    "and explain each difference on both sides. Pods and namespaces may come from either "
-                    "side; policies come from their own side (a policy missing from NEW is deleted).")
+        description=_("Compare OLD (-f) with NEW (--against) connection by connection over the loaded pods, "
+                      "and explain each difference on both sides. Pods and namespaces may come from either "
+                      "side; policies come from their own side (a policy missing from NEW is deleted)."))
     add_inputs(p)
     p.add_argument("--against", dest="new_files", action="extend", nargs="+", required=True, metavar="PATH",
-                   help="the changed policies (files, directories or -), repeatable")
+                   help=_("the changed policies (files, directories or -), repeatable"))
     p.add_argument("--port", action="append", metavar="PORT[/PROTO]",
-                   help="compare only these ports (repeatable; 53/UDP picks a protocol). Default: one port "
-                        "for each range of ports the policies treat alike, over TCP and UDP, plus ICMP")
-    p.add_argument("--protocol", default="TCP", type=str.upper, help="protocol for ports without one (TCP)")
-    p.add_argument("--brief", action="store_true", help="list the changed connections without explanations")
-    p.add_argument("--exit-code", action="store_true", help="exit 1 when anything changed, like git diff")
+                   help=_("compare only these ports (repeatable; 53/UDP picks a protocol). Default: one port "
+                          "for each range of ports the policies treat alike, over TCP and UDP, plus ICMP"))
+    p.add_argument("--protocol", default="TCP", type=str.upper, help=_("protocol for ports without one (TCP)"))
+    p.add_argument("--brief", action="store_true", help=_("list the changed connections without explanations"))
+    p.add_argument("--exit-code", action="store_true", help=_("exit 1 when anything changed, like git diff"))
     p.add_argument("-o", "--output", choices=("text", "json"), default="text")
     add_dataplane(p)
     p.set_defaults(run=run)
@@ -38,13 +41,13 @@ def register(sub: Subcommands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if "-" in args.files and "-" in args.new_files:
-        raise UsageError("only one side can be read from stdin (-)")
+        raise UsageError(_("only one side can be read from stdin (-)"))
     old, new = _load_sides(args)
     print_diagnostics(old.diagnostics + new.diagnostics, quiet=args.output == "json")
     before, after = before_and_after(old, new)
     if not before.pods:
-        raise UsageError("no pods were loaded, so there is no connection to compare; add the pods with -f "
-                         "(both sides share them)")
+        raise UsageError(_("no pods were loaded, so there is no connection to compare; add the pods with -f "
+                           "(both sides share them)"))
     probes = [parse_port(p, args.protocol) for p in args.port] if args.port else probe_ports([before, after])
     old_engine, new_engine = engines_for(args, before, after)
     comparison = compare(old_engine, new_engine, probes)

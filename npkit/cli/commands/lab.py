@@ -26,6 +26,7 @@ from ...cluster.guard import UnsafeTarget
 from ...cluster.kind import CNIS, DEFAULT_NAME, KindError
 from ...cluster.kube import KubeError
 from ...cluster.readiness import Timeout
+from ...i18n import N_, messages
 from ...lab.backend import LabBackend, LabConfigError, LabError
 from ...lab.compare import LabComparison
 from ...lab.progress import TerminalProgress
@@ -34,6 +35,9 @@ from ...lab.select import backend_names, choose_backend, create_backend
 from ...lab.session import LabSession, add_note, with_lab_labels
 from ...matrix import reachability
 from ..common import UsageError, add_inputs, engine_for, load_inputs, parse_port
+from ..localized import localized
+
+_ = messages("npkit-tools").gettext
 
 RUN_LAB_ID = "npkit-run"
 # Failures of the environment a lab runs in (not of npkit, not of the input): reported with their message.
@@ -43,70 +47,77 @@ Action = Callable[[argparse.Namespace], int]
 
 def _target(p: argparse.ArgumentParser, backend_default: str | None) -> None:
     p.add_argument("--backend", choices=backend_names(), default=backend_default,
-                   help="lab backend" + (f" (default {backend_default})" if backend_default else
-                                         " (default: the kind lab cluster if it is reachable, else prediction only; "
-                                         "`local` creates network namespaces and nftables rules on this machine, "
-                                         "as root, and runs only when named here or in NPKIT_LAB_BACKEND)"))
-    p.add_argument("--name", help=f"kind cluster name (default {DEFAULT_NAME}; kind backend only)")
+                   help=_("lab backend (default {backend})").format(backend=backend_default) if backend_default else
+                   _("lab backend (default: the kind lab cluster if it is reachable, else prediction only; "
+                     "`local` creates network namespaces and nftables rules on this machine, "
+                     "as root, and runs only when named here or in NPKIT_LAB_BACKEND)"))
+    p.add_argument("--name", help=_("kind cluster name (default {name}; kind backend only)").format(name=DEFAULT_NAME))
     p.add_argument("--context", dest="allow_context", metavar="CONTEXT",
-                   help="allow changes through this kube context although it is not the lab's kind-NAME "
-                        "context (kind backend only; use with care: never a production cluster)")
+                   help=_("allow changes through this kube context although it is not the lab's kind-NAME "
+                          "context (kind backend only; use with care: never a production cluster)"))
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("lab", description="Create the kind lab cluster, run scenarios on it and compare what "
-                                          "really connects with what npkit predicts.")
+    p = sub.add_parser("lab", description=_("Create the kind lab cluster, run scenarios on it and compare what "
+                                            "really connects with what npkit predicts."))
     lab = p.add_subparsers(dest="lab_command", required=True, metavar="ACTION")
 
-    up = lab.add_parser("up", help="create the kind cluster and install Calico (or use kindnet)",
-                        description="Preflight, create the kind cluster, install Calico with the operator, wait "
-                                    "until nodes are Ready and Calico is Available, check the projectcalico.org/v3 "
-                                    "API. Reuses an existing cluster. Takes several minutes the first time.")
-    up.add_argument("--cni", choices=CNIS, help="calico (default; labs 3-4 need it) or kindnet (kind's CNI: "
-                                                "Kubernetes policy only); kind backend only")
-    up.add_argument("--lab-id", help="which lab (local backend: its node namespace stays until `lab down`)")
+    def action(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return localized(lab.add_parser(name, **kwargs))  # argparse's headings in the user's language too
+
+    up = action("up", help=_("create the kind cluster and install Calico (or use kindnet)"),
+                description=_("Preflight, create the kind cluster, install Calico with the operator, wait "
+                              "until nodes are Ready and Calico is Available, check the projectcalico.org/v3 "
+                              "API. Reuses an existing cluster. Takes several minutes the first time."))
+    up.add_argument("--cni", choices=CNIS, help=_("calico (default; labs 3-4 need it) or kindnet (kind's CNI: "
+                                                  "Kubernetes policy only); kind backend only"))
+    up.add_argument("--lab-id", help=_("which lab (local backend: its node namespace stays until `lab down`)"))
     _target(up, "kind")
     up.set_defaults(run=_lab_command(run_up))
 
-    down = lab.add_parser("down", help="delete the lab cluster (safe to repeat)")
-    down.add_argument("--lab-id", help="which lab (local backend; what exited runs left goes too)")
+    down = action("down", help=_("delete the lab cluster (safe to repeat)"))
+    down.add_argument("--lab-id", help=_("which lab (local backend; what exited runs left goes too)"))
     _target(down, "kind")
     down.set_defaults(run=_lab_command(run_down))
 
-    status = lab.add_parser("status", help="what is installed, running and ready (every lab present, with its age)")
+    status = action("status", help=_("what is installed, running and ready (every lab present, with its age)"))
     status.add_argument("-v", "--verbose", action="store_true",
-                        help="also the versions, nodes, Calico components and pods a bug report needs (kind)")
+                        help=_("also the versions, nodes, Calico components and pods a bug report needs (kind)"))
     _target(status, "kind")
     status.set_defaults(run=_lab_command(run_status))
 
-    run = lab.add_parser("run", help="deploy a scenario and its policies, probe, print the observed matrix",
-                         description="Deploy the namespaces and pods of the input as agnhost servers, apply its "
-                                     "policies, probe every pair, print the OBSERVED matrix (the JSON shape of "
-                                     "`npkit matrix -o json`, plus `mismatches` against npkit's prediction and "
-                                     "`enforced_by`), then clean up. Exit code 0 even with mismatches: read "
-                                     "`mismatches`. With no observing backend (no kind lab cluster, and the local "
-                                     "backend not asked for) it prints the prediction, marked `observed: false`.")
+    run = action("run", help=_("deploy a scenario and its policies, probe, print the observed matrix"),
+                 description=_("Deploy the namespaces and pods of the input as agnhost servers, apply its "
+                               "policies, probe every pair, print the OBSERVED matrix (the JSON shape of "
+                               "`npkit matrix -o json`, plus `mismatches` against npkit's prediction and "
+                               "`enforced_by`), then clean up. Exit code 0 even with mismatches: read "
+                               "`mismatches`. With no observing backend (no kind lab cluster, and the local "
+                               "backend not asked for) it prints the prediction, marked `observed: false`."))
     add_inputs(run)
-    run.add_argument("--port", action="append", metavar="PORT[/PROTO]", help="port to probe, repeatable (default 80)")
-    run.add_argument("--protocol", default="TCP", type=str.upper, help="protocol for ports without one (default TCP)")
+    run.add_argument("--port", action="append", metavar="PORT[/PROTO]",
+                     help=_("port to probe, repeatable (default 80)"))
+    run.add_argument("--protocol", default="TCP", type=str.upper,
+                     help=_("protocol for ports without one (default TCP)"))
     run.add_argument("-o", "--output", choices=("table", "json"), default="table")
     run.add_argument("--lab-id", default=RUN_LAB_ID,
-                     help=f"label value for what the run creates (default {RUN_LAB_ID})")
-    run.add_argument("--timeout", type=float, default=1.0, help="seconds per probe (default 1)")
-    run.add_argument("--workers", type=int, default=8, help="parallel probes (default 8)")
-    run.add_argument("--no-canary", action="store_true", help="skip the enforcement canary")
-    run.add_argument("--keep", action="store_true", help="leave the scenario deployed (clean later with `lab clean`)")
+                     help=_("label value for what the run creates (default {lab_id})").format(lab_id=RUN_LAB_ID))
+    run.add_argument("--timeout", type=float, default=1.0, help=_("seconds per probe (default 1)"))
+    run.add_argument("--workers", type=int, default=8, help=_("parallel probes (default 8)"))
+    run.add_argument("--no-canary", action="store_true", help=_("skip the enforcement canary"))
+    run.add_argument("--keep", action="store_true",
+                     help=_("leave the scenario deployed (clean later with `lab clean`)"))
     _target(run, None)
     run.set_defaults(run=_lab_command(run_run))
 
-    rules = lab.add_parser("rules", help="the packet-filter rules the dataplane generated for a pod")
+    rules = action("rules", help=_("the packet-filter rules the dataplane generated for a pod"))
     rules.add_argument("pod", metavar="NS/POD")
     rules.add_argument("--lab-id", default=RUN_LAB_ID)
     _target(rules, None)
     rules.set_defaults(run=_lab_command(run_rules))
 
-    clean = lab.add_parser("clean", help="remove what a lab created (its labelled namespaces and objects)")
-    clean.add_argument("--lab-id", default=RUN_LAB_ID, help=f"which lab's objects (default {RUN_LAB_ID})")
+    clean = action("clean", help=_("remove what a lab created (its labelled namespaces and objects)"))
+    clean.add_argument("--lab-id", default=RUN_LAB_ID,
+                       help=_("which lab's objects (default {lab_id})").format(lab_id=RUN_LAB_ID))
     _target(clean, None)
     clean.set_defaults(run=_lab_command(run_clean))
 
@@ -141,7 +152,7 @@ def _lab_command(action: Action) -> Action:
 def _notes_on_stderr() -> Iterator[None]:
     """The lab's log messages (notes, clean-up of crashed runs) as `note:` lines on stderr."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("note: %(message)s"))
+    handler.setFormatter(logging.Formatter(_("note: {note}").format(note="%(message)s")))
     logger = logging.getLogger("npkit.lab")
     logger.addHandler(handler)
     level = logger.level
@@ -182,12 +193,20 @@ def _named(args: argparse.Namespace, **extra: object) -> LabBackend:
     return create_backend(args.backend, **_options(args, **extra))
 
 
+# Why there is nothing to act on without an observing backend, one sentence per action.
+_NOTHING_TO = {
+    "show": N_("nothing to show: {reason}. Name the backend: --backend kind (a cluster made by `npkit lab up`) or "
+               "--backend local (labs on this machine)"),
+    "clean": N_("nothing to clean: {reason}. Name the backend: --backend kind (a cluster made by `npkit lab up`) or "
+                "--backend local (labs on this machine)"),
+}
+
+
 def _observing(args: argparse.Namespace, action: str) -> LabBackend:
     choice = choose_backend(args.backend, **_options(args))
     backend = choice.backend
     if not backend.observes:
-        raise UsageError(f"nothing to {action}: {choice.reason}. Name the backend: --backend kind (a cluster "
-                         "made by `npkit lab up`) or --backend local (labs on this machine)")
+        raise UsageError(_(_NOTHING_TO[action]).format(reason=choice.reason))
     return backend
 
 
@@ -228,9 +247,14 @@ def run_clean(args: argparse.Namespace) -> int:
         choice = choose_backend(None, lab_id=args.lab_id)
         if not choice.backend.observes:
             local = create_backend("local").labs() or []  # only reads /run/npkit: nothing is created
-            here = "; on this machine: " + ", ".join(r.line() for r in local) if local else ""
-            print(f"lab {args.lab_id}: no kind lab cluster is reachable, so there is nothing to clean there{here}. "
-                  "Labs run on this machine are cleaned with: npkit lab clean --backend local --lab-id ID")
+            if local:
+                print(_("lab {lab_id}: no kind lab cluster is reachable, so there is nothing to clean there; on this "
+                        "machine: {labs}. Labs run on this machine are cleaned with: npkit lab clean --backend local "
+                        "--lab-id ID").format(lab_id=args.lab_id, labs=", ".join(r.line() for r in local)))
+            else:
+                print(_("lab {lab_id}: no kind lab cluster is reachable, so there is nothing to clean there. Labs run "
+                        "on this machine are cleaned with: npkit lab clean --backend local --lab-id ID").format(
+                            lab_id=args.lab_id))
             return 0
         backend = choice.backend
     else:
@@ -241,22 +265,22 @@ def run_clean(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     if report.left:
-        raise LabError(report.message() + f"; run `npkit lab clean --backend {backend.name} --lab-id "
-                       f"{args.lab_id}` again, or remove them by hand")
+        raise LabError(_("{message}; run `npkit lab clean --backend {backend} --lab-id {lab_id}` again, or remove "
+                         "them by hand").format(message=report.message(), backend=backend.name, lab_id=args.lab_id))
     print(report.message())
     return 0
 
 
 def run_run(args: argparse.Namespace) -> int:
     probes = [parse_port(p, args.protocol) for p in (args.port or ["80"])]
-    if any(port is None for port, _ in probes):
-        raise UsageError("agnhost probes TCP, UDP and SCTP ports only; give --port numbers")
+    if any(port is None for port, _proto in probes):
+        raise UsageError(_("agnhost probes TCP, UDP and SCTP ports only; give --port numbers"))
     if args.workers < 1 or args.timeout <= 0:
-        raise UsageError("--workers must be at least 1 and --timeout positive")
+        raise UsageError(_("--workers must be at least 1 and --timeout positive"))
     loaded = load_inputs(args, quiet=args.output == "json")
     scenario = replace(loaded.with_policies(()), tiers={t.name: t for t in loaded.tiers.values() if t.builtin})
     if not scenario.pods:
-        raise UsageError("the input has no pods: `lab run` needs the scenario's namespaces and pods too")
+        raise UsageError(_("the input has no pods: `lab run` needs the scenario's namespaces and pods too"))
     choice = choose_backend(args.backend, **_options(args))
     print(choice.banner(), file=sys.stderr)
     if not choice.backend.observes:
@@ -319,5 +343,6 @@ def _finish_after(session: LabSession, error: BaseException) -> None:
         session.teardown()
     except Exception as cleanup:  # noqa: BLE001 - reported as part of the original error
         if not getattr(error, "__notes__", None):
-            add_note(error, f"The lab's clean-up did not finish ({cleanup}); to remove what is left: "
-                            f"`npkit lab clean --backend {session.backend.name} --lab-id {session.lab_id}`")
+            add_note(error, _("The lab's clean-up did not finish ({reason}); to remove what is left: "
+                              "`npkit lab clean --backend {backend} --lab-id {lab_id}`").format(
+                                  reason=cleanup, backend=session.backend.name, lab_id=session.lab_id))

@@ -9,21 +9,24 @@ from __future__ import annotations
 import argparse
 import json
 
+from ...i18n import messages
 from ...lint import lint, rules_table
 from ..common import Subcommands, UsageError, add_dataplane, add_inputs, load_inputs, print_notes
+
+_ = messages("npkit-tools").gettext
 
 
 def register(sub: Subcommands) -> None:
     p = sub.add_parser(
         "lint",
-        description="Check NetworkPolicies, Calico policies and ClusterNetworkPolicies against the loaded "
-                    "pods: each finding has a rule id, severity, object, field path, line, message and fix. "
-                    "Exit code 1 when a finding has severity error.")
+        description=_("Check NetworkPolicies, Calico policies and ClusterNetworkPolicies against the loaded "
+                      "pods: each finding has a rule id, severity, object, field path, line, message and fix. "
+                      "Exit code 1 when a finding has severity error."))
     add_inputs(p, required=False)
     p.add_argument("-o", "--output", choices=("text", "json"), default="text")
     p.add_argument("--ignore", action="extend", nargs="+", default=[], metavar="RULE",
-                   help="skip these rules (ids like NP901 or names like naming); repeatable")
-    p.add_argument("--list-rules", action="store_true", help="list every rule and exit")
+                   help=_("skip these rules (ids like NP901 or names like naming); repeatable"))
+    p.add_argument("--list-rules", action="store_true", help=_("list every rule and exit"))
     add_dataplane(p)
     p.set_defaults(run=run)
 
@@ -33,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         print(rules_table())
         return 0
     if not args.files:
-        raise UsageError("give the policies (and pods) to check with -f PATH")
+        raise UsageError(_("give the policies (and pods) to check with -f PATH"))
     cluster = load_inputs(args, quiet=args.output == "json")
     try:
         findings = lint(cluster, args.dataplane, args.l7, ignore=args.ignore)

@@ -6,22 +6,25 @@ import argparse
 import sys
 from typing import Any
 
+from ...i18n import messages
 from ...model import Cluster
 from ..common import UsageError, add_dataplane, add_inputs, engine_for, load_inputs, parse_port
+
+_ = messages("npkit-tools").gettext
 
 
 def register(sub: Any) -> None:  # main._Subcommand: add_parser with the command's help line
     p = sub.add_parser("matrix",
-                       description="Which pod may open a new connection to which (rows: source, columns: "
-                                   "destination). JSON is written as it is computed, row by row.")
+                       description=_("Which pod may open a new connection to which (rows: source, columns: "
+                                     "destination). JSON is written as it is computed, row by row."))
     add_inputs(p)
     p.add_argument("--port", action="append", metavar="PORT[/PROTO]",
-                   help="destination port, repeatable; 53/UDP picks a protocol per port (default 80)")
-    p.add_argument("--protocol", default="TCP", type=str.upper, help="protocol for ports without one (default TCP)")
+                   help=_("destination port, repeatable; 53/UDP picks a protocol per port (default 80)"))
+    p.add_argument("--protocol", default="TCP", type=str.upper, help=_("protocol for ports without one (default TCP)"))
     p.add_argument("--from", dest="sources", action="append", metavar="NS/POD",
-                   help="only these sources (rows), repeatable: one pod's view of a big cluster")
+                   help=_("only these sources (rows), repeatable: one pod's view of a big cluster"))
     p.add_argument("--to", dest="destinations", action="append", metavar="NS/POD",
-                   help="only these destinations (columns), repeatable")
+                   help=_("only these destinations (columns), repeatable"))
     p.add_argument("-o", "--output", choices=("table", "json"), default="table")
     add_dataplane(p)
     p.set_defaults(run=run)
@@ -39,8 +42,11 @@ def _indices(option: str, wanted: list[str] | None, pods: tuple[str, ...]) -> li
     for name in wanted:
         if name not in position:
             close = [p for p in pods if p.split("/")[-1] == name.split("/")[-1]][:5]
-            hint = f"; did you mean {', '.join(close)}?" if close else " (give it as NAMESPACE/NAME)"
-            raise UsageError(f"{option} {name!r} is not a loaded pod{hint}")
+            if close:
+                raise UsageError(_("{option} {name} is not a loaded pod; did you mean {close}?").format(
+                    option=option, name=repr(name), close=", ".join(close)))
+            raise UsageError(_("{option} {name} is not a loaded pod (give it as NAMESPACE/NAME)").format(
+                option=option, name=repr(name)))
     return [position[name] for name in dict.fromkeys(wanted)]
 
 

@@ -28,14 +28,23 @@ from ...cluster.preflight import ReadSysctl, container_runtime, preflight, read_
 from ...cluster.readiness import Clock, Timeout, nodes_waiting, pod_failed, pod_waiting, wait_until
 from ...cluster.runner import Runner, SubprocessRunner
 from ...cluster.versions import Versions, cluster_dir, load_versions
+from ...i18n import messages
 from ...model import NAMESPACE_NAME_LABEL, AnyPolicy, Cluster, Namespace, Tier
 from ..backend import CleanReport, LabBackend, LabError, LabRecord, ProbeRequest, ProbeResult, Progress, no_progress
 from ..config import BackendConfig, KindConfig
 from ..errors import LabConfigError
 
+_tools = messages("npkit-tools")
+_, ngettext, pgettext = _tools.gettext, _tools.ngettext, _tools.pgettext
+
 KubeFactory = Callable[[str], Kube]
 EXEC_GRACE = 10.0  # seconds on top of the probe timeout before giving up on an exec
 NODES_TIMEOUT, CALICO_TIMEOUT, SA_TIMEOUT = 600.0, 900.0, 60.0
+
+
+def _bullets(problems: list[str]) -> str:
+    """`- a` lines, one per problem."""
+    return "\n".join(f"- {p}" for p in problems)
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,8 @@ class KindBackend(LabBackend):
     @classmethod
     def from_config(cls, config: BackendConfig) -> KindBackend:
         if not isinstance(config, KindConfig):
-            raise LabConfigError(f"the kind backend takes a KindConfig, not a {type(config).__name__}")
+            raise LabConfigError(_("the kind backend takes a KindConfig, not a {given}").format(
+                given=type(config).__name__))
         return cls(config)
 
     # -- identity -------------------------------------------------------------------------
@@ -128,8 +138,11 @@ class KindBackend(LabBackend):
         return "calico" if self.cni == "calico" else "kubernetes"
 
     def describe(self) -> str:
-        what = f"Calico {self.versions.calico}" if self.cni == "calico" else "kindnet (Kubernetes NetworkPolicy only)"
-        return f"kind cluster {self.cluster} with {what}, context {self.guard.target}"
+        if self.cni == "calico":
+            return _("kind cluster {cluster} with Calico {version}, context {context}").format(
+                cluster=self.cluster, version=self.versions.calico, context=self.guard.target)
+        return _("kind cluster {cluster} with kindnet (Kubernetes NetworkPolicy only), context {context}").format(
+            cluster=self.cluster, context=self.guard.target)
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
@@ -149,7 +162,8 @@ class KindBackend(LabBackend):
             return problems
         try:
             if not self.kind.exists(self.cluster):
-                return [f"no kind cluster named {self.cluster}: run `npkit lab up --name {self.cluster}`"]
+                return [_("no kind cluster named {cluster}: run `npkit lab up --name {cluster}`").format(
+                    cluster=self.cluster)]
         except KindError as e:
             return [str(e)]
         try:
@@ -168,53 +182,62 @@ class KindBackend(LabBackend):
             nodes = self.kind.nodes(self.cluster)
         except KindError:
             nodes = []
-        start = f"`docker start {' '.join(nodes)}`" if nodes else "start its node containers"
-        return (f"kind cluster {self.cluster} exists, but its API does not answer ({error}). After a restart of "
-                f"Docker its node containers may be stopped: {start}, or recreate the cluster with "
-                "`npkit lab down` then `npkit lab up`")
+        if nodes:
+            return _("kind cluster {cluster} exists, but its API does not answer ({error}). After a restart of Docker "
+                     "its node containers may be stopped: `docker start {nodes}`, or recreate the cluster with "
+                     "`npkit lab down` then `npkit lab up`").format(cluster=self.cluster, error=error,
+                                                                    nodes=" ".join(nodes))
+        return _("kind cluster {cluster} exists, but its API does not answer ({error}). After a restart of Docker its "
+                 "node containers may be stopped: start its node containers, or recreate the cluster with "
+                 "`npkit lab down` then `npkit lab up`").format(cluster=self.cluster, error=error)
 
     def up(self, progress: Progress = no_progress) -> None:
         """Create (or reuse) the lab's kind cluster, install Calico, wait until it all answers.
 
         Always the kind context kind-<cluster>: `up` never installs anything into another cluster."""
         if self.config.allow_context not in (None, self.guard.lab_context):
-            raise LabError(f"`npkit lab up` only creates and sets up the kind cluster {self.cluster} (context "
-                           f"{self.guard.lab_context}); --context {self.config.allow_context} is for running labs on a "
-                           "cluster you prepared yourself. Leave --context out.")
+            raise LabError(_("`npkit lab up` only creates and sets up the kind cluster {cluster} (context "
+                             "{lab_context}); --context {context} is for running labs on a cluster you prepared "
+                             "yourself. Leave --context out.").format(cluster=self.cluster,
+                                                                      lab_context=self.guard.lab_context,
+                                                                      context=self.config.allow_context))
         checked = preflight(self.runner, self.versions, read_sysctl=self._read_sysctl)
         if checked.problems:
-            raise LabError("cannot create the lab cluster:\n- " + "\n- ".join(checked.problems))
+            raise LabError(_("cannot create the lab cluster:\n{problems}").format(problems=_bullets(checked.problems)))
         cni = self.config.cni or "calico"
         steps = 4 if cni == "calico" else 2
         for note in checked.notes:
-            progress(0, steps, f"note: {note}")
+            progress(0, steps, _("note: {note}").format(note=note))
         config = config_path(cluster_dir(), cni)
         with self._errors():
             subnet = pod_subnet(config)
             exists = self.kind.exists(self.cluster)
         self._reconnect()
         if exists:
-            progress(0, steps, f"kind cluster {self.cluster} exists; checking that it can be reused")
+            progress(0, steps, _("kind cluster {cluster} exists; checking that it can be reused").format(
+                cluster=self.cluster))
             self._check_reusable(cni, subnet)
         else:
-            progress(0, steps, f"creating kind cluster {self.cluster} ({cni}; pulls the node image the first time)")
+            progress(0, steps, _("creating kind cluster {cluster} ({cni}; pulls the node image the first time)").format(
+                cluster=self.cluster, cni=cni))
             with self._errors():
                 self.kind.create(self.cluster, config, self.versions.node_image,
                                  lambda line: progress(0, steps, f"kind: {line.strip()}") if line.strip() else None)
             self._reconnect()  # the kubeconfig has just changed
         if cni == "calico":
-            progress(1, steps, f"installing Calico {self.versions.calico} (Tigera operator, IP pool {subnet})")
+            progress(1, steps, _("installing Calico {version} (Tigera operator, IP pool {subnet})").format(
+                version=self.versions.calico, subnet=subnet))
             with self._errors():
                 calico.install(self.runner, self.versions, self.guard.lab_context, cluster_dir(), subnet,
                                lambda message: progress(1, steps, message), self.clock)
-        progress(steps - 1, steps, "waiting for the nodes to be Ready")
-        self._wait(lambda: nodes_waiting(self.kube.list("v1", "Node")), "nodes", NODES_TIMEOUT, progress,
+        progress(steps - 1, steps, _("waiting for the nodes to be Ready"))
+        self._wait(lambda: nodes_waiting(self.kube.list("v1", "Node")), _("nodes"), NODES_TIMEOUT, progress,
                    steps - 1, steps)
         if cni == "calico":
-            progress(steps - 1, steps, "waiting for Calico to report Available and for its v3 API")
+            progress(steps - 1, steps, _("waiting for Calico to report Available and for its v3 API"))
             self._wait(lambda: calico.status_waiting(self.kube), "Calico", CALICO_TIMEOUT, progress, steps - 1, steps)
         self._detected_cni = cni
-        progress(steps, steps, f"lab cluster ready: {self.describe()}")
+        progress(steps, steps, _("lab cluster ready: {description}").format(description=self.describe()))
 
     def _check_reusable(self, cni: str, subnet: str) -> None:
         """An existing cluster is reused only when it is what `up` would make: same CNI, same pod subnet."""
@@ -225,59 +248,63 @@ class KindBackend(LabBackend):
             raise LabError(self._api_down(e)) from None
         wrong = []
         if cni == "calico" and have_cni == "kindnet":
-            wrong.append("it runs kindnet, not Calico")
+            wrong.append(_("it runs kindnet, not Calico"))
         elif cni == "kindnet" and have_cni != "kindnet":
-            wrong.append("it was made for Calico (kind's own CNI is disabled in it)" if have_cni == "none"
-                         else "it runs Calico, not kindnet")
+            wrong.append(_("it was made for Calico (kind's own CNI is disabled in it)") if have_cni == "none"
+                         else _("it runs Calico, not kindnet"))
         if have_subnet and have_subnet != subnet:
-            wrong.append(f"its pod subnet is {have_subnet}, and cluster/kind-{cni}.yaml asks for {subnet}")
+            wrong.append(_("its pod subnet is {have}, and cluster/kind-{cni}.yaml asks for {wanted}").format(
+                have=have_subnet, cni=cni, wanted=subnet))
         if wrong:
             again = "npkit lab up" + (" --cni kindnet" if cni == "kindnet" else "")
-            raise LabError(f"kind cluster {self.cluster} already exists, but {'; '.join(wrong)}. `npkit lab up` does "
-                           f"not change an existing cluster: run `npkit lab down` first (it deletes {self.cluster}), "
-                           f"then `{again}`.")
+            # Translators: {problems} are the clauses above ("it runs kindnet, not Calico"), joined by "; "
+            raise LabError(_("kind cluster {cluster} already exists, but {problems}. `npkit lab up` does not change an "
+                             "existing cluster: run `npkit lab down` first (it deletes {cluster}), then "
+                             "`{command}`.").format(cluster=self.cluster, command=again,
+                                                    problems=pgettext("clauses", "; ").join(wrong)))
 
     def down(self, progress: Progress = no_progress) -> None:
-        progress(0, 1, f"deleting kind cluster {self.cluster}")
+        progress(0, 1, _("deleting kind cluster {cluster}").format(cluster=self.cluster))
         with self._errors():
             self.kind.delete(self.cluster)
         self._reconnect()
         self._pods.clear()
-        progress(1, 1, f"kind cluster {self.cluster} deleted")
+        progress(1, 1, _("kind cluster {cluster} deleted").format(cluster=self.cluster))
 
     def status(self) -> str:
         problems = preflight(self.runner, self.versions, read_sysctl=self._read_sysctl).problems
         if problems:
-            return "not ready:\n- " + "\n- ".join(problems)
+            return _("not ready:\n{problems}").format(problems=_bullets(problems))
         with self._errors():
             if not self.kind.exists(self.cluster):
-                return f"no kind cluster {self.cluster} (run `npkit lab up`)"
-        lines = [f"kind cluster {self.cluster}, context {self.guard.target}"]
+                return _("no kind cluster {cluster} (run `npkit lab up`)").format(cluster=self.cluster)
+        lines = [_("kind cluster {cluster}, context {context}").format(cluster=self.cluster, context=self.guard.target)]
         kube = self.kube  # the guard's refusal, if any, is its own message
         try:
-            lines.append(f"Kubernetes {kube.version()}, CNI {self.cni}")
+            lines.append(_("Kubernetes {version}, CNI {cni}").format(version=kube.version(), cni=self.cni))
             waiting = nodes_waiting(kube.list("v1", "Node"))
-            lines.append("nodes: " + ("all Ready" if not waiting else "; ".join(waiting)))
+            lines.append(_("nodes: {waiting}").format(waiting="; ".join(waiting)) if waiting else _("nodes: all Ready"))
             if self.cni == "calico":
                 waiting = calico.status_waiting(kube)
-                lines.append("Calico: " + ("Available, projectcalico.org/v3 API answering" if not waiting
-                                           else "waiting for " + "; ".join(waiting)))
+                lines.append(_("Calico: waiting for {waiting}").format(waiting="; ".join(waiting)) if waiting
+                             else _("Calico: Available, projectcalico.org/v3 API answering"))
             labs = self._labs(kube)
         except KubeError as e:
             raise LabError(self._api_down(e)) from None
-        lines += [f"lab {record.line()}" for record in labs] or ["no lab is deployed"]
+        lines += [_("lab {record}").format(record=record.line()) for record in labs] or [_("no lab is deployed")]
         return "\n".join(lines)
 
     def status_report(self) -> str:
         """`status` plus what a bug report needs (`npkit lab status --verbose`): the pins, tool and
         engine versions, every node, every TigeraStatus condition, system pods that are not ready."""
         checked = preflight(self.runner, self.versions, read_sysctl=self._read_sysctl)
-        lines = report.environment(self.runner, self.versions) + [f"preflight note: {n}" for n in checked.notes]
+        lines = report.environment(self.runner, self.versions) + [_("preflight note: {note}").format(note=n)
+                                                                  for n in checked.notes]
         try:
             lines.append(self.status())
             lines += report.cluster(self.kube)
         except (LabError, KubeError) as e:
-            lines.append(f"status: {e}")
+            lines.append(_("status: {error}").format(error=e))
         return "\n".join(lines)
 
     def labs(self) -> list[LabRecord] | None:
@@ -297,13 +324,15 @@ class KindBackend(LabBackend):
             ages = [a for a in (_age(ns) for ns in items) if a is not None]
             names = ", ".join(sorted(ns["metadata"]["name"] for ns in items))
             terminating = [ns for ns in items if (ns.get("status") or {}).get("phase") == "Terminating"]
-            state = f"on kind cluster {self.cluster}" + (" (being deleted)" if len(terminating) == len(items) else "")
-            records.append(LabRecord(lab_id, max(ages) if ages else None, state, f"namespaces {names}"))
+            state = (_("on kind cluster {cluster} (being deleted)") if len(terminating) == len(items)
+                     else _("on kind cluster {cluster}")).format(cluster=self.cluster)
+            records.append(LabRecord(lab_id, max(ages) if ages else None, state,
+                                     _("namespaces {names}").format(names=names)))
         return records
 
     def clean(self, progress: Progress = no_progress) -> CleanReport:
         """Remove everything of this lab id, then say what (if anything) is still on the cluster."""
-        where = f"kind cluster {self.cluster}"
+        where = _("kind cluster {cluster}").format(cluster=self.cluster)
         before = self._present()
         self.teardown(progress)
         left = self._present()
@@ -315,7 +344,7 @@ class KindBackend(LabBackend):
         with self._errors():
             kube = self.kube
             namespaces = kube.list("v1", "Namespace", label_selector=selector)
-            found = [f"namespace {n['metadata']['name']}" for n in namespaces]
+            found = [_("namespace {name}").format(name=n["metadata"]["name"]) for n in namespaces]
             for api, kind in CLUSTER_SCOPED:
                 if kube.has_api(api, kind):
                     found += [f"{kind} {o['metadata']['name']}" for o in kube.list(api, kind, label_selector=selector)]
@@ -328,11 +357,12 @@ class KindBackend(LabBackend):
             try:
                 return check()
             except KubeError as e:  # an API that is starting or busy is one more thing to wait for
-                return [f"the API ({e})"]
+                return [_("the API ({error})").format(error=e)]
 
         def report(waiting: list[str], elapsed: float) -> None:
             if waiting:
-                progress(done, total, f"{elapsed:4.0f} s: waiting for {'; '.join(waiting[:3])}")
+                progress(done, total, _("{elapsed:4.0f} s: waiting for {waiting}").format(
+                    elapsed=elapsed, waiting="; ".join(waiting[:3])))
 
         try:
             wait_until(tolerant, what, timeout, report=report, clock=self.clock)
@@ -343,8 +373,9 @@ class KindBackend(LabBackend):
         calico_objects = [m for m in manifests_ if m["apiVersion"] == CALICO_API]
         if calico_objects and self.cni != "calico":
             first = calico_objects[0]
-            raise LabError(f"{first['kind']} {first['metadata']['name']} is a Calico object, and this kind cluster "
-                           "runs kindnet; use the Calico cluster: `npkit lab down && npkit lab up --cni calico`")
+            raise LabError(_("{kind} {name} is a Calico object, and this kind cluster runs kindnet; use the Calico "
+                             "cluster: `npkit lab down && npkit lab up --cni calico`").format(
+                                 kind=first["kind"], name=first["metadata"]["name"]))
 
     def deploy(self, scenario: Cluster, progress: Progress = no_progress) -> Cluster:
         try:
@@ -361,8 +392,8 @@ class KindBackend(LabBackend):
                 self._wait_for_default_accounts(namespaces, progress, i, total)
                 namespaces = []
             meta = obj["metadata"]
-            progress(i, total, f"creating {obj['kind']} {meta.get('namespace', '') and meta['namespace'] + '/'}"
-                               f"{meta['name']}")
+            progress(i, total, _("creating {object}").format(
+                object=f"{obj['kind']} {meta.get('namespace', '') and meta['namespace'] + '/'}{meta['name']}"))
             with self._errors():
                 self.objects.put(obj)
         self._wait_for_pods([p.key for p in scenario.pods], progress, len(objects), total)
@@ -372,7 +403,7 @@ class KindBackend(LabBackend):
         """Pods are refused ("serviceaccount default not found") until the controller made the account."""
         self._wait(lambda: [f"ServiceAccount {ns}/default" for ns in namespaces
                             if self.kube.get("v1", "ServiceAccount", "default", ns) is None],
-                   "the namespaces' default ServiceAccounts", SA_TIMEOUT, progress, done, total)
+                   _("the namespaces' default ServiceAccounts"), SA_TIMEOUT, progress, done, total)
 
     def _wait_for_pods(self, keys: list[str], progress: Progress, done: int, total: int) -> None:
         def check() -> list[str]:
@@ -380,20 +411,21 @@ class KindBackend(LabBackend):
             for key in keys:
                 ns, name = key.split("/", 1)
                 pod = self.kube.get("v1", "Pod", name, ns)
-                reason = f"{key}: not created" if pod is None else pod_waiting(pod)
+                reason = _("{pod}: not created").format(pod=key) if pod is None else pod_waiting(pod)
                 if reason is not None:
                     if pod_failed(reason):
-                        raise LabError(f"pod {reason}; check the image {self.versions.agnhost_image}")
+                        raise LabError(_("pod {reason}; check the image {image}").format(
+                            reason=reason, image=self.versions.agnhost_image))
                     waiting.append(reason)
             return waiting
 
         try:
-            self._wait(check, "pods", self.pod_timeout, progress, done, total)
+            self._wait(check, _("pods"), self.pod_timeout, progress, done, total)
         except LabError as e:
-            if "ImagePull" in str(e) or "ErrImagePull" in str(e):
-                raise LabError(f"{e}. The nodes could not pull {self.versions.agnhost_image}: check that this machine "
-                               "reaches registry.k8s.io (behind a proxy, configure Docker's proxy), then run the lab "
-                               "again") from None
+            if "ImagePull" in str(e) or "ErrImagePull" in str(e):  # the API's reasons, never translated
+                raise LabError(_("{error}. The nodes could not pull {image}: check that this machine reaches "
+                                 "registry.k8s.io (behind a proxy, configure Docker's proxy), then run the lab "
+                                 "again").format(error=e, image=self.versions.agnhost_image)) from None
             raise
 
     def _deployed(self, scenario: Cluster, objects: list[dict[str, Any]], progress: Progress, total: int) -> Cluster:
@@ -412,20 +444,21 @@ class KindBackend(LabBackend):
                 old = namespaces.get(name) or Namespace(name)
                 labels = {**old.labels, **obj["metadata"]["labels"], NAMESPACE_NAME_LABEL: name}
                 namespaces[name] = replace(old, labels=labels, implicit=False)
-        progress(total, total, f"{len(pods)} pod(s) ready")
+        progress(total, total, ngettext("{n} pod(s) ready", "{n} pod(s) ready", len(pods)).format(n=len(pods)))
         return replace(scenario, pods=tuple(pods), namespaces=namespaces)
 
     def _manifest(self, obj: AnyPolicy | Tier) -> dict[str, Any]:
         try:
             return manifests.object_manifest(obj, self.lab_id)
         except (ValueError, TypeError) as e:  # what the manifest writer cannot express (e.g. domainNames peers)
-            raise LabError(f"npkit cannot apply {obj.ref} to the cluster: {e}") from None
+            raise LabError(_("npkit cannot apply {object} to the cluster: {error}").format(object=obj.ref,
+                                                                                           error=e)) from None
 
     def apply_tiers(self, tiers: Sequence[Tier], progress: Progress = no_progress) -> None:
         if tiers and self.cni != "calico":
-            raise LabError("Calico tiers need the Calico cluster: `npkit lab down && npkit lab up --cni calico`")
+            raise LabError(_("Calico tiers need the Calico cluster: `npkit lab down && npkit lab up --cni calico`"))
         for i, tier in enumerate(tiers):
-            progress(i, len(tiers), f"applying {tier.ref}")
+            progress(i, len(tiers), _("applying {object}").format(object=tier.ref))
             with self._errors():
                 self.objects.put(self._manifest(tier))
 
@@ -437,23 +470,25 @@ class KindBackend(LabBackend):
             outside = reach_outside(policy, live, self.lab_id)
             if outside:
                 shown = ", ".join(outside[:6]) + (" ..." if len(outside) > 6 else "")
-                raise LabError(
-                    f"refusing to apply {policy.ref}: it would select pods outside this lab's namespaces "
-                    f"({shown}), and on a real cluster that can cut DNS or the Calico API server. Limit it to "
-                    f"the lab, e.g. namespaceSelector: npkit.io/lab == '{self.lab_id}'.")
+                raise LabError(_(
+                    "refusing to apply {policy}: it would select pods outside this lab's namespaces ({namespaces}), "
+                    "and on a real cluster that can cut DNS or the Calico API server. Limit it to the lab, e.g. "
+                    "namespaceSelector: npkit.io/lab == '{lab_id}'.").format(policy=policy.ref, namespaces=shown,
+                                                                             lab_id=self.lab_id))
         written = [self._manifest(p) for p in policies]
         self._refuse_calico_on_kindnet(written)
         with self._errors():
             self.objects.check_writable(written)
         for i, (policy, manifest) in enumerate(zip(policies, written, strict=True)):
-            progress(i, len(policies), f"applying {policy.ref}")
+            progress(i, len(policies), _("applying {object}").format(object=policy.ref))
             with self._errors():
                 self.objects.put(manifest)
-        progress(len(policies), len(policies), f"applied {len(policies)} object(s)")
+        progress(len(policies), len(policies), ngettext("applied {n} object(s)", "applied {n} object(s)",
+                                                        len(policies)).format(n=len(policies)))
 
     def delete(self, policies: Sequence[AnyPolicy], progress: Progress = no_progress) -> None:
         for i, policy in enumerate(policies):
-            progress(i, len(policies), f"deleting {policy.ref}")
+            progress(i, len(policies), _("deleting {object}").format(object=policy.ref))
             with self._errors():
                 self.objects.remove(self._manifest(policy))
 
@@ -465,10 +500,12 @@ class KindBackend(LabBackend):
                     lambda check, what, timeout: self._wait(check, what, timeout, progress, 0, 1),
                     lambda message: progress(0, 1, message))
         except LabError as e:
-            raise LabError(f"clean-up of lab {self.lab_id} on kind cluster {self.cluster} is not complete: {e} "
-                           "(repeating it is safe once that is fixed)") from None
+            raise LabError(_("clean-up of lab {lab_id} on kind cluster {cluster} is not complete: {error} (repeating "
+                             "it is safe once that is fixed)").format(lab_id=self.lab_id, cluster=self.cluster,
+                                                                      error=e)) from None
         self._pods.clear()
-        progress(1, 1, f"removed {len(names)} lab namespace(s)")
+        progress(1, 1, ngettext("removed {n} lab namespace(s)", "removed {n} lab namespace(s)", len(names)).format(
+            n=len(names)))
 
     # -- probing ----------------------------------------------------------------------------
     def _probe_one(self, request: ProbeRequest, timeout: float) -> ProbeResult:
@@ -492,7 +529,9 @@ class KindBackend(LabBackend):
     def probe(self, requests: Sequence[ProbeRequest], timeout: float = 1.0, workers: int = 8,
               progress: Progress = no_progress) -> list[ProbeResult]:
         total, done, lock = len(requests), 0, threading.Lock()
-        progress(0, total, f"probing {total} connection(s) with {workers} worker(s)")
+        progress(0, total, ngettext("probing {n} connection(s) with {workers} worker(s)",
+                                    "probing {n} connection(s) with {workers} worker(s)", total).format(
+            n=total, workers=workers))
 
         def run(request: ProbeRequest) -> ProbeResult:
             nonlocal done
@@ -510,7 +549,8 @@ class KindBackend(LabBackend):
         runtime = container_runtime(self.runner) or "docker"
         result = self.runner.run([runtime, "exec", node, *argv], timeout=60)
         if not result.ok:
-            raise LabError(f"`{runtime} exec {node} {' '.join(argv)}` failed: {result.message()}")
+            raise LabError(_("`{command}` failed: {reason}").format(command=f"{runtime} exec {node} {' '.join(argv)}",
+                                                                    reason=result.message()))
         return result.stdout
 
     def rules(self, pod: str) -> str:
@@ -519,21 +559,23 @@ class KindBackend(LabBackend):
         with self._errors():
             live = self.kube.get("v1", "Pod", name, ns)
         if live is None or not (live.get("status") or {}).get("podIP"):
-            raise LabError(f"pod {pod} is not running in the lab cluster")
+            raise LabError(_("pod {pod} is not running in the lab cluster").format(pod=pod))
         node, ip = live["spec"]["nodeName"], live["status"]["podIP"]
         if self.cni != "calico":
             return self._node_exec(node, ["nft", "list", "table", "inet", "kindnet-network-policies"])
         route = self._node_exec(node, ["ip", "route", "get", ip])
         m = re.search(r"\bdev (\S+)", route)
         if m is None:
-            raise LabError(f"no route to {ip} on node {node}: {route.strip()}")
+            raise LabError(_("no route to {ip} on node {node}: {route}").format(ip=ip, node=node, route=route.strip()))
         iface = m.group(1)
         text = self._node_exec(node, ["iptables-save", "-t", "filter"])
         chains = pod_chains(text, iface)
         if not chains:
-            return f"no Calico chains for interface {iface} on node {node} (is Calico running in iptables mode?)"
-        header = (f"# {pod} is {ip} on node {node}, interface {iface}\n"
-                  f"# cali-tw-{iface}: its ingress pipeline; cali-fw-{iface}: its egress pipeline\n")
+            return _("no Calico chains for interface {iface} on node {node} (is Calico running in iptables "
+                     "mode?)").format(iface=iface, node=node)
+        header = _("# {pod} is {ip} on node {node}, interface {iface}\n"
+                   "# cali-tw-{iface}: its ingress pipeline; cali-fw-{iface}: its egress pipeline\n").format(
+                       pod=pod, ip=ip, node=node, iface=iface)
         return header + chains
 
     def logs(self, tail: int = 200) -> str:
@@ -542,17 +584,17 @@ class KindBackend(LabBackend):
         kind nodes share the host's kernel, so its log is read once; each line is attributed to the
         lab's pods (and their node) by the Calico interface names it carries."""
         if not self._pods:
-            raise LabError("no lab pods are deployed in this session: deploy the scenario first")
+            raise LabError(_("no lab pods are deployed in this session: deploy the scenario first"))
         with self._errors():
             nodes = self.kind.nodes(self.cluster)
         if not nodes:
-            raise LabError(f"kind cluster {self.cluster} has no nodes")
+            raise LabError(_("kind cluster {cluster} has no nodes").format(cluster=self.cluster))
         out = self._node_exec(nodes[0], ["dmesg"])
         lines = attribute(out, [PodPlace(key, pod.node) for key, pod in self._pods.items()])
         if not lines:
-            return ("no calico-packet lines about this lab's pods in the kernel log. Inside a kind node (a container "
-                    "with its own network namespace) the kernel drops LOG output unless the host allows it: run "
-                    "`sudo sysctl -w net.netfilter.nf_log_all_netns=1` on the Docker host, then probe again.")
+            return _("no calico-packet lines about this lab's pods in the kernel log. Inside a kind node (a container "
+                     "with its own network namespace) the kernel drops LOG output unless the host allows it: run "
+                     "`sudo sysctl -w net.netfilter.nf_log_all_netns=1` on the Docker host, then probe again.")
         return "\n".join(lines[-tail:])
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ...i18n import messages
 from ...model import AnyPolicy, Cluster
 from ..backend import LabBackend, LabError, ProbeRequest, ProbeResult, Progress, no_progress
 from ..config import PredictConfig
+
+_ = messages("npkit-tools").gettext
 
 
 class PredictBackend(LabBackend):
@@ -26,7 +29,8 @@ class PredictBackend(LabBackend):
         self.reason = self.config.reason
 
     def describe(self) -> str:
-        return f"prediction only — predicted, not observed ({self.reason})"
+        # The reason is the caller's words, or PredictConfig's default (in the catalog: translated here).
+        return _("prediction only — predicted, not observed ({reason})").format(reason=_(self.reason))
 
     def preflight(self) -> list[str]:
         return []
@@ -38,7 +42,7 @@ class PredictBackend(LabBackend):
         pass
 
     def status(self) -> str:
-        return f"prediction only: {self.reason}"
+        return _("prediction only: {reason}").format(reason=_(self.reason))
 
     def deploy(self, scenario: Cluster, progress: Progress = no_progress) -> Cluster:
         return scenario  # the model's own (assigned) pod IPs stand
@@ -51,7 +55,7 @@ class PredictBackend(LabBackend):
 
     def probe(self, requests: Sequence[ProbeRequest], timeout: float = 1.0, workers: int = 8,
               progress: Progress = no_progress) -> list[ProbeResult]:
-        raise LabError("the predict backend observes nothing; it has no probes to run")
+        raise LabError(_("the predict backend observes nothing; it has no probes to run"))
 
     def teardown(self, progress: Progress = no_progress) -> None:
         pass

@@ -24,6 +24,7 @@ from dataclasses import replace
 from typing import Any
 
 from ....engine import Engine
+from ....i18n import N_, messages
 from ....model import PROTOCOLS_WITH_PORTS, AnyPolicy, Cluster, NetworkSet, ObjectRef, Pod, Tier
 from ...backend import (
     CleanReport,
@@ -47,6 +48,9 @@ from .rules_view import HEADER, pod_rules
 from .server_pool import ServerPool
 from .system import in_netns, list_netns, nft
 
+_tools = messages("npkit-tools")
+_, ngettext = _tools.gettext, _tools.ngettext
+
 CLAIM_TIMEOUT = 180.0  # how long to wait for another run of the same lab to finish
 log = logging.getLogger("npkit.lab.local")
 
@@ -57,7 +61,7 @@ class LocalBackend(LabBackend):
     name = "local"
     settle = 0.0  # `nft -f` is atomic: the new rules hold as soon as apply() returns
     config_type = LocalConfig
-    changes = "network namespaces and nftables rules on this machine; needs root"
+    changes = N_("network namespaces and nftables rules on this machine; needs root")  # translated where shown
 
     def __init__(self, config: LocalConfig | None = None):
         self.config = config or LocalConfig()
@@ -79,9 +83,11 @@ class LocalBackend(LabBackend):
 
     # -- environment --------------------------------------------------------------------------
     def describe(self) -> str:
-        what = "Felix-style chains" if self.dataplane == "calico" else "NetworkPolicy and ClusterNetworkPolicy only"
-        return (f"Linux network namespaces on this machine, policies compiled to nftables ({what}); "
-                f"lab {self.lab}, node namespace {self.node}")
+        if self.dataplane == "calico":
+            return _("Linux network namespaces on this machine, policies compiled to nftables (Felix-style chains); "
+                     "lab {lab}, node namespace {node}").format(lab=self.lab, node=self.node)
+        return _("Linux network namespaces on this machine, policies compiled to nftables (NetworkPolicy and "
+                 "ClusterNetworkPolicy only); lab {lab}, node namespace {node}").format(lab=self.lab, node=self.node)
 
     def preflight(self) -> list[str]:
         return local_preflight()
@@ -98,7 +104,8 @@ class LocalBackend(LabBackend):
             self.sweep(progress)
 
         def waiting(pid: int) -> None:
-            progress(0, 1, f"local lab {self.lab} is in use by process {pid}; waiting for it to finish")
+            progress(0, 1, _("local lab {lab} is in use by process {pid}; waiting for it to finish").format(
+                lab=self.lab, pid=pid))
 
         self.state = netns.claim(self.lab, self.lab_id, self.node, CLAIM_TIMEOUT, waiting)
         return self.state
@@ -112,10 +119,10 @@ class LocalBackend(LabBackend):
                 state = netns.load_state(lab)
                 if not netns.abandoned(state):
                     continue
-                progress(0, 1, f"removing local lab {lab}, left by a run that has exited")
+                progress(0, 1, _("removing local lab {lab}, left by a run that has exited").format(lab=lab))
                 netns.wait_gone(netns.remove_lab(lab))
-            log.info("removed local lab %s, left by a run that has exited", state.lab_id if state and state.lab_id
-                     else lab)
+            log.info(_("removed local lab {lab}, left by a run that has exited").format(
+                lab=state.lab_id if state and state.lab_id else lab))
             gone.append(state.lab_id if state and state.lab_id else lab)
         return gone
 
@@ -124,7 +131,7 @@ class LocalBackend(LabBackend):
         if self.node not in list_netns():  # new, or removed by someone's `down`: nothing of ours is in it
             self._close_nflog()
             self.ruleset = None
-            progress(0, 2, f"node namespace {self.node}")
+            progress(0, 2, _("node namespace {node}").format(node=self.node))
             netns.create_node(self.lab)
         if self.ruleset is None:
             self._reload()
@@ -140,7 +147,7 @@ class LocalBackend(LabBackend):
             state.persistent = True
             netns.save_state(state)
             self._ensure_node(state, progress)
-            progress(2, 2, f"local lab {self.lab} is up")
+            progress(2, 2, _("local lab {lab} is up").format(lab=self.lab))
 
     def down(self, progress: Progress = no_progress) -> None:
         """Remove this lab, and what crashed runs of any lab left; idempotent. (Other labs made by `up` or
@@ -150,15 +157,16 @@ class LocalBackend(LabBackend):
             self._close_nflog()
             if netns.lab_in_use(self.lab, by_others=True):
                 state = netns.load_state(self.lab)
-                raise LabError(f"local lab {self.lab} is in use by process {state.owner_pid if state else '?'}; "
-                               "stop it first (it cleans up when it ends)")
-            progress(0, 2, f"removing local lab {self.lab}")
+                raise LabError(_("local lab {lab} is in use by process {pid}; stop it first (it cleans up when it "
+                                 "ends)").format(lab=self.lab, pid=state.owner_pid if state else "?"))
+            progress(0, 2, _("removing local lab {lab}").format(lab=self.lab))
             with netns.locked(self.lab):
                 removed = netns.remove_lab(self.lab)
             netns.wait_gone(removed)
             others = self.sweep(progress)
             self._forget()
-            progress(2, 2, f"removed local lab {self.lab}" + (f" and {', '.join(others)}" if others else ""))
+            progress(2, 2, _("removed local lab {lab} and {others}").format(lab=self.lab, others=", ".join(others))
+                     if others else _("removed local lab {lab}").format(lab=self.lab))
 
     def _forget(self) -> None:
         self.state, self.ruleset, self.scenario = None, None, None
@@ -171,24 +179,26 @@ class LocalBackend(LabBackend):
         with self._lock:
             if netns.lab_in_use(self.lab, by_others=True):
                 state = netns.load_state(self.lab)
-                raise LabError(f"local lab {self.lab_id} is in use by process {state.owner_pid if state else '?'}; "
-                               "it cleans up when it ends (or stop it, then clean again)")
+                raise LabError(_("local lab {lab} is in use by process {pid}; it cleans up when it ends (or stop it, "
+                                 "then clean again)").format(lab=self.lab_id, pid=state.owner_pid if state else "?"))
             self.servers.stop()
             self._close_nflog()
             state = netns.load_state(self.lab)
             had_dir = self.lab in netns.labs_present()
-            progress(0, 1, f"removing local lab {self.lab_id}")
+            progress(0, 1, _("removing local lab {lab}").format(lab=self.lab_id))
             with netns.locked(self.lab):
                 removed = netns.remove_lab(self.lab)
             netns.wait_gone(removed)
             self._forget()
-            progress(1, 1, f"local lab {self.lab_id} removed")
-            what = [f"network namespace{'s' if len(removed) > 1 else ''} {', '.join(removed)}"] if removed else []
-            what += [f"state directory {netns.state_dir(self.lab)}"] if had_dir else []
-            left = [f"network namespace {n}" for n in (state.namespaces() if state else []) if n in list_netns()]
+            progress(1, 1, _("local lab {lab} removed").format(lab=self.lab_id))
+            what = [ngettext("network namespace {names}", "network namespaces {names}", len(removed)).format(
+                names=", ".join(removed))] if removed else []
+            what += [_("state directory {path}").format(path=netns.state_dir(self.lab))] if had_dir else []
+            left = [ngettext("network namespace {names}", "network namespaces {names}", 1).format(names=n)
+                    for n in (state.namespaces() if state else []) if n in list_netns()]
             if self.lab in netns.labs_present():
-                left.append(f"state directory {netns.state_dir(self.lab)}")
-            return CleanReport(self.lab_id, "this machine", tuple(what), tuple(left))
+                left.append(_("state directory {path}").format(path=netns.state_dir(self.lab)))
+            return CleanReport(self.lab_id, _("this machine"), tuple(what), tuple(left))
 
     def keep(self) -> None:
         """Leave the deployed lab in place after this process ends (not a crash: the next run keeps it
@@ -216,19 +226,21 @@ class LocalBackend(LabBackend):
         lines = []
         problems = local_requirements()
         if problems:
-            lines.append(f"local lab backend unavailable: {problems[0]}")
+            lines.append(_("local lab backend unavailable: {problem}").format(problem=problems[0]))
         records = self.labs()
         if not records:
-            lines.append("local lab backend: no lab on this machine")
+            lines.append(_("local lab backend: no lab on this machine"))
         else:
-            lines.append(f"local lab backend: {len(records)} lab{'s' if len(records) != 1 else ''} on this machine")
+            lines.append(ngettext("local lab backend: {n} lab on this machine", "local lab backend: {n} labs on this "
+                                  "machine", len(records)).format(n=len(records)))
             lines += [f"- {r.line()}" for r in records]
             if any(r.abandoned for r in records):
-                lines.append("  (labs left by a run that has exited are removed by the next `npkit lab run` or "
-                             "`lab up`, or now by `npkit lab clean --backend local --lab-id ID`)")
+                lines.append("  " + _("(labs left by a run that has exited are removed by the next `npkit lab run` or "
+                                      "`lab up`, or now by `npkit lab clean --backend local --lab-id ID`)"))
         stray = netns.unrecorded_namespaces()
         if stray:
-            lines.append(f"network namespaces named like npkit's that no lab recorded (left alone): {', '.join(stray)}")
+            lines.append(_("network namespaces named like npkit's that no lab recorded (left alone): {names}").format(
+                names=", ".join(stray)))
         return "\n".join(lines)
 
     # -- pods ------------------------------------------------------------------------------------
@@ -246,14 +258,16 @@ class LocalBackend(LabBackend):
                    if key not in state.pods or state.pods[key] in stale]
             total = len(stale) + len(new) + 1
             if stale:
-                progress(0, total, f"removing {len(stale)} pod(s) that changed")
+                progress(0, total, ngettext("removing {n} pod(s) that changed", "removing {n} pod(s) that changed",
+                                            len(stale)).format(n=len(stale)))
                 self._remove_pods(state, stale)
             netns.refuse_taken(new)
             try:
                 if new:
                     state.pods.update((place.key, place) for place in new)
                     netns.save_state(state)  # recorded before they exist
-                    progress(len(stale), total, f"creating {len(new)} pod namespace(s)")
+                    progress(len(stale), total, ngettext("creating {n} pod namespace(s)", "creating {n} pod "
+                                                         "namespace(s)", len(new)).format(n=len(new)))
                     netns.create_pods(self.lab, new)
                     self._start_servers(new, progress, len(stale), total)
                     netns.save_state(state)  # with the servers' process ids
@@ -266,7 +280,7 @@ class LocalBackend(LabBackend):
                 # leave nothing half-made behind: the new pods go, the rest stays consistent
                 uninterrupted(lambda: self._remove_pods(state, new))
                 raise
-            progress(total, total, f"{len(wanted)} pod(s) ready")
+            progress(total, total, ngettext("{n} pod(s) ready", "{n} pod(s) ready", len(wanted)).format(n=len(wanted)))
             return replace(scenario, pods=tuple(replace(p, ip=wanted[p.key].ip) for p in scenario.pods))
 
     def _remove_pods(self, state: netns.LabState, places: list[netns.PodPlace]) -> None:
@@ -285,16 +299,19 @@ class LocalBackend(LabBackend):
 
     def _start_servers(self, places: list[netns.PodPlace], progress: Progress, done: int, total: int) -> None:
         if any(port.startswith("SCTP/") for p in places for port in p.ports) and not sctp_available():
-            log.warning("this kernel has no SCTP (no sctp module): SCTP ports are not served, and SCTP probes "
-                        "report ERROR")
+            log.warning(_("this kernel has no SCTP (no sctp module): SCTP ports are not served, and SCTP probes "
+                          "report ERROR"))
         count = [done]
 
         def ready(place: netns.PodPlace, report: dict[str, list[Any]]) -> None:
             for skipped in report["skipped"]:
-                log.warning("%s: cannot serve %s (%s); probes to it will fail", place.key, skipped["port"],
-                            skipped["error"])
+                log.warning(_("{pod}: cannot serve {port} ({error}); probes to it will fail").format(
+                    pod=place.key, port=skipped["port"], error=skipped["error"]))
             count[0] += 1
-            progress(count[0], total, f"pod {place.key} {place.ip} serving {', '.join(report['opened']) or 'no ports'}")
+            opened = report["opened"]
+            progress(count[0], total, _("pod {pod} {ip} serving {ports}").format(
+                pod=place.key, ip=place.ip, ports=", ".join(opened)) if opened
+                else _("pod {pod} {ip} serving no ports").format(pod=place.key, ip=place.ip))
 
         self.servers.start(places, ready)
 
@@ -307,24 +324,25 @@ class LocalBackend(LabBackend):
             self.network_sets.clear()
             self.scenario = None
             if netns.load_state(self.lab) is None:
-                progress(1, 1, f"local lab {self.lab}: nothing deployed")
+                progress(1, 1, _("local lab {lab}: nothing deployed").format(lab=self.lab))
                 return
             state = self._claim(progress)
             if not state.persistent:  # deploy made the node: take everything away
                 self._close_nflog()
-                progress(0, 1, f"removing local lab {self.lab}")
+                progress(0, 1, _("removing local lab {lab}").format(lab=self.lab))
                 with netns.locked(self.lab):
                     removed = netns.remove_lab(self.lab)
                 netns.wait_gone(removed)
                 self.state, self.ruleset = None, None
-                progress(1, 1, f"local lab {self.lab}: pods, policies and its node namespace removed")
+                progress(1, 1, _("local lab {lab}: pods, policies and its node namespace removed").format(lab=self.lab))
                 return
-            progress(0, 1, f"removing {len(state.pods)} pod(s)")
+            progress(0, 1, ngettext("removing {n} pod(s)", "removing {n} pod(s)", len(state.pods)).format(
+                n=len(state.pods)))
             self._remove_pods(state, list(state.pods.values()))
             if self.node in list_netns():
                 self._reload()
             netns.release(state)
-            progress(1, 1, f"local lab {self.lab}: pods and policies removed")
+            progress(1, 1, _("local lab {lab}: pods and policies removed").format(lab=self.lab))
 
     # -- policies ------------------------------------------------------------------------------
     def apply_tiers(self, tiers: Sequence[Tier], progress: Progress = no_progress) -> None:
@@ -342,9 +360,10 @@ class LocalBackend(LabBackend):
                 else:
                     self.policies[obj.ref] = obj
             n = len(self.policies)
-            progress(0, 1, f"compiling {n} polic{'y' if n == 1 else 'ies'} to nftables")
+            progress(0, 1, ngettext("compiling {n} policy to nftables", "compiling {n} policies to nftables",
+                                    n).format(n=n))
             self._reload()
-            progress(1, 1, "ruleset loaded")
+            progress(1, 1, _("ruleset loaded"))
 
     def delete(self, policies: Sequence[AnyPolicy], progress: Progress = no_progress) -> None:
         with self._lock:
@@ -404,8 +423,11 @@ class LocalBackend(LabBackend):
                     attempts.append(Attempt(src.netns, dst.ip, r.port, r.protocol))
                     index.append(i)
             total, skipped = len(requests), len(requests) - len(attempts)
-            progress(skipped, total, f"probing {len(attempts)} connection(s) at once (timeout {timeout:g} s)")
-            outcomes = probe_all(attempts, timeout, lambda n: progress(skipped + n, total, f"probed {skipped + n}"))
+            progress(skipped, total, ngettext("probing {n} connection(s) at once (timeout {timeout:g} s)",
+                                              "probing {n} connection(s) at once (timeout {timeout:g} s)",
+                                              len(attempts)).format(n=len(attempts), timeout=timeout))
+            outcomes = probe_all(attempts, timeout, lambda n: progress(skipped + n, total, _("probed {n}").format(
+                n=skipped + n)))
             for i, o in zip(index, outcomes, strict=True):
                 results[i] = ProbeResult(requests[i], o.outcome, o.detail)  # type: ignore[arg-type]
             self._collect_logs()
@@ -432,22 +454,25 @@ class LocalBackend(LabBackend):
             self._collect_logs()
             if not self._logged:
                 if not (self.ruleset and self.ruleset.log_prefixes):
-                    return "no packets logged: no applied policy has a Log rule"
-                return ("no packets logged yet: the Log rules have not matched a probe "
-                        "(a Log rule only sees packets that reach its policy)")
+                    return _("no packets logged: no applied policy has a Log rule")
+                return _("no packets logged yet: the Log rules have not matched a probe (a Log rule only sees packets "
+                         "that reach its policy)")
             return "\n".join(list(self._logged)[-tail:])
 
     def rules(self, pod: str) -> str:
         """The pod's egress and ingress chains, the policy chains they jump to and the sets they use."""
         state = self.state or netns.load_state(self.lab)
         if state is None or self.node not in list_netns():
-            raise LabError(f"local lab {self.lab} is not up: deploy a scenario first (or `npkit lab run --keep`)")
+            raise LabError(_("local lab {lab} is not up: deploy a scenario first (or `npkit lab run --keep`)").format(
+                lab=self.lab))
         place = state.pods.get(pod)
         if place is None:
-            known = ", ".join(sorted(state.pods)) or "none"
-            raise LabError(f"pod {pod} is not deployed in local lab {self.lab} (pods: {known})")
+            if state.pods:
+                raise LabError(_("pod {pod} is not deployed in local lab {lab} (pods: {known})").format(
+                    pod=pod, lab=self.lab, known=", ".join(sorted(state.pods))))
+            raise LabError(_("pod {pod} is not deployed in local lab {lab} (pods: none)").format(pod=pod, lab=self.lab))
         text = nft(self.node, "list", "table", "ip", TABLE)
-        return HEADER + pod_rules(text, pod, place)
+        return _(HEADER) + pod_rules(text, pod, place)
 
     def __enter__(self) -> LocalBackend:
         self.up()
@@ -460,22 +485,25 @@ class LocalBackend(LabBackend):
 def _record(lab: str, state: netns.LabState | None, age: float | None) -> LabRecord:
     """How `status` describes one lab."""
     if state is None:
-        return LabRecord(lab, age, "left by a run that was killed while starting (nothing recorded but its "
-                                   "state directory)", abandoned=True)
+        return LabRecord(lab, age, _("left by a run that was killed while starting (nothing recorded but its state "
+                                     "directory)"), abandoned=True)
     if state.owner_pid and netns.owner_alive(state):
-        how = f"in use by process {state.owner_pid}"
+        how = _("in use by process {pid}").format(pid=state.owner_pid)
     elif state.owner_pid:
-        how = f"left by a process that has exited (pid {state.owner_pid})"
+        how = _("left by a process that has exited (pid {pid})").format(pid=state.owner_pid)
     elif state.kept:
-        how = "kept (npkit lab run --keep)"
+        how = _("kept (npkit lab run --keep)")
     elif state.persistent:
-        how = "up (npkit lab up), idle"
+        how = _("up (npkit lab up), idle")
     else:
-        how = "left behind"
+        how = _("left behind")
     up = state.node in list_netns()
     n = len(state.policies)
-    detail = (f"node namespace {state.node}{'' if up else ' (not created yet)'}, {len(state.pods)} pod(s), "
-              f"{n} polic{'y' if n == 1 else 'ies'}")
+    policies = ngettext("{n} policy", "{n} policies", n).format(n=n)
+    pods = ngettext("{n} pod(s)", "{n} pod(s)", len(state.pods)).format(n=len(state.pods))
+    detail = (_("node namespace {node}, {pods}, {policies}") if up
+              else _("node namespace {node} (not created yet), {pods}, {policies}")).format(
+        node=state.node, pods=pods, policies=policies)
     return LabRecord(state.lab_id or lab, age, how, detail, netns.abandoned(state))
 
 
@@ -483,13 +511,15 @@ def _with_ips(scenario: Cluster) -> Cluster:
     """Check addresses: IPv4, distinct; pods without one get one (npkit's loader normally did)."""
     from ....loading.addresses import assign_pod_ips
 
-    pods, _ = assign_pod_ips(scenario.pods)
+    pods, _assigned = assign_pod_ips(scenario.pods)
     seen: dict[str, str] = {}
     for p in pods:
         if ":" in p.ip:
-            raise LabError(f"pod {p.key} has the IPv6 address {p.ip}; the local backend runs IPv4 pods only")
+            raise LabError(_("pod {pod} has the IPv6 address {ip}; the local backend runs IPv4 pods only").format(
+                pod=p.key, ip=p.ip))
         if p.ip in seen:
-            raise LabError(f"pods {seen[p.ip]} and {p.key} both have the address {p.ip}")
+            raise LabError(_("pods {first} and {second} both have the address {ip}").format(
+                first=seen[p.ip], second=p.key, ip=p.ip))
         seen[p.ip] = p.key
     return replace(scenario, pods=tuple(pods))
 

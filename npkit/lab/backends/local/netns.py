@@ -30,9 +30,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ....i18n import messages
 from ...backend import LabError
 from . import naming
 from .system import delete_netns, ip_batch, list_netns, netns_pids, run, write_sysctls
+
+_ = messages("npkit-tools").gettext
 
 STATE_ROOT = "/run/npkit"
 GATEWAY = "169.254.1.1"  # Calico's link-local next hop, answered by proxy ARP
@@ -145,9 +148,9 @@ def claim(lab: str, lab_id: str, node: str, timeout: float, waiting: Callable[[i
             state = load_state(lab)
             if state is None:
                 if node in list_netns():
-                    raise LabError(f"network namespace {node} exists but no npkit lab recorded creating it; npkit "
-                                   f"leaves it alone. Remove it yourself (`ip netns delete {node}`) if it is a "
-                                   "leftover of an older npkit, or use another --lab-id")
+                    raise LabError(_("network namespace {name} exists but no npkit lab recorded creating it; npkit "
+                                     "leaves it alone. Remove it yourself (`ip netns delete {name}`) if it is a "
+                                     "leftover of an older npkit, or use another --lab-id").format(name=node))
                 state = LabState(lab, node, lab_id=lab_id)
             if state.owner_pid in (0, me) or not owner_alive(state):
                 state.owner_pid, state.owner_start, state.kept = me, process_start(me), False
@@ -155,8 +158,9 @@ def claim(lab: str, lab_id: str, node: str, timeout: float, waiting: Callable[[i
                 save_state(state)
                 return state
         if time.monotonic() > deadline:
-            raise LabError(f"local lab {lab} is in use by process {state.owner_pid}, which has a scenario "
-                           f"deployed in it; wait until it finishes (or stop it), or use another lab id")
+            raise LabError(_("local lab {lab} is in use by process {pid}, which has a scenario deployed in it; wait "
+                             "until it finishes (or stop it), or use another lab id").format(lab=lab,
+                                                                                            pid=state.owner_pid))
         waiting(state.owner_pid)
         time.sleep(0.2)
 
@@ -214,9 +218,9 @@ def refuse_taken(places: list[PodPlace]) -> None:
     """Before recording new pods: a namespace of that name that exists already is not ours to touch."""
     taken = sorted(set(list_netns()) & {p.netns for p in places})
     if taken:
-        raise LabError(f"network namespace(s) {', '.join(taken)} exist but no npkit lab recorded creating them; "
-                       "npkit leaves them alone. Remove them yourself (`ip netns delete NAME`) if they are "
-                       "leftovers of an older npkit, or use another --lab-id")
+        raise LabError(_("network namespace(s) {names} exist but no npkit lab recorded creating them; npkit leaves "
+                         "them alone. Remove them yourself (`ip netns delete NAME`) if they are leftovers of an older "
+                         "npkit, or use another --lab-id").format(names=", ".join(taken)))
 
 
 def create_pods(lab: str, places: list[PodPlace]) -> None:
@@ -342,4 +346,4 @@ def wait_gone(names: list[str], timeout: float = 5.0) -> None:
         time.sleep(0.05)
     left = [n for n in names if n in list_netns()]
     if left:
-        raise LabError(f"network namespaces still present after clean-up: {', '.join(left)}")
+        raise LabError(_("network namespaces still present after clean-up: {names}").format(names=", ".join(left)))

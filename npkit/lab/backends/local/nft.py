@@ -39,8 +39,13 @@ from ....engine.matchers.ports import AllPortsOf, NamedPort, PortCriterion, Port
 from ....engine.matchers.traffic import HTTPIs, ICMPIs, IPVersionIs, ProtocolIs
 from ....engine.probe import protocol_number
 from ....engine.program import CompiledPolicy, CompiledRule, CompiledTier, Direction
+from ....i18n import messages
 from ...backend import LabError
 
+_ = messages("npkit-tools").gettext
+
+# The ruleset's comments stay English: they are Felix's own words (`End of tier … Drop if no policies passed
+# packet`), which the course quotes and compares with a Calico node's iptables-save.
 TABLE = "npkit"
 ACCEPT_MARK = 0x10000  # Felix's accept and pass bits (docs/semantics/calico.md)
 PASS_MARK = 0x20000
@@ -183,10 +188,11 @@ class _Compiler:
             return [] if c.version == 4 else None
         if isinstance(c, HTTPIs):
             if c.enforced:
-                raise LabError("HTTP (L7) rules need Istio with Calico's Dikastes; the local backend enforces "
-                               "L4 only, like Felix. Run the lab without l7.")
+                raise LabError(_("HTTP (L7) rules need Istio with Calico's Dikastes; the local backend enforces L4 "
+                                 "only, like Felix. Run the lab without l7."))
             return []  # Felix ignores http matches without Istio: the rule acts on its other fields
-        raise LabError(f"the local backend cannot compile the condition {c.describe()!r} ({type(c).__name__})")
+        raise LabError(_("the local backend cannot compile the condition {condition} ({kind})").format(
+            condition=repr(c.describe()), kind=type(c).__name__))
 
     def _field_name(self, c: Criterion, rule: CompiledRule, fallback: str) -> str:
         text = getattr(c, "field", fallback) or fallback
@@ -219,7 +225,8 @@ class _Compiler:
                     if self.u.pods[i].ip:
                         named.add((self.u.pods[i].ip, protocol, number))
             else:
-                raise LabError(f"the local backend cannot compile the port entry {e.describe()!r}")
+                raise LabError(_("the local backend cannot compile the port entry {entry}").format(
+                    entry=repr(e.describe())))
         merged = {p: _merge(r) for p, r in wild.items()}
         pairs = [(p.lower(), first, last) for p in sorted(merged) for first, last in merged[p]]
         end = "sport" if c.end == "src" else "dport"

@@ -12,10 +12,12 @@ import os
 import socket
 import sys
 
+from ....i18n import messages
 from ...backend import uninterrupted
 from . import naming, netns
 from .system import have, run
 
+_ = messages("npkit-tools").gettext
 log = logging.getLogger("npkit.lab.local")
 _cache: list[str] | None = None
 
@@ -29,12 +31,12 @@ def _probe_netns() -> list[str]:
     try:
         proc = run(["ip", "netns", "add", name], check=False)
         if proc.returncode != 0:
-            return [f"the local lab backend cannot create network namespaces here ({proc.stderr.strip()}); "
-                    "it needs root on Linux with network namespace support (containers: --privileged)"]
+            return [_("the local lab backend cannot create network namespaces here ({error}); it needs root on Linux "
+                      "with network namespace support (containers: --privileged)").format(error=proc.stderr.strip())]
         proc = run(["ip", "netns", "exec", name, "nft", "list", "ruleset"], check=False)
         if proc.returncode != 0:
-            return [f"nftables does not work inside a network namespace here ({proc.stderr.strip()}); "
-                    "the kernel needs nf_tables"]
+            return [_("nftables does not work inside a network namespace here ({error}); the kernel needs "
+                      "nf_tables").format(error=proc.stderr.strip())]
         return []
     finally:
         uninterrupted(lambda: netns.remove_lab(lab))
@@ -43,15 +45,15 @@ def _probe_netns() -> list[str]:
 def local_requirements() -> list[str]:
     """What this machine lacks for the local backend, found by looking only (nothing is created)."""
     if not sys.platform.startswith("linux"):
-        problems = [f"the local lab backend needs Linux network namespaces; this is {sys.platform} "
-                    "(use the kind backend, or predictions)"]
+        problems = [_("the local lab backend needs Linux network namespaces; this is {platform} (use the kind "
+                      "backend, or predictions)").format(platform=sys.platform)]
     elif os.geteuid() != 0:
-        problems = ["the local lab backend needs root (it creates network namespaces and nftables rules); "
-                    "run as root, or use the kind backend, or predictions"]
+        problems = [_("the local lab backend needs root (it creates network namespaces and nftables rules); run as "
+                      "root, or use the kind backend, or predictions")]
     elif not have("ip"):
-        problems = ["the local lab backend needs the `ip` command: apt-get install iproute2"]
+        problems = [_("the local lab backend needs the `ip` command: apt-get install iproute2")]
     elif not have("nft"):
-        problems = ["the local lab backend needs the `nft` command: apt-get install nftables"]
+        problems = [_("the local lab backend needs the `nft` command: apt-get install nftables")]
     else:
         problems = []
     return problems
@@ -80,6 +82,6 @@ def sctp_available() -> bool:
     if works():
         return True
     if have("modprobe") and run(["modprobe", "sctp"], check=False).returncode == 0 and works():
-        log.warning("loaded the kernel module sctp to serve SCTP ports")
+        log.warning(_("loaded the kernel module sctp to serve SCTP ports"))
         return True
     return False

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 
+from ....i18n import N_, messages
 from .netns import PodPlace
 
-HEADER = """\
+_ = messages("npkit-tools").gettext
+
+# Shown above the rules (N_: translated where shown); the quoted comments are the ruleset's own, in English.
+HEADER = N_("""\
 # How to read this (the nftables version of `iptables -L -n | grep cali` on a Calico node):
 # * Packets the pod sends run chain fw-<iface> (its egress policy); packets sent to it run
 #   tw-<iface> (its ingress policy). Replies of accepted connections skip both
@@ -21,7 +25,7 @@ HEADER = """\
 # * The last rule (the profile) accepts what no tier decided: pods no policy selects.
 # * @name is a set of addresses (or address . protocol . port); its elements are listed below.
 # * "counter packets N" shows how many packets each rule matched so far.
-"""
+""")
 
 
 def _blocks(text: str) -> dict[str, str]:
@@ -51,8 +55,9 @@ def pod_rules(table_text: str, pod: str, place: PodPlace) -> str:
     """
     blocks = _blocks(table_text)
     shown: list[str] = []
-    parts = [f"# {pod} has address {place.ip} in network namespace {place.netns};",
-             f"# its veth ends in the node namespace as {place.iface}.", ""]
+    parts = [_("# {pod} has address {ip} in network namespace {netns};\n"
+               "# its veth ends in the node namespace as {iface}.").format(pod=pod, ip=place.ip, netns=place.netns,
+                                                                         iface=place.iface), ""]
     sets: list[str] = []
 
     def add_chain(name: str) -> None:
@@ -68,14 +73,14 @@ def pod_rules(table_text: str, pod: str, place: PodPlace) -> str:
             add_chain(target)
 
     if place.host_network:
-        parts.append("# this pod uses the host network: no policy applies to it, so it has no chains")
-    for title, chain in ((f"# egress: packets from {pod}", f"fw-{place.iface}"),
-                         (f"# ingress: packets to {pod}", f"tw-{place.iface}")):
+        parts.append(_("# this pod uses the host network: no policy applies to it, so it has no chains"))
+    for title, chain in ((_("# egress: packets from {pod}").format(pod=pod), f"fw-{place.iface}"),
+                         (_("# ingress: packets to {pod}").format(pod=pod), f"tw-{place.iface}")):
         if chain in blocks:
             parts.append(title)
             add_chain(chain)
             parts.append("")
     if sets:
-        parts.append("# sets used above (addresses, or address . protocol . port)")
+        parts.append(_("# sets used above (addresses, or address . protocol . port)"))
         parts += [blocks[s] for s in sets]
     return "\n".join(parts).rstrip() + "\n"

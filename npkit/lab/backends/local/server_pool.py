@@ -11,9 +11,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ....i18n import messages
 from ...backend import LabError
 from .netns import PodPlace
 from .system import netns_path
+
+_ = messages("npkit-tools").gettext
 
 SERVER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "servers.py")
 START_TIMEOUT = 15.0
@@ -47,7 +50,7 @@ class ServerPool:
             self.procs[place.key] = proc
             started[place.key] = (place, proc)
         sel = selectors.DefaultSelector()
-        for key, (_, proc) in started.items():
+        for key, (_place, proc) in started.items():
             assert proc.stdout is not None and proc.stderr is not None  # both are pipes (above)
             sel.register(proc.stdout, selectors.EVENT_READ, key)
         deadline = time.monotonic() + START_TIMEOUT
@@ -56,16 +59,18 @@ class ServerPool:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     waiting = sorted(k.data for k in sel.get_map().values())
-                    raise LabError(f"pod servers did not start within {START_TIMEOUT:g} s: {', '.join(waiting)}")
-                for sk, _ in sel.select(left):
+                    raise LabError(_("pod servers did not start within {seconds:g} s: {pods}").format(
+                        seconds=START_TIMEOUT, pods=", ".join(waiting)))
+                for sk, _events in sel.select(left):
                     place, proc = started[sk.data]
                     assert proc.stdout is not None and proc.stderr is not None
                     line = proc.stdout.readline()
                     sel.unregister(proc.stdout)
                     if not line:
                         err = proc.stderr.read().decode(errors="replace").strip().splitlines()
-                        raise LabError(f"the server of pod {place.key} failed to start: "
-                                       f"{err[-1] if err else 'no output'}")
+                        why = err[-1] if err else _("no output")
+                        raise LabError(_("the server of pod {pod} failed to start: {error}").format(pod=place.key,
+                                                                                                    error=why))
                     place.server_pid = proc.pid
                     on_ready(place, json.loads(line))
         finally:

@@ -16,7 +16,10 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from ....i18n import messages
 from ...backend import LabError
+
+_ = messages("npkit-tools").gettext
 
 NETNS_DIR = "/run/netns"
 CLONE_NEWNET = 0x40000000
@@ -73,12 +76,13 @@ def run(cmd: list[str], input: str | None = None, check: bool = True) -> subproc
     try:
         proc = subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=60)
     except FileNotFoundError:
-        raise LabError(f"{cmd[0]} is not installed (apt-get install {_PACKAGES.get(cmd[0], cmd[0])})") from None
+        raise LabError(_("{command} is not installed (apt-get install {package})").format(
+            command=cmd[0], package=_PACKAGES.get(cmd[0], cmd[0]))) from None
     except subprocess.TimeoutExpired:
-        raise LabError(f"{' '.join(cmd[:4])} did not finish within 60 s") from None
+        raise LabError(_("{command} did not finish within 60 s").format(command=" ".join(cmd[:4]))) from None
     if check and proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip()
-        raise LabError(f"{' '.join(cmd[:6])} failed: {detail}")
+        raise LabError(_("{command} failed: {reason}").format(command=" ".join(cmd[:6]), reason=detail))
     return proc
 
 
@@ -119,7 +123,8 @@ def delete_netns(name: str) -> None:
     """Delete a namespace (its veths go with it); missing ones are fine."""
     proc = run(["ip", "netns", "delete", name], check=False)
     if proc.returncode != 0 and os.path.exists(netns_path(name)):
-        raise LabError(f"could not delete network namespace {name}: {proc.stderr.strip()}")
+        raise LabError(_("could not delete network namespace {name}: {reason}").format(name=name,
+                                                                                       reason=proc.stderr.strip()))
 
 
 def have(command: str) -> bool:
