@@ -15,7 +15,7 @@ from ..errors import NotReady as Timeout  # its old name and home
 from ..i18n import messages
 
 _tools = messages("npkit-tools")
-_, ngettext = _tools.gettext, _tools.ngettext
+_, ngettext, pgettext = _tools.gettext, _tools.ngettext, _tools.pgettext
 
 
 def _condition(obj: dict[str, Any], kind: str) -> dict[str, Any] | None:
@@ -121,7 +121,7 @@ def wait_until(check: Callable[[], list[str]], what: str, timeout: float, interv
         if not waiting:
             return
         if elapsed >= timeout:
-            shown = "; ".join(waiting[:5])
+            shown = pgettext("clauses", "; ").join(waiting[:5])
             if len(waiting) > 5:
                 shown = ngettext("{shown}; and {n} more", "{shown}; and {n} more", len(waiting) - 5).format(
                     shown=shown, n=len(waiting) - 5)

@@ -42,6 +42,11 @@ EXEC_GRACE = 10.0  # seconds on top of the probe timeout before giving up on an 
 NODES_TIMEOUT, CALICO_TIMEOUT, SA_TIMEOUT = 600.0, 900.0, 60.0
 
 
+def _clauses(items: list[str]) -> str:
+    """Things still waited for, one after the other ("a; b"; Chinese "a；b")."""
+    return pgettext("clauses", "; ").join(items)
+
+
 def _bullets(problems: list[str]) -> str:
     """`- a` lines, one per problem."""
     return "\n".join(f"- {p}" for p in problems)
@@ -283,10 +288,10 @@ class KindBackend(LabBackend):
         try:
             lines.append(_("Kubernetes {version}, CNI {cni}").format(version=kube.version(), cni=self.cni))
             waiting = nodes_waiting(kube.list("v1", "Node"))
-            lines.append(_("nodes: {waiting}").format(waiting="; ".join(waiting)) if waiting else _("nodes: all Ready"))
+            lines.append(_("nodes: {waiting}").format(waiting=_clauses(waiting)) if waiting else _("nodes: all Ready"))
             if self.cni == "calico":
                 waiting = calico.status_waiting(kube)
-                lines.append(_("Calico: waiting for {waiting}").format(waiting="; ".join(waiting)) if waiting
+                lines.append(_("Calico: waiting for {waiting}").format(waiting=_clauses(waiting)) if waiting
                              else _("Calico: Available, projectcalico.org/v3 API answering"))
             labs = self._labs(kube)
         except KubeError as e:
@@ -362,7 +367,7 @@ class KindBackend(LabBackend):
         def report(waiting: list[str], elapsed: float) -> None:
             if waiting:
                 progress(done, total, _("{elapsed:4.0f} s: waiting for {waiting}").format(
-                    elapsed=elapsed, waiting="; ".join(waiting[:3])))
+                    elapsed=elapsed, waiting=_clauses(waiting[:3])))
 
         try:
             wait_until(tolerant, what, timeout, report=report, clock=self.clock)
