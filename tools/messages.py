@@ -6,7 +6,8 @@
     .venv/bin/python tools/messages.py --stats    # per domain: messages, translated, missing, fuzzy
 
 Domains (one .po file each, so translators never edit the same file): `npkit` (model → lint),
-`npkit-tools` (errors, cli, lab, cluster), `npkit-ui` (widgets, course code), and one per notebook or
+`npkit-tools` (errors, cli, lab, cluster), `npkit-ui` (widgets, course code, and what each outside address
+of clusters.yaml stands for, which `overview()` shows), and one per notebook or
 lab for its course data: `course-00` … `course-10`, `course-L1` … `course-L4` (its questions'
 answer/reveal/prompt/labels, the exercises whose `notebook:` it is — title, task, hints — and its
 intro card from notebooks.yaml). The Python code is read by Babel's extractor; the course data by
@@ -120,6 +121,12 @@ def extract_course(fileobj: io.BufferedIOBase, keywords: object, comment_tags: o
     elif kind == "intro":
         for line, text in _texts(_mapping(root, notebook), INTRO_KEYS):
             yield line, "_", text, [f"intro card of {notebook}"]
+    elif kind == "cluster":  # clusters.yaml: what each address outside a model cluster stands for
+        for name, entry in root.value if isinstance(root, yaml.MappingNode) else []:
+            addresses = _mapping(entry, "external")
+            for address, fields in addresses.value if isinstance(addresses, yaml.MappingNode) else []:
+                for line, text in _texts(fields, ("what",)):
+                    yield line, "_", text, [f"address {address.value} of model cluster {name.value}"]
 
 
 def _course_sources(notebook: str) -> list[tuple[Path, dict[str, str]]]:
@@ -138,6 +145,8 @@ def template(domain: str) -> Catalog:
     catalog = Catalog(project=PROJECT, domain=domain, fuzzy=False)
     if domain in CODE_DOMAINS:
         jobs = [(p, "python", {}) for p in code_files(domain)]
+        if domain == "npkit-ui":  # course data the course code shows itself (overview's addresses)
+            jobs.append((COURSE / "clusters.yaml", extract_course, {"kind": "cluster", "notebook": ""}))
     else:
         jobs = [(p, extract_course, o) for p, o in _course_sources(domain.removeprefix("course-"))]
     for path, method, options in jobs:

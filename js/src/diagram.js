@@ -2,6 +2,8 @@
 // connection on the chosen probe (denied ones on request). Click an arrow for its
 // explanation; click a pod to see only its arrows. The layout comes from the kernel
 // (npkit.widgets.diagram), so it is the same in tests and in the browser.
+import { counted } from "./words.js";
+
 const SVG = "http://www.w3.org/2000/svg";
 
 function svg(tag, attrs = {}, text) {
@@ -32,7 +34,7 @@ function curve(a, b, r) {
   return `M${start[0].toFixed(1)},${start[1].toFixed(1)} Q${cx.toFixed(1)},${cy.toFixed(1)} ${end[0].toFixed(1)},${end[1].toFixed(1)}`;
 }
 
-export function renderDiagram(wrap, diagram, model, state, send) {
+export function renderDiagram(wrap, diagram, model, state, send, say) {
   const { width, height, boxes, nodes, edges, radius } = diagram;
   const r = radius || 8;
   const controls = document.createElement("div");
@@ -42,17 +44,17 @@ export function renderDiagram(wrap, diagram, model, state, send) {
   box.type = "checkbox";
   box.checked = state.showDenied;
   box.addEventListener("change", () => { state.showDenied = box.checked; state.redraw(); });
-  denied.append(box, " show denied");
+  denied.append(box, ` ${say("show_denied")}`);
   const title = document.createElement("span");
   title.className = "npk-diagram-title";
   const shown = edges.filter((e) => e.allowed).length;
-  title.textContent = `${shown} allowed arrow${shown === 1 ? "" : "s"}` +
-    (state.focus !== null ? ` · only ${nodes[state.focus].pod} (click it again for all)` : " · click an arrow to explain it");
+  title.textContent = `${counted(say, "arrows", shown)} · ` +
+    (state.focus !== null ? say("only", { pod: nodes[state.focus].pod }) : say("click_arrow"));
   controls.append(title, denied);
 
   const root = svg("svg", {
     class: "npk-diagram", viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
-    "aria-label": `diagram: ${nodes.length} pods, ${shown} allowed connections`,
+    "aria-label": say("diagram", { n: nodes.length, allowed: shown }),
   });
   const defs = svg("defs");
   for (const kind of ["allowed", "denied", "flip", "sel"]) {
@@ -66,7 +68,7 @@ export function renderDiagram(wrap, diagram, model, state, send) {
   root.append(defs);
   for (const b of boxes) {
     const g = svg("g", { class: "npk-box" });
-    g.append(svg("title", {}, `namespace ${b.ns}`));
+    g.append(svg("title", {}, say("namespace", { ns: b.ns })));
     g.append(svg("rect", { x: b.x, y: b.y, width: b.w, height: b.h, rx: 6 }));
     g.append(svg("text", { x: b.x + 6, y: b.y + 13, class: "npk-box-label" }, b.label));
     root.append(g);
@@ -88,9 +90,10 @@ export function renderDiagram(wrap, diagram, model, state, send) {
     const d = curve(a, b, r);
     const g = svg("g", {
       class: `npk-edge npk-edge-${kind}${dashed}`, "data-src": a.pod, "data-dst": b.pod, tabindex: 0, role: "button",
-      "aria-label": `${a.pod} → ${b.pod}: ${e.allowed ? "allowed" : "denied"}`,
+      "aria-label": say(e.allowed ? "edge_allowed" : "edge_denied", { src: a.pod, dst: b.pod }),
     });
-    g.append(svg("title", {}, `${a.pod} → ${b.pod}: ${e.allowed ? "allowed" : "denied"}${e.flipped ? " (changed with your last edit)" : ""}. Click to explain.`));
+    const tip = `edge_tip_${e.allowed ? "allowed" : "denied"}${e.flipped ? "_changed" : ""}`;
+    g.append(svg("title", {}, say(tip, { src: a.pod, dst: b.pod })));
     g.append(svg("path", { d, class: "npk-hit" }));
     g.append(svg("path", { d, class: "npk-line", "marker-end": `url(#npk-arrow-${kind})` }));
     const go = () => send({ type: "cell", src: a.pod, dst: b.pod });
@@ -101,7 +104,7 @@ export function renderDiagram(wrap, diagram, model, state, send) {
   root.append(edgeLayer);
   nodes.forEach((n, i) => {
     const g = svg("g", { class: "npk-node" + (state.focus === i ? " npk-focus" : ""), "data-pod": n.pod, tabindex: 0 });
-    g.append(svg("title", {}, `${n.pod}: click to show only its arrows`));
+    g.append(svg("title", {}, say("node", { pod: n.pod })));
     g.append(svg("circle", { cx: n.x, cy: n.y, r }));
     g.append(svg("text", { x: n.x, y: n.y + r + 11, class: "npk-node-label" }, n.label));
     g.addEventListener("click", () => { state.focus = state.focus === i ? null : i; state.redraw(); });

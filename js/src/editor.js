@@ -13,6 +13,8 @@ import {
   placeholder,
 } from "@codemirror/view";
 import { tags as t } from "@lezer/highlight";
+import { editor as WORDS } from "./words.json";
+import { wordsOf } from "./words.js";
 
 const fromKernel = Annotation.define();
 
@@ -72,7 +74,7 @@ const theme = EditorView.theme({
   },
 });
 
-function diagnosticsFor(state, items) {
+function diagnosticsFor(state, items, say) {
   const doc = state.doc;
   return (items || []).map((d) => {
     const n = Math.min(Math.max(d.line || 1, 1), doc.lines);
@@ -82,13 +84,14 @@ function diagnosticsFor(state, items) {
       from, to: d.line ? line.to : Math.min(doc.length, line.to),
       severity: d.severity === "warning" ? "warning" : d.severity === "error" ? "error" : "info",
       message: d.message,
-      source: d.line ? `line ${d.line}` : undefined,
+      source: d.line ? say("line", { n: d.line }) : undefined,
     };
   });
 }
 
 export function renderEditor({ model, el }) {
   el.classList.add("npkit-code-editor");
+  const say = wordsOf(model, WORDS);
   const readOnly = new Compartment();
   const languageSlot = new Compartment();
   const languageOf = () => (model.get("language") === "calico-selector" ? calicoSelector : yaml());
@@ -127,7 +130,7 @@ export function renderEditor({ model, el }) {
   view.dom.style.maxHeight = `${Math.max(rows, 30) * 1.4}em`;
 
   const showDiagnostics = () => {
-    view.dispatch(setDiagnostics(view.state, diagnosticsFor(view.state, model.get("diagnostics"))));
+    view.dispatch(setDiagnostics(view.state, diagnosticsFor(view.state, model.get("diagnostics"), say)));
   };
   const onValue = () => {
     const text = model.get("value");

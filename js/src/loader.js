@@ -9,6 +9,9 @@
 //    the notebook (what JupyterLab's "save widget state" setting does, limited to displayed
 //    widgets), so a reopened notebook finds its widgets' models instead of
 //    "Error displaying widget: model not found".
+// What it says is in the widget's language (words.js).
+import { loader as WORDS } from "./words.json";
+import { wordsOf } from "./words.js";
 
 const STYLE_ID = "npkit-loader-style";
 const STYLE = `
@@ -41,7 +44,7 @@ async function rawModel(model) {
   }
 }
 
-function placeholder(el, restarted) {
+function placeholder(el, restarted, say) {
   addStyle();
   const frame = el.closest(".npkit-view");
   if (frame) frame.classList.add("npkit-saved");
@@ -49,10 +52,7 @@ function placeholder(el, restarted) {
   el.replaceChildren();
   const note = document.createElement("div");
   note.className = "npkit-placeholder";
-  note.textContent = restarted
-    ? "The kernel restarted: run this cell again (Shift+Enter) to continue."
-    : "Run this cell (Shift+Enter) to continue: this is a saved copy, and the widget needs its kernel.";
-  note.textContent += " Your exercise answers, first tries and ticks are kept.";
+  note.textContent = say(restarted ? "restarted" : "saved");
   el.appendChild(note);
 }
 
@@ -131,14 +131,15 @@ async function library(model) {
 export default {
   async render({ model, el }) {
     el.classList.add("npkit-widget", `npkit-kind-${model.get("_kind")}`);
+    const say = wordsOf(model, WORDS);
     const raw = await rawModel(model);
     hookSave(model.widget_manager);
     if (raw && !raw.comm_live) {
-      placeholder(el, false);
+      placeholder(el, false, say);
       return;
     }
     const onLive = () => {
-      if (raw && !raw.comm_live) placeholder(el, true);
+      if (raw && !raw.comm_live) placeholder(el, true, say);
     };
     raw?.on("comm_live_update", onLive);
     if (model.get("_kind") === "guard") {  // a live guard is invisible and needs no library
@@ -152,7 +153,7 @@ export default {
       cleanup = await lib.render({ model, el });
     } catch (error) {
       console.error("[npkit] widget failed to load", error);
-      el.textContent = `npkit widget failed to load: ${error}`;
+      el.textContent = say("failed", { error });
     }
     return () => {
       raw?.off("comm_live_update", onLive);

@@ -3,6 +3,8 @@
 // hover), namespaces that fold into one row / column, and an Explain bar that stays in view.
 // Beside it, when the kernel sends one, the diagram (diagram.js).
 import { renderDiagram } from "./diagram.js";
+import { matrix as WORDS } from "./words.json";
+import { counted, wordsOf } from "./words.js";
 
 const CELL_WIDTH = 26; // px, keep in step with npkit.css
 
@@ -52,7 +54,7 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function summarise(cells, rows, cols) {
+function summarise(cells, rows, cols, say) {
   // One cell standing for a block of cells (a folded namespace).
   let allowed = 0;
   let total = 0;
@@ -70,7 +72,7 @@ function summarise(cells, rows, cols) {
   }
   if (total === 0) return ["–", "self", "", ""];
   if (same) return [text, tone, "", ""];
-  return [`${allowed}/${total}`, "mixed", `${allowed} of ${total} allowed`, ""];
+  return [`${allowed}/${total}`, "mixed", say("mixed", { allowed, total }), ""];
 }
 
 function cellClass(tone, flags) {
@@ -82,19 +84,20 @@ function cellClass(tone, flags) {
   return cls;
 }
 
-function buildTable(model, state, send) {
+function buildTable(model, state, send, say) {
   const pods = model.get("pods");
   const cells = model.get("cells");
   const folded = state.folded;
   const parts = groups(pods);
   const foldable = model.get("foldable");
-  const table = el("table", { class: "npk-mx", role: "grid", "aria-label": model.get("caption") || "reachability matrix" });
+  const foldHint = (what, isFolded) => (foldable ? say(isFolded ? "unfold" : "fold", { what }) : what);
+  const table = el("table", { class: "npk-mx", role: "grid", "aria-label": model.get("caption") || say("table") });
   const thead = el("thead");
   const nsRow = el("tr", { class: "npk-ns-row" });
   const podRow = el("tr", { class: "npk-pod-row" });
-  nsRow.append(el("th", { class: "npk-corner", rowspan: 2, title: "rows: source, columns: destination" },
+  nsRow.append(el("th", { class: "npk-corner", rowspan: 2, title: say("axes_title") },
     el("div", { class: "npk-corner-label", text: model.get("corner") || "" }),
-    el("div", { class: "npk-corner-axes", text: "from \\ to" })));
+    el("div", { class: "npk-corner-axes", text: say("axes") })));
   // columns
   const columns = []; // [kind, namespace, indexes]
   for (const [ns, members] of parts) {
@@ -104,15 +107,14 @@ function buildTable(model, state, send) {
     const shown = abbreviate(ns, maxChars);
     const th = el("th", {
       class: "npk-ns" + (foldable ? " npk-foldable" : ""), colspan: width, scope: "colgroup",
-      title: `namespace ${ns} (${members.length} pod${members.length === 1 ? "" : "s"})` +
-        (foldable ? (isFolded ? ": click to unfold" : ": click to fold") : ""),
-      "data-ns": ns, "aria-label": `namespace ${ns}`,
+      title: foldHint(counted(say, "namespace_pods", members.length, { ns }), isFolded),
+      "data-ns": ns, "aria-label": say("namespace", { ns }),
       onclick: foldable ? () => { toggle(state, ns); state.redraw(); } : undefined,
     }, el("span", { text: shown }));
     nsRow.append(th);
     if (isFolded) {
-      podRow.append(el("th", { class: "npk-pod npk-folded", title: `${members.length} pods of ${ns}` },
-        el("span", { text: `${members.length} pods` })));
+      podRow.append(el("th", { class: "npk-pod npk-folded", title: say("pods_of", { n: members.length, ns }) },
+        el("span", { text: say("pods", { n: members.length }) })));
       columns.push(["ns", ns, members]);
     } else {
       members.forEach((j, k) => {
@@ -130,7 +132,7 @@ function buildTable(model, state, send) {
     tbody.append(el("tr", { class: "npk-group" },
       el("th", {
         class: "npk-src npk-group-label" + (foldable ? " npk-foldable" : ""), scope: "rowgroup", "data-ns": ns,
-        title: `namespace ${ns}` + (foldable ? (isFolded ? ": click to unfold" : ": click to fold") : ""),
+        title: foldHint(say("namespace", { ns }), isFolded),
         onclick: foldable ? () => { toggle(state, ns); state.redraw(); } : undefined,
       }, el("span", { text: (foldable ? (isFolded ? "▸ " : "▾ ") : "") + ns })),
       el("td", { class: "npk-group-fill", colspan: columns.length })));
@@ -138,8 +140,8 @@ function buildTable(model, state, send) {
       const single = rows.length === 1 && !isFolded;
       const src = single ? pods[rows[0]] : null;
       const tr = el("tr");
-      tr.append(el("th", { class: "npk-src", scope: "row", title: single ? src : `${rows.length} pods of ${ns}` },
-        el("span", { text: single ? nameOf(src) : `${rows.length} pods` })));
+      tr.append(el("th", { class: "npk-src", scope: "row", title: single ? src : say("pods_of", { n: rows.length, ns }) },
+        el("span", { text: single ? nameOf(src) : say("pods", { n: rows.length }) })));
       for (const [kind, cns, cols] of columns) {
         let c;
         let dst = null;
@@ -147,14 +149,16 @@ function buildTable(model, state, send) {
           dst = pods[cols[0]];
           c = cells[rows[0]][cols[0]];
         } else {
-          c = summarise(cells, rows, cols);
+          c = summarise(cells, rows, cols, say);
         }
         const [text, tone, tip, flags] = c;
+        const from = single ? src : ns;
         const where = single && kind === "pod" ? `${src} → ${dst}` :
-          `${single ? src : ns} → ${kind === "pod" ? pods[cols[0]] : `namespace ${cns}`}`;
+          kind === "pod" ? `${from} → ${pods[cols[0]]}` : say("to_namespace", { src: from, ns: cns });
+        const what = tip || say(`tone_${tone}`);
         const td = el("td", {
           class: cellClass(tone, flags || ""), tabindex: flags && flags.includes("x") ? undefined : 0,
-          title: single && kind === "pod" ? tip || `${where}: ${tone}` : `${where}: ${tip || tone} (click to unfold)`,
+          title: single && kind === "pod" ? tip || say("cell", { where, what }) : say("block", { where, what }),
           "data-src": src || undefined, "data-dst": dst || undefined, text,
         });
         if (single && kind === "pod" && !(flags || "").includes("x")) {
@@ -184,28 +188,29 @@ function toggle(state, ns) {
   else state.folded.add(ns);
 }
 
-function buildToolbar(model, send) {
+function buildToolbar(model, send, say) {
   const bar = el("div", { class: "npk-toolbar" });
   const probes = model.get("probes") || [];
   if (probes.length > 1) {
-    const select = el("select", { class: "npk-probe", "aria-label": "probe (port and protocol)" });
+    const select = el("select", { class: "npk-probe", "aria-label": say("probe_label") });
     probes.forEach((p, i) => select.append(el("option", { value: i, text: p, selected: i === model.get("probe") })));
     select.addEventListener("change", () => send({ type: "probe", index: Number(select.value) }));
-    bar.append(el("label", { class: "npk-field" }, el("span", { text: "probe" }), select));
+    bar.append(el("label", { class: "npk-field" }, el("span", { text: say("probe") }), select));
   }
   const ends = model.get("ends") || [];
   if (model.get("explain") && ends.length) {
     const pick = (name, value) => {
-      const select = el("select", { class: `npk-${name}`, "aria-label": name });
+      const select = el("select", { class: `npk-${name}`, "aria-label": say(name) });
       for (const end of ends) select.append(el("option", { value: end, text: end, selected: end === value }));
       return select;
     };
     const src = pick("from", model.get("src"));
     const dst = pick("to", model.get("dst"));
-    const button = el("button", { class: "npk-explain jupyter-button", type: "button", title: "explain from → to" }, "Explain");
+    const button = el("button", { class: "npk-explain jupyter-button", type: "button", title: say("explain_title") },
+      say("explain"));
     button.addEventListener("click", () => send({ type: "explain", src: src.value, dst: dst.value }));
-    bar.append(el("label", { class: "npk-field" }, el("span", { text: "from" }), src),
-      el("label", { class: "npk-field" }, el("span", { text: "to" }), dst), button);
+    bar.append(el("label", { class: "npk-field" }, el("span", { text: say("from") }), src),
+      el("label", { class: "npk-field" }, el("span", { text: say("to") }), dst), button);
   }
   const status = model.get("status");
   if (status) bar.append(el("span", { class: "npk-status" + (model.get("stale") ? " npk-stale-text" : ""), text: status }));
@@ -216,6 +221,7 @@ export function renderMatrix({ model, el: root }) {
   root.classList.add("npkit-matrix");
   const state = { folded: new Set(model.get("folded") || []), showDenied: false, focus: null };
   const send = (msg) => model.send(msg);
+  const say = wordsOf(model, WORDS);
   const toolbarSlot = el("div", { class: "npk-toolbar-slot" });
   const tableWrap = el("div", { class: "npk-table-wrap" });
   const diagramWrap = el("div", { class: "npk-diagram-wrap" });
@@ -226,16 +232,16 @@ export function renderMatrix({ model, el: root }) {
     const pods = model.get("pods");
     const scroll = [tableWrap.scrollLeft, tableWrap.scrollTop];
     root.classList.toggle("npk-stale", !!model.get("stale"));
-    toolbarSlot.replaceChildren(buildToolbar(model, send));
-    tableWrap.replaceChildren(pods.length ? buildTable(model, state, send) :
-      el("div", { class: "npk-empty", text: "no pods" }));
+    toolbarSlot.replaceChildren(buildToolbar(model, send, say));
+    tableWrap.replaceChildren(pods.length ? buildTable(model, state, send, say) :
+      el("div", { class: "npk-empty", text: say("no_pods") }));
     [tableWrap.scrollLeft, tableWrap.scrollTop] = scroll;
     // The second header row sticks just under the first.
     const first = tableWrap.querySelector(".npk-ns-row");
     if (first) tableWrap.style.setProperty("--npk-head1", `${first.getBoundingClientRect().height}px`);
     const diagram = model.get("diagram");
     diagramWrap.hidden = !diagram || !diagram.nodes;
-    if (!diagramWrap.hidden) renderDiagram(diagramWrap, diagram, model, state, send);
+    if (!diagramWrap.hidden) renderDiagram(diagramWrap, diagram, model, state, send, say);
   };
   const names = ["pods", "cells", "corner", "caption", "probes", "probe", "ends", "src", "dst", "status", "stale",
     "diagram", "foldable", "explain"];

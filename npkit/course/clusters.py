@@ -19,9 +19,13 @@ from importlib import resources
 
 import yaml
 
+from ..i18n import messages, translate
 from ..loading import load_string
 from ..model import Cluster
 from ..widgets.overview import ClusterOverview
+from ..widgets.wording import listing
+
+_ = messages("npkit-ui").gettext
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,8 @@ def spec(name: str) -> ClusterSpec:
     try:
         return _index()[name]
     except KeyError:
-        raise KeyError(f"no model cluster {name!r}; choose one of {', '.join(cluster_names())}") from None
+        raise KeyError(_("no model cluster {name!r}; choose one of {names}").format(
+            name=name, names=listing(cluster_names()))) from None
 
 
 @cache
@@ -82,7 +87,8 @@ def model_cluster(name: str = "default") -> Cluster:
     if entry.pods:
         missing = sorted(set(entry.pods) - {p.key for p in cluster.pods})
         if missing:
-            raise ValueError(f"model cluster {name!r} names pods that {entry.base!r} lacks: {', '.join(missing)}")
+            raise ValueError(_("model cluster {name!r} names pods that {base!r} lacks: {pods}").format(
+                name=name, base=entry.base, pods=listing(missing)))
         pods = tuple(p for p in cluster.pods if p.key in entry.pods)
         keep = {p.namespace for p in pods}
         cluster = Cluster(namespaces={n: ns for n, ns in cluster.namespaces.items() if n in keep}, pods=pods)
@@ -101,4 +107,6 @@ def external(name: str = "default") -> dict[str, Address]:
 
 def overview(name: str = "default") -> ClusterOverview:
     """The model cluster's namespaces, pods (labels, IPs, ports) and outside addresses, for display."""
-    return ClusterOverview(model_cluster(name), [(a.name, a.ip, a.what) for a in external(name).values()])
+    # What each address stands for is course data (clusters.yaml), translated in the npkit-ui catalog.
+    return ClusterOverview(model_cluster(name), [(a.name, a.ip, translate("npkit-ui", a.what))
+                                                 for a in external(name).values()])

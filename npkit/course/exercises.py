@@ -31,10 +31,11 @@ import yaml
 
 from ..diff import compare
 from ..engine import Engine, protocol_name
-from ..i18n import ENGLISH, get_language, translate
+from ..i18n import ENGLISH, get_language, messages, translate
 from ..lint import lint
 from ..loading import load_string
 from ..model import Cluster, Diagnostic, InputError
+from ..widgets.wording import listing
 from .clusters import model_cluster, read_data
 from .feedback import Difference, Grade, cause
 
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from ..widgets.exercise import ExerciseView
     from ..widgets.playground import Playground
 
+_ = messages("npkit-ui").gettext
 LEARNER_FILE = "your-policies.yaml"
 # What each `requires` entry needs, as a module that must exist.
 REQUIREMENTS = {"calico": "npkit.loading.calico", "cnp": "npkit.loading.cnp"}
@@ -96,7 +98,7 @@ class Exercise:
         """The exercise with this id; KeyError lists the ids that exist."""
         catalogue = _catalogue()
         if exercise_id not in catalogue:
-            raise KeyError(f"no exercise {exercise_id!r}; choose one of {', '.join(catalogue)}")
+            raise KeyError(_("no exercise {id!r}; choose one of {ids}").format(id=exercise_id, ids=listing(catalogue)))
         return catalogue[exercise_id].in_language()
 
     @staticmethod
@@ -179,7 +181,7 @@ class Exercise:
         notes = [d.message for d in loaded.warnings]
         declared = [p.key for p in loaded.pods] + [n.name for n in loaded.namespaces.values() if not n.implicit]
         if declared:
-            notes.append("pods and namespaces in your YAML are ignored: the exercise's cluster is fixed")
+            notes.append(_("pods and namespaces in your YAML are ignored: the exercise's cluster is fixed"))
         connections = [(c.src, c.dst, c.port, c.protocol) for c in self.external]
         # before = the reference, after = the learner's policies
         comparison = compare(self.reference, mine, self.probes, connections)
@@ -200,7 +202,8 @@ class Exercise:
         if not self.lint_rules:
             return ()
         found = lint(self._with_policies(loaded), self.dataplane, only=self.lint_rules)  # type: ignore[arg-type]
-        return tuple(f"{f.obj}: {f.message} Fix: {f.fix}." for f in found if f.origin.file == LEARNER_FILE)
+        return tuple(_("{object}: {message} Fix: {fix}.").format(object=f.obj, message=f.message, fix=f.fix)
+                     for f in found if f.origin.file == LEARNER_FILE)
 
     def _selection(self, text: str) -> tuple[tuple[Diagnostic, ...], set[str]]:
         """The pods `text` selects, read as a policy's selector in each of the exercise's namespaces."""
@@ -218,7 +221,7 @@ class Exercise:
         errors, mine = self._selection(text)
         if errors:
             return Grade(self.id, False, 0, errors=errors, unit="pod")
-        _, reference = self._selection(self.solution_yaml)
+        _errors, reference = self._selection(self.solution_yaml)
         candidates = sorted(p.key for p in self.base.pods
                             if not self.selector.namespaces or p.namespace in self.selector.namespaces)
         differences = tuple(
@@ -227,8 +230,9 @@ class Exercise:
         hint = ""
         if differences:
             d = differences[0]
-            hint = (f"{d.label} should {'' if d.expected else 'not '}be selected, but your selector "
-                    f"{'misses' if d.expected else 'selects'} it: {d.why}")
+            hint = (_("{pod} should be selected, but your selector misses it: {why}") if d.expected else
+                    _("{pod} should not be selected, but your selector selects it: {why}")).format(pod=d.label,
+                                                                                                 why=d.why)
         return Grade(self.id, not differences, len(candidates), differences, hint=hint, unit="pod")
 
     def _why(self, text: str, pod: str) -> str:
@@ -257,7 +261,7 @@ class Exercise:
                           addresses=sorted(ends))
 
     def __repr__(self) -> str:
-        return f"Exercise {self.id}: {self.title}"
+        return _("Exercise {id}: {title}").format(id=self.id, title=self.title)
 
 
 def _representative(differences: tuple[Difference, ...]) -> Difference:
@@ -296,6 +300,7 @@ def _catalogue() -> dict[str, Exercise]:
             if entry.name.endswith(".yaml"):
                 exercise = _read(entry.read_text(encoding="utf-8"))
                 if exercise.id != entry.name.removesuffix(".yaml"):
-                    raise ValueError(f"exercise file {entry.name} has id {exercise.id!r}; they must agree")
+                    raise ValueError(_("exercise file {file} has id {id!r}; they must agree").format(
+                        file=entry.name, id=exercise.id))
                 _CATALOGUE[exercise.id] = exercise
     return _CATALOGUE

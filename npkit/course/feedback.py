@@ -15,9 +15,13 @@ from html import escape
 
 from ..engine import Verdict
 from ..engine.verdict import SideVerdict
+from ..i18n import N_, messages
 from ..model import Diagnostic
+from ..widgets.wording import listing
 
-OUTSIDE = "(outside the cluster)"
+_ = messages("npkit-ui").gettext
+ngettext = messages("npkit-ui").ngettext
+OUTSIDE = N_("(outside the cluster)")  # the "namespace" of an address outside the cluster (shown translated)
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,9 @@ class Difference:
     why: str  # the learner's verdict, in words
 
     def text(self) -> str:
-        return (f"{self.label}: should be {'allowed' if self.expected else 'denied'}; "
-                f"your policies {'allow' if self.yours else 'deny'} it")
+        if self.expected:
+            return _("{connection}: should be allowed; your policies deny it").format(connection=self.label)
+        return _("{connection}: should be denied; your policies allow it").format(connection=self.label)
 
     @property
     def probe(self) -> str:
@@ -59,16 +64,31 @@ class Group:
 
     def text(self) -> str:
         n = len(self.items)
-        them = "them" if n != 1 else "it"
+        src, dst = _namespace(self.src_ns), _namespace(self.dst_ns)
         if self.items[0].protocol == "":  # pods of a selector exercise
-            what = ("should be selected; your selector misses" if self.expected else
-                    "should not be selected; your selector selects")
-            return f"{self.src_ns}: {n} pod{'s' if n != 1 else ''} {what} {them}"
-        what = ("should be allowed; your policies deny" if self.expected else
-                "should be denied; your policies allow")
+            if self.expected:
+                template = ngettext("{namespace}: {n} pod should be selected; your selector misses it",
+                                    "{namespace}: {n} pods should be selected; your selector misses them", n)
+            else:
+                template = ngettext("{namespace}: {n} pod should not be selected; your selector selects it",
+                                    "{namespace}: {n} pods should not be selected; your selector selects them", n)
+            return template.format(namespace=src, n=n)
         probes = Counter(d.probe for d in self.items)
-        by_probe = ", ".join(f"{p} ×{c}" if c > 1 else p for p, c in probes.items())
-        return f"{self.src_ns} → {self.dst_ns}: {n} connection{'s' if n != 1 else ''} {what} {them} ({by_probe})"
+        by_probe = listing(f"{p} ×{c}" if c > 1 else p for p, c in probes.items())
+        if self.expected:
+            template = ngettext("{src} → {dst}: {n} connection should be allowed; your policies deny it ({probes})",
+                                "{src} → {dst}: {n} connections should be allowed; your policies deny them ({probes})",
+                                n)
+        else:
+            template = ngettext("{src} → {dst}: {n} connection should be denied; your policies allow it ({probes})",
+                                "{src} → {dst}: {n} connections should be denied; your policies allow them ({probes})",
+                                n)
+        return template.format(src=src, dst=dst, n=n, probes=by_probe)
+
+
+def _namespace(name: str) -> str:
+    """A namespace as feedback names it (OUTSIDE, for addresses outside the cluster, translated)."""
+    return _(OUTSIDE) if name == OUTSIDE else name
 
 
 def group(differences: tuple[Difference, ...]) -> tuple[Group, ...]:
@@ -89,19 +109,36 @@ def cause(d: Difference, mine: Verdict, reference: Verdict) -> str:
     sides = (mine.egress, mine.ingress)
     if d.expected:
         side = next(s for s in sides if not s.allowed)
-        return f"{d.label} should be allowed, but {_decided(side)}"
+        return _("{connection} should be allowed, but {decided}").format(connection=d.label, decided=_decided(side))
     ref_sides = (reference.egress, reference.ingress)
     side = sides[next((i for i, s in enumerate(ref_sides) if not s.allowed), 1)]
-    return f"{d.label} should be denied, but {_decided(side)}"
+    return _("{connection} should be denied, but {decided}").format(connection=d.label, decided=_decided(side))
 
 
 def _decided(side: SideVerdict) -> str:
-    """"the egress of x/a is denied: …" from a side's decision text, whatever its first word."""
-    name = f"the {side.direction.lower()} of {side.endpoint}"
+    """"the egress of x/a is denied: …", a whole clause from a side's decision.
+
+    The engine's decision says its verdict first, one of three ways (in any language): a rule's or a tier's end
+    ("denied by default/p spec.egress[0]", "denied at the end of …"), which reads on from "is"; a verdict word and
+    a reason ("denied: x/a is isolated …"), whose reason the clause takes; or a reason alone (an end outside the
+    cluster), to which the clause adds the verdict.
+    """
     text = side.decision.text
-    if text.startswith(("allowed ", "denied ", "allowed:", "denied:")):
-        return f"{name} is {text}"
-    return f"{name} is {'allowed' if side.allowed else 'denied'}: {text}"
+    head, colon, reason = text.replace("：", ":", 1).partition(":")
+    egress = side.direction == "Egress"
+    if colon and head.strip() and not any(c.isspace() for c in head.strip()):
+        text = reason.strip()  # a verdict word and a reason
+    elif side.decision.kind in ("rule", "end-of-tier"):
+        template = (_("the egress of {endpoint} is {decision}") if egress else
+                    _("the ingress of {endpoint} is {decision}"))
+        return template.format(endpoint=side.endpoint, decision=text)
+    if side.allowed:
+        template = (_("the egress of {endpoint} is allowed: {reason}") if egress else
+                    _("the ingress of {endpoint} is allowed: {reason}"))
+    else:
+        template = (_("the egress of {endpoint} is denied: {reason}") if egress else
+                    _("the ingress of {endpoint} is denied: {reason}"))
+    return template.format(endpoint=side.endpoint, reason=text)
 
 
 @dataclass(frozen=True)
@@ -128,19 +165,28 @@ class Grade:
     def headline(self) -> str:
         """The first line: ✓, the YAML errors, or the cause of the first difference."""
         if self.empty:
-            return "✗ The editor is empty: write your answer there, then press Check."
+            return "✗ " + _("The editor is empty: write your answer there, then press Check.")
         if self.errors:
-            return "✗ Your YAML has errors, so nothing was checked:"
+            return "✗ " + _("Your YAML has errors, so nothing was checked:")
         if self.passed:
-            return (f"✓ Correct: your answer gives the same result as the reference on all {self.compared} "
-                    f"{self.unit}s checked.")
+            correct = (_("Correct: your answer gives the same result as the reference on all {n} pods checked.")
+                       if self.unit == "pod" else
+                       _("Correct: your answer gives the same result as the reference on all {n} connections "
+                         "checked."))
+            return "✓ " + correct.format(n=self.compared)
         if self.differences:
             return f"✗ {self.hint}"
-        return "✗ The traffic is right, but the review is not: " + self.findings[0]
+        return "✗ " + _("The traffic is right, but the review is not: {finding}").format(finding=self.findings[0])
 
     def _summary(self) -> str:
         n = len(self.differences)
-        return f"{n} {self.unit}{'s differ' if n != 1 else ' differs'} from the goal (of {self.compared} checked)"
+        if self.unit == "pod":
+            template = ngettext("{n} pod differs from the goal (of {total} checked)",
+                                "{n} pods differ from the goal (of {total} checked)", n)
+        else:
+            template = ngettext("{n} connection differs from the goal (of {total} checked)",
+                                "{n} connections differ from the goal (of {total} checked)", n)
+        return template.format(n=n, total=self.compared)
 
     def text(self, per_group: int = 2) -> str:
         """The feedback as plain text."""
@@ -151,12 +197,12 @@ class Grade:
             lines += [f"  {d}" for d in self.errors]
         elif not self.passed:
             if self.differences:
-                lines.append(self._summary() + ":")
+                lines.append(_("{summary}:").format(summary=self._summary()))
                 for g in self.groups:
                     lines.append(f"  {g.text()}")
-                    lines += [f"    e.g. {d.label}" for d in g.items[:per_group]]
+                    lines += ["    " + _("e.g. {connection}").format(connection=d.label) for d in g.items[:per_group]]
             lines += [f"  {f}" for f in self.findings[1 if not self.differences else 0:]]
-        lines += [f"note: {n}" for n in self.notes]
+        lines += [_note(n) for n in self.notes]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -168,7 +214,7 @@ class Grade:
 
 def grade_html(grade: Grade, per_group: int = 3) -> str:
     """The feedback as HTML (what the Exercise widget shows under its Check button)."""
-    notes = "".join(f'<div style="color:var(--jp-ui-font-color2,#57606a)">note: {escape(n)}</div>'
+    notes = "".join(f'<div style="color:var(--jp-ui-font-color2,#57606a)">{escape(_note(n))}</div>'
                     for n in grade.notes)
     head = escape(grade.headline())
     if grade.empty:
@@ -183,10 +229,19 @@ def grade_html(grade: Grade, per_group: int = 3) -> str:
         groups = "".join(
             f"<li>{escape(g.text())}<ul>"
             + "".join(f"<li>{escape(d.label)}</li>" for d in g.items[:per_group])
-            + (f"<li>… and {len(g.items) - per_group} more</li>" if len(g.items) > per_group else "")
+            + (f"<li>{escape(_more(len(g.items) - per_group))}</li>" if len(g.items) > per_group else "")
             + "</ul></li>" for g in grade.groups)
-        body = f"<div>{escape(grade._summary())}:</div><ul>{groups}</ul>"
+        summary = _("{summary}:").format(summary=grade._summary())
+        body = f"<div>{escape(summary)}</div><ul>{groups}</ul>"
     rest = grade.findings[0 if grade.differences else 1:]
     if rest:
         body += "<ul>" + "".join(f"<li>{escape(f)}</li>" for f in rest) + "</ul>"
     return f'<div style="color:#9a6700"><b>{head}</b></div>{body}{notes}'
+
+
+def _note(note: str) -> str:
+    return _("note: {note}").format(note=note)
+
+
+def _more(n: int) -> str:
+    return _("… and {n} more").format(n=n)

@@ -16,11 +16,14 @@ from html import escape
 
 import ipywidgets as w
 
-from ..i18n import edition, get_language
+from ..i18n import edition, get_language, messages
 from ..widgets.view import View
+from ..widgets.wording import clauses, listing
 from .exercises import Exercise
 from .intro import Intro, notebooks
 from .progress import NotebookProgress, progress
+
+_ = messages("npkit-ui").gettext
 
 
 def in_edition(path: str, lang: str | None = None) -> str:
@@ -32,7 +35,7 @@ def in_edition(path: str, lang: str | None = None) -> str:
     folder = edition(lang)
     if not folder:
         return path
-    top, _, rest = path.partition("/")
+    top, _slash, rest = path.partition("/")
     return posixpath.join(top, folder, rest) if rest else posixpath.join(top, folder)
 
 
@@ -57,12 +60,13 @@ def _exercises(notebook: str) -> tuple[str, ...]:
 def _status(entry: Intro, record: NotebookProgress) -> str:
     parts = []
     if record.answered:
-        parts.append(f"{record.answered} answered, {record.first_right} right first time")
+        parts.append(_("{answered} answered, {right} right first time").format(answered=record.answered,
+                                                                              right=record.first_right))
     exercises = _exercises(entry.id)
     if exercises:
         passed = sum(1 for e in exercises if e in record.exercises_passed)
-        parts.append(f"exercises {passed}/{len(exercises)}")
-    return "; ".join(parts)
+        parts.append(_("exercises {passed}/{total}").format(passed=passed, total=len(exercises)))
+    return clauses(parts)
 
 
 class CourseHome:
@@ -88,30 +92,35 @@ class CourseHome:
     def __repr__(self) -> str:
         hours, minutes = divmod(self.minutes, 60)
         label, link = other_edition(self.here)
-        lines = [f"The course: {len(self.rows)} notebooks and labs, about {hours} h {minutes} min",
-                 f"  {label}: {link}"]
+        lines = [_("The course: {n} notebooks and labs, about {hours} h {minutes} min").format(
+            n=len(self.rows), hours=hours, minutes=minutes), f"  {label}: {link}"]
         for nid, title, link, length, done, status in self.rows:
             tail = f"  — {status}" if status else ""
-            lines.append(f"  [{'x' if done else ' '}] {nid:>3}  {title} ({length} min) {link}{tail}")
+            entry = _("{title} ({minutes} min)").format(title=title, minutes=length)
+            lines.append(f"  [{'x' if done else ' '}] {nid:>3}  {entry} {link}{tail}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         rows = []
+        done_title = escape(_("marked done"))
         for nid, title, link, minutes, done, status in self.rows:
-            tick = ('<span title="marked done" style="color:var(--jp-success-color0,#1b5e20);font-weight:700">✓</span>'
-                    if done else '<span style="color:var(--jp-ui-font-color3,#999)">○</span>')
+            tick = (f'<span title="{done_title}" style="color:var(--jp-success-color0,#1b5e20);font-weight:700">✓'
+                    "</span>" if done else '<span style="color:var(--jp-ui-font-color3,#999)">○</span>')
+            length = escape(_("{minutes} min").format(minutes=minutes))
             rows.append(f"<tr><td style='text-align:center'>{tick}</td><td>{escape(nid)}</td>"
                         f"<td style='text-align:left'><a href='{escape(link)}'>{escape(title)}</a></td>"
-                        f"<td>{minutes} min</td><td style='text-align:left;color:var(--jp-ui-font-color2,#666)'>"
+                        f"<td>{length}</td><td style='text-align:left;color:var(--jp-ui-font-color2,#666)'>"
                         f"{escape(status)}</td></tr>")
         label, link = other_edition(self.here)
+        about = _("<b>The course</b>: {n} notebooks and labs, about {hours} h {minutes} min. A tick means you marked "
+                  "it done (the <i>What next</i> button at its end); your answers are kept between sessions "
+                  "({reset} forgets them).").format(n=len(self.rows), hours=self.minutes // 60,
+                                                    minutes=self.minutes % 60,
+                                                    reset="<code>npkit.course.reset_progress()</code>")
+        heads = (escape(_("notebook")), escape(_("time")), escape(_("your progress")))
         return (f"<div class='npkit-home'><p style='text-align:right'><a href='{escape(link)}'>{escape(label)}</a>"
-                f"</p><b>The course</b>: {len(self.rows)} notebooks and labs, about "
-                f"{self.minutes // 60} h {self.minutes % 60} min. A tick means you marked it done (the "
-                "<i>What next</i> button at its end); your answers are kept between sessions "
-                "(<code>npkit.course.reset_progress()</code> forgets them).<table><tr><th></th><th></th>"
-                f"<th style='text-align:left'>notebook</th><th>time</th><th style='text-align:left'>your progress</th>"
-                f"</tr>{''.join(rows)}</table></div>")
+                f"</p>{about}<table><tr><th></th><th></th><th style='text-align:left'>{heads[0]}</th>"
+                f"<th>{heads[1]}</th><th style='text-align:left'>{heads[2]}</th></tr>{''.join(rows)}</table></div>")
 
 
 def course_home(here: str = "notebooks") -> CourseHome:
@@ -126,7 +135,7 @@ class NextState:
         entries = notebooks()
         ids = [e.id for e in entries]
         if notebook not in ids:
-            raise KeyError(f"no notebook {notebook!r}; choose one of {', '.join(ids)}")
+            raise KeyError(_("no notebook {id!r}; choose one of {ids}").format(id=notebook, ids=listing(ids)))
         at = ids.index(notebook)
         self.entry = entries[at]
         self.next = entries[at + 1] if at + 1 < len(entries) else None
@@ -146,8 +155,9 @@ class NextState:
 
     def text_report(self) -> str:
         if self.next is None:
-            return f"{self.entry.id} is the last part of the course. The course home is in 00-welcome."
-        return f"Next: {self.next.id} · {self.next.title} (about {self.next.minutes} min): {self.link()}"
+            return _("{id} is the last part of the course. The course home is in 00-welcome.").format(id=self.entry.id)
+        return _("Next: {id} · {title} (about {minutes} min): {link}").format(
+            id=self.next.id, title=self.next.title, minutes=self.next.minutes, link=self.link())
 
 
 class WhatNext(View[NextState]):
@@ -157,14 +167,16 @@ class WhatNext(View[NextState]):
         self.state = NextState(notebook, here)
         s = self.state
         if s.next is not None:
-            target = (f"Next: <a href='{escape(s.link())}'><b>{escape(s.next.id)} · {escape(s.next.title)}</b></a> "
-                      f"(about {s.next.minutes} min)")
+            anchor = f"<a href='{escape(s.link())}'><b>{escape(s.next.id)} · {escape(s.next.title)}</b></a>"
+            target = _("Next: {notebook} (about {minutes} min)").format(notebook=anchor, minutes=s.next.minutes)
         else:
-            target = "That was the last part of the course: well done."
+            target = escape(_("That was the last part of the course: well done."))
         home = _link(notebooks()[0], here)
         self.button = w.Button(description="", icon="check", layout=w.Layout(width="auto"))
         self.button.on_click(lambda _b: self._toggle())
-        self.widget = w.HBox([w.HTML(f"{target} · <a href='{escape(home)}'>course home</a>"), self.button],
+        home_words = escape(_("course home"))
+        home_link = f"<a href='{escape(home)}'>{home_words}</a>"
+        self.widget = w.HBox([w.HTML(f"{target} · {home_link}"), self.button],
                              layout=w.Layout(align_items="center", flex_flow="row wrap", grid_gap="12px"))
         self.widget.add_class("npkit-what-next")
         self._paint()
@@ -178,7 +190,8 @@ class WhatNext(View[NextState]):
 
     def _paint(self) -> None:
         done = self.state.done
-        self.button.description = f"{self.state.entry.id} done ✓" if done else f"Mark {self.state.entry.id} as done"
+        notebook = self.state.entry.id
+        self.button.description = (_("{id} done ✓") if done else _("Mark {id} as done")).format(id=notebook)
         self.button.button_style = "success" if done else ""
 
 

@@ -13,10 +13,12 @@ from html import escape
 
 import yaml
 
-from ..i18n import translate
+from ..i18n import messages, translate
+from ..widgets.wording import listing
 from .clusters import read_data
 from .progress import start_notebook
 
+_ = messages("npkit-ui").gettext
 PREDICT_ONLY = "predict"  # NPKIT_LAB_BACKEND value on Binder: no cluster, predictions only
 
 
@@ -41,20 +43,20 @@ class Intro:
         >>> print(intro("00").text().splitlines()[0])
         00 · Welcome: about 10 minutes
         """
-        return "\n".join([self._heading(), *self._chapter(), "What this covers:",
+        return "\n".join([self._heading(), *self._chapter(), _("What this covers:"),
                           *(f"  • {c}" for c in self.covers), *self._mode()])
 
     def _heading(self) -> str:
-        return f"{self.id} · {self.title}: about {self.minutes} minutes"
+        return _("{id} · {title}: about {minutes} minutes").format(id=self.id, title=self.title, minutes=self.minutes)
 
     def _chapter(self) -> list[str]:
-        return [f"Chapter: {self.chapter}"] if self.chapter else []
+        return [_("Chapter: {chapter}").format(chapter=self.chapter)] if self.chapter else []
 
     def _mode(self) -> list[str]:
         """On Binder, a lab says it only predicts."""
         if self.is_lab and os.environ.get("NPKIT_LAB_BACKEND") == PREDICT_ONLY:
-            return ["This session has no cluster (e.g. Binder): the lab runs in prediction-only mode, "
-                    "showing what the engine predicts instead of probing."]
+            return [_("This session has no cluster (e.g. Binder): the lab runs in prediction-only mode, "
+                      "showing what the engine predicts instead of probing.")]
         return []
 
     def __repr__(self) -> str:
@@ -63,9 +65,10 @@ class Intro:
     def _repr_html_(self) -> str:
         items = "".join(f"<li>{escape(c)}</li>" for c in self.covers)
         other = "".join(f"<p>{escape(line)}</p>" for line in self._chapter() + self._mode())
+        covers = escape(_("What this covers:"))
         return ('<div style="border-left:4px solid var(--jp-brand-color1,#0969da);padding:4px 10px;'
                 'background:var(--jp-layout-color2,#f6f8fa)">'
-                f"<b>{escape(self._heading())}</b>{other}<div>What this covers:</div><ul>{items}</ul></div>")
+                f"<b>{escape(self._heading())}</b>{other}<div>{covers}</div><ul>{items}</ul></div>")
 
 
 @lru_cache(maxsize=1)
@@ -73,7 +76,8 @@ def _notebooks() -> dict[str, Intro]:
     raw = yaml.safe_load(read_data("notebooks.yaml"))
     for key, entry in raw.items():
         if not all(isinstance(c, str) for c in entry["covers"]):
-            raise ValueError(f"notebooks.yaml: {key}: every 'covers' item must be text (quote lines with ': ')")
+            raise ValueError(_("notebooks.yaml: {key}: every 'covers' item must be text (quote lines with ': ')")
+                             .format(key=key))
     return {str(k): Intro(str(k), v["title"], int(v["minutes"]), tuple(v["covers"]), v.get("chapter", ""),
                           v.get("file", "")) for k, v in raw.items()}
 
@@ -96,6 +100,6 @@ def intro(notebook_id: str) -> Intro:
     table = _notebooks()
     key = str(notebook_id)
     if key not in table:
-        raise KeyError(f"no notebook {key!r}; choose one of {', '.join(table)}")
+        raise KeyError(_("no notebook {id!r}; choose one of {ids}").format(id=key, ids=listing(table)))
     start_notebook(key)
     return _in_language(table[key])

@@ -29,8 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..i18n import messages
 from ..widgets.memory import Try
 
+_ = messages("npkit-ui").gettext
 PROGRESS_ENV = "NPKIT_PROGRESS"
 VERSION = 1
 Data = dict[str, Any]
@@ -97,7 +99,8 @@ class ProgressFile:
         except FileNotFoundError:
             return _empty()
         except OSError as e:
-            return self._fail(f"cannot read {self.path}: {e.strerror}")
+            return self._fail(_("cannot read {path}: {reason}; progress is kept only until the kernel stops").format(
+                path=self.path, reason=e.strerror))
         try:
             data: Data = json.loads(text)
             if not isinstance(data, dict) or not isinstance(data.get("notebooks"), dict):
@@ -119,7 +122,8 @@ class ProgressFile:
                 edit(data)
                 self._write(data)
         except OSError as e:
-            self._fail(f"cannot write {self.path}: {e.strerror}")
+            self._fail(_("cannot write {path}: {reason}; progress is kept only until the kernel stops").format(
+                path=self.path, reason=e.strerror))
             edit(self._memory)
 
     def _write(self, data: Data) -> None:
@@ -141,7 +145,7 @@ class ProgressFile:
             os.replace(self.path, self.path.with_name(self.path.name + ".unreadable"))
 
     def _fail(self, message: str) -> Data:
-        self.problem = message + "; progress is kept only until the kernel stops"
+        self.problem = message
         return self._memory
 
 

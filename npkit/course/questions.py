@@ -13,6 +13,10 @@ The words live in `npkit/data/course/questions/<notebook>.yaml`, one entry per k
       answer: x/a can no longer reach default/api               # the answer in words (see below)
       reveal: |                                                 # Markdown, shown after the answer
         **Denied.** …
+      labels: [none, one, two]                                  # a choice's options shown translated
+
+`labels` declares that a choice's options (written in the notebook's code, in English) are words
+to show in the learner's language: the notebook's catalog (course-<notebook>) translates each.
 
 `answer` is the sentence that gives the answer away: the tests fail when it appears in a
 Markdown cell or a visible output between the question and the end of its section, so the
@@ -31,11 +35,13 @@ from importlib.abc import Traversable
 import yaml
 
 from ..engine import Engine
-from ..i18n import translate
+from ..i18n import messages, translate
 from ..model import Cluster
 from ..widgets.choice import Choice
 from ..widgets.predict import Predict, Question
 from ..widgets.reveal import More
+
+_ = messages("npkit-ui").gettext
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class Words:
     reveal: str
     prompt: str = ""
     correct: tuple[str, ...] = ()  # for a Choice about a fact no engine computes (e.g. what eBPF mode lists)
+    labels: tuple[str, ...] = ()  # a Choice's options, in English, that are shown translated
 
 
 def _folder() -> Traversable:
@@ -69,11 +76,14 @@ def _file(notebook: str) -> dict[str, Words]:
         key = f"{notebook}-{name}"
         missing = [f for f in ("answer", "reveal") if not str((entry or {}).get(f, "")).strip()]
         if missing:
-            raise ValueError(f"questions/{notebook}.yaml: {name}: needs {' and '.join(missing)}")
+            template = (_("questions/{notebook}.yaml: {name}: needs answer and reveal") if len(missing) > 1 else
+                        _("questions/{notebook}.yaml: {name}: needs {field}"))
+            raise ValueError(template.format(notebook=notebook, name=name, field=missing[0]))
         correct = entry.get("correct") or ()
         out[key] = Words(key, str(entry["answer"]).strip(), str(entry["reveal"]).strip(),
                          str(entry.get("prompt", "")).strip(),
-                         (correct,) if isinstance(correct, str) else tuple(str(c) for c in correct))
+                         (correct,) if isinstance(correct, str) else tuple(str(c) for c in correct),
+                         tuple(str(label).strip() for label in entry.get("labels") or ()))
     return out
 
 
@@ -81,7 +91,8 @@ def words(key: str) -> Words:
     """The words for one prediction; KeyError names the file to add them to."""
     table = _file(notebook_of(key))
     if key not in table:
-        raise KeyError(f"no prediction {key!r}: add it to npkit/data/course/questions/{notebook_of(key)}.yaml")
+        raise KeyError(_("no prediction {key!r}: add it to npkit/data/course/questions/{notebook}.yaml").format(
+            key=key, notebook=notebook_of(key)))
     return _in_language(table[key])
 
 
@@ -121,9 +132,28 @@ def choice(key: str, options: Sequence[str], correct: str | Iterable[str] | None
     appears in the notebook."""
     w = words(key)
     if not w.prompt:
-        raise ValueError(f"{key}: a choice needs a prompt in questions/{notebook_of(key)}.yaml")
+        raise ValueError(_("{key}: a choice needs a prompt in questions/{notebook}.yaml").format(
+            key=key, notebook=notebook_of(key)))
     if correct is None:
         if not w.correct:
-            raise ValueError(f"{key}: no right option: compute it, or declare `correct:` in the data")
+            raise ValueError(_("{key}: no right option: compute it, or declare `correct:` in the data").format(key=key))
         correct = w.correct
-    return Choice(w.prompt, options, correct, multiple, reveal=w.reveal, key=key, more=more)
+    return Choice(w.prompt, options, correct, multiple, reveal=w.reveal, key=key, more=more,
+                  labels=option_labels(key, options))
+
+
+def option_labels(key: str, options: Sequence[str]) -> dict[str, str]:
+    """What a choice's buttons say: each option declared in the question's `labels`, in the current language.
+
+    The declaration must name exactly the options the notebook offers, so a renamed option cannot silently
+    show untranslated."""
+    declared = _file(notebook_of(key))[key].labels
+    if not declared:
+        return {}
+    offered = [str(o) for o in options]
+    if sorted(offered) != sorted(declared):
+        raise ValueError(_("{key}: the options {options} are not the labels declared in questions/{notebook}.yaml: "
+                           "{labels}").format(key=key, options=offered, labels=list(declared),
+                                              notebook=notebook_of(key)))
+    domain = f"course-{notebook_of(key)}"
+    return {o: translate(domain, o) for o in offered}

@@ -16,9 +16,13 @@ from html import escape
 from ..diff import Change, Comparison, compare
 from ..diff.render import probes_line
 from ..engine import Engine, SideVerdict
+from ..i18n import messages
 from ..model import Cluster
 from .show import as_engine
+from .wording import clauses, labelled, listing, tidy
 
+_ = messages("npkit-ui").gettext
+ngettext = messages("npkit-ui").ngettext
 Probe = tuple[int | None, str]
 
 
@@ -27,8 +31,12 @@ def _ns(end: str) -> str:
 
 
 def _why(side: SideVerdict) -> str:
-    whose = "the source's egress" if side.direction == "Egress" else "the destination's ingress"
-    return f"{whose}: {side.decision.text.replace(side.endpoint, 'the pod')}"
+    """The side's decision with the pod unnamed, so the changes it explains group under one reason."""
+    # Translators: stands for the pod a decision names, e.g. "denied: the pod is isolated for egress by …"
+    decision = tidy(side.decision.text.replace(side.endpoint, _("the pod")))
+    if side.direction == "Egress":
+        return _("the source's egress: {decision}").format(decision=decision)
+    return _("the destination's ingress: {decision}").format(decision=decision)
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,9 @@ class ChangeGroup:
     @property
     def heading(self) -> str:
         n = len(self.changes)
-        return f"{n} connection{'s' if n != 1 else ''} {'allowed' if self.allowed_now else 'denied'} now"
+        if self.allowed_now:
+            return ngettext("{n} connection allowed now", "{n} connections allowed now", n).format(n=n)
+        return ngettext("{n} connection denied now", "{n} connections denied now", n).format(n=n)
 
     def by_namespace(self) -> list[tuple[str, str, int]]:
         """(source namespace, destination namespace, count), most changes first."""
@@ -59,9 +69,9 @@ def group_changes(comparison: Comparison) -> list[ChangeGroup]:
         # The side that decides now: the one that denies (for a new denial), else the one that changed.
         sides = [("egress", after.egress, before.egress), ("ingress", after.ingress, before.ingress)]
         if not change.after:
-            _, now, then = next(s for s in sides if not s[1].allowed)
+            _side, now, then = next(s for s in sides if not s[1].allowed)
         else:
-            _, now, then = next((s for s in sides if not s[2].allowed), sides[1])
+            _side, now, then = next((s for s in sides if not s[2].allowed), sides[1])
         groups.setdefault((change.after, _why(now), _why(then)), []).append(change)
     return [ChangeGroup(allowed, reason, was, tuple(changes))
             for (allowed, reason, was), changes in sorted(groups.items(), key=lambda kv: (kv[0][0], -len(kv[1])))]
@@ -100,13 +110,15 @@ class ChangesView:
 
     def __repr__(self) -> str:
         c = self.comparison
-        lines = [c.summary(), f"compared {probes_line(c)}"]
+        lines = [c.summary(), _("compared {probes}").format(probes=probes_line(c))]
         for g in self.groups:
-            lines += ["", f"{g.heading}: {g.reason}", f"  before: {g.before}"]
-            lines += [f"  {s} → {d}: {n}" for s, d, n in g.by_namespace()]
+            lines += ["", labelled(g.heading, g.reason), "  " + _("before: {reason}").format(reason=g.before)]
+            lines += [f"  {labelled(f'{s} → {d}', str(n))}" for s, d, n in g.by_namespace()]
             shown = [ch.label for ch in g.changes[: self.examples]]
             more = len(g.changes) - len(shown)
-            lines.append("  e.g. " + "; ".join(shown) + (f"; … and {more} more" if more > 0 else ""))
+            examples = clauses(shown)
+            lines.append("  " + (_("e.g. {examples}; … and {n} more").format(examples=examples, n=more) if more > 0
+                                 else _("e.g. {examples}").format(examples=examples)))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -115,14 +127,17 @@ class ChangesView:
         blocks = []
         for g in self.groups:
             colour = "var(--jp-success-color0,#1a7f37)" if g.allowed_now else "var(--jp-error-color0,#b00020)"
-            counts = ", ".join(f"{escape(s)} → {escape(d)}: {n}" for s, d, n in g.by_namespace())
+            counts = listing(escape(labelled(f"{s} → {d}", str(n))) for s, d, n in g.by_namespace())
             items = "".join(f"<li><code>{escape(ch.label)}</code></li>" for ch in g.changes)
+            n = len(g.changes)
+            heading = labelled(f'<b style="color:{colour}">{escape(g.heading)}</b>', escape(g.reason))
+            before = escape(_("before: {reason}").format(reason=g.before))
+            connections = escape(ngettext("the {n} connection", "the {n} connections", n).format(n=n))
+            by_namespace = _("by namespace: {counts}").format(counts=counts)
             blocks.append(
-                f'<div class="npkit-change-group" style="margin:6px 0"><div><b style="color:{colour}">'
-                f"{escape(g.heading)}</b>: {escape(g.reason)}</div>"
-                f'<div style="color:var(--jp-ui-font-color2,#57606a)">before: {escape(g.before)}</div>'
-                f"<div>by namespace: {counts}</div><details><summary>the {len(g.changes)} connection"
-                f"{'s' if len(g.changes) != 1 else ''}</summary><ul>{items}</ul></details></div>")
+                f'<div class="npkit-change-group" style="margin:6px 0"><div>{heading}</div>'
+                f'<div style="color:var(--jp-ui-font-color2,#57606a)">{before}</div>'
+                f"<div>{by_namespace}</div><details><summary>{connections}</summary><ul>{items}</ul></details></div>")
         return head + "".join(blocks)
 
 

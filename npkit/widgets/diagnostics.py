@@ -10,7 +10,11 @@ import re
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from ..i18n import messages
 from ..model import Diagnostic
+from .wording import labelled, severity
+
+_ = messages("npkit-ui").gettext
 
 _LAST_KEY = re.compile(r"([A-Za-z0-9_.\-/]+)(?:\[\d+\])*$")
 
@@ -64,13 +68,13 @@ def diagnostic_text(d: Diagnostic, text: str = "") -> str:
     >>> print(diagnostic_text(Diagnostic("error", "must be a list", Origin("p.yaml", 3), path="spec.ingress")))
     line 3: error: spec.ingress: must be a list
     """
-    where = f"line {d.origin.line}: " if d.origin.line else ""
-    obj = f"{d.obj}: " if d.obj is not None and d.obj.name != "(no name)" else ""
-    path = f"{d.path}: " if d.path else ""
+    where = [_("line {n}").format(n=d.origin.line)] if d.origin.line else []
+    obj = [str(d.obj)] if d.obj is not None and d.obj.name != "(no name)" else []
+    path = [d.path] if d.path else []
     caret = caret_lines(d, text)
     # The loader may draw its own caret under the bare value; the editor's line reads better.
     message = d.message.split("\n", 1)[0] if caret else d.message
-    head = f"{where}{d.severity}: {obj}{path}{message}"
+    head = labelled(*where, severity(d.severity), *obj, *path, message)
     return "\n".join([head] + ["    " + c for c in caret])
 
 

@@ -17,14 +17,17 @@ import ipywidgets as w
 
 from ..engine import Verdict
 from ..explain.html import render_verdict_html
+from ..i18n import messages
 from ..model import Diagnostic
 from . import memory
 from .css import style
 from .frontend import CodeEditor
 from .reveal import display_data
 from .view import View
+from .wording import listing
 
-SOLUTION_CONFIRM = "Really show it?"
+_ = messages("npkit-ui").gettext
+SOLUTION_CONFIRM = messages("npkit-ui").lazy_gettext("Really show it?")  # the solution button, once clicked
 
 
 class GradeLike(Protocol):
@@ -107,12 +110,12 @@ class ExerciseSession:
 
     def text_report(self) -> str:
         ex = self.exercise
-        lines = [f"Exercise {ex.id}: {ex.title}", ex.task_markdown]
+        lines = [_("Exercise {id}: {title}").format(id=ex.id, title=ex.title), ex.task_markdown]
         if self.grade is not None:
             lines.append(self.grade.text())
-        lines += [f"Hint {i + 1}: {h}" for i, h in enumerate(ex.hints[: self.hints_shown])]
+        lines += [_("Hint {n}: {hint}").format(n=i + 1, hint=h) for i, h in enumerate(ex.hints[: self.hints_shown])]
         if self.solution_shown:
-            lines += ["Solution:", ex.solution()]
+            lines += [_("Solution:"), ex.solution()]
         return "\n".join(lines)
 
 
@@ -132,18 +135,20 @@ class ExerciseView(View[ExerciseSession]):
         saved = memory.current().answer(self.session.key)
         start = saved if saved is not None else exercise.starter_yaml
         rows = max(12, min(30, max(start.count("\n"), exercise.starter_yaml.count("\n")) + 2))
-        what = "a label selector" if exercise.kind == "selector" else "your policies"
-        self.editor = CodeEditor(value=start, rows=rows, label=f"exercise {exercise.id}",
-                                 placeholder=f"Write {what} here (YAML)")
+        placeholder = (_("Write a label selector here (YAML)") if exercise.kind == "selector" else
+                       _("Write your policies here (YAML)"))
+        self.editor = CodeEditor(value=start, rows=rows, label=_("exercise {id}").format(id=exercise.id),
+                                 placeholder=placeholder)
         self.editor.add_class("npkit-exercise-editor")
-        self.check_button = w.Button(description="Check", button_style="primary", icon="check")
-        self.hint_button = w.Button(description="Hint", icon="lightbulb-o", disabled=not exercise.hints)
-        self.reset_button = w.Button(description="Reset to starter", icon="undo")
-        self.solution_button = w.Button(description="Show solution", icon="eye")
+        self.check_button = w.Button(description=_("Check"), button_style="primary", icon="check")
+        self.hint_button = w.Button(description=_("Hint"), icon="lightbulb-o", disabled=not exercise.hints)
+        self.reset_button = w.Button(description=_("Reset to starter"), icon="undo")
+        self.solution_button = w.Button(description=_("Show solution"), icon="eye")
+        self.confirming = False  # the solution button asked "Really show it?"
         self.feedback = w.HTML()
         self.feedback.add_class("npkit-exercise-feedback")
         if saved is not None and saved != exercise.starter_yaml:
-            self.feedback.value = ("<i>Restored your last answer; <b>Reset to starter</b> to start over.</i>")
+            self.feedback.value = _("<i>Restored your last answer; <b>Reset to starter</b> to start over.</i>")
         self.hints = w.Output()  # hints are Markdown, rendered by JupyterLab like a Markdown cell
         self.hints.add_class("npkit-exercise-hints")
         self.solution = w.HTML()
@@ -151,13 +156,13 @@ class ExerciseView(View[ExerciseSession]):
         self.hint_button.on_click(lambda _b: self._hint())
         self.reset_button.on_click(lambda _b: self._reset())
         self.solution_button.on_click(lambda _b: self._solution())
-        header = w.HTML(f"<h3 style='margin:4px 0'>Exercise {escape(exercise.id)}: {escape(exercise.title)}</h3>")
+        title = _("Exercise {id}: {title}").format(id=exercise.id, title=exercise.title)
+        header = w.HTML(f"<h3 style='margin:4px 0'>{escape(title)}</h3>")
         parts: list[w.Widget] = [style(), header, task]
         if exercise.missing:
-            parts.append(w.HTML(
-                '<div style="color:#9a6700">This exercise needs npkit support for '
-                f"{escape(', '.join(exercise.missing))}, which this installation lacks; "
-                "the Check button will report what cannot be read.</div>"))
+            lacking = _("This exercise needs npkit support for {missing}, which this installation lacks; the Check "
+                        "button will report what cannot be read.").format(missing=listing(exercise.missing))
+            parts.append(w.HTML(f'<div style="color:#9a6700">{escape(lacking)}</div>'))
         buttons = w.HBox([self.check_button, self.hint_button, self.reset_button, self.solution_button])
         parts += [self.editor, buttons, self.feedback, self.hints, self.solution]
         self.widget = w.VBox(parts, layout=w.Layout(width="100%"))
@@ -167,20 +172,21 @@ class ExerciseView(View[ExerciseSession]):
         try:
             grade = self.session.check(self.editor.value)
         except Exception as e:  # noqa: BLE001 - a widget shows problems, never a traceback
-            problem = f"{type(e).__name__}: {e}"
-            self.feedback.value = f"<pre>internal error while checking: {escape(problem)}</pre>"
+            problem = _("internal error while checking: {problem}").format(problem=f"{type(e).__name__}: {e}")
+            self.feedback.value = f"<pre>{escape(problem)}</pre>"
             return
         self.editor.show(grade.errors)
         html = grade._repr_html_()
         if grade.verdict is not None:
-            html += ("<details><summary>The engine's whole explanation of that connection</summary>"
-                     f"{render_verdict_html(grade.verdict)}</details>")
+            summary = escape(_("The engine's whole explanation of that connection"), quote=False)
+            html += f"<details><summary>{summary}</summary>{render_verdict_html(grade.verdict)}</details>"
         self.feedback.value = html
 
     def _hint(self) -> None:
         hint = self.session.next_hint()
         if hint is not None:
-            shown = (*self.hints.outputs, markdown_output(f"💡 **Hint {self.session.hints_shown}:** {hint}"))
+            text = _("💡 **Hint {n}:** {hint}").format(n=self.session.hints_shown, hint=hint)
+            shown = (*self.hints.outputs, markdown_output(text))
             self.hints.outputs = shown
         self.hint_button.disabled = self.session.hints_shown >= len(self.exercise.hints)
 
@@ -189,14 +195,15 @@ class ExerciseView(View[ExerciseSession]):
 
     def _solution(self) -> None:
         # Two clicks: the first asks, so a stray click does not spoil the exercise.
-        if self.solution_button.description != SOLUTION_CONFIRM:
-            self.solution_button.description = SOLUTION_CONFIRM
+        if not self.confirming:
+            self.confirming = True
+            self.solution_button.description = str(SOLUTION_CONFIRM)
             self.solution_button.button_style = "warning"
             return
         self.session.solution_shown = True
         self.solution_button.disabled = True
-        self.solution.value = ("<b>Reference solution</b> (any answer that does the same passes):"
-                               f"<pre>{escape(self.exercise.solution())}</pre>")
+        self.solution.value = (_("<b>Reference solution</b> (any answer that does the same passes):")
+                               + f"<pre>{escape(self.exercise.solution())}</pre>")
 
     def text_report(self) -> str:
         return self.session.text_report()

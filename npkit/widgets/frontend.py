@@ -11,6 +11,10 @@ Every npkit widget carries the same small `_esm` (static/loader.js). The 390 KB 
 (static/npkit.js) goes to the browser once per kernel, in the `code` of one `Library`
 model, and is imported once per page; so a notebook saved with its widgets' state holds a
 few KB per widget, not the whole editor each time.
+
+The browser code speaks English (js/src/words.json). In another language each widget carries
+the translations of what its browser code says (`_npkit_words`, from `browser_words`), so a
+saved notebook shows them too, even without its kernel ("run this cell to continue").
 """
 
 from __future__ import annotations
@@ -25,7 +29,12 @@ import anywidget
 import ipywidgets as w
 import traitlets as t
 
+from ..i18n import ENGLISH, get_language, messages
 from ..model import Diagnostic
+from .wording import labelled
+
+_ = messages("npkit-ui").gettext
+ngettext = messages("npkit-ui").ngettext
 
 Handler = Callable[[dict[str, Any]], None]
 
@@ -60,6 +69,83 @@ def library() -> Library:
     return _library[0]
 
 
+def _loader_words() -> dict[str, str]:
+    return {
+        "saved": _("Run this cell (Shift+Enter) to continue: this is a saved copy, and the widget needs its "
+                   "kernel. Your exercise answers, first tries and ticks are kept."),
+        "restarted": _("The kernel restarted: run this cell again (Shift+Enter) to continue. Your exercise "
+                       "answers, first tries and ticks are kept."),
+        "failed": _("npkit widget failed to load: {error}"),
+    }
+
+
+def _editor_words() -> dict[str, str]:
+    return {"line": _("line {n}")}
+
+
+def _matrix_words() -> dict[str, str]:
+    # Plurals go to the browser as both forms (English's two are all npkit's languages need).
+    return {
+        "table": _("reachability matrix"),
+        "axes_title": _("rows: source, columns: destination"),
+        "axes": _("from \\ to"),
+        "namespace": _("namespace {ns}"),
+        "namespace_pods_one": ngettext("namespace {ns} ({n} pod)", "namespace {ns} ({n} pods)", 1),
+        "namespace_pods_other": ngettext("namespace {ns} ({n} pod)", "namespace {ns} ({n} pods)", 2),
+        "fold": _("{what}: click to fold"),
+        "unfold": _("{what}: click to unfold"),
+        "pods_of": _("{n} pods of {ns}"),
+        "pods": _("{n} pods"),
+        "to_namespace": _("{src} → namespace {ns}"),
+        "mixed": _("{allowed} of {total} allowed"),
+        "cell": _("{where}: {what}"),
+        "block": _("{where}: {what} (click to unfold)"),
+        # Translators: what a matrix cell shows (allowed, denied, and while predicting: predicted, unmarked)
+        "tone_allowed": _("allowed"),
+        "tone_denied": _("denied"),
+        "tone_stale": _("stale"),
+        "tone_predicted": _("predicted"),
+        "tone_unmarked": _("unmarked"),
+        "tone_self": _("self"),
+        "tone_mixed": _("mixed"),
+        "probe_label": _("probe (port and protocol)"),
+        "probe": _("probe"),
+        "from": _("from"),
+        "to": _("to"),
+        "explain_title": _("explain from → to"),
+        "explain": _("Explain"),
+        "no_pods": _("no pods"),
+        "show_denied": _("show denied"),
+        "arrows_one": ngettext("{n} allowed arrow", "{n} allowed arrows", 1),
+        "arrows_other": ngettext("{n} allowed arrow", "{n} allowed arrows", 2),
+        "only": _("only {pod} (click it again for all)"),
+        "click_arrow": _("click an arrow to explain it"),
+        "diagram": _("diagram: {n} pods, {allowed} allowed connections"),
+        "edge_allowed": _("{src} → {dst}: allowed"),
+        "edge_denied": _("{src} → {dst}: denied"),
+        "edge_tip_allowed": _("{src} → {dst}: allowed. Click to explain."),
+        "edge_tip_denied": _("{src} → {dst}: denied. Click to explain."),
+        "edge_tip_allowed_changed": _("{src} → {dst}: allowed (changed with your last edit). Click to explain."),
+        "edge_tip_denied_changed": _("{src} → {dst}: denied (changed with your last edit). Click to explain."),
+        "node": _("{pod}: click to show only its arrows"),
+    }
+
+
+def all_browser_words() -> dict[str, dict[str, str]]:
+    """Everything the browser code says, in the current language, by the part that says it (js/src/words.json's
+    shape; in English, its very words)."""
+    return {"loader": _loader_words(), "editor": _editor_words(), "matrix": _matrix_words()}
+
+
+def browser_words(kind: str) -> dict[str, str]:
+    """What a widget of `kind` ("guard", "editor", "matrix") says in the browser, translated; {} in English
+    (the bundle's own words: nothing to send)."""
+    if get_language() == ENGLISH:
+        return {}
+    words = all_browser_words()
+    return {**words["loader"], **words.get(kind, {})}
+
+
 class NpkitWidget(anywidget.AnyWidget):
     """Base of the browser-side widgets: the shared loader, and messages dispatched by their `type`."""
 
@@ -68,10 +154,12 @@ class NpkitWidget(anywidget.AnyWidget):
     _npkit_lib = t.Unicode("").tag(sync=True)
     _npkit_digest = t.Unicode("").tag(sync=True)
     _npkit_id = t.Unicode("").tag(sync=True)
+    _npkit_words = t.Dict().tag(sync=True)  # what the browser code says, when not English (browser_words)
 
     def __init__(self, **kwargs: Any):
         lib = library()
-        super().__init__(_npkit_lib=lib.model_id, _npkit_digest=lib.digest, **kwargs)
+        words = browser_words(self.class_traits()["_kind"].default_value)
+        super().__init__(_npkit_lib=lib.model_id, _npkit_digest=lib.digest, _npkit_words=words, **kwargs)
         self._npkit_id = self.model_id  # how the loader finds this model, to know whether its kernel is alive
         self._handlers: dict[str, Handler] = {}
         self.on_msg(self._dispatch)
@@ -108,9 +196,9 @@ def editor_diagnostics(diagnostics: Iterable[Diagnostic], filename: str = "") ->
     for d in diagnostics:
         if filename and d.origin.file not in ("", filename):
             continue  # about a file the learner is not editing
-        where = f"{d.path}: " if d.path else ""
+        message = d.message.split("\n", 1)[0]
         out.append({"line": d.origin.line or 0, "severity": d.severity,
-                    "message": where + d.message.split("\n", 1)[0]})
+                    "message": labelled(d.path, message) if d.path else message})
     return out
 
 
@@ -131,8 +219,12 @@ class CodeEditor(NpkitWidget):
     rows = t.Int(12).tag(sync=True)
     read_only = t.Bool(False).tag(sync=True)
     placeholder = t.Unicode("").tag(sync=True)
-    label = t.Unicode("YAML editor").tag(sync=True)
+    label = t.Unicode().tag(sync=True)  # for screen readers; "YAML editor" unless told
     debounce_ms = t.Int(250).tag(sync=True)
+
+    @t.default("label")
+    def _label(self) -> str:
+        return _("YAML editor")
 
     def show(self, diagnostics: Iterable[Diagnostic], filename: str = "") -> None:
         """Mark these diagnostics (only those about `filename`, when given) in the gutter."""

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
+from ..i18n import messages
 from ..model import NAMESPACE_NAME_LABEL, Cluster
+
+_ = messages("npkit-ui").gettext
 
 # JupyterLab's theme colours, so the table reads in light and dark themes alike.
 HEAD = "var(--jp-layout-color2, #f6f8fa)"
@@ -42,14 +45,14 @@ class ClusterOverview:
     def __repr__(self) -> str:
         lines = []
         for ns, labels, pods in self.rows:
-            lines.append(f"namespace {ns}  (labels: {label_text(labels)})")
+            lines.append(_("namespace {namespace}  (labels: {labels})").format(namespace=ns, labels=label_text(labels)))
             if pods:
                 widths = [max(len(p[k]) for p in pods) for k in range(3)]
                 for name, ip, labels_text, ports in pods:
-                    lines.append(f"  {name.ljust(widths[0])}  {ip.ljust(widths[1])}  "
-                                 f"{labels_text.ljust(widths[2])}  ports: {ports}")
+                    lines.append(f"  {name.ljust(widths[0])}  {ip.ljust(widths[1])}  {labels_text.ljust(widths[2])}  "
+                                 + _("ports: {ports}").format(ports=ports))
         if self.addresses:
-            lines.append("outside the cluster")
+            lines.append(_("outside the cluster"))
             width = max(len(a[0]) for a in self.addresses)
             ip_width = max(len(a[1]) for a in self.addresses)
             for name, ip, what in self.addresses:
@@ -59,15 +62,16 @@ class ClusterOverview:
     def _repr_html_(self) -> str:
         rows = []
         for ns, labels, pods in self.rows:
-            rows.append(f'<tr style="background:{HEAD}"><th colspan="4" style="text-align:left">namespace '
-                        f'{escape(ns)} <span style="font-weight:normal;color:{MUTED}">{escape(label_text(labels))}'
+            name = escape(_("namespace {namespace}").format(namespace=ns))
+            rows.append(f'<tr style="background:{HEAD}"><th colspan="4" style="text-align:left">{name} '
+                        f'<span style="font-weight:normal;color:{MUTED}">{escape(label_text(labels))}'
                         "</span></th></tr>")
             rows += [f"<tr><td>{escape(n)}</td><td><code>{escape(ip)}</code></td><td>{escape(lab)}</td>"
                      f"<td>{escape(ports)}</td></tr>" for n, ip, lab, ports in pods]
         if self.addresses:
-            rows.append(f'<tr style="background:{HEAD}"><th colspan="4" style="text-align:left">'
-                        "outside the cluster</th></tr>")
+            outside = escape(_("outside the cluster"))
+            rows.append(f'<tr style="background:{HEAD}"><th colspan="4" style="text-align:left">{outside}</th></tr>')
             rows += [f"<tr><td>{escape(n)}</td><td><code>{escape(ip)}</code></td><td colspan='2'>{escape(w)}</td></tr>"
                      for n, ip, w in self.addresses]
-        return ('<table style="border-collapse:collapse;font-size:13px"><tr><th>pod</th><th>IP</th>'
-                f"<th>labels</th><th>ports</th></tr>{''.join(rows)}</table>")
+        head = "".join(f"<th>{escape(h)}</th>" for h in (_("pod"), "IP", _("labels"), _("ports")))
+        return f'<table style="border-collapse:collapse;font-size:13px"><tr>{head}</tr>{"".join(rows)}</table>'

@@ -18,6 +18,7 @@ import numpy as np
 from ..engine import Engine, Verdict, protocol_name
 from ..explain import render_verdict
 from ..explain.html import render_verdict_html
+from ..i18n import messages
 from ..loading import load_string
 from ..matrix import Matrix, reachability
 from ..model import Cluster, Diagnostic, InputError, Origin
@@ -29,6 +30,8 @@ from .grid import Cell, MatrixGrid
 from .render import matrix_text
 from .view import View
 
+_ = messages("npkit-ui").gettext
+ngettext = messages("npkit-ui").ngettext
 Probe = tuple[int | None, str]
 DEFAULT_PROBES: tuple[Probe, ...] = ((80, "TCP"),)
 
@@ -86,7 +89,7 @@ class PlaygroundState:
     def __init__(self, cluster: Cluster, policies: str = "", probes: Sequence[Probe] = DEFAULT_PROBES,
                  dataplane: str = "calico", filename: str = "policies.yaml"):
         if not probes:
-            raise ValueError("give at least one (port, protocol) probe")
+            raise ValueError(_("give at least one (port, protocol) probe"))
         self.base = cluster
         self.probes: tuple[Probe, ...] = tuple((port, protocol_name(proto)) for port, proto in probes)
         self.probe: Probe = self.probes[0]
@@ -167,14 +170,18 @@ class PlaygroundState:
     def status(self) -> str:
         """One line: what the matrix shows."""
         n = len(self.current.cluster.policies)
-        policies = f"{n} polic{'y' if n == 1 else 'ies'}"
+        policies = ngettext("{n} policy", "{n} policies", n).format(n=n)
         if self.stale:
             count = len([d for d in self.errors if d.severity == "error"])
-            return (f"{count} error{'s' if count != 1 else ''} in the editor: showing the last good version "
-                    f"({policies}), marked stale")
+            return ngettext("{n} error in the editor: showing the last good version ({policies}), marked stale",
+                            "{n} errors in the editor: showing the last good version ({policies}), marked stale",
+                            count).format(n=count, policies=policies)
         flips = int(self.flipped.sum())
-        changed = f"; {flips} cell{'s' if flips != 1 else ''} changed with the last edit (*)" if flips else ""
-        return f"{policies} loaded{changed}"
+        if not flips:
+            return ngettext("{n} policy loaded", "{n} policies loaded", n).format(n=n)
+        return ngettext("{policies} loaded; {n} cell changed with the last edit (*)",
+                        "{policies} loaded; {n} cells changed with the last edit (*)", flips).format(
+                            policies=policies, n=flips)
 
     def text_report(self) -> str:
         """Status, problems, and the matrix as stable text (what a notebook under test shows)."""
@@ -205,7 +212,7 @@ class Playground(View[PlaygroundState]):
         self.addresses = tuple(addresses)  # outside the cluster, offered in from / to next to the pods
         self.show_diagram = diagram
         self.editor = CodeEditor(value=policies, rows=editor_rows, debounce_ms=int(debounce * 1000),
-                                 placeholder="Write or paste NetworkPolicy YAML here", label="policies (YAML)")
+                                 placeholder=_("Write or paste NetworkPolicy YAML here"), label=_("policies (YAML)"))
         self.editor.add_class("npkit-editor")
         self.status = w.HTML()
         self.status.add_class("npkit-status")
@@ -217,7 +224,7 @@ class Playground(View[PlaygroundState]):
         self.explanation = w.HTML()
         self.explanation.add_class("npkit-explanation")
         self.editor.observe(lambda change: self._apply(change["new"]), names="value")
-        self.editor_title = w.HTML("<b>Policies</b> (YAML; the matrix updates as you type)")
+        self.editor_title = w.HTML(_("<b>Policies</b> (YAML; the matrix updates as you type)"))
         left = w.VBox([self.editor_title, self.editor, self.problems],
                       layout=w.Layout(flex="1 1 360px", min_width="300px", max_width="100%"))
         right = w.VBox([self.status, self.grid.widget, self.explanation],
@@ -232,7 +239,8 @@ class Playground(View[PlaygroundState]):
         try:
             self.state.edit(text)
         except Exception as e:  # noqa: BLE001 - a widget shows problems, never a traceback
-            self.state.errors = (Diagnostic("error", f"internal error: {type(e).__name__}: {e}"),)
+            problem = _("internal error: {error}").format(error=f"{type(e).__name__}: {e}")
+            self.state.errors = (Diagnostic("error", problem),)
         self.refresh()
 
     def _probe_chosen(self, message: dict[str, Any]) -> None:
@@ -253,7 +261,8 @@ class Playground(View[PlaygroundState]):
         try:
             self.state.explain(src, dst)
         except Exception as e:  # noqa: BLE001
-            self.explanation.value = f"<pre>could not explain {escape(src)} → {escape(dst)}: {escape(str(e))}</pre>"
+            problem = _("could not explain {src} → {dst}: {error}").format(src=src, dst=dst, error=e)
+            self.explanation.value = f"<pre>{escape(problem)}</pre>"
             return
         self.refresh()
 
@@ -264,12 +273,10 @@ class Playground(View[PlaygroundState]):
         ok = bool(self._allowed[i, j])
         flipped = bool(self._flips[i, j])
         text = ("✓" if ok else "·") + ("*" if flipped else "")
-        tip = f"{src} → {dst} {self._label}: {'allowed' if ok else 'denied'}"
-        if flipped:
-            tip += " (changed with your last edit)"
+        tip = _CELL_TIPS[ok, flipped]().format(src=src, dst=dst, probe=self._label)
         flags = ("*" if flipped else "") + ("@" if s.selected == (src, dst) else "")
         tone = "stale" if s.stale else "allowed" if ok else "denied"
-        return Cell(text, tooltip=tip + ". Click to explain.", tone=tone, flags=flags)
+        return Cell(text, tooltip=tip, tone=tone, flags=flags)
 
     def refresh(self) -> None:
         """Redraw everything from the state."""
@@ -279,8 +286,10 @@ class Playground(View[PlaygroundState]):
         self._allowed = matrix.allowed
         self._label = matrix.label
         self._index = {p: i for i, p in enumerate(s.pods)}
-        stale = ' <span style="color:var(--jp-warn-color0,#9a6700)">(stale: fix the errors to update)</span>' \
-            if s.stale else ""
+        stale = ""
+        if s.stale:
+            note = escape(_("(stale: fix the errors to update)"))
+            stale = f' <span style="color:var(--jp-warn-color0,#9a6700)">{note}</span>'
         self.status.value = f"<span>{escape(s.status())}</span>{stale}"
         problems = s.errors + s.warnings
         self.problems.value = diagnostics_html(problems, s.text)
@@ -297,5 +306,14 @@ class Playground(View[PlaygroundState]):
         if verdict is not None:
             self.explanation.value = render_verdict_html(verdict)
         else:
-            self.explanation.value = ('<span style="color:var(--jp-ui-font-color2,#57606a)">Click a cell or an arrow '
-                                      "(or choose from and to, then Explain) to see why.</span>")
+            hint = _("Click a cell or an arrow (or choose from and to, then Explain) to see why.")
+            self.explanation.value = f'<span style="color:var(--jp-ui-font-color2,#57606a)">{escape(hint)}</span>'
+
+
+# A playground cell's tooltip, by (allowed, changed with the last edit): one whole sentence each.
+_CELL_TIPS = {
+    (True, False): lambda: _("{src} → {dst} {probe}: allowed. Click to explain."),
+    (False, False): lambda: _("{src} → {dst} {probe}: denied. Click to explain."),
+    (True, True): lambda: _("{src} → {dst} {probe}: allowed (changed with your last edit). Click to explain."),
+    (False, True): lambda: _("{src} → {dst} {probe}: denied (changed with your last edit). Click to explain."),
+}

@@ -13,10 +13,14 @@ import numpy as np
 
 from ..engine import Engine, Verdict, protocol_name
 from ..explain import render_verdict
+from ..i18n import ljust, messages, width
 from ..model import Cluster
 from .playground import Probe, probe_label
-from .render import TABLE_STYLE
+from .render import TABLE_STYLE, cell_tip
 from .show import as_engine
+from .wording import listing
+
+_ = messages("npkit-ui").gettext
 
 
 class PortTable:
@@ -47,7 +51,7 @@ class PortTable:
     def _column(self, probe: Probe | str) -> int:
         label = probe if isinstance(probe, str) else probe_label(probe)
         if label not in self.labels:
-            raise KeyError(f"no probe {label}; probes: {', '.join(self.labels)}")
+            raise KeyError(_("no probe {probe}; probes: {probes}").format(probe=label, probes=listing(self.labels)))
         return self.labels.index(label)
 
     def __getitem__(self, cell: tuple[str, Probe | str]) -> bool:
@@ -69,15 +73,16 @@ class PortTable:
         return render_verdict(self.verdict(dst, probe), verbose=verbose)
 
     def __repr__(self) -> str:
-        width = max([len(d) for d in self.dsts] + [len(self.src) + 5])
+        corner = _("from {src}").format(src=self.src)
+        columns = max([width(d) for d in self.dsts] + [width(corner)])
         cols = [max(len(label), 3) for label in self.labels]
-        head = f"from {self.src}".ljust(width) + " │ " + "  ".join(
+        head = ljust(corner, columns) + " │ " + "  ".join(
             label.ljust(c) for label, c in zip(self.labels, cols, strict=True))
-        lines = [head, "─" * width + "─┼─" + "──".join("─" * c for c in cols)]
+        lines = [head, "─" * columns + "─┼─" + "──".join("─" * c for c in cols)]
         for i, dst in enumerate(self.dsts):
             marks = ("✓" if ok else "·" for ok in self.allowed[i])
-            lines.append(dst.ljust(width) + " │ " + "  ".join(m.ljust(c) for m, c in zip(marks, cols, strict=True)))
-        lines.append("✓ allowed  · denied   (rows: destination, columns: port probed)")
+            lines.append(ljust(dst, columns) + " │ " + "  ".join(m.ljust(c) for m, c in zip(marks, cols, strict=True)))
+        lines.append(_("✓ allowed  · denied   (rows: destination, columns: port probed)"))
         return "\n".join(line.rstrip() for line in lines)
 
     def _repr_html_(self) -> str:
@@ -86,10 +91,11 @@ class PortTable:
         for i, dst in enumerate(self.dsts):
             cells = []
             for j, ok in enumerate(self.allowed[i]):
-                tip = f"{self.src} → {dst} {self.labels[j]}: {'allowed' if ok else 'denied'}"
+                tip = cell_tip(self.src, dst, self.labels[j], bool(ok))
                 cells.append(f'<td class="{"a" if ok else "d"}" title="{escape(tip)}">{"✓" if ok else "·"}</td>')
             rows.append(f'<tr><th class="src">{escape(dst)}</th>{"".join(cells)}</tr>')
+        caption = _("✓ allowed · denied — from {src} (rows: destination, columns: port probed)").format(src=self.src)
+        corner = _("from {src} to").format(src=self.src)
         return (f'{TABLE_STYLE}<div class="npk-m-wrap"><table class="npk-m">'
-                f'<caption>✓ allowed · denied — from {escape(self.src)} (rows: destination, columns: port probed)'
-                f'</caption><thead><tr><th class="corner">from {escape(self.src)} to</th>{head}</tr></thead>'
-                f'<tbody>{"".join(rows)}</tbody></table></div>')
+                f'<caption>{escape(caption)}</caption><thead><tr><th class="corner">{escape(corner)}</th>{head}</tr>'
+                f'</thead><tbody>{"".join(rows)}</tbody></table></div>')

@@ -19,15 +19,18 @@ import numpy as np
 from ..engine import Engine, Verdict, protocol_name
 from ..explain import render_verdict
 from ..explain.html import render_verdict_html
+from ..i18n import messages
 from ..matrix import reachability
 from ..model import Cluster
 from .grid import Cell, MatrixGrid
 from .playground import probe_label
 from .render import ALLOWED_BG, DENIED_BG
-from .reveal import Attempts, More, RevealArea, mark
+from .reveal import Attempts, More, RevealArea
 from .show import as_engine
 from .view import View
+from .wording import listing
 
+_ = messages("npkit-ui").gettext
 Pair = tuple[str, str]
 PREDICTED_BG, UNMARKED_BG, SELF_BG = "#ddf4ff", "#ffffff", "#eaeef2"
 RIGHT, WRONG = "#1a7f37", "#cf222e"
@@ -46,14 +49,20 @@ class Score:
         return not self.wrong
 
     def text(self) -> str:
-        head = f"{self.correct} of {self.total} right"
         if self.perfect:
-            return head + ": a perfect prediction."
-        lines = [head + f"; {len(self.wrong)} wrong:"]
-        for src, dst, predicted, actual in self.wrong:
-            lines.append(f"  {src} → {dst}: you predicted {'allowed' if predicted else 'denied'}, "
-                         f"it is {'allowed' if actual else 'denied'}")
+            return _("{correct} of {total} right: a perfect prediction.").format(correct=self.correct,
+                                                                                total=self.total)
+        lines = [_("{correct} of {total} right; {wrong} wrong:").format(correct=self.correct, total=self.total,
+                                                                         wrong=len(self.wrong))]
+        lines += [f"  {wrong_cell(src, dst, actual)}" for src, dst, _predicted, actual in self.wrong]
         return "\n".join(lines)
+
+
+def wrong_cell(src: str, dst: str, actual: bool) -> str:
+    """One wrongly predicted connection: "x/a → x/b: you predicted denied, it is allowed"."""
+    template = (_("{src} → {dst}: you predicted denied, it is allowed") if actual else
+                _("{src} → {dst}: you predicted allowed, it is denied"))
+    return template.format(src=src, dst=dst)
 
 
 class PredictState:
@@ -78,7 +87,8 @@ class PredictState:
         chosen = tuple(pods) if pods else known
         unknown = [p for p in chosen if p not in known]
         if unknown:
-            raise KeyError(f"no pod {', '.join(unknown)} in the cluster (pods: {', '.join(known)})")
+            raise KeyError(_("no pod {pods} in the cluster (pods: {known})").format(pods=listing(unknown),
+                                                                                 known=listing(known)))
         self.pods = tuple(p for p in known if p in chosen)  # matrix order
         full = reachability(self.engine, port, self.protocol)
         index = [known.index(p) for p in self.pods]
@@ -131,29 +141,28 @@ class PredictState:
     def explain(self, src: str, dst: str) -> Verdict:
         """The engine's explanation for one cell (only after the reveal)."""
         if not self.revealed:
-            raise RuntimeError("reveal first: the explanation gives the answer away")
+            raise RuntimeError(_("reveal first: the explanation gives the answer away"))
         self.selected = (src, dst)
         return self.engine.verdict(src, dst, self.port, self.protocol)
 
     def badge(self) -> str:
         """"first try: ✓" or "first try: ✗ (7 of 12 right)", and the latest re-answer."""
-        badge = self.attempts.badge()
-        if self.first_score is not None and not self.first_score.perfect:
-            first = f"first try: {mark(False)}"
-            badge = badge.replace(first, f"{first} ({self.first_score.correct} of {self.first_score.total} right)", 1)
-        return badge
+        first = self.first_score
+        if first is None or first.perfect or self.attempts.first_try is not False:
+            return self.attempts.badge()
+        return self.attempts.badge(_("{correct} of {total} right").format(correct=first.correct, total=first.total))
 
     def text_report(self) -> str:
         """Before the reveal: the prediction only. After: the score and each wrong cell's decision."""
-        lines = [f"Predict {self.label}: which connections are allowed? "
-                 f"({len(self.predicted)} of {len(self.cells)} marked allowed)"]
+        lines = [_("Predict {probe}: which connections are allowed? ({marked} of {total} marked allowed)").format(
+            probe=self.label, marked=len(self.predicted), total=len(self.cells))]
         if not self.revealed:
             return "\n".join(lines)
         score = self.score()
         lines += [score.text(), self.badge()]
-        for src, dst, _, _ in score.wrong:
+        for src, dst, _predicted, _actual in score.wrong:
             verdict = self.engine.verdict(src, dst, self.port, self.protocol)
-            lines.append(f"    why {src} → {dst}: {verdict.summary}")
+            lines.append("    " + _("why {src} → {dst}: {summary}").format(src=src, dst=dst, summary=verdict.summary))
         if self.reveal_markdown:
             lines.append(self.reveal_markdown)
         return "\n".join(lines)
@@ -171,13 +180,13 @@ class Predict(View[PredictState]):
                  reveal: str = "", key: str = "", more: More | None = None):
         self.state = PredictState(source, port, protocol, pods, dataplane, reveal, key)
         self.more = more
-        self.prompt = prompt or (f"Click the cells you expect to be <b>allowed</b> on {escape(self.state.label)} "
-                                 "(rows: source, columns: destination), then press Reveal.")
+        self.prompt = prompt or _("Click the cells you expect to be <b>allowed</b> on {probe} (rows: source, "
+                                  "columns: destination), then press Reveal.").format(probe=escape(self.state.label))
         self.grid = MatrixGrid(self.state.pods, self._clicked)
-        self.reveal_button = w.Button(description="Reveal", button_style="primary", icon="eye")
-        self.again_button = w.Button(description="Try again", icon="undo")
-        self.all_button = w.Button(description="Mark all")
-        self.none_button = w.Button(description="Clear")
+        self.reveal_button = w.Button(description=_("Reveal"), button_style="primary", icon="eye")
+        self.again_button = w.Button(description=_("Try again"), icon="undo")
+        self.all_button = w.Button(description=_("Mark all"))
+        self.none_button = w.Button(description=_("Clear"))
         self.result = w.HTML()
         self.result.add_class("npkit-predict-result")
         self.reveal_area = RevealArea()
@@ -217,15 +226,16 @@ class Predict(View[PredictState]):
     def _look(self, src: str, dst: str) -> Cell:
         s = self.state
         if src == dst:
-            return Cell("–", SELF_BG, f"{src} to itself: always allowed (not part of the prediction)", disabled=True)
+            tip = _("{src} to itself: always allowed (not part of the prediction)").format(src=src)
+            return Cell("–", SELF_BG, tip, disabled=True)
         mine = (src, dst) in s.predicted
         if not s.revealed:
-            tip = f"{src} → {dst}: you predict {'allowed' if mine else 'denied'}. Click to change."
+            tip = (_("{src} → {dst}: you predict allowed. Click to change.") if mine else
+                   _("{src} → {dst}: you predict denied. Click to change.")).format(src=src, dst=dst)
             return Cell("✓" if mine else "", PREDICTED_BG if mine else UNMARKED_BG, tip)
         actual = s.actual(src, dst)
         right = mine == actual
-        tip = (f"{src} → {dst}: {'allowed' if actual else 'denied'}; you predicted "
-               f"{'allowed' if mine else 'denied'}. Click for the explanation.")
+        tip = _REVEALED_TIPS[actual, mine]().format(src=src, dst=dst)
         text = ("✓" if actual else "·") + ("" if right else "!")
         outline = "" if right else f"2px solid {WRONG}"
         if s.selected == (src, dst):
@@ -239,17 +249,23 @@ class Predict(View[PredictState]):
         self.again_button.disabled = not s.revealed
         self.all_button.disabled = self.none_button.disabled = s.revealed
         if not s.revealed:
-            again = f" ({escape(s.badge())}; predict again, then Reveal)" if s.attempts.revealed else ""
-            self.result.value = f"{len(s.predicted)} of {len(s.cells)} cells marked allowed.{again}"
+            marked, total = len(s.predicted), len(s.cells)
+            if s.attempts.revealed:
+                text = _("{marked} of {total} cells marked allowed. ({first_try}; predict again, then Reveal)").format(
+                    marked=marked, total=total, first_try=escape(s.badge()))
+            else:
+                text = _("{marked} of {total} cells marked allowed.").format(marked=marked, total=total)
+            self.result.value = text
             self.explanation.value = ""
             return
         score = s.score()
         color = RIGHT if score.perfect else "#9a6700"
-        items = "".join(f"<li>{escape(src)} → {escape(dst)}: you predicted {'allowed' if p else 'denied'}, "
-                        f"it is <b>{'allowed' if a else 'denied'}</b></li>" for src, dst, p, a in score.wrong)
-        tail = "" if score.perfect else " Cells marked ! were wrong: click one to see why."
-        self.result.value = (f'<div style="color:{color};font-weight:600">{score.correct} of {score.total} right.'
-                             f'{tail} <span class="npkit-first-try">{escape(s.badge())}</span></div><ul>{items}</ul>')
+        items = "".join(f"<li>{_wrong_item(src, dst, a)}</li>" for src, dst, _p, a in score.wrong)
+        head = (_("{correct} of {total} right. {first_try}") if score.perfect else
+                _("{correct} of {total} right. Cells marked ! were wrong: click one to see why. {first_try}")).format(
+                    correct=score.correct, total=score.total,
+                    first_try=f'<span class="npkit-first-try">{escape(s.badge())}</span>')
+        self.result.value = f'<div style="color:{color};font-weight:600">{head}</div><ul>{items}</ul>'
         if self.reveal_area.empty and (s.reveal_markdown or self.more is not None):
             self.reveal_area.show(s.reveal_markdown, more=self.more)
         if s.selected is None and score.wrong:
@@ -257,10 +273,27 @@ class Predict(View[PredictState]):
         self.explanation.value = render_verdict_html(s.explain(*s.selected)) if s.selected else ""
 
 
+# A revealed cell's tooltip, by (actual, predicted): one whole sentence each.
+_REVEALED_TIPS = {
+    (True, True): lambda: _("{src} → {dst}: allowed; you predicted allowed. Click for the explanation."),
+    (True, False): lambda: _("{src} → {dst}: allowed; you predicted denied. Click for the explanation."),
+    (False, True): lambda: _("{src} → {dst}: denied; you predicted allowed. Click for the explanation."),
+    (False, False): lambda: _("{src} → {dst}: denied; you predicted denied. Click for the explanation."),
+}
+
+
+def _wrong_item(src: str, dst: str, actual: bool) -> str:
+    """A wrong cell in the list under the score (HTML)."""
+    template = (_("{src} → {dst}: you predicted denied, it is <b>allowed</b>") if actual else
+                _("{src} → {dst}: you predicted allowed, it is <b>denied</b>"))
+    return template.format(src=escape(src), dst=escape(dst))
+
+
 def earlier_note(badge: str) -> str:
     """What a re-run widget says about an answer from an earlier session (the reveal stays closed)."""
-    return (f'<div><span class="npkit-first-try">{escape(badge)}</span>. Answer again to see the '
-            "explanation.</div>")
+    text = _("{first_try}. Answer again to see the explanation.").format(
+        first_try=f'<span class="npkit-first-try">{escape(badge)}</span>')
+    return f"<div>{text}</div>"
 
 
 class QuestionState:
@@ -281,7 +314,8 @@ class QuestionState:
         self.engine = as_engine(source, dataplane)
         self.src, self.dst, self.port, self.protocol = src, dst, port, protocol_name(protocol)
         self._verdict = self.engine.verdict(src, dst, port, self.protocol)  # also checks the pods exist
-        self.prompt = prompt or f"Can {src} open a new {probe_label((port, self.protocol))} connection to {dst}?"
+        self.prompt = prompt or _("Can {src} open a new {probe} connection to {dst}?").format(
+            src=src, dst=dst, probe=probe_label((port, self.protocol)))
         self.reveal_markdown = reveal
         self.answered: bool | None = None
         self.attempts = Attempts(f"question/{key}" if key else "")
@@ -299,19 +333,34 @@ class QuestionState:
     def verdict(self) -> Verdict:
         """The engine's answer (only after the learner has answered)."""
         if self.answered is None:
-            raise RuntimeError("answer first: the verdict gives the answer away")
+            raise RuntimeError(_("answer first: the verdict gives the answer away"))
         return self._verdict
 
     def text_report(self) -> str:
         if self.answered is None:
-            return self.prompt + "  (answer with the buttons)"
-        said = "allowed" if self.answered else "denied"
-        truth = "allowed" if self._verdict.allowed else "denied"
-        lines = [self.prompt, f"You said {said}. It is {truth}. ({self.attempts.badge()})"]
+            return _("{prompt}  (answer with the buttons)").format(prompt=self.prompt)
+        said = _ANSWERS[self.answered, self._verdict.allowed]().format(first_try=self.attempts.badge())
+        lines = [self.prompt, said]
         if self.reveal_markdown:
             lines.append(self.reveal_markdown)
         lines.append(render_verdict(self._verdict, verbose=False))
         return "\n".join(lines)
+
+
+# What the learner said and what it is, by (said allowed, is allowed): one whole sentence each.
+_ANSWERS = {
+    (True, True): lambda: _("You said allowed. It is allowed. ({first_try})"),
+    (True, False): lambda: _("You said allowed. It is denied. ({first_try})"),
+    (False, True): lambda: _("You said denied. It is allowed. ({first_try})"),
+    (False, False): lambda: _("You said denied. It is denied. ({first_try})"),
+}
+# The verdict on the learner's answer, by (right, is allowed); then the first try.
+_RESULTS = {
+    (True, True): lambda: _("Right: it is allowed. {first_try}"),
+    (True, False): lambda: _("Right: it is denied. {first_try}"),
+    (False, True): lambda: _("Not quite: it is allowed. {first_try}"),
+    (False, False): lambda: _("Not quite: it is denied. {first_try}"),
+}
 
 
 class Question(View[QuestionState]):
@@ -325,8 +374,8 @@ class Question(View[QuestionState]):
                  key: str = "", more: More | None = None):
         self.state = QuestionState(source, src, dst, port, protocol, dataplane, prompt, reveal, key)
         self.more = more
-        self.allowed_button = w.Button(description="Allowed", icon="check")
-        self.denied_button = w.Button(description="Denied", icon="times")
+        self.allowed_button = w.Button(description=_("Allowed"), icon="check")
+        self.denied_button = w.Button(description=_("Denied"), icon="times")
         self.result = w.HTML()
         self.result.add_class("npkit-question-result")
         self.reveal_area = RevealArea()
@@ -341,10 +390,10 @@ class Question(View[QuestionState]):
 
     def _answer(self, allowed: bool) -> None:
         right = self.state.answer(allowed)
-        truth = "allowed" if self.state.verdict.allowed else "denied"
-        color, word = (RIGHT, "Right") if right else (WRONG, "Not quite")
-        self.result.value = (f'<div style="color:{color};font-weight:600">{word}: it is {truth}. '
-                             f'<span class="npkit-first-try">{escape(self.state.attempts.badge())}</span></div>')
-        explanation = ("<details><summary>The engine's explanation</summary>"
-                       f"{render_verdict_html(self.state.verdict)}</details>")
+        color = RIGHT if right else WRONG
+        first_try = f'<span class="npkit-first-try">{escape(self.state.attempts.badge())}</span>'
+        said = _RESULTS[right, self.state.verdict.allowed]().format(first_try=first_try)
+        self.result.value = f'<div style="color:{color};font-weight:600">{said}</div>'
+        summary = escape(_("The engine's explanation"), quote=False)
+        explanation = f"<details><summary>{summary}</summary>{render_verdict_html(self.state.verdict)}</details>"
         self.reveal_area.show(self.state.reveal_markdown, explanation, self.more)

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..i18n import messages
 from ..matrix import Matrix, render_table
 from .fonts import chinese_capable
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+_ = messages("npkit-ui").gettext
 ALLOWED_COLOR, DENIED_COLOR, FLIP_COLOR = "#2da44e", "#e5534b", "#bf8700"
 ALLOWED_BG, DENIED_BG = "#dafbe1", "#ffebe9"
 
@@ -58,7 +60,7 @@ def namespace_groups(pods: tuple[str, ...]) -> list[tuple[str, list[int]]]:
     >>> namespace_groups(("x/a", "x/b", "y/a"))
     [('x', [0, 1]), ('y', [2])]
     """
-    return [(ns, [i for i, _ in items])
+    return [(ns, [i for i, _pod in items])
             for ns, items in groupby(enumerate(pods), key=lambda x: x[1].split("/", 1)[0])]
 
 
@@ -82,7 +84,7 @@ def matrix_html(matrix: Matrix, flipped: np.ndarray | None = None,
     """
     flips = _flips(matrix, flipped)
     groups = namespace_groups(matrix.pods)
-    ns_row = "".join(f'<th class="ns" colspan="{len(m)}" title="namespace {escape(ns)}">'
+    ns_row = "".join(f'<th class="ns" colspan="{len(m)}" title="{escape(namespace_title(ns))}">'
                      f"{escape(ns)}</th>" for ns, m in groups)
     name_row = "".join(f'<th>{escape(p.split("/", 1)[1])}</th>' for p in matrix.pods)
     rows = []
@@ -97,15 +99,34 @@ def matrix_html(matrix: Matrix, flipped: np.ndarray | None = None,
                 mark += "*"
             if selected == (src, dst):
                 cls.append("sel")
-            tip = f"{src} → {dst} {matrix.label}: {'allowed' if ok else 'denied'}"
+            tip = cell_tip(src, dst, matrix.label, ok)
             cells.append(f'<td class="{" ".join(cls)}" title="{escape(tip)}">{mark}</td>')
         rows.append(f'<tr><th class="src">{escape(src)}</th>{"".join(cells)}</tr>')
-    note = "✓ allowed · denied" + ("  * changed" if flips.any() else "") + " (rows: source, columns: destination)"
-    cap = escape(caption + " — " if caption else "") + note
+    note = (_("✓ allowed · denied  * changed (rows: source, columns: destination)") if flips.any() else
+            _("✓ allowed · denied (rows: source, columns: destination)"))
+    cap = escape(caption + " — " if caption else "") + escape(note)
     return (f'{TABLE_STYLE}<div class="npk-m-wrap"><table class="npk-m"><caption>{cap}</caption>'
-            f'<thead><tr><th class="corner" rowspan="2">{escape(matrix.label)}<br>from \\ to</th>{ns_row}</tr>'
+            f'<thead><tr><th class="corner" rowspan="2">{escape(matrix.label)}<br>{escape(corner_axes())}</th>'
+            f"{ns_row}</tr>"
             f'<tr>{name_row}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
+
+
+def corner_axes() -> str:
+    """The matrix corner's reminder of which way it reads: rows are sources, columns destinations."""
+    # Translators: the matrix's top-left corner, above the row labels: rows are sources, columns destinations
+    return _("from \\ to")
+
+
+def namespace_title(namespace: str) -> str:
+    """A namespace header's tooltip."""
+    return _("namespace {namespace}").format(namespace=namespace)
+
+
+def cell_tip(src: str, dst: str, probe: str, allowed: bool) -> str:
+    """A matrix cell's tooltip: "x/a → x/b TCP/80: allowed"."""
+    template = _("{src} → {dst} {probe}: allowed") if allowed else _("{src} → {dst} {probe}: denied")
+    return template.format(src=src, dst=dst, probe=probe)
 
 
 def matrix_text(matrix: Matrix, flipped: np.ndarray | None = None) -> str:
@@ -138,17 +159,17 @@ def _heatmap(matrix: Matrix, flipped: np.ndarray | None, title: str | None) -> F
     ax.imshow(matrix.allowed.astype(int), cmap=ListedColormap([DENIED_COLOR, ALLOWED_COLOR]), vmin=0, vmax=1)
     ax.set_xticks(range(n), matrix.pods, rotation=90, fontsize=8)
     ax.set_yticks(range(n), matrix.pods, fontsize=8)
-    ax.set_xlabel("destination")
-    ax.set_ylabel("source")
+    ax.set_xlabel(_("destination"))
+    ax.set_ylabel(_("source"))
     ax.xaxis.set_label_position("top")
     ax.xaxis.tick_top()
-    for _, members in namespace_groups(matrix.pods)[1:]:
+    for _ns, members in namespace_groups(matrix.pods)[1:]:
         edge = members[0] - 0.5
         ax.axhline(edge, color="white", linewidth=2)
         ax.axvline(edge, color="white", linewidth=2)
     for i, j in zip(*np.nonzero(_flips(matrix, flipped)), strict=True):
         ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=FLIP_COLOR, linewidth=2.5))
-    ax.set_title(title or f"{matrix.label}: green allowed, red denied", fontsize=10, pad=12)
+    ax.set_title(title or _("{probe}: green allowed, red denied").format(probe=matrix.label), fontsize=10, pad=12)
     fig.tight_layout()
     return fig
 
@@ -169,7 +190,7 @@ def _graph(matrix: Matrix, title: str | None, include_self: bool) -> Figure:
     xy = [(math.cos(a), math.sin(a)) for a in angles]
     colors = {}
     cmap = matplotlib.colormaps["tab10"]
-    for k, (ns, _) in enumerate(namespace_groups(matrix.pods)):
+    for k, (ns, _members) in enumerate(namespace_groups(matrix.pods)):
         colors[ns] = cmap(k % 10)
     for i, j in zip(*np.nonzero(matrix.allowed), strict=True):
         if i == j and not include_self:
@@ -182,8 +203,8 @@ def _graph(matrix: Matrix, title: str | None, include_self: bool) -> Figure:
         ax.scatter([x], [y], s=160, color=colors[ns], zorder=3, edgecolors="white")
         ax.annotate(pod, (x, y), xytext=(1.13 * x, 1.13 * y), ha="center", va="center", fontsize=8)
     edges = int(matrix.allowed.sum() - (0 if include_self else np.trace(matrix.allowed)))
-    ax.set_title(title or f"{matrix.label}: {edges} allowed connections (arrows: source → destination)",
-                 fontsize=10)
+    ax.set_title(title or _("{probe}: {n} allowed connections (arrows: source → destination)").format(
+        probe=matrix.label, n=edges), fontsize=10)
     ax.set_xlim(-1.45, 1.45)
     ax.set_ylim(-1.3, 1.3)
     ax.set_aspect("equal")

@@ -16,7 +16,10 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..i18n import messages
 from . import memory
+
+_ = messages("npkit-ui").gettext
 
 
 @dataclass
@@ -61,16 +64,22 @@ class Attempts:
             memory.current().record_try(self.key, correct)
         return correct
 
-    def badge(self) -> str:
-        """"first try: ✓/✗", plus the latest answer when it came after the reveal ("" before any answer)."""
+    def badge(self, detail: str = "") -> str:
+        """"first try: ✓/✗", plus the latest answer when it came after the reveal ("" before any answer).
+
+        `detail` goes with the first try, e.g. "7 of 12 right" (the first reveal's score)."""
         first = self.first_try
         if first is None:
             return ""
-        text = f"first try: {mark(first)}"
+        if detail:
+            text = _("first try: {mark} ({detail})").format(mark=mark(first), detail=detail)
+        else:
+            text = _("first try: {mark}").format(mark=mark(first))
         if self.earlier is not None and not self.results:
-            return text + " (answered in an earlier session)"
+            return _("{first_try} (answered in an earlier session)").format(first_try=text)
         if self.results and self.results[-1][1]:
-            text += f" · answered again after the reveal: {mark(self.results[-1][0])}"
+            return _("{first_try} · answered again after the reveal: {mark}").format(
+                first_try=text, mark=mark(self.results[-1][0]))
         return text
 
 

@@ -23,6 +23,7 @@ from ..engine.compile.calico import policy_selector
 from ..engine.compile.k8s import peer_set
 from ..engine.matchers.endpoints import CalicoSelection, EndpointSet, NamespaceMatcher, Pods
 from ..engine.universe import Universe
+from ..i18n import N_, messages
 from ..loading.fields import Field, Report
 from ..loading.labels import read_label_selector
 from ..loading.yamlio import Mapping, read_documents
@@ -34,9 +35,12 @@ from .diagnostics import diagnostics_html, diagnostics_text
 from .frontend import CodeEditor
 from .overview import label_text
 from .view import View
+from .wording import labelled
 
+_ = messages("npkit-ui").gettext
+ngettext = messages("npkit-ui").ngettext
 Mode = Literal["kubernetes", "calico"]
-GLOBAL = "(global)"
+GLOBAL = N_("(global)")  # the namespace choice for a GlobalNetworkPolicy (shown translated)
 SOURCE = "selector"
 PEER_FIELDS = frozenset({"podSelector", "namespaceSelector"})
 SELECTOR_FIELDS = frozenset({"matchLabels", "matchExpressions"})
@@ -77,7 +81,7 @@ class Selection:
             for p in ns.pods:
                 if p.pod == pod:
                     return p.why
-        raise KeyError(f"no pod {pod!r}")
+        raise KeyError(_("no pod {pod!r}").format(pod=pod))
 
 
 class SelectorLabState:
@@ -130,8 +134,8 @@ class SelectorLabState:
         if self.mode == "calico":
             return self._parse_calico()
         if self.namespace == GLOBAL:
-            raise _Problems([Diagnostic("error", "a Kubernetes selector belongs to a namespaced policy; "
-                                                 "choose a namespace", Origin(SOURCE))])
+            raise _Problems([Diagnostic("error", _("a Kubernetes selector belongs to a namespaced policy; "
+                                                   "choose a namespace"), Origin(SOURCE))])
         return self._parse_kubernetes()
 
     def _parse_calico(self) -> EndpointSet:
@@ -142,8 +146,9 @@ class SelectorLabState:
         except SelectorSyntaxError as e:  # str(e) draws the caret under the column
             problems = [Diagnostic("error", str(e), Origin(SOURCE, 1), column=e.column)]
             if any(word in self.text for word in ("matchLabels", "matchExpressions", "podSelector")):
-                problems.append(Diagnostic("info", "this is a Kubernetes selector: switch the mode to Kubernetes, "
-                                                   "or write a Calico expression such as app == 'web'", Origin(SOURCE)))
+                problems.append(Diagnostic("info", _("this is a Kubernetes selector: switch the mode to Kubernetes, "
+                                                     "or write a Calico expression such as app == 'web'"),
+                                           Origin(SOURCE)))
             raise _Problems(problems) from None
         return CalicoSelection(selector, shown, network_sets=False)
 
@@ -170,7 +175,7 @@ class SelectorLabState:
 
     # -- selecting ---------------------------------------------------------------------------
     def _select_nothing(self) -> Selection:
-        return Selection("nothing yet", ())
+        return Selection(_("nothing yet"), ())
 
     def _select(self, endpoints: EndpointSet) -> Selection:
         u = self.universe
@@ -186,11 +191,12 @@ class SelectorLabState:
                 in_scope, why = ns_matcher.check(ns, u)
             elif self.mode == "calico" and self.namespace != GLOBAL:
                 in_scope = ns == self.namespace
-                why = ("the policy's own namespace" if in_scope else
-                       f"a Calico NetworkPolicy only selects pods in its own namespace ({self.namespace})")
+                why = (_("the policy's own namespace") if in_scope else
+                       _("a Calico NetworkPolicy only selects pods in its own namespace ({namespace})").format(
+                           namespace=self.namespace))
             else:
                 in_scope = any(p.selected for p in pods)
-                why = "some of its pods match" if in_scope else "none of its pods match"
+                why = _("some of its pods match") if in_scope else _("none of its pods match")
             out.append(NamespaceMatch(ns, dict(u.namespaces[ns].labels), in_scope, why, tuple(pods)))
         return Selection(endpoints.describe(), tuple(out))
 
@@ -201,18 +207,20 @@ class SelectorLabState:
         lines = []
         n = len(sel.pods)
         if self.errors:
-            lines += ["the selector has errors, so it selects nothing until they are fixed:",
+            lines += [_("the selector has errors, so it selects nothing until they are fixed:"),
                       diagnostics_text(self.errors, self.text)]
             if not sel.namespaces:
                 return "\n".join(lines)
-            lines.append(f"for comparison, the last valid selector ({sel.description}) selected "
-                         f"{n} pod{'s' if n != 1 else ''}:")
+            lines.append(ngettext("for comparison, the last valid selector ({selector}) selected {n} pod:",
+                                  "for comparison, the last valid selector ({selector}) selected {n} pods:",
+                                  n).format(selector=sel.description, n=n))
         else:
-            lines.append(f"{sel.description}: {n} pod{'s' if n != 1 else ''} selected")
+            lines.append(ngettext("{selector}: {n} pod selected", "{selector}: {n} pods selected", n).format(
+                selector=sel.description, n=n))
         for ns in sel.namespaces:
             mark = "✓" if ns.selected else "·"
             pods = "  ".join(f"{'✓' if p.selected else '·'} {p.pod.split('/', 1)[1]}" for p in ns.pods)
-            lines.append(f"  {mark} {ns.name}: {pods or '(no pods)'}")
+            lines.append(f"  {mark} " + labelled(ns.name, pods or _("(no pods)")))
         return "\n".join(lines)
 
 
@@ -221,13 +229,15 @@ _CALICO_HINTS = ("==", "!=", "has(", "all()", " in {", "global()", "&&", "||")
 
 def _not_a_selector(root: object, text: str) -> str:
     """Why a Kubernetes selector cannot be read, in the learner's terms."""
+    # Translators: `{app: web}` and `{}` here are YAML (not placeholders): keep them as they are
     if root is None:
-        return "write a selector, e.g. matchLabels: {app: web} (or {} for every pod)"
+        return _("write a selector, e.g. matchLabels: {app: web} (or {} for every pod)")
     if any(hint in text for hint in _CALICO_HINTS):
-        return ("this is a Calico selector expression: switch the mode to Calico, or write a Kubernetes "
-                "selector such as matchLabels: {app: web}")
-    kind = "a list" if isinstance(root, YamlList) else "a single value"
-    return f"a Kubernetes selector is a mapping such as matchLabels: {{app: web}}; this is {kind}"
+        return _("this is a Calico selector expression: switch the mode to Calico, or write a Kubernetes "
+                 "selector such as matchLabels: {app: web}")
+    if isinstance(root, YamlList):
+        return _("a Kubernetes selector is a mapping such as matchLabels: {app: web}; this is a list")
+    return _("a Kubernetes selector is a mapping such as matchLabels: {app: web}; this is a single value")
 
 
 class _Problems(Exception):
@@ -257,14 +267,16 @@ def selection_html(selection: Selection, focus: str | None = None, stale: bool =
     n = len(selection.pods)
     body = f'<div style="display:flex;flex-wrap:wrap;align-items:flex-start">{"".join(cards)}</div>'
     if stale:
+        broken = _("The selector has an error, so it selects nothing until it is fixed.")
         if not selection.namespaces:
-            return ('<div class="npk-stale-head">The selector has an error, so it selects nothing until it is '
-                    "fixed.</div>")
-        return ('<div class="npk-stale-head">The selector has an error, so it selects nothing until it is fixed. '
-                f"For comparison, the last valid selector ({escape(selection.description)}) selected {n} "
-                f'pod{"s" if n != 1 else ""}:</div><div class="npk-stale-body">{body}</div>')
-    head = f"<div><b>{escape(selection.description)}</b>: {n} pod{'s' if n != 1 else ''} selected</div>"
-    return head + body
+            return f'<div class="npk-stale-head">{escape(broken)}</div>'
+        compared = ngettext("{broken} For comparison, the last valid selector ({selector}) selected {n} pod:",
+                            "{broken} For comparison, the last valid selector ({selector}) selected {n} pods:",
+                            n).format(broken=escape(broken), selector=escape(selection.description), n=n)
+        return f'<div class="npk-stale-head">{compared}</div><div class="npk-stale-body">{body}</div>'
+    head = ngettext("{selector}: {n} pod selected", "{selector}: {n} pods selected", n).format(
+        selector=f"<b>{escape(selection.description)}</b>", n=n)
+    return f"<div>{head}</div>" + body
 
 
 SELECTION_CSS = """<style>
@@ -298,12 +310,13 @@ class SelectorLab(View[SelectorLabState]):
         self.mode = w.ToggleButtons(options=[("Kubernetes", "kubernetes"), ("Calico", "calico")], value=mode,
                                     style={"button_width": "95px"})
         self.namespace = w.Dropdown(options=self._namespace_options(), value=namespace,
-                                    description="policy in", layout=w.Layout(width="260px"))
+                                    description=_("policy in"), style={"description_width": "initial"},
+                                    layout=w.Layout(width="260px"))
         self.problems = w.HTML()
         self.grid = w.HTML()
         self.grid.add_class("npkit-selection")
         # Every pod of the cluster, not the first selection's: a selector that starts out broken has none.
-        self.pod = w.Dropdown(options=("",) + self.state.universe.keys, description="why",
+        self.pod = w.Dropdown(options=("",) + self.state.universe.keys, description=_("why"),
                               layout=w.Layout(width="260px"))
         self.reason = w.HTML()
         self.editor.observe(lambda c: self._apply(), names="value")
@@ -317,15 +330,17 @@ class SelectorLab(View[SelectorLabState]):
         self.widget.add_class("npkit-selector-lab")
         self.refresh()
 
-    def _namespace_options(self) -> tuple[str, ...]:
-        return self.state.namespaces + (GLOBAL,)
+    def _namespace_options(self) -> list[tuple[str, str]]:
+        """(label, value): the namespaces, and "(global)" for a GlobalNetworkPolicy (its label translated)."""
+        return [(ns, ns) for ns in self.state.namespaces] + [(_(GLOBAL), GLOBAL)]
 
     def _apply(self) -> None:
         self.editor.language = _language(self.mode.value)
         try:
             self.state.set_text(self.editor.value, self.mode.value, self.namespace.value)
         except Exception as e:  # noqa: BLE001 - a widget shows problems, never a traceback
-            self.state.errors = (Diagnostic("error", f"internal error: {type(e).__name__}: {e}"),)
+            problem = _("internal error: {error}").format(error=f"{type(e).__name__}: {e}")
+            self.state.errors = (Diagnostic("error", problem),)
         self.refresh()
 
     def refresh(self) -> None:

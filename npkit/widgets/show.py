@@ -3,18 +3,22 @@ every widget takes "a cluster or an engine"."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import ipywidgets as w
 
 from ..engine import Engine
 from ..explain.html import render_verdict_html
+from ..i18n import messages
 from ..matrix import Matrix, reachability
 from ..model import Cluster
 from .diagram import diagram as layout
 from .frontend import frame
 from .grid import Cell, MatrixGrid
 from .render import MatrixView
+
+_ = messages("npkit-ui").gettext
 
 
 def as_engine(source: Cluster | Engine, dataplane: str) -> Engine:
@@ -39,9 +43,7 @@ class MatrixPanel(MatrixView):
     def _look(self, src: str, dst: str) -> Cell:
         i, j = self.matrix.pods.index(src), self.matrix.pods.index(dst)
         ok, flipped = bool(self.matrix.allowed[i, j]), bool(self.flipped[i, j])
-        tip = f"{src} → {dst} {self.matrix.label}: {'allowed' if ok else 'denied'}"
-        tip += " (changed)" if flipped else ""
-        tip += ". Click to explain." if self.engine is not None else ""
+        tip = _PANEL_TIPS[ok, flipped, self.engine is not None]().format(src=src, dst=dst, probe=self.matrix.label)
         return Cell(("✓" if ok else "·") + ("*" if flipped else ""), tooltip=tip,
                     tone="allowed" if ok else "denied", flags="*" if flipped else "")
 
@@ -57,13 +59,13 @@ class MatrixPanel(MatrixView):
         """The interactive view (made once, on first display)."""
         if self._view is None:
             self.grid = MatrixGrid(self.matrix.pods, self.explain, caption=self.caption or "")
-            note = "✓ allowed · denied" + ("  * changed" if self.flipped.any() else "")
+            note = _("✓ allowed · denied  * changed") if self.flipped.any() else _("✓ allowed · denied")
             self.grid.paint(self._look, corner=self.matrix.label, status=note,
                             diagram=layout(self.matrix, self.flipped) if self.show_diagram else None)
             parts: list[w.Widget] = [self.grid.widget]
             if self.explanation is not None:
-                self.explanation.value = ('<span style="color:var(--jp-ui-font-color2,#57606a)">'
-                                          "Click a cell or an arrow to see why.</span>")
+                hint = escape(_("Click a cell or an arrow to see why."))
+                self.explanation.value = f'<span style="color:var(--jp-ui-font-color2,#57606a)">{hint}</span>'
                 parts.append(self.explanation)
             self._view = frame(w.VBox(parts, layout=w.Layout(width="100%")))
         return self._view
@@ -73,6 +75,19 @@ class MatrixPanel(MatrixView):
         bundle["text/plain"] = repr(self)
         bundle["text/html"] = self._repr_html_()
         return bundle
+
+
+# A cell's tooltip, by (allowed, changed, clickable): one whole sentence each.
+_PANEL_TIPS = {
+    (True, False, False): lambda: _("{src} → {dst} {probe}: allowed"),
+    (False, False, False): lambda: _("{src} → {dst} {probe}: denied"),
+    (True, True, False): lambda: _("{src} → {dst} {probe}: allowed (changed)"),
+    (False, True, False): lambda: _("{src} → {dst} {probe}: denied (changed)"),
+    (True, False, True): lambda: _("{src} → {dst} {probe}: allowed. Click to explain."),
+    (False, False, True): lambda: _("{src} → {dst} {probe}: denied. Click to explain."),
+    (True, True, True): lambda: _("{src} → {dst} {probe}: allowed (changed). Click to explain."),
+    (False, True, True): lambda: _("{src} → {dst} {probe}: denied (changed). Click to explain."),
+}
 
 
 def show_matrix(source: Cluster | Engine, port: int | None = 80, protocol: str = "TCP",

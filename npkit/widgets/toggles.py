@@ -25,11 +25,14 @@ import yaml
 
 from ..diff import compare
 from ..engine import Engine
+from ..i18n import messages
 from ..model import Cluster
 from .changes import ChangesView
 from .playground import DEFAULT_PROBES, Playground, PlaygroundState, Probe, evaluate
 from .view import View
+from .wording import listing
 
+_ = messages("npkit-ui").gettext
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -58,11 +61,11 @@ def _steps(path: str) -> list[str | int]:
     pos = 0
     for match in _STEP.finditer(path):
         if match.start() != pos and path[pos:match.start()] != ".":
-            raise ValueError(f"cannot read field path {path!r}")
+            raise ValueError(_("cannot read field path {path!r}").format(path=path))
         steps.append(int(match[2]) if match[2] is not None else match[1])
         pos = match.end()
     if not steps or pos != len(path):
-        raise ValueError(f"cannot read field path {path!r}")
+        raise ValueError(_("cannot read field path {path!r}").format(path=path))
     return steps
 
 
@@ -89,22 +92,23 @@ def span(text: str, path: str) -> Span:
         if isinstance(step, str) and isinstance(node, yaml.MappingNode):
             found = [(k, v) for k, v in node.value if k.value == step]
             if not found:
-                raise KeyError(f"{path}: no field {step!r}")
+                raise KeyError(_("{path}: no field {field!r}").format(path=path, field=step))
             key, node = found[0]
             start, column = key.start_mark.line, key.start_mark.column
         elif isinstance(step, int) and isinstance(node, yaml.SequenceNode):
             if node.flow_style:
-                raise ValueError(f"{path}: the list is written inline ([...]); write it one item per line")
+                raise ValueError(_("{path}: the list is written inline ([...]); write it one item per line").format(
+                    path=path))
             if step >= len(node.value):
-                raise KeyError(f"{path}: the list has {len(node.value)} items")
+                raise KeyError(_("{path}: the list has {n} items").format(path=path, n=len(node.value)))
             node = node.value[step]
             start = node.start_mark.line
             before = lines[start][:node.start_mark.column].rstrip()
             column = len(before) - 1 if before.endswith("-") else node.start_mark.column
         else:
-            raise KeyError(f"{path}: {step!r} does not fit the YAML there")
+            raise KeyError(_("{path}: {step!r} does not fit the YAML there").format(path=path, step=step))
     if start is None or column is None or node is None:
-        raise KeyError(f"{path}: names no field")
+        raise KeyError(_("{path}: names no field").format(path=path))
     first = start
     while first > 0 and lines[first - 1].strip().startswith("#") and \
             len(lines[first - 1]) - len(lines[first - 1].lstrip()) == column:
@@ -131,7 +135,7 @@ def _cut(text: str, edits: Iterable[tuple[Span, Part]]) -> str:
     kept: list[tuple[Span, Part]] = []
     # outermost first: a part inside one already switched off goes with it
     for s, p in sorted(edits, key=lambda e: (e[0].first, -e[0].last)):
-        if not any(k.first <= s.first and s.last <= k.last for k, _ in kept):
+        if not any(k.first <= s.first and s.last <= k.last for k, _part in kept):
             kept.append((s, p))
     for s, p in reversed(kept):
         if p.off is None:
@@ -181,14 +185,15 @@ class TogglesState:
         """The policy with exactly these parts switched off."""
         unknown = [p for p in paths if p not in self.by_path]
         if unknown:
-            raise KeyError(f"no part {', '.join(unknown)}; parts: {', '.join(self.by_path)}")
+            raise KeyError(_("no part {paths}; parts: {parts}").format(paths=listing(unknown),
+                                                                        parts=listing(self.by_path)))
         return _cut(self.original, [(self.spans[p], self.by_path[p]) for p in paths])
 
     def switch(self, path: str, on: bool) -> bool:
         """Switch one part on or off and re-evaluate; False (with `playground.errors`) if the result
         does not load."""
         if path not in self.by_path:
-            raise KeyError(f"no part {path!r}; parts: {', '.join(self.by_path)}")
+            raise KeyError(_("no part {path!r}; parts: {parts}").format(path=path, parts=listing(self.by_path)))
         self.off.discard(path) if on else self.off.add(path)
         return self.playground.edit(self.text)
 
@@ -205,7 +210,7 @@ class TogglesState:
         return ChangesView(compare(self.engine(), self.engine(*paths), self.playground.probes))
 
     def text_report(self) -> str:
-        lines = ["parts (x = on):"]
+        lines = [_("parts (x = on):")]
         lines += [f"  [{'x' if self.is_on(p.path) else ' '}] {p.label}" for p in self.parts]
         return "\n".join(lines + [self.playground.text_report()])
 
@@ -224,12 +229,12 @@ class PolicyToggles(View[TogglesState]):
         self.state = TogglesState(cluster, text, parts, probes, dataplane, playground=self.playground.state)
         # The editor shows what the checkboxes produce; typing in it would be overwritten by the next click.
         self.playground.editor.read_only = True
-        self.playground.editor_title.value = "<b>Policies</b> (YAML, set by the checkboxes above)"
+        self.playground.editor_title.value = _("<b>Policies</b> (YAML, set by the checkboxes above)")
         self.boxes = {p.path: w.Checkbox(value=True, description=p.label, indent=False,
                                          layout=w.Layout(width="auto")) for p in self.state.parts}
         for path, box in self.boxes.items():
             box.observe(lambda change, path=path: self._switched(path, change["new"]), names="value")
-        head = w.HTML("<b>Parts of the policy</b> (untick one to take it out; the matrix stars what changed)")
+        head = w.HTML(_("<b>Parts of the policy</b> (untick one to take it out; the matrix stars what changed)"))
         self.widget = w.VBox([head, w.Box(list(self.boxes.values()), layout=w.Layout(flex_flow="row wrap")),
                               self.playground.widget])
         self.widget.add_class("npkit-toggles")

@@ -14,9 +14,12 @@ from typing import Any
 from ..engine import Engine, Verdict
 from ..explain import render_verdict
 from ..explain.html import render_verdict_html
+from ..i18n import messages
 from ..model import Cluster
 from .render import ALLOWED_MARK, DENIED_MARK
 from .show import as_engine
+
+_ = messages("npkit-ui").gettext
 
 
 class VerdictView:
@@ -74,8 +77,9 @@ class ConnectionsView:
             f"<tr><td style='text-align:center;color:{ALLOWED_MARK if v.allowed else DENIED_MARK}'>"
             f"{'✓' if v.allowed else '✗'}</td><td><code>{escape(str(v.probe))}</code></td>"
             f"<td style='text-align:left'>{escape(v.summary)}</td></tr>" for v in self.verdicts)
-        return ("<table style='border-collapse:collapse;font-size:13px'><tr><th></th><th>connection</th>"
-                f"<th style='text-align:left'>why</th></tr>{rows}</table>")
+        connection, why = escape(_("connection")), escape(_("why"))
+        return ("<table style='border-collapse:collapse;font-size:13px'><tr><th></th>"
+                f"<th>{connection}</th><th style='text-align:left'>{why}</th></tr>{rows}</table>")
 
 
 def show_connections(source: Cluster | Engine, connections: list[Connection],
