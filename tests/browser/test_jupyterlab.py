@@ -15,7 +15,9 @@ The tests share one page and run in order:
 6. notebook 00: after Run All no reveal is open; a wrong first answer shows "first try: ✗";
 7. notebook 00 of the zh-CN edition: its prose and npkit's intro card are drawn with a CJK font (the
    fonts Chromium actually used for the heading's glyphs, asked through the DevTools protocol; a missing
-   font would draw boxes with a fallback), screenshot zh-CN-welcome.png.
+   font would draw boxes with a fallback), screenshot zh-CN-welcome.png;
+8. the same notebook's question speaks Chinese: its buttons are 允许 / 拒绝, and a wrong answer shows
+   "首次作答：✗" (the English 00 above answered it first, in the same progress file: still ✗).
 
 Screenshots of each go to tests/artifacts/. The server (and its kernels) is always stopped.
 Needs Debian's chromium (/usr/bin/chromium) and PyPI playwright; never `playwright install`.
@@ -469,3 +471,22 @@ def test_the_chinese_edition_is_drawn_with_a_chinese_font(page, jupyterlab):
     chinese = {f: n for f, n in fonts.items() if CJK_FONT.search(f)}
     # "欢迎使用" is four glyphs; all of them from a CJK font (a box would be drawn by a Latin or last-resort font)
     assert sum(chinese.values()) >= 4, f"Chinese drawn with {fonts}: install fonts-noto-cjk (.ci/run does)"
+
+
+def test_the_chinese_edition_records_a_wrong_first_try_in_chinese(page, jupyterlab):
+    heading = f"{ACTIVE} .jp-MarkdownCell .jp-RenderedMarkdown h1:has-text('欢迎使用 npkit')"
+    if not page.locator(heading).count():  # run alone: open and run the Chinese 00 first
+        page.goto(jupyterlab.url(f"zh-CN/{WELCOME}"), timeout=60_000)
+        page.wait_for_selector(heading, timeout=60_000)
+        _wait_for_kernel(page)
+        run_all(page)
+    page.wait_for_selector(f"{ACTIVE} .npkit-question", timeout=60_000)
+    page.wait_for_selector(f"{ACTIVE} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+    question = page.locator(f"{ACTIVE} .npkit-question").first
+    question.scroll_into_view_if_needed()
+    assert question.locator("button", has_text="拒绝").count() == 1
+    question.locator("button", has_text="允许").click()
+    result = question.locator(".npkit-question-result")
+    result.locator(".npkit-first-try").wait_for(timeout=20_000)
+    assert "首次作答：✗" in result.inner_text()
+    question.screenshot(path=str(ARTIFACTS / "zh-CN-question-first-try.png"))
