@@ -304,7 +304,7 @@ class SelectorLab(View[SelectorLabState]):
     def __init__(self, cluster: Cluster, text: str = "{}", mode: Mode = "kubernetes",
                  namespace: str = "default", debounce: float = 0.25):
         self.state = SelectorLabState(cluster, text, mode, namespace)
-        self.editor = CodeEditor(value=text, rows=5, debounce_ms=int(debounce * 1000), label="selector",
+        self.editor = CodeEditor(value=text, rows=5, debounce_ms=int(debounce * 1000), label=_("selector"),
                                  language=_language(mode), layout=w.Layout(width="100%", max_width="560px"))
         self.editor.add_class("npkit-selector-editor")
         self.mode = w.ToggleButtons(options=[("Kubernetes", "kubernetes"), ("Calico", "calico")], value=mode,
