@@ -4,7 +4,8 @@
 # The chapter's first hands-on section creates a namespace `policy-test` with two pods, checks that
 # `client` reaches `web`, applies a **default deny** for ingress, and checks again. In this lab you do
 # the same on a lab backend, and for every step you first **predict** the result, then see the
-# evaluator's prediction beside what the backend observed (the banner below says what enforces it).
+# evaluator's prediction beside what the backend observed (the lab's card, shown when the lab opens,
+# says what enforces it).
 #
 # What you need: nothing for the prediction-only mode; for the real thing, a kind cluster
 # (`npkit lab up`, about 5 minutes the first time; see *Running the labs*).
@@ -12,7 +13,7 @@
 # %% [markdown] lang="zh-CN"
 # # 实验 1：默认拒绝，动手实测
 #
-# 本章的第一个动手实验创建命名空间 `policy-test` 和两个 Pod，先确认 `client` 能访问 `web`，再应用入站方向的**默认拒绝**策略，然后再测一次。本实验在一个实验后端上做同样的事：每一步都**先预测**结果，再把评估器的预测与后端实际观测到的结果并排对照（下面的卡片会说明由谁实施）。
+# 本章的第一个动手实验创建命名空间 `policy-test` 和两个 Pod，先确认 `client` 能访问 `web`，再应用入站方向的**默认拒绝**策略，然后再测一次。本实验在一个实验后端上做同样的事：每一步都**先预测**结果，再把评估器的预测与后端实际观测到的结果并排对照（实验打开时显示的卡片会说明由谁实施）。
 #
 # 需要什么：仅预测模式什么都不需要；要真正运行，需要一个 kind 集群（`npkit lab up`，第一次大约 5 分钟；参见*运行实验*）。
 
@@ -130,29 +131,21 @@ cluster = lab.deploy()
 # ## Step 2 — Before any policy
 #
 # **Predict:** with no NetworkPolicy in `policy-test`, can `client` open a connection to `web` on TCP/80?
+#
+# The cell probes every pair on the lab's backend first; your answer opens the result. `✓` means the
+# connection got through, `·` that it was dropped. On an observing backend the observed matrix stands
+# to the right; a cell marked `!` would differ from the prediction.
 
 # %% [markdown] lang="zh-CN"
 # ## 第 2 步：还没有任何策略时
 #
 # **预测：** `policy-test` 中还没有任何 NetworkPolicy，`client` 能否在 TCP/80 上与 `web` 建立连接？
+#
+# 这个单元格会先在实验后端上探测每一对 Pod；作答之后才显示结果。`✓` 表示连接成功；`·` 表示连接被丢弃。在能观测的后端上，观测到的矩阵显示在右侧；如果某个单元格标有 `!`，说明它与预测不一致。
 
 # %%
-question("L1-before", lab.cluster, "policy-test/client", "policy-test/web", 80)
-
-# %% [markdown]
-# ### Probe it
-#
-# `✓` means the connection got through; `·` that it was dropped. On an observing backend the observed
-# matrix stands to the right; a cell marked `!` would differ from the prediction.
-
-# %% [markdown] lang="zh-CN"
-# ### 探测
-#
-# `✓` 表示连接成功；`·` 表示连接被丢弃。在能观测的后端上，观测到的矩阵显示在右侧；如果某个单元格标有 `!`，说明它与预测不一致。
-
-# %%
-before = lab.check(port=80)
-print(before)
+before = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+question("L1-before", lab.cluster, "policy-test/client", "policy-test/web", 80, more=lambda: before)
 
 # %% tags=["check"]
 # No policy selects either pod, so nothing is isolated: every connection is allowed.
@@ -163,33 +156,25 @@ assert before.agree, before.render_text()   # on an observing backend: reality m
 # %% [markdown]
 # ## Step 3 — The default deny
 #
-# `scenarios/lab-01-default-deny.yaml` is the chapter's policy: `podSelector: {}` selects every pod of the
-# namespace, `policyTypes: [Ingress]` makes them **isolated for ingress**, and there is no ingress rule,
-# so nothing is allowed in.
+# `scenarios/lab-01-default-deny.yaml` is the chapter's policy, printed below. Read which pods its
+# `podSelector: {}` selects, which direction its `policyTypes` isolates, and what its rules allow.
 #
-# **Predict:** after applying it, which connections between the two pods are allowed?
+# **Predict:** after applying it, which connections between the two pods are allowed? The cell applies
+# the policy and probes every pair; your answer opens the result.
 
 # %% [markdown] lang="zh-CN"
 # ## 第 3 步：默认拒绝
 #
-# `scenarios/lab-01-default-deny.yaml` 就是本章的策略：`podSelector: {}` 选择命名空间中的所有 Pod，`policyTypes: [Ingress]` 使它们**在入站方向被隔离**，而且没有任何入站规则，所以任何流量都进不来。
+# `scenarios/lab-01-default-deny.yaml` 就是本章的策略，打印在下面。读一读：它的 `podSelector: {}` 选中了哪些 Pod，`policyTypes` 隔离了哪个方向，它的规则又允许了什么。
 #
-# **预测：** 应用这条策略之后，两个 Pod 之间的哪些连接是允许的？
+# **预测：** 应用这条策略之后，两个 Pod 之间的哪些连接是允许的？这个单元格会应用策略并探测每一对 Pod；作答之后才显示结果。
 
 # %%
 print((SCENARIOS / "lab-01-default-deny.yaml").read_text())
-predict("L1-default-deny", after("lab-01-default-deny.yaml"), 80)
-
-# %% [markdown]
-# ### Apply and probe
-
-# %% [markdown] lang="zh-CN"
-# ### 应用并探测
-
-# %%
+expected = after("lab-01-default-deny.yaml")
 lab.apply(SCENARIOS / "lab-01-default-deny.yaml")
-denied = lab.check(port=80)
-print(denied)
+denied = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+predict("L1-default-deny", expected, 80, more=lambda: denied)
 
 # %% tags=["check"]
 assert not denied.predicted["policy-test/client", "policy-test/web"]   # dropped: web is isolated

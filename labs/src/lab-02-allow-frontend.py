@@ -119,29 +119,22 @@ assert before.agree, before.render_text()
 # (`podSelector: app=frontend`, same namespace) on TCP/80.
 #
 # **Predict** the whole matrix: `frontend → web`, `other → web`, but also `web → frontend` (does a
-# policy on *web's ingress* change what *web* may send?) and `other → frontend`.
+# policy on *web's ingress* change what *web* may send?) and `other → frontend`. The cell applies the
+# policy and probes every pair; your answer opens the result.
 
 # %% [markdown] lang="zh-CN"
 # ## 第 2 步：allow-frontend
 #
 # 先读一读这条策略。它选择 `app: web`，在 `policyTypes` 中列出 `Ingress`，并允许一个对等点（`podSelector: app=frontend`，同一命名空间）访问 TCP/80。
 #
-# **预测**整个矩阵：`frontend → web`、`other → web`，还有 `web → frontend`（作用于 *web 入站方向*的策略，会改变 *web* 能发出的流量吗？）以及 `other → frontend`。
+# **预测**整个矩阵：`frontend → web`、`other → web`，还有 `web → frontend`（作用于 *web 入站方向*的策略，会改变 *web* 能发出的流量吗？）以及 `other → frontend`。这个单元格会应用策略并探测每一对 Pod；作答之后才显示结果。
 
 # %%
 print((SCENARIOS / "lab-02-allow-frontend.yaml").read_text())
-predict("L2-allow-frontend", after("lab-02-allow-frontend.yaml"), 80)
-
-# %% [markdown]
-# ### Apply and probe
-
-# %% [markdown] lang="zh-CN"
-# ### 应用并探测
-
-# %%
+expected = after("lab-02-allow-frontend.yaml")
 lab.apply(SCENARIOS / "lab-02-allow-frontend.yaml")
-allowed = lab.check(port=80)
-print(allowed)
+allowed = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+predict("L2-allow-frontend", expected, 80, more=lambda: allowed)
 
 # %% tags=["check"]
 assert allowed.predicted["np-demo/frontend", "np-demo/web"]        # the one allowed peer
@@ -153,32 +146,22 @@ assert allowed.agree, allowed.render_text()
 # %% [markdown]
 # ## Another port
 #
-# The rule names TCP/80 only. **Predict:** can `frontend` reach `web` on TCP/8080?
+# **Predict:** with `allow-frontend` applied, can `frontend` reach `web` on TCP/8080?
+#
+# Nothing listens on 8080. On a cluster, a connection that policy lets through is answered with a reset
+# (REFUSED); one that policy drops times out. npkit counts REFUSED from a pod that does not serve the port
+# as "got through". The cell probes TCP/8080 first; your answer opens the result.
 
 # %% [markdown] lang="zh-CN"
 # ## 换一个端口
 #
-# 规则只写了 TCP/80。**预测：** `frontend` 能否在 TCP/8080 上访问 `web`？
+# **预测：** 应用了 `allow-frontend` 之后，`frontend` 能否在 TCP/8080 上访问 `web`？
+#
+# 8080 端口上没有任何服务在监听。在集群上，策略放行的连接会收到一个重置（REFUSED）；策略丢弃的连接会超时。如果目标 Pod 并没有在该端口提供服务，npkit 把 REFUSED 算作“连接已通过”。这个单元格会先探测 TCP/8080；作答之后才显示结果。
 
 # %%
-question("L2-other-port", lab.cluster, "np-demo/frontend", "np-demo/web", 8080)
-
-# %% [markdown]
-# ### Probe TCP/8080
-#
-# Nothing listens on 8080. On a cluster, a connection that policy lets through is answered with a reset
-# (REFUSED); one that policy drops times out. npkit counts REFUSED from a pod that does not serve the port
-# as "got through".
-
-# %% [markdown] lang="zh-CN"
-# ### 探测 TCP/8080
-#
-# 8080 端口上没有任何服务在监听。在集群上，策略放行的连接会收到一个重置（REFUSED）；策略丢弃的连接会超时。如果目标 Pod 并没有在该端口提供服务，npkit 把 REFUSED 算作“连接已通过”。
-
-# %%
-other_port = lab.check(port=8080)
-print(other_port)
-print(lab.explain("np-demo/frontend", "np-demo/web", port=8080, verbose=False))
+other_port = lab.check(port=8080)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+question("L2-other-port", lab.cluster, "np-demo/frontend", "np-demo/web", 8080, more=lambda: other_port)
 
 # %% tags=["check"]
 assert not other_port.predicted["np-demo/frontend", "np-demo/web"]

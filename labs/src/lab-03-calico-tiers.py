@@ -126,30 +126,22 @@ assert base.agree, base.render_text()
 # `block-malicious-ips` (policy order 10, in tier `security`, whose own order is 100: before tier
 # `default`) denies ingress from `1.2.3.0/24` and says nothing else. None of our pods is in that range.
 #
-# **Predict:** does `frontend → web` still work after you apply it?
+# **Predict:** does `frontend → web` still work after you apply it? The cell applies it and probes
+# every pair; your answer opens the result.
 
 # %% [markdown] lang="zh-CN"
 # ## 第 2 步：按本章原样写出的 `security` Tier
 #
 # `block-malicious-ips`（策略 order 为 10，位于 `security` Tier 中；该 Tier 自身的 order 为 100，排在 `default` Tier 之前）拒绝来自 `1.2.3.0/24` 的入站流量，除此之外什么也没说。我们的 Pod 都不在这个地址范围内。
 #
-# **预测：** 应用它之后，`frontend → web` 还能连通吗？
+# **预测：** 应用它之后，`frontend → web` 还能连通吗？这个单元格会应用它并探测每一对 Pod；作答之后才显示结果。
 
 # %%
 print((SCENARIOS / "lab-03-security-tier.yaml").read_text())
-question("L3-security-tier", after("lab-03-security-tier.yaml"), "shop/frontend", "shop/web", 80)
-
-# %% [markdown]
-# ### Apply, probe, explain
-
-# %% [markdown] lang="zh-CN"
-# ### 应用、探测、解释
-
-# %%
+expected = after("lab-03-security-tier.yaml")
 lab.apply(SCENARIOS / "lab-03-security-tier.yaml")
-tiered = lab.check(port=80)
-print(tiered)
-print(lab.explain("shop/frontend", "shop/web"))
+tiered = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+question("L3-security-tier", expected, "shop/frontend", "shop/web", 80, more=lambda: tiered)
 
 # %% tags=["check"]
 import numpy as np
@@ -165,33 +157,25 @@ assert tiered.agree, tiered.render_text()
 # with the **next tier that has a policy selecting the pod**. Setting `defaultAction: Pass` on the Tier
 # would do the same for every policy in it.
 #
-# **Predict:** after the fix, is the matrix back to all-allowed?
+# **Predict:** after the fix, is the matrix back to all-allowed? The cell applies the fix and probes
+# every pair; your answer opens the result.
 
 # %% [markdown] lang="zh-CN"
 # ## 第 3 步：用 Pass 修复
 #
 # 在末尾加一条 `- action: Pass` 规则：凡是没有被拒绝的流量，都在这里结束这个 Tier，转到**下一个有策略选择该 Pod 的 Tier** 继续评估。在 Tier 上设置 `defaultAction: Pass`，对其中的每条策略都有同样的效果。
 #
-# **预测：** 修复之后，矩阵会恢复为全部允许吗？
+# **预测：** 修复之后，矩阵会恢复为全部允许吗？这个单元格会应用修复并探测每一对 Pod；作答之后才显示结果。
 
 # %%
 print((SCENARIOS / "lab-03-security-tier-fixed.yaml").read_text())
 from npkit.engine import Engine
 
 all_allowed = bool(Engine(after("lab-03-security-tier-fixed.yaml")).reachability(80).all())
-choice("L3-pass-fix", ["yes, all allowed again", "no, some stay denied"],
-       "yes, all allowed again" if all_allowed else "no, some stay denied")
-
-# %% [markdown]
-# ### Apply and probe
-
-# %% [markdown] lang="zh-CN"
-# ### 应用并探测
-
-# %%
 lab.apply(SCENARIOS / "lab-03-security-tier-fixed.yaml")
-fixed = lab.check(port=80)
-print(fixed)
+fixed = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+choice("L3-pass-fix", ["yes, all allowed again", "no, some stay denied"],
+       "yes, all allowed again" if all_allowed else "no, some stay denied", more=lambda: fixed)
 
 # %% tags=["check"]
 assert fixed.predicted.allowed.all()
@@ -204,29 +188,21 @@ assert fixed.agree, fixed.render_text()
 # **denies** it, and **allows** `app == 'frontend'`. Calico rules run in order and the first Allow or
 # Deny wins; Log never decides.
 #
-# **Predict** the matrix: `frontend → web`? `scanner → web`? And `web → scanner`?
+# **Predict** the matrix: `frontend → web`? `scanner → web`? And `web → scanner`? The cell applies the
+# policy and probes every pair; your answer opens the result.
 
 # %% [markdown] lang="zh-CN"
 # ## 第 4 步：显式的 Deny、Log 和 Allow，按顺序执行
 #
 # `explicit-deny-with-log` 选择 `app == 'web'`：它**记录并拒绝**来自 `suspicious == 'true'` 的流量，并**允许** `app == 'frontend'`。Calico 的规则按顺序执行，第一个命中的 Allow 或 Deny 决定结果；Log 从不做决定。
 #
-# **预测**整个矩阵：`frontend → web`？`scanner → web`？还有 `web → scanner`？
+# **预测**整个矩阵：`frontend → web`？`scanner → web`？还有 `web → scanner`？这个单元格会应用策略并探测每一对 Pod；作答之后才显示结果。
 
 # %%
-predict("L3-explicit-deny", after("lab-03-explicit-deny-with-log.yaml"), 80)
-
-# %% [markdown]
-# ### Apply and probe
-
-# %% [markdown] lang="zh-CN"
-# ### 应用并探测
-
-# %%
+expected = after("lab-03-explicit-deny-with-log.yaml")
 lab.apply(SCENARIOS / "lab-03-explicit-deny-with-log.yaml")
-ordered = lab.check(port=80)
-print(ordered)
-print(lab.explain("shop/scanner", "shop/web", verbose=False))
+ordered = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+predict("L3-explicit-deny", expected, 80, more=lambda: ordered)
 
 # %% tags=["check"]
 assert ordered.predicted["shop/frontend", "shop/web"]
@@ -240,42 +216,34 @@ assert ordered.agree, ordered.render_text()
 # The chapter's global policy denies egress to anything outside the private ranges. It has no tier, so
 # it lands in `default` (with no order: last there). Our pods' addresses are private.
 #
-# **Predict:** can `frontend` still reach `web`?
+# **Predict:** can `frontend` still reach `web`? The cell applies the policy and probes every pair;
+# your answer opens the result.
 
 # %% [markdown] lang="zh-CN"
 # ## 第 5 步：deny-external-egress
 #
 # 本章的这条全局策略拒绝访问私有地址范围以外任何目标的出站流量。它没有指定 Tier，所以落在 `default` Tier 中（也没有 order：排在该 Tier 的最后）。我们的 Pod 地址都是私有地址。
 #
-# **预测：** `frontend` 还能访问 `web` 吗？
+# **预测：** `frontend` 还能访问 `web` 吗？这个单元格会应用策略并探测每一对 Pod；作答之后才显示结果。
 
 # %%
-question("L3-deny-external", after("lab-03-deny-external-egress.yaml"), "shop/frontend", "shop/web", 80)
-
-# %% [markdown]
-# ### Apply, probe, explain
-
-# %% [markdown] lang="zh-CN"
-# ### 应用、探测、解释
-
-# %%
+expected = after("lab-03-deny-external-egress.yaml")
 lab.apply(SCENARIOS / "lab-03-deny-external-egress.yaml")
-egress = lab.check(port=80)
-print(egress)
-print(lab.explain("shop/frontend", "shop/web", verbose=False))
+egress = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+question("L3-deny-external", expected, "shop/frontend", "shop/web", 80, more=lambda: egress)
 
 # %% tags=["check"]
 assert not egress.predicted.allowed[off_diagonal].any()   # the default tier's own end-of-tier Deny, on egress
 assert egress.agree, egress.render_text()
 
 # %% [markdown]
-# ### The fix for the egress policy
+# ## Step 6 — The fix for the egress policy
 #
 # Move the rule to the `security` tier and end it with `Pass` (a `Pass` inside the *default* tier would
 # also skip the Deny that makes Kubernetes NetworkPolicies isolate pods: lab 4 shows that trap).
 
 # %% [markdown] lang="zh-CN"
-# ### 修复这条出站策略
+# ## 第 6 步：修复这条出站策略
 #
 # 把这条规则移到 `security` Tier 中，并以 `Pass` 结尾（在 *default* Tier 中使用 `Pass`，还会跳过让 Kubernetes NetworkPolicy 隔离 Pod 的那个 Deny：实验 4 会展示这个陷阱）。
 

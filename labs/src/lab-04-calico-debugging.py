@@ -1,15 +1,15 @@
 # %% [markdown]
-# # Lab 4 — Debugging: why is this flow dropped?
+# # Lab 4 — Debugging a Calico policy
 #
 # The chapter ends with debugging tools: `calicoctl`, the iptables rules Felix generates, Felix's status,
-# and a `log-denied` policy "to enable policy logging". In this lab you turn that policy on, watch it
-# break an application that worked, and find out why with three tools: the **evaluator's explanation**,
+# and a `log-denied` policy "to enable policy logging". In this lab you turn that policy on, probe what
+# it does to an application that worked, and find out why with three tools: the **evaluator's explanation**,
 # the **packet log**, and the **generated rules**. Then you fix it properly.
 
 # %% [markdown] lang="zh-CN"
-# # 实验 4：调试——这条流量为什么被丢弃？
+# # 实验 4：调试 Calico 策略
 #
-# 本章最后介绍了调试工具：`calicoctl`、Felix 生成的 iptables 规则、Felix 的状态，以及一条用来“启用 Calico 策略日志”的 `log-denied` 策略。在本实验中，你会启用这条策略，看着它把一个原本正常的应用弄坏，然后用三种工具找出原因：**评估器的解释**、**数据包日志**和**生成的规则**。最后，再正确地修复它。
+# 本章最后介绍了调试工具：`calicoctl`、Felix 生成的 iptables 规则、Felix 的状态，以及一条用来“启用 Calico 策略日志”的 `log-denied` 策略。在本实验中，你会启用这条策略，探测它对一个原本正常的应用有什么影响，然后用三种工具找出原因：**评估器的解释**、**数据包日志**和**生成的规则**。最后，再正确地修复它。
 
 # %% [markdown]
 # ## Where this lab runs
@@ -118,29 +118,22 @@ assert working.agree, working.render_text()
 # The chapter applies this to "enable policy logging": a GlobalNetworkPolicy in tier `default`, order
 # 9999, selecting `all()`, with a single `Log` rule per direction. Log rules never decide anything.
 #
-# **Predict:** once it is applied, does `client → web` still work?
+# **Predict:** once it is applied, does `client → web` still work? The cell applies it and probes every
+# pair; your answer opens the result.
 
 # %% [markdown] lang="zh-CN"
 # ## 第 2 步：启用本章的 `log-denied`
 #
 # 本章应用这条策略来“启用 Calico 策略日志”：它是一条 GlobalNetworkPolicy，位于 `default` Tier，order 为 9999，选择 `all()`，每个方向只有一条 `Log` 规则。Log 规则从不做任何决定。
 #
-# **预测：** 应用之后，`client → web` 还能连通吗？
+# **预测：** 应用之后，`client → web` 还能连通吗？这个单元格会应用它并探测每一对 Pod；作答之后才显示结果。
 
 # %%
 print((SCENARIOS / "lab-04-log-denied.yaml").read_text())
-question("L4-log-denied", after("lab-04-log-denied.yaml"), "debug/client", "debug/web", 80)
-
-# %% [markdown]
-# ### Apply and probe
-
-# %% [markdown] lang="zh-CN"
-# ### 应用并探测
-
-# %%
+expected = after("lab-04-log-denied.yaml")
 lab.apply(SCENARIOS / "lab-04-log-denied.yaml")
-broken = lab.check(port=80)
-print(broken)
+broken = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+question("L4-log-denied", expected, "debug/client", "debug/web", 80, more=lambda: broken)
 
 # %% tags=["check"]
 import numpy as np
@@ -208,10 +201,11 @@ else:
 # `docker exec npkit-lab-worker iptables-save -t filter | grep -E 'cali-(tw|fw|pi|po)'`, or `npkit lab rules debug/client`.
 # Look for the end-of-tier drop in `client`'s egress chain. (With Calico's eBPF dataplane there are no
 # `cali-*` chains: read the policy with `calico-node -bpf policy dump <interface> all` in the calico-node
-# pod. On the local backend, `npkit lab rules` prints npkit's own nftables rendering, not Felix's rules.)
+# pod. On the local backend, `npkit lab rules` prints npkit's own nftables rendering, not Felix's rules.
+# A backend that only predicts generates no rules: the explanation above shows the same tiers.)
 
 # %% [markdown] lang="zh-CN"
-# **生成的规则。** 使用 iptables 数据平面时，Felix 把策略转换为链：`cali-tw-<interface>` 是 Pod 的入站处理流水线，`cali-fw-<interface>` 是它的出站流水线；每个 Tier 以 `Start of tier …` 开始，以 `End of tier … Drop if no policies passed packet` 结束。在 kind 上：`docker exec npkit-lab-worker iptables-save -t filter | grep -E 'cali-(tw|fw|pi|po)'`，或者 `npkit lab rules debug/client`。在 `client` 的出站链中找到 Tier 末尾的丢弃规则。（使用 Calico 的 eBPF 数据平面时没有 `cali-*` 链：在 calico-node Pod 中用 `calico-node -bpf policy dump <interface> all` 查看策略。在 local 后端上，`npkit lab rules` 打印的是 npkit 自己的 nftables 渲染，而不是 Felix 的规则。）
+# **生成的规则。** 使用 iptables 数据平面时，Felix 把策略转换为链：`cali-tw-<interface>` 是 Pod 的入站处理流水线，`cali-fw-<interface>` 是它的出站流水线；每个 Tier 以 `Start of tier …` 开始，以 `End of tier … Drop if no policies passed packet` 结束。在 kind 上：`docker exec npkit-lab-worker iptables-save -t filter | grep -E 'cali-(tw|fw|pi|po)'`，或者 `npkit lab rules debug/client`。在 `client` 的出站链中找到 Tier 末尾的丢弃规则。（使用 Calico 的 eBPF 数据平面时没有 `cali-*` 链：在 calico-node Pod 中用 `calico-node -bpf policy dump <interface> all` 查看策略。在 local 后端上，`npkit lab rules` 打印的是 npkit 自己的 nftables 渲染，而不是 Felix 的规则。仅预测的后端不会生成任何规则：上面的解释列出的是同样的 Tier。）
 
 # %%
 if lab.observes:
@@ -219,39 +213,27 @@ if lab.observes:
         print(lab.rules("debug/client"))
     except LabError as e:
         print(e)
-else:
-    print("predicted, not observed: no rules were generated. The tiers that apply to client's egress:")
-    for tier in why.egress.tiers:
-        print(f"  {tier.title}: {[str(p.ref) for p in tier.policies]} → {tier.outcome}")
 
 # %% [markdown]
-# ## Step 4 — A tempting fix, and why it is wrong
+# ## Step 4 — A tempting fix: Pass
 #
 # Lab 3 fixed the `security` tier with a final `Pass`. Try the same here: `Log`, then `Pass`.
 #
-# **Predict:** `client → web` comes back. What about `intruder → web`?
+# **Predict:** `client → web` comes back. What about `intruder → web`? The cell applies it and probes
+# every pair; your answer opens the result.
 
 # %% [markdown] lang="zh-CN"
-# ## 第 4 步：一个诱人的修复，以及它错在哪里
+# ## 第 4 步：一个诱人的修复：Pass
 #
 # 实验 3 用末尾的 `Pass` 修复了 `security` Tier。在这里试试同样的办法：先 `Log`，再 `Pass`。
 #
-# **预测：** `client → web` 会恢复。那么 `intruder → web` 呢？
+# **预测：** `client → web` 会恢复。那么 `intruder → web` 呢？这个单元格会应用它并探测每一对 Pod；作答之后才显示结果。
 
 # %%
-question("L4-pass-trap", after("lab-04-log-denied-pass.yaml"), "debug/intruder", "debug/web", 80)
-
-# %% [markdown]
-# ### Apply, probe, explain
-
-# %% [markdown] lang="zh-CN"
-# ### 应用、探测、解释
-
-# %%
+expected = after("lab-04-log-denied-pass.yaml")
 lab.apply(SCENARIOS / "lab-04-log-denied-pass.yaml")
-passing = lab.check(port=80)
-print(passing)
-print(lab.explain("debug/intruder", "debug/web", verbose=False))
+passing = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+question("L4-pass-trap", expected, "debug/intruder", "debug/web", 80, more=lambda: passing)
 
 # %% tags=["check"]
 assert passing.predicted["debug/client", "debug/web"]

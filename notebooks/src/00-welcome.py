@@ -98,14 +98,15 @@ assert open_view.matrix.allowed.all()
 # on a real one and start with a canary that fails loudly when nothing enforces.
 #
 # npkit reads a policy the way the API server does, so you can check that it is *valid* before
-# asking what it *does*:
+# asking what it *does*: a mistake stops `load_string` with its line and field path, as `kubectl
+# apply` would refuse it. This one loads; npkit lists what it read:
 
 # %% [markdown] lang="zh-CN"
 # ## 谁来实施策略？
 #
 # NetworkPolicy 是一项请求，而不是一种机制。API 服务器只负责保存它；真正丢弃数据包的是**网络插件**（CNI：Calico、Cilium、kube-router、kind 0.24 及以上版本中的 kindnet 等）。如果集群的网络插件不实现 NetworkPolicy（例如单独使用的 flannel），下面的每条策略都会被悄无声息地接受，却什么也不会改变：矩阵仍然是上面那个全部开放的矩阵。本课程展示的是**实施** NetworkPolicy 的插件会做什么；实验会在真实的插件上验证这一点，并且一开始先运行一个“金丝雀”检查：如果没有任何组件在实施策略，它会明确报错。
 #
-# npkit 读取策略的方式与 API 服务器相同，所以在追问策略“做了什么”之前，你可以先确认它是否“有效”：
+# npkit 读取策略的方式与 API 服务器相同，所以在追问策略“做了什么”之前，你可以先确认它是否“有效”：如果有错误，`load_string` 会像 `kubectl apply` 拒绝它时那样停下来，并指出出错的行和字段路径。下面这条策略可以正常读入，npkit 列出它读到的对象：
 
 # %%
 FIRST_POLICY = """
@@ -125,7 +126,8 @@ spec:
     - podSelector: {}
 """
 first_policy = load_string(FIRST_POLICY, filename="first-policy.yaml")
-print(f"valid: {len(first_policy.network_policies)} NetworkPolicy, no errors")
+for policy in first_policy.network_policies:
+    print(policy.ref)  # kind namespace/name
 
 # %% [markdown]
 # ## Predict first

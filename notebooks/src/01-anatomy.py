@@ -117,25 +117,26 @@ assert len(changed) == 2 * 15 - 2  # web's row and column, minus frontend and wo
 #
 # Each checkbox below is one part of `example-policy`. Untick one and the part leaves the YAML (the
 # editor on the left shows the result); the matrix is evaluated again and the cells that changed
-# are starred. Switch the probe between TCP/80 and TCP/5432, and click any cell for the
-# explanation. Try one part at a time, then combinations.
+# are starred (unticking `podSelector` makes it `{}`; `ingress` and `egress` stand for the whole section).
+# Switch the probe between TCP/80 and TCP/5432, and click any cell for the explanation. Try one part
+# at a time, then combinations.
 
 # %% [markdown] lang="zh-CN"
 # ## 逐个拆开
 #
-# 下面的每个复选框对应 `example-policy` 的一个部分。取消勾选某一项，这一部分就会从 YAML 中移除（左侧的编辑器显示结果）；矩阵会重新评估，发生变化的单元格标上星号。你可以在 TCP/80 和 TCP/5432 之间切换探测端口，点击任意单元格查看解释。先一次只试一个部分，再试各种组合。
+# 下面的每个复选框对应 `example-policy` 的一个部分。取消勾选某一项，这一部分就会从 YAML 中移除（左侧的编辑器显示结果）；矩阵会重新评估，发生变化的单元格标上星号（取消勾选 `podSelector` 会把它变成 `{}`；`ingress` 和 `egress` 代表整个部分）。你可以在 TCP/80 和 TCP/5432 之间切换探测端口，点击任意单元格查看解释。先一次只试一个部分，再试各种组合。
 
 # %%
 PARTS = [
-    Part("spec.podSelector", "podSelector: app=web (off: {})", off="podSelector: {}"),
+    Part("spec.podSelector", "podSelector: app=web", off="podSelector: {}"),
     Part("spec.policyTypes[0]", "policyTypes: Ingress"),
     Part("spec.policyTypes[1]", "policyTypes: Egress"),
-    Part("spec.ingress", "ingress (all of it)"),
+    Part("spec.ingress", "ingress"),
     Part("spec.ingress[0].from[0]", "from: podSelector role=frontend"),
     Part("spec.ingress[0].from[1]", "from: namespaceSelector project=myproject"),
     Part("spec.ingress[0].from[2]", "from: ipBlock 172.17.0.0/16"),
     Part("spec.ingress[0].ports", "ingress ports: TCP 80"),
-    Part("spec.egress", "egress (all of it)"),
+    Part("spec.egress", "egress"),
     Part("spec.egress[0].ports", "egress ports: TCP 5432"),
 ]
 toggles = PolicyToggles(cluster, EXAMPLE, PARTS, probes=[(80, "TCP"), (5432, "TCP")])
@@ -336,7 +337,7 @@ assert set(no_ports.allowed_now) == {"default/frontend → default/web TCP/5432"
 #
 # ## 4. egress and to: where the pod may connect
 #
-# `# 4. 出站规则` — `web` may open TCP 5432 to the `role: db` pods of `default`, and nothing else.
+# `# 4. 出站规则` (egress rules) — `web` may open TCP 5432 to the `role: db` pods of `default`.
 #
 # **Predict:** can `default/web` send a DNS query to the cluster DNS, `kube-system/coredns`, on
 # UDP 53?
@@ -346,7 +347,7 @@ assert set(no_ports.allowed_now) == {"default/frontend → default/web TCP/5432"
 #
 # ## 4. egress 与 to：Pod 可以连接到哪里
 #
-# `# 4. 出站规则`：`web` 可以向 `default` 中带有 `role: db` 标签的 Pod 发起 TCP 5432 连接，除此之外什么都不行。
+# `# 4. 出站规则`：`web` 可以向 `default` 中带有 `role: db` 标签的 Pod 发起 TCP 5432 连接。
 #
 # **预测：** `default/web` 能否向集群 DNS `kube-system/coredns` 发送 UDP 53 上的 DNS 查询？
 
@@ -358,7 +359,7 @@ assert not engine.allowed("default/web", "kube-system/coredns", 53, "UDP")
 assert engine.allowed("default/web", "default/db", 5432)  # what the egress rule is for
 
 # %% [markdown]
-# ### The DNS rule the example lacks
+# ## The DNS rule the example lacks
 #
 # On a real cluster that matters: `web` reaches the database as `db.default.svc`, a name it can no
 # longer resolve, so the connection the policy allows fails before its first packet. The chapter's
@@ -368,7 +369,7 @@ assert engine.allowed("default/web", "default/db", 5432)  # what the egress rule
 # the DNS connections of `web`:
 
 # %% [markdown] lang="zh-CN"
-# ### 示例缺少的 DNS 规则
+# ## 示例缺少的 DNS 规则
 #
 # 在真实集群上，这一点很要紧：`web` 通过 `db.default.svc` 这个名字访问数据库，而它已经无法解析这个名字了，所以策略允许的连接在发出第一个数据包之前就失败了。本章的 `allow-dns`（笔记本 05 和 06）就是这样一条规则，作用于整个命名空间。下面是只针对 `web` 的同一条规则（如果像 `allow-dns` 那样使用 `podSelector: {}`，它还会隔离 `default` 中其他每个 Pod 的出站方向：笔记本 05 会说明原因）。与 `example-policy` 一起应用后，它恰好打开了 `web` 的 DNS 连接：
 
@@ -428,7 +429,7 @@ assert not dns.denied_now
 #
 # And: a policy, and the `podSelector` of its peers, only look at the policy's **own namespace**.
 #
-# ### Rule 3: adding can take away
+# ### Rule 3: what adding a policy does
 #
 # `default/api` is selected by no policy, so `x/a` reaches it. Here is a policy whose only rule
 # *allows* something: the frontend into `api`.
@@ -448,7 +449,7 @@ assert not dns.denied_now
 #
 # 此外：策略本身，以及其对等点中的 `podSelector`，都只看策略**自己所在的命名空间**。
 #
-# ### 规则 3：添加也会带来减少
+# ### 规则 3：添加一条策略会怎样
 #
 # 没有任何策略选中 `default/api`，所以 `x/a` 可以访问它。下面这条策略唯一的规则是**允许**某些流量：允许 frontend 进入 `api`。
 #

@@ -74,7 +74,7 @@ spec:
   policyTypes:
   - Ingress
   ingress:
-  # chapter: 允许来自标签 project=frontend 的命名空间 (from the namespaces labelled project=frontend)
+  # 允许来自标签 project=frontend 的命名空间
   - from:
     - namespaceSelector:
         matchLabels:
@@ -99,7 +99,7 @@ assert engine.allowed("frontend/client", "default/web", 80) and engine.allowed("
 assert not engine.allowed("default/frontend", "default/web", 80)  # namespace default has no project label
 
 # %% [markdown]
-# ### Every namespace: namespaceSelector {}
+# ## Every namespace: namespaceSelector {}
 #
 # To pick namespaces by name, use the label the API server puts on every namespace,
 # `kubernetes.io/metadata.name: <name>`. And `namespaceSelector: {}` on its own matches every pod of
@@ -107,7 +107,7 @@ assert not engine.allowed("default/frontend", "default/web", 80)  # namespace de
 # `from` at all:
 
 # %% [markdown] lang="zh-CN"
-# ### 所有命名空间：namespaceSelector {}
+# ## 所有命名空间：namespaceSelector {}
 #
 # 要按名称挑选命名空间，请使用 API 服务器为每个命名空间加上的标签 `kubernetes.io/metadata.name: <name>`。而单独的 `namespaceSelector: {}` 匹配每个命名空间中的每个 Pod，但不匹配集群外部的任何东西。这正是它与完全没有 `from` 的规则的区别：
 
@@ -221,7 +221,7 @@ spec:
   policyTypes:
   - Ingress
   ingress:
-  # chapter: 允许特定 CIDR (allow a specific CIDR)
+  # 允许特定 CIDR
   - from:
     - ipBlock:
         cidr: 10.0.0.0/8
@@ -239,7 +239,7 @@ spec:
   policyTypes:
   - Ingress
   ingress:
-  # chapter: 排除部分地址 (exclude some addresses)
+  # 排除部分地址
   - from:
     - ipBlock:
         cidr: 172.17.0.0/16
@@ -359,7 +359,7 @@ spec:
   podSelector: {}
   policyTypes:
   - Ingress
-  # chapter: 允许来自 Pod A 或 Pod B(OR) (from pod A or pod B)
+  # 允许来自 Pod A 或 Pod B(OR)
   ingress:
   - from:
     - podSelector:
@@ -410,7 +410,7 @@ spec:
       app: web
   policyTypes:
   - Ingress
-  # chapter: 允许来自命名空间 X 中的 Pod A(AND) (pod A in namespace X)
+  # 允许来自命名空间 X 中的 Pod A(AND)
   ingress:
   - from:
     - namespaceSelector:
@@ -484,7 +484,7 @@ assert trap.allowed_now == ("x/b → default/web TCP/80",) and not trap.denied_n
 assert not Engine(with_dash).allowed("y/a", "default/web", 80)  # the app=a peer only looks in default
 
 # %% [markdown]
-# ### The combined example, and its wrong comment
+# ### The combined example
 #
 # The chapter then combines both:
 #
@@ -508,7 +508,7 @@ assert not Engine(with_dash).allowed("y/a", "default/web", 80)  # the app=a peer
 # with condition 1)". **Predict:** on `default/web`, can `y/b` connect?
 
 # %% [markdown] lang="zh-CN"
-# ### 组合示例，以及它错误的注释
+# ### 组合示例
 #
 # 本章接着把两者组合起来：
 #
@@ -545,14 +545,14 @@ spec:
   - Ingress
   ingress:
   - from:
-    # 条件 1: 命名空间 X 中的 Pod A(AND) (condition 1: pod A in namespace X, AND)
+    # 条件 1: 命名空间 X 中的 Pod A(AND)
     - namespaceSelector:
         matchLabels:
           name: x
       podSelector:
         matchLabels:
           app: a
-    # 条件 2: 任何命名空间的 Pod B(OR with 条件1) (condition 2: pod B from any namespace, OR) — not so!
+    # 条件 2: 任何命名空间的 Pod B(OR with 条件1)
     - podSelector:
         matchLabels:
           app: b

@@ -56,7 +56,7 @@ spec:
 
 # %%
 TCP_AND_UDP = ingress_policy("allow-ingress-tcp-80-udp-53", """\
-    # TCP 端口 80 (TCP port 80)
+    # TCP 端口 80
     - protocol: TCP
       port: 80
     - protocol: UDP
@@ -131,7 +131,7 @@ assert not tcp_udp.allowed("x/a", "default/db", 52, "UDP") and not tcp_udp.allow
 
 # %%
 NAMED = ingress_policy("allow-ingress-http", """\
-    # 命名端口 (named port)
+    # 命名端口
     - protocol: TCP
       port: http
 """)
@@ -154,24 +154,15 @@ assert ports.reachable("default/backend") == ("TCP/8080",) and ports.reachable("
 assert ports.reachable("default/db") == () and ports.reachable("default/scanner") == ()
 
 # %% [markdown]
-# ### In the engine's words
+# ## Named ports in egress rules
 #
-# Why `backend` refuses TCP 80 and accepts 8080 under the same entry:
-
-# %% [markdown] lang="zh-CN"
-# ### 用引擎的话说
-#
-# 同一个条目之下，`backend` 为什么拒绝 TCP 80、却接受 8080：
-
-# %%
-print(ports.explain("default/backend", "TCP/80"))
-
-# %% [markdown]
 # In an **egress** rule the destination is the peer, so the name is looked up on the pod being
 # connected to. An address outside the cluster has no container ports, so a named port never matches
 # it:
 
 # %% [markdown] lang="zh-CN"
+# ## 出站规则中的命名端口
+#
 # 在**出站**规则中，目标就是对等点，所以名字要在被连接的那个 Pod
 # 上查找。集群外部的地址没有容器端口，因此命名端口永远不会匹配它：
 
@@ -220,7 +211,7 @@ assert out.allowed == (True, True, False, False)
 
 # %%
 RANGE = ingress_policy("allow-ingress-32000-32768", """\
-    # 端口范围(K8s 1.25+) (port range, Kubernetes 1.25+)
+    # 端口范围(K8s 1.25+)
     - protocol: TCP
       port: 32000
       endPort: 32768
@@ -235,13 +226,13 @@ edges = PortTable(ranged, "x/a", EDGES, dsts=["default/api"])
 assert edges.reachable("default/api") == ("TCP/32000", "TCP/32080", "TCP/32768")  # both ends included
 
 # %% [markdown]
-# ### Ranges the API server refuses
+# ## Ranges the API server refuses
 #
 # `endPort` needs a numeric `port` and may not be below it; the API server refuses anything else,
 # and so does npkit:
 
 # %% [markdown] lang="zh-CN"
-# ### API 服务器拒绝的范围
+# ## API 服务器拒绝的范围
 #
 # `endPort` 要求 `port` 是数字，而且不能小于 `port`；其他写法都会被 API 服务器拒绝，npkit 也一样：
 
@@ -284,25 +275,27 @@ assert PortTable(dropped, "x/a", EDGES, dsts=["default/api"]).reachable("default
 # ## The chapter's list, all together
 #
 # The entries of one `ports` list are alternatives: a connection matches if it matches any of them.
-# Here is the chapter's whole fragment in one rule (its comments kept, the misplaced one flagged).
+# Here is the chapter's whole fragment in one rule, its comments kept as the chapter writes them: TCP
+# port 80; "UDP port range (needs K8s 1.25+)", the misplaced one above (the entry is one UDP port, 53,
+# on any version); named port; port range (K8s 1.25+).
 
 # %% [markdown] lang="zh-CN"
 # ## 本章的端口列表，合在一起
 #
-# 同一个 `ports` 列表中的各项互为备选：连接只要匹配其中任意一项即可。下面把本章的整个片段放进一条规则（保留原有注释，并标出那条放错位置的注释）。
+# 同一个 `ports` 列表中的各项互为备选：连接只要匹配其中任意一项即可。下面把本章的整个片段放进一条规则，注释保持本章的原样（其中 `# UDP 端口范围(需要 K8s 1.25+)` 就是上文那条放错位置的注释：这一项只是一个 UDP 端口 53，在任何版本上都可用）。
 
 # %%
 CHAPTER_PORTS = ingress_policy("allow-ingress-chapter-ports", """\
-    # TCP 端口 80 (TCP port 80)
+    # TCP 端口 80
     - protocol: TCP
       port: 80
-    # UDP 端口范围(需要 K8s 1.25+) — the chapter's comment; this entry is one UDP port, 53, on any version
+    # UDP 端口范围(需要 K8s 1.25+)
     - protocol: UDP
       port: 53
-    # 命名端口 (named port)
+    # 命名端口
     - protocol: TCP
       port: http
-    # 端口范围(K8s 1.25+) (port range, Kubernetes 1.25+)
+    # 端口范围(K8s 1.25+)
     - protocol: TCP
       port: 32000
       endPort: 32768
@@ -328,13 +321,13 @@ assert everything.reachable("default/web") == ("TCP/80", "UDP/53", "TCP/32080")
 assert everything.reachable("default/db") == ("TCP/80", "UDP/53", "TCP/32080")  # no http port, no 5432
 
 # %% [markdown]
-# ### In the playground
+# ## The chapter's list in the playground
 #
 # The same policy in the playground, one matrix per probe (it opens on TCP/8080; pick others in the
 # *probe* menu). Compare the columns of `web` and `backend`; edit the list and watch the cells change.
 
 # %% [markdown] lang="zh-CN"
-# ### 在演练场中
+# ## 在演练场中查看本章的端口列表
 #
 # 把同一条策略放进演练场，每个探测一张矩阵（初始显示 TCP/8080；可在“探测”菜单中选择其他探测）。比较
 # `web` 和 `backend` 这两列；编辑端口列表，观察单元格如何变化。

@@ -4,7 +4,7 @@
 # The chapter's first patterns are policies **without rules**: `default-deny-ingress` and
 # `default-deny-egress`, and, among its best practices, `default-deny-all` in every namespace. A
 # policy with no rules allows nothing, yet it does something: it *isolates* the pods it selects.
-# This notebook shows that isolation, what it breaks (DNS first), and how to fix it.
+# This notebook shows that isolation, what it breaks, and how to fix it.
 #
 # It uses the application namespace `default` (web, frontend, backend, api, db, scanner) and the
 # cluster DNS, `kube-system/coredns`.
@@ -15,7 +15,7 @@
 # 本章最先给出的几个模式是**没有规则**的策略：`default-deny-ingress` 和
 # `default-deny-egress`；在最佳实践中，还有在每个命名空间都应用的
 # `default-deny-all`。没有规则的策略什么也不允许，却并非什么都不做：它会**隔离**所选中的
-# Pod。本笔记本展示这种隔离、它会破坏什么（首先是 DNS），以及如何修复。
+# Pod。本笔记本展示这种隔离、它会破坏什么，以及如何修复。
 #
 # 这里使用应用命名空间 `default`（web、frontend、backend、api、db、scanner）和集群 DNS
 # `kube-system/coredns`。
@@ -108,23 +108,10 @@ assert not Engine(in_kube_system).allowed("default/web", "kube-system/coredns", 
 assert "default/web → kube-system/coredns UDP/53" in wrong_place.denied_now
 
 # %% [markdown]
-# ### The DNS of the whole cluster
+# ## Write the namespace down
 #
-# Applied in the wrong place, the policy also isolates the cluster DNS. The UDP 53 matrix, against
-# the open cluster:
-
-# %% [markdown] lang="zh-CN"
-# ### 整个集群的 DNS
-#
-# 应用到错误的位置时，这条策略还会隔离集群 DNS。下面是 UDP 53 的矩阵，与没有任何策略的集群对比：
-
-# %%
-show_matrix(in_kube_system, 53, "UDP", before=show_matrix(cluster, 53, "UDP").matrix)
-
-# %% [markdown]
-# Every pod of the cluster loses name resolution. The fix: write the namespace in the YAML, and
-# apply one copy per namespace (the chapter's best practice: *每个命名空间应用默认拒绝*, a default
-# deny in every namespace):
+# The fix: write the namespace in the YAML, and apply one copy per namespace (the chapter's best
+# practice: *每个命名空间应用默认拒绝*, a default deny in every namespace):
 #
 # ```yaml
 # metadata:
@@ -140,7 +127,9 @@ show_matrix(in_kube_system, 53, "UDP", before=show_matrix(cluster, 53, "UDP").ma
 # The chapter's second default deny:
 
 # %% [markdown] lang="zh-CN"
-# 集群中的每个 Pod 都无法再解析名称。修复方法：在 YAML 中写明命名空间，并为每个命名空间各应用一份（这正是本章的最佳实践“每个命名空间应用默认拒绝”）：
+# ## 把命名空间写进 YAML
+#
+# 修复方法：在 YAML 中写明命名空间，并为每个命名空间各应用一份（这正是本章的最佳实践“每个命名空间应用默认拒绝”）：
 #
 # ```yaml
 # metadata:
@@ -178,14 +167,14 @@ question("05-deny-egress", deny_egress, "default/frontend", "default/web", 80,
 assert show_connections(deny_egress, egress_connections).allowed == (False, False, True)
 
 # %% [markdown]
-# ### policyTypes must be written out
+# ## policyTypes must be written out
 #
 # Note `policyTypes: [Egress]` in the chapter's policy. Without `policyTypes`, Kubernetes assumes
 # `Ingress` (and adds `Egress` only for a policy **with** egress rules), so the same policy with
 # that line left out becomes an ingress deny:
 
 # %% [markdown] lang="zh-CN"
-# ### policyTypes 必须写明
+# ## policyTypes 必须写明
 #
 # 注意本章策略中的 `policyTypes: [Egress]`。没有 `policyTypes` 时，Kubernetes 默认它是
 # `Ingress`（只有**带有**出站规则的策略才会再加上 `Egress`），所以同一条策略如果漏掉这一行，就变成了入站方向的拒绝：
@@ -193,7 +182,7 @@ assert show_connections(deny_egress, egress_connections).allowed == (False, Fals
 # %%
 NO_TYPES = DENY_EGRESS.replace("  policyTypes:\n  - Egress\n", "")
 no_types = Engine(cluster.merged(load_string(NO_TYPES)))
-print(show_changes(deny_egress, no_types, [(80, "TCP")]).comparison.summary())
+show_changes(deny_egress, no_types, [(80, "TCP")])
 
 # %% tags=["check"]
 assert NO_TYPES != DENY_EGRESS
@@ -201,13 +190,13 @@ assert no_types.allowed("default/web", OUTSIDE["external-db"].ip, 5432)  # egres
 assert not no_types.allowed("kube-system/coredns", "default/web", 80)  # ... and ingress closed
 
 # %% [markdown]
-# ## DNS breaks
+# ## DNS under default-deny-egress
 #
 # **Predict:** under `default-deny-egress`, can `default/web` send a DNS query to the cluster DNS,
 # `kube-system/coredns`, on UDP 53?
 
 # %% [markdown] lang="zh-CN"
-# ## DNS 断了
+# ## default-deny-egress 下的 DNS
 #
 # **预测：** 在 `default-deny-egress` 之下，`default/web` 能否通过 UDP 53 向集群 DNS
 # `kube-system/coredns` 发送 DNS 查询？
@@ -220,29 +209,19 @@ why = show_verdict(deny_egress, "default/web", "kube-system/coredns", 53, "UDP")
 assert not why.allowed and not why.verdict.egress.allowed and why.verdict.ingress.allowed  # egress denies
 
 # %% [markdown]
-# ### Why it matters first
-#
-# On a real cluster this is the first thing that breaks: pods talk to each other by name
-# (`db.default.svc.cluster.local`), names need DNS, and every lookup now times out, so even
-# connections a later policy allows fail. (Pods send queries to the `kube-dns` Service's address;
-# it is translated to a CoreDNS pod's address before policy is checked, which is why the rule below
-# names the CoreDNS **pods**, by their label `k8s-app: kube-dns`.)
-#
 # ## The fix: allow-dns
 #
-# The chapter's `allow-dns` lets every pod of the namespace reach the DNS pods on UDP and TCP 53:
+# The chapter's `allow-dns` lets every pod of the namespace reach the DNS pods on UDP and TCP 53.
+# Pods send their queries to the `kube-dns` Service's address, which is translated to a CoreDNS
+# pod's address before policy is checked; so the rule names the CoreDNS **pods**, by their label
+# `k8s-app: kube-dns`:
 
 # %% [markdown] lang="zh-CN"
-# ### 为什么它最先出问题
-#
-# 在真实集群上，这是最先坏掉的地方：Pod 之间靠名称互相访问（`db.default.svc.cluster.local`），名称要靠
-# DNS 解析，而现在每次查询都会超时，于是连后面的策略允许的连接也会失败。（Pod 把查询发往 `kube-dns`
-# Service 的地址；在检查策略之前，这个地址已被转换成某个 CoreDNS Pod 的地址。所以下面的规则指定的是
-# CoreDNS **Pod**，用的是它们的标签 `k8s-app: kube-dns`。）
-#
 # ## 修复：allow-dns
 #
-# 本章的 `allow-dns` 允许命名空间中的每个 Pod 通过 UDP 53 和 TCP 53 访问 DNS Pod：
+# 本章的 `allow-dns` 允许命名空间中的每个 Pod 通过 UDP 53 和 TCP 53 访问 DNS Pod。Pod 把查询发往
+# `kube-dns` Service 的地址；在检查策略之前，这个地址已被转换成某个 CoreDNS Pod 的地址，所以这条规则指定的是
+# CoreDNS **Pod**，用的是它们的标签 `k8s-app: kube-dns`：
 
 # %%
 ALLOW_DNS = chapter_example("allow-dns")
@@ -269,27 +248,27 @@ assert set(dns.allowed_now) == {f"{p} → kube-system/coredns {proto}/53" for p 
 assert not dns.denied_now
 
 # %% [markdown]
-# ### allow-dns isolates too
+# ## allow-dns isolates too
 #
 # `allow-dns` selects every pod for `Egress`, so on its own, without `default-deny-egress`, it is
 # itself a default deny of everything but DNS. Against the open namespace:
 
 # %% [markdown] lang="zh-CN"
-# ### allow-dns 同样会隔离
+# ## allow-dns 同样会隔离
 #
 # `allow-dns` 针对 `Egress` 选中了每个 Pod，所以即使单独使用、没有
 # `default-deny-egress`，它本身也是一个默认拒绝：除 DNS 外一律拒绝。与没有任何策略的命名空间对比：
 
 # %%
 alone = show_changes(cluster, cluster.merged(load_string(ALLOW_DNS)), PROBES)
-print(alone.comparison.summary())
+alone
 
 # %% tags=["check"]
 assert "default/web → default/db TCP/5432" in alone.denied_now
 assert not alone.allowed_now  # it allowed DNS, which was open anyway
 
 # %% [markdown]
-# ### Both UDP and TCP 53
+# ## Both UDP and TCP 53
 #
 # A DNS answer that does not fit in one UDP packet comes back *truncated* (the TC flag), and the
 # client asks again over **TCP**. With UDP 53 alone that second query is dropped, every time: not
@@ -299,7 +278,7 @@ assert not alone.allowed_now  # it allowed DNS, which was open anyway
 # The difference:
 
 # %% [markdown] lang="zh-CN"
-# ### UDP 和 TCP 53 都要允许
+# ## UDP 和 TCP 53 都要允许
 #
 # 一个 UDP 数据包装不下的 DNS 应答会以*截断*形式返回（带 TC 标志），客户端随后改用 **TCP**
 # 重新查询。只允许 UDP 53 时，这第二次查询每次都会被丢弃：受影响的不是“随机的一部分查询”，而是**所有一个

@@ -113,8 +113,8 @@ assert (MALICIOUS, INTERNET) == ("1.2.3.4", "8.8.8.8") and open_80.allowed.all()
 
 # %%
 tiers = [(t.name, t.order, t.default_action) for t in open_engine.program.tiers]
-for name, order, action in tiers:
-    print(f"tier {name:14} order {order:>12,.0f}   default action {action}")
+for name, order, action in tiers:  # a Tier's name, spec.order and spec.defaultAction
+    print(f"{name + ':':15} order: {order:<10.0f} defaultAction: {action}")
 
 # %% tags=["check"]
 assert tiers == [("kube-admin", 1000, "Pass"), ("default", 1_000_000, "Deny"), ("kube-baseline", 10_000_000, "Pass")]
@@ -131,7 +131,7 @@ assert tiers == [("kube-admin", 1000, "Pass"), ("default", 1_000_000, "Deny"), (
 PREFIXED = chapter_example("block-malicious-ips").replace("name: block-malicious-ips", "name: security.block-malicious-ips")
 for text in (chapter_example("block-malicious-ips"), PREFIXED):
     policy = load_string(text).calico_policies[0]
-    print(f"{policy.name:34} tier {policy.tier}, order {policy.order}")
+    print(f"name: {policy.name:34} tier: {policy.tier}  order: {policy.order:g}")
 
 # %% [markdown]
 # ## The Calico selector language
@@ -203,19 +203,6 @@ view = show_matrix(deny_external, 80, before=open_80)
 assert all(src == dst for src, dst in view.matrix.pairs(True))  # every pod reaches only itself
 
 # %% [markdown]
-# ### The end of a tier, in the engine's words
-#
-# The whole explanation of `frontend → web`: read the egress side, tier by tier.
-
-# %% [markdown] lang="zh-CN"
-# ### 用引擎的话说：Tier 末尾
-#
-# `frontend → web` 的完整解释：看出站这一侧，逐个 Tier 往下读。
-
-# %%
-show_verdict(deny_external, "default/frontend", "default/web", 80)
-
-# %% [markdown]
 # ### A tempting fix: a final `Pass` rule
 #
 # `Pass` ends the current tier and moves on to the next one. Add `- action: Pass` as the last
@@ -266,8 +253,8 @@ kind: Tier
 metadata:
   name: egress-guard
 spec:
-  order: 100            # before tier default (1,000,000)
-  defaultAction: Pass   # what it does not deny goes on to the next tier
+  order: 100            # 在 Tier default（1,000,000）之前 (before tier default)
+  defaultAction: Pass   # 未拒绝的流量交给下一个 Tier (what it does not deny goes on to the next tier)
 """
 GUARDED = chapter_example("deny-external-egress").replace("spec:\n", "spec:\n  tier: egress-guard\n", 1)
 print(EGRESS_GUARD + "---\n" + GUARDED)
@@ -286,7 +273,7 @@ assert not guarded_with_k8s.allowed("default/web", "default/backend", 8080)  # t
 assert (show_matrix(guarded, 80).matrix.allowed == open_80.allowed).all()
 
 # %% [markdown]
-# ### What "not private" still cuts
+# ### Link-local and shared addresses
 #
 # `notNets` lists the three RFC 1918 ranges. Two other ranges that clusters use are not in them:
 #
@@ -300,7 +287,7 @@ assert (show_matrix(guarded, 80).matrix.allowed == open_80.allowed).all()
 # DNSCache at 169.254.20.10 on UDP 53?
 
 # %% [markdown] lang="zh-CN"
-# ### “非私有”还会切断什么
+# ### 链路本地地址与共享地址空间
 #
 # `notNets` 列出了 RFC 1918 的三个地址范围。集群会用到的另外两个范围不在其中：
 #
@@ -321,14 +308,18 @@ question("07-link-local", guarded, "default/web", "169.254.20.10", 53, "UDP",
 assert show_connections(guarded, LINK_LOCAL).allowed == (False, False, False, True)
 
 # %% [markdown]
-# The fix is to list them in `notNets` when the cluster needs them (here both):
+# ### Listing them in `notNets`
+#
+# When the cluster needs these ranges, list them in `notNets` too (here both):
 
 # %% [markdown] lang="zh-CN"
-# 修复方法：集群需要这些范围时，把它们也列进 `notNets`（这里两个都加上）：
+# ### 把它们列进 `notNets`
+#
+# 集群需要这些范围时，把它们也列进 `notNets`（这里两个都加上）：
 
 # %%
-WIDER = GUARDED.replace("      - 192.168.0.0/16\n", "      - 192.168.0.0/16\n      - 169.254.0.0/16   # link-local\n"
-                        "      - 100.64.0.0/10    # shared address space\n")
+WIDER = GUARDED.replace("      - 192.168.0.0/16\n", "      - 192.168.0.0/16\n      - 169.254.0.0/16   # 链路本地 (link-local)\n"
+                        "      - 100.64.0.0/10    # 共享地址空间 (shared address space)\n")
 wider = engine_with(EGRESS_GUARD, WIDER)
 show_connections(wider, LINK_LOCAL + [("default/web", INTERNET, 443)])
 
@@ -412,7 +403,7 @@ assert not deny_with_log.allowed("default/api", "default/web", 80)
 assert deny_with_log.allowed("default/scanner", "default/api", 80)
 
 # %% [markdown]
-# ### A namespaced policy's rule selectors stay in its namespace
+# ## A namespaced policy's rule selectors stay in its namespace
 #
 # `explicit-deny-with-log` is a namespaced Calico `NetworkPolicy`. Its rules' `source.selector:
 # suspicious == 'true'` only matches pods **of its own namespace**, `default`, like a bare
@@ -420,15 +411,20 @@ assert deny_with_log.allowed("default/scanner", "default/api", 80)
 # denied by rule 1 (it is still dropped here, at the end of the tier, because nothing allows it;
 # but the log line you counted on is missing). To reach every namespace, add
 # `namespaceSelector: all()` to the rule's `source`, or write a GlobalNetworkPolicy.
+#
+# A suspicious pod `x/intruder` connects to `default/web`, first under the policy as the chapter
+# writes it:
 
 # %% [markdown] lang="zh-CN"
-# ### 命名空间级策略的规则选择器只在本命名空间内生效
+# ## 命名空间级策略的规则选择器只在本命名空间内生效
 #
 # `explicit-deny-with-log` 是一条命名空间级的 Calico `NetworkPolicy`。其规则中的 `source.selector:
 # suspicious == 'true'` 只匹配**它自己所在命名空间** `default` 中的 Pod，就像 Kubernetes 规则里单独的
 # `podSelector` 一样。其他命名空间中的可疑 Pod 既不会被记录日志，也不会被规则 1 拒绝（在这里它仍会在
 # Tier 末尾被丢弃，因为没有规则允许它；但你指望的那行日志不见了）。若要覆盖所有命名空间，可以在规则的
 # `source` 中加上 `namespaceSelector: all()`，或者改写成 GlobalNetworkPolicy。
+#
+# 一个可疑的 Pod `x/intruder` 连接 `default/web`，先看本章原样的策略：
 
 # %%
 INTRUDER = """apiVersion: v1
@@ -439,13 +435,23 @@ status: {podIP: 10.244.5.66}
 """
 ALL_NAMESPACES = chapter_example("explicit-deny-with-log").replace(
     "      selector: suspicious == 'true'", "      selector: suspicious == 'true'\n      namespaceSelector: all()")
-for title, policy in (("as in the chapter", chapter_example("explicit-deny-with-log")),
-                      ("with namespaceSelector: all()", ALL_NAMESPACES)):
-    intruding = Engine(model_cluster().merged(load_string(INTRUDER)).merged(load_string(policy)))
-    verdict = intruding.verdict("x/intruder", "default/web", 80)
-    print(f"{title:30} x/intruder → default/web: {'allowed' if verdict.allowed else 'denied'}, "
-          f"decided by {verdict.ingress.decision.rule or verdict.ingress.decision.kind}, "
-          f"logged: {bool(verdict.ingress.logged)}")
+
+
+def intruding(policy: str) -> Engine:
+    """The course cluster with x/intruder and this policy."""
+    return Engine(model_cluster().merged(load_string(INTRUDER)).merged(load_string(policy)))
+
+
+show_verdict(intruding(chapter_example("explicit-deny-with-log")), "x/intruder", "default/web", 80, verbose=False)
+
+# %% [markdown]
+# and with `namespaceSelector: all()` in the `source` of the rules:
+
+# %% [markdown] lang="zh-CN"
+# 再看在规则的 `source` 中加上 `namespaceSelector: all()` 之后：
+
+# %%
+show_verdict(intruding(ALL_NAMESPACES), "x/intruder", "default/web", 80, verbose=False)
 
 # %% tags=["check"]
 chapter_way = Engine(model_cluster().merged(load_string(INTRUDER)).merged(
@@ -482,7 +488,7 @@ assert with_k8s.allowed("default/scanner", "default/web", 80)
 assert not with_k8s.verdict("default/scanner", "default/web", 80).ingress.logged
 
 # %% [markdown]
-# ### Exercise: make the explicit Deny come first
+# ## Exercise: make the explicit Deny come first
 #
 # Change only the Calico policy so that the scanner is denied again. The playground below runs on
 # the exercise's cluster, which already has `allow-same-namespace`; its editor holds the Calico
@@ -490,7 +496,7 @@ assert not with_k8s.verdict("default/scanner", "default/web", 80).ingress.logged
 # explanation; then write your answer in the exercise and press **Check**.
 
 # %% [markdown] lang="zh-CN"
-# ### 练习：让显式 Deny 先生效
+# ## 练习：让显式 Deny 先生效
 #
 # 只修改 Calico 策略，让 scanner 重新被拒绝。下面的演练场 运行在练习的集群上，该集群已有
 # `allow-same-namespace`；编辑器里是那条 Calico 策略。修改它，观察单元格 `default/scanner →
@@ -610,9 +616,9 @@ spec:
   - action: Allow
     protocol: ICMP
     icmp:
-      type: 8        # echo request (ping)
+      type: 8        # 回显请求，即 ping (echo request)
   - action: Deny
-    protocol: ICMP   # every other ICMP type
+    protocol: ICMP   # 其他所有 ICMP 类型 (every other ICMP type)
 """
 ping = engine_with(PING)
 ICMP_ECHO, ICMP_TIMESTAMP = 8, 13
@@ -786,27 +792,29 @@ choice("07-http", ["allowed", "denied"], "allowed" if delete_allowed else "denie
                                  http_path="/api/v1/users"))
 
 # %% [markdown]
-# ### Felix alone, and with Istio + Dikastes
+# ## Felix alone, and with Istio + Dikastes
 #
 # The evaluator's `l7=True` shows what the rule would do with Istio and Calico's Dikastes installed
-# (then it applies to ingress only, and only to Allow rules), next to Felix alone:
+# (then it applies to ingress only, and only to Allow rules), next to Felix alone (`✓` allowed, `·`
+# denied):
 
 # %% [markdown] lang="zh-CN"
-# ### 只有 Felix，以及加上 Istio + Dikastes
+# ## 只有 Felix，以及加上 Istio + Dikastes
 #
 # 引擎的 `l7=True` 展示了装有 Istio 和 Calico 的 Dikastes 时这条规则会做什么（这时 HTTP
-# 匹配只作用于入站，且只作用于 Allow 规则），并与只有 Felix 时对比：
+# 匹配只作用于入站，且只作用于 Allow 规则），并与只有 Felix 时对比（`✓` 表示允许，`·` 表示拒绝）：
 
 # %%
 dikastes = engine_with(chapter_example("allow-specific-http"), l7=True)
 REQUESTS = [("GET", "/api/v1/users"), ("POST", "/api/v1/products/42"), ("DELETE", "/api/v1/users"),
             ("GET", "/api/v1/users/7"), ("GET", "/admin")]
 answers = {}
+print(f"{'':29} {'Felix':7} Felix + Istio + Dikastes")
 for method, path in REQUESTS:
     answers[method, path] = tuple(e.allowed("default/web", "default/api", 8080, http_method=method, http_path=path)
                                   for e in (http, dikastes))
-    print(f"{method:6} {path:22} Felix alone: {'allowed' if answers[method, path][0] else 'denied':8}"
-          f"  with Istio + Dikastes: {'allowed' if answers[method, path][1] else 'denied'}")
+    felix, with_l7 = ("✓" if ok else "·" for ok in answers[method, path])
+    print(f"{method:6} {path:22} {felix:7} {with_l7}")
 
 # %% tags=["check"]
 assert all(felix for felix, _ in answers.values())

@@ -67,7 +67,7 @@ intro("08")
 cluster = model_cluster("and-or")
 for dataplane in ("kubernetes", "calico"):
     tiers = Engine(cluster, dataplane).program.tiers
-    print(f"{dataplane:10}: " + "  →  ".join(t.title for t in tiers))
+    print(f"{dataplane:10}: " + "  →  ".join(t.name for t in tiers))
 
 # %% tags=["check"]
 assert [t.name for t in Engine(cluster, "kubernetes").program.tiers] == ["kube-admin", "default", "kube-baseline"]
@@ -111,7 +111,7 @@ metadata:
 spec:
   tier: Admin
   priority: 20
-  subject:                       # whom the policy protects: every pod of namespace x
+  subject:                       # 保护命名空间 x 的所有 Pod (protects every pod of namespace x)
     namespaces:
       matchLabels:
         kubernetes.io/metadata.name: x
@@ -180,12 +180,12 @@ spec:
   tier: Admin
   priority: 10
   subject:
-    namespaces: {}               # every namespace
+    namespaces: {}               # 所有命名空间 (every namespace)
   ingress:
   - name: accept-prometheus
     action: Accept
     from:
-    - pods:                      # one peer, both selectors: role=monitor pods of namespace monitoring
+    - pods:                      # 一个对等点，两个选择器 (one peer, both selectors)
         namespaceSelector:
           matchLabels:
             kubernetes.io/metadata.name: monitoring
@@ -216,16 +216,14 @@ assert not monitored.allowed("y/a", "x/a", 80)  # the guardrail holds
 # ## `Pass` and `priority`: handing a decision back to the namespace owner
 #
 # `Pass` skips the rest of the Admin tier: the connection goes on to the NetworkPolicy layer,
-# where the namespace owner decides. Policies run by priority, lowest first, so a `Pass` at
-# priority 15 comes before the `Deny` at 20. Here the administrators make an exception for the
-# pods `app: a` of namespace `y`.
+# where the namespace owner decides. Policies of a tier run by `priority`, lowest first. Here the
+# administrators make an exception for the pods `app: a` of namespace `y`.
 
 # %% [markdown] lang="zh-CN"
 # ## `Pass` 与 `priority`：把决定交还给命名空间所有者
 #
 # `Pass` 跳过 Admin Tier 的其余部分：连接进入 NetworkPolicy
-# 阶段，由命名空间所有者决定。策略按优先级执行，数值小的先执行，所以优先级为 15 的 `Pass` 排在优先级为 20
-# 的 `Deny` 之前。这里管理员为命名空间 `y` 中带 `app: a` 的 Pod 开了一个例外。
+# 阶段，由命名空间所有者决定。同一 Tier 中的策略按 `priority` 执行，数值小的先执行。这里管理员为命名空间 `y` 中带 `app: a` 的 Pod 开了一个例外。
 
 # %%
 ADMIN_PASS = """\
@@ -235,7 +233,7 @@ metadata:
   name: pass-ingress-y-a-to-x
 spec:
   tier: Admin
-  priority: 15                   # before deny-ingress-y-to-x (20)
+  priority: 15
   subject:
     namespaces:
       matchLabels:
@@ -271,24 +269,15 @@ assert [(p.ref.name, p.outcome) for p in admin.policies] == [
     ("deny-ingress-y-to-x", "not-reached")]
 
 # %% [markdown]
-# ### Priority, not file order
+# ## Priority, not file order
 #
-# The Admin tier's policies in priority order, for `y/a → x/a`:
-
-# %% [markdown] lang="zh-CN"
-# ### 看优先级，而不是文件顺序
-#
-# 对于 `y/a → x/a`，Admin Tier 中的策略按优先级排列如下：
-
-# %%
-show_verdict(delegated, "y/a", "x/a", 80)
-
-# %% [markdown]
 # Priority decides, not the order of the files: give the Pass priority 25 and the Deny comes
 # first again. Two policies of one tier with the **same** priority that select the same pods are
 # ordered by the implementation (Calico and npkit go by name); `npkit lint` warns about it (NP406).
 
 # %% [markdown] lang="zh-CN"
+# ## 看优先级，而不是文件顺序
+#
 # 起决定作用的是优先级，而不是文件中的顺序：把 Pass 的优先级改为 25，Deny 就又排到了前面。同一 Tier
 # 中两个优先级**相同**且选中相同 Pod 的策略，其先后由具体实现决定（Calico 和 npkit 按名称排序）；
 # `npkit lint` 会对此发出警告（NP406）。
@@ -416,10 +405,7 @@ on_calico
 assert (on_upstream.matrix.allowed == on_calico.matrix.allowed).all()
 
 # %% [markdown]
-# ### What a CNI ignores
-#
-# A network plugin enforces the kinds it implements and ignores the rest, silently: the API
-# server stores the objects (once their CRDs exist), and nothing but the traffic tells you.
+# ### A guardrail written the Calico way
 #
 # The same guardrail written the Calico way: a tier before `default` that passes what it does not
 # decide, and a GlobalNetworkPolicy that denies `y` into `x`.
@@ -428,10 +414,7 @@ assert (on_upstream.matrix.allowed == on_calico.matrix.allowed).all()
 # with these objects applied?
 
 # %% [markdown] lang="zh-CN"
-# ### CNI 会忽略什么
-#
-# 网络插件只实施它所实现的资源类型，其余的一概静默忽略：API 服务器照样存储这些对象（只要对应的 CRD
-# 已存在），除了流量本身，没有任何东西会告诉你。
+# ### 用 Calico 的方式写护栏
 #
 # 用 Calico 的方式编写同一个护栏：一个排在 `default` 之前、对自己不作决定的流量执行 Pass 的
 # Tier，以及一个拒绝 `y` 进入 `x` 的 GlobalNetworkPolicy。
@@ -473,12 +456,16 @@ assert upstream.allowed("y/a", "x/a", 80) and not calico.allowed("y/a", "x/a", 8
 assert any("no effect on the kubernetes dataplane" in note for note in upstream.notes)
 
 # %% [markdown]
+# ### kind's own CNI
+#
 # **kind's own CNI goes further.** kindnet (kind 0.24 and later) enforces NetworkPolicy, and
 # nothing else: it ignores Calico objects *and* ClusterNetworkPolicies. On a default kind
 # cluster, the scenario above is only the owner's NetworkPolicy. **Predict:** can `y/b` reach
 # `x/a` there?
 
 # %% [markdown] lang="zh-CN"
+# ### kind 自带的 CNI
+#
 # **kind 自带的 CNI 走得更远。** kindnet（kind 0.24 及更高版本）只实施 NetworkPolicy：它既忽略 Calico
 # 对象，*也*忽略 ClusterNetworkPolicy。在默认的 kind 集群上，上面的场景只剩下所有者的
 # NetworkPolicy。**预测：** 在那里，`y/b` 能否访问 `x/a`？

@@ -72,8 +72,8 @@ intro("09")
 # a policy change), and test from a **pod**, never from the node: Calico always lets a node reach
 # its own pods, so kubelet's probes keep working.
 #
-# **Predict** the first walkthrough's second `wget`: after the default deny, does `client` get
-# the page?
+# The chapter's comments say what its `wget`s should show. **Predict** what they do not say: after
+# the default deny, can `web` open a connection to `client`, the other way round?
 
 # %% [markdown] lang="zh-CN"
 # ## 本章的 kubectl 测试
@@ -134,7 +134,9 @@ intro("09")
 # 要让测试结果可信，有两条规则：始终发起**新**连接（已建立的连接在策略变更后依然存在）；从 **Pod**
 # 中测试，不要从节点上测试：Calico 总是允许节点访问它自己的 Pod，这样 kubelet 的探针才能继续工作。
 #
-# **预测：** 第一个演练中的第二次 `wget`，即应用默认拒绝之后，`client` 还能拿到页面吗？
+# 本章的注释已经写明了两次 `wget` 应有的结果。下面预测注释没有说的：
+#
+# **预测：** 应用默认拒绝之后，`web` 能否反过来向 `client` 发起连接？
 
 # %%
 POLICY_TEST = """\
@@ -151,7 +153,7 @@ spec: {containers: [{name: client, image: busybox}]}
 """
 print(chapter_example("default-deny-policy-test"))
 first_walkthrough = Engine(load_string(POLICY_TEST + "---\n" + chapter_example("default-deny-policy-test")))
-question("09-first-walkthrough", first_walkthrough, "policy-test/client", "policy-test/web", 80)
+question("09-first-walkthrough", first_walkthrough, "policy-test/web", "policy-test/client", 80)
 
 # %% tags=["check"]
 assert not first_walkthrough.allowed("policy-test/client", "policy-test/web", 80)  # wget times out
@@ -295,13 +297,13 @@ if probed.observes:
     assert probed.agree, probed.render_text()  # the dataplane did what the engine predicted
 
 # %% [markdown]
-# ## Logging with a Log policy, and a surprising matrix
+# ## Logging with a Log policy
 #
 # The chapter turns on policy logging with this GlobalNetworkPolicy (启用 Calico 策略日志 — enable
 # Calico policy logging): tier `default`, order 9999, every pod, one `Log` rule per direction.
 
 # %% [markdown] lang="zh-CN"
-# ## 用 Log 策略记录日志，以及一个出人意料的矩阵
+# ## 用 Log 策略记录日志
 #
 # 本章用下面这个 GlobalNetworkPolicy 启用 Calico 策略日志：Tier `default`，order 9999，选中所有
 # Pod，每个方向一条 `Log` 规则。
@@ -311,32 +313,19 @@ print(chapter_example("log-denied"))
 
 # %% [markdown]
 # **Predict:** `Log` never decides anything. With `log-denied` applied, can `np-demo/frontend`
-# still reach `np-demo/web`?
+# still reach `np-demo/web`? (The cell applies `log-denied` on the lab's backend and probes every
+# pair again; your answer opens the result.)
 
 # %% [markdown] lang="zh-CN"
 # **预测：** `Log` 从不作出任何决定。应用 `log-denied` 之后，`np-demo/frontend` 还能访问 `np-demo/web`
-# 吗？
+# 吗？（这个单元格会在实验后端上应用 `log-denied`，并再次探测每一对 Pod；作答后即可看到结果。）
 
 # %%
 with_log = Engine(np_demo.merged(load_string(chapter_example("allow-frontend") + "---\n"
                                              + chapter_example("log-denied"))))
-question("09-log-denied", with_log, "np-demo/frontend", "np-demo/web", 80,
-         more=lambda: show_verdict(with_log, "np-demo/frontend", "np-demo/web", 80))
-
-# %% [markdown]
-# ### Probe it
-#
-# Apply `log-denied` on the lab's backend and probe every pair again:
-
-# %% [markdown] lang="zh-CN"
-# ### 探测一下
-#
-# 在实验后端上应用 `log-denied`，然后再次探测每一对 Pod：
-
-# %%
 lab.apply(chapter_example("log-denied"))
-logged = lab.check(port=80)
-print(logged)
+logged = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+question("09-log-denied", with_log, "np-demo/frontend", "np-demo/web", 80, more=lambda: logged)
 
 # %% tags=["check"]
 assert all(src == dst for src, dst in logged.predicted.pairs(True))
@@ -347,7 +336,7 @@ assert not surprise.verdict.egress.allowed and surprise.verdict.egress.decision.
 assert surprise.verdict.egress.logged  # the Log rule fired, and decided nothing
 
 # %% [markdown]
-# ### Where the log lines are
+# ## Where the log lines are
 #
 # A `Log` rule writes to the **kernel log of the node**, prefix
 # `calico-packet` (read with `dmesg` or `journalctl -k` on the node), not to calico-node's own
@@ -357,7 +346,7 @@ assert surprise.verdict.egress.logged  # the Log rule fired, and decided nothing
 # observing backend, the evaluator says which Log rules each probe hits:
 
 # %% [markdown] lang="zh-CN"
-# ### 日志在哪里
+# ## 日志在哪里
 #
 # `Log` 规则写入的是**节点的内核日志**，前缀为 `calico-packet`（在节点上用 `dmesg` 或 `journalctl -k`
 # 查看），而不是 calico-node 自己的日志：本章的
@@ -372,13 +361,12 @@ if lab.observes:
     except LabError as error:  # a backend that cannot read the kernel log says why
         print(error)
 else:
-    print("predicted, not observed: the Log rules each probe would hit")
     for src, dst in [("np-demo/frontend", "np-demo/web"), ("np-demo/other", "np-demo/web")]:
         verdict = lab.engine.verdict(src, dst, 80)
         # a packet the source's egress drops never reaches the destination's ingress rules: the
         # engine then lists no ingress Log hits (and marks that side "not reached")
         hits = verdict.egress.logged + verdict.ingress.logged
-        print(f"  {src} → {dst}: " + "; ".join(hits))
+        print(f"{src} → {dst}: " + "; ".join(hits))
 
 # %% [markdown]
 # **The fix.** Log only where tier `default` denies anyway: `web`'s ingress, which
@@ -446,7 +434,8 @@ if fixed.observes:
 # `mark match 0x10000/0x10000` (accepted). With the nftables dataplane, `nft list table ip calico`
 # shows the same chains, prefixed `filter-`.
 #
-# The local backend compiles policies to nftables chains of the same shape; ask it for `web`'s:
+# The local backend compiles policies to nftables chains of the same shape; ask it for `web`'s (a
+# backend that only predicts has none, and says so):
 
 # %% [markdown] lang="zh-CN"
 # ## 阅读生成的规则
@@ -468,21 +457,32 @@ if fixed.observes:
 # `mark match 0x0/0x20000`（未设置 pass）和 `mark match 0x10000/0x10000`（已接受）。使用 nftables
 # 数据平面时，`nft list table ip calico` 显示同样的链，名称带有前缀 `filter-`。
 #
-# 本地后端会把策略编译成结构相同的 nftables 链；我们向它索取 `web` 的链：
+# 本地后端会把策略编译成结构相同的 nftables 链；我们向它索取 `web` 的链（仅预测的后端没有这些链，它会说明这一点）：
 
 # %%
 try:
     rules = lab.rules("np-demo/web")
     print(rules)
-except LabError as error:
+except LabError as error:  # prediction only: nothing was generated
     rules = None
-    print(f"{error}.\nShown instead, as an ILLUSTRATION (not generated here): what Felix writes for "
-          "web's ingress on a Calico node.")
+    print(error)
+
+# %% [markdown]
+# For comparison, an **illustration**, not generated here: what Felix writes for `web`'s ingress on
+# a Calico 3.32 node with the iptables dataplane (`iptables -L cali-tw-cali1a2b3c4d5e6 -n`, for
+# `np-demo/web` with `allow-frontend` and the fixed `log-denied`; the hashes are invented). The
+# first policy chain, `cali-pi-_Kx9f…`, is `allow-frontend` (its rule's comment names the policy);
+# the second, `cali-pi-_Pq4L…`, is `log-denied`: `Log` sets no mark, so the tier's `DROP` follows.
+
+# %% [markdown] lang="zh-CN"
+# 作为对照，下面是一份**示意**（并非在这里生成）：在使用 iptables 数据平面的 Calico 3.32 节点上，Felix
+# 为 `web` 的入站方向写入的规则（`iptables -L cali-tw-cali1a2b3c4d5e6 -n`，对应带有 `allow-frontend`
+# 和修复后的 `log-denied` 的 `np-demo/web`；其中的哈希值是虚构的）。第一个策略链 `cali-pi-_Kx9f…`
+# 是 `allow-frontend`（其规则的注释写明了策略名称）；第二个 `cali-pi-_Pq4L…` 是 `log-denied`：`Log`
+# 不设置任何标记，所以紧接着就是该 Tier 的 `DROP`。
 
 # %%
 ILLUSTRATION = """\
-# ILLUSTRATION, not generated here: `iptables -L cali-tw-cali1a2b3c4d5e6 -n` on a Calico 3.32 node
-# (iptables dataplane) for np-demo/web with allow-frontend and the fixed log-denied; hashes invented.
 Chain cali-tw-cali1a2b3c4d5e6 (1 references)
 target          prot opt source     destination
 ACCEPT          all  --  0.0.0.0/0  0.0.0.0/0   /* cali:Q8X3… */ ctstate RELATED,ESTABLISHED
@@ -500,15 +500,14 @@ cali-pri-ksa.np-demo.default  all  --  0.0.0.0/0  0.0.0.0/0   /* cali:mE5t… */
 RETURN          all  --  0.0.0.0/0  0.0.0.0/0   /* cali:Wd3j… */ /* Return if profile accepted */ mark match 0x10000/0x10000
 DROP            all  --  0.0.0.0/0  0.0.0.0/0   /* cali:k6Rn… */ /* Drop if no profiles matched */
 
-Chain cali-pi-_Kx9f… (1 references)       <- allow-frontend; the first rule's comment names the policy
+Chain cali-pi-_Kx9f… (1 references)
 MARK  tcp  --  0.0.0.0/0  0.0.0.0/0  /* KubernetesNetworkPolicy np-demo/allow-frontend ingress */ match-set cali40s:… src tcp dpt:80 MARK or 0x10000
 RETURN all --  0.0.0.0/0  0.0.0.0/0  mark match 0x10000/0x10000
 
-Chain cali-pi-_Pq4L… (1 references)       <- log-denied: Log does not set a mark, so the tier's DROP follows
+Chain cali-pi-_Pq4L… (1 references)
 LOG   all  --  0.0.0.0/0  0.0.0.0/0  /* GlobalNetworkPolicy log-denied ingress */ LOG flags 0 level 5 prefix "calico-packet: "
 """
-if rules is None:
-    print(ILLUSTRATION)
+print(ILLUSTRATION)
 
 # %% tags=["check"]
 assert "End of tier default. Drop if no policies passed packet" in ILLUSTRATION
@@ -622,9 +621,10 @@ for dataplane, command in [("iptables", "iptables-save -t filter | grep -E 'cali
 # %%
 for tier in lab.engine.program.tiers:
     for policy in tier.policies:
-        order = "(none: last)" if policy.order is None else f"{policy.order:g}"
-        print(f"tier {tier.name:8} order {order:12} {str(policy.ref):45} selects {policy.subject.describe()}"
-              f"  [{', '.join(sorted(policy.directions))}]")
+        order = "-" if policy.order is None else f"{policy.order:g}"  # "-": no order, evaluated last
+        types = ", ".join(sorted(policy.directions))
+        print(f"tier: {tier.name:8} order: {order:6} {str(policy.ref):42} types: [{types}]")
+        print(f"    {policy.subject.describe()}")  # what it selects
 print("\n" + lab.backend.status())
 
 # %% tags=["check"]

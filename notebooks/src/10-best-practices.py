@@ -20,11 +20,11 @@
 from npkit.course import Exercise, chapter_example, chapter_examples, intro, model_cluster, overview
 from npkit.course.questions import choice, question
 from npkit.course.review import review
-from npkit.diff import compare, render_comparison
+from npkit.diff import compare
 from npkit.engine import Engine
 from npkit.lint import Findings, lint
 from npkit.loading import load_string
-from npkit.widgets import show_connections
+from npkit.widgets import show_changes, show_connections
 
 intro("10")
 
@@ -89,7 +89,7 @@ assert deny_default.allowed("x/fake-dns", "monitoring/grafana", 3000)
 assert not deny_default.allowed("monitoring/prometheus", "default/web", 80)  # default: closed
 
 # %% [markdown]
-# ## 2. Allow DNS, pinned to kube-system, on UDP *and* TCP
+# ## 2. Allow DNS, pinned to kube-system
 #
 # A default deny of egress blocks DNS too (notebook 05). The chapter's best-practice rule
 # (通常需要允许 DNS — you usually need to allow DNS) selects kube-dns by the namespace's
@@ -97,7 +97,7 @@ assert not deny_default.allowed("monitoring/prometheus", "default/web", 80)  # d
 # by the chapter's convention:
 
 # %% [markdown] lang="zh-CN"
-# ## 2. 允许 DNS：固定到 kube-system，UDP *和* TCP 都要
+# ## 2. 允许 DNS：固定到 kube-system
 #
 # 出站默认拒绝也会阻断 DNS（笔记本 05）。本章的最佳实践规则（“通常需要允许
 # DNS”）通过命名空间内置的名称标签来选择 kube-dns，这个标签由 API
@@ -116,26 +116,27 @@ print(chapter_example("allow-dns-kube-system"))
 
 # %%
 dns_udp_only = engine_with(chapter_example("default-deny-all"), chapter_example("allow-dns-kube-system"))
-question("10-dns-tcp", dns_udp_only, "default/web", "kube-system/coredns", 53, "TCP")
-
-# %% [markdown]
-# ### Pinned, or any namespace
-#
-# The chapter's own `allow-dns` (notebook 06) has TCP 53. That `allow-dns`, however, matches `k8s-app: kube-dns` with `namespaceSelector: {}`, in **any**
-# namespace. Compare what the two variants let `web` send DNS queries to:
-
-# %% [markdown] lang="zh-CN"
-# ### 固定命名空间，还是任意命名空间
-#
-# 本章自己的 `allow-dns`（笔记本 06）包含 TCP 53。但这个 `allow-dns` 用 `namespaceSelector: {}` 匹配
-# `k8s-app: kube-dns`，即**任意**命名空间中的此类 Pod。比较一下这两种写法分别允许 `web` 向谁发送 DNS
-# 查询：
-
-# %%
-chapter_allow_dns = engine_with(chapter_example("default-deny-all"), chapter_example("allow-dns"))
 queries = [("default/web", "kube-system/coredns", 53, "UDP"), ("default/web", "kube-system/coredns", 53, "TCP"),
            ("default/web", "x/fake-dns", 53, "UDP")]
 pinned_view = show_connections(dns_udp_only, queries)
+question("10-dns-tcp", dns_udp_only, "default/web", "kube-system/coredns", 53, "TCP", more=lambda: pinned_view)
+
+# %% [markdown]
+# ## Pinned, or any namespace
+#
+# The chapter's own `allow-dns` (notebook 06) has TCP 53. That `allow-dns`, however, matches
+# `k8s-app: kube-dns` with `namespaceSelector: {}`, in **any** namespace. What it lets `web` send
+# DNS queries to (the pinned variant's answers are in the reveal above):
+
+# %% [markdown] lang="zh-CN"
+# ## 固定命名空间，还是任意命名空间
+#
+# 本章自己的 `allow-dns`（笔记本 06）包含 TCP 53。但这个 `allow-dns` 用 `namespaceSelector: {}` 匹配
+# `k8s-app: kube-dns`，即**任意**命名空间中的此类 Pod。它允许 `web` 向谁发送 DNS
+# 查询（固定命名空间的写法见上面揭晓的内容）：
+
+# %%
+chapter_allow_dns = engine_with(chapter_example("default-deny-all"), chapter_example("allow-dns"))
 any_namespace_view = show_connections(chapter_allow_dns, queries)
 any_namespace_view
 
@@ -339,14 +340,14 @@ choice("10-how-many-findings", BUCKETS,
        more=lambda: findings)
 
 # %% [markdown]
-# ### What the linter found
+# ## What the linter found
 #
 # `review(…, files=[…])` is `npkit.lint` reporting on your own file: findings about the course
 # cluster's objects (a namespace with no default deny) keep their object and lose the location of
 # data files you never opened.
 
 # %% [markdown] lang="zh-CN"
-# ### lint 工具发现了什么
+# ## lint 工具发现了什么
 #
 # `review(…, files=[…])` 就是 `npkit.lint`
 # 针对你自己的文件作出报告：关于课程集群中对象的检查发现（某个命名空间没有默认拒绝）保留所涉及的对象，但不显示你从未打开过的数据文件中的位置。
@@ -394,7 +395,9 @@ assert not broken.allowed("monitoring/prometheus", "default/web", 80)
 # each probed port, under both sets of policies, and lists the connections whose answer changed.
 # A fix is right when it changes exactly what it should, and nothing else.
 #
-# **Names first.** Renaming changes no traffic:
+# ### Names first
+#
+# Renaming changes no traffic:
 
 # %% [markdown] lang="zh-CN"
 # ## 一次修复一处，并证明每次修复
@@ -402,7 +405,9 @@ assert not broken.allowed("monitoring/prometheus", "default/web", 80)
 # `compare(before, after, probes)` 在两组策略下，就每个探测端口向评估器询问 Pod
 # 之间的每条连接，并列出结果发生变化的连接。一次修复是正确的，当且仅当它恰好改变了应该改变的内容，别无其他。
 #
-# **先改名称。** 重命名不会改变任何流量：
+# ### 先改名称
+#
+# 重命名不会改变任何流量：
 
 # %%
 PROBES = [(53, "UDP"), (53, "TCP"), (80, "TCP"), (3000, "TCP"), (9090, "TCP")]
@@ -411,17 +416,21 @@ RENAMED = (MONITORING.replace("  name: deny\n", "  name: default-deny-all\n")
            .replace("  name: grafana-to-prometheus\n", "  name: allow-ingress-grafana-to-prometheus\n"))
 renamed = engine_with(RENAMED)
 step = compare(broken, renamed, PROBES)
-print(step.summary())
+show_changes(broken, renamed, PROBES)
 
 # %% tags=["check"]
 assert step.equivalent
 
 # %% [markdown]
-# **DNS.** Pin the namespace in the same peer, and add TCP 53. **Predict:** which of these
-# connections change?
+# ### DNS
+#
+# Pin the namespace in the same peer, and add TCP 53. **Predict:** which of these connections
+# change?
 
 # %% [markdown] lang="zh-CN"
-# **DNS。** 在同一个对等点中固定命名空间，并加上 TCP 53。**预测：** 下面哪些连接会发生变化？
+# ### DNS
+#
+# 在同一个对等点中固定命名空间，并加上 TCP 53。**预测：** 下面哪些连接会发生变化？
 
 # %%
 DNS_FIXED = RENAMED.replace("""\
@@ -451,9 +460,8 @@ changed = {c.label for c in step.changes}
 DNS_OPTIONS = ["monitoring/prometheus → kube-system/coredns TCP/53", "monitoring/prometheus → kube-system/coredns UDP/53",
                "monitoring/prometheus → x/fake-dns UDP/53", "monitoring/grafana → x/fake-dns UDP/53",
                "monitoring/prometheus → default/web TCP/80"]
-dns_step = step
 choice("10-dns-fix", DNS_OPTIONS, [o for o in DNS_OPTIONS if o in changed], multiple=True,
-       more=lambda: render_comparison(dns_step, explain=False))
+       more=lambda: show_changes(renamed, dns_fixed, PROBES))
 
 # %% tags=["check"]
 assert {c.label for c in step.newly_allowed} == {"monitoring/grafana → kube-system/coredns TCP/53",
@@ -462,12 +470,16 @@ assert {c.label for c in step.newly_denied} == {"monitoring/grafana → x/fake-d
                                                 "monitoring/prometheus → x/fake-dns UDP/53"}
 
 # %% [markdown]
-# **Peers.** Prometheus's egress needs one peer with both selectors (AND: `web` pods in
+# ### Peers
+#
+# Prometheus's egress needs one peer with both selectors (AND: `web` pods in
 # namespace `default`), not two; `web`'s ingress needs a `namespaceSelector` in the same peer as
 # `role: monitor`. The YAML dash decides (notebook 03).
 
 # %% [markdown] lang="zh-CN"
-# **对等点。** Prometheus 的出站方向需要的是一个同时带有两个选择器的对等点（AND：命名空间 `default` 中的 `web`
+# ### 对等点
+#
+# Prometheus 的出站方向需要的是一个同时带有两个选择器的对等点（AND：命名空间 `default` 中的 `web`
 # Pod），而不是两个对等点；`web` 的入站方向需要在 `role: monitor` 所在的同一个对等点中加上
 # `namespaceSelector`。决定 AND 还是 OR 的是 YAML 中的短横线（笔记本 03）。
 
@@ -502,21 +514,25 @@ PEERS_FIXED = DNS_FIXED.replace("""\
 """)
 peers_fixed = engine_with(PEERS_FIXED)
 step = compare(dns_fixed, peers_fixed, PROBES)
-print(render_comparison(step))
+show_changes(dns_fixed, peers_fixed, PROBES)
 
 # %% tags=["check"]
 assert [c.label for c in step.newly_allowed] == ["monitoring/prometheus → default/web TCP/80"]
 assert not step.newly_denied
 
 # %% [markdown]
-# **A default deny in every namespace.** The same two policies for each namespace, from a small
+# ### A default deny in every namespace
+#
+# The same two policies for each namespace, from a small
 # template, as a Helm chart or kustomize overlay would stamp them out: `default-deny-all` and
 # `allow-egress-to-kube-dns` (pinned, UDP and TCP). `monitoring` has its own already.
 #
 # **Predict:** can this step allow a connection that was denied before?
 
 # %% [markdown] lang="zh-CN"
-# **每个命名空间都应用默认拒绝。** 用一个小模板为每个命名空间生成同样的两个策略，就像 Helm chart 或
+# ### 每个命名空间都应用默认拒绝
+#
+# 用一个小模板为每个命名空间生成同样的两个策略，就像 Helm chart 或
 # kustomize overlay 批量生成那样：`default-deny-all` 和 `allow-egress-to-kube-dns`（固定命名空间，UDP 和
 # TCP）。`monitoring` 已经有自己的一套。
 #
@@ -565,9 +581,8 @@ spec:
 FIXED = "---\n".join([PEERS_FIXED] + [namespace_baseline(ns) for ns in ("default", "x")])
 fixed = engine_with(FIXED)
 step = compare(peers_fixed, fixed, PROBES)
-baseline_step = step
 choice("10-baseline-adds", ["yes", "no"], "yes" if step.newly_allowed else "no",
-       more=lambda: baseline_step.summary())
+       more=lambda: show_changes(peers_fixed, fixed, PROBES))
 
 # %% tags=["check"]
 assert not step.newly_allowed and step.newly_denied
@@ -672,14 +687,14 @@ choice("10-most-findings", ["example-policy", "allow-dns", "block-malicious-ips"
        most)
 
 # %% [markdown]
-# ### Finding by finding
+# ## Finding by finding
 
 # %% [markdown] lang="zh-CN"
-# ### 逐条查看检查发现
+# ## 逐条查看检查发现
 
 # %%
 for name, found in chapter_findings.items():
-    print(f"{name:26} " + (", ".join(f"{f.rule} {f.name}" for f in found) or "no findings"))
+    print(f"{name:26} " + (", ".join(f"{f.rule} {f.name}" for f in found) or "-"))
 
 # %% [markdown]
 # What each finding says about the chapter, and where the course deals with it:
