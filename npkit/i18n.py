@@ -33,10 +33,11 @@ from functools import cache
 
 TYPE_CHECKING = False  # not typing's: `npkit` imports this module at start-up, so it stays small
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    import re
+    from collections.abc import Callable, Iterator, Sequence
 
 __all__ = ["LANGUAGES", "LazyText", "Messages", "N_", "get_language", "language", "ljust", "messages", "normalize",
-           "set_language", "translate", "width", "wrap"]
+           "series", "set_language", "tidy", "translate", "width", "wrap"]
 
 ENGLISH = "en"
 LANGUAGES = (ENGLISH, "zh_CN")  # the languages npkit speaks; each but English has npkit/locale/<lang>/
@@ -90,7 +91,8 @@ def get_language() -> str:
 def _checked(lang: str) -> str:
     chosen = normalize(lang)
     if chosen is None or (chosen == ENGLISH and not lang.lower().startswith("en")):
-        raise ValueError(f"npkit speaks {', '.join(LANGUAGES)}, not {lang!r}")
+        raise ValueError(messages("npkit").gettext("npkit speaks {languages}, not {lang}").format(
+            languages=", ".join(LANGUAGES), lang=repr(lang)))
     return chosen
 
 
@@ -236,6 +238,50 @@ def messages(domain: str) -> Messages:
         return LazyText(lambda: translate(domain, message))
 
     return Messages(gettext, ngettext, pgettext, lazy_gettext)
+
+
+# -- lists in a sentence ----------------------------------------------------------------------------------------
+
+def series(items: Sequence[str], conjunction: str = "and") -> str:
+    """`items` as a sentence lists them: "a, b and c" (or "a, b or c"); Chinese "a、b 和 c".
+
+    >>> series(["x/a", "x/b", "x/c"]), series(["TCP"], "or"), series([])
+    ('x/a, x/b and x/c', 'TCP', '')
+    >>> with language("zh_CN"):
+    ...     series(["x/a", "x/b", "x/c"])
+    'x/a、x/b 和 x/c'
+    """
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    _ = messages("npkit").gettext
+    head = _(", ").join(items[:-1])
+    template = _("{items} or {last}") if conjunction == "or" else _("{items} and {last}")
+    return template.format(items=head, last=items[-1])
+
+
+_CJK = "\u2e80-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"  # ideographs, CJK and full-width punctuation
+
+
+@cache
+def _space_between_cjk() -> re.Pattern[str]:
+    import re
+
+    return re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+
+def tidy(text: str) -> str:
+    """`text` without the single spaces that a filled-in template leaves between two Chinese characters.
+
+    A template puts a space around each placeholder, as Chinese does next to Latin text ("选择 {pods}");
+    when the value is itself Chinese, that space would sit between two Chinese characters.
+
+    >>> tidy("shop/web 匹配 任意命名空间中的 app == 'web'"), tidy("x/a → x/b  TCP/80")
+    ("shop/web 匹配任意命名空间中的 app == 'web'", 'x/a → x/b  TCP/80')
+    """
+    if text.isascii():
+        return text
+    return _space_between_cjk().sub("", text)
 
 
 # -- terminal widths ------------------------------------------------------------------------------------------

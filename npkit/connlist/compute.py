@@ -25,10 +25,13 @@ import numpy as np
 from ..engine import Engine
 from ..engine.matchers.base import Criterion
 from ..engine.matchers.ports import PortCriterion
+from ..i18n import messages
 from ..model import Pod
 from .classes import TrafficClass, traffic_classes
 from .connset import describe
 from .ranges import AddressRange, address_ranges
+
+_ = messages("npkit").gettext
 
 EXTERNAL = "External"
 Progress = Callable[[int, int], object]  # (kinds of traffic done, kinds in all), for long lists
@@ -100,7 +103,7 @@ def _code_dtype(bits: int) -> type[np.unsignedinteger]:
     for dtype in (np.uint8, np.uint16, np.uint32, np.uint64):
         if bits <= np.iinfo(dtype).bits:
             return dtype
-    raise ValueError(f"{bits} distinct kinds of traffic; at most 64 are supported")
+    raise ValueError(_("{n} distinct kinds of traffic; at most 64 are supported").format(n=bits))
 
 
 def _merge_ranges(ranges: list[AddressRange], keys: list[bytes]) -> list[tuple[AddressRange, int]]:
@@ -126,7 +129,8 @@ class ConnList:
 
     def __init__(self, engine: Engine, group: str = "workloads", progress: Progress | None = None):
         if group not in GROUPS:
-            raise ValueError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
+            raise ValueError(_("group must be one of {groups}, not {group}").format(groups=", ".join(GROUPS),
+                                                                                  group=repr(group)))
         self.group = group
         self.classes = traffic_classes(engine)
         pods = engine.universe.pods

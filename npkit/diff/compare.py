@@ -12,7 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine import Engine, Verdict, protocol_name
+from ..i18n import messages
 
+_ = messages("npkit").gettext
+ngettext = messages("npkit").ngettext
 Connection = tuple[str, str, "int | None", str]  # (src, dst, port, protocol); ends are pods or addresses
 
 
@@ -65,9 +68,11 @@ class Comparison:
         """One line: how many connections changed each way, over how many were compared."""
         total = self.compared
         if self.equivalent:
-            return f"equivalent: all {total} connections get the same answer"
-        return (f"{len(self.newly_allowed)} newly allowed, {len(self.newly_denied)} newly denied "
-                f"(of {total} connections compared)")
+            return ngettext("equivalent: all {n} connections get the same answer",
+                            "equivalent: all {n} connections get the same answer", total).format(n=total)
+        return ngettext("{allowed} newly allowed, {denied} newly denied (of {n} connections compared)",
+                        "{allowed} newly allowed, {denied} newly denied (of {n} connections compared)", total).format(
+            allowed=len(self.newly_allowed), denied=len(self.newly_denied), n=total)
 
     def verdicts(self, change: Change) -> tuple[Verdict, Verdict]:
         """The explanations behind one change, old then new."""

@@ -7,11 +7,11 @@ from typing import Any
 
 from ..engine import SideVerdict, Verdict
 from ..explain import verdict_to_json
+from ..i18n import messages, series
 from .compare import Change, Comparison
 
-
-def _and(items: list[str]) -> str:
-    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+_ = messages("npkit").gettext
+ngettext = messages("npkit").ngettext
 
 
 def probes_line(c: Comparison) -> str:
@@ -34,18 +34,24 @@ def probes_line(c: Comparison) -> str:
     groups: dict[tuple[int, ...], list[str]] = {}
     for proto, numbers in ports.items():
         groups.setdefault(tuple(sorted(set(numbers))), []).append(proto)
-    parts = [f"port{'s' if len(nums) > 1 else ''} {', '.join(map(str, nums))} ({_and(protos)})"
-             for nums, protos in groups.items()]
-    return f"over {len(c.pods)} pod{'s' if len(c.pods) != 1 else ''} on {_and(parts + other)}"
+    parts = [ngettext("port {ports} ({protocols})", "ports {ports} ({protocols})", len(nums)).format(
+        ports=", ".join(map(str, nums)), protocols=series(protos)) for nums, protos in groups.items()]
+    return ngettext("over {n} pod on {probes}", "over {n} pods on {probes}", len(c.pods)).format(
+        n=len(c.pods), probes=series(parts + other))
 
 
 def _side(side: SideVerdict) -> str:
-    what = "egress of" if side.direction == "Egress" else "ingress of"
-    return f"{what} {side.endpoint}: {side.decision.text}"
+    template = _("egress of {endpoint}: {decision}") if side.direction == "Egress" else \
+        _("ingress of {endpoint}: {decision}")
+    return template.format(endpoint=side.endpoint, decision=side.decision.text)
 
 
-def _verdict_lines(label: str, v: Verdict, indent: str) -> list[str]:
-    return [f"{indent}{label}: {'ALLOWED' if v.allowed else 'DENIED'}",
+def _verdict_lines(before: bool, v: Verdict, indent: str) -> list[str]:
+    if before:
+        head = _("before: ALLOWED") if v.allowed else _("before: DENIED")
+    else:
+        head = _("after: ALLOWED") if v.allowed else _("after: DENIED")
+    return [f"{indent}{head}",
             f"{indent}  {_side(v.egress)}",
             f"{indent}  {_side(v.ingress)}"]
 
@@ -55,16 +61,17 @@ def render_change(c: Comparison, change: Change, explain: bool = True) -> str:
     lines = [f"  {change.label}"]
     if explain:
         before, after = c.verdicts(change)
-        lines += _verdict_lines("before", before, "    ") + _verdict_lines("after", after, "    ")
+        lines += _verdict_lines(True, before, "    ") + _verdict_lines(False, after, "    ")
     return "\n".join(lines)
 
 
 def render_comparison(c: Comparison, explain: bool = True) -> str:
     """Summary line, what was compared, then newly allowed and newly denied connections."""
-    lines = [c.summary(), f"compared {probes_line(c)}"]
-    for title, changes in (("newly allowed", c.newly_allowed), ("newly denied", c.newly_denied)):
+    lines = [c.summary(), _("compared {probes}").format(probes=probes_line(c))]
+    titles = (_("newly allowed ({n}):"), _("newly denied ({n}):"))
+    for title, changes in zip(titles, (c.newly_allowed, c.newly_denied), strict=True):
         if changes:
-            lines += ["", f"{title} ({len(changes)}):"]
+            lines += ["", title.format(n=len(changes))]
             lines += [render_change(c, ch, explain) for ch in changes]
     return "\n".join(lines)
 
@@ -97,12 +104,14 @@ def comparison_html(c: Comparison, limit: int = 50) -> str:
         before, after = c.verdicts(change)
         colour = "#1a7f37" if change.after else "#b00020"
         cells = [f"<small>{e(_side(v.egress))}<br>{e(_side(v.ingress))}</small>" for v in (before, after)]
+        now = _("allowed now") if change.after else _("denied now")
         rows.append(
-            f"<tr><td style='color:{colour};white-space:nowrap'>{'allowed now' if change.after else 'denied now'}</td>"
+            f"<tr><td style='color:{colour};white-space:nowrap'>{e(now)}</td>"
             f"<td style='white-space:nowrap'>{e(change.label)}</td>"
             + "".join(f"<td style='text-align:left'>{cell}</td>" for cell in cells) + "</tr>"
         )
     more = len(c.changes) - limit
-    tail = f"<p>… and {more} more</p>" if more > 0 else ""
-    head = "<tr><th></th><th>connection</th><th>before</th><th>after</th></tr>"
+    tail = "<p>" + e(ngettext("… and {n} more", "… and {n} more", more).format(n=more)) + "</p>" if more > 0 else ""
+    header = (_("connection"), _("before"), _("after"))
+    head = "<tr><th></th>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>"
     return f"<p><b>{e(c.summary())}</b> ({e(probes_line(c))})</p><table>{head}{''.join(rows)}</table>{tail}"

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import messages
 from ..model import Cluster
 from .compile import compile_program
 from .criteria import ProgramCriteria
@@ -16,6 +17,8 @@ from .program import CompiledPolicy, CompiledRule, Dataplane, Direction, Program
 from .universe import Mask, Universe
 from .vector import reachability, rule_masks
 from .verdict import Verdict
+
+_ = messages("npkit").gettext
 
 
 class Engine:
@@ -77,7 +80,7 @@ class Engine:
         if isinstance(src, Probe):
             probe = src
         elif dst is None:
-            raise TypeError("verdict() needs a destination unless it is given a Probe")
+            raise TypeError(_("verdict() needs a destination unless it is given a Probe"))
         else:
             probe = self.probe(src, dst, port, protocol, **traffic)
         return evaluate(self.program, self.universe, probe, self.selects)

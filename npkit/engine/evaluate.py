@@ -131,10 +131,11 @@ def _ties(applicable: list[CompiledPolicy]) -> dict[int, tuple[str, ...]]:
             continue
         names = ", ".join(str(p.ref) for p in group)
         if all(p.family == "cnp" for p in group):
-            text = (f"same priority as {names}: the order between them is implementation-defined "
-                    "(npkit, like Calico, goes by name)")
+            text = _("same priority as {policies}: the order between them is implementation-defined (npkit, like "
+                     "Calico, goes by name)").format(policies=names)
         else:
-            text = f"same order as {names}: Calico breaks the tie by name, then namespace and kind"
+            text = _("same order as {policies}: Calico breaks the tie by name, then namespace and kind").format(
+                policies=names)
         for p in group:
             notes[id(p)] = (text,)
     return notes

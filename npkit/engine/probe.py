@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import messages
 from ..model import PROTOCOLS_WITH_PORTS, Pod
+
+_ = messages("npkit").gettext
 
 # IANA protocol numbers; Calico rules may name a protocol or give its number.
 PROTOCOL_NUMBERS: dict[str, int] = {
@@ -25,7 +28,8 @@ def protocol_number(protocol: str | int) -> int:
     for name, number in PROTOCOL_NUMBERS.items():
         if name.lower() == protocol.lower():
             return number
-    raise ValueError(f"unknown protocol {protocol!r}; use one of {', '.join(PROTOCOL_NUMBERS)} or a number")
+    raise ValueError(_("unknown protocol {protocol}; use one of {protocols} or a number").format(
+        protocol=repr(protocol), protocols=", ".join(PROTOCOL_NUMBERS)))
 
 
 def protocol_name(protocol: str | int) -> str:

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..i18n import messages
 from ..model import ObjectRef, Origin
 from .criteria import ProgramCriteria, collect_criteria
 from .matchers.base import Criterion
 from .matchers.endpoints import EndpointSet
 from .universe import Universe
 
+_ = messages("npkit").gettext
 Action = Literal["Allow", "Deny", "Pass", "Log"]
 Direction = Literal["Ingress", "Egress"]
 Family = Literal["kubernetes", "calico", "cnp"]
@@ -41,7 +43,7 @@ class CompiledRule:
 
     @property
     def label(self) -> str:
-        return f"{self.path} ({self.name})" if self.name else self.path
+        return _("{path} ({name})").format(path=self.path, name=self.name) if self.name else self.path
 
 
 _BACKEND_KIND = {"kubernetes": "KubernetesNetworkPolicy", "cnp": "KubernetesClusterNetworkPolicy"}

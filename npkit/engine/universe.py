@@ -8,9 +8,12 @@ from functools import cached_property
 
 import numpy as np
 
+from ..i18n import messages
 from ..model import NAMESPACE_NAME_LABEL, Cluster, Namespace, NetworkSet, Pod
 from ..selectors import LabelIndex
 from .probe import Endpoint
+
+_ = messages("npkit").gettext
 
 Mask = np.ndarray  # bool array with one entry per pod of the universe
 
@@ -75,8 +78,11 @@ class Universe:
             ip = str(ipaddress.ip_address(ref))
         except ValueError:
             close = [k for k in self.keys if k.split("/")[-1] == ref.split("/")[-1]][:5]
-            hint = f" Did you mean {', '.join(close)}?" if close else ""
-            raise KeyError(f"{ref!r} is neither a pod (namespace/name) nor an IP address.{hint}") from None
+            if close:
+                message = _("{ref} is neither a pod (namespace/name) nor an IP address. Did you mean {pods}?")
+            else:
+                message = _("{ref} is neither a pod (namespace/name) nor an IP address.")
+            raise KeyError(message.format(ref=repr(ref), pods=", ".join(close))) from None
         for i, p in enumerate(self.pods):
             if p.ip == ip:
                 return Endpoint(p.key, ip, p, i)

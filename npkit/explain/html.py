@@ -1,7 +1,8 @@
 """A verdict as HTML for notebooks: the same trace as the text rendering, as nested lists.
 
 Nothing is recomputed here: every word comes from the Verdict's traces (or from the
-phrases text.py uses for them), so the HTML and the terminal always agree.
+phrases text.py uses for them), so the HTML and the terminal always agree. Sentences are
+translated whole and escaped; markup goes into their placeholders.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 from html import escape
 
 from ..engine import PolicyTrace, RuleTrace, SideVerdict, TierTrace, Verdict
-from .text import POLICY_OUTCOME as _OUTCOME
-from .text import policy_where, rule_action, tier_detail, tier_end
+from ..i18n import messages
+from .text import isolated_by, policy_outcome, policy_where, rule_action, tier_detail, tier_end
+
+_ = messages("npkit").gettext
 
 STYLE = (
     "<style>"
@@ -29,59 +32,94 @@ def _mark(ok: bool) -> str:
     return '<span class="ok">✓</span>' if ok else '<span class="no">✗</span>'
 
 
+def _note(text: str, tag: str = "li") -> str:
+    note = _("note: {note}").format(note=text)
+    return f'<{tag} class="dim">{escape(note)}</{tag}>'
+
+
 def _rule(r: RuleTrace, family: str, view: str) -> str:
-    name = f" ({escape(r.name)})" if r.name else ""
+    path = f"<code>{escape(r.path)}</code>"
+    head = escape(_("{path} ({name})")).format(path=path, name=escape(r.name)) if r.name else path
     action = rule_action(r, family, view)
-    state = "matches" if r.matched else '<span class="dim">does not match</span>'
+    if action:
+        head += f" <b>{escape(action)}</b>"
+    if r.matched:
+        line = escape(_("{rule}: matches")).format(rule=head)
+    else:  # a rule that does not match is dimmed
+        line = '<span class="dim">' + escape(_("{rule}: does not match")).format(rule=head) + "</span>"
     items = [f"<li>{_mark(c.ok)} {escape(c.text)}</li>" for c in r.checks]
     if not r.checks:
-        items.append(f"<li>{_mark(True)} the rule has no conditions: it matches every connection</li>")
+        no_conditions = escape(_("the rule has no conditions: it matches every connection"))
+        items.append(f"<li>{_mark(True)} {no_conditions}</li>")
     elif r.notes:
-        items += [f'<li class="dim">note: {escape(n)}</li>' for n in r.notes]
-    head = f"<code>{escape(r.path)}</code>{name}" + (f" <b>{escape(action)}</b>" if action else "")
-    return f"<li>{head}: {state}<ul>{''.join(items)}</ul></li>"
+        items += [_note(n) for n in r.notes]
+    return f"<li>{line}<ul>{''.join(items)}</ul></li>"
 
 
 def _policy(p: PolicyTrace, view: str) -> str:
     body = [_rule(r, p.family, view) for r in p.rules]
     if p.outcome != "not-reached" and not p.rules:
-        body.append('<li class="dim">(no rules for this direction)</li>')
-    body += [f'<li class="dim">note: {escape(n)}</li>' for n in p.notes]
+        none = _("(no rules for this direction)")
+        body.append(f'<li class="dim">{escape(none)}</li>')
+    body += [_note(n) for n in p.notes]
     cls = {"allow": "ok", "deny": "no"}.get(p.outcome, "dim")
-    where = policy_where(p, view).strip()
-    where_html = f' <span class="dim">{escape(where)}</span>' if where else ""
-    return (f"<li>{escape(str(p.ref))}{where_html}: "
-            f"<span class=\"{cls}\">{_OUTCOME[p.outcome]}</span><ul>{''.join(body)}</ul></li>")
+    where = policy_where(p, view)
+    where_html = f'<span class="dim">{escape(where)}</span>' if where else ""
+    outcome = f'<span class="{cls}">{escape(policy_outcome(p.outcome))}</span>'
+    head = escape(_("{policy}{where}: {outcome}")).format(policy=escape(str(p.ref)), where=where_html,
+                                                          outcome=outcome)
+    return f"<li>{head}<ul>{''.join(body)}</ul></li>"
 
 
 def _tier(t: TierTrace, view: str) -> str:
     detail = tier_detail(t, view)
+    title = f"<b>{escape(t.title)}</b>"
     if t.outcome == "skipped":
-        return f"<li><b>{escape(t.title)}</b>: <span class=\"dim\">{escape(detail)}</span></li>"
+        shown = f'<span class="dim">{escape(detail)}</span>'
+        return "<li>" + escape(_("{tier}: {detail}")).format(tier=title, detail=shown) + "</li>"
     body = [_policy(p, view) for p in t.policies]
     ending = tier_end(t, view)
     if ending:
         body.append(f"<li>→ {escape(ending)}</li>")
-    shown = f' <span class="dim">({escape(detail)})</span>' if detail else ""
-    return f"<li><b>{escape(t.title)}</b>{shown}<ul>{''.join(body)}</ul></li>"
+    if detail:
+        head = escape(_("{tier} ({detail})")).format(tier=title, detail=f'<span class="dim">{escape(detail)}</span>')
+    else:
+        head = title
+    return f"<li>{head}<ul>{''.join(body)}</ul></li>"
+
+
+def _side_head(side: SideVerdict) -> str:
+    """"Egress of <b>x/a</b>: allowed", the answer coloured."""
+    endpoint = f"<b>{escape(side.endpoint)}</b>"
+    # Translators: {answer} is "allowed" or "DENIED" in colour (the text explanation's "Egress of x/a: allowed")
+    if side.direction == "Egress":
+        template = _("Egress of {endpoint}: {answer}")
+    else:
+        template = _("Ingress of {endpoint}: {answer}")
+    if side.allowed:
+        answer = '<span class="ok">' + escape(_("allowed")) + "</span>"
+    else:
+        answer = '<span class="no">' + escape(_("DENIED")) + "</span>"
+    head = escape(template).format(endpoint=endpoint, answer=answer)
+    if not side.reached:
+        reached = _(" (not reached: the egress side dropped the packet; shown for information)")
+        head += f' <span class="dim">{escape(reached.strip())}</span>'
+    return head
 
 
 def render_side_html(side: SideVerdict, verbose: bool = True, view: str = "calico") -> str:
     """One side of a verdict as an HTML block, in `view`'s words (Verdict.view)."""
-    what = "Egress of" if side.direction == "Egress" else "Ingress of"
-    status = '<span class="ok">allowed</span>' if side.allowed else '<span class="no">DENIED</span>'
     items = []
     if side.enforced and side.isolated_by:
-        refs = ", ".join(escape(str(r)) for r in side.isolated_by)
-        items.append(f"<li>isolated for {side.direction.lower()} by: {refs}</li>")
+        items.append(f"<li>{escape(isolated_by(side))}</li>")
     if verbose:
         items += [_tier(t, view) for t in side.tiers]
-    items += [f"<li>logged by {escape(e)} (Log does not decide; evaluation went on)</li>" for e in side.logged]
-    items += [f'<li class="dim">{escape(str(r))} selects it but is staged: never enforced</li>' for r in side.staged]
+    logged = _("logged by {rule} (Log does not decide; evaluation went on)")
+    items += [f"<li>{escape(logged.format(rule=e))}</li>" for e in side.logged]
+    staged = _("{policy} selects it but is staged: never enforced")
+    items += [f'<li class="dim">{escape(staged.format(policy=r))}</li>' for r in side.staged]
     items.append(f"<li>⇒ <b>{escape(side.decision.text)}</b></li>")
-    if not side.reached:
-        status += ' <span class="dim">(not reached: the egress side dropped the packet; shown for information)</span>'
-    return f"<div>{what} <b>{escape(side.endpoint)}</b>: {status}<ul>{''.join(items)}</ul></div>"
+    return f"<div>{_side_head(side)}<ul>{''.join(items)}</ul></div>"
 
 
 def render_verdict_html(verdict: Verdict, verbose: bool = True) -> str:
@@ -94,16 +132,21 @@ def render_verdict_html(verdict: Verdict, verbose: bool = True) -> str:
     True
     """
     probe = verdict.probe
-    badge = '<span class="badge ok">ALLOWED</span>' if verdict.allowed else '<span class="badge no">DENIED</span>'
-    dataplane = (f' <span class="dim">[dataplane: {escape(verdict.dataplane)}]</span>'
-                 if verdict.view == "calico" else "")
-    parts = [STYLE, '<div class="npk-v">',
-             f'<div class="head">{escape(str(probe.src))} → {escape(str(probe.dst))} '
-             f'{escape(str(probe.traffic))}: {badge}{dataplane}</div>']
+    if verdict.allowed:
+        badge = '<span class="badge ok">' + escape(_("ALLOWED")) + "</span>"
+    else:
+        badge = '<span class="badge no">' + escape(_("DENIED")) + "</span>"
+    # Translators: {answer} is the badge ALLOWED or DENIED (the text explanation's first line, in HTML)
+    head = escape(_("{src} → {dst} {traffic}: {answer}")).format(
+        src=escape(str(probe.src)), dst=escape(str(probe.dst)), traffic=escape(str(probe.traffic)), answer=badge)
+    if verdict.view == "calico":
+        shown = _("   [dataplane: {dataplane}]").format(dataplane=verdict.dataplane).strip()
+        head += f' <span class="dim">{escape(shown)}</span>'
+    parts = [STYLE, '<div class="npk-v">', f'<div class="head">{head}</div>']
     if probe.is_self:
         parts.append(f"<p>{escape(verdict.summary)}</p>")
     parts += [render_side_html(verdict.egress, verbose, verdict.view),
               render_side_html(verdict.ingress, verbose, verdict.view)]
-    parts += [f'<div class="dim">note: {escape(n)}</div>' for n in verdict.notes]
+    parts += [_note(n, "div") for n in verdict.notes]
     parts.append("</div>")
     return "".join(parts)

@@ -13,6 +13,7 @@ import numpy as np
 from ..diff.probes import probe_traffic
 from ..engine import CompiledPolicy, Endpoint, Engine, Traffic
 from ..engine.program import Dataplane
+from ..i18n import messages, series
 from ..model import AnyPolicy, Cluster, ObjectRef, Origin
 from .registry import Subject
 
@@ -29,6 +30,8 @@ SYSTEM_NAMESPACES = frozenset({
 })
 OUTSIDE_EXAMPLE = "203.0.113.7"  # TEST-NET-3: stands for "somewhere on the internet"
 _LAST_PART = re.compile(r"(\.[^.\[]+|\[\d+\])$")
+_ = messages("npkit").gettext
+ngettext = messages("npkit").ngettext
 
 
 def locate(subject: Subject, path: str) -> Origin:
@@ -54,16 +57,16 @@ def listing(items: Sequence[str], limit: int = 4) -> str:
     'x/a, x/b, x/c, x/d and 2 more'
     """
     items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
     if len(items) <= limit:
-        return ", ".join(items[:-1]) + " and " + items[-1]
-    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+        return series(items)
+    more = len(items) - limit
+    return ngettext("{items} and {n} more", "{items} and {n} more", more).format(items=_(", ").join(items[:limit]),
+                                                                                 n=more)
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
+def pods(n: int) -> str:
     """"1 pod", "3 pods"."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
+    return ngettext("{n} pod", "{n} pods", n).format(n=n)
 
 
 class LintContext:

@@ -6,10 +6,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ..i18n import N_, messages
 from ..model import ObjectRef, Origin
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+# How a severity is shown to people (JSON keeps the English keys above).
+SEVERITY_WORDS: dict[str, str] = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
+_ = messages("npkit").gettext
+
+
+def severity_word(severity: str) -> str:
+    """A severity in the current language ("warning" → 警告)."""
+    return _(SEVERITY_WORDS[severity])
 
 
 def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
@@ -52,7 +61,7 @@ class Finding:
         """"file:line: severity RULE [name] Kind ns/name path" (no location for input-wide findings)."""
         where = f" {self.where}" if self.where else ""
         location = f"{self.origin}: " if self.origin.file else ""
-        return f"{location}{self.severity} {self.rule} [{self.name}]{where}"
+        return f"{location}{severity_word(self.severity)} {self.rule} [{self.name}]{where}"
 
     def __str__(self) -> str:
         return f"{self.header}: {self.message}"

@@ -13,12 +13,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
+from ..i18n import messages
 from ..model import CalicoPolicy, ClusterNetworkPolicy, Namespace, NetworkPolicy, Pod, Tier
 from .finding import Severity
 
 if TYPE_CHECKING:
     from .context import LintContext
 
+_ = messages("npkit").gettext
 Subject = Union[NetworkPolicy, CalicoPolicy, ClusterNetworkPolicy, Namespace, Tier, Pod, None]
 
 
@@ -41,9 +43,14 @@ class LintRule:
     id: str
     name: str
     severity: Severity  # the usual severity; a Hit may say otherwise (documented per rule)
-    summary: str  # one line: what the rule finds
+    summary: str  # one line: what the rule finds (English, marked N_; `title` is it in the current language)
     check: Check
     needs_pods: bool = False  # skipped (and said so) when no pods were loaded
+
+    @property
+    def title(self) -> str:
+        """The summary in the current language."""
+        return _(self.summary)
 
 
 RULES: dict[str, LintRule] = {}
@@ -80,7 +87,7 @@ def resolve(names: Iterable[str]) -> set[str]:
         else:
             unknown.append(n)
     if unknown:
-        raise ValueError(f"unknown lint rule {', '.join(unknown)}; see `npkit lint --list-rules`")
+        raise ValueError(_("unknown lint rule {rules}; see `npkit lint --list-rules`").format(rules=", ".join(unknown)))
     return out
 
 

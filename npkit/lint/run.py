@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..engine.program import Dataplane
+from ..i18n import tidy
 from ..model import Cluster
 from . import rules as _rules  # noqa: F401 - registers every rule
 from .context import LintContext, locate
@@ -38,6 +39,6 @@ def lint(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool = False,
             continue
         for hit in rule.check(ctx):
             ref = hit.subject.ref if hit.subject is not None else None
-            out.append(Finding(rule.id, rule.name, hit.severity or rule.severity, hit.message, hit.fix,
+            out.append(Finding(rule.id, rule.name, hit.severity or rule.severity, tidy(hit.message), tidy(hit.fix),
                                ref, hit.path, locate(hit.subject, hit.path)))
     return Findings(sorted(out, key=lambda f: f.sort_key), notes=ctx.engine.notes)

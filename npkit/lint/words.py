@@ -4,7 +4,32 @@ from __future__ import annotations
 
 from ..engine import CompiledRule
 from ..engine.matchers.peers import PeerCriterion
-from ..engine.matchers.ports import PortCriterion
+from ..engine.matchers.ports import NamedPort, PortCriterion
+from ..i18n import messages
+
+_ = messages("npkit").gettext
+pgettext = messages("npkit").pgettext
+
+
+def _peer_words(c: PeerCriterion) -> str:
+    inner = _(" or ").join(s.describe() for s in c.sets)
+    if c.end == "src":
+        template = _("not from {peers}") if c.negate else _("from {peers}")
+    else:
+        template = _("not to {peers}") if c.negate else _("to {peers}")
+    return template.format(peers=inner)
+
+
+def _port_words(c: PortCriterion) -> str:
+    inner = _(" or ").join(e.describe() for e in c.entries)
+    source = c.end == "src"
+    if c.negate:
+        template = _("source port not {ports}") if source else _("port not {ports}")
+    elif c.entries and isinstance(c.entries[0], NamedPort):  # "named port http", not "port named port http"
+        template = _("source {ports}") if source else "{ports}"
+    else:
+        template = _("source port {ports}") if source else _("port {ports}")
+    return template.format(ports=inner)
 
 
 def rule_words(rule: CompiledRule) -> str:
@@ -17,19 +42,15 @@ def rule_words(rule: CompiledRule) -> str:
     parts = []
     for c in rule.criteria:
         if isinstance(c, PeerCriterion):
-            way = "from" if c.end == "src" else "to"
-            inner = " or ".join(s.describe() for s in c.sets)
-            parts.append(f"{'not ' if c.negate else ''}{way} {inner}")
+            parts.append(_peer_words(c))
         elif isinstance(c, PortCriterion):
-            side = "source port" if c.end == "src" else "port"
-            inner = " or ".join(e.describe() for e in c.entries)
-            text = f"{side} {'not ' if c.negate else ''}{inner}"
-            parts.append(text.replace("port named port", "named port"))
+            parts.append(_port_words(c))
         else:
             parts.append(c.describe())
-    return f"{rule.action} {' and '.join(parts) or 'everything'}"
+    conditions = pgettext("conditions", " and ").join(parts) or _("everything")
+    return f"{rule.action} {conditions}"
 
 
 def rule_label(rule: CompiledRule) -> str:
     """"spec.ingress[2] (Allow from ...)"."""
-    return f"{rule.label} ({rule_words(rule)})"
+    return _("{rule} ({words})").format(rule=rule.label, words=rule_words(rule))

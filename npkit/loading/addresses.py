@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from npkit.errors import InputError
+from npkit.i18n import messages
 from npkit.model import Pod
 
 POD_RANGE = ipaddress.IPv4Network("10.244.0.0/16")  # kind's default pod range: small inputs go here
@@ -55,9 +56,10 @@ def pod_range(needing: int, taken: Iterable[str] = ()) -> ipaddress.IPv4Network:
         if needing + used <= _slots(network) * _MAX_LOAD:
             return network
     limit = int(_slots(LARGE_POD_RANGE) * _MAX_LOAD)
-    raise InputError(message=(
-        f"{needing:,} pods have no status.podIP; npkit gives addresses to at most {limit:,} of them. "
-        "Give the pods addresses (status.podIP, as `kubectl get pods -o yaml` shows them)"))
+    _ = messages("npkit").gettext
+    raise InputError(message=_(
+        "{n} pods have no status.podIP; npkit gives addresses to at most {limit} of them. Give the pods addresses "
+        "(status.podIP, as `kubectl get pods -o yaml` shows them)").format(n=f"{needing:,}", limit=f"{limit:,}"))
 
 
 def range_of(assigned: Iterable[Pod]) -> ipaddress.IPv4Network:

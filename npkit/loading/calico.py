@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterator
 from collections.abc import Sequence as SequenceOf
 
+from npkit.i18n import messages
 from npkit.model import (
     BUILTIN_TIERS,
     CalicoPolicy,
@@ -48,8 +49,17 @@ FIXED_TIERS = {t.name: t for t in BUILTIN_TIERS}
 OLD_BUILTIN_TIERS = ("adminnetworkpolicy", "baselineadminnetworkpolicy")
 NAMESPACE_LABEL = "projectcalico.org/namespace"  # Calico sets it; a NetworkSet may not
 
-STAGED_NOTE = ("is staged: npkit shows it and its verdicts, but it never changes traffic (Calico only "
-               "reports what it would do, as pending verdicts in flow logs); create it as {kind} to enforce it")
+_ = messages("npkit").gettext
+
+
+def _staged_note(kind: str, action: str | None) -> str:
+    """What a staged policy is, said of the object; `action` is its stagedAction when it is not Set."""
+    if action is None:
+        return _("is staged: npkit shows it and its verdicts, but it never changes traffic (Calico only reports what "
+                 "it would do, as pending verdicts in flow logs); create it as {kind} to enforce it").format(kind=kind)
+    return _("stagedAction {action}: is staged: npkit shows it and its verdicts, but it never changes traffic (Calico "
+             "only reports what it would do, as pending verdicts in flow logs); create it as {kind} to enforce "
+             "it").format(kind=kind, action=action)
 
 
 # -- policies ----------------------------------------------------------------------------
@@ -101,8 +111,8 @@ def _load_policy(obj: Manifest, *, is_global: bool, staged: bool) -> list[Calico
         if not _read_staged_action(obj, spec, enforced, keep=("tier",)):
             return []
     if spec is None:
-        obj.report.warning("has no spec, so it selects every endpoint it can and denies all their ingress; "
-                           "write spec.selector and spec.types to say what you mean", obj.root.line)
+        obj.report.warning(_("has no spec, so it selects every endpoint it can and denies all their ingress; write "
+                             "spec.selector and spec.types to say what you mean"), obj.root.line)
         spec = _empty_spec(obj)
     tier = _read_tier_name(spec)
     order = read_float(spec.get("order"))
@@ -141,8 +151,9 @@ def read_float(field: Field | None) -> float | None:
     value = field.node.value if isinstance(field.node, Scalar) else None
     if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
         return float(value)
-    hint = "; remove the quotes" if isinstance(value, str) and _is_number(value) else ""
-    field.error(f"must be a number such as 100 or 10.5, not {describe(field.node)}{hint}")
+    hint = _("; remove the quotes") if isinstance(value, str) and _is_number(value) else ""
+    field.error(_("must be a number such as 100 or 10.5, not {actual}{hint}").format(actual=describe(field.node),
+                                                                                     hint=hint))
     return None
 
 
@@ -177,24 +188,25 @@ def _read_types(spec: Fields) -> tuple[Direction, ...]:
             return ("Ingress", "Egress") if has_ingress else ("Egress",)
         return ("Ingress",)
     if not written:
-        spec.at("types").error("must list Ingress, Egress or both; leave types out to let Calico "
-                                "choose from the rules present")
+        spec.at("types").error(_("must list Ingress, Egress or both; leave types out to let Calico choose from the "
+                                 "rules present"))
         return ()
     seen: list[Direction] = []
     for value, item in written:
         if value in seen:
-            item.error(f"{value} is listed twice; types is a set")
+            item.error(_("{value} is listed twice; types is a set").format(value=value))
         elif value in POLICY_TYPES:
             seen.append("Ingress" if value == "Ingress" else "Egress")
         else:
             same = [t for t in POLICY_TYPES if t.lower() == value.lower()]
-            hint = f'; write "{same[0]}" (capitalised)' if same else ""
-            item.error(f'must be Ingress or Egress, not "{value}"{hint}')
+            hint = _('; write "{value}" (capitalised)').format(value=same[0]) if same else ""
+            item.error(_('must be Ingress or Egress, not "{value}"{hint}').format(value=value, hint=hint))
     types = tuple(t for t in POLICY_TYPES if t in seen)
     for direction, present in (("Ingress", has_ingress), ("Egress", has_egress)):
         if present and types and direction not in types:
             key = direction.lower()
-            spec.at(key).warning(f"these {key} rules are ignored: types does not list {direction}")
+            spec.at(key).warning(_("these ingress rules are ignored: types does not list Ingress") if key == "ingress"
+                                 else _("these egress rules are ignored: types does not list Egress"))
     return types
 
 
@@ -203,9 +215,9 @@ def _read_performance_hints(spec: Fields) -> None:
     seen: set[str] = set()
     for hint, item in spec.get_str_list("performanceHints") or ():
         if hint not in PERFORMANCE_HINTS:
-            item.error(f'must be AssumeNeededOnEveryNode, not "{hint}"')
+            item.error(_('must be AssumeNeededOnEveryNode, not "{value}"').format(value=hint))
         elif hint in seen:
-            item.error(f"{hint} is listed twice")
+            item.error(_("{value} is listed twice").format(value=hint))
         seen.add(hint)
 
 
@@ -215,19 +227,19 @@ def _read_host_flags(spec: Fields, types: tuple[Direction, ...]) -> tuple[bool, 
     pre_dnat = bool(spec.get_bool("preDNAT"))
     apply_on_forward = bool(spec.get_bool("applyOnForward"))
     if do_not_track and pre_dnat:
-        spec.at("preDNAT").error("preDNAT and doNotTrack cannot both be true")
+        spec.at("preDNAT").error(_("preDNAT and doNotTrack cannot both be true"))
     if pre_dnat and _present(spec, "egress"):
-        spec.at("egress").error("a preDNAT policy cannot have egress rules: it only sees packets "
-                                 "arriving at a host, before DNAT")
+        spec.at("egress").error(_("a preDNAT policy cannot have egress rules: it only sees packets arriving at a host, "
+                                  "before DNAT"))
     if pre_dnat and "types" in spec and "Egress" in types:
-        spec.at("types").error("a preDNAT policy cannot have the Egress type")
+        spec.at("types").error(_("a preDNAT policy cannot have the Egress type"))
     for name, on in (("doNotTrack", do_not_track), ("preDNAT", pre_dnat)):
         if on and not apply_on_forward:
-            spec.at(name).error(f"{name}: true needs applyOnForward: true as well")
+            spec.at(name).error(_("{field}: true needs applyOnForward: true as well").format(field=name))
     for name, on in (("doNotTrack", do_not_track), ("preDNAT", pre_dnat)):
         if on:
-            spec.at(name).warning(f"{name} policies apply only to host endpoints, which npkit does not "
-                                   "model: npkit shows this policy but it never affects pods")
+            spec.at(name).warning(_("{field} policies apply only to host endpoints, which npkit does not model: npkit "
+                                    "shows this policy but it never affects pods").format(field=name))
     return do_not_track, pre_dnat, apply_on_forward
 
 
@@ -236,19 +248,19 @@ def _read_staged_action(obj: Manifest, spec: Fields | None, enforced_kind: str, 
     action = spec.get_str("stagedAction") if spec is not None else None
     if spec is not None and action is not None and action not in STAGED_ACTIONS:
         same = [a for a in STAGED_ACTIONS if a.lower() == action.lower()]
-        hint = f'; write "{same[0]}"' if same else ""
-        spec.at("stagedAction").error(f'must be one of Set, Delete, Learn, Ignore, not "{action}"{hint}')
+        hint = _('; write "{value}"').format(value=same[0]) if same else ""
+        spec.at("stagedAction").error(_('must be one of Set, Delete, Learn, Ignore, not "{value}"{hint}').format(
+            value=action, hint=hint))
         return True
     if spec is not None and action == "Delete":
         for name, field in spec.items():
             if name not in keep and name != "stagedAction" and not _is_zero(field):
-                field.error(f"must be left out when stagedAction is Delete (only "
-                            f"{', '.join(keep + ('stagedAction',))} may be set)")
-        obj.report.info(f"stagedAction Delete stages the removal of {enforced_kind} {obj.meta.name}; npkit "
-                        "has nothing to evaluate for it", spec.at("stagedAction").line)
+                field.error(_("must be left out when stagedAction is Delete (only {fields} may be set)").format(
+                    fields=", ".join(keep + ("stagedAction",))))
+        obj.report.info(_("stagedAction Delete stages the removal of {kind} {name}; npkit has nothing to evaluate for "
+                          "it").format(kind=enforced_kind, name=obj.meta.name), spec.at("stagedAction").line)
         return False
-    where = f"stagedAction {action}: " if action not in (None, "Set") else ""
-    obj.report.info(where + STAGED_NOTE.format(kind=enforced_kind), obj.root.line)
+    obj.report.info(_staged_note(enforced_kind, action if action not in (None, "Set") else None), obj.root.line)
     return True
 
 
@@ -266,9 +278,9 @@ def _note_tier_prefix(obj: Manifest, tier: str) -> None:
     if tier != "default" and obj.meta.name.startswith(f"{tier}."):
         name_field = obj.root.find("metadata", "name")
         line = name_field.line if name_field is not None else obj.root.line
-        obj.report.info(f'Calico 3.32 no longer requires the "{tier}." prefix on names of policies in tier '
-                        f'{tier} (3.29-3.31 did); "{obj.meta.name}" is still a valid name', line,
-                        "metadata.name")
+        obj.report.info(_('Calico 3.32 no longer requires the "{tier}." prefix on names of policies in tier {tier} '
+                          '(3.29-3.31 did); "{name}" is still a valid name').format(tier=tier, name=obj.meta.name),
+                        line, "metadata.name")
 
 
 @cross_check
@@ -280,8 +292,9 @@ def check_tiers_exist(objects: SequenceOf[object]) -> Iterator[Diagnostic]:
             line = policy.field_lines.get("spec.tier", policy.origin.line)
             hint = did_you_mean(closest(policy.tier, tiers))
             yield Diagnostic(
-                "error", f'tier "{policy.tier}" does not exist{hint}; create it with a Tier object '
-                         f"(apiVersion: projectcalico.org/v3, kind: Tier), in any file you load",
+                "error", _('tier "{tier}" does not exist{hint}; create it with a Tier object (apiVersion: '
+                           "projectcalico.org/v3, kind: Tier), in any file you load").format(tier=policy.tier,
+                                                                                             hint=hint),
                 Origin(policy.origin.file, line), policy.ref, "spec.tier")
 
 
@@ -297,15 +310,16 @@ def load_tier(obj: Manifest) -> list[Tier]:
     action: TierDefault = "Pass" if written == "Pass" else "Deny"
     if spec is not None and written is not None and written not in TIER_ACTIONS:
         same = [a for a in TIER_ACTIONS if a.lower() == written.lower()]
-        hint = f'; write "{same[0]}"' if same else "; a tier's default action can only drop or pass on"
-        spec.at("defaultAction").error(f'must be Deny or Pass, not "{written}"{hint}')
+        hint = _('; write "{value}"').format(value=same[0]) if same else _("; a tier's default action can only drop "
+                                                                          "or pass on")
+        spec.at("defaultAction").error(_('must be Deny or Pass, not "{value}"{hint}').format(value=written, hint=hint))
     name = obj.meta.name
     fixed = FIXED_TIERS.get(name)
     if fixed is not None:
         _check_fixed_tier(obj, spec, fixed, order, action)
     elif name in OLD_BUILTIN_TIERS:
-        obj.report.info(f"{name} was a built-in tier in Calico 3.29-3.31; in 3.32 it is an ordinary tier "
-                        "(ClusterNetworkPolicy uses kube-admin and kube-baseline)", obj.root.line)
+        obj.report.info(_("{name} was a built-in tier in Calico 3.29-3.31; in 3.32 it is an ordinary tier "
+                          "(ClusterNetworkPolicy uses kube-admin and kube-baseline)").format(name=name), obj.root.line)
     return [Tier(name, order, action, builtin=fixed is not None, origin=obj.origin)]
 
 
@@ -314,20 +328,25 @@ def _check_fixed_tier(obj: Manifest, spec: Fields | None, fixed: Tier, order: fl
     where = spec if spec is not None else obj.root
     if order != fixed.order:
         wanted = f"{fixed.order:,.0f}".replace(",", "")
-        message = f"the built-in tier {fixed.name} must have order {wanted} (Calico fixes it)"
         field = spec.get("order") if spec is not None else None
-        if field is not None:
-            field.error(f"{message}, not {order:g}" if order is not None else message)
+        if field is not None and order is not None:
+            field.error(_("the built-in tier {tier} must have order {order} (Calico fixes it), not {written}").format(
+                tier=fixed.name, order=wanted, written=f"{order:g}"))
+        elif field is not None:
+            field.error(_("the built-in tier {tier} must have order {order} (Calico fixes it)").format(
+                tier=fixed.name, order=wanted))
         else:
-            obj.report.error(f"{message}; add order: {wanted}", where.line, "spec.order")
+            obj.report.error(_("the built-in tier {tier} must have order {order} (Calico fixes it); add order: "
+                               "{order}").format(tier=fixed.name, order=wanted), where.line, "spec.order")
     if action != fixed.default_action:
         field = spec.get("defaultAction") if spec is not None else None
-        message = f"the built-in tier {fixed.name} must have defaultAction {fixed.default_action} (Calico fixes it)"
         if field is not None:
-            field.error(message)
+            field.error(_("the built-in tier {tier} must have defaultAction {action} (Calico fixes it)").format(
+                tier=fixed.name, action=fixed.default_action))
         else:
-            obj.report.error(f"{message}; add defaultAction: {fixed.default_action}", where.line,
-                             "spec.defaultAction")
+            obj.report.error(_("the built-in tier {tier} must have defaultAction {action} (Calico fixes it); add "
+                               "defaultAction: {action}").format(tier=fixed.name, action=fixed.default_action),
+                             where.line, "spec.defaultAction")
 
 
 @register(GROUP, "NetworkSet", ("v3",))
@@ -351,12 +370,12 @@ def _load_network_set(obj: Manifest) -> list[NetworkSet]:
         if network is None:
             continue
         if str(network) in nets:
-            item.error(f"{network} is listed twice; nets must be distinct")
+            item.error(_("{network} is listed twice; nets must be distinct").format(network=network))
         nets.append(str(network))
     if NAMESPACE_LABEL in obj.meta.labels:
         label = obj.root.find("metadata", "labels", NAMESPACE_LABEL)
         if label is not None:
-            label.error(f"{NAMESPACE_LABEL} is set by Calico and may not be used as a label here")
+            label.error(_("{label} is set by Calico and may not be used as a label here").format(label=NAMESPACE_LABEL))
     meta = obj.meta
     return [NetworkSet(meta.name, meta.namespace, dict(meta.labels), tuple(nets), obj.origin)]
 
@@ -368,8 +387,8 @@ def _load_network_set(obj: Manifest) -> list[NetworkSet]:
 def load_host_endpoint(obj: Manifest) -> list[object]:
     """A HostEndpoint: accepted, not modelled (npkit evaluates pods only)."""
     obj.spec(None)
-    obj.report.warning("npkit does not model host endpoints; policies that select them are evaluated for "
-                       "pods only, and this object is skipped", obj.root.line)
+    obj.report.warning(_("npkit does not model host endpoints; policies that select them are evaluated for pods only, "
+                         "and this object is skipped"), obj.root.line)
     return []
 
 
@@ -377,7 +396,6 @@ def load_host_endpoint(obj: Manifest) -> list[object]:
 def load_profile(obj: Manifest) -> list[object]:
     """A Profile: accepted, not modelled (npkit applies Calico's default per-namespace profiles)."""
     obj.spec(None)
-    obj.report.warning("npkit does not model Profile objects; it assumes Calico's generated profiles "
-                       "(allow all in and out when no policy applies), and this object is skipped",
-                       obj.root.line)
+    obj.report.warning(_("npkit does not model Profile objects; it assumes Calico's generated profiles (allow all in "
+                         "and out when no policy applies), and this object is skipped"), obj.root.line)
     return []

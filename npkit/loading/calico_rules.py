@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from npkit.i18n import messages
 from npkit.model import CalicoRule, EntityRule, HTTPMatch, HTTPPath, ICMPMatch, PortRange, ServiceAccountMatch
 from npkit.model.calico import Action
 from npkit.selectors.calico import Global, SelectorSyntaxError, parse
@@ -48,6 +49,7 @@ GLOBAL_CALL = "global("
 _DASHED_RANGE = re.compile(r"\d+\s*-\s*\d+\Z")
 
 Direction = Literal["ingress", "egress"]
+_ = messages("npkit").gettext
 
 
 def read_selector(field: Field | None) -> str | None:
@@ -61,12 +63,13 @@ def read_selector(field: Field | None) -> str | None:
     if not text:  # "" is what Calico stores for "no selector"
         return None
     if len(text) > MAX_SELECTOR_CHARS:
-        field.error(f"a selector may have at most {MAX_SELECTOR_CHARS} characters (it has {len(text)})")
+        field.error(_("a selector may have at most {limit} characters (it has {n})").format(limit=MAX_SELECTOR_CHARS,
+                                                                                            n=len(text)))
         return None
     try:
         parse(text)
     except SelectorSyntaxError as err:
-        field.error(f"invalid selector: {err}", column=err.column)
+        field.error(_("invalid selector: {error}").format(error=err), column=err.column)
         return None
     return text
 
@@ -74,8 +77,8 @@ def read_selector(field: Field | None) -> str | None:
 def forbid_global(field: Field | None, text: str | None) -> None:
     """Report `global()` outside a rule's namespaceSelector, where Calico refuses it."""
     if field is not None and text is not None and GLOBAL_CALL in text:
-        field.error("global() can only be used as the whole namespaceSelector of a rule's source or "
-                    "destination (to reach GlobalNetworkSets and host endpoints)")
+        field.error(_("global() can only be used as the whole namespaceSelector of a rule's source or destination (to "
+                      "reach GlobalNetworkSets and host endpoints)"))
 
 
 @dataclass
@@ -141,8 +144,9 @@ def _read_action(rule: Fields) -> Action | None:
     if action is None or action in ACTIONS:
         return ACTIONS.get(action) if action is not None else None
     same = [a for a in ACTIONS if a.lower() == action.lower()]
-    hint = f'; write "{same[0]}" (actions are case-sensitive)' if same else ""
-    rule.at("action").error(f'must be one of Allow, Deny, Log, Pass, not "{action}"{hint}')
+    hint = _('; write "{value}" (actions are case-sensitive)').format(value=same[0]) if same else ""
+    rule.at("action").error(_('must be one of Allow, Deny, Log, Pass, not "{value}"{hint}').format(value=action,
+                                                                                                  hint=hint))
     return None
 
 
@@ -157,17 +161,18 @@ def _read_protocol(field: Field | None) -> str | int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         if 1 <= value <= 255:
             return value
-        field.error(f"a protocol number must be between 1 and 255, not {value}")
+        field.error(_("a protocol number must be between 1 and 255, not {value}").format(value=value))
         return None
     if isinstance(value, str):
         if value in PROTOCOL_NAMES:
             return value
         same = [p for p in PROTOCOL_NAMES if p.lower() == value.lower()]
-        hint = f'; write "{same[0]}" (Calico protocol names are case-sensitive)' if same else ""
-        field.error(f'must be one of TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number 1-255, not "{value}"{hint}')
+        hint = _('; write "{value}" (Calico protocol names are case-sensitive)').format(value=same[0]) if same else ""
+        field.error(_('must be one of TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number 1-255, not "{value}"'
+                      "{hint}").format(value=value, hint=hint))
         return None
-    field.error(f"must be a protocol name (TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite) or a number 1-255, "
-                f"not {describe(node)}")
+    field.error(_("must be a protocol name (TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite) or a number 1-255, not "
+                  "{actual}").format(actual=describe(node)))
     return None
 
 
@@ -176,7 +181,7 @@ def _read_ip_version(field: Field | None) -> int | None:
         return None
     version = field.as_int()
     if version is not None and version not in (4, 6):
-        field.error(f"must be 4 or 6, not {version}")
+        field.error(_("must be 4 or 6, not {value}").format(value=version))
         return None
     return version
 
@@ -191,12 +196,12 @@ def _read_icmp(field: Field | None) -> ICMPMatch | None:
     for name, highest in (("type", 254), ("code", 255)):
         value = icmp.get_int(name)
         if value is not None and not 0 <= value <= highest:
-            icmp.at(name).error(f"must be between 0 and {highest}, not {value}")
+            icmp.at(name).error(_("must be between 0 and {highest}, not {value}").format(highest=highest, value=value))
             value = None
         values[name] = value
     if "code" in icmp and "type" not in icmp:
-        icmp.at("code").error("an ICMP code needs a type as well (the kernel matches code only "
-                               "within a type), e.g. type: 3, code: 1")
+        icmp.at("code").error(_("an ICMP code needs a type as well (the kernel matches code only within a type), e.g. "
+                                "type: 3, code: 1"))
     return ICMPMatch(values["type"], values["code"])
 
 
@@ -241,7 +246,7 @@ def _read_nets(entity: Fields, name: str, out: _Entity) -> list[str] | None:
     if items is None:
         return None
     if len(items) > MAX_NETS:
-        entity.at(name).error(f"may list at most {MAX_NETS} CIDRs (it lists {len(items)})")
+        entity.at(name).error(_("may list at most {limit} CIDRs (it lists {n})").format(limit=MAX_NETS, n=len(items)))
     networks = []
     seen: dict[IPNetwork, Field] = {}
     for text, item in items:
@@ -250,11 +255,11 @@ def _read_nets(entity: Fields, name: str, out: _Entity) -> list[str] | None:
         if network is None:
             continue
         if name == "notNets" and network.prefixlen == 0:
-            item.error(f"notNets {network} excludes every address, so the rule could never match; remove "
-                       "it (leave nets and notNets out to match any address)")
+            item.error(_("notNets {network} excludes every address, so the rule could never match; remove it (leave "
+                         "nets and notNets out to match any address)").format(network=network))
         if network in seen:
-            item.error(f"{network} is listed twice (first at line {seen[network].line}); "
-                       f"{name} is a set of distinct CIDRs")
+            item.error(_("{network} is listed twice (first at line {line}); {field} is a set of distinct "
+                         "CIDRs").format(network=network, line=seen[network].line, field=name))
         seen.setdefault(network, item)
         networks.append(network)
     out.nets.append((entity.at(name), networks))
@@ -265,8 +270,8 @@ def _read_namespace_selector(field: Field | None) -> str | None:
     """A rule namespaceSelector: `global()` is allowed, but only on its own."""
     text = read_selector(field)
     if field is not None and text is not None and GLOBAL_CALL in text and not isinstance(parse(text), Global):
-        field.error("global() cannot be combined with other selectors; write namespaceSelector: global() "
-                    "alone (it means: only GlobalNetworkSets and host endpoints, which have no namespace)")
+        field.error(_("global() cannot be combined with other selectors; write namespaceSelector: global() alone (it "
+                      "means: only GlobalNetworkSets and host endpoints, which have no namespace)"))
         return None
     return text
 
@@ -276,7 +281,8 @@ def _read_ports(entity: Fields, name: str, out: _Entity) -> list[PortRange] | No
     if items is None:
         return None
     if len(items) > MAX_PORTS:
-        entity.at(name).error(f"may list at most {MAX_PORTS} ports or ranges (it lists {len(items)})")
+        entity.at(name).error(_("may list at most {limit} ports or ranges (it lists {n})").format(limit=MAX_PORTS,
+                                                                                                 n=len(items)))
     ports = [(port, item) for port, item in ((read_port(item), item) for item in items) if port is not None]
     out.ports.append((entity.at(name), ports))
     return [port for port, _ in ports]
@@ -288,7 +294,8 @@ def read_port(item: Field) -> PortRange | None:
     if item.refused:
         return None
     if not isinstance(node, Scalar) or isinstance(node.value, (bool, float)) or node.value is None:
-        item.error(f'must be a port number, a range such as "8000:8080", or a port name, not {describe(node)}')
+        item.error(_('must be a port number, a range such as "8000:8080", or a port name, not {actual}').format(
+            actual=describe(node)))
         return None
     value = node.value  # unquoted 20:30 is text, as kubectl reads it (PyYAML alone would say 1230)
     if isinstance(value, int):
@@ -302,18 +309,20 @@ def read_port(item: Field) -> PortRange | None:
         if low is None or high is None or low.first is None or high.first is None:
             return None
         if low.first > high.first:
-            item.error(f'the range "{text}" starts after it ends; write "{last}:{first}"')
+            item.error(_('the range "{range}" starts after it ends; write "{reversed}"').format(range=text,
+                                                                                              reversed=f"{last}:{first}"))
             return None
         return PortRange(low.first, high.first)
     problems = validation.port_name(text)
     if _DASHED_RANGE.match(text):
-        problems = [f'Calico writes a port range with a colon: "{text.replace("-", ":").replace(" ", "")}"']
+        problems = [_('Calico writes a port range with a colon: "{range}"').format(
+            range=text.replace("-", ":").replace(" ", ""))]
     item.invalid(problems, text)
     return None if problems else PortRange(name=text)
 
 
 def _port_number(item: Field, number: int) -> PortRange | None:
-    problems = [f"a port {p}" for p in validation.port_number(number)]
+    problems = [_("a port {problem}").format(problem=p) for p in validation.port_number(number)]
     item.invalid(problems, number)
     return None if problems else PortRange(number, number)
 
@@ -327,7 +336,7 @@ def _read_service_accounts(field: Field | None) -> ServiceAccountMatch | None:
     names: list[str] = []
     for name, item in accounts.get_str_list("names") or ():
         if name in names:
-            item.error(f'"{name}" is listed twice; names is a set')
+            item.error(_('"{name}" is listed twice; names is a set').format(name=name))
         else:
             names.append(name)
     return ServiceAccountMatch(tuple(names), read_selector(accounts.get("selector")))
@@ -341,7 +350,7 @@ def _read_services(entity: Fields, out: _Entity) -> None:
     out.services = field
     name = services.get_str("name")
     if not name and field is not None:
-        field.error("must name a Service: services: {name: my-service, namespace: ...}")
+        field.error(_("must name a Service: services: {name: my-service, namespace: ...}"))
     for key in ("name", "namespace"):
         value = services.get_str(key)
         if value:
@@ -354,8 +363,8 @@ def _check_service_alone(entity: Fields, services: Field) -> None:
     others = [n for n in ("selector", "notSelector", "namespaceSelector", "serviceAccounts", "nets", "notNets")
               if n in entity]
     if others:
-        services.error(f"may not be combined with {', '.join(others)} in the same source or destination; "
-                       "Calico takes the peer's addresses from the Service")
+        services.error(_("may not be combined with {fields} in the same source or destination; Calico takes the peer's "
+                         "addresses from the Service").format(fields=", ".join(others)))
 
 
 # -- checks across the fields of a rule --------------------------------------------------
@@ -367,24 +376,25 @@ def _check_ports_need_protocol(protocol: str | int | None, entities: tuple[_Enti
             if protocol is None:
                 for port, item in ports:
                     if port.name is None:
-                        item.error(f"port {port} needs a protocol in the rule (protocol: TCP, UDP or SCTP); "
-                                   "only named ports may be used without one")
+                        item.error(_("port {port} needs a protocol in the rule (protocol: TCP, UDP or SCTP); only "
+                                     "named ports may be used without one").format(port=port))
             elif protocol not in PORT_PROTOCOLS:
-                ports_field.error(f"protocol {protocol} has no ports; only rules with protocol TCP, UDP or "
-                                  "SCTP may list ports")
+                ports_field.error(_("protocol {protocol} has no ports; only rules with protocol TCP, UDP or SCTP may "
+                                    "list ports").format(protocol=protocol))
 
 
 def _check_icmp(rule: Fields, protocol: str | int | None, not_protocol: str | int | None,
                 ip_version: int | None) -> None:
     icmp = rule.get("icmp")
     if icmp is not None and protocol not in ICMP_PROTOCOLS:
-        icmp.error("ICMP type and code need protocol: ICMP (or ICMPv6) in the same rule")
+        icmp.error(_("ICMP type and code need protocol: ICMP (or ICMPv6) in the same rule"))
     for value in (protocol, not_protocol):
         needed = ICMP_PROTOCOLS.get(value) if value is not None else None
         if needed is not None and ip_version is not None and ip_version != needed:
             other = "ICMPv6" if needed == 4 else "ICMP"
-            rule.at("ipVersion").error(f"protocol {value} needs ipVersion {needed} (for IPv{ip_version} use "
-                                       f"{other})")
+            rule.at("ipVersion").error(_("protocol {protocol} needs ipVersion {needed} (for IPv{version} use "
+                                         "{other})").format(protocol=value, needed=needed, version=ip_version,
+                                                            other=other))
 
 
 def _check_address_families(ip_version: int | None, entities: tuple[_Entity, ...]) -> None:
@@ -394,10 +404,10 @@ def _check_address_families(ip_version: int | None, entities: tuple[_Entity, ...
         for nets_field, networks in entity.nets:
             versions = {n.version for n in networks}
             if ip_version is not None and versions - {ip_version}:
-                nets_field.error(f"has IPv{min(versions - {ip_version})} CIDRs but the rule says "
-                                 f"ipVersion: {ip_version}")
+                nets_field.error(_("has IPv{version} CIDRs but the rule says ipVersion: {ip_version}").format(
+                    version=min(versions - {ip_version}), ip_version=ip_version))
             elif len(versions) > 1 or (versions and seen and versions != seen):
-                nets_field.error("mixes IPv4 and IPv6 CIDRs in one rule; write one rule per IP family")
+                nets_field.error(_("mixes IPv4 and IPv6 CIDRs in one rule; write one rule per IP family"))
             seen |= versions
 
 
@@ -405,33 +415,36 @@ def _check_http(rule: Fields, action: str | None, protocol: str | int | None, sc
     http = rule.get("http")
     assert http is not None
     if action is not None and action != "Allow":
-        http.error(f"HTTP matches are only allowed on Allow rules, not on {action} rules")
+        http.error(_("HTTP matches are only allowed on Allow rules, not on {action} rules").format(action=action))
     if protocol not in (None, "TCP", 6):
-        rule.at("protocol").error(f"a rule with an http match must use protocol TCP (or leave protocol "
-                                   f"out), not {protocol}")
+        rule.at("protocol").error(_("a rule with an http match must use protocol TCP (or leave protocol out), not "
+                                    "{protocol}").format(protocol=protocol))
     if scope.direction == "egress":
-        http.error("HTTP matches are only allowed in ingress rules (Calico checks requests as they "
-                   "arrive at the pod)")
+        http.error(_("HTTP matches are only allowed in ingress rules (Calico checks requests as they arrive at the "
+                     "pod)"))
 
 
 def _check_services(source: _Entity, destination: _Entity, scope: RuleScope) -> None:
     """Where Service matches may appear (validateNetworkPolicySpec and the CEL rules on Rule)."""
     wrong, right = (destination, source) if scope.direction == "ingress" else (source, destination)
     if wrong.services is not None:
-        side = "destination" if scope.direction == "ingress" else "source"
-        wrong.services.error(f"a Service match is not allowed in the {side} of an {scope.direction} rule; "
-                             f"put it in the {'source' if side == 'destination' else 'destination'}")
+        if scope.direction == "ingress":
+            wrong.services.error(_("a Service match is not allowed in the destination of an ingress rule; put it in "
+                                   "the source"))
+        else:
+            wrong.services.error(_("a Service match is not allowed in the source of an egress rule; put it in the "
+                                   "destination"))
     if destination.services is not None:
-        for ports_field, _ in destination.ports:
-            ports_field.error("ports and notPorts may not be used with a destination Service: Calico uses "
-                              "the Service's own ports")
+        for ports_field, _ports in destination.ports:
+            ports_field.error(_("ports and notPorts may not be used with a destination Service: Calico uses the "
+                                "Service's own ports"))
     if right.services is not None:
         if scope.is_global and not right.service_namespace:
-            right.services.error("in a GlobalNetworkPolicy a Service match needs a namespace")
-        right.services.warning(
-            "npkit does not evaluate Service matches; it fails closed: an Allow rule with a Service "
-            "matches nothing in npkit's verdicts, and any other rule is evaluated as if the Service "
-            "match were absent (so it matches more)")
+            right.services.error(_("in a GlobalNetworkPolicy a Service match needs a namespace"))
+        right.services.warning(_(
+            "npkit does not evaluate Service matches; it fails closed: an Allow rule with a Service matches nothing "
+            "in npkit's verdicts, and any other rule is evaluated as if the Service match were absent (so it matches "
+            "more)"))
 
 
 def _service_fallback(entity: _Entity, action: str | None) -> EntityRule:
@@ -454,17 +467,18 @@ def _read_http(field: Field | None) -> HTTPMatch | None:
     methods: list[str] = []
     method_items = http.get_str_list("methods") or []
     if len(method_items) > MAX_HTTP_ITEMS:
-        http.at("methods").error(f"may list at most {MAX_HTTP_ITEMS} methods")
+        http.at("methods").error(_("may list at most {limit} methods").format(limit=MAX_HTTP_ITEMS))
     for method, item in method_items:
         if method in methods:
-            item.error(f'method "{method}" is listed twice')
+            item.error(_('method "{method}" is listed twice').format(method=method))
         elif method != method.upper() and method.upper() in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"):
-            item.warning(f'HTTP methods are case-sensitive: "{method}" does not match {method.upper()} requests')
+            item.warning(_('HTTP methods are case-sensitive: "{method}" does not match {upper} requests').format(
+                method=method, upper=method.upper()))
         methods.append(method)
     path_items = http.get_list("paths") or []
     paths = [p for p in map(_read_http_path, path_items) if p is not None]
     if len(path_items) > MAX_HTTP_ITEMS:
-        http.at("paths").error(f"may list at most {MAX_HTTP_ITEMS} paths")
+        http.at("paths").error(_("may list at most {limit} paths").format(limit=MAX_HTTP_ITEMS))
     return HTTPMatch(tuple(methods), tuple(paths))
 
 
@@ -474,7 +488,7 @@ def _read_http_path(item: Field) -> HTTPPath | None:
         return None
     kinds = [k for k in ("exact", "prefix") if k in path]
     if len(kinds) != 1:
-        item.error("each path must have exactly one of exact or prefix, e.g. - exact: /api/v1/users")
+        item.error(_("each path must have exactly one of exact or prefix, e.g. - exact: /api/v1/users"))
         return None
     kind = kinds[0]
     value = path.get_str(kind)
@@ -483,10 +497,14 @@ def _read_http_path(item: Field) -> HTTPPath | None:
     value_field = path.get(kind)
     assert value_field is not None
     if len(value) > MAX_HTTP_PATH_CHARS:
-        value_field.error(f"a path may have at most {MAX_HTTP_PATH_CHARS} characters")
+        value_field.error(_("a path may have at most {limit} characters").format(limit=MAX_HTTP_PATH_CHARS))
     elif not value.startswith("/") or any(c in value for c in "? #"):
         bad = [repr(c) for c in "? #" if c in value]
-        why = f"must not contain {', '.join(bad)}" if bad else "must start with /"
-        value_field.error(f'"{value}" is not a valid HTTP path: it {why} (a path such as /api/v1/users)')
+        if bad:
+            message = _('"{value}" is not a valid HTTP path: it must not contain {chars} (a path such as '
+                        "/api/v1/users)")
+        else:
+            message = _('"{value}" is not a valid HTTP path: it must start with / (a path such as /api/v1/users)')
+        value_field.error(message.format(value=value, chars=", ".join(bad)))
         return None
     return HTTPPath("exact" if kind == "exact" else "prefix", value)

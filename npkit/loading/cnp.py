@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from npkit.i18n import N_, messages, series
 from npkit.model import ClusterNetworkPolicy, CNPPeer, CNPPort, CNPRule, CNPSubject, LabelSelector
 from npkit.model.cnp import CNPAction, CNPTier
 
@@ -36,6 +37,7 @@ RANGE_FIELDS = frozenset({"start", "end"})
 LEGACY_PORT_FIELDS = frozenset({"portNumber", "namedPort", "portRange"})
 LEGACY_PORT_NUMBER_FIELDS = frozenset({"protocol", "port"})
 LEGACY_PORT_RANGE_FIELDS = frozenset({"protocol", "start", "end"})
+_ = messages("npkit").gettext
 
 
 @dataclass(frozen=True)
@@ -86,17 +88,17 @@ def load_baseline_admin_network_policy(obj: Manifest) -> list[ClusterNetworkPoli
     """A legacy BaselineAdminNetworkPolicy (named `default`), loaded as a Baseline-tier ClusterNetworkPolicy."""
     name_field = obj.root.find("metadata", "name")
     if obj.meta.name != "default" and name_field is not None:
-        name_field.error(
-            f'a BaselineAdminNetworkPolicy must be named "default" (there is only one), not "{obj.meta.name}"')
+        name_field.error(_('a BaselineAdminNetworkPolicy must be named "default" (there is only one), not '
+                           '"{name}"').format(name=obj.meta.name))
     return _load(obj, BANP)
 
 
 def _load(obj: Manifest, dialect: Dialect) -> list[ClusterNetworkPolicy]:
     if dialect.legacy:
-        obj.report.warning(
-            f"{dialect.kind} (v1alpha1) is superseded by ClusterNetworkPolicy (policy.networking.k8s.io/"
-            f"v1alpha2), and Calico 3.32 no longer supports it; npkit evaluates it as a ClusterNetworkPolicy "
-            f"in the {dialect.tier} tier", obj.root.line)
+        obj.report.warning(_(
+            "{kind} (v1alpha1) is superseded by ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2), and Calico "
+            "3.32 no longer supports it; npkit evaluates it as a ClusterNetworkPolicy in the {tier} tier").format(
+            kind=dialect.kind, tier=dialect.tier), obj.root.line)
     spec = obj.spec(dialect.spec_fields, required=True)
     if spec is None:
         return []
@@ -119,41 +121,48 @@ def _read_tier(spec: Fields) -> CNPTier | None:
     if tier in ("Admin", "Baseline"):
         return "Admin" if tier == "Admin" else "Baseline"
     same = [t for t in ("Admin", "Baseline") if t.lower() == tier.lower()]
-    hint = f'; write "{same[0]}" (capitalised)' if same else ""
-    spec.at("tier").error(f'must be Admin or Baseline, not "{tier}"{hint}')
+    hint = _('; write "{value}" (capitalised)').format(value=same[0]) if same else ""
+    spec.at("tier").error(_('must be Admin or Baseline, not "{value}"{hint}').format(value=tier, hint=hint))
     return None
 
 
 def _read_priority(spec: Fields) -> int | None:
     priority = spec.get_int("priority", required=True)
     if priority is not None and not 0 <= priority <= 1000:
-        spec.at("priority").error(f"must be between 0 and 1000 (lower goes first), not {priority}")
+        spec.at("priority").error(_("must be between 0 and 1000 (lower goes first), not {value}").format(
+            value=priority))
         return None
     return priority
 
 
+# What each one-of struct is, for "must set one of ... (the subject)" (marked here, translated when said).
+ONE_OF: dict[str, str] = {"subject": N_("the subject"), "peer": N_("a peer"), "protocols": N_("a protocols entry"),
+                          "ports": N_("a ports entry"), "destinationPort": N_("a destinationPort")}
+
+
 def _exactly_one(fields: Fields, field: Field, allowed: frozenset[str], what: str) -> str | None:
-    """The one field set in a one-of struct (MinProperties = MaxProperties = 1)."""
+    """The one field set in a one-of struct (MinProperties = MaxProperties = 1); `what` is a key of ONE_OF."""
     present = [name for name in fields.keys() if name in allowed and fields.get(name) is not None]
     if len(present) == 1:
         return present[0]
     if not present:
-        field.error(f"must set one of {', '.join(sorted(allowed))} ({what})")
+        field.error(_("must set one of {fields} ({what})").format(fields=", ".join(sorted(allowed)),
+                                                                 what=_(ONE_OF[what])))
     else:
-        field.error(f"sets {' and '.join(present)}, but {what} takes exactly one; write them as separate "
-                    "entries")
+        field.error(_("sets {fields}, but {what} takes exactly one; write them as separate entries").format(
+            fields=_(" and ").join(present), what=_(ONE_OF[what])))
     return None
 
 
 def _read_subject(spec: Fields, dialect: Dialect) -> CNPSubject | None:
     field = spec.get("subject")
     if field is None:
-        spec.missing("subject", " (the pods the policy applies to: namespaces or pods)")
+        spec.missing("subject", _(" (the pods the policy applies to: namespaces or pods)"))
         return None
     subject = field.as_map(SUBJECT_FIELDS)
     if subject is None:
         return None
-    which = _exactly_one(subject, field, SUBJECT_FIELDS, "the subject")
+    which = _exactly_one(subject, field, SUBJECT_FIELDS, "subject")
     if which == "namespaces":
         selector = read_label_selector(subject.get("namespaces"))
         return CNPSubject(selector) if selector is not None else None
@@ -169,9 +178,9 @@ def _read_namespaced_pod(field: Field, dialect: Dialect) -> tuple[LabelSelector,
         return None
     errors_before = field.report.error_count
     if "namespaceSelector" not in pods and dialect.namespace_selector_required:
-        pods.missing("namespaceSelector", " (write namespaceSelector: {} for every namespace)")
+        pods.missing("namespaceSelector", _(" (write namespaceSelector: {} for every namespace)"))
     if "podSelector" not in pods:
-        pods.missing("podSelector", " (write podSelector: {} for every pod)")
+        pods.missing("podSelector", _(" (write podSelector: {} for every pod)"))
     namespaces = read_label_selector(pods.get("namespaceSelector")) or LabelSelector()
     pod_selector = read_label_selector(pods.get("podSelector"))
     if field.report.error_count > errors_before or pod_selector is None:
@@ -187,7 +196,8 @@ def _read_rules(spec: Fields, key: str, dialect: Dialect) -> tuple[CNPRule, ...]
     if items is None:
         return ()
     if len(items) > dialect.max_rules:
-        spec.at(key).error(f"may have at most {dialect.max_rules} rules (it has {len(items)})")
+        spec.at(key).error(_("may have at most {limit} rules (it has {n})").format(limit=dialect.max_rules,
+                                                                                   n=len(items)))
     rules = (_read_rule(item, key, dialect) for item in items)
     return tuple(rule for rule in rules if rule is not None)
 
@@ -200,8 +210,8 @@ def _read_rule(item: Field, key: str, dialect: Dialect) -> CNPRule | None:
     errors_before = item.report.error_count
     name = rule.get_str("name") or ""
     if len(name) > MAX_RULE_NAME:
-        rule.at("name").error(f"a rule name may have at most {MAX_RULE_NAME} characters "
-                               f"(it has {len(name)})")
+        rule.at("name").error(_("a rule name may have at most {limit} characters (it has {n})").format(
+            limit=MAX_RULE_NAME, n=len(name)))
     action = _read_action(rule, dialect)
     allowed = INGRESS_PEER_FIELDS if key == "ingress" else dialect.egress_peers
     peers = _read_peers(rule, peers_key, allowed, dialect, action)
@@ -220,17 +230,17 @@ def _read_action(rule: Fields, dialect: Dialect) -> CNPAction | None:
         return dialect.actions[action]
     same = [a for a in dialect.actions if a.lower() == action.lower()]
     if same:
-        hint = f'; write "{same[0]}" (actions are case-sensitive)'
+        hint = _('; write "{value}" (actions are case-sensitive)').format(value=same[0])
     elif action == "Allow" and not dialect.legacy:
-        hint = "; ClusterNetworkPolicy says Accept where AdminNetworkPolicy said Allow"
+        hint = _("; ClusterNetworkPolicy says Accept where AdminNetworkPolicy said Allow")
     elif action == "Accept" and dialect.legacy:
-        hint = f"; {dialect.kind} says Allow (Accept is the ClusterNetworkPolicy word)"
+        hint = _("; {kind} says Allow (Accept is the ClusterNetworkPolicy word)").format(kind=dialect.kind)
     elif action == "Pass" and dialect is BANP:
-        hint = "; there is no later tier to pass to from the baseline"
+        hint = _("; there is no later tier to pass to from the baseline")
     else:
         hint = ""
-    *others, last = dialect.actions
-    rule.at("action").error(f'must be {", ".join(others)} or {last}, not "{action}"{hint}')
+    rule.at("action").error(_('must be {actions}, not "{value}"{hint}').format(
+        actions=series(list(dialect.actions), "or"), value=action, hint=hint))
     return None
 
 
@@ -240,9 +250,10 @@ def _read_peers(rule: Fields, key: str, allowed: frozenset[str], dialect: Dialec
     if items is None:
         return []
     if not items:
-        rule.at(key).error("must list at least one peer; to match every pod write - namespaces: {}")
+        rule.at(key).error(_("must list at least one peer; to match every pod write - namespaces: {}"))
     if len(items) > dialect.max_peers:
-        rule.at(key).error(f"may list at most {dialect.max_peers} peers (it lists {len(items)})")
+        rule.at(key).error(_("may list at most {limit} peers (it lists {n})").format(limit=dialect.max_peers,
+                                                                                     n=len(items)))
     peers = (_read_peer(item, key, allowed, dialect, action) for item in items)
     return [peer for peer in peers if peer is not None]
 
@@ -252,16 +263,16 @@ def _read_peer(item: Field, key: str, allowed: frozenset[str], dialect: Dialect,
     peer = item.as_map(ALL_PEER_FIELDS)
     if peer is None:
         return None
-    which = _exactly_one(peer, item, allowed | (ALL_PEER_FIELDS & set(peer.keys())), "a peer")
+    which = _exactly_one(peer, item, allowed | (ALL_PEER_FIELDS & set(peer.keys())), "peer")
     if which is None:
         return None
     field = peer.get(which)
     assert field is not None
     if which not in allowed:
         if key == "from":
-            field.error(f"{which} peers are only allowed in egress rules (to:), not in from:")
+            field.error(_("{kind} peers are only allowed in egress rules (to:), not in from:").format(kind=which))
         else:
-            field.error(f"{dialect.kind} has no {which} peers")
+            field.error(_("{dialect} has no {kind} peers").format(dialect=dialect.kind, kind=which))
         return None
     if which == "namespaces":
         selector = read_label_selector(field)
@@ -274,26 +285,26 @@ def _read_peer(item: Field, key: str, allowed: frozenset[str], dialect: Dialect,
         return CNPPeer("networks", networks=networks) if networks is not None else None
     if which == "nodes":
         nodes = read_label_selector(field)
-        field.warning("Calico 3.32 does not implement nodes peers: it fails closed on the whole rule (an Accept "
-                      "rule matches nothing, a Deny or Pass rule denies all traffic); kube-network-policies "
-                      "matches the InternalIP and ExternalIP addresses of the selected Nodes")
+        field.warning(_("Calico 3.32 does not implement nodes peers: it fails closed on the whole rule (an Accept rule "
+                        "matches nothing, a Deny or Pass rule denies all traffic); kube-network-policies matches the "
+                        "InternalIP and ExternalIP addresses of the selected Nodes"))
         return CNPPeer("nodes", node_selector=nodes) if nodes is not None else None
     _read_domain_names(field, action)
-    field.warning("npkit does not resolve domain names and keeps only that the peer is a domainNames peer: it "
-                  "matches nothing under the kubernetes dataplane (kube-network-policies matches the addresses "
-                  "it resolved), and Calico 3.32, which does not implement it, fails closed on the whole rule "
-                  "(an Accept rule matches nothing, a Deny or Pass rule denies all traffic)")
+    field.warning(_("npkit does not resolve domain names and keeps only that the peer is a domainNames peer: it "
+                    "matches nothing under the kubernetes dataplane (kube-network-policies matches the addresses it "
+                    "resolved), and Calico 3.32, which does not implement it, fails closed on the whole rule (an "
+                    "Accept rule matches nothing, a Deny or Pass rule denies all traffic)"))
     return CNPPeer("domainNames")
 
 
 def _read_networks(field: Field) -> tuple[str, ...] | None:
-    items = _read_string_set(field, "CIDR")
+    items = _read_string_set(field, _("must list at least one CIDR"))
     if items is None:
         return None
     networks: list[str] = []
     for text, item in items:
         if len(text) > MAX_CIDR_CHARS:
-            item.error(f"a CIDR may have at most {MAX_CIDR_CHARS} characters")
+            item.error(_("a CIDR may have at most {limit} characters").format(limit=MAX_CIDR_CHARS))
             continue
         network, problems = validation.parse_network(text, bare_ip=False)
         item.invalid(problems)
@@ -301,34 +312,35 @@ def _read_networks(field: Field) -> tuple[str, ...] | None:
             continue
         strict_problems = validation.parse_cidr(text)[1]
         if strict_problems:  # the API accepts it (CEL isCIDR); say what it means
-            item.warning(f"{strict_problems[0]}; ClusterNetworkPolicy accepts it and means {network}")
+            item.warning(_("{problem}; ClusterNetworkPolicy accepts it and means {network}").format(
+                problem=strict_problems[0], network=network))
         networks.append(str(network))
     return tuple(networks)
 
 
 def _read_domain_names(field: Field, action: CNPAction | None) -> None:
-    for text, item in _read_string_set(field, "domain name") or ():
+    for text, item in _read_string_set(field, _("must list at least one domain name")) or ():
         item.invalid(validation.domain_name(text))
     if action is not None and action != "Accept":
-        field.warning(f"domainNames peers are only supported in Accept rules, not {action}")
+        field.warning(_("domainNames peers are only supported in Accept rules, not {action}").format(action=action))
 
 
-def _read_string_set(field: Field, what: str) -> list[tuple[str, Field]] | None:
-    """A list of 1 to 25 distinct strings (listType=set, MinItems=1, MaxItems=25)."""
+def _read_string_set(field: Field, when_empty: str) -> list[tuple[str, Field]] | None:
+    """A list of 1 to 25 distinct strings (listType=set, MinItems=1, MaxItems=25); `when_empty` says what is missing."""
     items = field.as_list()
     if items is None:
         return None
     if not items:
-        field.error(f"must list at least one {what}")
+        field.error(when_empty)
     elif len(items) > MAX_LIST:
-        field.error(f"may list at most {MAX_LIST} entries (it lists {len(items)})")
+        field.error(_("may list at most {limit} entries (it lists {n})").format(limit=MAX_LIST, n=len(items)))
     out: list[tuple[str, Field]] = []
     for item in items:
         text = item.as_str()
         if text is None:
             continue
         if any(text == seen for seen, _ in out):
-            item.error(f'"{text}" is listed twice')
+            item.error(_('"{value}" is listed twice').format(value=text))
             continue
         out.append((text, item))
     return out
@@ -343,9 +355,10 @@ def _read_ports(rule: Fields, dialect: Dialect) -> list[CNPPort]:
     if items is None:
         return []
     if not items:
-        rule.at(key).error(f"must list at least one entry; leave {key} out to match every port")
+        rule.at(key).error(_("must list at least one entry; leave {field} out to match every port").format(field=key))
     elif len(items) > dialect.max_ports:
-        rule.at(key).error(f"may list at most {dialect.max_ports} entries (it lists {len(items)})")
+        rule.at(key).error(_("may list at most {limit} entries (it lists {n})").format(limit=dialect.max_ports,
+                                                                                       n=len(items)))
     reader = _read_protocol_entry if key == "protocols" else _read_legacy_port
     ports = (reader(item) for item in items)
     return [port for port in ports if port is not None]
@@ -356,7 +369,7 @@ def _read_protocol_entry(item: Field) -> CNPPort | None:
     entry = item.as_map(PROTOCOL_FIELDS)
     if entry is None:
         return None
-    which = _exactly_one(entry, item, PROTOCOL_FIELDS, "a protocols entry")
+    which = _exactly_one(entry, item, PROTOCOL_FIELDS, "protocols")
     field = entry.get(which) if which is not None else None
     if which is None or field is None:
         return None
@@ -367,10 +380,11 @@ def _read_protocol_entry(item: Field) -> CNPPort | None:
         return None
     port_field = protocol.get("destinationPort")
     if port_field is None:
-        protocol.missing("destinationPort", f" (e.g. {which}: {{destinationPort: {{number: 80}}}})")
+        protocol.missing("destinationPort", _(" (e.g. {example})").format(
+            example=f"{which}: {{destinationPort: {{number: 80}}}}"))
         return None
     port = port_field.as_map(DESTINATION_PORT_FIELDS)
-    kind = _exactly_one(port, port_field, DESTINATION_PORT_FIELDS, "a destinationPort") if port else None
+    kind = _exactly_one(port, port_field, DESTINATION_PORT_FIELDS, "destinationPort") if port else None
     if port is None or kind is None:
         return None
     if kind == "number":
@@ -386,7 +400,7 @@ def _read_legacy_port(item: Field) -> CNPPort | None:
     entry = item.as_map(LEGACY_PORT_FIELDS)
     if entry is None:
         return None
-    which = _exactly_one(entry, item, LEGACY_PORT_FIELDS, "a ports entry")
+    which = _exactly_one(entry, item, LEGACY_PORT_FIELDS, "ports")
     field = entry.get(which) if which is not None else None
     if field is None:
         return None
@@ -422,8 +436,8 @@ def _port_range(fields: Fields) -> tuple[int, int] | None:
     if start is None or end is None:
         return None
     if start >= end:
-        fields.at("end").error(f"must be greater than start ({start}), not {end}; "
-                                "use a port number for a single port")
+        fields.at("end").error(_("must be greater than start ({start}), not {end}; use a port number for a single "
+                                 "port").format(start=start, end=end))
         return None
     return start, end
 
@@ -434,7 +448,8 @@ def _named_port(field: Field) -> CNPPort | None:
         return None
     problems = validation.port_name(name)
     if problems:  # the API takes any string, but no container port can have this name
-        field.warning(f"no container port can be named \"{name}\" ({problems[0]}), so this matches nothing")
+        field.warning(_('no container port can be named "{name}" ({problem}), so this matches nothing').format(
+            name=name, problem=problems[0]))
     return CNPPort(named_port=name)
 
 
@@ -442,6 +457,6 @@ def _check_named_ports(rule: Fields, dialect: Dialect, peers: list[CNPPeer], por
     """Named ports need pods at the other end (CEL rule on the egress rule types)."""
     addresses = sorted({p.kind for p in peers if p.kind in ("networks", "nodes", "domainNames")})
     if addresses and any(p.named_port is not None for p in ports):
-        rule.at(dialect.ports_field).error(
-            f"a named port cannot be used in a rule whose peers include {', '.join(addresses)}: only pods "
-            "have named ports; use port numbers, or put those peers in a separate rule")
+        rule.at(dialect.ports_field).error(_(
+            "a named port cannot be used in a rule whose peers include {kinds}: only pods have named ports; use port "
+            "numbers, or put those peers in a separate rule").format(kinds=", ".join(addresses)))

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from npkit.i18n import messages
 from npkit.model import (
     NAMESPACE_NAME_LABEL,
     CalicoPolicy,
@@ -47,6 +48,7 @@ from .scalars import resolve as resolve_scalar
 
 Manifest = dict[str, Any]
 
+_ = messages("npkit").gettext
 CALICO = "projectcalico.org/v3"
 CNP = "policy.networking.k8s.io/v1alpha2"
 LEGACY_CNP = "policy.networking.k8s.io/v1alpha1"
@@ -367,14 +369,15 @@ def _cnp_peer(peer: CNPPeer) -> Manifest:
         return {"networks": list(peer.networks)}
     if peer.kind == "nodes":
         return {"nodes": label_selector(peer.node_selector)}
-    raise ValueError(f"cannot write a {peer.kind} peer: npkit does not keep what it named")
+    raise ValueError(_("cannot write a {kind} peer: npkit does not keep what it named").format(kind=peer.kind))
 
 
 def _cnp_port(port: CNPPort) -> Manifest:
     if port.named_port is not None:
         return {"destinationNamedPort": port.named_port}
     if port.protocol is None or port.first is None:
-        raise ValueError(f"cannot write {port}: a protocols entry needs a port, a range or a named port")
+        raise ValueError(_("cannot write {port}: a protocols entry needs a port, a range or a named port").format(
+            port=port))
     if port.first == port.last:
         destination: Manifest = {"number": port.first}
     else:
@@ -386,7 +389,8 @@ def _legacy_port(port: CNPPort) -> Manifest:
     if port.named_port is not None:
         return {"namedPort": port.named_port}
     if port.protocol is None or port.first is None:
-        raise ValueError(f"cannot write {port}: a ports entry needs a port, a range or a named port")
+        raise ValueError(_("cannot write {port}: a ports entry needs a port, a range or a named port").format(
+            port=port))
     if port.first == port.last:
         return {"portNumber": {"protocol": port.protocol, "port": port.first}}
     return {"portRange": {"protocol": port.protocol, "start": port.first, "end": port.last}}

@@ -28,6 +28,7 @@ from collections.abc import Collection, Iterable, Iterator
 from collections.abc import Mapping as Mapping_  # Mapping is the YAML node type here
 
 from npkit.errors import InternalError
+from npkit.i18n import messages
 from npkit.model import Diagnostic, ObjectRef, Origin
 from npkit.model.diagnostics import Severity
 
@@ -36,6 +37,7 @@ from .spelling import closest, did_you_mean
 from .yamlio import Mapping, Node, Scalar, Sequence
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
+_ = messages("npkit").gettext
 
 
 def child_path(path: str, key: str) -> str:
@@ -58,18 +60,18 @@ def describe(node: Node) -> str:
     'the boolean yes'
     """
     if isinstance(node, Mapping):
-        return "a mapping (key: value pairs)"
+        return _("a mapping (key: value pairs)")
     if isinstance(node, Sequence):
-        return "a list"
+        return _("a list")
     assert isinstance(node, Scalar)
     value = node.value
     if value is None:
-        return "null"
+        return _("null")
     if isinstance(value, bool):
-        return f"the boolean {node.text}"
+        return _("the boolean {text}").format(text=node.text)
     if isinstance(value, (int, float)) or value is NOT_JSON:
-        return f"the number {node.text}"
-    return f'the text "{value}"'
+        return _("the number {text}").format(text=node.text)
+    return _('the text "{text}"').format(text=value)
 
 
 SHOWN_CHARS = 64  # longer offending values are cut, so that one line stays readable
@@ -88,13 +90,14 @@ def shown(value: object) -> str:
         return str(value)
     text = str(value)
     if len(text) > SHOWN_CHARS:
-        return json.dumps(text[:SHOWN_CHARS], ensure_ascii=False)[:-1] + f'..." ({len(text)} characters)'
+        return json.dumps(text[:SHOWN_CHARS], ensure_ascii=False)[:-1] + '..."' + _(" ({n} characters)").format(
+            n=len(text))
     return json.dumps(text, ensure_ascii=False)
 
 
 def invalid(value: object, problem: str) -> str:
     """The API server's message for a value it refuses: `Invalid value: "10.0.0.300/24": must be a CIDR ...`."""
-    return f"Invalid value: {shown(value)}: {problem}"
+    return _("Invalid value: {value}: {problem}").format(value=shown(value), problem=problem)
 
 
 class Report:
@@ -169,9 +172,11 @@ class Field:
         return found
 
     def _wrong(self, expected: str, hint: str = "") -> None:
+        """"must be a string, not the number 80": `expected` is a translated noun, `hint` a translated "; ..."."""
         if self.refused:
             return
-        self.error(f"must be {expected}, not {describe(self.node)}{hint}")
+        self.error(_("must be {expected}, not {actual}{hint}").format(expected=expected, actual=describe(self.node),
+                                                                       hint=hint))
 
     def as_str(self) -> str | None:
         """The text of a string scalar; numbers and booleans are errors, as in Kubernetes."""
@@ -180,8 +185,8 @@ class Field:
             return node.value
         hint = ""
         if isinstance(node, Scalar) and node.plain and node.value is not None:
-            hint = f'; YAML reads unquoted {node.text} that way, write "{node.text}" in quotes for text'
-        self._wrong("a string", hint)
+            hint = _('; YAML reads unquoted {text} that way, write "{text}" in quotes for text').format(text=node.text)
+        self._wrong(_("a string"), hint)
         return None
 
     def as_int(self) -> int | None:
@@ -190,15 +195,15 @@ class Field:
             return node.value
         hint = ""
         if isinstance(node, Scalar) and isinstance(node.value, str) and node.value.strip().isdigit():
-            hint = "; remove the quotes to make it a number"
-        self._wrong("a whole number", hint)
+            hint = _("; remove the quotes to make it a number")
+        self._wrong(_("a whole number"), hint)
         return None
 
     def as_bool(self) -> bool | None:
         node = self.node
         if isinstance(node, Scalar) and isinstance(node.value, bool):
             return node.value
-        self._wrong("true or false")
+        self._wrong(_("true or false"))
         return None
 
     def as_int_or_str(self) -> int | str | None:
@@ -207,7 +212,7 @@ class Field:
         if isinstance(node, Scalar) and not isinstance(node.value, bool):
             if isinstance(node.value, (int, str)):
                 return node.value
-        self._wrong("a number or a name")
+        self._wrong(_("a number or a name"))
         return None
 
     def as_list(self) -> list[Field] | None:
@@ -215,7 +220,7 @@ class Field:
         node = self.node
         if isinstance(node, Sequence):
             return [Field(item, f"{self.path}[{i}]", self.report) for i, item in enumerate(node.items)]
-        self._wrong("a list (YAML \"- item\" lines or [a, b])")
+        self._wrong(_('a list (YAML "- item" lines or [a, b])'))
         return None
 
     def as_map(self, known: Collection[str] | None, misplaced: Mapping_[str, str] | None = None) -> Fields | None:
@@ -233,7 +238,7 @@ class Field:
             node = Mapping(node.line, node.column)
         if isinstance(node, Mapping):
             return Fields(node, self.path, self.report, known, self.line, misplaced)
-        self._wrong("a mapping (key: value pairs)")
+        self._wrong(_("a mapping (key: value pairs)"))
         return None
 
     def as_str_map(self) -> dict[str, Field] | None:
@@ -247,7 +252,7 @@ class Field:
         out: dict[str, Field] = {}
         for key, value in fields.items():
             if value.is_null:
-                value.error('must be a string; write "" for an empty value')
+                value.error(_('must be a string; write "" for an empty value'))
             elif value.as_str() is not None:
                 out[key] = value
         return out
@@ -270,12 +275,14 @@ class Fields:
                 if text in known:
                     continue
                 if misplaced and text in misplaced:
-                    hint = f"; {text} belongs {misplaced[text]} (check the indentation)"
+                    hint = _("; {field} belongs {where} (check the indentation)").format(field=text,
+                                                                                          where=_(misplaced[text]))
                 else:
                     suggestions = closest(text, known)
                     self.misspelt.update(suggestions)
                     hint = did_you_mean(suggestions)
-                report.error(f'unknown field "{text}"{hint}', key.line, child_path(path, text))
+                report.error(_('unknown field "{field}"{hint}').format(field=text, hint=hint), key.line,
+                             child_path(path, text))
 
     def __contains__(self, name: str) -> bool:
         return self.get(name) is not None
@@ -321,7 +328,7 @@ class Fields:
         if name in self.misspelt:
             return
         path = child_path(self.path, name)
-        self.report.error(f"required field {name} is missing{why}", self.line, path)
+        self.report.error(_("required field {field} is missing{why}").format(field=name, why=why), self.line, path)
 
     def _get(self, name: str, required: bool) -> Field | None:
         field = self.get(name)

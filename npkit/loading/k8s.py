@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from npkit.i18n import N_, messages
 from npkit.model import (
     NAMESPACE_NAME_LABEL,
     IPBlock,
@@ -23,6 +24,7 @@ from .labels import read_label_selector
 from .podspec import POD_SPEC_FIELDS, PodSpecInfo, read_pod_spec
 
 NAMESPACE_SPEC_FIELDS = frozenset({"finalizers"})
+_ = messages("npkit").gettext
 
 
 @register("", "Namespace", ("v1",), namespaced=False, name_rule=validation.dns1123_label,
@@ -35,8 +37,8 @@ def load_namespace(obj: Manifest) -> list[Namespace]:
     if written is not None and written != obj.meta.name:
         field = obj.root.find("metadata", "labels", NAMESPACE_NAME_LABEL)
         assert field is not None
-        field.warning(f'the API server sets {NAMESPACE_NAME_LABEL} to the namespace name "{obj.meta.name}", '
-                      f'not "{written}"')
+        field.warning(_('the API server sets {label} to the namespace name "{name}", not "{written}"').format(
+            label=NAMESPACE_NAME_LABEL, name=obj.meta.name, written=written))
     labels[NAMESPACE_NAME_LABEL] = obj.meta.name
     return [Namespace(obj.meta.name, labels, obj.origin)]
 
@@ -99,7 +101,7 @@ def _read_pod_ip(status: Fields) -> str | None:
         field.invalid(problems)
         parsed.append(str(address) if address is not None else None)
     if ips and listed and parsed[0] and parsed[1] and parsed[0] != parsed[1]:
-        listed[0][1].warning(f"the first of status.podIPs should equal status.podIP ({ips[0][0]})")
+        listed[0][1].warning(_("the first of status.podIPs should equal status.podIP ({ip})").format(ip=ips[0][0]))
     return parsed[0] if parsed else None
 
 
@@ -113,29 +115,31 @@ IP_BLOCK_FIELDS = frozenset({"cidr", "except"})
 PORT_FIELDS = frozenset({"protocol", "port", "endPort"})
 POLICY_TYPES: tuple[Direction, ...] = ("Ingress", "Egress")
 
-# Fields written at the wrong indentation: where they belong, for a better hint than "unknown field".
-_PEERS_GO = "in a {} list, as '- podSelector: ...', '- namespaceSelector: ...' or '- ipBlock: ...'"
-_PORTS_GO = "in a ports list, as '- port: ...'"
+# Fields written at the wrong indentation: where they belong, for a better hint than "unknown field"
+# (marked here, translated where the hint is made: fields.py).
+_PEERS_GO_FROM = N_("in a from list, as '- podSelector: ...', '- namespaceSelector: ...' or '- ipBlock: ...'")
+_PEERS_GO_TO = N_("in a to list, as '- podSelector: ...', '- namespaceSelector: ...' or '- ipBlock: ...'")
+_PORTS_GO = N_("in a ports list, as '- port: ...'")
 SPEC_MISPLACED = {
-    "matchLabels": "under podSelector", "matchExpressions": "under podSelector",
-    "from": "in an ingress rule, as '- from: ...'", "to": "in an egress rule, as '- to: ...'",
-    "ports": "in an ingress or egress rule", "policyType": "in policyTypes, a list",
+    "matchLabels": N_("under podSelector"), "matchExpressions": N_("under podSelector"),
+    "from": N_("in an ingress rule, as '- from: ...'"), "to": N_("in an egress rule, as '- to: ...'"),
+    "ports": N_("in an ingress or egress rule"), "policyType": N_("in policyTypes, a list"),
 }
 INGRESS_RULE_MISPLACED = {
-    "podSelector": _PEERS_GO.format("from"), "namespaceSelector": _PEERS_GO.format("from"),
-    "ipBlock": _PEERS_GO.format("from"), "port": _PORTS_GO, "protocol": _PORTS_GO, "endPort": _PORTS_GO,
-    "to": "in egress rules; ingress rules use from",
+    "podSelector": _PEERS_GO_FROM, "namespaceSelector": _PEERS_GO_FROM,
+    "ipBlock": _PEERS_GO_FROM, "port": _PORTS_GO, "protocol": _PORTS_GO, "endPort": _PORTS_GO,
+    "to": N_("in egress rules; ingress rules use from"),
 }
 EGRESS_RULE_MISPLACED = {
-    **INGRESS_RULE_MISPLACED, "podSelector": _PEERS_GO.format("to"),
-    "namespaceSelector": _PEERS_GO.format("to"), "ipBlock": _PEERS_GO.format("to"),
-    "from": "in ingress rules; egress rules use to",
+    **INGRESS_RULE_MISPLACED, "podSelector": _PEERS_GO_TO,
+    "namespaceSelector": _PEERS_GO_TO, "ipBlock": _PEERS_GO_TO,
+    "from": N_("in ingress rules; egress rules use to"),
 }
 PEER_MISPLACED = {
-    "matchLabels": "under podSelector or namespaceSelector",
-    "matchExpressions": "under podSelector or namespaceSelector",
-    "cidr": "under ipBlock", "except": "under ipBlock",
-    "ports": "to the rule, at the same indentation as from or to",
+    "matchLabels": N_("under podSelector or namespaceSelector"),
+    "matchExpressions": N_("under podSelector or namespaceSelector"),
+    "cidr": N_("under ipBlock"), "except": N_("under ipBlock"),
+    "ports": N_("to the rule, at the same indentation as from or to"),
 }
 
 
@@ -148,9 +152,8 @@ def load_network_policy(obj: Manifest) -> list[NetworkPolicy]:
     ingress: tuple[Rule, ...] = ()
     egress: tuple[Rule, ...] = ()
     if spec is None:
-        obj.report.warning("has no spec, so it selects every pod in its namespace and denies all their "
-                           "ingress; write spec.podSelector and policyTypes to say what you mean",
-                           obj.root.line)
+        obj.report.warning(_("has no spec, so it selects every pod in its namespace and denies all their ingress; "
+                             "write spec.podSelector and policyTypes to say what you mean"), obj.root.line)
     else:
         selector, types, ingress, egress = read_network_policy_spec(spec)
     meta = obj.meta
@@ -178,8 +181,10 @@ def _read_rules(
     rules = []
     for item in spec.get_list(name) or ():
         if item.is_null:
-            item.warning(f"this '-' has nothing after it, which Kubernetes reads as an empty rule {{}}: "
-                         f"it allows all {name} traffic")
+            item.warning(_("this '-' has nothing after it, which Kubernetes reads as an empty rule {}: it allows "
+                           "all ingress traffic") if name == "ingress" else
+                         _("this '-' has nothing after it, which Kubernetes reads as an empty rule {}: it allows "
+                           "all egress traffic"))
         rule = item.as_map(known, misplaced)
         if rule is None:
             continue
@@ -199,12 +204,16 @@ def _read_peer(item: Field) -> Peer | None:
     present = [n for n in ("podSelector", "namespaceSelector", "ipBlock") if n in peer]
     if not present:
         empty = [n for n in peer.keys() if n in PEER_FIELDS]  # written, but with no value (null)
-        why = f"{empty[0]} has no value, so it counts as not set" if empty else "an empty entry selects nothing"
-        item.error(f"must specify a peer: podSelector, namespaceSelector or ipBlock ({why})")
+        if empty:
+            item.error(_("must specify a peer: podSelector, namespaceSelector or ipBlock ({field} has no value, so it "
+                         "counts as not set)").format(field=empty[0]))
+        else:
+            item.error(_("must specify a peer: podSelector, namespaceSelector or ipBlock (an empty entry selects "
+                         "nothing)"))
         return None
     if "ipBlock" in present and len(present) > 1:
-        item.error("may not combine ipBlock with podSelector or namespaceSelector in one peer; write them "
-                   "as two peers (two '-' items) to allow either")
+        item.error(_("may not combine ipBlock with podSelector or namespaceSelector in one peer; write them as two "
+                     "peers (two '-' items) to allow either"))
         return None
     return Peer(pod_selector, namespace_selector, ip_block)
 
@@ -222,7 +231,7 @@ def _read_ip_block(field: Field | None) -> IPBlock | None:
     elif cidr_text is not None:
         cidr_field = block.at("cidr")
         if not cidr_text:
-            cidr_field.error("must not be empty")
+            cidr_field.error(_("must not be empty"))
         else:
             cidr, problems = validation.parse_cidr(cidr_text)
             cidr_field.invalid(problems)
@@ -233,8 +242,8 @@ def _read_ip_block(field: Field | None) -> IPBlock | None:
         if network is None:
             continue
         if cidr is not None and not validation.strictly_inside(network, cidr):
-            except_field.error(f"must lie strictly inside cidr {cidr} (a smaller range within it), "
-                               f"but {network} does not")
+            except_field.error(_("must lie strictly inside cidr {cidr} (a smaller range within it), but {network} "
+                                 "does not").format(cidr=cidr, network=network))
         excepts.append(str(network))
     if cidr is None:
         return None
@@ -243,7 +252,7 @@ def _read_ip_block(field: Field | None) -> IPBlock | None:
 
 def _read_port(item: Field) -> PolicyPort | None:
     if item.is_null:
-        item.warning("this '-' has nothing after it, which Kubernetes reads as {}: every TCP port")
+        item.warning(_("this '-' has nothing after it, which Kubernetes reads as {}: every TCP port"))
     fields = item.as_map(PORT_FIELDS)
     if fields is None:
         return None
@@ -259,11 +268,13 @@ def _read_port(item: Field) -> PolicyPort | None:
     end_port = end_field.as_int() if end_field is not None else None
     if end_field is not None and end_port is not None:
         if port_field is None:
-            end_field.error("may not be set without port: endPort ends a range that port starts")
+            end_field.error(_("may not be set without port: endPort ends a range that port starts"))
         elif isinstance(port, str):
-            end_field.error(f'may not be set when port is a name ("{port}"); a range needs a numeric port')
+            end_field.error(_('may not be set when port is a name ("{port}"); a range needs a numeric port').format(
+                port=port))
         elif isinstance(port, int) and end_port < port:
-            end_field.error(f"must be greater than or equal to port ({port}), not {end_port}")
+            end_field.error(_("must be greater than or equal to port ({port}), not {end_port}").format(
+                port=port, end_port=end_port))
         end_field.invalid(validation.port_number(end_port))
     if item.report.error_count > errors_before:
         return None
@@ -277,15 +288,15 @@ def _read_policy_types(spec: Fields, has_egress_rules: bool) -> tuple[Direction,
         return ("Ingress", "Egress") if has_egress_rules else ("Ingress",)
     if len(written) > 2:
         spec.at("policyTypes").error(
-            f"may not list more than two policyTypes (Ingress and Egress), it lists {len(written)}")
+            _("may not list more than two policyTypes (Ingress and Egress), it lists {n}").format(n=len(written)))
         return ()
     seen: set[str] = set()
     for value, field in written:
         if value not in POLICY_TYPES:
             same = [t for t in POLICY_TYPES if t.lower() == value.lower()]
-            hint = f'; write "{same[0]}" (capitalised)' if same else ""
-            field.error(f'must be Ingress or Egress, not "{value}"{hint}')
+            hint = _('; write "{value}" (capitalised)').format(value=same[0]) if same else ""
+            field.error(_('must be Ingress or Egress, not "{value}"{hint}').format(value=value, hint=hint))
         elif value in seen:
-            field.warning(f"{value} is listed twice; once is enough")
+            field.warning(_("{value} is listed twice; once is enough").format(value=value))
         seen.add(value)
     return tuple(t for t in POLICY_TYPES if t in seen)

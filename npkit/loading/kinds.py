@@ -46,6 +46,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from npkit.i18n import messages
 from npkit.model import Diagnostic, ObjectRef, Origin
 
 from . import validation
@@ -53,6 +54,7 @@ from .fields import Fields, Report
 from .labels import read_labels
 from .spelling import closest, did_you_mean
 
+_ = messages("npkit").gettext
 KIND_MODULES = ("k8s", "workloads", "calico", "cnp", "nodes")  # modules under npkit.loading that register kinds
 
 DEFAULT_TOP_FIELDS = frozenset({"apiVersion", "kind", "metadata", "spec"})
@@ -200,20 +202,21 @@ def resolve(api_version: str, kind: str) -> Resolution:
     load_kind_modules()
     group, slash, version = api_version.rpartition("/")
     if not version or (slash and not group) or "/" in group or " " in api_version:
-        return Resolution(None, "error", f'apiVersion "{api_version}" must look like "v1" or "group/version"',
-                          "apiVersion")
+        return Resolution(None, "error", _('apiVersion "{api_version}" must look like "v1" or "group/version"').format(
+            api_version=api_version), "apiVersion")
     spec = _REGISTRY.get((group, kind))
     if spec is not None:
         if version not in spec.versions:
             return Resolution(None, "error", _wrong_version(kind, [spec], api_version), "apiVersion")
         if spec.load is None:
-            return Resolution(None, "warning", f"npkit does not read {kind} ({api_version}) yet; skipped it")
+            return Resolution(None, "warning", _("npkit does not read {kind} ({api_version}) yet; skipped it").format(
+                kind=kind, api_version=api_version))
         return Resolution(spec)
     same_name = [s for s in _REGISTRY.values() if s.kind == kind]
     if same_name:
         return Resolution(None, "error", _wrong_version(kind, same_name, api_version), "apiVersion")
     if kind in OTHER_KNOWN_KINDS:
-        return Resolution(None, "warning", f"npkit does not model {kind} objects; skipped it")
+        return Resolution(None, "warning", _("npkit does not model {kind} objects; skipped it").format(kind=kind))
     ours = {s.kind for s in _REGISTRY.values()}
     candidates = ours | OTHER_KNOWN_KINDS
     suggestions = sorted({s for variant in _singulars(kind) for s in closest(variant, candidates)})
@@ -221,11 +224,13 @@ def resolve(api_version: str, kind: str) -> Resolution:
         # A policy skipped because of a typo would give a wrong verdict, so this is an error.
         same = [s for s in suggestions if s.lower() == kind.lower()]
         if same:
-            return Resolution(None, "error", f'unknown kind "{kind}"; kinds are case-sensitive, '
-                                             f'did you mean "{same[0]}"?')
-        return Resolution(None, "error", f'unknown kind "{kind}"{did_you_mean(suggestions)}')
+            return Resolution(None, "error", _('unknown kind "{kind}"; kinds are case-sensitive, did you mean '
+                                               '"{same}"?').format(kind=kind, same=same[0]))
+        return Resolution(None, "error", _('unknown kind "{kind}"{hint}').format(kind=kind,
+                                                                                 hint=did_you_mean(suggestions)))
     hint = did_you_mean(suggestions)
-    return Resolution(None, "warning", f'npkit does not model kind "{kind}"{hint}; skipped it')
+    return Resolution(None, "warning", _('npkit does not model kind "{kind}"{hint}; skipped it').format(kind=kind,
+                                                                                                      hint=hint))
 
 
 def _singulars(kind: str) -> set[str]:
@@ -244,8 +249,9 @@ def _wrong_version(kind: str, specs: list[KindSpec], api_version: str) -> str:
         return not (spec.group.endswith("k8s.io") or "." not in spec.group)
 
     ordered = sorted(specs, key=kubernetes_first)
-    wanted = " or ".join(s.api_versions[0] for s in ordered)
-    return f"{kind} needs apiVersion {wanted}, not {api_version}"
+    wanted = _(" or ").join(s.api_versions[0] for s in ordered)
+    return _("{kind} needs apiVersion {wanted}, not {api_version}").format(kind=kind, wanted=wanted,
+                                                                          api_version=api_version)
 
 
 def read_metadata(root: Fields, spec: KindSpec, default_namespace: str) -> ObjectMeta | None:
@@ -257,7 +263,7 @@ def read_metadata(root: Fields, spec: KindSpec, default_namespace: str) -> Objec
     if name is None and "name" not in metadata and "generateName" not in metadata:
         metadata.missing("name")
     elif name is None and "name" not in metadata:
-        metadata.missing("name", "; generateName only works with kubectl create, npkit needs a fixed name")
+        metadata.missing("name", _("; generateName only works with kubectl create, npkit needs a fixed name"))
     elif name is not None:
         metadata.at("name").invalid(spec.name_rule(name))
     namespace: str | None = None
@@ -269,7 +275,7 @@ def read_metadata(root: Fields, spec: KindSpec, default_namespace: str) -> Objec
             if namespace is not None:
                 namespace_field.invalid(validation.dns1123_label(namespace))
     elif namespace_field is not None:
-        namespace_field.warning(f"{spec.kind} is cluster-scoped; metadata.namespace is ignored")
+        namespace_field.warning(_("{kind} is cluster-scoped; metadata.namespace is ignored").format(kind=spec.kind))
     labels = read_labels(metadata.get("labels"))
     annotations: dict[str, str] = {}
     annotations_field = metadata.get("annotations")

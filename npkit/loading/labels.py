@@ -6,6 +6,7 @@ NetworkPolicy, and the ClusterNetworkPolicy subjects and peers.
 
 from __future__ import annotations
 
+from npkit.i18n import messages
 from npkit.model import LabelSelector, Requirement
 from npkit.model.k8s import Operator
 
@@ -15,6 +16,7 @@ from .fields import Field, Fields
 SELECTOR_FIELDS = frozenset({"matchLabels", "matchExpressions"})
 REQUIREMENT_FIELDS = frozenset({"key", "operator", "values"})
 OPERATORS: dict[str, Operator] = {"In": "In", "NotIn": "NotIn", "Exists": "Exists", "DoesNotExist": "DoesNotExist"}
+_ = messages("npkit").gettext
 
 
 def read_labels(field: Field | None) -> dict[str, str]:
@@ -76,16 +78,18 @@ def _read_requirement(item: Field) -> Requirement | None:
 def _check_operator(fields: Fields, operator: str, has_values: bool) -> None:
     if operator not in OPERATORS:
         same = [o for o in OPERATORS if o.lower() == operator.lower()]
-        hint = f'; write "{same[0]}" (operators are case-sensitive)' if same else ""
+        hint = _('; write "{operator}" (operators are case-sensitive)').format(operator=same[0]) if same else ""
         fields.at("operator").error(
-            f'must be one of In, NotIn, Exists, DoesNotExist, not "{operator}"{hint}')
+            _('must be one of In, NotIn, Exists, DoesNotExist, not "{operator}"{hint}').format(operator=operator,
+                                                                                             hint=hint))
     elif operator in ("In", "NotIn") and not has_values:
-        why = f"; operator {operator} needs at least one value"
+        why = _("; operator {operator} needs at least one value").format(operator=operator)
         values_field = fields.get("values")
         if values_field is None:
             fields.missing("values", why)
         else:
-            values_field.error(f"must list at least one value{why}")
+            values_field.error(_("must list at least one value{why}").format(why=why))
     elif operator in ("Exists", "DoesNotExist") and has_values:
         fields.at("values").error(
-            f"must be empty when operator is {operator}: it only tests whether the key is there")
+            _("must be empty when operator is {operator}: it only tests whether the key is there").format(
+                operator=operator))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from npkit.errors import InternalError
+from npkit.i18n import messages
 from npkit.model import (
     NAMESPACE_NAME_LABEL,
     CalicoPolicy,
@@ -42,6 +43,8 @@ from .yamlio import MAX_INPUT_CHARS, Mapping, Node, Scalar, read_documents
 Source = Union[str, "os.PathLike[str]"]
 YAML_SUFFIXES = (".yaml", ".yml")
 LIST_FIELDS = frozenset({"apiVersion", "kind", "metadata", "items"})
+_ = messages("npkit").gettext
+ngettext = messages("npkit").ngettext
 
 
 def load(*sources: Source, default_namespace: str = "default") -> Cluster:
@@ -81,7 +84,8 @@ class _Session:
     def __init__(self, default_namespace: str):
         problems = validation.dns1123_label(default_namespace)
         if problems:
-            raise ValueError(f"default_namespace {default_namespace!r} {problems[0]}")
+            raise ValueError(_("default_namespace {namespace} {problem}").format(namespace=repr(default_namespace),
+                                                                                 problem=problems[0]))
         self.default_namespace = default_namespace
         self.diagnostics: list[Diagnostic] = []
         self.objects: dict[tuple[str, str, str | None, str], _Loaded] = {}
@@ -103,17 +107,18 @@ class _Session:
         elif stat.S_ISREG(mode):
             self.read_file(name)
         else:
-            self.problem("error", f"{name} is {_file_type(mode)}, not a regular file; npkit reads files, "
-                                  "directories and - (stdin: `... | npkit check -f -`)", name)
+            self.problem("error", _("{name} is {what}, not a regular file; npkit reads files, directories and - "
+                                    "(stdin: `... | npkit check -f -`)").format(name=name, what=_file_type(mode)),
+                         name)
 
     def stat(self, name: str) -> int | None:
         """The mode of `name` (following links), or None after reporting why there is none."""
         try:
             return os.stat(name).st_mode
         except FileNotFoundError:
-            self.problem("error", f"no such file or directory: {name}", name)
+            self.problem("error", _("no such file or directory: {name}").format(name=name), name)
         except (OSError, ValueError) as err:  # ValueError: a NUL character in the name
-            self.problem("error", f"cannot read {name}: {_reason(err)}", name)
+            self.problem("error", _("cannot read {name}: {reason}").format(name=name, reason=_reason(err)), name)
         return None
 
     def read_directory(self, name: str) -> None:
@@ -121,7 +126,8 @@ class _Session:
             with os.scandir(name) as entries:
                 found = sorted(e.name for e in entries if e.name.endswith(YAML_SUFFIXES))
         except OSError as err:
-            self.problem("error", f"cannot read directory {name}: {_reason(err)}", name)
+            self.problem("error", _("cannot read directory {name}: {reason}").format(name=name, reason=_reason(err)),
+                         name)
             return
         files = []
         for entry in found:
@@ -130,9 +136,10 @@ class _Session:
             if mode is not None and stat.S_ISREG(mode):
                 files.append(path)
             elif mode is not None and not stat.S_ISDIR(mode):  # like kubectl, npkit does not recurse
-                self.problem("warning", f"skipped {path}: it is {_file_type(mode)}, not a regular file", path)
+                self.problem("warning", _("skipped {name}: it is {what}, not a regular file").format(
+                    name=path, what=_file_type(mode)), path)
         if not found:
-            self.problem("warning", f"no .yaml or .yml files in directory {name}", name)
+            self.problem("warning", _("no .yaml or .yml files in directory {name}").format(name=name), name)
         for path in files:
             self.read_file(path)
 
@@ -142,30 +149,32 @@ class _Session:
         try:
             fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
-            self.problem("error", f"no such file or directory: {name}", name)
+            self.problem("error", _("no such file or directory: {name}").format(name=name), name)
             return
         except OSError as err:
-            self.problem("error", f"cannot read {name}: {_reason(err)}", name)
+            self.problem("error", _("cannot read {name}: {reason}").format(name=name, reason=_reason(err)), name)
             return
         with open(fd, "rb") as f:
             mode = os.fstat(fd).st_mode
             if not stat.S_ISREG(mode):
-                self.problem("error", f"{name} is {_file_type(mode)}, not a regular file", name)
+                self.problem("error", _("{name} is {what}, not a regular file").format(name=name,
+                                                                                        what=_file_type(mode)), name)
                 return
             try:
                 data = f.read(MAX_INPUT_CHARS + 1)
             except OSError as err:  # e.g. EIO, or EISDIR on odd file systems
-                self.problem("error", f"cannot read {name}: {_reason(err)}", name)
+                self.problem("error", _("cannot read {name}: {reason}").format(name=name, reason=_reason(err)), name)
                 return
         self.read_data(data, name)
 
     def read_data(self, data: bytes | str, name: str) -> None:
         if len(data) > MAX_INPUT_CHARS:
-            self.problem("error", f"{name} is larger than {MAX_INPUT_CHARS:,} bytes; npkit refuses it", name)
+            self.problem("error", _("{name} is larger than {limit} bytes; npkit refuses it").format(
+                name=name, limit=f"{MAX_INPUT_CHARS:,}"), name)
             return
         text = data if isinstance(data, str) else _decode(data)
         if text is None:
-            self.problem("error", f"{name} is not UTF-8 text", name)
+            self.problem("error", _("{name} is not UTF-8 text").format(name=name), name)
             return
         self.read_text(text, name)
 
@@ -187,15 +196,15 @@ class _Session:
     def read_object(self, node: Node, filename: str, list_kind: tuple[str, str] | None = None) -> None:
         """One object; `list_kind` is (apiVersion, kind) of a typed list (PodList) it came from."""
         if not isinstance(node, Mapping):
-            self.problem("error", "each YAML document must be a Kubernetes object (a mapping with "
-                                  f"apiVersion, kind and metadata), not {describe(node)}; "
-                                  "separate objects with ---", filename, node.line)
+            self.problem("error", _("each YAML document must be a Kubernetes object (a mapping with apiVersion, kind "
+                                    "and metadata), not {actual}; separate objects with ---").format(
+                actual=describe(node)), filename, node.line)
             return
         api_version = _peek_str(node, "apiVersion") or (list_kind[0] if list_kind else None)
         kind = _peek_str(node, "kind") or (list_kind[1] if list_kind else None)
-        name = _peek_str(node, ("metadata", "name")) or "(no name)"
+        name = _peek_str(node, ("metadata", "name")) or _("(no name)")
         namespace = _peek_str(node, ("metadata", "namespace"))
-        report = Report(filename, ObjectRef(kind or "object", name, namespace))
+        report = Report(filename, ObjectRef(kind or _("object"), name, namespace))
         try:
             self._read_object(node, api_version, kind, report)
         finally:  # in line order: the readers go field by field, not line by line
@@ -203,14 +212,18 @@ class _Session:
 
     def _read_object(self, node: Mapping, api_version: str | None, kind: str | None, report: Report) -> None:
         if api_version is None and kind is None and not {"apiVersion", "kind"} & node.entries.keys():
-            report.error("apiVersion and kind are missing; every Kubernetes object needs them", node.line)
+            report.error(_("apiVersion and kind are missing; every Kubernetes object needs them"), node.line)
             return
         for field_name, value in (("apiVersion", api_version), ("kind", kind)):
             if value is None:
                 entry = node.entries.get(field_name)
                 line = entry[0].line if entry else node.line
-                what = f"must be a string, not {describe(entry[1])}" if entry else "is missing"
-                report.error(f"{field_name} {what}; every object needs apiVersion and kind", line, field_name)
+                if entry:
+                    message = _("{field} must be a string, not {actual}; every object needs apiVersion and kind")
+                else:
+                    message = _("{field} is missing; every object needs apiVersion and kind")
+                report.error(message.format(field=field_name, actual=describe(entry[1]) if entry else ""), line,
+                             field_name)
         if api_version is None or kind is None:
             return
         if kind == "List" or (kind.endswith("List") and len(kind) > 4):
@@ -223,7 +236,7 @@ class _Session:
             report.add(resolution.severity or "warning", resolution.message, line, resolution.field)
             return
         spec = resolution.spec
-        written = report.obj or ObjectRef(spec.kind, "(no name)")
+        written = report.obj or ObjectRef(spec.kind, _("(no name)"))
         namespace = (written.namespace or self.default_namespace) if spec.namespaced else None
         report.obj = ObjectRef(spec.kind, written.name, namespace)
         root = Fields(node, "", report, spec.top_fields)
@@ -235,8 +248,8 @@ class _Session:
         key = (spec.group, spec.kind, meta.namespace, meta.name)
         previous = self.objects.pop(key, None)
         if previous is not None:
-            report.warning(f"{obj.ref} is defined twice; this definition replaces the one at "
-                           f"{previous.origin}", root.line)
+            report.warning(_("{object} is defined twice; this definition replaces the one at {origin}").format(
+                object=obj.ref, origin=previous.origin), root.line)
         self.objects[key] = loaded
 
     def _read_list(self, node: Mapping, api_version: str, kind: str, report: Report) -> bool:
@@ -247,7 +260,8 @@ class _Session:
             if resolve(api_version, item_kind).spec is None:
                 return False
         elif api_version != "v1":
-            report.error(f"List needs apiVersion v1, not {api_version}", node.line, "apiVersion")
+            report.error(_("List needs apiVersion v1, not {api_version}").format(api_version=api_version), node.line,
+                         "apiVersion")
             return True
         items = Fields(node, "", report, LIST_FIELDS).get_list("items") or []
         for item in items:
@@ -299,8 +313,8 @@ class _Session:
             if earlier is not None:
                 old, new = sources[id(earlier)], sources[id(pod)]
                 self.diagnostics.append(Diagnostic(
-                    "warning", f"{old.ref} ({old.origin}) and {new.ref} both make pod {pod.key}; "
-                               "keeping the later one", new.origin, new.ref))
+                    "warning", _("{old} ({origin}) and {new} both make pod {pod}; keeping the later one").format(
+                        old=old.ref, origin=old.origin, new=new.ref, pod=pod.key), new.origin, new.ref))
             by_key[pod.key] = pod
         seen_ips: dict[str, Pod] = {}
         for pod in by_key.values():
@@ -308,8 +322,9 @@ class _Session:
                 other = seen_ips.setdefault(pod.ip, pod)
                 if other is not pod:
                     self.diagnostics.append(Diagnostic(
-                        "warning", f"pods {other.key} and {pod.key} both have IP {pod.ip}; verdicts for "
-                                   "that address will be ambiguous", pod.origin, pod.ref, "status.podIP"))
+                        "warning", _("pods {first} and {second} both have IP {ip}; verdicts for that address will be "
+                                     "ambiguous").format(first=other.key, second=pod.key, ip=pod.ip),
+                        pod.origin, pod.ref, "status.podIP"))
         return list(by_key.values())
 
     def _namespaces(self, buckets: dict[type, list[Any]], sources: dict[int, _Loaded]) -> dict[str, Namespace]:
@@ -343,12 +358,12 @@ def _peek_str(node: Mapping, path: str | tuple[str, ...]) -> str | None:
 
 def _file_type(mode: int) -> str:
     """What a non-regular file is, for messages."""
-    for test, what in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISDIR, "a directory")):
+    for test, what in ((stat.S_ISFIFO, _("a FIFO (named pipe)")), (stat.S_ISSOCK, _("a socket")),
+                       (stat.S_ISCHR, _("a character device")), (stat.S_ISBLK, _("a block device")),
+                       (stat.S_ISDIR, _("a directory"))):
         if test(mode):
             return what
-    return "a special file"
+    return _("a special file")
 
 
 def _reason(err: Exception) -> str:
@@ -370,9 +385,13 @@ _SHOWN_ADDRESSES = 5  # an info line names a few assignments; `npkit matrix -o j
 
 def _assigned_info(assigned: list[Pod]) -> Diagnostic:
     """One info line about the addresses npkit made up: the first few, and how many more."""
-    shown = ", ".join(f"{p.key} {p.ip}" for p in assigned[:_SHOWN_ADDRESSES])
+    shown = _(", ").join(f"{p.key} {p.ip}" for p in assigned[:_SHOWN_ADDRESSES])
     rest = len(assigned) - _SHOWN_ADDRESSES
-    more = f" and {rest:,} more (npkit matrix -o json lists them all under assigned_ips)" if rest > 0 else ""
+    more = ngettext(" and {n} more (npkit matrix -o json lists them all under assigned_ips)",
+                    " and {n} more (npkit matrix -o json lists them all under assigned_ips)", rest).format(
+        n=f"{rest:,}") if rest > 0 else ""
     network = range_of(assigned)
-    return Diagnostic("info", f"{len(assigned):,} pod(s) had no status.podIP; npkit gave them addresses in "
-                              f"{network}: {shown}{more}", assigned[0].origin, None, "status.podIP")
+    message = ngettext("{n} pod(s) had no status.podIP; npkit gave them addresses in {network}: {pods}{more}",
+                       "{n} pod(s) had no status.podIP; npkit gave them addresses in {network}: {pods}{more}",
+                       len(assigned)).format(n=f"{len(assigned):,}", network=network, pods=shown, more=more)
+    return Diagnostic("info", message, assigned[0].origin, None, "status.podIP")

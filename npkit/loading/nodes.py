@@ -7,12 +7,14 @@ and the rest of `status` are accepted as they are and ignored.
 
 from __future__ import annotations
 
+from npkit.i18n import messages
 from npkit.model import NODE_IP_TYPES, Node, NodeAddress
 
 from . import validation
 from .fields import Fields
 from .kinds import Manifest, register
 
+_ = messages("npkit").gettext
 ADDRESS_FIELDS = frozenset({"type", "address"})
 ADDRESS_TYPES = ("Hostname", "InternalIP", "ExternalIP", "InternalDNS", "ExternalDNS")  # core/v1 NodeAddressType
 
@@ -25,8 +27,8 @@ def load_node(obj: Manifest) -> list[Node]:
     addresses = _read_addresses(status) if status is not None else []
     node = Node(obj.meta.name, dict(obj.meta.labels), tuple(addresses), obj.origin)
     if not node.ips:
-        obj.report.warning("this Node has no InternalIP or ExternalIP in status.addresses, so no "
-                           "ClusterNetworkPolicy nodes peer can match it", obj.root.line, "status.addresses")
+        obj.report.warning(_("this Node has no InternalIP or ExternalIP in status.addresses, so no "
+                             "ClusterNetworkPolicy nodes peer can match it"), obj.root.line, "status.addresses")
     return [node]
 
 
@@ -42,8 +44,8 @@ def _read_addresses(status: Fields) -> list[NodeAddress]:
             continue
         if kind not in ADDRESS_TYPES:
             entry.get("type").warning(  # type: ignore[union-attr]  # get_str found it
-                f'unknown address type "{kind}" (Kubernetes knows {", ".join(ADDRESS_TYPES)}); '
-                "npkit keeps it, but nodes peers only match InternalIP and ExternalIP")
+                _('unknown address type "{type}" (Kubernetes knows {types}); npkit keeps it, but nodes peers only '
+                  "match InternalIP and ExternalIP").format(type=kind, types=", ".join(ADDRESS_TYPES)))
         if kind in NODE_IP_TYPES:
             ip, problems = validation.parse_ip(address)
             for problem in problems:

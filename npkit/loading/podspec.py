@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from npkit.i18n import messages
 from npkit.model import ContainerPort
 
 from . import validation
 from .fields import Field, Fields
 
+_ = messages("npkit").gettext
 POD_SPEC_FIELDS = frozenset({
     "activeDeadlineSeconds", "affinity", "automountServiceAccountToken", "containers", "dnsConfig",
     "dnsPolicy", "enableServiceLinks", "ephemeralContainers", "evictionResponders", "hostAliases",
@@ -53,7 +55,7 @@ def read_pod_spec(spec: Fields) -> PodSpecInfo:
     """
     containers = spec.get_list("containers", required=True)
     if containers is not None and not containers:
-        spec.at("containers").error("must list at least one container")
+        spec.at("containers").error(_("must list at least one container"))
     names: dict[str, Field] = {}
     ports: list[ContainerPort] = []
     port_names: dict[str, Field] = {}
@@ -83,8 +85,8 @@ def _read_container(
         assert name_field is not None
         name_field.invalid(validation.dns1123_label(name))
         if name in names:
-            name_field.error(f'container name "{name}" is used twice (first at line {names[name].line}); '
-                             "container names must be unique in a pod")
+            name_field.error(_('container name "{name}" is used twice (first at line {line}); container names must be '
+                               "unique in a pod").format(name=name, line=names[name].line))
         names.setdefault(name, name_field)
     container.get_str("image", required=True)
     ports = []
@@ -119,11 +121,11 @@ def _read_container_port(
         problems = validation.port_name(name)
         name_field.invalid(problems)
         if not problems and name in own_names:
-            name_field.error(f'port name "{name}" is used twice in this container')
+            name_field.error(_('port name "{name}" is used twice in this container').format(name=name))
         elif not problems and name in pod_names:
-            name_field.warning(f'port name "{name}" is also used by another container (line '
-                               f"{pod_names[name].line}); the API server warns about this, and a policy "
-                               "naming the port may match either")
+            name_field.warning(_('port name "{name}" is also used by another container (line {line}); the API server '
+                                 "warns about this, and a policy naming the port may match either").format(
+                name=name, line=pod_names[name].line))
         own_names.add(name)
         pod_names.setdefault(name, name_field)
     if item.report.error_count > errors_before or number is None:

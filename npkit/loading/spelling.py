@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from npkit.i18n import messages
+
+_ = messages("npkit").gettext
+
 
 def edit_distance(a: str, b: str) -> int:
     """Case-sensitive edit distance where swapping two neighbours counts as one edit.
@@ -71,4 +75,4 @@ def did_you_mean(options: list[str]) -> str:
     """
     if not options:
         return ""
-    return "; did you mean " + " or ".join(f'"{o}"' for o in options) + "?"
+    return _("; did you mean {options}?").format(options=_(" or ").join(f'"{o}"' for o in options))

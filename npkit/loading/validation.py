@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Union
 
+from npkit.i18n import messages
 from npkit.model import PROTOCOLS_WITH_PORTS
 
 IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
@@ -24,6 +25,7 @@ _DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 _DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
 _LABEL_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")
 _PORT_NAME_CHARS = re.compile(r"[-a-z0-9]+\Z")
+_ = messages("npkit").gettext
 
 
 def dns1123_label(value: str) -> list[str]:
@@ -34,15 +36,15 @@ def dns1123_label(value: str) -> list[str]:
     """
     problems = []
     if not value:
-        return ["must not be empty"]
+        return [_("must not be empty")]
     if len(value) > 63:
-        problems.append(f"must be at most 63 characters (it has {len(value)})")
+        problems.append(_("must be at most {limit} characters (it has {n})").format(limit=63, n=len(value)))
     if not _DNS1123_LABEL.match(value):
         if _DNS1123_SUBDOMAIN.match(value):
-            problems.append("must not contain dots")
+            problems.append(_("must not contain dots"))
         else:
-            problems.append("must use only lowercase letters, digits and '-', "
-                            "and start and end with a letter or digit (e.g. 'my-name')")
+            problems.append(_("must use only lowercase letters, digits and '-', and start and end with a letter or "
+                              "digit (e.g. 'my-name')"))
     return problems
 
 
@@ -53,13 +55,13 @@ def dns1123_subdomain(value: str) -> list[str]:
     ([], 1)
     """
     if not value:
-        return ["must not be empty"]
+        return [_("must not be empty")]
     problems = []
     if len(value) > 253:
-        problems.append(f"must be at most 253 characters (it has {len(value)})")
+        problems.append(_("must be at most {limit} characters (it has {n})").format(limit=253, n=len(value)))
     if not _DNS1123_SUBDOMAIN.match(value):
-        problems.append("must use only lowercase letters, digits, '-' and '.', "
-                        "and start and end with a letter or digit (e.g. 'example.com')")
+        problems.append(_("must use only lowercase letters, digits, '-' and '.', and start and end with a letter or "
+                          "digit (e.g. 'example.com')"))
     return problems
 
 
@@ -70,26 +72,27 @@ def label_key(value: str) -> list[str]:
     ([], ['the name part after the prefix must not be empty'])
     """
     if not value:
-        return ["a label key must not be empty"]
+        return [_("a label key must not be empty")]
     if value.count("/") > 1:
-        return ["a label key may contain at most one '/', between a DNS-subdomain prefix and the name "
-                "(e.g. 'example.com/my-key')"]
+        return [_("a label key may contain at most one '/', between a DNS-subdomain prefix and the name "
+                  "(e.g. 'example.com/my-key')")]
     problems = []
     prefix, slash, name = value.rpartition("/")
     if slash:
         if not prefix:
-            problems.append("the prefix before '/' must not be empty")
+            problems.append(_("the prefix before '/' must not be empty"))
         else:
-            problems.extend(f"the prefix before '/' {p}" for p in dns1123_subdomain(prefix))
-    where = "the name part after the prefix" if slash else "a label key"
+            problems.extend(_("the prefix before '/' {problem}").format(problem=p) for p in dns1123_subdomain(prefix))
+    # Translators: {where} is "the name part after the prefix" or "a label key", the subject of the sentence
+    where = _("the name part after the prefix") if slash else _("a label key")
     if not name:
-        problems.append(f"{where} must not be empty")
+        problems.append(_("{where} must not be empty").format(where=where))
         return problems
     if len(name) > 63:
-        problems.append(f"{where} must be at most 63 characters (it has {len(name)})")
+        problems.append(_("{where} must be at most 63 characters (it has {n})").format(where=where, n=len(name)))
     if not _LABEL_NAME.match(name):
-        problems.append(f"{where} must use only letters, digits, '-', '_' and '.', "
-                        "and start and end with a letter or digit")
+        problems.append(_("{where} must use only letters, digits, '-', '_' and '.', and start and end with a letter "
+                          "or digit").format(where=where))
     return problems
 
 
@@ -101,10 +104,10 @@ def label_value(value: str) -> list[str]:
     """
     problems = []
     if len(value) > 63:
-        problems.append(f"a label value must be at most 63 characters (it has {len(value)})")
+        problems.append(_("a label value must be at most 63 characters (it has {n})").format(n=len(value)))
     if value and not _LABEL_NAME.match(value):
-        problems.append("a label value must use only letters, digits, '-', '_' and '.', "
-                        "and start and end with a letter or digit")
+        problems.append(_("a label value must use only letters, digits, '-', '_' and '.', and start and end with a "
+                          "letter or digit"))
     return problems
 
 
@@ -114,7 +117,7 @@ def port_number(value: int) -> list[str]:
     >>> port_number(80), port_number(0)
     ([], ['must be between 1 and 65535'])
     """
-    return [] if 1 <= value <= 65535 else ["must be between 1 and 65535"]
+    return [] if 1 <= value <= 65535 else [_("must be between 1 and 65535")]
 
 
 def port_name(value: str) -> list[str]:
@@ -125,17 +128,23 @@ def port_name(value: str) -> list[str]:
     """
     problems = []
     if len(value) > 15:
-        problems.append(f"a port name must be at most 15 characters (it has {len(value)})")
+        problems.append(_("a port name must be at most 15 characters (it has {n})").format(n=len(value)))
     if not _PORT_NAME_CHARS.match(value):
-        hint = f' (write "{value.lower()}")' if _PORT_NAME_CHARS.match(value.lower()) else ""
-        problems.append(f"a port name must use only lowercase letters (a-z), digits and '-'{hint}")
+        if _PORT_NAME_CHARS.match(value.lower()):
+            problems.append(_('a port name must use only lowercase letters (a-z), digits and \'-\' (write '
+                              '"{name}")').format(name=value.lower()))
+        else:
+            problems.append(_("a port name must use only lowercase letters (a-z), digits and '-'"))
     if not any("a" <= c.lower() <= "z" for c in value):
-        hint = "; write a number without quotes for a port number" if value.isdigit() else ""
-        problems.append(f"a port name must contain at least one letter (a-z){hint}")
+        if value.isdigit():
+            problems.append(_("a port name must contain at least one letter (a-z); write a number without quotes "
+                              "for a port number"))
+        else:
+            problems.append(_("a port name must contain at least one letter (a-z)"))
     if "--" in value:
-        problems.append("a port name must not contain '--'")
+        problems.append(_("a port name must not contain '--'"))
     if value.startswith("-") or value.endswith("-"):
-        problems.append("a port name must not begin or end with '-'")
+        problems.append(_("a port name must not begin or end with '-'"))
     return problems
 
 
@@ -145,7 +154,7 @@ def protocol(value: str) -> list[str]:
     >>> protocol("tcp")
     ['must be one of TCP, UDP, SCTP (in capitals)']
     """
-    return [] if value in PROTOCOLS_WITH_PORTS else ["must be one of TCP, UDP, SCTP (in capitals)"]
+    return [] if value in PROTOCOLS_WITH_PORTS else [_("must be one of TCP, UDP, SCTP (in capitals)")]
 
 
 def parse_ip(value: str) -> tuple[IPAddress | None, list[str]]:
@@ -154,16 +163,23 @@ def parse_ip(value: str) -> tuple[IPAddress | None, list[str]]:
     >>> parse_ip("10.0.0.1")[0], parse_ip("010.0.0.1")[1]
     (IPv4Address('10.0.0.1'), ['must be a valid IP address such as 10.9.8.7 or 2001:db8::ffff'])
     """
-    bad = ["must be a valid IP address such as 10.9.8.7 or 2001:db8::ffff"]
     if "%" in value or value.strip() != value:  # zones and padding are not addresses to the API
-        return None, bad
+        return None, _not_an_ip()
     try:
         ip = ipaddress.ip_address(value)  # refuses IPv4 octets with leading zeros
     except ValueError:
-        return None, bad
+        return None, _not_an_ip()
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return None, [f"must not be an IPv4-mapped IPv6 address; write {ip.ipv4_mapped}"]
+        return None, [_("must not be an IPv4-mapped IPv6 address; write {address}").format(address=ip.ipv4_mapped)]
     return ip, []
+
+
+def _not_an_ip() -> list[str]:
+    return [_("must be a valid IP address such as 10.9.8.7 or 2001:db8::ffff")]
+
+
+def _not_a_cidr() -> list[str]:
+    return [_("must be a CIDR such as 10.0.0.0/16 or 2001:db8::/64 (an address, '/', a prefix length)")]
 
 
 def parse_cidr(value: str) -> tuple[IPNetwork | None, list[str]]:
@@ -177,24 +193,25 @@ def parse_cidr(value: str) -> tuple[IPNetwork | None, list[str]]:
     >>> print(parse_cidr("10.0.0.5/24")[1][0])
     has bits set after the /24 prefix; write 10.0.0.0/24 for the network, or 10.0.0.5/32 for one address
     """
-    bad = ["must be a CIDR such as 10.0.0.0/16 or 2001:db8::/64 (an address, '/', a prefix length)"]
     address, slash, length = value.partition("/")
     if not slash or not length.isdigit() or not length.isascii():
         if not slash and parse_ip(value)[0] is not None:
             suffix = 32 if ":" not in value else 128
-            return None, [f"needs a prefix length; write {value}/{suffix} for this one address"]
-        return None, bad
+            return None, [_("needs a prefix length; write {cidr} for this one address").format(
+                cidr=f"{value}/{suffix}")]
+        return None, _not_a_cidr()
     if len(length) > 1 and length.startswith("0"):
-        return None, ["the prefix length must not have leading zeros"]
+        return None, [_("the prefix length must not have leading zeros")]
     ip, problems = parse_ip(address)
-    if ip is None:
-        return None, problems if "IPv4-mapped" in problems[0] else bad
+    if ip is None:  # an IPv4-mapped address keeps its own message; anything else is not a CIDR
+        return None, problems if problems != _not_an_ip() else _not_a_cidr()
     if int(length) > ip.max_prefixlen:
-        return None, [f"the prefix length must be at most {ip.max_prefixlen}, not {length}"]
+        return None, [_("the prefix length must be at most {limit}, not {length}").format(limit=ip.max_prefixlen,
+                                                                                          length=length)]
     network = ipaddress.ip_network(f"{ip}/{length}", strict=False)
     if network.network_address != ip:
-        return None, [f"has bits set after the /{length} prefix; write {network} for the network, "
-                      f"or {ip}/{ip.max_prefixlen} for one address"]
+        return None, [_("has bits set after the /{length} prefix; write {network} for the network, or {address} for "
+                        "one address").format(length=length, network=network, address=f"{ip}/{ip.max_prefixlen}")]
     return network, []
 
 
@@ -233,8 +250,8 @@ def calico_policy_name(value: str) -> list[str]:
     """
     problems = dns1123_subdomain(value)
     if not problems and not _CALICO_POLICY_NAME.match(value):
-        problems.append("must be one lowercase name of letters, digits and '-', optionally with one '.' "
-                        "joining two such names (e.g. 'allow-web' or 'security.allow-web')")
+        problems.append(_("must be one lowercase name of letters, digits and '-', optionally with one '.' joining two "
+                          "such names (e.g. 'allow-web' or 'security.allow-web')"))
     return problems
 
 
@@ -246,8 +263,8 @@ def calico_global_policy_name(value: str) -> list[str]:
     """
     problems = dns1123_subdomain(value)
     if not problems and not _CALICO_GLOBAL_POLICY_NAME.match(value):
-        problems.append("must be one lowercase name of letters, digits and '-', optionally with one '.' "
-                        "joining two such names (e.g. 'deny-all' or 'security.deny-all')")
+        problems.append(_("must be one lowercase name of letters, digits and '-', optionally with one '.' joining two "
+                          "such names (e.g. 'deny-all' or 'security.deny-all')"))
     return problems
 
 
@@ -264,7 +281,7 @@ def parse_network(value: str, *, bare_ip: bool) -> tuple[IPNetwork | None, list[
     if network is not None:
         return network, []
     address, slash, length = value.partition("/")
-    ip, _ = parse_ip(address)
+    ip = parse_ip(address)[0]
     if ip is None:
         return None, problems
     if not slash:
@@ -285,5 +302,5 @@ def domain_name(value: str) -> list[str]:
     """
     if _DOMAIN_NAME.match(value):
         return []
-    return ["must be a domain name with at least one '.' such as 'example.com', optionally starting "
-            "with '*.' to match its subdomains ('*.example.com')"]
+    return [_("must be a domain name with at least one '.' such as 'example.com', optionally starting with '*.' to "
+              "match its subdomains ('*.example.com')")]

@@ -8,6 +8,7 @@ workload spec only for field names (and the types of the fields npkit reads).
 
 from __future__ import annotations
 
+from npkit.i18n import messages
 from npkit.model import Pod
 
 from . import validation
@@ -15,6 +16,8 @@ from .fields import Fields
 from .kinds import Manifest, register
 from .labels import read_label_selector, read_labels
 from .podspec import POD_SPEC_FIELDS, POD_TEMPLATE_FIELDS, read_pod_spec
+
+_ = messages("npkit").gettext
 
 TEMPLATE_METADATA_FIELDS = frozenset({
     "name", "generateName", "namespace", "labels", "annotations", "uid", "resourceVersion", "generation",
@@ -51,8 +54,8 @@ def _cron_job_name(name: str) -> list[str]:
     """CronJob names leave room for the 11-character suffix of the Jobs they create."""
     problems = validation.dns1123_subdomain(name)
     if len(name) > 52:
-        problems.append(f"must be at most 52 characters (it has {len(name)}), because the Jobs it "
-                        "creates add 11 characters to it")
+        problems.append(_("must be at most 52 characters (it has {n}), because the Jobs it creates add 11 characters "
+                          "to it").format(n=len(name)))
     return problems
 
 
@@ -87,7 +90,7 @@ def _check_selector(spec: Fields | None, required: bool) -> None:
     if spec is None:
         return
     if spec.get("selector") is None and required:
-        spec.missing("selector", "; apps/v1 workloads must say which pods they own")
+        spec.missing("selector", _("; apps/v1 workloads must say which pods they own"))
     read_label_selector(spec.get("selector"))
 
 

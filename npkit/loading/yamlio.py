@@ -27,6 +27,7 @@ import yaml
 from yaml import events as ev
 
 from npkit.errors import InternalError
+from npkit.i18n import messages
 from npkit.model import Diagnostic, Origin
 
 from . import scalars
@@ -39,6 +40,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was installed
 MAX_INPUT_CHARS = 16 * 1024 * 1024  # one file or stdin; real manifests are far smaller
 MAX_DEPTH = 100  # a CronJob's container port sits at depth ~12; managedFields reach ~40
 MAX_ALIAS_NODES = 100_000  # nodes that exist only because an alias repeats them, per file
+_ = messages("npkit").gettext
 
 _YAML = "tag:yaml.org,2002:"
 _MAP, _SEQ = _YAML + "map", _YAML + "seq"
@@ -152,12 +154,14 @@ def _convert(event: ev.ScalarEvent) -> _Converted:
     if tag == _MERGE:
         return _Converted(MERGE_KEY, text)
     if tag not in _STANDARD_TAGS:
-        return _Converted(text, text, f"cannot read {text!r} with YAML tag {tag!r}; npkit reads only plain "
-                                      "data (strings, numbers, booleans, null, lists and mappings)")
+        return _Converted(text, text, _("cannot read {text} with YAML tag {tag}; npkit reads only plain data "
+                                        "(strings, numbers, booleans, null, lists and mappings)").format(
+            text=repr(text), tag=repr(tag)))
     accepted, value = scalars.resolve_tagged(tag, text)
     short = "!!" + tag[len(_YAML):]
     if not accepted:
-        return _Converted(text, text, f"cannot read {text!r} as {short}, as kubectl cannot; remove the tag")
+        return _Converted(text, text, _("cannot read {text} as {tag}, as kubectl cannot; remove the tag").format(
+            text=repr(text), tag=short))
     return _Converted(value, text if value is scalars.NOT_JSON else scalars.json_key(value))
 
 
@@ -170,8 +174,8 @@ def read_documents(text: str, filename: str) -> tuple[list[Document], list[Diagn
     """
     diagnostics: list[Diagnostic] = []
     if len(text) > MAX_INPUT_CHARS:
-        msg = (f"input is {len(text):,} characters; npkit reads at most {MAX_INPUT_CHARS:,} "
-               "characters per file")
+        msg = _("input is {n} characters; npkit reads at most {limit} characters per file").format(
+            n=f"{len(text):,}", limit=f"{MAX_INPUT_CHARS:,}")
         return [], [Diagnostic("error", msg, Origin(filename, 1))]
     builder = _Builder(filename, diagnostics)
     try:
@@ -184,7 +188,8 @@ def read_documents(text: str, filename: str) -> tuple[list[Document], list[Diagn
     except yaml.reader.ReaderError as err:  # characters that YAML text may not contain
         line = text.count("\n", 0, err.position) + 1
         char = err.character if isinstance(err.character, str) else chr(err.character)
-        message = f"character {char!r} (U+{ord(char):04X}) is not allowed in YAML text"
+        message = _("character {char} ({code}) is not allowed in YAML text").format(char=repr(char),
+                                                                                    code=f"U+{ord(char):04X}")
         diagnostics.append(Diagnostic("error", message, Origin(filename, line)))
     return builder.documents, diagnostics
 
@@ -195,21 +200,21 @@ def _syntax_error(err: yaml.MarkedYAMLError, text: str, filename: str) -> Diagno
     column = mark.column + 1 if mark else None
     problem = err.problem or "invalid YAML"
     if "maximum nesting depth" in problem:  # libyaml's own limit (1000) can strike before ours
-        message = f"YAML is nested more than {MAX_DEPTH} levels deep; npkit refuses such input"
+        message = _("YAML is nested more than {n} levels deep; npkit refuses such input").format(n=MAX_DEPTH)
         return Diagnostic("error", message, Origin(filename, line), column=column)
-    message = f"YAML syntax error: {problem}"
+    message = _("YAML syntax error: {problem}").format(problem=problem)  # the parser's own words stay English
     if err.context and err.context_mark and err.context_mark is not mark:
-        message += f" ({err.context} at line {err.context_mark.line + 1})"
+        message += _(" ({context} at line {line})").format(context=err.context, line=err.context_mark.line + 1)
     lines = text.split("\n")
     if line > len(lines):  # the parser stopped past the end: point at the end of the last line instead
         line, column = len(lines), len(lines[-1]) + 1
     bad_line = lines[line - 1] if line else ""
     if "\t" in bad_line[: len(bad_line) - len(bad_line.lstrip())]:
-        message += "; YAML does not allow tabs for indentation, use spaces"
+        message += _("; YAML does not allow tabs for indentation, use spaces")
     elif "mapping values are not allowed" in problem:
-        message += "; check the indentation and that every 'key: value' has a space after the colon"
+        message += _("; check the indentation and that every 'key: value' has a space after the colon")
     if column is not None:
-        message += f" (column {column})"
+        message += _(" (column {column})").format(column=column)
     return Diagnostic("error", message, Origin(filename, line), column=column)
 
 
@@ -248,8 +253,8 @@ class _Builder:
             self.check_collection_tag(event, _MAP if mapping else _SEQ)
             line, column = _position(event)
             if len(self.stack) >= MAX_DEPTH:
-                raise _Stop(f"YAML is nested more than {MAX_DEPTH} levels deep; npkit refuses such input",
-                            line, column)
+                raise _Stop(_("YAML is nested more than {n} levels deep; npkit refuses such input").format(
+                    n=MAX_DEPTH), line, column)
             node: Node = Mapping(line, column) if mapping else Sequence(line, column)
             if event.anchor:
                 self.open_anchors.add(event.anchor)
@@ -283,25 +288,26 @@ class _Builder:
 
     def check_collection_tag(self, event: ev.CollectionStartEvent, expected: str) -> None:
         if event.tag not in (None, "!", expected):
-            self.error(f"unsupported YAML tag {event.tag!r}; npkit reads only plain data", _position(event)[0])
+            self.error(_("unsupported YAML tag {tag}; npkit reads only plain data").format(tag=repr(event.tag)),
+                       _position(event)[0])
 
     def alias(self, event: ev.AliasEvent) -> Node:
         line, column = _position(event)
         if event.anchor is None:  # the parser never makes one without a name
-            raise _Stop("an alias without a name", line, column)
+            raise _Stop(_("an alias without a name"), line, column)
         if event.anchor in self.open_anchors:
-            raise _Stop(f"alias *{event.anchor} refers to the collection that contains it; "
-                        "Kubernetes objects cannot be recursive", line, column)
+            raise _Stop(_("alias *{anchor} refers to the collection that contains it; Kubernetes objects cannot be "
+                          "recursive").format(anchor=event.anchor), line, column)
         target = self.anchors.get(event.anchor)
         if target is None:
-            raise _Stop(f"alias *{event.anchor} refers to no anchor &{event.anchor} defined before it",
-                        line, column)
+            raise _Stop(_("alias *{anchor} refers to no anchor &{anchor} defined before it").format(
+                anchor=event.anchor), line, column)
         self.alias_nodes += target.size
         if self.alias_nodes > MAX_ALIAS_NODES:
-            raise _Stop(f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} nodes "
-                        "(an alias bomb?); npkit refuses such input", line, column)
+            raise _Stop(_("YAML aliases expand to more than {n} nodes (an alias bomb?); npkit refuses such "
+                          "input").format(n=f"{MAX_ALIAS_NODES:,}"), line, column)
         if len(self.stack) + target.depth > MAX_DEPTH:
-            raise _Stop(f"YAML is nested more than {MAX_DEPTH} levels deep once aliases are expanded",
+            raise _Stop(_("YAML is nested more than {n} levels deep once aliases are expanded").format(n=MAX_DEPTH),
                         line, column)
         return target
 
@@ -320,8 +326,8 @@ class _Builder:
             frame.key = self.key(node)
             return
         if isinstance(node, Scalar) and node.value is scalars.NOT_JSON:
-            self.error(f"{node.text} is not a number JSON can carry, so kubectl refuses it (json: unsupported "
-                       "value); write a number, or quote it for text", node.line)
+            self.error(_("{text} is not a number JSON can carry, so kubectl refuses it (json: unsupported value); "
+                         "write a number, or quote it for text").format(text=node.text), node.line)
         if isinstance(parent, Sequence):
             parent.items.append(node)
             return
@@ -337,25 +343,29 @@ class _Builder:
         """Enter `key: node` in `parent`, unless the key is already there (an error)."""
         if text in parent.entries:
             first = parent.entries[text][0]
-            self.error(f'duplicate key "{text}" (first defined at line {first.line}); '
-                       "Kubernetes refuses objects with repeated keys", key.line)
+            self.error(_('duplicate key "{key}" (first defined at line {line}); Kubernetes refuses objects with '
+                         "repeated keys").format(key=text, line=first.line), key.line)
             return
         parent.entries[text] = (key, node)
 
     def key(self, node: Node) -> Scalar:
         """A mapping key, with the text kubectl's JSON gives it; _DROP stands for one it cannot have."""
         if not isinstance(node, Scalar):
-            self.error("mapping keys must be plain strings, not lists or mappings", node.line)
+            self.error(_("mapping keys must be plain strings, not lists or mappings"), node.line)
             return Scalar(node.line, node.column, _DROP, "", True)  # its value is dropped too
         if node.value is MERGE_KEY:
             return node
         if node.key is None:
-            self.error(f"a mapping key must not be null ({node.text or 'nothing'}); kubectl refuses it "
-                       "(unsupported map key)", node.line)
+            if node.text:
+                message = _("a mapping key must not be null ({text}); kubectl refuses it (unsupported map key)")
+            else:
+                message = _("a mapping key must not be null (nothing); kubectl refuses it (unsupported map key)")
+            self.error(message.format(text=node.text), node.line)
             return Scalar(node.line, node.column, _DROP, node.text, True)
         if node.key != node.text:
-            self.warning(f"YAML reads the unquoted key {node.text} as {node.key!r} (not the text "
-                         f"{node.text!r}), and so does kubectl; quote it if you mean the text", node.line)
+            self.warning(_("YAML reads the unquoted key {text} as {key} (not the text {quoted}), and so does kubectl; "
+                           "quote it if you mean the text").format(text=node.text, key=repr(node.key),
+                                                                   quoted=repr(node.text)), node.line)
         return node
 
     def apply_merges(self, frame: _Frame) -> None:
@@ -366,7 +376,7 @@ class _Builder:
             sources = merge.items if isinstance(merge, Sequence) else [merge]
             for source in sources:
                 if not isinstance(source, Mapping):
-                    self.error("a merge key (<<) needs a mapping or a list of mappings", source.line)
+                    self.error(_("a merge key (<<) needs a mapping or a list of mappings"), source.line)
                     continue
                 for text, entry in source.entries.items():
                     target.entries.setdefault(text, entry)

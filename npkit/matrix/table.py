@@ -11,11 +11,12 @@ from itertools import groupby
 
 import numpy as np
 
-from ..i18n import ljust, width
+from ..i18n import N_, ljust, messages, width
 from .matrix import Matrix
 
 ALLOWED, DENIED, FLIP = "✓", "·", "*"
-CORNER = "from \\ to"
+CORNER = N_("from \\ to")  # the top-left cell: rows are sources, columns destinations (translated where shown)
+_ = messages("npkit").gettext
 
 
 def _groups(pods: tuple[str, ...]) -> list[tuple[str, list[int]]]:
@@ -54,23 +55,32 @@ def table_lines(matrix: Matrix, flipped: np.ndarray | None = None, legend: bool 
     # Columns are counted in terminal columns (i18n.width), not characters: labels may be Chinese.
     cell = max([width(h) for h in headers] + [width(ALLOWED + FLIP)])  # room for a changed mark
     groups = [(ns, [col_ids[k] for k in members]) for ns, members in _groups(tuple(pods))]
-    row_label = max([len(matrix.pods[i]) for i in row_ids] + [width(CORNER), width(matrix.label)])
+    corner = _(CORNER)
+    row_label = max([len(matrix.pods[i]) for i in row_ids] + [width(corner), width(matrix.label)])
     ns_line, name_line = [], []
-    for (ns, _), (_, members) in zip(groups, _groups(tuple(pods)), strict=True):
+    for (ns, _ids), (_ns, members) in zip(groups, _groups(tuple(pods)), strict=True):
         block = "  ".join(ljust(headers[k], cell) for k in members)
         ns_line.append(ljust(ns, width(block)))
         name_line.append(block)
     yield f"{ljust(matrix.label, row_label)} │ " + " │ ".join(ns_line).rstrip()
-    yield f"{ljust(CORNER, row_label)} │ " + " │ ".join(name_line).rstrip()
+    yield f"{ljust(corner, row_label)} │ " + " │ ".join(name_line).rstrip()
     yield "─" * (row_label + 1) + "┼" + "┼".join("─" * (width(b) + 2) for b in name_line).rstrip()
     for i in row_ids:
         yield f"{matrix.pods[i].ljust(row_label)} │ " + " │ ".join(
-            _marks(matrix, flipped, i, members, cell) for _, members in groups).rstrip()
+            _marks(matrix, flipped, i, members, cell) for _ns, members in groups).rstrip()
     if numbered:
-        yield "columns: " + ", ".join(f"{i + 1}={p}" for i, p in enumerate(pods))
+        yield _("columns: {columns}").format(columns=", ".join(f"{i + 1}={p}" for i, p in enumerate(pods)))
     if legend:
-        note = f"  {FLIP} changed" if flipped is not None and flipped.any() else ""
-        yield f"{ALLOWED} allowed  {DENIED} denied{note}   (rows: source, columns: destination)"
+        yield legend_line(flipped is not None and bool(flipped.any()))
+
+
+def legend_line(changed: bool = False) -> str:
+    """"✓ allowed  · denied   (rows: source, columns: destination)", with the changed mark when cells flipped."""
+    if changed:
+        template = _("{allowed} allowed  {denied} denied  {changed} changed   (rows: source, columns: destination)")
+    else:
+        template = _("{allowed} allowed  {denied} denied   (rows: source, columns: destination)")
+    return template.format(allowed=ALLOWED, denied=DENIED, changed=FLIP)
 
 
 def _marks(matrix: Matrix, flipped: np.ndarray | None, i: int, members: list[int], width: int) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar, Union
 
+from ..i18n import messages
 from .calico import BUILTIN_TIERS, CalicoPolicy, Tier
 from .cnp import ClusterNetworkPolicy
 from .diagnostics import Diagnostic
@@ -56,8 +57,11 @@ class Cluster:
         for p in self.pods:
             if p.key == key:
                 return p
-        known = ", ".join(p.key for p in self.pods[:12]) or "none"
-        raise KeyError(f"no pod {key!r} (pods: {known})")
+        _ = messages("npkit").gettext
+        if not self.pods:
+            raise KeyError(_("no pod {key} (pods: none)").format(key=repr(key)))
+        known = ", ".join(p.key for p in self.pods[:12])
+        raise KeyError(_("no pod {key} (pods: {pods})").format(key=repr(key), pods=known))
 
     def with_policies(self, policies: Iterable[AnyPolicy]) -> Cluster:
         """The same namespaces and pods with `policies` instead of the current ones."""

@@ -6,9 +6,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import InputError as InputError  # defined with the others in npkit.errors; importable here too
+from ..i18n import N_, messages
 from .meta import ObjectRef, Origin
 
 Severity = Literal["error", "warning", "info"]
+# How a severity is shown to people; `to_json` keeps the English key.
+SEVERITY_WORDS: dict[str, str] = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
+_ = messages("npkit").gettext
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class Diagnostic:
 
     def __str__(self) -> str:
         where = str(self.origin)
-        parts = [f"{where}: {self.severity}:"]
+        parts = [f"{where}: {_(SEVERITY_WORDS[self.severity])}:"]
         if self.obj is not None:
             parts.append(f"{self.obj}:")
         if self.path:

@@ -20,12 +20,14 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..i18n import messages
 from ..model.k8s import LabelSelector, Requirement
 from .index import LabelIndex
 
 # One term of a selector: (key, operator, values); matchLabels entries use the operator "=".
 _Term = tuple[str, str, tuple[str, ...]]
 _OPERATORS = frozenset({"In", "NotIn", "Exists", "DoesNotExist"})
+_ = messages("npkit").gettext
 
 
 def _terms(sel: LabelSelector) -> list[_Term]:
@@ -33,7 +35,8 @@ def _terms(sel: LabelSelector) -> list[_Term]:
     terms: list[_Term] = [(k, "=", (v,)) for k, v in sel.match_labels]
     for r in sel.match_expressions:
         if r.operator not in _OPERATORS:  # the loader rejects these; never guess a meaning
-            raise ValueError(f"unknown matchExpressions operator {r.operator!r} for key {r.key!r}")
+            raise ValueError(_("unknown matchExpressions operator {operator} for key {key}").format(
+                operator=repr(r.operator), key=repr(r.key)))
         terms.append((r.key, r.operator, tuple(r.values)))
     # apimachinery's Selector.Add sorts requirements by key; a stable sort keeps YAML order on ties.
     return sorted(terms, key=lambda t: t[0])
@@ -116,7 +119,7 @@ def describe(sel: LabelSelector) -> str:
     """
     terms = _terms(sel)
     if not terms:
-        return "{} (everything)"
+        return _("{} (everything)")
     return ",".join(_term_text(t) for t in terms)
 
 
@@ -131,15 +134,16 @@ def mismatch(sel: LabelSelector, labels: Mapping[str, str]) -> str | None:
     for term in _terms(sel):
         if _term_matches(term, labels):
             continue
-        key, op, _ = term
+        key, op, _values = term
         text = _term_text(term)
         if op == "DoesNotExist":
-            return f"needs no {key} label ({text}), but {key} is {labels[key]!r}"
+            return _("needs no {key} label ({term}), but {key} is {value}").format(key=key, term=text,
+                                                                                  value=repr(labels[key]))
         if key not in labels:  # only "=", In and Exists fail on an absent key
             if op == "In":
-                return f"needs {text}, but it has no {key} label"
-            return f"needs label {text}, which it does not have"
-        return f"needs {text}, but {key} is {labels[key]!r}"
+                return _("needs {term}, but it has no {key} label").format(term=text, key=key)
+            return _("needs label {term}, which it does not have").format(term=text)
+        return _("needs {term}, but {key} is {value}").format(term=text, key=key, value=repr(labels[key]))
     return None
 
 
@@ -180,4 +184,5 @@ def _expression_to_calico(r: Requirement) -> str:
         return f"has({r.key})"
     if r.operator == "DoesNotExist":
         return f"! has({r.key})"
-    raise ValueError(f"unknown matchExpressions operator {r.operator!r} for key {r.key!r}")
+    raise ValueError(_("unknown matchExpressions operator {operator} for key {key}").format(
+        operator=repr(r.operator), key=repr(r.key)))

@@ -1,4 +1,5 @@
-"""The selectors layer may import only npkit.model, npkit.errors, itself, the standard library and numpy."""
+"""The selectors layer may import only npkit.model, npkit.errors, npkit.i18n (its messages), itself, the standard
+library and numpy."""
 
 import ast
 import sys
@@ -28,7 +29,7 @@ def _imports(path: Path) -> list[str]:
 def _allowed(module: str) -> bool:
     top = module.split(".")[0]
     return (
-        module.startswith(("npkit.model", "npkit.selectors")) or module == "npkit.errors"
+        module.startswith(("npkit.model", "npkit.selectors")) or module in ("npkit.errors", "npkit.i18n")
         or top in sys.stdlib_module_names
         or top in ALLOWED_THIRD_PARTY
     )

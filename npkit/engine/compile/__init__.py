@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...errors import CompileError
+from ...i18n import N_, messages
 from ...model import Cluster, Tier
 from ..program import DATAPLANES, VIEWS, CompiledPolicy, CompiledTier, Dataplane, Program, View, ViewChoice
 from .calico import compile_calico_policy
@@ -13,10 +14,11 @@ from .k8s import compile_network_policy
 # reference implementation, enforces) the three built-in tiers go by the names ClusterNetworkPolicy
 # gives them; with no ClusterNetworkPolicy loaded, the NetworkPolicy tier is just "NetworkPolicies".
 KUBERNETES_TITLES = {
-    "kube-admin": "Admin tier (ClusterNetworkPolicy)",
-    "default": "NetworkPolicy tier",
-    "kube-baseline": "Baseline tier (ClusterNetworkPolicy)",
+    "kube-admin": N_("Admin tier (ClusterNetworkPolicy)"),
+    "default": N_("NetworkPolicy tier"),
+    "kube-baseline": N_("Baseline tier (ClusterNetworkPolicy)"),
 }
+_ = messages("npkit").gettext
 
 
 def uses_calico(cluster: Cluster) -> bool:
@@ -30,25 +32,28 @@ def resolve_view(cluster: Cluster, dataplane: Dataplane, view: ViewChoice) -> Vi
     """The words explanations use: `view` itself, or for "auto" Calico's only when Calico is taught (its
     objects are loaded and enforced, on the calico dataplane)."""
     if view not in VIEWS:
-        raise ValueError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+        raise ValueError(_("unknown view {view}; choose one of {views}").format(view=repr(view),
+                                                                                views=", ".join(VIEWS)))
     if view != "auto":
         return view
     return "calico" if dataplane == "calico" and uses_calico(cluster) else "kubernetes"
 
 
 def _title(name: str, view: View, cluster: Cluster) -> str:
-    if view == "calico":
-        return f"tier {name}"
+    # The program is compiled in the language of the moment, and its titles with it.
+    if view == "calico" or name not in KUBERNETES_TITLES:
+        return _("tier {name}").format(name=name)
     if name == "default" and not cluster.cluster_network_policies:
-        return "NetworkPolicies"
-    return KUBERNETES_TITLES.get(name, f"tier {name}")
+        return _("NetworkPolicies")
+    return _(KUBERNETES_TITLES[name])
 
 
 def compile_program(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool = False,
                     view: ViewChoice = "auto") -> Program:
     """Compile every policy of `cluster` for `dataplane` ("calico" or "kubernetes"), explained in `view`."""
     if dataplane not in DATAPLANES:
-        raise ValueError(f"unknown dataplane {dataplane!r}; choose one of {', '.join(DATAPLANES)}")
+        raise ValueError(_("unknown dataplane {dataplane}; choose one of {dataplanes}").format(
+            dataplane=repr(dataplane), dataplanes=", ".join(DATAPLANES)))
     words = resolve_view(cluster, dataplane, view)
     compiled: list[CompiledPolicy] = [compile_network_policy(p) for p in cluster.network_policies]
     sets = any(s.namespace is not None for s in cluster.network_sets)  # Calico's namespaces peers match them
@@ -59,19 +64,20 @@ def compile_program(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool 
         compiled += [compile_calico_policy(p, l7) for p in cluster.calico_policies]
         tiers = dict(cluster.tiers)
     elif cluster.calico_policies or len(cluster.tiers) > len(tiers) or cluster.network_sets:
-        notes.append(
+        notes.append(_(
             "Calico objects (projectcalico.org/v3) have no effect on the kubernetes dataplane: it enforces "
             "only NetworkPolicy and ClusterNetworkPolicy, as kube-network-policies does (kind's built-in "
             "kindnet enforces NetworkPolicy alone)"
-        )
+        ))
     enforced = [p for p in compiled if not p.staged]
     staged = tuple(p for p in compiled if p.staged)
     if staged:
-        notes.append("staged policies are shown but never enforced")
+        notes.append(_("staged policies are shown but never enforced"))
     by_tier: dict[str, list[CompiledPolicy]] = {}
     for p in enforced:
         if p.tier not in tiers:
-            raise CompileError(f"{p.ref} names tier {p.tier!r}, which does not exist")
+            raise CompileError(_("{policy} names tier {tier}, which does not exist").format(policy=p.ref,
+                                                                                              tier=repr(p.tier)))
         by_tier.setdefault(p.tier, []).append(p)
     out = []
     for name, tier in tiers.items():

@@ -8,6 +8,7 @@ unscoped as a separate negative match.
 
 from __future__ import annotations
 
+from ...i18n import LazyText, messages
 from ...model import CalicoPolicy, CalicoRule, EntityRule, PortRange
 from ...selectors import calico as cs
 from ..matchers.base import Constant, Criterion, End
@@ -19,6 +20,8 @@ from ..probe import protocol_name
 from ..program import CompiledPolicy, CompiledRule
 
 NS_LABEL = "projectcalico.org/namespace"
+_ = messages("npkit").gettext
+pgettext = messages("npkit").pgettext
 SA_LABEL = "projectcalico.org/serviceaccount"
 
 
@@ -27,19 +30,16 @@ def _namespace_scope(text: str) -> cs.Selector:
     return cs.parse(text).prefixed("pcns.").substitute(all_=cs.has(NS_LABEL), global_=cs.not_(cs.has(NS_LABEL)))
 
 
-def policy_selector(policy: CalicoPolicy) -> tuple[cs.Selector, str]:
-    """The effective selector of the endpoints a policy applies to, and how to show it."""
+def policy_selector(policy: CalicoPolicy) -> tuple[cs.Selector, LazyText]:
+    """The effective selector of the endpoints a policy applies to, and how to show it (in the language of
+    the moment it is shown: the nftables compiler shows it in English)."""
     sel = cs.parse(policy.selector)
-    shown = policy.selector.strip() or "all()"
     if policy.namespace is not None:
         parts = [sel, cs.eq(NS_LABEL, policy.namespace)]
-        shown = f"selector {shown} in namespace {policy.namespace}"
     else:
         parts = [sel]
-        shown = f"selector {shown} (all namespaces)"
         if policy.namespace_selector is not None:
             parts.append(cs.parse(policy.namespace_selector).prefixed("pcns."))
-            shown = f"selector {policy.selector.strip() or 'all()'} in namespaces matching {policy.namespace_selector}"
     effective = cs.and_(*parts)
     if policy.namespace is None and policy.namespace_selector is not None:
         effective = effective.substitute(all_=cs.has(NS_LABEL))
@@ -47,8 +47,23 @@ def policy_selector(policy: CalicoPolicy) -> tuple[cs.Selector, str]:
         effective = cs.and_(effective, cs.parse(policy.service_account_selector).prefixed("pcsa."))
         if policy.namespace is None:
             effective = effective.substitute(all_=cs.has(SA_LABEL))
-        shown += f" running as service accounts matching {policy.service_account_selector}"
-    return effective, shown
+    return effective, LazyText(lambda: _policy_words(policy))
+
+
+def _policy_words(policy: CalicoPolicy) -> str:
+    """The endpoints a policy applies to, in words: "selector app == 'web' in namespace x"."""
+    written = policy.selector.strip() or "all()"
+    if policy.namespace is not None:
+        shown = _("selector {selector} in namespace {namespace}").format(selector=written, namespace=policy.namespace)
+    elif policy.namespace_selector is not None:
+        shown = _("selector {selector} in namespaces matching {namespaces}").format(
+            selector=written, namespaces=policy.namespace_selector)
+    else:
+        shown = _("selector {selector} (all namespaces)").format(selector=written)
+    if policy.service_account_selector is not None:
+        shown = _("{endpoints} running as service accounts matching {selector}").format(
+            endpoints=shown, selector=policy.service_account_selector)
+    return shown
 
 
 def _named_port_protocol(rule: CalicoRule) -> str | None:
@@ -88,19 +103,19 @@ def _families(rule: CalicoRule, path: str) -> Criterion | None:
         limits = [(f, v) for f, v in limits if v != {rule.ip_version}]  # the ipVersion condition says it
     if not limits:
         return None
-    field, _ = limits[0]
+    field = limits[0][0]
     if not families:
-        return Constant(False, f"{field} and the rule's other address fields name no common IP family: "
-                               "Felix renders the rule for neither IPv4 nor IPv6", field)
+        return Constant(False, _("{field} and the rule's other address fields name no common IP family: Felix "
+                                 "renders the rule for neither IPv4 nor IPv6").format(field=field), field)
     [version] = families
-    return IPVersionIs(version, field, f"{field} names IPv{version} CIDRs only")
+    return IPVersionIs(version, field, _("{field} names IPv{version} CIDRs only").format(field=field, version=version))
 
 
 def _port_matcher(port: PortRange, named_protocol: str | None) -> PortMatcher:
     if port.name is not None:
         return NamedPort(named_protocol, port.name)
     if port.first is None or port.last is None:
-        raise ValueError(f"a Calico port entry needs a name or numbers, not {port!r}")
+        raise ValueError(_("a Calico port entry needs a name or numbers, not {port}").format(port=repr(port)))
     return PortNumbers(None, port.first, port.last)  # the protocol is the rule's
 
 
@@ -118,27 +133,22 @@ def entity_criteria(er: EntityRule, end: End, prefix: str, rule: CalicoRule, nam
                                  indexed=False, negate=True))
     if er.has_identity:
         if er.namespace_selector is not None:
-            scope = _namespace_scope(er.namespace_selector)
-            scope_text = f"in namespaces matching {er.namespace_selector}"
+            scope: cs.Selector | None = _namespace_scope(er.namespace_selector)
         elif namespace is not None:
-            scope, scope_text = cs.eq(NS_LABEL, namespace), f"in namespace {namespace}"
+            scope = cs.eq(NS_LABEL, namespace)
         else:
-            scope, scope_text = None, "in any namespace"
+            scope = None
         parts = [scope] if scope is not None else []
-        words = []
         if er.service_accounts is not None:
             if er.service_accounts.names:
                 names = ", ".join(f"'{n}'" for n in er.service_accounts.names)
                 parts.append(cs.parse(f"{SA_LABEL} in {{{names}}}"))
-                words.append(f"service account {'/'.join(er.service_accounts.names)}")
             if er.service_accounts.selector is not None:
                 parts.append(cs.parse(er.service_accounts.selector).prefixed("pcsa."))
-                words.append(f"service accounts matching {er.service_accounts.selector}")
         if er.selector is not None:
             parts.append(cs.parse(er.selector))
-            words.insert(0, er.selector)
         if parts:
-            shown = f"{' and '.join(words) or 'endpoints'} {scope_text}"
+            shown = LazyText(lambda: _entity_words(er, namespace))
             selection = CalicoSelection(cs.and_(*parts), shown)
             out.append(PeerCriterion(end, (selection,), f"{prefix}.selector", prefix, indexed=False))
     if er.not_selector is not None:
@@ -151,6 +161,22 @@ def entity_criteria(er: EntityRule, end: End, prefix: str, rule: CalicoRule, nam
         out.append(PortCriterion(_port_matchers(er.not_ports, named), f"{prefix}.notPorts", f"{prefix}.notPorts", end,
                                  negate=True))
     return out
+
+
+def _entity_words(er: EntityRule, namespace: str | None) -> str:
+    """Who a rule's source or destination selects, in words: "app == 'db' in namespace x"."""
+    words = [er.selector] if er.selector is not None else []
+    if er.service_accounts is not None:
+        if er.service_accounts.names:
+            words.append(_("service account {names}").format(names="/".join(er.service_accounts.names)))
+        if er.service_accounts.selector is not None:
+            words.append(_("service accounts matching {selector}").format(selector=er.service_accounts.selector))
+    who = pgettext("conditions", " and ").join(words) or _("endpoints")
+    if er.namespace_selector is not None:
+        return _("{endpoints} in namespaces matching {selector}").format(endpoints=who, selector=er.namespace_selector)
+    if namespace is not None:
+        return _("{endpoints} in namespace {namespace}").format(endpoints=who, namespace=namespace)
+    return _("{endpoints} in any namespace").format(endpoints=who)
 
 
 def compile_rule(rule: CalicoRule, index: int, path: str, namespace: str | None, l7: bool) -> CompiledRule:
@@ -177,9 +203,9 @@ def compile_rule(rule: CalicoRule, index: int, path: str, namespace: str | None,
         enforced = l7 and path.startswith("spec.ingress")
         criteria.append(HTTPIs(rule.http, enforced, f"{path}.http"))
         if not enforced:
-            notes.append("http match not enforced: without Istio + Dikastes Felix enforces this rule at L4")
+            notes.append(_("http match not enforced: without Istio + Dikastes Felix enforces this rule at L4"))
     if not criteria:
-        notes.append("no match fields: matches every packet")
+        notes.append(_("no match fields: matches every packet"))
     return CompiledRule(index, rule.action, tuple(criteria), path, notes=tuple(notes))
 
 
@@ -190,8 +216,9 @@ def compile_calico_policy(policy: CalicoPolicy, l7: bool = False) -> CompiledPol
     subject = CalicoSelection(selector, shown, network_sets=False)
     if policy.pre_dnat or policy.do_not_track:
         # These only act on host endpoints, which npkit does not model.
-        subject = CalicoSelection(cs.not_(cs.all_()), shown + " (host endpoints only)", network_sets=False)
-        notes.append("preDNAT / doNotTrack policies apply to host endpoints only, never to pods")
+        host_only = LazyText(lambda: _("{endpoints} (host endpoints only)").format(endpoints=shown))
+        subject = CalicoSelection(cs.not_(cs.all_()), host_only, network_sets=False)
+        notes.append(_("preDNAT / doNotTrack policies apply to host endpoints only, never to pods"))
     rules = {
         key: tuple(
             compile_rule(r, i, f"spec.{key}[{i}]", policy.namespace, l7) for i, r in enumerate(getattr(policy, key))

@@ -10,6 +10,7 @@ Deny or Pass rule becomes "Deny all".
 
 from __future__ import annotations
 
+from ...i18n import messages
 from ...model import ClusterNetworkPolicy, CNPPeer, CNPPort, CNPRule, LabelSelector
 from ..matchers.base import Constant, Criterion, End
 from ..matchers.endpoints import (
@@ -28,6 +29,7 @@ from ..program import Action, CompiledPolicy, CompiledRule, Dataplane, Direction
 TIER_OF = {"Admin": "kube-admin", "Baseline": "kube-baseline"}
 ACTION_OF: dict[str, Action] = {"Accept": "Allow", "Deny": "Deny", "Pass": "Pass"}
 CALICO_PEERS = frozenset({"namespaces", "pods", "networks"})  # what Calico 3.32's converter knows
+_ = messages("npkit").gettext
 
 
 def cnp_peer(peer: CNPPeer, with_network_sets: bool = False) -> EndpointSet:
@@ -46,8 +48,9 @@ def cnp_peer(peer: CNPPeer, with_network_sets: bool = False) -> EndpointSet:
         return Networks(peer.networks)
     if peer.kind == "nodes":
         return NodeAddresses(peer.node_selector)
-    return Unresolved(peer.kind, f"npkit does not resolve {peer.kind} peers to addresses, so this peer matches "
-                                 "nothing here (kube-network-policies matches the addresses it resolved)")
+    return Unresolved(peer.kind, _("npkit does not resolve {kind} peers to addresses, so this peer matches nothing "
+                                   "here (kube-network-policies matches the addresses it resolved)").format(
+        kind=peer.kind))
 
 
 def cnp_port(port: CNPPort) -> PortMatcher:
@@ -55,7 +58,8 @@ def cnp_port(port: CNPPort) -> PortMatcher:
     if port.named_port is not None:
         return NamedPort(None, port.named_port)
     if port.first is None or port.last is None:
-        raise ValueError(f"a ClusterNetworkPolicy port entry needs a name or numbers, not {port!r}")
+        raise ValueError(_("a ClusterNetworkPolicy port entry needs a name or numbers, not {port}").format(
+            port=repr(port)))
     return PortNumbers(port.protocol, port.first, port.last)
 
 
@@ -64,13 +68,13 @@ def _fail_closed(rule: CNPRule, index: int, path: str) -> CompiledRule | None:
     unknown = sorted({p.kind for p in rule.peers if p.kind not in CALICO_PEERS})
     if not unknown:
         return None
-    kinds = " and ".join(f"{k} peers" for k in unknown)
+    kinds = _(" and ").join(_("{kind} peers").format(kind=k) for k in unknown)
     if rule.action == "Accept":
-        reason = (f"Calico 3.32 does not implement {kinds}: it fails closed, and an Accept rule that fails "
-                  "closed matches nothing")
+        reason = _("Calico 3.32 does not implement {kinds}: it fails closed, and an Accept rule that fails closed "
+                   "matches nothing").format(kinds=kinds)
         return CompiledRule(index, "Allow", (Constant(False, reason, path),), path, name=rule.name, verb="Accept")
-    reason = (f"Calico 3.32 does not implement {kinds}: it fails closed, and a {rule.action} rule that fails "
-              "closed becomes a rule that denies all traffic")
+    reason = _("Calico 3.32 does not implement {kinds}: it fails closed, and a {action} rule that fails closed "
+               "becomes a rule that denies all traffic").format(kinds=kinds, action=rule.action)
     verb = "Deny" if rule.action == "Deny" else "Pass (failed closed: Deny)"
     return CompiledRule(index, "Deny", (Constant(True, reason, path),), path, name=rule.name, verb=verb)
 
@@ -103,7 +107,8 @@ def compile_cluster_network_policy(policy: ClusterNetworkPolicy, dataplane: Data
     directions = {d for d, rules in sides if rules}
     notes: tuple[str, ...] = ()
     if policy.legacy_kind:
-        notes = (f"{policy.legacy_kind} is superseded by ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2)",)
+        notes = (_("{kind} is superseded by ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2)").format(
+            kind=policy.legacy_kind),)
     return CompiledPolicy(
         ref=policy.ref,
         family="cnp",

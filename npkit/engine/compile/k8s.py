@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from ...i18n import messages
 from ...model import KUBERNETES_POLICY_ORDER, LabelSelector, NetworkPolicy, Peer, PolicyPort
 from ..matchers.base import Criterion, End
 from ..matchers.endpoints import EndpointSet, ExactNamespace, NamespaceMatcher, NamespacesBySelector, Networks, Pods
 from ..matchers.peers import PeerCriterion
 from ..matchers.ports import AllPortsOf, NamedPort, PortCriterion, PortMatcher, PortNumbers
 from ..program import CompiledPolicy, CompiledRule
+
+_ = messages("npkit").gettext
 
 
 def peer_set(peer: Peer, namespace: str) -> EndpointSet:
@@ -48,10 +51,10 @@ def compile_network_policy(policy: NetworkPolicy) -> CompiledPolicy:
                 criteria.append(PortCriterion(tuple(port_matcher(p) for p in rule.ports), "ports", f"{path}.ports"))
             notes = []
             if not rule.peers:
-                who = "source" if remote == "src" else "destination"
-                notes.append(f"no '{field}': every {who}, in or outside the cluster")
+                notes.append(_("no 'from': every source, in or outside the cluster") if remote == "src" else
+                             _("no 'to': every destination, in or outside the cluster"))
             if not rule.ports:
-                notes.append("no 'ports': every port and protocol")
+                notes.append(_("no 'ports': every port and protocol"))
             compiled.append(CompiledRule(i, "Allow", tuple(criteria), path, notes=tuple(notes)))
         rules[key] = tuple(compiled)
     return CompiledPolicy(

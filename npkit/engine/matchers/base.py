@@ -14,6 +14,7 @@ from typing import Literal
 
 import numpy as np
 
+from ...i18n import tidy
 from ..probe import Endpoint, Probe, Traffic
 from ..universe import Mask, Universe
 
@@ -27,6 +28,10 @@ class Check:
     ok: bool
     text: str
     path: str = ""  # field path in the policy, e.g. "spec.ingress[0].from[1]"
+
+    def __post_init__(self) -> None:
+        if not self.text.isascii():  # translated: a filled-in template leaves no space between Chinese words
+            object.__setattr__(self, "text", tidy(self.text))
 
 
 class Criterion(ABC):

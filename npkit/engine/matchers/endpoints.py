@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from ...i18n import LazyText, messages
 from ...model import LabelSelector, NetworkSet
 from ...selectors import k8s as labelsel
 from ...selectors.calico import Selector
@@ -23,6 +24,7 @@ from ..probe import Endpoint
 from ..universe import Mask, Universe, ip_in
 from .base import full
 
+_ = messages("npkit").gettext
 
 def _labels_text(labels: dict[str, str]) -> str:
     if not labels:
@@ -69,6 +71,10 @@ class NamespaceMatcher(ABC):
     @abstractmethod
     def describe(self) -> str: ...
 
+    @abstractmethod
+    def pods(self, selector: str | None) -> str:
+        """The pods matching `selector` (its text; None: every pod) in these namespaces, in words."""
+
 
 @dataclass(frozen=True)
 class ExactNamespace(NamespaceMatcher):
@@ -78,17 +84,20 @@ class ExactNamespace(NamespaceMatcher):
 
     def check(self, namespace: str, u: Universe) -> tuple[bool, str]:
         if namespace == self.name:
-            return True, f"it is in namespace {self.name}"
-        return False, (
-            f"it is in namespace {namespace}, but a podSelector without a namespaceSelector "
-            f"only selects pods in the policy's own namespace {self.name}"
-        )
+            return True, _("it is in namespace {namespace}").format(namespace=self.name)
+        return False, _("it is in namespace {namespace}, but a podSelector without a namespaceSelector only selects "
+                        "pods in the policy's own namespace {own}").format(namespace=namespace, own=self.name)
 
     def mask(self, u: Universe) -> Mask:
         return u.namespace_mask(self.name)
 
     def describe(self) -> str:
-        return f"namespace {self.name}"
+        return _("namespace {namespace}").format(namespace=self.name)
+
+    def pods(self, selector: str | None) -> str:
+        if selector is None:
+            return _("every pod in namespace {namespace}").format(namespace=self.name)
+        return _("pods matching {selector} in namespace {namespace}").format(selector=selector, namespace=self.name)
 
 
 @dataclass(frozen=True)
@@ -100,17 +109,29 @@ class NamespacesBySelector(NamespaceMatcher):
         labels = ns.labels if ns else {}
         why = labelsel.mismatch(self.selector, labels)
         if why is None:
-            return True, f"namespace {namespace} matches namespaceSelector {labelsel.describe(self.selector)}"
-        return False, (f"namespace {namespace} {_labels_text(labels)} does not match namespaceSelector "
-                       f"{labelsel.describe(self.selector)}: {why}")
+            return True, _("namespace {namespace} matches namespaceSelector {selector}").format(
+                namespace=namespace, selector=labelsel.describe(self.selector))
+        return False, _("namespace {namespace} {labels} does not match namespaceSelector {selector}: {why}").format(
+            namespace=namespace, labels=_labels_text(labels), selector=labelsel.describe(self.selector), why=why)
 
     def mask(self, u: Universe) -> Mask:
         return u.pods_in_namespaces(labelsel.mask(self.selector, u.ns_index))
 
     def describe(self) -> str:
         if self.selector.is_empty:
-            return "every namespace"
-        return f"namespaces matching {labelsel.describe(self.selector)}"
+            return _("every namespace")
+        return _("namespaces matching {selector}").format(selector=labelsel.describe(self.selector))
+
+    def pods(self, selector: str | None) -> str:
+        if self.selector.is_empty:
+            if selector is None:
+                return _("every pod in every namespace")
+            return _("pods matching {selector} in every namespace").format(selector=selector)
+        namespaces = labelsel.describe(self.selector)
+        if selector is None:
+            return _("every pod in namespaces matching {namespaces}").format(namespaces=namespaces)
+        return _("pods matching {selector} in namespaces matching {namespaces}").format(selector=selector,
+                                                                                          namespaces=namespaces)
 
 
 # -- endpoint sets -----------------------------------------------------------------------------
@@ -124,26 +145,26 @@ class Pods(EndpointSet):
     def check(self, ep: Endpoint, u: Universe) -> tuple[bool, str]:
         pod = ep.pod
         if pod is None:
-            return False, f"{ep} is not a pod of the cluster; pod and namespace selectors only match pods"
+            return False, _("{endpoint} is not a pod of the cluster; pod and namespace selectors only match "
+                            "pods").format(endpoint=ep)
         if pod.host_network:
-            return False, f"{ep} uses the host network; policies do not treat it as a pod"
+            return False, _("{endpoint} uses the host network; policies do not treat it as a pod").format(endpoint=ep)
         ok, why = self.namespaces.check(pod.namespace, u)
         if not ok:
-            return False, f"{ep}: {why}"
+            return False, _("{endpoint}: {why}").format(endpoint=ep, why=why)
         mismatch = labelsel.mismatch(self.pods, pod.labels)
         if mismatch is not None:
-            return False, (f"{ep} {_labels_text(pod.labels)} does not match podSelector "
-                           f"{labelsel.describe(self.pods)}: {mismatch}")
-        return True, f"{ep} matches ({why}; podSelector {labelsel.describe(self.pods)})"
+            return False, _("{endpoint} {labels} does not match podSelector {selector}: {why}").format(
+                endpoint=ep, labels=_labels_text(pod.labels), selector=labelsel.describe(self.pods), why=mismatch)
+        return True, _("{endpoint} matches ({why}; podSelector {selector})").format(
+            endpoint=ep, why=why, selector=labelsel.describe(self.pods))
 
     def mask(self, u: Universe) -> Mask:
         out: Mask = self.namespaces.mask(u) & labelsel.mask(self.pods, u.pod_index) & u.endpoints
         return out
 
     def describe(self) -> str:
-        if self.pods.is_empty:
-            return f"every pod in {self.namespaces.describe()}"
-        return f"pods matching {labelsel.describe(self.pods)} in {self.namespaces.describe()}"
+        return self.namespaces.pods(None if self.pods.is_empty else labelsel.describe(self.pods))
 
 
 @dataclass(frozen=True)
@@ -156,11 +177,13 @@ class Networks(EndpointSet):
     def check(self, ep: Endpoint, u: Universe) -> tuple[bool, str]:
         inside = [c for c in self.cidrs if ip_in(ep.ip, c)]
         if not inside:
-            return False, f"{ep} ({ep.ip}) is outside {', '.join(self.cidrs)}"
+            return False, _("{endpoint} ({ip}) is outside {cidrs}").format(endpoint=ep, ip=ep.ip,
+                                                                           cidrs=", ".join(self.cidrs))
         excluded = [c for c in self.excepts if ip_in(ep.ip, c)]
         if excluded:
-            return False, f"{ep} ({ep.ip}) is inside {inside[0]} but excluded by except {excluded[0]}"
-        return True, f"{ep} ({ep.ip}) is inside {inside[0]}"
+            return False, _("{endpoint} ({ip}) is inside {cidr} but excluded by except {excluded}").format(
+                endpoint=ep, ip=ep.ip, cidr=inside[0], excluded=excluded[0])
+        return True, _("{endpoint} ({ip}) is inside {cidr}").format(endpoint=ep, ip=ep.ip, cidr=inside[0])
 
     def mask(self, u: Universe) -> Mask:
         out: Mask = u.nets_mask(self.cidrs) & ~u.nets_mask(self.excepts)
@@ -179,7 +202,9 @@ class Networks(EndpointSet):
 
     def describe(self) -> str:
         text = ", ".join(self.cidrs)
-        return f"{text} except {', '.join(self.excepts)}" if self.excepts else text
+        if not self.excepts:
+            return text
+        return _("{cidrs} except {excepts}").format(cidrs=text, excepts=", ".join(self.excepts))
 
 
 @dataclass(frozen=True)
@@ -191,7 +216,7 @@ class CalicoSelection(EndpointSet):
     """
 
     selector: Selector
-    shown: str
+    shown: str | LazyText  # rendered when shown, in the language of that moment
     network_sets: bool = True
 
     def check(self, ep: Endpoint, u: Universe) -> tuple[bool, str]:
@@ -199,18 +224,20 @@ class CalicoSelection(EndpointSet):
             labels = u.calico_labels[ep.index] if ep.index is not None else {}
             why = self.selector.explain(labels)
             if why is None:
-                return True, f"{ep} matches {self.shown}"
-            reason = f"{ep} does not match {self.shown}: {why}"
+                return True, _("{endpoint} matches {selector}").format(endpoint=ep, selector=self.shown)
+            reason = _("{endpoint} does not match {selector}: {why}").format(endpoint=ep, selector=self.shown, why=why)
+        elif ep.pod is None and self.network_sets:
+            reason = _("{endpoint} is not a Calico endpoint and lies in no network set that the selector "
+                       "matches").format(endpoint=ep)
         else:
-            reason = f"{ep} is not a Calico endpoint"
+            reason = _("{endpoint} is not a Calico endpoint").format(endpoint=ep)
         if self.network_sets:
             for s, labels in zip(u.network_sets, u.netset_labels, strict=True):
                 if self.selector.matches(labels):
                     hit = next((c for c in s.nets if ip_in(ep.ip, c)), None)
                     if hit:
-                        return True, f"{ep.ip} is inside {hit} of {s.ref}, which matches {self.shown}"
-            if ep.pod is None:
-                reason += " and lies in no network set that the selector matches"
+                        return True, _("{ip} is inside {cidr} of {netset}, which matches {selector}").format(
+                            ip=ep.ip, cidr=hit, netset=s.ref, selector=self.shown)
         return False, reason
 
     def mask(self, u: Universe) -> Mask:
@@ -230,7 +257,7 @@ class CalicoSelection(EndpointSet):
         return tuple(c for s, hit in zip(u.network_sets, hits, strict=True) if hit for c in s.nets)
 
     def describe(self) -> str:
-        return self.shown
+        return str(self.shown)
 
 
 @dataclass(frozen=True)
@@ -255,8 +282,9 @@ class PodsAndNetworkSets(EndpointSet):
         for s in self._sets(u):
             hit = next((c for c in s.nets if ip_in(ep.ip, c)), None)
             if hit:
-                return True, (f"{ep.ip} is inside {hit} of {s.ref}, in namespace {s.namespace}: Calico's namespaces "
-                              "peer takes in the NetworkSets of the namespaces it selects")
+                return True, _("{ip} is inside {cidr} of {netset}, in namespace {namespace}: Calico's namespaces peer "
+                               "takes in the NetworkSets of the namespaces it selects").format(
+                    ip=ep.ip, cidr=hit, netset=s.ref, namespace=s.namespace)
         return False, why
 
     def mask(self, u: Universe) -> Mask:
@@ -269,7 +297,7 @@ class PodsAndNetworkSets(EndpointSet):
         return tuple(c for s in self._sets(u) for c in s.nets)
 
     def describe(self) -> str:
-        return f"{self.pods.describe()}, and the NetworkSets there"
+        return _("{pods}, and the NetworkSets there").format(pods=self.pods.describe())
 
 
 @dataclass(frozen=True)
@@ -289,14 +317,16 @@ class NodeAddresses(EndpointSet):
 
     def check(self, ep: Endpoint, u: Universe) -> tuple[bool, str]:
         if not u.cluster.nodes:
-            return False, "no Node objects are loaded, so a nodes peer matches no address"
+            return False, _("no Node objects are loaded, so a nodes peer matches no address")
         ips = self._ips(u)
         node = ips.get(ep.ip)
         if node is not None:
-            return True, f"{ep} ({ep.ip}) is an address of Node {node}"
+            return True, _("{endpoint} ({ip}) is an address of Node {node}").format(endpoint=ep, ip=ep.ip, node=node)
         if not ips:
-            return False, f"no loaded Node matches nodes selector {labelsel.describe(self.selector)}"
-        return False, f"{ep} ({ep.ip}) is not an InternalIP or ExternalIP of {self.describe()}"
+            return False, _("no loaded Node matches nodes selector {selector}").format(
+                selector=labelsel.describe(self.selector))
+        return False, _("{endpoint} ({ip}) is not an InternalIP or ExternalIP of {nodes}").format(
+            endpoint=ep, ip=ep.ip, nodes=self.describe())
 
     def mask(self, u: Universe) -> Mask:
         ips = self._ips(u)
@@ -307,8 +337,8 @@ class NodeAddresses(EndpointSet):
 
     def describe(self) -> str:
         if self.selector.is_empty:
-            return "every node"
-        return f"nodes matching {labelsel.describe(self.selector)}"
+            return _("every node")
+        return _("nodes matching {selector}").format(selector=labelsel.describe(self.selector))
 
 
 @dataclass(frozen=True)
@@ -325,7 +355,7 @@ class Unresolved(EndpointSet):
         return full(u, False)
 
     def describe(self) -> str:
-        return f"{self.kind} (not resolved by npkit)"
+        return _("{kind} (not resolved by npkit)").format(kind=self.kind)
 
 
 def cidrs_except(cidrs: tuple[str, ...], excepts: tuple[str, ...]) -> tuple[str, ...]:

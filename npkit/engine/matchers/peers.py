@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...i18n import messages
 from ..probe import Probe, Traffic
 from ..universe import Mask, Universe
 from .base import Check, Criterion, End
 from .endpoints import EndpointSet, any_mask
+
+_ = messages("npkit").gettext
 
 
 @dataclass(frozen=True)
@@ -35,17 +38,22 @@ class PeerCriterion(Criterion):
             ok, why = s.check(ep, u)
             if ok:
                 if self.negate:
-                    return Check(False, f"{self._name(i)} ({s.describe()}) excludes it: {why}", self.path)
-                return Check(True, f"{self._name(i)} ({s.describe()}): {why}", f"{self.path}.{self._name(i)}")
-            reasons.append(f"{self._name(i)} ({s.describe()}): {why}")
+                    text = _("{field} ({what}) excludes it: {why}").format(field=self._name(i), what=s.describe(),
+                                                                          why=why)
+                    return Check(False, text, self.path)
+                text = _("{field} ({what}): {why}").format(field=self._name(i), what=s.describe(), why=why)
+                return Check(True, text, f"{self.path}.{self._name(i)}")
+            reasons.append(_("{field} ({what}): {why}").format(field=self._name(i), what=s.describe(), why=why))
         if self.negate:
-            return Check(True, f"{self.field}: {ep} is not excluded", self.path)
-        return Check(False, "; ".join(reasons) or f"{self.field} is empty", self.path)
+            return Check(True, _("{field}: {endpoint} is not excluded").format(field=self.field, endpoint=ep),
+                         self.path)
+        return Check(False, _("; ").join(reasons) or _("{field} is empty").format(field=self.field), self.path)
 
     def mask(self, traffic: Traffic, u: Universe) -> Mask:
         m = any_mask(self.sets, u)
         return ~m if self.negate else m
 
     def describe(self) -> str:
-        inner = " or ".join(s.describe() for s in self.sets)
-        return f"{self.field} not ({inner})" if self.negate else f"{self.field} {inner}"
+        inner = _(" or ").join(s.describe() for s in self.sets)
+        template = _("{field} not ({sets})") if self.negate else _("{field} {sets}")
+        return template.format(field=self.field, sets=inner)

@@ -10,10 +10,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from ...i18n import messages
 from ...model import PROTOCOLS_WITH_PORTS
 from ..probe import Endpoint, Probe, Traffic
 from ..universe import Mask, Universe
 from .base import Check, Criterion, End
+
+_ = messages("npkit").gettext
 
 
 class PortMatcher(ABC):
@@ -45,14 +48,15 @@ class AllPortsOf(PortMatcher):
 
     def check(self, traffic: Traffic, port: int | None, ep: Endpoint) -> tuple[bool, str]:
         if traffic.protocol == self.protocol:
-            return True, f"any {self.protocol} port matches {traffic}"
-        return False, f"allows {self.protocol} only, the probe is {traffic.protocol}"
+            return True, _("any {protocol} port matches {traffic}").format(protocol=self.protocol, traffic=traffic)
+        return False, _("allows {protocol} only, the probe is {actual}").format(protocol=self.protocol,
+                                                                                 actual=traffic.protocol)
 
     def mask(self, traffic: Traffic, port: int | None, u: Universe) -> bool:
         return traffic.protocol == self.protocol
 
     def describe(self) -> str:
-        return f"{self.protocol} (every port)"
+        return _("{protocol} (every port)").format(protocol=self.protocol)
 
     def protocols(self) -> tuple[str, ...]:
         return (self.protocol,)
@@ -75,12 +79,13 @@ class PortNumbers(PortMatcher):
 
     def check(self, traffic: Traffic, port: int | None, ep: Endpoint) -> tuple[bool, str]:
         if not _protocol_ok(self.protocol, traffic):
-            return False, f"is {self.describe()}, the probe is {traffic}"
+            return False, _("is {entry}, the probe is {actual}").format(entry=self.describe(), actual=traffic)
         if port is None:
-            return False, f"is {self.describe()}, but the probe's port is unknown"
+            return False, _("is {entry}, but the probe's port is unknown").format(entry=self.describe())
         if self.first <= port <= self.last:
-            return True, f"{self.describe()} matches port {port}"
-        return False, f"is {self.describe()}, the probe is {traffic.protocol}/{port}"
+            return True, _("{entry} matches port {port}").format(entry=self.describe(), port=port)
+        return False, _("is {entry}, the probe is {actual}").format(entry=self.describe(),
+                                                                     actual=f"{traffic.protocol}/{port}")
 
     def mask(self, traffic: Traffic, port: int | None, u: Universe) -> bool:
         return _protocol_ok(self.protocol, traffic) and port is not None and self.first <= port <= self.last
@@ -94,11 +99,9 @@ class NamedPort(PortMatcher):
     name: str
 
     def describe(self) -> str:
-        return f"named port {self.name} ({self.protocol or 'any protocol'})"
-
-    @property
-    def _any_protocol(self) -> str:
-        return "; the rule has no protocol, so any protocol matches" if self.protocol is None else ""
+        if self.protocol is None:
+            return _("named port {name} (any protocol)").format(name=self.name)
+        return _("named port {name} ({protocol})").format(name=self.name, protocol=self.protocol)
 
     def protocols(self) -> tuple[str, ...]:
         return (self.protocol,) if self.protocol else PROTOCOLS_WITH_PORTS
@@ -120,18 +123,29 @@ class NamedPort(PortMatcher):
         return tuple(out)
 
     def check(self, traffic: Traffic, port: int | None, ep: Endpoint) -> tuple[bool, str]:
+        entry = self.describe()
         if not _protocol_ok(self.protocol, traffic):
-            return False, f"is {self.describe()}, the probe is {traffic}"
+            return False, _("is {entry}, the probe is {actual}").format(entry=entry, actual=traffic)
         if ep.pod is None:
-            return False, f"is {self.describe()}, but {ep} is not a pod, so the name cannot be resolved"
+            return False, _("is {entry}, but {endpoint} is not a pod, so the name cannot be resolved").format(
+                entry=entry, endpoint=ep)
         number = ep.pod.named_port(self.name, traffic.protocol)
         if number is None:
-            exposed = ", ".join(str(p) for p in ep.pod.ports) or "no ports"
-            return False, (f"is {self.describe()}, which {ep} does not declare for {traffic.protocol} "
-                           f"(it declares {exposed})")
+            if ep.pod.ports:
+                template = _("is {entry}, which {endpoint} does not declare for {protocol} (it declares {ports})")
+            else:
+                template = _("is {entry}, which {endpoint} does not declare for {protocol} (it declares no ports)")
+            return False, template.format(entry=entry, endpoint=ep, protocol=traffic.protocol,
+                                          ports=", ".join(str(p) for p in ep.pod.ports))
         if number != port:
-            return False, f"is {self.describe()}, which {ep} resolves to {traffic.protocol}/{number}, not {port}"
-        return True, f"{self.describe()} resolves to {traffic.protocol}/{number} on {ep}{self._any_protocol}"
+            return False, _("is {entry}, which {endpoint} resolves to {protocol}/{number}, not {port}").format(
+                entry=entry, endpoint=ep, protocol=traffic.protocol, number=number, port=port)
+        if self.protocol is None:
+            template = _("{entry} resolves to {protocol}/{number} on {endpoint}; the rule has no protocol, so any "
+                         "protocol matches")
+        else:
+            template = _("{entry} resolves to {protocol}/{number} on {endpoint}")
+        return True, template.format(entry=entry, protocol=traffic.protocol, number=number, endpoint=ep)
 
     def mask(self, traffic: Traffic, port: int | None, u: Universe) -> Mask | bool:
         if not _protocol_ok(self.protocol, traffic) or port is None:
@@ -161,14 +175,16 @@ class PortCriterion(Criterion):
             ok, why = e.check(probe.traffic, port, ep)
             if ok:
                 if self.negate:
-                    return Check(False, f"{self.field}[{i}] excludes it: {why}", self.path)
-                return Check(True, f"{self.field}[{i}]: {why}", f"{self.path}[{i}]")
-            reasons.append(f"{self.field}[{i}] {why}")
+                    return Check(False, _("{entry} excludes it: {why}").format(entry=f"{self.field}[{i}]", why=why),
+                                 self.path)
+                return Check(True, _("{entry}: {why}").format(entry=f"{self.field}[{i}]", why=why), f"{self.path}[{i}]")
+            reasons.append(f"{self.field}[{i}] {why}")  # "ports[0] is TCP/80, the probe is UDP/53"
         if self.negate:
-            return Check(True, f"{self.field}: port is not excluded", self.path)
+            return Check(True, _("{field}: port is not excluded").format(field=self.field), self.path)
         if self.end == "src" and port is None:
-            return Check(False, f"{self.field}: the probe's source port is not known (the kernel picks one)", self.path)
-        return Check(False, "; ".join(reasons), self.path)
+            text = _("{field}: the probe's source port is not known (the kernel picks one)").format(field=self.field)
+            return Check(False, text, self.path)
+        return Check(False, _("; ").join(reasons), self.path)
 
     def mask(self, traffic: Traffic, u: Universe) -> Mask | bool:
         port = self._port(traffic)
@@ -185,5 +201,6 @@ class PortCriterion(Criterion):
         return out
 
     def describe(self) -> str:
-        inner = " or ".join(e.describe() for e in self.entries)
-        return f"{self.field} not ({inner})" if self.negate else f"{self.field} {inner}"
+        inner = _(" or ").join(e.describe() for e in self.entries)
+        template = _("{field} not ({sets})") if self.negate else _("{field} {sets}")
+        return template.format(field=self.field, sets=inner)

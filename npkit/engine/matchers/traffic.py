@@ -5,10 +5,14 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from ...i18n import messages
 from ...model import HTTPMatch, ICMPMatch
 from ..probe import Probe, Traffic, protocol_name, protocol_number
 from ..universe import Mask, Universe
 from .base import Check, Criterion, End
+
+_ = messages("npkit").gettext
+pgettext = messages("npkit").pgettext
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,9 @@ class ProtocolIs(Criterion):
         field = "notProtocol" if self.negate else "protocol"
         want = protocol_name(self.protocol)
         ok = self._holds(probe.traffic)
-        return Check(ok, f"{field} {want}: the probe is {probe.traffic.protocol}", self.path)
+        text = _("{field} {protocol}: the probe is {actual}").format(field=field, protocol=want,
+                                                                      actual=probe.traffic.protocol)
+        return Check(ok, text, self.path)
 
     def mask(self, traffic: Traffic, u: Universe) -> bool:
         return self._holds(traffic)
@@ -61,7 +67,8 @@ class ICMPIs(Criterion):
         return f"{'notICMP' if self.negate else 'icmp'} type {self.icmp.type}{code}"
 
     def test(self, probe: Probe, u: Universe) -> Check:
-        return Check(self._holds(probe.traffic), f"{self.describe()}: the probe is {probe.traffic}", self.path)
+        text = _("{condition}: the probe is {actual}").format(condition=self.describe(), actual=probe.traffic)
+        return Check(self._holds(probe.traffic), text, self.path)
 
     def mask(self, traffic: Traffic, u: Universe) -> bool:
         return self._holds(traffic)
@@ -85,18 +92,22 @@ class IPVersionIs(Criterion):
         try:
             actual = ipaddress.ip_address(probe.dst.ip).version
         except ValueError:
-            return Check(False, f"{self.describe()}: {probe.dst} has no address", self.path)
+            text = _("{condition}: {endpoint} has no address").format(condition=self.describe(), endpoint=probe.dst)
+            return Check(False, text, self.path)
         if not self.because or actual == self.version:
-            return Check(actual == self.version, f"{self.describe()}: the probe is IPv{actual}", self.path)
-        return Check(False, f"{self.because}: Felix renders this rule for IPv{self.version} traffic only, so for "
-                            f"this IPv{actual} probe the rule does not exist", self.path)
+            text = _("{condition}: the probe is IPv{actual}").format(condition=self.describe(), actual=actual)
+            return Check(actual == self.version, text, self.path)
+        text = _("{because}: Felix renders this rule for IPv{version} traffic only, so for this IPv{actual} probe "
+                 "the rule does not exist").format(because=self.because, version=self.version, actual=actual)
+        return Check(False, text, self.path)
 
     def mask(self, traffic: Traffic, u: Universe) -> Mask | bool:
         return u.family_mask(self.version)
 
     def describe(self) -> str:
         if self.because:
-            return f"{self.because}: the rule exists for IPv{self.version} traffic only"
+            return _("{because}: the rule exists for IPv{version} traffic only").format(because=self.because,
+                                                                                       version=self.version)
         return f"ipVersion {self.version}"
 
 
@@ -117,10 +128,11 @@ class HTTPIs(Criterion):
     def describe(self) -> str:
         parts = []
         if self.http.methods:
-            parts.append("methods " + "/".join(self.http.methods))
+            parts.append(_("methods {methods}").format(methods="/".join(self.http.methods)))
         if self.http.paths:
-            parts.append("paths " + ", ".join(f"{p.kind} {p.value}" for p in self.http.paths))
-        return "http " + " and ".join(parts or ["(any)"])
+            paths = ", ".join(f"{p.kind} {p.value}" for p in self.http.paths)
+            parts.append(_("paths {paths}").format(paths=paths))
+        return "http " + pgettext("conditions", " and ").join(parts or [_("(any)")])
 
     def _holds(self, traffic: Traffic) -> bool:
         if not self.enforced:
@@ -138,16 +150,16 @@ class HTTPIs(Criterion):
 
     def test(self, probe: Probe, u: Universe) -> Check:
         if not self.enforced:
-            return Check(
-                True,
-                f"{self.describe()} is ignored: Felix enforces L4 only; HTTP matching needs Istio "
-                "with Calico's Dikastes, so this rule acts on its other fields alone",
-                self.path,
-            )
+            text = _("{condition} is ignored: Felix enforces L4 only; HTTP matching needs Istio with Calico's "
+                     "Dikastes, so this rule acts on its other fields alone").format(condition=self.describe())
+            return Check(True, text, self.path)
         t = probe.traffic
         if t.http_method is None and t.http_path is None:
-            return Check(False, f"{self.describe()}: the probe carries no HTTP request", self.path)
-        return Check(self._holds(t), f"{self.describe()}: the request is {t.http_method} {t.http_path}", self.path)
+            text = _("{condition}: the probe carries no HTTP request").format(condition=self.describe())
+            return Check(False, text, self.path)
+        text = _("{condition}: the request is {method} {path}").format(condition=self.describe(),
+                                                                        method=t.http_method, path=t.http_path)
+        return Check(self._holds(t), text, self.path)
 
     def mask(self, traffic: Traffic, u: Universe) -> bool:
         return self._holds(traffic)

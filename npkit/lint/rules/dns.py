@@ -15,10 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...i18n import N_, messages
 from ...model import AnyPolicy, CalicoPolicy, ClusterNetworkPolicy, NetworkPolicy
 from ..context import LintContext, group_by_cause, listing
 from ..registry import Hit, lint_rule
 from ..what_if import DNS_NAMESPACE, ELSEWHERE, WhatIf, is_kube_dns
+
+_ = messages("npkit").gettext
+ngettext = messages("npkit").ngettext
 
 
 @dataclass(frozen=True)
@@ -59,41 +63,44 @@ def _why(ctx: LintContext, src: str, dst: str, protocol: str) -> tuple[str, list
     v = w.engine.verdict(src, dst, 53, protocol)
     side = v.egress if not v.egress.allowed else v.ingress
     blame = [ctx.model[r] for r in side.selected_by if r in ctx.model]
-    where = f"egress of {src}" if side is v.egress else f"ingress of {dst}"
-    return f"{src} → {dst} {protocol}/53, {where}: {side.decision.text}", blame
+    if side is v.egress:
+        template = _("{src} → {dst} {protocol}/53, egress of {src}: {decision}")
+    else:
+        template = _("{src} → {dst} {protocol}/53, ingress of {dst}: {decision}")
+    return template.format(src=src, dst=dst, protocol=protocol, decision=side.decision.text), blame
 
 
 def _assumed(ctx: LintContext) -> str:
     w: WhatIf = ctx.what_if
     notes = []
     if w.assumed_dns:
-        notes.append(f" (No kube-dns pod was loaded, so npkit assumed one: {w.kube_dns[0]}, labelled "
-                     "k8s-app=kube-dns, serving UDP and TCP 53.)")
+        notes.append(_(" (No kube-dns pod was loaded, so npkit assumed one: {pod}, labelled k8s-app=kube-dns, "
+                       "serving UDP and TCP 53.)").format(pod=w.kube_dns[0]))
     if not ctx.has_pods:
-        notes.append(" (No pods were loaded: npkit asked about a new, unlabelled pod in each namespace.)")
+        notes.append(_(" (No pods were loaded: npkit asked about a new, unlabelled pod in each namespace.)"))
     return "".join(notes)
 
 
 def _shown(ctx: LintContext, key: str) -> str:
     w: WhatIf = ctx.what_if
     if not ctx.has_pods and key in w.new_pods.values():
-        return f"a new pod in namespace {key.split('/')[0]}"
+        return _("a new pod in namespace {namespace}").format(namespace=key.split("/")[0])
     return key
 
 
 def _allow_dns_fix(policy: AnyPolicy) -> str:
     if isinstance(policy, CalicoPolicy):
-        return ("add egress rules that allow DNS to kube-dns before any Deny, e.g.\n"
+        return (_("add egress rules that allow DNS to kube-dns before any Deny, e.g.") + "\n"
                 "- action: Allow\n  protocol: UDP\n  destination:\n"
                 "    namespaceSelector: kubernetes.io/metadata.name == 'kube-system'\n"
                 "    selector: k8s-app == 'kube-dns'\n    ports: [53]\n"
-                "and the same rule with protocol: TCP")
+                + _("and the same rule with protocol: TCP"))
     if isinstance(policy, ClusterNetworkPolicy):
-        return ("add an egress rule before the others: action: Accept, to: pods with namespaceSelector "
-                "kubernetes.io/metadata.name=kube-system and podSelector k8s-app=kube-dns, "
-                "protocols: udp and tcp destinationPort 53")
+        return _("add an egress rule before the others: action: Accept, to: pods with namespaceSelector "
+                 "kubernetes.io/metadata.name=kube-system and podSelector k8s-app=kube-dns, "
+                 "protocols: udp and tcp destinationPort 53")
     ns = policy.namespace if isinstance(policy, NetworkPolicy) else "<namespace>"
-    return ("allow DNS to kube-dns, UDP and TCP, e.g.\n"
+    return (_("allow DNS to kube-dns, UDP and TCP, e.g.") + "\n"
             "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
             f"metadata: {{name: allow-dns, namespace: {ns}}}\n"
             "spec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - to:\n"
@@ -110,8 +117,32 @@ def _types_path(policy: AnyPolicy) -> str:
     return "spec.egress"
 
 
+def _restricted(n: int, some: bool, also_tcp: bool, kube_dns_ingress: bool) -> str:
+    """"x/a is restricted for egress and cannot reach kube-dns (...) on UDP 53", one sentence per case."""
+    if some:
+        return ngettext("{pods} is restricted for egress and can reach only {reachable} of the {total} kube-dns pods "
+                        "on UDP 53 (the kube-dns Service sends each query to any of them)",
+                        "{pods} are restricted for egress and can reach only {reachable} of the {total} kube-dns "
+                        "pods on UDP 53 (the kube-dns Service sends each query to any of them)", n)
+    if kube_dns_ingress:  # kube-dns's own ingress policies drop the queries
+        if also_tcp:
+            return ngettext("{pods} is restricted for egress, and the ingress policies of kube-dns keep them from "
+                            "reaching kube-dns ({dns}) on UDP 53 or TCP 53",
+                            "{pods} are restricted for egress, and the ingress policies of kube-dns keep them from "
+                            "reaching kube-dns ({dns}) on UDP 53 or TCP 53", n)
+        return ngettext("{pods} is restricted for egress, and the ingress policies of kube-dns keep them from "
+                        "reaching kube-dns ({dns}) on UDP 53",
+                        "{pods} are restricted for egress, and the ingress policies of kube-dns keep them from "
+                        "reaching kube-dns ({dns}) on UDP 53", n)
+    if also_tcp:
+        return ngettext("{pods} is restricted for egress and cannot reach kube-dns ({dns}) on UDP 53 or TCP 53",
+                        "{pods} are restricted for egress and cannot reach kube-dns ({dns}) on UDP 53 or TCP 53", n)
+    return ngettext("{pods} is restricted for egress and cannot reach kube-dns ({dns}) on UDP 53",
+                    "{pods} are restricted for egress and cannot reach kube-dns ({dns}) on UDP 53", n)
+
+
 @lint_rule("NP101", "dns-egress", "error",
-           "pods whose egress is restricted cannot reach kube-dns on UDP 53: name lookups fail")
+           N_("pods whose egress is restricted cannot reach kube-dns on UDP 53: name lookups fail"))
 def dns_egress(ctx: LintContext) -> Iterator[Hit]:
     clients = ctx.memo("dns-clients", lambda: _clients(ctx))
     failing = {c.key: c for c in clients if c.udp_missing}
@@ -126,27 +157,23 @@ def dns_egress(ctx: LintContext) -> Iterator[Hit]:
         shown = [_shown(ctx, k) for k in keys]
         also_tcp = all(failing[k].tcp_missing for k in keys)
         some = len(first.udp_missing) < len(w.kube_dns)
-        if some:
-            reach = (f"can reach only {len(w.kube_dns) - len(first.udp_missing)} of the {len(w.kube_dns)} "
-                     "kube-dns pods on UDP 53 (the kube-dns Service sends each query to any of them)")
-        else:
-            reach = (f"cannot reach kube-dns ({listing(w.kube_dns)}) on UDP 53"
-                     f"{' or TCP 53' if also_tcp else ''}")
-        message = (f"{listing(shown)} {'is' if len(keys) == 1 else 'are'} restricted for egress and {reach}: "
-                   "name lookups fail, so connecting by name (service.namespace) breaks even where the "
-                   f"connection itself is allowed. For example, {reasons[keys[0]]}.{_assumed(ctx)}")
-        if any(policy is p for p in first.egress_policies):
+        own_egress = any(policy is p for p in first.egress_policies)
+        restricted = _restricted(len(keys), some, also_tcp, not own_egress).format(
+            pods=listing(shown), reachable=len(w.kube_dns) - len(first.udp_missing), total=len(w.kube_dns),
+            dns=listing(w.kube_dns))
+        message = _("{restricted}: name lookups fail, so connecting by name (service.namespace) breaks even where "
+                    "the connection itself is allowed. For example, {example}.{assumed}").format(
+            restricted=restricted, example=reasons[keys[0]], assumed=_assumed(ctx))
+        if own_egress:
             fix = _allow_dns_fix(policy)
-        else:  # kube-dns's own ingress policy drops the queries
-            message = message.replace(" and cannot reach", ", and the ingress policies of kube-dns keep them "
-                                      "from reaching", 1)
-            fix = (f"let DNS in: give {policy.ref} an ingress rule that allows UDP and TCP 53 "
-                   "from every pod that needs names (usually from all namespaces)")
+        else:
+            fix = _("let DNS in: give {policy} an ingress rule that allows UDP and TCP 53 from every pod that needs "
+                    "names (usually from all namespaces)").format(policy=policy.ref)
         yield Hit(message, fix, policy, _types_path(policy))
 
 
 @lint_rule("NP102", "dns-tcp", "warning",
-           "pods reach kube-dns on UDP 53 but not on TCP 53: large DNS answers fail")
+           N_("pods reach kube-dns on UDP 53 but not on TCP 53: large DNS answers fail"))
 def dns_tcp(ctx: LintContext) -> Iterator[Hit]:
     clients = ctx.memo("dns-clients", lambda: _clients(ctx))
     w: WhatIf = ctx.what_if
@@ -161,13 +188,14 @@ def dns_tcp(ctx: LintContext) -> Iterator[Hit]:
         causes[c.key] = [(policy, d.rule)] if policy is not None else [(c.egress_policies[0], None)]
     for (policy, rule_path), keys in group_by_cause(causes):
         shown = [_shown(ctx, k) for k in keys]
-        message = (f"{listing(shown)} can reach kube-dns on UDP 53 but not on TCP 53. DNS switches to TCP "
-                   "when an answer does not fit in a UDP packet (many records, DNSSEC, long names), so "
-                   f"those lookups fail.{_assumed(ctx)}")
+        message = _("{pods} can reach kube-dns on UDP 53 but not on TCP 53. DNS switches to TCP when an answer does "
+                    "not fit in a UDP packet (many records, DNSSEC, long names), so those lookups "
+                    "fail.{assumed}").format(pods=listing(shown), assumed=_assumed(ctx))
         if rule_path:
-            fix = f"add {{protocol: TCP, port: 53}} to {rule_path}.ports, next to UDP 53"
             if isinstance(policy, CalicoPolicy):
-                fix = f"add a copy of {rule_path} with protocol: TCP"
+                fix = _("add a copy of {rule} with protocol: TCP").format(rule=rule_path)
+            else:
+                fix = _("add {{protocol: TCP, port: 53}} to {rule}.ports, next to UDP 53").format(rule=rule_path)
             path = f"{rule_path}.ports" if isinstance(policy, NetworkPolicy) else rule_path
         else:
             fix, path = _allow_dns_fix(policy), _types_path(policy)
@@ -175,7 +203,7 @@ def dns_tcp(ctx: LintContext) -> Iterator[Hit]:
 
 
 @lint_rule("NP104", "dns-any-namespace", "warning",
-           "the DNS rule trusts the label k8s-app=kube-dns in every namespace, not only kube-system")
+           N_("the DNS rule trusts the label k8s-app=kube-dns in every namespace, not only kube-system"))
 def dns_any_namespace(ctx: LintContext) -> Iterator[Hit]:
     clients = ctx.memo("dns-clients", lambda: _clients(ctx))
     w: WhatIf = ctx.what_if
@@ -194,18 +222,20 @@ def dns_any_namespace(ctx: LintContext) -> Iterator[Hit]:
     for (policy, rule_path), keys in group_by_cause(causes):
         shown = [_shown(ctx, k) for k in keys]
         reached = [k for k in real_impostors if np.all(udp[[w.index(x) for x in keys], w.index(k)])]
-        example = (f"{listing(reached)} already {'does' if len(reached) == 1 else 'do'}" if reached else
-                   f"npkit tried a pod labelled k8s-app=kube-dns in a new namespace ({ELSEWHERE}), and "
-                   "it received the queries while an unlabelled pod next to it did not")
-        message = (f"{rule_path} lets {listing(shown)} send DNS queries to any pod labelled k8s-app=kube-dns "
-                   f"in any namespace. Whoever can create pods in some namespace can answer their lookups: "
-                   f"{example}.")
-        if isinstance(policy, CalicoPolicy):
-            fix = "set the rule's destination namespaceSelector: kubernetes.io/metadata.name == 'kube-system'"
-        elif isinstance(policy, ClusterNetworkPolicy):
-            fix = "use a pods peer with namespaceSelector kubernetes.io/metadata.name=kube-system"
+        if reached:
+            example = ngettext("{pods} already does", "{pods} already do", len(reached)).format(pods=listing(reached))
         else:
-            fix = ("pin the namespace in the same peer: namespaceSelector: {matchLabels: "
-                   "{kubernetes.io/metadata.name: kube-system}} (the API server sets that label on every "
-                   "namespace, so it cannot be faked)")
+            example = _("npkit tried a pod labelled k8s-app=kube-dns in a new namespace ({namespace}), and it "
+                        "received the queries while an unlabelled pod next to it did not").format(namespace=ELSEWHERE)
+        message = _("{rule} lets {pods} send DNS queries to any pod labelled k8s-app=kube-dns in any namespace. "
+                    "Whoever can create pods in some namespace can answer their lookups: {example}.").format(
+            rule=rule_path, pods=listing(shown), example=example)
+        if isinstance(policy, CalicoPolicy):
+            fix = _("set the rule's destination namespaceSelector: kubernetes.io/metadata.name == 'kube-system'")
+        elif isinstance(policy, ClusterNetworkPolicy):
+            fix = _("use a pods peer with namespaceSelector kubernetes.io/metadata.name=kube-system")
+        else:
+            fix = _("pin the namespace in the same peer: namespaceSelector: {matchLabels: "
+                    "{kubernetes.io/metadata.name: kube-system}} (the API server sets that label on every "
+                    "namespace, so it cannot be faked)")
         yield Hit(message, fix, policy, rule_path)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ...i18n import N_, messages
 from ...model import AnyPolicy, CalicoPolicy, ClusterNetworkPolicy, NetworkPolicy
 from ..context import LintContext
 from ..registry import Hit, lint_rule
 
+_ = messages("npkit").gettext
 WORD = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 CONVENTION = re.compile(rf"^(allow|deny|pass|log)-(ingress|egress)-(?:{WORD}-)?(to|from)-{WORD}$")
 WELL_KNOWN = frozenset({
@@ -84,7 +86,7 @@ def suggest(name: str, policy: AnyPolicy) -> str | None:
 
 
 @lint_rule("NP901", "naming", "info",
-           "a policy name does not follow <action>-<direction>-<source/dest>-to/from-<target>")
+           N_("a policy name does not follow <action>-<direction>-<source/dest>-to/from-<target>"))
 def naming(ctx: LintContext) -> Iterator[Hit]:
     for policy in ctx.cluster.policies:
         name = policy.name
@@ -93,9 +95,13 @@ def naming(ctx: LintContext) -> Iterator[Hit]:
         if follows_convention(name):
             continue
         better = suggest(name, policy)
-        message = (f"the name {name!r} does not follow the convention <action>-<direction>-<source/dest>-to/from-"
-                   "<target> (e.g. allow-ingress-frontend-to-backend, deny-egress-to-internet): names that say "
-                   "what a policy does make `kubectl get networkpolicy` readable")
-        fix = f"rename it, e.g. to {better}" if better else "rename it along the convention"
-        fix += " (a rename is delete + create: apply the new name before deleting the old one)"
-        yield Hit(message + ".", fix, policy, "metadata.name")
+        message = _("the name {name} does not follow the convention <action>-<direction>-<source/dest>-to/from-"
+                    "<target> (e.g. allow-ingress-frontend-to-backend, deny-egress-to-internet): names that say what a "
+                    "policy does make `kubectl get networkpolicy` readable.").format(name=repr(name))
+        if better:
+            fix = _("rename it, e.g. to {name} (a rename is delete + create: apply the new name before deleting the "
+                    "old one)").format(name=better)
+        else:
+            fix = _("rename it along the convention (a rename is delete + create: apply the new name before deleting "
+                    "the old one)")
+        yield Hit(message, fix, policy, "metadata.name")

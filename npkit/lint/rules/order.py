@@ -5,30 +5,37 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import combinations
 
+from ...i18n import N_, messages
 from ...model import KUBERNETES_POLICY_ORDER, ClusterNetworkPolicy
-from ..context import LintContext, listing, plural
+from ..context import LintContext, listing
 from ..finding import Severity
 from ..registry import Hit, lint_rule
 
+_ = messages("npkit").gettext
+ngettext = messages("npkit").ngettext
 
 @lint_rule("NP401", "tier-order", "warning",
-           "a Calico Tier without `order` is evaluated after every other tier, even after the default tier")
+           N_("a Calico Tier without `order` is evaluated after every other tier, even after the default tier"))
 def tier_order(ctx: LintContext) -> Iterator[Hit]:
     for tier in ctx.cluster.tiers.values():
         if tier.builtin or tier.order is not None or ctx.dataplane != "calico":
             continue
         users = [p for p in ctx.cluster.calico_policies if p.tier == tier.name]
-        message = (f"tier {tier.name} has no order, which Calico treats as infinite: it is evaluated after "
-                   "every tier that has one, including default (1,000,000, where Kubernetes NetworkPolicies "
-                   f"live) and kube-baseline (10,000,000). Its {plural(len(users), 'policy', 'policies')} "
-                   "therefore only see what all other tiers passed on.")
-        fix = ("set spec.order: lower runs first; below 1000 to act before ClusterNetworkPolicy Admin rules, "
-               "below 1000000 to act before Kubernetes NetworkPolicies (the chapter's security tier uses 100)")
+        message = ngettext(
+            "tier {tier} has no order, which Calico treats as infinite: it is evaluated after every tier that has "
+            "one, including default (1,000,000, where Kubernetes NetworkPolicies live) and kube-baseline "
+            "(10,000,000). Its {n} policy therefore only see what all other tiers passed on.",
+            "tier {tier} has no order, which Calico treats as infinite: it is evaluated after every tier that has "
+            "one, including default (1,000,000, where Kubernetes NetworkPolicies live) and kube-baseline "
+            "(10,000,000). Its {n} policies therefore only see what all other tiers passed on.",
+            len(users)).format(tier=tier.name, n=len(users))
+        fix = _("set spec.order: lower runs first; below 1000 to act before ClusterNetworkPolicy Admin rules, "
+                "below 1000000 to act before Kubernetes NetworkPolicies (the chapter's security tier uses 100)")
         yield Hit(message, fix, tier, "spec.order" if "spec.order" in getattr(tier, "field_lines", {}) else "spec")
 
 
 @lint_rule("NP402", "policy-order", "warning",
-           "a Calico policy without `order` runs last in its tier, after every policy that has one")
+           N_("a Calico policy without `order` runs last in its tier, after every policy that has one"))
 def policy_order(ctx: LintContext) -> Iterator[Hit]:
     cluster = ctx.cluster
     for policy in cluster.calico_policies:
@@ -36,20 +43,26 @@ def policy_order(ctx: LintContext) -> Iterator[Hit]:
             continue
         k8s = cluster.network_policies if policy.tier == "default" else ()
         others = [p for p in cluster.calico_policies if p is not policy and p.tier == policy.tier]
-        message = f"{policy.ref} has no order, so it runs after every policy of tier {policy.tier} that has one"
-        if k8s:
-            message += (f", including all Kubernetes NetworkPolicies (order {KUBERNETES_POLICY_ORDER:g} in tier "
-                        "default): connections they allow never reach it")
-            if any(r.action == "Deny" for r in policy.ingress + policy.egress):
-                message += ", so its Deny rules cannot take back what they allow"
+        if k8s and any(r.action == "Deny" for r in policy.ingress + policy.egress):
+            template = _("{policy} has no order, so it runs after every policy of tier {tier} that has one, including "
+                         "all Kubernetes NetworkPolicies (order {order} in tier default): connections they allow never "
+                         "reach it, so its Deny rules cannot take back what they allow.")
+        elif k8s:
+            template = _("{policy} has no order, so it runs after every policy of tier {tier} that has one, including "
+                         "all Kubernetes NetworkPolicies (order {order} in tier default): connections they allow never "
+                         "reach it.")
         elif others:
-            message += f" ({listing([str(p.ref) for p in others])})"
+            template = _("{policy} has no order, so it runs after every policy of tier {tier} that has one "
+                         "({others}).")
+        else:
+            template = _("{policy} has no order, so it runs after every policy of tier {tier} that has one; alone in "
+                         "its tier it works, but the next policy added will silently go first.")
+        message = template.format(policy=policy.ref, tier=policy.tier, order=f"{KUBERNETES_POLICY_ORDER:g}",
+                                  others=listing([str(p.ref) for p in others]))
         severity: Severity | None = None if (k8s or others) else "info"
-        if severity:
-            message += "; alone in its tier it works, but the next policy added will silently go first"
-        fix = (f"set spec.order explicitly (lower runs first; Kubernetes NetworkPolicies sit at "
-               f"{KUBERNETES_POLICY_ORDER:g}), e.g. order: 100 to act before them")
-        yield Hit(message + ".", fix, policy, "spec", severity)
+        fix = _("set spec.order explicitly (lower runs first; Kubernetes NetworkPolicies sit at {order}), e.g. "
+                "order: 100 to act before them").format(order=f"{KUBERNETES_POLICY_ORDER:g}")
+        yield Hit(message, fix, policy, "spec", severity)
 
 
 def _actions(policy: ClusterNetworkPolicy, direction: str) -> set[str]:
@@ -57,8 +70,8 @@ def _actions(policy: ClusterNetworkPolicy, direction: str) -> set[str]:
 
 
 @lint_rule("NP406", "priority-tie", "warning",
-           "two ClusterNetworkPolicies of one tier share a priority and select the same pods: their order is "
-           "implementation-defined (error when they decide differently)")
+           N_("two ClusterNetworkPolicies of one tier share a priority and select the same pods: their order is "
+              "implementation-defined (error when they decide differently)"))
 def priority_tie(ctx: LintContext) -> Iterator[Hit]:
     groups: dict[tuple[str, int], list[ClusterNetworkPolicy]] = {}
     for p in ctx.cluster.cluster_network_policies:
@@ -73,16 +86,30 @@ def priority_tie(ctx: LintContext) -> Iterator[Hit]:
                 both = ctx.pod_keys(ma & mb)
                 if not both:
                     continue
-                overlap = f"both select {listing(both)}"
+                overlap = _("both select {pods}").format(pods=listing(both))
             else:
-                overlap = "no pods were loaded, so npkit cannot tell whether they select the same pods"
+                overlap = _("no pods were loaded, so npkit cannot tell whether they select the same pods")
             conflict = [d for d in common if _actions(a, d) != _actions(b, d) or len(_actions(a, d)) > 1]
-            message = (f"{a.ref} and {b.ref} both have priority {priority} in the {tier} tier and {overlap}. "
-                       "The API leaves the order of equal priorities to the implementation (Calico and npkit "
-                       "go by name), so clusters may disagree")
             if conflict:
-                acts = "; ".join(f"{d}: {a.name} {'/'.join(sorted(_actions(a, d)))}, "
-                                 f"{b.name} {'/'.join(sorted(_actions(b, d)))}" for d in conflict)
-                message += f" about connections the two decide differently ({acts})"
-            fix = f"give one of them a different priority (lower is evaluated first), e.g. {priority + 1}"
-            yield Hit(message + ".", fix, b, "spec.priority", "error" if conflict and ctx.has_pods else None)
+                acts = _("; ").join(_decide(d, a, b) for d in conflict)
+                template = _("{a} and {b} both have priority {priority} in the {tier} tier and {overlap}. The API "
+                             "leaves the order of equal priorities to the implementation (Calico and npkit go by "
+                             "name), so clusters may disagree about connections the two decide differently "
+                             "({decisions}).")
+            else:
+                acts = ""
+                template = _("{a} and {b} both have priority {priority} in the {tier} tier and {overlap}. The API "
+                             "leaves the order of equal priorities to the implementation (Calico and npkit go by "
+                             "name), so clusters may disagree.")
+            message = template.format(a=a.ref, b=b.ref, priority=priority, tier=tier, overlap=overlap, decisions=acts)
+            fix = _("give one of them a different priority (lower is evaluated first), e.g. {priority}").format(
+                priority=priority + 1)
+            yield Hit(message, fix, b, "spec.priority", "error" if conflict and ctx.has_pods else None)
+
+
+def _decide(direction: str, a: ClusterNetworkPolicy, b: ClusterNetworkPolicy) -> str:
+    """"ingress: a Accept, b Deny": what each of two policies does in one direction."""
+    template = _("ingress: {a} {a_actions}, {b} {b_actions}") if direction == "ingress" else \
+        _("egress: {a} {a_actions}, {b} {b_actions}")
+    return template.format(a=a.name, a_actions="/".join(sorted(_actions(a, direction))),
+                           b=b.name, b_actions="/".join(sorted(_actions(b, direction))))

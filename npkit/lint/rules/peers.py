@@ -8,10 +8,14 @@ from collections.abc import Iterator
 import numpy as np
 
 from ...engine.compile.k8s import peer_set
+from ...i18n import N_, messages
 from ...model import NetworkPolicy, Peer
 from ...selectors import k8s
-from ..context import LintContext, listing, plural
+from ..context import LintContext, listing, pods
 from ..registry import Hit, lint_rule
+
+_ = messages("npkit").gettext
+ngettext = messages("npkit").ngettext
 
 DIRECTIONS = (("ingress", "from"), ("egress", "to"))
 
@@ -25,7 +29,8 @@ def _pod_only(p: Peer) -> bool:
 
 
 @lint_rule("NP301", "and-or-peers", "warning",
-           "a namespaceSelector-only peer next to a podSelector-only peer: two peers (OR), maybe meant as one (AND)")
+           N_("a namespaceSelector-only peer next to a podSelector-only peer: two peers (OR), maybe meant as one "
+              "(AND)"))
 def and_or_peers(ctx: LintContext) -> Iterator[Hit]:
     u = ctx.engine.universe
     for policy in ctx.cluster.network_policies:
@@ -39,20 +44,28 @@ def and_or_peers(ctx: LintContext) -> Iterator[Hit]:
                     ns_text = k8s.describe(ns_peer.namespace_selector)
                     pod_text = k8s.describe(pod_peer.pod_selector)
                     base = f"spec.{key}[{r}].{field}"
-                    message = (f"{field}[{i}] and {field}[{i + 1}] are two peers, so either one lets a pod "
-                               f"{'in' if key == 'ingress' else 'out'} (OR): every pod in namespaces matching "
-                               f"{ns_text}, or pods matching {pod_text} in namespace {policy.namespace}. "
-                               f"If you meant pods matching {pod_text} in namespaces matching {ns_text} (AND), "
-                               "they must be one peer.")
+                    if key == "ingress":
+                        template = _("{first} and {second} are two peers, so either one lets a pod in (OR): every pod "
+                                     "in namespaces matching {namespaces}, or pods matching {pods} in namespace "
+                                     "{namespace}. If you meant pods matching {pods} in namespaces matching "
+                                     "{namespaces} (AND), they must be one peer.")
+                    else:
+                        template = _("{first} and {second} are two peers, so either one lets a pod out (OR): every "
+                                     "pod in namespaces matching {namespaces}, or pods matching {pods} in namespace "
+                                     "{namespace}. If you meant pods matching {pods} in namespaces matching "
+                                     "{namespaces} (AND), they must be one peer.")
+                    message = template.format(first=f"{field}[{i}]", second=f"{field}[{i + 1}]", namespaces=ns_text,
+                                              pods=pod_text, namespace=policy.namespace)
                     if ctx.has_pods:
                         both = Peer(pod_peer.pod_selector, ns_peer.namespace_selector)
                         either = peer_set(a, policy.namespace).mask(u) | peer_set(b, policy.namespace).mask(u)
                         anded = peer_set(both, policy.namespace).mask(u)
-                        message += (f" With the loaded pods, OR matches {plural(int(either.sum()), 'pod')}; "
-                                    f"AND would match {int(anded.sum())}.")
+                        message += _(" With the loaded pods, OR matches {either}; AND would match {both}.").format(
+                            either=pods(int(either.sum())), both=int(anded.sum()))
                     second = "podSelector" if pod_peer is b else "namespaceSelector"
-                    fix = (f"for AND, delete the `-` in front of {second} in {field}[{i + 1}] and indent it "
-                           f"under {field}[{i}]; for OR, keep both peers (this finding is then only a reminder)")
+                    fix = _("for AND, delete the `-` in front of {selector} in {second} and indent it under {first}; "
+                            "for OR, keep both peers (this finding is then only a reminder)").format(
+                        selector=second, first=f"{field}[{i}]", second=f"{field}[{i + 1}]")
                     yield Hit(message, fix, policy, f"{base}[{i + 1}]")
 
 
@@ -66,7 +79,8 @@ def _allows_all(policy: NetworkPolicy, key: str, r: int) -> str | None:
 
 
 @lint_rule("NP302", "allow-all-rule", "warning",
-           "a rule that allows everything (`{}` or `from: []`) sits among specific rules, which then restrict nothing")
+           N_("a rule that allows everything (`{}` or `from: []`) sits among specific rules, which then restrict "
+              "nothing"))
 def allow_all_rule(ctx: LintContext) -> Iterator[Hit]:
     for policy in ctx.cluster.network_policies:
         for key, _field in DIRECTIONS:
@@ -78,17 +92,22 @@ def allow_all_rule(ctx: LintContext) -> Iterator[Hit]:
                 if shape is None:
                     continue
                 others = [f"spec.{key}[{o}]" for o in range(len(rules)) if o != r]
-                way = "from any source" if key == "ingress" else "to any destination"
-                message = (f"spec.{key}[{r}] is {shape}: it allows every connection {way}, inside or outside "
-                           f"the cluster, on every port and protocol. Rules are ORed, so {listing(others)} "
-                           "restrict nothing: this policy allows everything.")
-                fix = (f"delete spec.{key}[{r}] if the other rules say what you mean; if you do mean "
-                       "allow-all, delete the other rules so the policy says so")
+                if key == "ingress":
+                    template = _("{rule} is {shape}: it allows every connection from any source, inside or outside "
+                                 "the cluster, on every port and protocol. Rules are ORed, so {others} restrict "
+                                 "nothing: this policy allows everything.")
+                else:
+                    template = _("{rule} is {shape}: it allows every connection to any destination, inside or "
+                                 "outside the cluster, on every port and protocol. Rules are ORed, so {others} "
+                                 "restrict nothing: this policy allows everything.")
+                message = template.format(rule=f"spec.{key}[{r}]", shape=shape, others=listing(others))
+                fix = _("delete {rule} if the other rules say what you mean; if you do mean allow-all, delete the "
+                        "other rules so the policy says so").format(rule=f"spec.{key}[{r}]")
                 yield Hit(message, fix, policy, f"spec.{key}[{r}]")
 
 
 @lint_rule("NP303", "ipblock-pods", "warning",
-           "an ipBlock contains pod addresses; whether it matches pods differs between network plugins",
+           N_("an ipBlock contains pod addresses; whether it matches pods differs between network plugins"),
            needs_pods=True)
 def ipblock_pods(ctx: LintContext) -> Iterator[Hit]:
     u = ctx.engine.universe
@@ -101,18 +120,24 @@ def ipblock_pods(ctx: LintContext) -> Iterator[Hit]:
                     inside = peer_set(peer, policy.namespace).mask(u) & u.endpoints
                     if not inside.any():
                         continue
-                    pods = [u.pods[j] for j in np.flatnonzero(inside)]
-                    shown = [f"{p.key} {p.ip}" for p in pods]
+                    hit = [u.pods[j] for j in np.flatnonzero(inside)]
+                    shown = [f"{p.key} {p.ip}" for p in hit]
                     block = peer.ip_block.cidr
                     if peer.ip_block.except_:
-                        block += f" except {', '.join(peer.ip_block.except_)}"
-                    assigned = (" (addresses npkit assigned in 10.244.0.0/16, kind's pod range, because the "
-                                "YAML had no status.podIP)" if all(p.ip_assigned for p in pods) else "")
-                    message = (f"ipBlock {block} contains the addresses of {plural(len(pods), 'pod')}: "
-                               f"{listing(shown)}{assigned}. The NetworkPolicy API leaves it to the network "
-                               "plugin whether ipBlock matches pod traffic (Calico does; others may not, and "
-                               "NAT can change the address a pod is seen with), so this rule behaves "
-                               "differently from cluster to cluster.")
-                    fix = ("select pods with podSelector / namespaceSelector, and keep ipBlock for addresses "
-                           "outside the cluster; use `except` to cut the pod range out of a wide block")
+                        block = _("{cidrs} except {excepts}").format(cidrs=block,
+                                                                     excepts=", ".join(peer.ip_block.except_))
+                    assigned = (_(" (addresses npkit assigned in 10.244.0.0/16, kind's pod range, because the YAML "
+                                  "had no status.podIP)") if all(p.ip_assigned for p in hit) else "")
+                    message = ngettext(
+                        "ipBlock {block} contains the addresses of {n} pod: {pods}{assigned}. The NetworkPolicy API "
+                        "leaves it to the network plugin whether ipBlock matches pod traffic (Calico does; others may "
+                        "not, and NAT can change the address a pod is seen with), so this rule behaves differently "
+                        "from cluster to cluster.",
+                        "ipBlock {block} contains the addresses of {n} pods: {pods}{assigned}. The NetworkPolicy API "
+                        "leaves it to the network plugin whether ipBlock matches pod traffic (Calico does; others may "
+                        "not, and NAT can change the address a pod is seen with), so this rule behaves differently "
+                        "from cluster to cluster.", len(hit)).format(block=block, n=len(hit), pods=listing(shown),
+                                                                     assigned=assigned)
+                    fix = _("select pods with podSelector / namespaceSelector, and keep ipBlock for addresses "
+                            "outside the cluster; use `except` to cut the pod range out of a wide block")
                     yield Hit(message, fix, policy, f"spec.{key}[{r}].{field}[{i}].ipBlock")

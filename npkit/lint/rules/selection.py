@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from ...engine.matchers.endpoints import CalicoSelection, Pods
 from ...engine.matchers.peers import PeerCriterion
+from ...i18n import N_, messages
 from ...model import (
     NAMESPACE_NAME_LABEL,
     AnyPolicy,
@@ -18,10 +19,12 @@ from ...model import (
 )
 from ...selectors import Eq as CalicoEq
 from ...selectors import In, k8s, parse
-from ..context import LintContext, listing, plural
+from ..context import LintContext, listing
 from ..registry import Hit, lint_rule
 
 CALICO_NAME_LABEL = "projectcalico.org/name"
+_ = messages("npkit").gettext
+ngettext = messages("npkit").ngettext
 
 
 # -- namespaces selected by a label they lack (NP203) ---------------------------------------------
@@ -111,7 +114,7 @@ def _hint(cluster: Cluster, selector: LabelSelector | str) -> tuple[str, str] | 
 
 
 @lint_rule("NP203", "namespace-label", "warning",
-           "a namespaceSelector names a namespace by a label that namespace does not carry")
+           N_("a namespaceSelector names a namespace by a label that namespace does not carry"))
 def namespace_label(ctx: LintContext) -> Iterator[Hit]:
     cluster = ctx.cluster
     for policy, path, selector in namespace_selectors(cluster):
@@ -121,15 +124,17 @@ def namespace_label(ctx: LintContext) -> Iterator[Hit]:
         name, term = hint
         labels = ", ".join(f"{k}={v}" for k, v in sorted(cluster.namespaces[name].labels.items()))
         shown = k8s.describe(selector) if isinstance(selector, LabelSelector) else selector
-        message = (f"namespaceSelector {shown} selects no namespace: it asks for {term}, but namespace "
-                   f"{name} carries only {labels}. Namespaces get no labels unless someone adds them; "
-                   f"{NAMESPACE_NAME_LABEL} is the one every namespace has.")
+        message = _("namespaceSelector {selector} selects no namespace: it asks for {term}, but namespace {namespace} "
+                    "carries only {labels}. Namespaces get no labels unless someone adds them; {name_label} is the one "
+                    "every namespace has.").format(selector=shown, term=term, namespace=name, labels=labels,
+                                                   name_label=NAMESPACE_NAME_LABEL)
         if isinstance(selector, LabelSelector):
-            fix = f"select it by name: namespaceSelector: {{matchLabels: {{{NAMESPACE_NAME_LABEL}: {name}}}}}"
+            by_name = f"namespaceSelector: {{matchLabels: {{{NAMESPACE_NAME_LABEL}: {name}}}}}"
         else:
-            fix = f"select it by name: namespaceSelector: {NAMESPACE_NAME_LABEL} == '{name}'"
+            by_name = f"namespaceSelector: {NAMESPACE_NAME_LABEL} == '{name}'"
         label = term.replace(" == ", "=").replace("'", "")
-        fix += f" (or label the namespace: kubectl label namespace {name} {label})"
+        fix = _("select it by name: {selector} (or label the namespace: kubectl label namespace {namespace} "
+                "{label})").format(selector=by_name, namespace=name, label=label)
         yield Hit(message, fix, policy, path)
 
 
@@ -149,7 +154,7 @@ def _k8s_elsewhere(ctx: LintContext, sel: LabelSelector, namespace: str) -> list
     return sorted({u.pods[i].namespace for i in range(u.size) if hits[i] and u.pods[i].namespace != namespace})
 
 
-@lint_rule("NP201", "selects-no-pod", "warning", "a policy selects no pod of the loaded cluster", needs_pods=True)
+@lint_rule("NP201", "selects-no-pod", "warning", N_("a policy selects no pod of the loaded cluster"), needs_pods=True)
 def selects_no_pod(ctx: LintContext) -> Iterator[Hit]:
     for policy in ctx.cluster.policies:
         mask = ctx.selected(policy)
@@ -157,35 +162,52 @@ def selects_no_pod(ctx: LintContext) -> Iterator[Hit]:
             continue
         if isinstance(policy, CalicoPolicy) and (policy.pre_dnat or policy.do_not_track):
             continue  # host-endpoint policies select no pod by design
-        fix = ("compare the selector with the pods' labels (kubectl get pods -n <ns> --show-labels) and "
-               "correct it; delete the policy if its workload is gone")
+        fix = _("compare the selector with the pods' labels (kubectl get pods -n <ns> --show-labels) and correct it; "
+                "delete the policy if its workload is gone")
         if isinstance(policy, NetworkPolicy):
-            ns_pods = [p for p in ctx.cluster.pods if p.namespace == policy.namespace]
-            what = f"podSelector {k8s.describe(policy.pod_selector)}"
-            if not ns_pods:
-                message = f"selects no pod: namespace {policy.namespace} has no pods in the loaded input"
-            else:
-                message = (f"selects no pod: none of the {plural(len(ns_pods), 'pod')} in namespace "
-                           f"{policy.namespace} matches {what}")
-                elsewhere = _k8s_elsewhere(ctx, policy.pod_selector, policy.namespace)
-                if elsewhere:
-                    message += (f"; pods with these labels run in namespace {listing(elsewhere)}, but a "
-                                "NetworkPolicy only ever selects pods of its own namespace")
-                    fix = f"create the policy in namespace {listing(elsewhere)} instead (metadata.namespace)"
+            message, better = _no_pod_in_namespace(ctx, policy)
+            fix = better or fix
         elif isinstance(policy, CalicoPolicy):
             compiled = ctx.compiled(policy)
             shown = compiled.subject.describe() if compiled is not None else policy.selector
-            message = f"selects no pod: no workload endpoint matches {shown}"
+            message = _("selects no pod: no workload endpoint matches {selector}, so it has no effect.").format(
+                selector=shown)
         else:
-            message = "selects no pod: no pod matches its subject"
-        yield Hit(message + ", so it has no effect.", fix, policy, _subject_path(policy))
+            message = _("selects no pod: no pod matches its subject, so it has no effect.")
+        yield Hit(message, fix, policy, _subject_path(policy))
+
+
+def _no_pod_in_namespace(ctx: LintContext, policy: NetworkPolicy) -> tuple[str, str | None]:
+    """Why a NetworkPolicy selects no pod, and a better fix when its pods run in another namespace."""
+    ns_pods = [p for p in ctx.cluster.pods if p.namespace == policy.namespace]
+    if not ns_pods:
+        return _("selects no pod: namespace {namespace} has no pods in the loaded input, so it has no "
+                 "effect.").format(namespace=policy.namespace), None
+    what = f"podSelector {k8s.describe(policy.pod_selector)}"
+    elsewhere = _k8s_elsewhere(ctx, policy.pod_selector, policy.namespace)
+    if not elsewhere:
+        return ngettext("selects no pod: none of the {n} pod in namespace {namespace} matches {selector}, so it has "
+                        "no effect.",
+                        "selects no pod: none of the {n} pods in namespace {namespace} matches {selector}, so it has "
+                        "no effect.", len(ns_pods)).format(n=len(ns_pods), namespace=policy.namespace,
+                                                           selector=what), None
+    message = ngettext("selects no pod: none of the {n} pod in namespace {namespace} matches {selector}; pods with "
+                       "these labels run in namespace {elsewhere}, but a NetworkPolicy only ever selects pods of its "
+                       "own namespace, so it has no effect.",
+                       "selects no pod: none of the {n} pods in namespace {namespace} matches {selector}; pods with "
+                       "these labels run in namespace {elsewhere}, but a NetworkPolicy only ever selects pods of its "
+                       "own namespace, so it has no effect.", len(ns_pods)).format(
+        n=len(ns_pods), namespace=policy.namespace, selector=what, elsewhere=listing(elsewhere))
+    fix = _("create the policy in namespace {namespace} instead (metadata.namespace)").format(
+        namespace=listing(elsewhere))
+    return message, fix
 
 
 # -- peers that match nothing (NP202) -------------------------------------------------------------
 def _peer_hint(ctx: LintContext, policy: AnyPolicy, rule_path: str, index: int | None) -> tuple[bool, str, str]:
     """(skip because NP203 reports it, extra words, fix) for one peer."""
     cluster = ctx.cluster
-    fix = "compare the selector with the labels of the pods you meant, and correct it"
+    fix = _("compare the selector with the labels of the pods you meant, and correct it")
     key, r = rule_path.removeprefix("spec.").rstrip("]").split("[")
     if isinstance(policy, NetworkPolicy) and index is not None:
         peer = getattr(policy, key)[int(r)].peers[index]
@@ -194,15 +216,19 @@ def _peer_hint(ctx: LintContext, policy: AnyPolicy, rule_path: str, index: int |
                 return True, "", ""
             names = [n for n, ns in cluster.namespaces.items() if k8s.matches(peer.namespace_selector, ns.labels)]
             if not names:
-                return False, f"; no namespace matches namespaceSelector {k8s.describe(peer.namespace_selector)}", fix
-            return False, f"; the namespaces it selects ({listing(sorted(names))}) have no such pod", fix
+                extra = _("; no namespace matches namespaceSelector {selector}").format(
+                    selector=k8s.describe(peer.namespace_selector))
+                return False, extra, fix
+            return False, _("; the namespaces it selects ({namespaces}) have no such pod").format(
+                namespaces=listing(sorted(names))), fix
         if peer.pod_selector is not None:
             elsewhere = _k8s_elsewhere(ctx, peer.pod_selector, policy.namespace)
             if elsewhere:
-                extra = (f"; pods with these labels run in namespace {listing(elsewhere)}, but a podSelector "
-                         f"without a namespaceSelector only looks in the policy's namespace {policy.namespace}")
-                fix = (f"add a namespaceSelector to the same peer (no dash before it), e.g. namespaceSelector: "
-                       f"{{matchLabels: {{{NAMESPACE_NAME_LABEL}: {elsewhere[0]}}}}}")
+                extra = _("; pods with these labels run in namespace {elsewhere}, but a podSelector without a "
+                          "namespaceSelector only looks in the policy's namespace {namespace}").format(
+                    elsewhere=listing(elsewhere), namespace=policy.namespace)
+                fix = _("add a namespaceSelector to the same peer (no dash before it), e.g. {selector}").format(
+                    selector=f"namespaceSelector: {{matchLabels: {{{NAMESPACE_NAME_LABEL}: {elsewhere[0]}}}}}")
                 return False, extra, fix
     if isinstance(policy, ClusterNetworkPolicy) and index is not None:
         peer = getattr(policy, key)[int(r)].peers[index]
@@ -217,7 +243,7 @@ def _peer_hint(ctx: LintContext, policy: AnyPolicy, rule_path: str, index: int |
 
 
 @lint_rule("NP202", "peer-matches-nothing", "warning",
-           "a peer selector (from/to, source/destination) matches no pod of the loaded cluster", needs_pods=True)
+           N_("a peer selector (from/to, source/destination) matches no pod of the loaded cluster"), needs_pods=True)
 def peer_matches_nothing(ctx: LintContext) -> Iterator[Hit]:
     u = ctx.engine.universe
     for policy in ctx.cluster.policies:
@@ -236,7 +262,12 @@ def peer_matches_nothing(ctx: LintContext) -> Iterator[Hit]:
                     skip, extra, fix = _peer_hint(ctx, policy, rule.path, index)
                     if skip:
                         continue
-                    what = "endpoint or network set" if isinstance(s, CalicoSelection) else "pod"
-                    message = (f"{path.removeprefix(rule.path + '.')} ({s.describe()}) matches no {what} of "
-                               f"the loaded cluster{extra}, so {rule.label} never applies to anyone through it.")
+                    if isinstance(s, CalicoSelection):
+                        template = _("{field} ({what}) matches no endpoint or network set of the loaded "
+                                     "cluster{extra}, so {rule} never applies to anyone through it.")
+                    else:
+                        template = _("{field} ({what}) matches no pod of the loaded cluster{extra}, so {rule} never "
+                                     "applies to anyone through it.")
+                    message = template.format(field=path.removeprefix(rule.path + "."), what=s.describe(),
+                                              extra=extra, rule=rule.label)
                     yield Hit(message, fix, policy, path)

@@ -17,12 +17,15 @@ import numpy as np
 from ...engine import SideVerdict, Verdict
 from ...engine.actions import end_of_tier
 from ...engine.program import Direction
+from ...i18n import N_, messages
 from ..cells import Slot, cells, slots, verdict_for
 from ..context import LintContext, listing
 from ..registry import Hit, lint_rule
 from ..words import rule_label
 
-SCOPE = "npkit checked every loaded pod, the address blocks the policies name and every port they name"
+SCOPE = N_("npkit checked every loaded pod, the address blocks the policies name and every port they name")
+_ = messages("npkit").gettext
+ngettext = messages("npkit").ngettext
 
 
 def _ordered(slot: Slot) -> bool:
@@ -71,9 +74,16 @@ def _name(slot: Slot, of: Slot) -> str:
     return f"{slot.policy.ref} {rule_label(slot.rule)}"
 
 
+def _short_name(slot: Slot, of: Slot) -> str:
+    """Like `_name`, without the rule's name and words: "spec.ingress[0]", or "<policy> spec.ingress[0]"."""
+    if slot.policy is of.policy:
+        return slot.rule.path
+    return f"{slot.policy.ref} {slot.rule.path}"
+
+
 @lint_rule("NP403", "shadowed-rule", "warning",
-           "a rule can never match: earlier rules already decide every connection it would see "
-           "(info when they decide the same way, so it is only redundant)", needs_pods=True)
+           N_("a rule can never match: earlier rules already decide every connection it would see "
+              "(info when they decide the same way, so it is only redundant)"), needs_pods=True)
 def shadowed_rule(ctx: LintContext) -> Iterator[Hit]:
     for tier in ctx.engine.program.tiers:
         if all(p.family == "kubernetes" for p in tier.policies):
@@ -87,18 +97,25 @@ def shadowed_rule(ctx: LintContext) -> Iterator[Hit]:
                     continue
                 names = [_name(ss[k], slot) for k in deciders]
                 same = all(ss[k].rule.action == slot.rule.action for k in deciders)
-                verb = "decides" if len(deciders) == 1 else "decide"
-                message = (f"{rule_label(slot.rule)} can never match: {listing(names, 3)} already {verb} every "
-                           f"connection it would see ({SCOPE}).")
                 if same:
-                    message += f" They {slot.rule.action} too, so it is redundant: removing it changes nothing."
+                    template = ngettext(
+                        "{rule} can never match: {rules} already decides every connection it would see ({scope}). "
+                        "They {action} too, so it is redundant: removing it changes nothing.",
+                        "{rule} can never match: {rules} already decide every connection it would see ({scope}). "
+                        "They {action} too, so it is redundant: removing it changes nothing.", len(deciders))
                 else:
-                    message += f" Its {slot.rule.action} never happens."
-                first = ss[deciders[0]]
-                fix = (f"move it above {_name(first, slot).split(' (')[0]}, or narrow that rule so it leaves "
-                       "these connections alone; delete it if it is not needed")
+                    template = ngettext(
+                        "{rule} can never match: {rules} already decides every connection it would see ({scope}). "
+                        "Its {action} never happens.",
+                        "{rule} can never match: {rules} already decide every connection it would see ({scope}). "
+                        "Its {action} never happens.", len(deciders))
+                message = template.format(rule=rule_label(slot.rule), rules=listing(names, 3), scope=_(SCOPE),
+                                          action=slot.rule.action)
                 if same:
-                    fix = "delete it, unless you keep it as documentation"
+                    fix = _("delete it, unless you keep it as documentation")
+                else:
+                    fix = _("move it above {rule}, or narrow that rule so it leaves these connections alone; delete "
+                            "it if it is not needed").format(rule=_short_name(ss[deciders[0]], slot))
                 yield Hit(message, fix, policy, slot.rule.path, "info" if same else None)
 
 
@@ -137,7 +154,7 @@ def _log_example(ctx: LintContext, slot: Slot, later: list[Slot],
 
 
 @lint_rule("NP404", "log-no-decision", "warning",
-           "a Log rule is not followed by a rule that decides the connections it logs")
+           N_("a Log rule is not followed by a rule that decides the connections it logs"))
 def log_no_decision(ctx: LintContext) -> Iterator[Hit]:
     for tier in ctx.engine.program.tiers:
         for compiled in tier.policies:
@@ -150,21 +167,24 @@ def log_no_decision(ctx: LintContext) -> Iterator[Hit]:
                     if slot.decides:
                         continue
                     later = [s for s in ss[j + 1:] if s.decides]
-                    after = ("dropped" if end_of_tier(tier.default_action).decides is False
-                             else "passed on to the next tier")
-                    head = (f"{rule_label(slot.rule)} only logs: Log never decides, and no later rule of this "
-                            f"policy decides the connections it logs, so they go on to the next policy of "
-                            f"{tier.title} and, if none decides, are {after} by its default action "
-                            f"{tier.default_action}.")
-                    fix = ("right after it, add a rule with the same match and the action you mean (Deny, as "
-                           "explicit-deny-with-log does, or Allow); or a Pass rule to hand them to the next tier")
+                    if end_of_tier(tier.default_action).decides is False:
+                        template = _("{rule} only logs: Log never decides, and no later rule of this policy decides "
+                                     "the connections it logs, so they go on to the next policy of {tier} and, if none "
+                                     "decides, are dropped by its default action {action}.")
+                    else:
+                        template = _("{rule} only logs: Log never decides, and no later rule of this policy decides "
+                                     "the connections it logs, so they go on to the next policy of {tier} and, if none "
+                                     "decides, are passed on to the next tier by its default action {action}.")
+                    head = template.format(rule=rule_label(slot.rule), tier=tier.title, action=tier.default_action)
+                    fix = _("right after it, add a rule with the same match and the action you mean (Deny, as "
+                            "explicit-deny-with-log does, or Allow); or a Pass rule to hand them to the next tier")
                     if ctx.has_pods:
                         found = _log_example(ctx, slot, later, direction)
                         if found is None:
                             continue  # every connection it sees is decided after it (or it sees none)
                         v, side = found
-                        message = (f"{head} For example, {v.probe} is logged here and then "
-                                   f"{side.decision.text}.")
+                        message = _("{head} For example, {probe} is logged here and then {decision}.").format(
+                            head=head, probe=v.probe, decision=side.decision.text)
                     elif later:
                         continue  # without pods, a later deciding rule is the best npkit can check
                     else:

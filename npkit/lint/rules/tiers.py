@@ -13,8 +13,12 @@ from collections.abc import Iterator
 
 from ...engine import CompiledRule
 from ...engine.actions import RULE_EFFECT
-from ..context import LintContext, listing, plural
+from ...i18n import N_, messages
+from ..context import LintContext, listing
 from ..registry import Hit, lint_rule
+
+_ = messages("npkit").gettext
+ngettext = messages("npkit").ngettext
 
 
 def _lets_through(rule: CompiledRule) -> bool:
@@ -24,8 +28,8 @@ def _lets_through(rule: CompiledRule) -> bool:
 
 
 @lint_rule("NP405", "tier-end-deny", "warning",
-           "a Calico policy only denies or logs, and the tier's implicit deny then drops all other traffic "
-           "of the pods it selects", needs_pods=True)
+           N_("a Calico policy only denies or logs, and the tier's implicit deny then drops all other traffic "
+              "of the pods it selects"), needs_pods=True)
 def tier_end_deny(ctx: LintContext) -> Iterator[Hit]:
     for tier in ctx.engine.program.tiers:
         if tier.default_action != "Deny":
@@ -52,12 +56,32 @@ def tier_end_deny(ctx: LintContext) -> Iterator[Hit]:
                 pods = ctx.pod_keys(cut)
                 way = direction.lower()
                 actions = "/".join(sorted({r.action for r in rules}))
-                message = (f"{compiled.ref} only has {actions} rules for {way}, and nothing else in "
-                           f"{tier.title} allows or passes the {way} of {plural(len(pods), 'pod')} it selects "
-                           f"({listing(pods)}). Calico ends the tier with an implicit Deny, so every other "
-                           f"{way} connection of these pods is dropped too, not only the ones its rules name.")
-                fix = (f"add `- action: Pass` as the last {way} rule, so the next tier (or the Kubernetes "
-                       "policies) decides")
+                message = _tier_end_message(way == "ingress", len(pods)).format(
+                    policy=compiled.ref, actions=actions, tier=tier.title, n=len(pods), pods=listing(pods))
+                if way == "ingress":
+                    fix = _("add `- action: Pass` as the last ingress rule, so the next tier (or the Kubernetes "
+                            "policies) decides")
+                else:
+                    fix = _("add `- action: Pass` as the last egress rule, so the next tier (or the Kubernetes "
+                            "policies) decides")
                 if tier.name != "default":
-                    fix += f"; or give tier {tier.name} `defaultAction: Pass`"
+                    fix = _("{fix}; or give tier {tier} `defaultAction: Pass`").format(fix=fix, tier=tier.name)
                 yield Hit(message, fix, policy, f"spec.{way}[{len(rules) - 1}]")
+
+
+def _tier_end_message(ingress: bool, n: int) -> str:
+    if ingress:
+        return ngettext(
+            "{policy} only has {actions} rules for ingress, and nothing else in {tier} allows or passes the ingress "
+            "of {n} pod it selects ({pods}). Calico ends the tier with an implicit Deny, so every other ingress "
+            "connection of these pods is dropped too, not only the ones its rules name.",
+            "{policy} only has {actions} rules for ingress, and nothing else in {tier} allows or passes the ingress "
+            "of {n} pods it selects ({pods}). Calico ends the tier with an implicit Deny, so every other ingress "
+            "connection of these pods is dropped too, not only the ones its rules name.", n)
+    return ngettext(
+        "{policy} only has {actions} rules for egress, and nothing else in {tier} allows or passes the egress of "
+        "{n} pod it selects ({pods}). Calico ends the tier with an implicit Deny, so every other egress connection "
+        "of these pods is dropped too, not only the ones its rules name.",
+        "{policy} only has {actions} rules for egress, and nothing else in {tier} allows or passes the egress of "
+        "{n} pods it selects ({pods}). Calico ends the tier with an implicit Deny, so every other egress connection "
+        "of these pods is dropped too, not only the ones its rules name.", n)

@@ -23,9 +23,11 @@ from typing import ClassVar
 
 import numpy as np
 
+from ...i18n import messages
 from ..index import LabelIndex
 
 _LABEL = re.compile(r"[A-Za-z0-9_./-]+")
+_ = messages("npkit").gettext
 
 
 def _quote(value: str) -> str:
@@ -37,11 +39,15 @@ def _check_value(value: object) -> None:
     if not isinstance(value, str):
         raise TypeError(f"label value must be a string, not {type(value).__name__}")
     if '"' in value and "'" in value:  # no escapes: such a value could not be written back
-        raise ValueError(f"a Calico selector value cannot hold both quote characters: {value!r}")
+        raise ValueError(_("a Calico selector value cannot hold both quote characters: {value}").format(
+            value=repr(value)))
 
 
-def _state(key: str, labels: Mapping[str, str]) -> str:
-    return f"{key} is {labels[key]!r}" if key in labels else f"it has no {key} label"
+def _needs(term: Selector, key: str, labels: Mapping[str, str]) -> str:
+    """"needs app == "web", but app is 'api'" (or "but it has no app label")."""
+    if key in labels:
+        return _("needs {term}, but {key} is {value}").format(term=term, key=key, value=repr(labels[key]))
+    return _("needs {term}, but it has no {key} label").format(term=term, key=key)
 
 
 class Selector(ABC):
@@ -115,8 +121,10 @@ class Selector(ABC):
         keys = sorted(self.labels())
         present = [f"{k}={labels[k]}" for k in keys if k in labels]
         if keys and not present:
-            return f"selector {self} does not match: it has none of the labels {', '.join(keys)}"
-        return f"selector {self} does not match labels {{{', '.join(present)}}}"
+            return _("selector {selector} does not match: it has none of the labels {keys}").format(
+                selector=self, keys=", ".join(keys))
+        return _("selector {selector} does not match labels {labels}").format(
+            selector=self, labels="{" + ", ".join(present) + "}")
 
 
 # -- leaves -----------------------------------------------------------------------------------
@@ -156,13 +164,14 @@ class _KeyTerm(Selector):
 
     def __post_init__(self) -> None:
         if not isinstance(self.key, str) or not _LABEL.fullmatch(self.key):
-            raise ValueError(f"invalid Calico label name {self.key!r}: use letters, digits and _ . / -")
+            raise ValueError(_("invalid Calico label name {key}: use letters, digits and _ . / -").format(
+                key=repr(self.key)))
 
     def with_key(self, key: str) -> Selector:
         return replace(self, key=key)
 
     def _why_not(self, labels: Mapping[str, str]) -> str:
-        return f"needs {self}, but {_state(self.key, labels)}"
+        return _needs(self, self.key, labels)
 
 
 @dataclass(frozen=True)
@@ -343,9 +352,9 @@ class Not(Selector):
 
     def _why_not(self, labels: Mapping[str, str]) -> str:
         if isinstance(self.operand, All):
-            return "needs !all(), which matches nothing"
+            return _("needs !all(), which matches nothing")
         if isinstance(self.operand, _KeyTerm):
-            return f"needs {self}, but {_state(self.operand.key, labels)}"
+            return _needs(self, self.operand.key, labels)
         return super()._why_not(labels)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
+from ...i18n import messages
 from .ast import (
     All,
     And,
@@ -37,7 +38,9 @@ from .ast import (
     StartsWith,
 )
 from .errors import SelectorSyntaxError
-from .tokenizer import OPERATOR_WORDS, Kind, Token, tokenize
+from .tokenizer import Kind, Token, operator_words, tokenize
+
+_ = messages("npkit").gettext
 
 _VALUE_OPS: dict[Kind, Callable[[str, str], Selector]] = {
     Kind.EQ: Eq, Kind.NE: Ne, Kind.CONTAINS: Contains, Kind.STARTS_WITH: StartsWith, Kind.ENDS_WITH: EndsWith}
@@ -96,11 +99,11 @@ class _Parser:
         sel = self.or_expr()
         tok = self.tok
         if tok.kind is Kind.RPAREN:
-            raise self.error("this ')' has no matching '('")
+            raise self.error(_("this ')' has no matching '('"))
         if tok.kind in _STARTS_TERM:
-            raise self.error("join terms with && (and) or || (or)")
+            raise self.error(_("join terms with && (and) or || (or)"))
         if tok.kind is not Kind.EOF:
-            raise self.error(f"unexpected {tok.source!r} after a complete selector")
+            raise self.error(_("unexpected {token} after a complete selector").format(token=repr(tok.source)))
         return sel
 
     def or_expr(self) -> Selector:
@@ -138,24 +141,27 @@ class _Parser:
         if tok.kind is Kind.LPAREN:
             inner = self.or_expr()
             if self.tok.kind is not Kind.RPAREN:
-                where = f"the '(' at column {tok.column}"
                 if self.tok.kind is Kind.EOF:
-                    raise self.error(f"missing ')' to close {where}")
-                if self.tok.kind in _STARTS_TERM:
-                    raise self.error(f"join terms with && (and) or || (or), or add ')' to close {where}")
-                raise self.error(f"expected ')' to close {where}")
+                    message = _("missing ')' to close the '(' at column {column}")
+                elif self.tok.kind in _STARTS_TERM:
+                    message = _("join terms with && (and) or || (or), or add ')' to close the '(' at column {column}")
+                else:
+                    message = _("expected ')' to close the '(' at column {column}")
+                raise self.error(message.format(column=tok.column))
             self.take()
             return inner
         if tok.kind is Kind.EOF:
-            after = f" after {self.tokens[self.i - 1].source!r}" if self.i else ""
-            raise self.error(f"the selector ends too early: expected a term such as has(app){after}", tok)
+            if self.i:
+                message = _("the selector ends too early: expected a term such as has(app) after {token}").format(
+                    token=repr(self.tokens[self.i - 1].source))
+            else:
+                message = _("the selector ends too early: expected a term such as has(app)")
+            raise self.error(message, tok)
         if tok.kind is Kind.STRING:
-            raise self.error(
-                f"a term starts with a label name, not a quoted value: write app == {tok.source}", tok
-            )
-        raise self.error(
-            f"unexpected {tok.source!r}: expected a label name, has(...), all(), global(), '!' or '('", tok
-        )
+            raise self.error(_("a term starts with a label name, not a quoted value: write app == {value}").format(
+                value=tok.source), tok)
+        raise self.error(_("unexpected {token}: expected a label name, has(...), all(), global(), '!' or '('").format(
+            token=repr(tok.source)), tok)
 
     def comparison(self, label: Token) -> Selector:
         key = label.value
@@ -163,32 +169,34 @@ class _Parser:
         if op.kind in _VALUE_OPS:
             value = self.take()
             if value.kind is Kind.LABEL:
-                raise self.error(f"values must be quoted: {key} {op.source} '{value.value}'", value)
+                raise self.error(_("values must be quoted: {example}").format(
+                    example=f"{key} {op.source} '{value.value}'"), value)
             if value.kind is not Kind.STRING:
-                raise self.value_error(value, f"{key} {op.source} 'value'", f"after {op.source}")
+                raise self.value_error(value, f"{key} {op.source} 'value'", op.source)
             return _VALUE_OPS[op.kind](key, value.value)
         if op.kind in _SET_OPS:
             return _SET_OPS[op.kind](key, self.set_literal(key, op))
         if op.kind is Kind.LPAREN and key in ("has", "all", "global"):
-            message = f"remove the space: write {key}( with no space before '('"
+            message = _("remove the space: write {key}( with no space before '('").format(key=key)
             raise SelectorSyntaxError(message, label.column + len(label.source), self.text)
         if op.kind is Kind.STRING:
-            raise self.error(f"put an operator between the label and its value: {key} == {op.source}", op)
+            raise self.error(_("put an operator between the label and its value: {example}").format(
+                example=f"{key} == {op.source}"), op)
         if op.kind in (Kind.EOF, Kind.RPAREN, Kind.AND, Kind.OR):
-            raise self.error(
-                f"the label {key!r} needs an operator and a quoted value, e.g. {key} == 'value'; "
-                f"to test that it exists, write has({key})",
-                op,
-            )
-        raise self.error(f"expected an operator after the label {key!r}: {OPERATOR_WORDS}", op)
+            raise self.error(_("the label {label} needs an operator and a quoted value, e.g. {key} == 'value'; to "
+                               "test that it exists, write has({key})").format(label=repr(key), key=key), op)
+        raise self.error(_("expected an operator after the label {label}: {operators}").format(
+            label=repr(key), operators=operator_words()), op)
 
     def set_literal(self, key: str, op: Token) -> tuple[str, ...]:
         example = f"{key} {op.source} {{'a', 'b'}}"
         brace = self.take()
         if brace.kind is not Kind.LBRACE:
             if brace.kind is Kind.LPAREN:
-                raise self.error(f"a set of values uses braces, not parentheses: {example}", brace)
-            raise self.error(f"expected '{{' to start the set of values, e.g. {example}", brace)
+                raise self.error(_("a set of values uses braces, not parentheses: {example}").format(example=example),
+                                 brace)
+            raise self.error(_("expected '{{' to start the set of values, e.g. {example}").format(example=example),
+                             brace)
         values: list[str] = []
         while self.tok.kind is Kind.STRING:  # a trailing comma is allowed, as in Calico
             values.append(self.take().value)
@@ -200,14 +208,20 @@ class _Parser:
             self.take()
             return tuple(values)
         if tok.kind is Kind.EOF:
-            raise self.error(f"the set of values is never closed: add '}}', e.g. {example}")
+            raise self.error(_("the set of values is never closed: add '}}', e.g. {example}").format(example=example))
         if tok.kind is Kind.STRING:
-            raise self.error(f"separate the values with commas: {example}")
+            raise self.error(_("separate the values with commas: {example}").format(example=example))
         if tok.kind is Kind.LABEL:
-            raise self.error(f"values must be quoted: write '{tok.value}', e.g. {example}")
-        raise self.value_error(tok, example, "in the set")
+            raise self.error(_("values must be quoted: write '{value}', e.g. {example}").format(value=tok.value,
+                                                                                                example=example))
+        raise self.value_error(tok, example, None)
 
-    def value_error(self, tok: Token, example: str, where: str) -> SelectorSyntaxError:
-        if tok.kind is Kind.EOF:
-            return self.error(f"expected a quoted value {where}, e.g. {example}", tok)
-        return self.error(f"expected a quoted value {where}, e.g. {example}; found {tok.source!r}", tok)
+    def value_error(self, tok: Token, example: str, after: str | None) -> SelectorSyntaxError:
+        """A value was expected `after` an operator (None: in a set of values)."""
+        if after is None:
+            message = (_("expected a quoted value in the set, e.g. {example}") if tok.kind is Kind.EOF else
+                       _("expected a quoted value in the set, e.g. {example}; found {found}"))
+        else:
+            message = (_("expected a quoted value after {operator}, e.g. {example}") if tok.kind is Kind.EOF else
+                       _("expected a quoted value after {operator}, e.g. {example}; found {found}"))
+        return self.error(message.format(operator=after, example=example, found=repr(tok.source)), tok)

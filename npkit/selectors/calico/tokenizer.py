@@ -14,12 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, auto
 
+from ...i18n import N_, messages, series
 from .errors import SelectorSyntaxError
 
 MAX_LABEL_LENGTH = 512
 WHITESPACE = " \t"
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-")
-OPERATOR_WORDS = "==, !=, in, not in, contains, starts with or ends with"
+OPERATORS = ("==", "!=", "in", "not in", "contains", "starts with", "ends with")
+_ = messages("npkit").gettext
+
+
+def operator_words() -> str:
+    """"==, !=, in, not in, contains, starts with or ends with" (in the current language)."""
+    return series(OPERATORS, "or")
 
 
 class Kind(Enum):
@@ -57,10 +64,10 @@ class Token:
 
 
 _SINGLE = {"(": Kind.LPAREN, ")": Kind.RPAREN, "{": Kind.LBRACE, "}": Kind.RBRACE, ",": Kind.COMMA}
-_DOUBLE = {
-    "=": (Kind.EQ, "use == (two equals signs) to compare"),
-    "&": (Kind.AND, "use && (two ampersands) for 'and'"),
-    "|": (Kind.OR, "use || (two vertical bars) for 'or'"),
+_DOUBLE = {  # the hints are marked here and translated when raised
+    "=": (Kind.EQ, N_("use == (two equals signs) to compare")),
+    "&": (Kind.AND, N_("use && (two ampersands) for 'and'")),
+    "|": (Kind.OR, N_("use || (two vertical bars) for 'or'")),
 }
 # Tried in this order after a label, as Calico does ("not in" before "in").
 _OPERATORS = (
@@ -115,12 +122,12 @@ class _Scanner:
             elif c in "\"'":
                 close = text.find(c, start + 1)
                 if close < 0:
-                    raise self.error(f"this string is never closed: add a {c} at its end", start)
+                    raise self.error(_("this string is never closed: add a {quote} at its end").format(quote=c), start)
                 self.emit(Kind.STRING, start, close + 1, text[start + 1 : close])
             elif c in _DOUBLE:
                 kind, hint = _DOUBLE[c]
                 if not text.startswith(c * 2, start):
-                    raise self.error(hint, start)
+                    raise self.error(_(hint), start)
                 self.emit(kind, start, start + 2)
             elif c == "!":
                 if text.startswith("!=", start):
@@ -128,11 +135,8 @@ class _Scanner:
                 else:
                     self.emit(Kind.NOT, start, start + 1)
             elif c in "\r\n":
-                raise self.error(
-                    "a selector must be on one line: remove the line break "
-                    "(in YAML, quote it instead of using | or >)",
-                    start,
-                )
+                raise self.error(_("a selector must be on one line: remove the line break (in YAML, quote it "
+                                   "instead of using | or >)"), start)
             elif self.tokens and self.tokens[-1].kind is Kind.LABEL:
                 self.operator(start)
             else:
@@ -148,13 +152,15 @@ class _Scanner:
         label = self.tokens[-1].value
         word = self.text[start : self.identifier_end(start)]
         if word.lower() in {"contains", "in", "notin", "not", "starts", "ends"} and word != word.lower():
-            raise self.error(f"operators are lower-case: write {word.lower()!r}", start)
+            raise self.error(_("operators are lower-case: write {word}").format(word=repr(word.lower())), start)
         if word in ("starts", "ends", "not"):
             follow = "in" if word == "not" else "with"
-            raise self.error(f"write {word!r} followed by {follow!r}: {label} {word} {follow} ...", start)
+            raise self.error(_("write {word} followed by {follow}: {example}").format(
+                word=repr(word), follow=repr(follow), example=f"{label} {word} {follow} ..."), start)
         if self.text[start] in "<>":
-            raise self.error("Calico selectors cannot compare sizes: there is no < or >", start)
-        raise self.error(f"expected an operator after the label {label!r}: {OPERATOR_WORDS}", start)
+            raise self.error(_("Calico selectors cannot compare sizes: there is no < or >"), start)
+        raise self.error(_("expected an operator after the label {label}: {operators}").format(
+            label=repr(label), operators=operator_words()), start)
 
     def words_end(self, pos: int, words: tuple[str, ...]) -> int | None:
         """End of `words` at `pos` (spaces allowed between, even none: `notin`), or None."""
@@ -177,12 +183,11 @@ class _Scanner:
         end = self.identifier_end(start)
         if end == start:
             c = self.text[start]
-            hint = (
-                "Calico selectors cannot compare sizes: there is no < or >"
-                if c in "<>"
-                else "label names use only letters, digits and _ . / -"
-            )
-            raise self.error(f"unexpected character {c!r}: {hint}", start)
+            if c in "<>":
+                message = _("unexpected character {char}: Calico selectors cannot compare sizes: there is no < or >")
+            else:
+                message = _("unexpected character {char}: label names use only letters, digits and _ . / -")
+            raise self.error(message.format(char=repr(c)), start)
         self.check_length(start, end)
         self.emit(Kind.LABEL, start, end, self.text[start:end])
 
@@ -194,20 +199,19 @@ class _Scanner:
             end = self.identifier_end(pos)
             if end == pos:
                 if self.text[pos : pos + 1] in ("'", '"'):
-                    raise self.error("write the label name without quotes, e.g. has(app)", pos)
-                raise self.error("has() needs a label name between the parentheses, e.g. has(app)", pos)
+                    raise self.error(_("write the label name without quotes, e.g. has(app)"), pos)
+                raise self.error(_("has() needs a label name between the parentheses, e.g. has(app)"), pos)
             self.check_length(pos, end)
             label = self.text[pos:end]
             pos = self.skip_space(end)
         if not self.text.startswith(")", pos):
             if kind is Kind.HAS:
-                raise self.error(f"missing ')' to close has({label}", pos)
-            raise self.error(f"{name}() takes nothing between its parentheses: write {name}()", pos)
+                raise self.error(_("missing ')' to close {opened}").format(opened=f"has({label}"), pos)
+            raise self.error(_("{name}() takes nothing between its parentheses: write {name}()").format(name=name),
+                             pos)
         self.emit(kind, start, pos + 1, label)
 
     def check_length(self, start: int, end: int) -> None:
         if end - start > MAX_LABEL_LENGTH:
-            raise self.error(
-                f"this label name is {end - start} characters long; Calico allows at most {MAX_LABEL_LENGTH}",
-                start,
-            )
+            raise self.error(_("this label name is {n} characters long; Calico allows at most {limit}").format(
+                n=end - start, limit=MAX_LABEL_LENGTH), start)

@@ -39,7 +39,7 @@ from ....engine.matchers.ports import AllPortsOf, NamedPort, PortCriterion, Port
 from ....engine.matchers.traffic import HTTPIs, ICMPIs, IPVersionIs, ProtocolIs
 from ....engine.probe import protocol_number
 from ....engine.program import CompiledPolicy, CompiledRule, CompiledTier, Direction
-from ....i18n import messages
+from ....i18n import language, messages
 from ...backend import LabError
 
 _ = messages("npkit-tools").gettext
@@ -204,8 +204,10 @@ class _Compiler:
             nets += _ipv4_networks(self._pod_ips(s.mask(self.u)))
             nets += _ipv4_networks(s.address_blocks(self.u))
         field_name = self._field_name(c, rule, "peers")
+        with language("en"):  # npkit's words follow the learner's language; the ruleset's comments stay English
+            described = c.describe()
         name = self._new_set(f"{base}.{field_name}", "ipv4_addr", _address_elements(nets),
-                             f"{title} {rule.path} {field_name}: {c.describe()}")
+                             f"{title} {rule.path} {field_name}: {described}")
         direction = "saddr" if c.end == "src" else "daddr"
         return f"ip {direction} {'!= ' if c.negate else ''}@{name}"
 
@@ -246,8 +248,10 @@ class _Compiler:
         members = [f"0.0.0.0/0 . {proto} . {_range(first, last)}" for proto, first, last in pairs]
         members += [f"{ip} . {protocol.lower()} . {number}" for ip, protocol, number in covered]
         field_name = self._field_name(c, rule, "ports")
+        with language("en"):  # the ruleset's comments stay English
+            described = c.describe()
         name = self._new_set(f"{base}.{field_name}", "ipv4_addr . inet_proto . inet_service", members,
-                             f"{title} {rule.path} {field_name}: {c.describe()} (named ports resolved per pod)")
+                             f"{title} {rule.path} {field_name}: {described} (named ports resolved per pod)")
         addr = "saddr" if c.end == "src" else "daddr"
         return f"ip {addr} . meta l4proto . th {end} {op}@{name}"
 
@@ -294,14 +298,16 @@ class _Compiler:
         lines = [f"\t\t{_comment(f'{title} {direction.lower()}')}"]
         for rule in policy.rules(direction):
             matches = self.matches(rule, f"{pid}/{short}{rule.index}", title)
+            with language("en"):  # the ruleset's comments stay English
+                rule_label = rule.label
             if matches is None:
-                lines.append(f"\t\t# {rule.label}: not rendered, it can never match IPv4 traffic")
+                lines.append(f"\t\t# {rule_label}: not rendered, it can never match IPv4 traffic")
                 continue
-            label = f"{title} {rule.label}: {rule.verb or rule.action}"
+            label = f"{title} {rule_label}: {rule.verb or rule.action}"
             if any(isinstance(c, HTTPIs) for c in rule.criteria):
                 label += " (http ignored: L4 only, like Felix)"
             prefix = f"{LOG_PREFIX}{pid} {short}{rule.index}: "[:120]
-            verdict = self.rule_verdict(RULE_EFFECT[rule.action], prefix, f"{title} {rule.label}")
+            verdict = self.rule_verdict(RULE_EFFECT[rule.action], prefix, f"{title} {rule_label}")
             lines.append("\t\t" + " ".join(matches + [verdict, _comment(label)]))
         return chain, lines
 
