@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, KeysView
 from collections.abc import Mapping as Mapping_  # Mapping is the YAML node type here
 
 from npkit.errors import InternalError
@@ -129,13 +129,27 @@ class Field:
     field) unless the value is a scalar on a later line, and the item's line in a list.
     """
 
-    __slots__ = ("node", "path", "report", "line")
+    __slots__ = ("node", "_path", "_parent", "report", "line")
 
-    def __init__(self, node: Node, path: str, report: Report, key: Scalar | None = None):
+    def __init__(self, node: Node, path: str | int, report: Report, key_line: int | None = None,
+                 parent: Field | Fields | None = None):
+        """`path` is the field path, or with `parent` the key (a string) or list index (an int) in it."""
         self.node = node
-        self.path = path
+        # The path is only needed for messages, so a child's is worked out from its parent's when asked for.
+        self._path = path
+        self._parent = parent
         self.report = report
-        self.line = node.line if key is None or isinstance(node, Scalar) else key.line
+        self.line = node.line if key_line is None or isinstance(node, Scalar) else key_line
+
+    @property
+    def path(self) -> str:
+        """The field path, e.g. `spec.ingress[0].from[1]`."""
+        path, parent = self._path, self._parent
+        if parent is not None:
+            path = f"{parent.path}[{path}]" if isinstance(path, int) else child_path(parent.path, path)
+            self._path, self._parent = path, None
+        assert isinstance(path, str)
+        return path
 
     def __repr__(self) -> str:
         return f"Field({self.path!r} @{self.line})"
@@ -214,7 +228,7 @@ class Field:
         """The items of a list, each with its `path[i]`."""
         node = self.node
         if isinstance(node, Sequence):
-            return [Field(item, f"{self.path}[{i}]", self.report) for i, item in enumerate(node.items)]
+            return [Field(item, i, self.report, None, self) for i, item in enumerate(node.items)]
         self._wrong("a list (YAML \"- item\" lines or [a, b])")
         return None
 
@@ -232,7 +246,7 @@ class Field:
         if self.is_null:
             node = Mapping(node.line, node.column)
         if isinstance(node, Mapping):
-            return Fields(node, self.path, self.report, known, self.line, misplaced)
+            return Fields(node, self, self.report, known, self.line, misplaced)
         self._wrong("a mapping (key: value pairs)")
         return None
 
@@ -253,29 +267,44 @@ class Field:
         return out
 
 
+def _all_in(keys: KeysView[str], known: Collection[str]) -> bool:
+    return keys <= known if isinstance(known, (set, frozenset)) else all(k in known for k in keys)
+
+
 class Fields:
     """A mapping node read as an object with known field names."""
 
-    __slots__ = ("node", "path", "report", "line", "misspelt")
+    __slots__ = ("node", "_path", "report", "line", "misspelt")
 
-    def __init__(self, node: Mapping, path: str, report: Report, known: Collection[str] | None,
+    def __init__(self, node: Mapping, path: str | Field, report: Report, known: Collection[str] | None,
                  line: int | None = None, misplaced: Mapping_[str, str] | None = None):
+        """`path` is the field path, or the Field this mapping is the value of (its path is worked out when needed)."""
         self.node = node
-        self.path = path
+        self._path = path
         self.report = report
         self.line = node.line if line is None else line  # the key's line when read from a field
-        self.misspelt: set[str] = set()  # fields an unknown key was probably meant to be
-        if known is not None:
-            for text, (key, _value) in node.entries.items():
-                if text in known:
-                    continue
-                if misplaced and text in misplaced:
-                    hint = f"; {text} belongs {misplaced[text]} (check the indentation)"
-                else:
-                    suggestions = closest(text, known)
-                    self.misspelt.update(suggestions)
-                    hint = did_you_mean(suggestions)
-                report.error(f'unknown field "{text}"{hint}', key.line, child_path(path, text))
+        self.misspelt: frozenset[str] | set[str] = frozenset()  # fields an unknown key was probably meant to be
+        if known is not None and not _all_in(node.entries.keys(), known):
+            self._unknown(known, misplaced)
+
+    def _unknown(self, known: Collection[str], misplaced: Mapping_[str, str] | None) -> None:
+        """Report each key that is not a field name, with the field it was probably meant to be."""
+        for text, (key_line, _value) in self.node.entries.items():
+            if text in known:
+                continue
+            if misplaced and text in misplaced:
+                hint = f"; {text} belongs {misplaced[text]} (check the indentation)"
+            else:
+                suggestions = closest(text, known)
+                self.misspelt = {*self.misspelt, *suggestions}
+                hint = did_you_mean(suggestions)
+            self.report.error(f'unknown field "{text}"{hint}', key_line, child_path(self.path, text))
+
+    @property
+    def path(self) -> str:
+        """The field path of this mapping, e.g. `spec.ingress[0]`."""
+        path = self._path
+        return path if isinstance(path, str) else path.path
 
     def __contains__(self, name: str) -> bool:
         return self.get(name) is not None
@@ -285,8 +314,8 @@ class Fields:
 
     def items(self) -> Iterator[tuple[str, Field]]:
         """Every entry, null values included."""
-        for text, (key, value) in self.node.entries.items():
-            yield text, Field(value, child_path(self.path, text), self.report, key)
+        for text, (key_line, value) in self.node.entries.items():
+            yield text, Field(value, text, self.report, key_line, self)
 
     def find(self, *names: str) -> Field | None:
         """The field at `names` below this one, through nested mappings, without any checks.
@@ -299,7 +328,7 @@ class Fields:
             field = fields.get(name) if fields is not None else None
             if field is None:
                 return None
-            fields = Fields(field.node, field.path, self.report, None) if isinstance(field.node, Mapping) else None
+            fields = Fields(field.node, field, self.report, None) if isinstance(field.node, Mapping) else None
         return field
 
     def at(self, name: str) -> Field:
@@ -314,7 +343,7 @@ class Fields:
         entry = self.node.entries.get(name)
         if entry is None or (isinstance(entry[1], Scalar) and entry[1].value is None):
             return None
-        return Field(entry[1], child_path(self.path, name), self.report, entry[0])
+        return Field(entry[1], name, self.report, entry[0], self)
 
     def missing(self, name: str, why: str = "") -> None:
         """Report that required field `name` is absent (unless a misspelling of it was reported)."""
@@ -380,8 +409,8 @@ def field_lines(node: Node, path: str = "") -> dict[str, int]:
         if current_path:
             lines[current_path] = line
         if isinstance(current, Mapping):
-            for text, (key, value) in current.entries.items():
-                todo.append((value, child_path(current_path, text), key.line))
+            for text, (key_line, value) in current.entries.items():
+                todo.append((value, child_path(current_path, text), key_line))
         elif isinstance(current, Sequence):
             for i, item in enumerate(current.items):
                 todo.append((item, f"{current_path}[{i}]", item.line))

@@ -208,7 +208,7 @@ class _Session:
         for field_name, value in (("apiVersion", api_version), ("kind", kind)):
             if value is None:
                 entry = node.entries.get(field_name)
-                line = entry[0].line if entry else node.line
+                line = entry[0] if entry else node.line
                 what = f"must be a string, not {describe(entry[1])}" if entry else "is missing"
                 report.error(f"{field_name} {what}; every object needs apiVersion and kind", line, field_name)
         if api_version is None or kind is None:
@@ -219,7 +219,7 @@ class _Session:
         resolution = resolve(api_version, kind)
         if resolution.spec is None:
             entry = node.entries.get(resolution.field)
-            line = entry[0].line if entry else node.line
+            line = entry[0] if entry else node.line
             report.add(resolution.severity or "warning", resolution.message, line, resolution.field)
             return
         spec = resolution.spec

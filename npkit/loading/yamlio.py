@@ -19,9 +19,10 @@ Aliases share their target node, so a tree may be a DAG; the size limits keep wa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import EllipsisType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 from yaml import events as ev
@@ -42,33 +43,46 @@ MAX_ALIAS_NODES = 100_000  # nodes that exist only because an alias repeats them
 
 _YAML = "tag:yaml.org,2002:"
 _MAP, _SEQ = _YAML + "map", _YAML + "seq"
-_MERGE = _YAML + "merge"
+_MERGE_TAG = _YAML + "merge"
 # Explicit tags go-yaml decodes (the others, e.g. `!!binary` or `!custom`, npkit refuses).
 _STANDARD_TAGS = {scalars.STR, scalars.INT, scalars.FLOAT, scalars.BOOL, scalars.NULL, scalars.TIMESTAMP}
 MERGE_KEY = object()  # the value of an unquoted `<<` key
-_DROP = object()  # stands for a key that was not a scalar
+
+
+class _Marker:
+    """What a mapping's pending key is when it is not text (see _Frame.key)."""
+
+
+_MERGE = _Marker()  # a merge key: its value is merged into the mapping
+_DROP = _Marker()  # a key kubectl cannot have: its value is dropped
 
 
 class Node:
     """A composed YAML node: 1-based line and column, expanded size and depth."""
 
-    __slots__ = ("line", "column", "size", "depth")
+    __slots__ = ("line", "column")
+
+    # Scalars have these as class constants (1, 1); collections as slots, set while they are built.
+    size: int
+    depth: int
 
     def __init__(self, line: int, column: int):
         self.line = line
         self.column = column
-        self.size = 1
-        self.depth = 1
 
 
 class Scalar(Node):
     """A scalar: `value` is the Python value (str, int, float, bool or None), `text` as written."""
 
     __slots__ = ("value", "text", "plain", "key")
+    size = 1
+    depth = 1
 
     def __init__(self, line: int, column: int, value: object, text: str, plain: bool,
                  key: str | None | EllipsisType = ...):
-        super().__init__(line, column)
+        # One object per scalar of every input: the attributes are set here, not by Node.__init__.
+        self.line = line
+        self.column = column
         self.value = value
         self.text = text
         self.plain = plain  # unquoted: YAML decided its type from how it looks
@@ -80,13 +94,16 @@ class Scalar(Node):
 
 
 class Mapping(Node):
-    """A mapping: `entries` maps each key's text to (key node, value node), in order."""
+    """A mapping: `entries` maps each key's text to (the key's line, value node), in order."""
 
-    __slots__ = ("entries",)
+    __slots__ = ("entries", "size", "depth")
 
     def __init__(self, line: int, column: int):
-        super().__init__(line, column)
-        self.entries: dict[str, tuple[Scalar, Node]] = {}
+        self.line = line
+        self.column = column
+        self.size = 1
+        self.depth = 1
+        self.entries: dict[str, tuple[int, Node]] = {}
 
     def __repr__(self) -> str:
         return f"Mapping({list(self.entries)} @{self.line})"
@@ -95,10 +112,13 @@ class Mapping(Node):
 class Sequence(Node):
     """A sequence of nodes."""
 
-    __slots__ = ("items",)
+    __slots__ = ("items", "size", "depth")
 
     def __init__(self, line: int, column: int):
-        super().__init__(line, column)
+        self.line = line
+        self.column = column
+        self.size = 1
+        self.depth = 1
         self.items: list[Node] = []
 
     def __repr__(self) -> str:
@@ -122,11 +142,14 @@ class _Stop(Exception):
 
 
 class _Frame:
-    __slots__ = ("node", "key", "merges", "anchor")
+    __slots__ = ("node", "mapping", "key", "key_line", "merges", "anchor")
 
-    def __init__(self, node: Node, anchor: str | None):
+    def __init__(self, node: Mapping | Sequence, anchor: str | None):
         self.node = node
-        self.key: Scalar | None = None  # mapping key waiting for its value
+        self.mapping = isinstance(node, Mapping)
+        # A mapping's key waiting for its value (its text, or _MERGE or _DROP), and the key's line.
+        self.key: str | _Marker | None = None
+        self.key_line = 0
         self.merges: list[Node] = []  # `<<` values, applied when the mapping ends
         self.anchor = anchor
 
@@ -149,7 +172,7 @@ def _convert(event: ev.ScalarEvent) -> _Converted:
         return _Converted(scalars.to_json(raw), scalars.json_key(raw))
     if tag is None or tag == "!":  # quoted or a block scalar, or the non-specific tag: text
         return _Converted(text, text)
-    if tag == _MERGE:
+    if tag == _MERGE_TAG:
         return _Converted(MERGE_KEY, text)
     if tag not in _STANDARD_TAGS:
         return _Converted(text, text, f"cannot read {text!r} with YAML tag {tag!r}; npkit reads only plain "
@@ -175,8 +198,7 @@ def read_documents(text: str, filename: str) -> tuple[list[Document], list[Diagn
         return [], [Diagnostic("error", msg, Origin(filename, 1))]
     builder = _Builder(filename, diagnostics)
     try:
-        for event in yaml.parse(text, Loader=_Parser):
-            builder.feed(event)
+        builder.run(text)
     except _Stop as stop:
         diagnostics.append(Diagnostic("error", stop.message, Origin(filename, stop.line), column=stop.column))
     except yaml.MarkedYAMLError as err:
@@ -220,7 +242,12 @@ def _position(event: ev.Event) -> tuple[int, int]:
 
 
 class _Builder:
-    """Turns parser events into nodes (an iterative composer)."""
+    """Turns parser events into nodes (an iterative composer).
+
+    `run` handles the events of ordinary manifests (plain and quoted scalars, mappings, lists)
+    inline, because a large input has hundreds of thousands of them; tags, anchors, aliases and
+    every problem go through the methods below it.
+    """
 
     def __init__(self, filename: str, diagnostics: list[Diagnostic]):
         self.filename = filename
@@ -233,6 +260,7 @@ class _Builder:
         self.doc_line = 1
         self.root: Node | None = None
         self.scalar_cache: dict[tuple[str | None, str, tuple[bool, bool]], _Converted] = {}  # same text, same value
+        self.plain_cache: dict[str, _Converted] = {}  # the same for untagged plain scalars, by text alone
 
     def error(self, message: str, line: int) -> None:
         self.diagnostics.append(Diagnostic("error", message, Origin(self.filename, line)))
@@ -240,35 +268,95 @@ class _Builder:
     def warning(self, message: str, line: int) -> None:
         self.diagnostics.append(Diagnostic("warning", message, Origin(self.filename, line)))
 
-    def feed(self, event: ev.Event) -> None:
-        if isinstance(event, ev.ScalarEvent):  # the commonest first
+    def run(self, text: str) -> None:
+        """Parse `text` and build its documents, one handler call per event."""
+        handlers: dict[type, Callable[[Any], None]] = {
+            ev.ScalarEvent: self.on_scalar, ev.MappingStartEvent: self.on_mapping_start,
+            ev.SequenceStartEvent: self.on_sequence_start, ev.MappingEndEvent: self.on_end,
+            ev.SequenceEndEvent: self.on_end, ev.AliasEvent: self.on_alias,
+            ev.DocumentStartEvent: self.on_document_start, ev.DocumentEndEvent: self.on_document_end,
+        }
+        loader = _Parser(text)
+        try:
+            get_event = loader.get_event
+            while True:
+                event = get_event()
+                handler = handlers.get(type(event))
+                if handler is not None:
+                    handler(event)
+                elif isinstance(event, ev.StreamEndEvent):
+                    return
+        finally:
+            loader.dispose()
+
+    def on_scalar(self, event: ev.ScalarEvent) -> None:
+        if event.tag is not None or event.anchor is not None:
             self.add(self.scalar(event), event.anchor)
-        elif isinstance(event, ev.CollectionStartEvent):
-            mapping = isinstance(event, ev.MappingStartEvent)
-            self.check_collection_tag(event, _MAP if mapping else _SEQ)
-            line, column = _position(event)
-            if len(self.stack) >= MAX_DEPTH:
-                raise _Stop(f"YAML is nested more than {MAX_DEPTH} levels deep; npkit refuses such input",
-                            line, column)
-            node: Node = Mapping(line, column) if mapping else Sequence(line, column)
-            if event.anchor:
-                self.open_anchors.add(event.anchor)
-            self.stack.append(_Frame(node, event.anchor))
-        elif isinstance(event, ev.CollectionEndEvent):
-            frame = self.stack.pop()
-            if frame.merges:
-                self.apply_merges(frame)
-            if frame.anchor:
-                self.open_anchors.discard(frame.anchor)
-            self.add(frame.node, frame.anchor)
-        elif isinstance(event, ev.AliasEvent):
-            self.add(self.alias(event), None)
-        elif isinstance(event, ev.DocumentStartEvent):
-            self.anchors.clear()  # anchors are local to their document
-            self.root = None
-            self.doc_line = _position(event)[0]
-        elif isinstance(event, ev.DocumentEndEvent):
-            self.documents.append(Document(self.root, self.doc_line))
+            return
+        # An untagged scalar without an anchor, by far the commonest event: placed right here.
+        mark = event.start_mark
+        text = event.value
+        value: object = text
+        key: str | None = text
+        if event.implicit[0]:  # plain: how it looks decides what it is
+            converted = self.plain_cache.get(text)
+            if converted is None:
+                converted = self.plain_cache[text] = _convert(event)
+            value, key = converted.value, converted.key
+        if not self.stack:
+            self.root = Scalar(mark.line + 1, mark.column + 1, value, text, event.implicit[0], key)
+            return
+        frame = self.stack[-1]
+        parent = frame.node
+        parent.size += 1
+        if parent.depth < 2:
+            parent.depth = 2
+        if frame.mapping and frame.key is None:  # a key: no node is kept for it, only its text and line
+            if key == text and value is not MERGE_KEY:
+                frame.key, frame.key_line = text, mark.line + 1
+            else:
+                self.set_key(frame, Scalar(mark.line + 1, mark.column + 1, value, text, event.implicit[0], key))
+            return
+        node = Scalar(mark.line + 1, mark.column + 1, value, text, event.implicit[0], key)
+        if value is scalars.NOT_JSON:
+            self.not_json(node)
+        self.place(frame, node)
+
+    def on_mapping_start(self, event: ev.MappingStartEvent) -> None:
+        self.start(event, Mapping, _MAP)
+
+    def on_sequence_start(self, event: ev.SequenceStartEvent) -> None:
+        self.start(event, Sequence, _SEQ)
+
+    def start(self, event: ev.CollectionStartEvent, kind: type[Mapping | Sequence], tag: str) -> None:
+        if event.tag is not None:
+            self.check_collection_tag(event, tag)
+        mark = event.start_mark
+        if len(self.stack) >= MAX_DEPTH:
+            raise _Stop(f"YAML is nested more than {MAX_DEPTH} levels deep; npkit refuses such input",
+                        mark.line + 1, mark.column + 1)
+        if event.anchor:
+            self.open_anchors.add(event.anchor)
+        self.stack.append(_Frame(kind(mark.line + 1, mark.column + 1), event.anchor))
+
+    def on_end(self, event: ev.CollectionEndEvent) -> None:
+        frame = self.stack.pop()
+        if frame.merges:
+            self.apply_merges(frame)
+        if frame.anchor:
+            self.open_anchors.discard(frame.anchor)
+        self.add(frame.node, frame.anchor)
+
+    def on_alias(self, event: ev.AliasEvent) -> None:
+        self.add(self.alias(event), None)
+
+    def on_document_start(self, event: ev.DocumentStartEvent) -> None:
+        self.anchors.clear()  # anchors are local to their document
+        self.root = None
+        self.doc_line = _position(event)[0]
+
+    def on_document_end(self, event: ev.DocumentEndEvent) -> None:
+        self.documents.append(Document(self.root, self.doc_line))
 
     def scalar(self, event: ev.ScalarEvent) -> Scalar:
         line, column = _position(event)
@@ -316,47 +404,57 @@ class _Builder:
         parent.size += node.size
         if node.depth + 1 > parent.depth:
             parent.depth = node.depth + 1
-        if frame.key is None and isinstance(parent, Mapping):
-            frame.key = self.key(node)
+        if frame.mapping and frame.key is None:
+            self.set_key(frame, node)
             return
         if isinstance(node, Scalar) and node.value is scalars.NOT_JSON:
-            self.error(f"{node.text} is not a number JSON can carry, so kubectl refuses it (json: unsupported "
-                       "value); write a number, or quote it for text", node.line)
+            self.not_json(node)
+        self.place(frame, node)
+
+    def place(self, frame: _Frame, node: Node) -> None:
+        """Put `node` in the collection being built: a list's next item, or the value of the pending key."""
+        parent = frame.node
         if isinstance(parent, Sequence):
             parent.items.append(node)
             return
         key, frame.key = frame.key, None
-        if key is None or not isinstance(parent, Mapping):  # a mapping's value comes after its key
-            raise InternalError("a YAML mapping value without its key")
-        if key.value is MERGE_KEY:
+        if isinstance(key, str):
+            self.put(parent, key, frame.key_line, node)
+        elif key is _MERGE:
             frame.merges.append(node)
-        elif key.value is not _DROP and key.key is not None:
-            self.put(parent, key, key.key, node)
+        elif key is None:  # a mapping's value comes after its key
+            raise InternalError("a YAML mapping value without its key")
 
-    def put(self, parent: Mapping, key: Scalar, text: str, node: Node) -> None:
-        """Enter `key: node` in `parent`, unless the key is already there (an error)."""
-        if text in parent.entries:
-            first = parent.entries[text][0]
-            self.error(f'duplicate key "{text}" (first defined at line {first.line}); '
-                       "Kubernetes refuses objects with repeated keys", key.line)
+    def not_json(self, node: Scalar) -> None:
+        self.error(f"{node.text} is not a number JSON can carry, so kubectl refuses it (json: unsupported "
+                   "value); write a number, or quote it for text", node.line)
+
+    def put(self, parent: Mapping, text: str, line: int, node: Node) -> None:
+        """Enter `text: node` in `parent`, unless the key is already there (an error)."""
+        first = parent.entries.get(text)
+        if first is not None:
+            self.error(f'duplicate key "{text}" (first defined at line {first[0]}); '
+                       "Kubernetes refuses objects with repeated keys", line)
             return
-        parent.entries[text] = (key, node)
+        parent.entries[text] = (line, node)
 
-    def key(self, node: Node) -> Scalar:
-        """A mapping key, with the text kubectl's JSON gives it; _DROP stands for one it cannot have."""
+    def set_key(self, frame: _Frame, node: Node) -> None:
+        """`node` is the next key of the mapping `frame` builds: its text as kubectl's JSON gives it."""
+        frame.key_line = node.line
         if not isinstance(node, Scalar):
             self.error("mapping keys must be plain strings, not lists or mappings", node.line)
-            return Scalar(node.line, node.column, _DROP, "", True)  # its value is dropped too
-        if node.value is MERGE_KEY:
-            return node
-        if node.key is None:
+            frame.key = _DROP  # its value is dropped too
+        elif node.value is MERGE_KEY:
+            frame.key = _MERGE
+        elif node.key is None:
             self.error(f"a mapping key must not be null ({node.text or 'nothing'}); kubectl refuses it "
                        "(unsupported map key)", node.line)
-            return Scalar(node.line, node.column, _DROP, node.text, True)
-        if node.key != node.text:
-            self.warning(f"YAML reads the unquoted key {node.text} as {node.key!r} (not the text "
-                         f"{node.text!r}), and so does kubectl; quote it if you mean the text", node.line)
-        return node
+            frame.key = _DROP
+        else:
+            if node.key != node.text:
+                self.warning(f"YAML reads the unquoted key {node.text} as {node.key!r} (not the text "
+                             f"{node.text!r}), and so does kubectl; quote it if you mean the text", node.line)
+            frame.key = node.key
 
     def apply_merges(self, frame: _Frame) -> None:
         """`<<: *defaults` and `<<: [*a, *b]`: keys written in the mapping win, then earlier sources."""
