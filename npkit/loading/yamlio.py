@@ -294,7 +294,8 @@ class _Builder:
             self.add(self.scalar(event), event.anchor)
             return
         # An untagged scalar without an anchor, by far the commonest event: placed right here.
-        mark = event.start_mark
+        mark: Any = event.start_mark  # both parsers always give one (see _position)
+        line, column = mark.line + 1, mark.column + 1
         text = event.value
         value: object = text
         key: str | None = text
@@ -304,7 +305,7 @@ class _Builder:
                 converted = self.plain_cache[text] = _convert(event)
             value, key = converted.value, converted.key
         if not self.stack:
-            self.root = Scalar(mark.line + 1, mark.column + 1, value, text, event.implicit[0], key)
+            self.root = Scalar(line, column, value, text, event.implicit[0], key)
             return
         frame = self.stack[-1]
         parent = frame.node
@@ -313,11 +314,11 @@ class _Builder:
             parent.depth = 2
         if frame.mapping and frame.key is None:  # a key: no node is kept for it, only its text and line
             if key == text and value is not MERGE_KEY:
-                frame.key, frame.key_line = text, mark.line + 1
+                frame.key, frame.key_line = text, line
             else:
-                self.set_key(frame, Scalar(mark.line + 1, mark.column + 1, value, text, event.implicit[0], key))
+                self.set_key(frame, Scalar(line, column, value, text, event.implicit[0], key))
             return
-        node = Scalar(mark.line + 1, mark.column + 1, value, text, event.implicit[0], key)
+        node = Scalar(line, column, value, text, event.implicit[0], key)
         if value is scalars.NOT_JSON:
             self.not_json(node)
         self.place(frame, node)
@@ -331,13 +332,13 @@ class _Builder:
     def start(self, event: ev.CollectionStartEvent, kind: type[Mapping | Sequence], tag: str) -> None:
         if event.tag is not None:
             self.check_collection_tag(event, tag)
-        mark = event.start_mark
+        line, column = _position(event)
         if len(self.stack) >= MAX_DEPTH:
             raise _Stop(f"YAML is nested more than {MAX_DEPTH} levels deep; npkit refuses such input",
-                        mark.line + 1, mark.column + 1)
+                        line, column)
         if event.anchor:
             self.open_anchors.add(event.anchor)
-        self.stack.append(_Frame(kind(mark.line + 1, mark.column + 1), event.anchor))
+        self.stack.append(_Frame(kind(line, column), event.anchor))
 
     def on_end(self, event: ev.CollectionEndEvent) -> None:
         frame = self.stack.pop()
