@@ -16,6 +16,11 @@ import sys
 
 from ..errors import EXIT_CODES_HELP, EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_INTERRUPTED, InputError, NpkitError
 
+# numpy's OpenBLAS starts a thread per core when numpy is imported, and they spin for a while: about
+# 50 ms of CPU at every start of `npkit`, which never multiplies a matrix (the engine uses numpy for
+# element-wise work only). One thread, unless the user chose otherwise; set before numpy is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 TYPE_CHECKING = False  # not typing's: what runs before main() catches a Ctrl-C is kept to a minimum
 if TYPE_CHECKING:
     import argparse
@@ -114,13 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run `npkit` with `argv` (default: the process's arguments) and return the exit code."""
     command = "npkit"
     try:
-        with _interrupts_held():
-            parser = build_parser(argv)
-        args = parser.parse_args(argv)
-        command = f"npkit {args.command}"
-        with _collector_paused(args.command != "lab"):
+        # Paused from the start: importing the command's modules builds many objects too.
+        with _collector_paused(_command_in(sys.argv[1:] if argv is None else argv) != "lab"):
+            with _interrupts_held():
+                parser = build_parser(argv)
+            args = parser.parse_args(argv)
+            command = f"npkit {args.command}"
             code: int = args.run(args)
-        sys.stdout.flush()  # a failed write (a full disk) shows here, not as noise at exit
+            sys.stdout.flush()  # a failed write (a full disk) shows here, not as noise at exit
         return code
     except KeyboardInterrupt:
         return _say("npkit: interrupted", EXIT_INTERRUPTED)
