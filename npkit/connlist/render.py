@@ -27,15 +27,40 @@ Write = Callable[[str], object]
 FORMATS = ("txt", "csv", "md", "json", "dot")
 
 
-def _rows(cl: ConnList) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
-    """(source name, destination names, connection texts) for every source with something allowed."""
+class _Texts:
+    """The connection text of each code, looked up for a whole row at once (object arrays, no Python loop).
+
+    Codes of up to 16 bits index a table of every code; each code's text is made when first met.
+    """
+
+    def __init__(self, cl: ConnList, suffix: str = ""):
+        self.cl, self.suffix = cl, suffix
+        bits = cl.codes.dtype.itemsize * 8
+        self.table: np.ndarray | None = np.empty(2**bits, dtype=object) if bits <= 16 else None
+        self.known: np.ndarray | None = np.zeros(2**bits, dtype=bool) if bits <= 16 else None
+
+    def of(self, codes: np.ndarray) -> np.ndarray:
+        """The texts (each followed by `suffix`) of `codes`, as an object array."""
+        if self.table is None or self.known is None:
+            unique, inverse = np.unique(codes, return_inverse=True)
+            return np.array([self.cl.text(c) + self.suffix for c in unique.tolist()], dtype=object)[inverse]
+        new = codes[~self.known[codes]]
+        if len(new):
+            for code in np.unique(new).tolist():
+                self.table[code] = self.cl.text(code) + self.suffix
+            self.known[new] = True
+        texts: np.ndarray = self.table[codes]
+        return texts
+
+
+def _rows(cl: ConnList, suffix: str = "") -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """(source name, destination names, connection texts + `suffix`) for every source with something allowed."""
     names = np.array([e.name for e in cl.destinations], dtype=object)
+    texts = _Texts(cl, suffix)
     for i, src in enumerate(cl.sources):
         cols, codes = cl.row(i)
         if len(cols):
-            unique, inverse = np.unique(codes, return_inverse=True)
-            texts = np.array([cl.text(c) for c in unique.tolist()], dtype=object)[inverse]
-            yield src.name, names[cols], texts
+            yield src.name, names[cols], texts.of(codes)
 
 
 def _groups(cl: ConnList) -> Iterator[tuple[list[str], list[str], str]]:
@@ -59,10 +84,18 @@ def write_txt(cl: ConnList, write: Write, compact: bool = False) -> None:
         for sources, targets, text in _groups(cl):
             write(f"{', '.join(sources)} => {', '.join(targets)} : {text}\n")
         return
-    for src, dsts, texts in _rows(cl):
-        prefix = f"{src} => "
-        lines = dsts + " : " + texts + "\n"
-        write(prefix + prefix.join(lines.tolist()))
+    # Each line is "src => " + "dst : " + "text\n": the pieces are laid side by side in one object array
+    # and joined once per source (about 30 ns a line; a 1,000-pod cluster has half a million lines).
+    dst_parts = np.array([f"{e.name} : " for e in cl.destinations], dtype=object)
+    texts = _Texts(cl, "\n")
+    for i, src in enumerate(cl.sources):
+        cols, codes = cl.row(i)
+        if len(cols):
+            pieces = np.empty(3 * len(cols), dtype=object)
+            pieces[0::3] = f"{src.name} => "
+            pieces[1::3] = dst_parts[cols]
+            pieces[2::3] = texts.of(codes)
+            write("".join(pieces.tolist()))
 
 
 def write_csv(cl: ConnList, write: Write, compact: bool = False) -> None:
