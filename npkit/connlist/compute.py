@@ -23,8 +23,6 @@ from typing import Any
 import numpy as np
 
 from ..engine import Engine
-from ..engine.matchers.base import Criterion
-from ..engine.matchers.ports import PortCriterion
 from ..model import Pod
 from .classes import TrafficClass, traffic_classes
 from .connset import describe
@@ -76,16 +74,10 @@ def _union(codes: np.ndarray, groups: list[list[int]]) -> np.ndarray:
     return np.bitwise_or.reduceat(rows[:, order], starts, axis=1)
 
 
-def _reads_traffic(c: Criterion) -> bool:
-    # Conditions on the traffic have no end; ports are read off the traffic at an end (named
-    # ports on the pod there). Every other condition answers the same for every traffic class.
-    return c.end is None or isinstance(c, PortCriterion)
-
-
 def _signature_groups(engine: Engine, classes: Sequence[TrafficClass]) -> list[list[int]]:
     """Class indices grouped by what every traffic-dependent condition of the program says about them."""
     criteria = [c for p in engine.program.policies for r in p.ingress + p.egress for c in r.criteria
-                if _reads_traffic(c)]
+                if c.reads_traffic]
     groups: dict[tuple[bytes | bool, ...], list[int]] = {}
     for k, cls in enumerate(classes):
         answers: list[bytes | bool] = []

@@ -14,7 +14,7 @@ from .evaluate import evaluate
 from .probe import Endpoint, Probe, Traffic
 from .program import CompiledPolicy, CompiledRule, Dataplane, Direction, Program, View, ViewChoice
 from .universe import Mask, Universe
-from .vector import reachability, rule_masks
+from .vector import MaskTable, reachability, rule_masks
 from .verdict import Verdict
 
 
@@ -35,6 +35,7 @@ class Engine:
         self.universe = Universe(cluster)
         self.program: Program = compile_program(cluster, dataplane, l7, view)
         self.view: View = self.program.view  # the words explanations use (see compile.resolve_view)
+        self._fixed_masks: MaskTable = {}  # masks that hold for every kind of traffic (vector.MaskCache)
 
     @property
     def pods(self) -> tuple[str, ...]:
@@ -90,7 +91,7 @@ class Engine:
     def reachability(self, port: int | None = None, protocol: str = "TCP", **traffic: Any) -> np.ndarray:
         """allowed[src, dst] for every pair of pods (rows and columns in `pods` order)."""
         t = Traffic(protocol, port, **traffic)
-        return reachability(self.program, self.universe, t, self.subjects)
+        return reachability(self.program, self.universe, t, self.subjects, self._fixed_masks)
 
     def rule_masks(self, rule: CompiledRule, direction: Direction, traffic: Traffic,
                    extra_remote: tuple[Endpoint, ...] = ()) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,27 @@ from .probe import Endpoint, Probe, Traffic
 from .program import CompiledPolicy, CompiledRule, Direction, Program
 from .universe import Mask, Universe
 
-_Cache = dict[int, tuple[Criterion, "Mask | bool"]]  # criterion id → (criterion, its mask for this traffic)
+MaskTable = dict[int, tuple[Criterion, "Mask | bool"]]  # criterion id → (criterion, its mask for this traffic)
+
+
+class MaskCache:
+    """Masks of conditions: for one kind of traffic (`current`), and for every kind (`fixed`).
+
+    A condition that does not read the traffic (Criterion.reads_traffic) has the same mask for
+    every kind, so an engine keeps those across matrices: `connlist` asks for several.
+    """
+
+    def __init__(self, fixed: MaskTable | None = None):
+        self.fixed: MaskTable = {} if fixed is None else fixed
+        self.current: MaskTable = {}
+
+    def get(self, c: Criterion, traffic: Traffic, u: Universe) -> Mask | bool:
+        key = id(c)
+        hit = self.current.get(key) or self.fixed.get(key)
+        if hit is None:
+            hit = (c, _uniform(c.mask(traffic, u), u))  # keep c alive so id() stays unique
+            (self.current if c.reads_traffic else self.fixed)[key] = hit
+        return hit[1]
 
 
 @dataclass
@@ -39,11 +59,11 @@ class _Rule:
         return self.local is not False and self.remote is not False and (self.decides is not None or self.ends_tier)
 
 
-def _split(rule: CompiledRule, local_end: str, traffic: Traffic, u: Universe, cache: _Cache) -> _Rule:
+def _split(rule: CompiledRule, local_end: str, traffic: Traffic, u: Universe, cache: MaskCache) -> _Rule:
     local: Mask | bool = True
     remote: Mask | bool = True
     for c in rule.criteria:
-        m = _mask(c, traffic, u, cache)
+        m = cache.get(c, traffic, u)
         if c.end is None or c.end == local_end:
             local = _and(local, m)
         else:
@@ -51,19 +71,13 @@ def _split(rule: CompiledRule, local_end: str, traffic: Traffic, u: Universe, ca
     return _Rule.of(RULE_EFFECT[rule.action], local, remote)
 
 
-def _mask(c: Criterion, traffic: Traffic, u: Universe, cache: _Cache) -> Mask | bool:
-    key = id(c)
-    if key not in cache:
-        m = c.mask(traffic, u)
-        uniform: Mask | bool
-        if not isinstance(m, np.ndarray):
-            uniform = bool(m)  # a plain bool, never np.bool_: the rest of this module tests `is True`
-        elif m.all() or not m.any():
-            uniform = bool(m.all()) if u.size else True  # uniform masks become plain booleans
-        else:
-            uniform = m
-        cache[key] = (c, uniform)  # keep c alive so id() stays unique
-    return cache[key][1]
+def _uniform(m: Mask | bool, u: Universe) -> Mask | bool:
+    """A mask that says the same for every pod as a plain bool (never np.bool_: this module tests `is True`)."""
+    if not isinstance(m, np.ndarray):
+        return bool(m)
+    if m.all() or not m.any():
+        return bool(m.all()) if u.size else True
+    return m
 
 
 def _and(a: Mask | bool, b: Mask | bool) -> Mask | bool:
@@ -87,7 +101,7 @@ def rule_masks(rule: CompiledRule, direction: Direction, traffic: Traffic, u: Un
     one end or at the traffic, which is why the matched cells always form a product.
     """
     local_end = "src" if direction == "Egress" else "dst"
-    split = _split(rule, local_end, traffic, u, {})
+    split = _split(rule, local_end, traffic, u, MaskCache())
     local = np.array(np.broadcast_to(split.local, (u.size,)), dtype=bool)
     remote = np.array(np.broadcast_to(split.remote, (u.size,)), dtype=bool)
     if extra_remote:
@@ -103,11 +117,11 @@ def rule_masks(rule: CompiledRule, direction: Direction, traffic: Traffic, u: Un
 
 
 def side_matrix(program: Program, u: Universe, traffic: Traffic, direction: Direction,
-                subjects: dict[int, Mask], cache: _Cache | None = None) -> np.ndarray:
+                subjects: dict[int, Mask], cache: MaskCache | None = None) -> np.ndarray:
     """allowed[local, remote] for one direction: egress rows are sources, ingress rows destinations."""
     n = u.size
     local_end = "src" if direction == "Egress" else "dst"
-    cache = {} if cache is None else cache
+    cache = MaskCache() if cache is None else cache
     policies: list[tuple[int, CompiledPolicy]] = []  # (tier position, policy) in evaluation order
     for t_pos, tier in enumerate(program.tiers):
         policies += [(t_pos, p) for p in tier.policies if direction in p.directions]
@@ -120,22 +134,26 @@ def side_matrix(program: Program, u: Universe, traffic: Traffic, direction: Dire
     key_rows = [selected, u.endpoints[None, :]]
     if local_rows:
         key_rows.append(np.stack(local_rows))
-    keys = np.packbits(np.concatenate(key_rows), axis=0).T
-    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    keys = np.ascontiguousarray(np.packbits(np.concatenate(key_rows), axis=0).T)
+    # Each pod's key as one opaque value: np.unique sorts those 20x faster than rows (axis=0).
+    _, first, inverse = np.unique(keys.view(np.dtype((np.void, keys.shape[1]))).ravel(),
+                                  return_index=True, return_inverse=True)
     vectors = np.empty((len(first), n), dtype=bool)
     tier_ends = [end_of_tier(t.default_action).decides for t in program.tiers]
     for cls, i in enumerate(first):
-        vectors[cls] = _pipeline(tier_ends, policies, rules, selected[:, i], i, u)
+        applying = np.flatnonzero(selected[:, i]).tolist()  # the policies that select this pod, in order
+        vectors[cls] = _pipeline(tier_ends, [(policies[k][0], rules[k]) for k in applying], i, u)
     return vectors[inverse.reshape(-1)]
 
 
-def _pipeline(tier_ends: list[bool | None], policies: list[tuple[int, CompiledPolicy]], rules: list[list[_Rule]],
-              applies: np.ndarray, i: int, u: Universe) -> np.ndarray:
+def _pipeline(tier_ends: list[bool | None], applying: list[tuple[int, list[_Rule]]], i: int,
+              u: Universe) -> np.ndarray:
     """Verdicts of local pod `i`'s pipeline for every remote pod: actions.py's steps over masks.
 
-    `undecided` holds the remote pods whose side is still open, `passed` those a Pass took out
-    of the current tier, `allowed` those an Allow decided; `tier_ends` is each tier's end-of-tier
-    effect (end_of_tier(...).decides).
+    `applying` lists (tier position, rules) of each policy that selects the pod, in evaluation
+    order (a tier with none of them is skipped). `undecided` holds the remote pods whose side is
+    still open, `passed` those a Pass took out of the current tier, `allowed` those an Allow
+    decided; `tier_ends` is each tier's end-of-tier effect (end_of_tier(...).decides).
     """
     n = u.size
     if not u.endpoints[i]:
@@ -144,9 +162,7 @@ def _pipeline(tier_ends: list[bool | None], policies: list[tuple[int, CompiledPo
     undecided = np.ones(n, dtype=bool)
     current_tier: int | None = None
     passed = np.zeros(n, dtype=bool)
-    for (t_pos, _), policy_rules, hit in zip(policies, rules, applies, strict=True):
-        if not hit:
-            continue  # a policy that does not select the pod; a tier with none of them is skipped
+    for t_pos, policy_rules in applying:
         if t_pos != current_tier:
             if current_tier is not None:
                 allowed, undecided = _end_tier(tier_ends[current_tier], allowed, undecided, passed)
@@ -180,9 +196,13 @@ def _end_tier(decides: bool | None, allowed: np.ndarray, undecided: np.ndarray,
     return allowed, undecided & passed
 
 
-def reachability(program: Program, u: Universe, traffic: Traffic, subjects: dict[int, Mask]) -> np.ndarray:
-    """allowed[src, dst] over all pods: the source's egress and the destination's ingress."""
-    cache: _Cache = {}
+def reachability(program: Program, u: Universe, traffic: Traffic, subjects: dict[int, Mask],
+                 fixed: MaskTable | None = None) -> np.ndarray:
+    """allowed[src, dst] over all pods: the source's egress and the destination's ingress.
+
+    `fixed` keeps the masks of conditions that do not read the traffic from one call to the next.
+    """
+    cache = MaskCache(fixed)
     egress = side_matrix(program, u, traffic, "Egress", subjects, cache)
     ingress = side_matrix(program, u, traffic, "Ingress", subjects, cache)
     out: np.ndarray = egress & ingress.T
