@@ -139,7 +139,7 @@ class Field:
         self._path = path
         self._parent = parent
         self.report = report
-        self.line = node.line if key_line is None or isinstance(node, Scalar) else key_line
+        self.line = node.line if key_line is None or type(node) is Scalar else key_line
 
     @property
     def path(self) -> str:
@@ -190,7 +190,7 @@ class Field:
     def as_str(self) -> str | None:
         """The text of a string scalar; numbers and booleans are errors, as in Kubernetes."""
         node = self.node
-        if isinstance(node, Scalar) and isinstance(node.value, str):
+        if type(node) is Scalar and type(node.value) is str:
             return node.value
         hint = ""
         if isinstance(node, Scalar) and node.plain and node.value is not None:
@@ -243,10 +243,10 @@ class Field:
         here: `Fields.get` treats them as absent.)
         """
         node = self.node
-        if self.is_null:
-            node = Mapping(node.line, node.column)
-        if isinstance(node, Mapping):
+        if type(node) is Mapping:
             return Fields(node, self, self.report, known, self.line, misplaced)
+        if self.is_null:
+            return Fields(Mapping(node.line, node.column), self, self.report, known, self.line, misplaced)
         self._wrong("a mapping (key: value pairs)")
         return None
 
@@ -341,9 +341,21 @@ class Fields:
     def get(self, name: str) -> Field | None:
         """The field called `name`, or None when it is absent or null."""
         entry = self.node.entries.get(name)
-        if entry is None or (isinstance(entry[1], Scalar) and entry[1].value is None):
+        if entry is None:
             return None
-        return Field(entry[1], name, self.report, entry[0], self)
+        node = entry[1]
+        if type(node) is Scalar and node.value is None:
+            return None
+        return Field(node, name, self.report, entry[0], self)
+
+    def _plain(self, name: str, kind: type) -> object:
+        """The value of scalar `name` when it is of exactly type `kind` (the usual case: no Field is made), else None."""
+        entry = self.node.entries.get(name)
+        if entry is not None:
+            node = entry[1]
+            if type(node) is Scalar and type(node.value) is kind:
+                return node.value
+        return None
 
     def missing(self, name: str, why: str = "") -> None:
         """Report that required field `name` is absent (unless a misspelling of it was reported)."""
@@ -359,14 +371,23 @@ class Fields:
         return field
 
     def get_str(self, name: str, *, required: bool = False) -> str | None:
+        value = self._plain(name, str)
+        if value is not None:
+            return value  # type: ignore[return-value]  # _plain checked its type
         field = self._get(name, required)
         return None if field is None else field.as_str()
 
     def get_int(self, name: str, *, required: bool = False) -> int | None:
+        value = self._plain(name, int)
+        if value is not None:
+            return value  # type: ignore[return-value]  # _plain checked its type
         field = self._get(name, required)
         return None if field is None else field.as_int()
 
     def get_bool(self, name: str, *, required: bool = False) -> bool | None:
+        value = self._plain(name, bool)
+        if value is not None:
+            return value  # type: ignore[return-value]  # _plain checked its type
         field = self._get(name, required)
         return None if field is None else field.as_bool()
 
