@@ -10,12 +10,14 @@ import numpy as np
 from ..model import Cluster
 from .compile import compile_program
 from .criteria import ProgramCriteria
-from .evaluate import evaluate
 from .probe import Endpoint, Probe, Traffic
 from .program import CompiledPolicy, CompiledRule, Dataplane, Direction, Program, View, ViewChoice
 from .universe import Mask, Universe
 from .vector import MaskTable, reachability, rule_masks
-from .verdict import Verdict
+
+TYPE_CHECKING = False  # typing's is not needed: verdicts and their explanations are imported when first asked for
+if TYPE_CHECKING:
+    from .verdict import Verdict
 
 
 class Engine:
@@ -81,6 +83,8 @@ class Engine:
             raise TypeError("verdict() needs a destination unless it is given a Probe")
         else:
             probe = self.probe(src, dst, port, protocol, **traffic)
+        from .evaluate import evaluate  # here: matrices and connection lists never need it
+
         return evaluate(self.program, self.universe, probe, self.selects)
 
     def allowed(self, src: str | Endpoint | Probe, dst: str | Endpoint | None = None, port: int | None = None,

@@ -349,7 +349,7 @@ class Fields:
         return Field(node, name, self.report, entry[0], self)
 
     def _plain(self, name: str, kind: type) -> object:
-        """The value of scalar `name` when it is of exactly type `kind` (the usual case: no Field is made), else None."""
+        """The value of scalar `name` if it is exactly of type `kind` (the usual case: no Field is made), else None."""
         entry = self.node.entries.get(name)
         if entry is not None:
             node = entry[1]

@@ -18,10 +18,13 @@ import numpy as np
 
 from ...model import LabelSelector, NetworkSet
 from ...selectors import k8s as labelsel
-from ...selectors.calico import Selector
 from ..probe import Endpoint
 from ..universe import Mask, Universe, ip_in
 from .base import full
+
+TYPE_CHECKING = False  # typing's is not needed: the Calico selector language is imported only when used
+if TYPE_CHECKING:
+    from ...selectors.calico import Selector
 
 
 def _labels_text(labels: dict[str, str]) -> str:
