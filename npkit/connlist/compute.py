@@ -149,9 +149,7 @@ class ConnList:
         """The engine again, with a stand-in endpoint per address range (see the module docstring)."""
         if not ranges:
             return engine
-        stand_ins = tuple(Pod(str(i), _OUTSIDE_NS, ip=r.probe, host_network=True) for i, r in enumerate(ranges))
-        cluster = replace(engine.cluster, pods=engine.cluster.pods + stand_ins)
-        return Engine(cluster, engine.dataplane, engine.l7, engine.view)
+        return engine.with_pods(Pod(str(i), _OUTSIDE_NS, ip=r.probe, host_network=True) for i, r in enumerate(ranges))
 
     def _codes(self, progress: Progress | None) -> np.ndarray:
         """codes[src, dst] over the extended universe: bit g set when signature group g is allowed."""

@@ -13,7 +13,7 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..engine.universe import ipv4_value
+from ..model.addresses import ipv4_value
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from ..model import Cluster
+from ..model import Cluster, Pod
 from .compile import compile_program
 from .criteria import ProgramCriteria
 from .probe import Endpoint, Probe, Traffic
@@ -31,13 +33,29 @@ class Engine:
 
     def __init__(self, cluster: Cluster, dataplane: Dataplane = "calico", l7: bool = False,
                  view: ViewChoice = "auto"):
+        self._start(cluster, compile_program(cluster, dataplane, l7, view))
+
+    def _start(self, cluster: Cluster, program: Program) -> None:
         self.cluster = cluster
-        self.dataplane = dataplane
-        self.l7 = l7
+        self.dataplane: Dataplane = program.dataplane
+        self.l7 = program.l7
         self.universe = Universe(cluster)
-        self.program: Program = compile_program(cluster, dataplane, l7, view)
-        self.view: View = self.program.view  # the words explanations use (see compile.resolve_view)
+        self.program = program
+        self.view: View = program.view  # the words explanations use (see compile.resolve_view)
         self._fixed_masks: MaskTable = {}  # masks that hold for every kind of traffic (vector.MaskCache)
+
+    def with_pods(self, pods: Iterable[Pod]) -> Engine:
+        """The same policies over this cluster with `pods` added (they are not compiled again: no policy
+        depends on which pods exist; what each selects is worked out over the new universe).
+
+        >>> from npkit.model import Cluster, Pod
+        >>> e = Engine(Cluster(pods=(Pod("a", "x", ip="10.0.0.1"),))).with_pods([Pod("b", "x", ip="10.0.0.2")])
+        >>> e.pods, e.allowed("x/a", "x/b", 80)
+        (('x/a', 'x/b'), True)
+        """
+        grown = Engine.__new__(Engine)
+        grown._start(replace(self.cluster, pods=self.cluster.pods + tuple(pods)), self.program)
+        return grown
 
     @property
     def pods(self) -> tuple[str, ...]:

@@ -45,6 +45,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from npkit.model import Diagnostic, ObjectRef, Origin
@@ -103,7 +104,7 @@ class Manifest:
     meta: ObjectMeta
     report: Report
 
-    @property
+    @cached_property
     def origin(self) -> Origin:
         return Origin(self.report.file, self.root.line)
 

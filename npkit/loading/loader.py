@@ -199,7 +199,8 @@ class _Session:
         try:
             self._read_object(node, api_version, kind, report)
         finally:  # in line order: the readers go field by field, not line by line
-            self.diagnostics.extend(sorted(report.diagnostics, key=lambda d: d.origin.line))
+            if report.diagnostics:
+                self.diagnostics.extend(sorted(report.diagnostics, key=lambda d: d.origin.line))
 
     def _read_object(self, node: Mapping, api_version: str | None, kind: str | None, report: Report) -> None:
         if api_version is None and kind is None and not {"apiVersion", "kind"} & node.entries.keys():

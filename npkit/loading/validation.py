@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Union
 
 from npkit.model import PROTOCOLS_WITH_PORTS
+from npkit.model.addresses import ipv4_value
 
 IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
@@ -24,6 +25,8 @@ _DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 _DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
 _LABEL_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")
 _PORT_NAME_CHARS = re.compile(r"[-a-z0-9]+\Z")
+# Every rule of port_name at once: a letter somewhere, words of a-z0-9 joined by single '-'.
+_VALID_PORT_NAME = re.compile(r"(?=[0-9-]*[a-z])[a-z0-9]+(-[a-z0-9]+)*\Z")
 
 
 def dns1123_label(value: str) -> list[str]:
@@ -123,6 +126,8 @@ def port_name(value: str) -> list[str]:
     >>> port_name("http"), port_name("web--1")
     ([], ["a port name must not contain '--'"])
     """
+    if len(value) <= 15 and _VALID_PORT_NAME.match(value):
+        return []
     problems = []
     if len(value) > 15:
         problems.append(f"a port name must be at most 15 characters (it has {len(value)})")
@@ -154,6 +159,9 @@ def parse_ip(value: str) -> tuple[IPAddress | None, list[str]]:
     >>> parse_ip("10.0.0.1")[0], parse_ip("010.0.0.1")[1]
     (IPv4Address('10.0.0.1'), ['must be a valid IP address such as 10.9.8.7 or 2001:db8::ffff'])
     """
+    number = ipv4_value(value)
+    if number is not None:  # the usual case, read without ipaddress's own (slower) parser
+        return ipaddress.IPv4Address(number), []
     bad = ["must be a valid IP address such as 10.9.8.7 or 2001:db8::ffff"]
     if "%" in value or value.strip() != value:  # zones and padding are not addresses to the API
         return None, bad

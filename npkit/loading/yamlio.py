@@ -142,11 +142,14 @@ class _Stop(Exception):
 
 
 class _Frame:
-    __slots__ = ("node", "mapping", "key", "key_line", "merges", "anchor")
+    """A collection being built: its node, and (for speed) the node's entries or items."""
+
+    __slots__ = ("node", "entries", "items", "key", "key_line", "merges", "anchor")
 
     def __init__(self, node: Mapping | Sequence, anchor: str | None):
         self.node = node
-        self.mapping = isinstance(node, Mapping)
+        self.entries = node.entries if type(node) is Mapping else None
+        self.items = node.items if type(node) is Sequence else None
         # A mapping's key waiting for its value (its text, or _MERGE or _DROP), and the key's line.
         self.key: str | _Marker | None = None
         self.key_line = 0
@@ -312,7 +315,8 @@ class _Builder:
         parent.size += 1
         if parent.depth < 2:
             parent.depth = 2
-        if frame.mapping and frame.key is None:  # a key: no node is kept for it, only its text and line
+        entries = frame.entries
+        if entries is not None and frame.key is None:  # a key: no node is kept for it, only its text and line
             if key == text and value is not MERGE_KEY:
                 frame.key, frame.key_line = text, line
             else:
@@ -321,32 +325,61 @@ class _Builder:
         node = Scalar(line, column, value, text, event.implicit[0], key)
         if value is scalars.NOT_JSON:
             self.not_json(node)
-        self.place(frame, node)
+        pending = frame.key
+        if entries is None:
+            frame.items.append(node)  # type: ignore[union-attr]  # a frame has entries or items
+        elif type(pending) is str and pending not in entries:
+            entries[pending] = (frame.key_line, node)
+            frame.key = None
+        else:  # a merge key, a dropped key, a duplicate: place() says what to do
+            self.place(frame, node)
 
     def on_mapping_start(self, event: ev.MappingStartEvent) -> None:
-        self.start(event, Mapping, _MAP)
+        if event.tag is not None:
+            self.check_collection_tag(event, _MAP)
+        mark: Any = event.start_mark  # both parsers always give one (see _position)
+        self.start(Mapping(mark.line + 1, mark.column + 1), event.anchor)
 
     def on_sequence_start(self, event: ev.SequenceStartEvent) -> None:
-        self.start(event, Sequence, _SEQ)
-
-    def start(self, event: ev.CollectionStartEvent, kind: type[Mapping | Sequence], tag: str) -> None:
         if event.tag is not None:
-            self.check_collection_tag(event, tag)
-        line, column = _position(event)
+            self.check_collection_tag(event, _SEQ)
+        mark: Any = event.start_mark
+        self.start(Sequence(mark.line + 1, mark.column + 1), event.anchor)
+
+    def start(self, node: Mapping | Sequence, anchor: str | None) -> None:
         if len(self.stack) >= MAX_DEPTH:
             raise _Stop(f"YAML is nested more than {MAX_DEPTH} levels deep; npkit refuses such input",
-                        line, column)
-        if event.anchor:
-            self.open_anchors.add(event.anchor)
-        self.stack.append(_Frame(kind(line, column), event.anchor))
+                        node.line, node.column)
+        if anchor:
+            self.open_anchors.add(anchor)
+        self.stack.append(_Frame(node, anchor))
 
     def on_end(self, event: ev.CollectionEndEvent) -> None:
         frame = self.stack.pop()
+        node = frame.node
         if frame.merges:
             self.apply_merges(frame)
-        if frame.anchor:
-            self.open_anchors.discard(frame.anchor)
-        self.add(frame.node, frame.anchor)
+        if frame.anchor or not self.stack:
+            if frame.anchor:
+                self.open_anchors.discard(frame.anchor)
+            self.add(node, frame.anchor)
+            return
+        # A collection inside another, without an anchor: placed right here (the commonest case).
+        outer = self.stack[-1]
+        parent = outer.node
+        parent.size += node.size
+        if node.depth >= parent.depth:
+            parent.depth = node.depth + 1
+        key, entries = outer.key, outer.entries
+        if entries is None:
+            outer.items.append(node)  # type: ignore[union-attr]  # a frame has entries or items
+        elif type(key) is str and key not in entries:
+            entries[key] = (outer.key_line, node)
+            outer.key = None
+        elif key is None:
+            self.set_key(outer, node)  # a collection as a key (an error)
+        else:
+            self.place(outer, node)
 
     def on_alias(self, event: ev.AliasEvent) -> None:
         self.add(self.alias(event), None)
@@ -405,7 +438,7 @@ class _Builder:
         parent.size += node.size
         if node.depth + 1 > parent.depth:
             parent.depth = node.depth + 1
-        if frame.mapping and frame.key is None:
+        if frame.entries is not None and frame.key is None:
             self.set_key(frame, node)
             return
         if isinstance(node, Scalar) and node.value is scalars.NOT_JSON:
