@@ -307,7 +307,15 @@ class Fields:
         return path if isinstance(path, str) else path.path
 
     def __contains__(self, name: str) -> bool:
-        return self.get(name) is not None
+        entry = self.node.entries.get(name)
+        return entry is not None and not (type(entry[1]) is Scalar and entry[1].value is None)
+
+    def check(self, name: str, problems: list[str]) -> bool:
+        """Report `problems` (a validation rule's answer) on field `name`, which was just read; True if any.
+
+        The same as `self.at(name).invalid(problems)`, without making a Field for a valid value.
+        """
+        return bool(problems) and self.at(name).invalid(problems)
 
     def keys(self) -> list[str]:
         return list(self.node.entries)

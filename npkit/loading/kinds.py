@@ -273,17 +273,16 @@ def read_metadata(root: Fields, spec: KindSpec, default_namespace: str) -> Objec
     elif name is None and "name" not in metadata:
         metadata.missing("name", "; generateName only works with kubectl create, npkit needs a fixed name")
     elif name is not None:
-        metadata.at("name").invalid(spec.name_rule(name))
+        metadata.check("name", spec.name_rule(name))
     namespace: str | None = None
-    namespace_field = metadata.get("namespace")
     if spec.namespaced:
         namespace = default_namespace
-        if namespace_field is not None:
-            namespace = namespace_field.as_str()
+        if "namespace" in metadata:
+            namespace = metadata.get_str("namespace")
             if namespace is not None:
-                namespace_field.invalid(validation.dns1123_label(namespace))
-    elif namespace_field is not None:
-        namespace_field.warning(f"{spec.kind} is cluster-scoped; metadata.namespace is ignored")
+                metadata.check("namespace", validation.dns1123_label(namespace))
+    elif "namespace" in metadata:
+        metadata.at("namespace").warning(f"{spec.kind} is cluster-scoped; metadata.namespace is ignored")
     labels = read_labels(metadata.get("labels"))
     annotations: dict[str, str] = {}
     annotations_field = metadata.get("annotations")
