@@ -263,7 +263,7 @@ class _Builder:
         self.doc_line = 1
         self.root: Node | None = None
         self.scalar_cache: dict[tuple[str | None, str, tuple[bool, bool]], _Converted] = {}  # same text, same value
-        self.plain_cache: dict[str, _Converted] = {}  # the same for untagged plain scalars, by text alone
+        self.plain_cache: dict[str, tuple[object, str | None]] = {}  # (value, key) of untagged plain scalars
 
     def error(self, message: str, line: int) -> None:
         self.diagnostics.append(Diagnostic("error", message, Origin(self.filename, line)))
@@ -298,31 +298,29 @@ class _Builder:
             return
         # An untagged scalar without an anchor, by far the commonest event: placed right here.
         mark: Any = event.start_mark  # both parsers always give one (see _position)
-        line, column = mark.line + 1, mark.column + 1
         text = event.value
         value: object = text
         key: str | None = text
-        if event.implicit[0]:  # plain: how it looks decides what it is
+        plain = event.implicit[0]
+        if plain:  # plain: how it looks decides what it is
             converted = self.plain_cache.get(text)
             if converted is None:
-                converted = self.plain_cache[text] = _convert(event)
-            value, key = converted.value, converted.key
+                found = _convert(event)
+                converted = self.plain_cache[text] = (found.value, found.key)
+            value, key = converted
         if not self.stack:
-            self.root = Scalar(line, column, value, text, event.implicit[0], key)
+            self.root = Scalar(mark.line + 1, mark.column + 1, value, text, plain, key)
             return
         frame = self.stack[-1]
-        parent = frame.node
-        parent.size += 1
-        if parent.depth < 2:
-            parent.depth = 2
+        frame.node.size += 1  # (its depth, 2 at least, is set when it ends: see on_end)
         entries = frame.entries
         if entries is not None and frame.key is None:  # a key: no node is kept for it, only its text and line
             if key == text and value is not MERGE_KEY:
-                frame.key, frame.key_line = text, line
+                frame.key, frame.key_line = text, mark.line + 1
             else:
-                self.set_key(frame, Scalar(line, column, value, text, event.implicit[0], key))
+                self.set_key(frame, Scalar(mark.line + 1, mark.column + 1, value, text, plain, key))
             return
-        node = Scalar(line, column, value, text, event.implicit[0], key)
+        node = Scalar(mark.line + 1, mark.column + 1, value, text, plain, key)
         if value is scalars.NOT_JSON:
             self.not_json(node)
         pending = frame.key
@@ -357,6 +355,8 @@ class _Builder:
     def on_end(self, event: ev.CollectionEndEvent) -> None:
         frame = self.stack.pop()
         node = frame.node
+        if node.size > 1 and node.depth < 2:  # it has children: scalars (on_scalar leaves this to here)
+            node.depth = 2
         if frame.merges:
             self.apply_merges(frame)
         if frame.anchor or not self.stack:
