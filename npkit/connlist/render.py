@@ -118,15 +118,18 @@ def _groups(cl: ConnList) -> Iterator[tuple[list[str], list[str], str]]:
     lines: dict[tuple[int, bytes], tuple[np.ndarray, list[int]]] = {}
     for i in range(len(cl.sources)):
         cols, codes = cl.row(i)
+        if not len(cols):
+            continue
+        first = int(codes[0])
+        if (codes == first).all():  # the usual row: one connection set for all its destinations
+            lines.setdefault((first, cols.tobytes()), (cols, []))[1].append(i)
+            continue
         for code in np.unique(codes).tolist():
             chosen = cols[codes == code]
-            marks = np.zeros(len(cl.destinations), dtype=bool)
-            marks[chosen] = True
-            key = (code, np.packbits(marks).tobytes())
-            lines.setdefault(key, (chosen, []))[1].append(i)
+            lines.setdefault((code, chosen.tobytes()), (chosen, []))[1].append(i)  # sorted indices: one key
+    names = [e.name for e in cl.destinations]
     for (code, _), (chosen, sources) in lines.items():
-        yield ([cl.sources[i].name for i in sources], [cl.destinations[j].name for j in chosen.tolist()],
-               cl.text(code))
+        yield [cl.sources[i].name for i in sources], [names[j] for j in chosen.tolist()], cl.text(code)
 
 
 def write_txt(cl: ConnList, write: Write, compact: bool = False) -> None:
