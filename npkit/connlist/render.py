@@ -127,9 +127,9 @@ def _groups(cl: ConnList) -> Iterator[tuple[list[str], list[str], str]]:
         for code in np.unique(codes).tolist():
             chosen = cols[codes == code]
             lines.setdefault((code, chosen.tobytes()), (chosen, []))[1].append(i)  # sorted indices: one key
-    names = [e.name for e in cl.destinations]
+    names = np.array([e.name for e in cl.destinations], dtype=object)
     for (code, _), (chosen, sources) in lines.items():
-        yield [cl.sources[i].name for i in sources], [names[j] for j in chosen.tolist()], cl.text(code)
+        yield [cl.sources[i].name for i in sources], names[chosen].tolist(), cl.text(code)
 
 
 def write_txt(cl: ConnList, write: Write, compact: bool = False) -> None:
