@@ -27,6 +27,14 @@ Write = Callable[[str], object]
 FORMATS = ("txt", "csv", "md", "json", "dot")
 
 
+def _distinct(values: np.ndarray) -> list[int]:
+    """The distinct values of a row's codes, ascending.
+
+    Not np.unique: without options, numpy 2 imports numpy.ma for it the first time (~10 ms).
+    """
+    return sorted(set(values.tolist()))
+
+
 class _Texts:
     """The connection text of each code, looked up for a whole row at once (object arrays, no Python loop).
 
@@ -46,7 +54,7 @@ class _Texts:
             return np.array([self.cl.text(c) + self.suffix for c in unique.tolist()], dtype=object)[inverse]
         new = codes[~self.known[codes]]
         if len(new):
-            for code in np.unique(new).tolist():
+            for code in _distinct(new):
                 self.table[code] = self.cl.text(code) + self.suffix
             self.known[new] = True
         texts: np.ndarray = self.table[codes]
@@ -81,7 +89,7 @@ class _Lines:
     def _add(self, codes: np.ndarray) -> bool:
         """Give each new code among `codes` its row of the grid; False when there is no room."""
         assert self.slot is not None
-        new = np.unique(codes).tolist()
+        new = _distinct(codes)
         if len(self.grid) + len(new) > self.MAX_CODES:
             return False
         rows = [self.dsts + self._text(code) for code in new]
@@ -97,7 +105,7 @@ class _Lines:
             if not missing.any() or self._add(codes[missing]):
                 return self.grid[self.slot[codes], cols].tolist()
         out = np.empty(len(cols), dtype=object)
-        for code in np.unique(codes).tolist():
+        for code in _distinct(codes):
             chosen = codes == code
             out[chosen] = self.dsts[cols[chosen]] + self._text(code)
         return out.tolist()
@@ -124,7 +132,7 @@ def _groups(cl: ConnList) -> Iterator[tuple[list[str], list[str], str]]:
         if (codes == first).all():  # the usual row: one connection set for all its destinations
             lines.setdefault((first, cols.tobytes()), (cols, []))[1].append(i)
             continue
-        for code in np.unique(codes).tolist():
+        for code in _distinct(codes):
             chosen = cols[codes == code]
             lines.setdefault((code, chosen.tobytes()), (chosen, []))[1].append(i)  # sorted indices: one key
     names = np.array([e.name for e in cl.destinations], dtype=object)
