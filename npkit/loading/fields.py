@@ -23,9 +23,9 @@ p.yaml:3: error: spec.ports: must be a list (YAML "- item" lines or [a, b]), not
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Collection, Iterable, Iterator, KeysView
 from collections.abc import Mapping as Mapping_  # Mapping is the YAML node type here
+from operator import itemgetter
 
 from npkit.errors import InternalError
 from npkit.model import Diagnostic, ObjectRef, Origin
@@ -35,8 +35,6 @@ from .scalars import NOT_JSON
 from .spelling import closest, did_you_mean
 from .yamlio import Mapping, Node, Scalar, Sequence
 
-_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
-
 
 def child_path(path: str, key: str) -> str:
     """The path of `key` inside `path`; keys that are not identifiers go in brackets.
@@ -44,7 +42,7 @@ def child_path(path: str, key: str) -> str:
     >>> child_path("spec", "podSelector"), child_path("metadata.labels", "app.kubernetes.io/name")
     ('spec.podSelector', 'metadata.labels["app.kubernetes.io/name"]')
     """
-    if _IDENTIFIER.match(key):
+    if key.isascii() and key.replace("$", "_").isidentifier():  # [A-Za-z_$][A-Za-z0-9_$]*
         return f"{path}.{key}" if path else key
     quoted = key.replace("\\", "\\\\").replace('"', '\\"')
     return f'{path}["{quoted}"]'
@@ -443,4 +441,4 @@ def field_lines(node: Node, path: str = "") -> dict[str, int]:
         elif isinstance(current, Sequence):
             for i, item in enumerate(current.items):
                 todo.append((item, f"{current_path}[{i}]", item.line))
-    return dict(sorted(lines.items(), key=lambda kv: kv[1]))
+    return dict(sorted(lines.items(), key=itemgetter(1)))
