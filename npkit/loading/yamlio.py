@@ -165,14 +165,19 @@ class _Converted(NamedTuple):
     problem: str | None = None
 
 
+def _convert_plain(text: str) -> _Converted:
+    """A plain (untagged, unquoted) scalar as kubectl reads it: how it looks decides what it is."""
+    if text == "<<":
+        return _Converted(MERGE_KEY, text)
+    raw = scalars.resolve(text)[1]
+    return _Converted(scalars.to_json(raw), scalars.json_key(raw))
+
+
 def _convert(event: ev.ScalarEvent) -> _Converted:
     """The scalar as kubectl reads it: go-yaml's resolution, then its JSON form (scalars.py)."""
     text, tag = event.value, event.tag
     if tag is None and event.implicit[0]:  # plain: how it looks decides what it is
-        if text == "<<":
-            return _Converted(MERGE_KEY, text)
-        raw = scalars.resolve(text)[1]
-        return _Converted(scalars.to_json(raw), scalars.json_key(raw))
+        return _convert_plain(text)
     if tag is None or tag == "!":  # quoted or a block scalar, or the non-specific tag: text
         return _Converted(text, text)
     if tag == _MERGE_TAG:
@@ -187,6 +192,22 @@ def _convert(event: ev.ScalarEvent) -> _Converted:
     return _Converted(value, text if value is scalars.NOT_JSON else scalars.json_key(value))
 
 
+class _PlainValues:
+    """(value, key text) of each plain scalar as kubectl reads it, made once per text; None for a
+    scalar only the full reader handles (the merge key `<<`, and .inf or .nan, which it reports)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, tuple[object, str | None] | None] = {}
+
+    def __call__(self, text: str) -> tuple[object, str | None] | None:
+        if text in self.cache:
+            return self.cache[text]
+        found = _convert_plain(text)
+        plain = None if found.value is MERGE_KEY or found.value is scalars.NOT_JSON else (found.value, found.key)
+        self.cache[text] = plain
+        return plain
+
+
 def read_documents(text: str, filename: str) -> tuple[list[Document], list[Diagnostic]]:
     """Compose every document in `text` (with the line each starts on); problems come back as Diagnostics.
 
@@ -194,11 +215,21 @@ def read_documents(text: str, filename: str) -> tuple[list[Document], list[Diagn
     >>> [d.line for d in docs], problems
     ([1, 2], [])
     """
-    diagnostics: list[Diagnostic] = []
     if len(text) > MAX_INPUT_CHARS:
         msg = (f"input is {len(text):,} characters; npkit reads at most {MAX_INPUT_CHARS:,} "
                "characters per file")
         return [], [Diagnostic("error", msg, Origin(filename, 1))]
+    from . import blockyaml  # here: it builds this module's nodes
+
+    documents = blockyaml.read(text, _PlainValues())
+    if documents is not None:  # the usual shape, read without libyaml's events (see blockyaml.py)
+        return documents, []
+    return read_events(text, filename)
+
+
+def read_events(text: str, filename: str) -> tuple[list[Document], list[Diagnostic]]:
+    """What read_documents gives, always through the parser's events (libyaml's, or PyYAML's own)."""
+    diagnostics: list[Diagnostic] = []
     builder = _Builder(filename, diagnostics)
     try:
         builder.run(text)
