@@ -17,9 +17,7 @@ from typing import Any, Union
 from npkit.errors import InternalError
 from npkit.model import (
     NAMESPACE_NAME_LABEL,
-    CalicoPolicy,
     Cluster,
-    ClusterNetworkPolicy,
     Diagnostic,
     InputError,
     Namespace,
@@ -264,10 +262,14 @@ class _Session:
         if any(d.severity == "error" for d in self.diagnostics):
             raise InputError(self.diagnostics)
         buckets: dict[type, list[Any]] = {t: [] for t in _BUCKETS}
+        families: dict[str, list[Any]] = {"calico_policies": [], "cluster_network_policies": []}
         sources: dict[int, _Loaded] = {}
         for loaded in self.objects.values():
             for out in loaded.outputs:
                 bucket = buckets.get(type(out))
+                if bucket is None and len(buckets) == len(_BUCKETS):  # Calico or ClusterNetworkPolicy objects
+                    buckets.update((t, families[name]) for t, name in _policy_families().items())
+                    bucket = buckets.get(type(out))
                 if bucket is None:
                     what = type(out).__name__
                     raise InternalError(f"{loaded.kind.kind} loader returned {what}, not a model object")
@@ -284,8 +286,8 @@ class _Session:
             namespaces=namespaces,
             pods=tuple(pods),
             network_policies=tuple(buckets[NetworkPolicy]),
-            calico_policies=tuple(buckets[CalicoPolicy]),
-            cluster_network_policies=tuple(buckets[ClusterNetworkPolicy]),
+            calico_policies=tuple(families["calico_policies"]),
+            cluster_network_policies=tuple(families["cluster_network_policies"]),
             tiers=tiers,
             network_sets=tuple(buckets[NetworkSet]),
             nodes=tuple(buckets[KubeNode]),
@@ -326,7 +328,15 @@ class _Session:
         return namespaces
 
 
-_BUCKETS = (Namespace, Pod, NetworkPolicy, CalicoPolicy, ClusterNetworkPolicy, Tier, NetworkSet, KubeNode)
+_BUCKETS = (Namespace, Pod, NetworkPolicy, Tier, NetworkSet, KubeNode)
+
+
+def _policy_families() -> dict[type, str]:
+    """The model classes of Calico policies and ClusterNetworkPolicy (imported only when such objects exist),
+    each with the Cluster field it fills."""
+    from npkit.model import CalicoPolicy, ClusterNetworkPolicy
+
+    return {CalicoPolicy: "calico_policies", ClusterNetworkPolicy: "cluster_network_policies"}
 
 
 def _peek_str(node: Mapping, path: str | tuple[str, ...]) -> str | None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from ...model import HTTPMatch, ICMPMatch
 from ..probe import Probe, Traffic, protocol_name, protocol_number
 from ..universe import Mask, Universe
 from .base import Check, Criterion, End
+
+TYPE_CHECKING = False  # typing's is not needed: this module loads with the Calico rules that use it
+if TYPE_CHECKING:
+    from ...model import HTTPMatch, ICMPMatch
 
 
 @dataclass(frozen=True)
