@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from ...engine.compile.k8s import peer_set
-from ...model import NetworkPolicy, Peer
+from ...loading.addresses import POD_RANGE, range_of
+from ...model import NetworkPolicy, Peer, Pod
 from ...selectors import k8s
 from ..context import LintContext, listing, plural
 from ..registry import Hit, lint_rule
@@ -87,6 +88,12 @@ def allow_all_rule(ctx: LintContext) -> Iterator[Hit]:
                 yield Hit(message, fix, policy, f"spec.{key}[{r}]")
 
 
+def _assigned_range(pods: list[Pod]) -> str:
+    """Where the loader put pods without an address: kind's pod range, or 10.0.0.0/8 past 32,512 of them."""
+    network = range_of(pods)
+    return f"{network}, kind's pod range" if network == POD_RANGE else str(network)
+
+
 @lint_rule("NP303", "ipblock-pods", "warning",
            "an ipBlock contains pod addresses; whether it matches pods differs between network plugins",
            needs_pods=True)
@@ -106,7 +113,7 @@ def ipblock_pods(ctx: LintContext) -> Iterator[Hit]:
                     block = peer.ip_block.cidr
                     if peer.ip_block.except_:
                         block += f" except {', '.join(peer.ip_block.except_)}"
-                    assigned = (" (addresses npkit assigned in 10.244.0.0/16, kind's pod range, because the "
+                    assigned = (f" (addresses npkit assigned in {_assigned_range(pods)}, because the "
                                 "YAML had no status.podIP)" if all(p.ip_assigned for p in pods) else "")
                     message = (f"ipBlock {block} contains the addresses of {plural(len(pods), 'pod')}: "
                                f"{listing(shown)}{assigned}. The NetworkPolicy API leaves it to the network "
