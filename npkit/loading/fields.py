@@ -265,6 +265,9 @@ class Field:
         return out
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 def _all_in(keys: KeysView[str], known: Collection[str]) -> bool:
     return keys <= known if isinstance(known, (set, frozenset)) else all(k in known for k in keys)
 
@@ -281,8 +284,9 @@ class Fields:
         self._path = path
         self.report = report
         self.line = node.line if line is None else line  # the key's line when read from a field
-        self.misspelt: frozenset[str] | set[str] = frozenset()  # fields an unknown key was probably meant to be
-        if known is not None and not _all_in(node.entries.keys(), known):
+        self.misspelt: frozenset[str] | set[str] = _NONE  # fields an unknown key was probably meant to be
+        if known is not None and not (node.entries.keys() <= known if type(known) is frozenset
+                                      else _all_in(node.entries.keys(), known)):
             self._unknown(known, misplaced)
 
     def _unknown(self, known: Collection[str], misplaced: Mapping_[str, str] | None) -> None:

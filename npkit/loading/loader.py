@@ -34,7 +34,7 @@ from npkit.model.diagnostics import Severity
 from . import validation
 from .addresses import assign_pod_ips, range_of
 from .fields import Fields, Report, describe
-from .kinds import KindSpec, Manifest, read_metadata, resolve, run_cross_checks
+from .kinds import KindSpec, Manifest, Resolution, read_metadata, resolve, run_cross_checks
 from .yamlio import MAX_INPUT_CHARS, Mapping, Node, Scalar, read_documents
 
 Source = Union[str, "os.PathLike[str]"]
@@ -83,6 +83,7 @@ class _Session:
         self.default_namespace = default_namespace
         self.diagnostics: list[Diagnostic] = []
         self.objects: dict[tuple[str, str, str | None, str], _Loaded] = {}
+        self.resolutions: dict[tuple[str, str], Resolution] = {}  # (apiVersion, kind) -> how to read it
 
     # -- sources -------------------------------------------------------------------------
 
@@ -215,7 +216,9 @@ class _Session:
         if kind == "List" or (kind.endswith("List") and len(kind) > 4):
             if self._read_list(node, api_version, kind, report):
                 return
-        resolution = resolve(api_version, kind)
+        resolution = self.resolutions.get((api_version, kind))
+        if resolution is None:  # the same for every object of this apiVersion and kind
+            resolution = self.resolutions[api_version, kind] = resolve(api_version, kind)
         if resolution.spec is None:
             entry = node.entries.get(resolution.field)
             line = entry[0] if entry else node.line
@@ -230,11 +233,12 @@ class _Session:
         if meta is None:
             return
         obj = Manifest(spec, api_version, root, meta, report)
-        loaded = _Loaded(spec, obj.ref, obj.origin, list(spec.load(obj)) if spec.load is not None else [])
+        ref = obj.ref
+        loaded = _Loaded(spec, ref, obj.origin, list(spec.load(obj)) if spec.load is not None else [])
         key = (spec.group, spec.kind, meta.namespace, meta.name)
         previous = self.objects.pop(key, None)
         if previous is not None:
-            report.warning(f"{obj.ref} is defined twice; this definition replaces the one at "
+            report.warning(f"{ref} is defined twice; this definition replaces the one at "
                            f"{previous.origin}", root.line)
         self.objects[key] = loaded
 
