@@ -18,13 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 
 from ..engine import Engine
-from ..engine.matchers.base import Criterion
-from ..engine.matchers.ports import PortCriterion
+from ..engine.vector import lane_dtype
 from ..i18n import messages
 from ..model import Pod
 from .classes import TrafficClass, traffic_classes
@@ -36,6 +34,7 @@ _ = messages("npkit").gettext
 EXTERNAL = "External"
 Progress = Callable[[int, int], object]  # (kinds of traffic done, kinds in all), for long lists
 GROUPS = ("workloads", "pods")
+CHUNK = 8  # kinds of traffic the engine answers in one pass (one byte per pair: see _codes)
 _OUTSIDE_NS = "(outside)"  # not a valid namespace name, so no real pod can share it
 
 
@@ -79,16 +78,10 @@ def _union(codes: np.ndarray, groups: list[list[int]]) -> np.ndarray:
     return np.bitwise_or.reduceat(rows[:, order], starts, axis=1)
 
 
-def _reads_traffic(c: Criterion) -> bool:
-    # Conditions on the traffic have no end; ports are read off the traffic at an end (named
-    # ports on the pod there). Every other condition answers the same for every traffic class.
-    return c.end is None or isinstance(c, PortCriterion)
-
-
 def _signature_groups(engine: Engine, classes: Sequence[TrafficClass]) -> list[list[int]]:
     """Class indices grouped by what every traffic-dependent condition of the program says about them."""
     criteria = [c for p in engine.program.policies for r in p.ingress + p.egress for c in r.criteria
-                if _reads_traffic(c)]
+                if c.reads_traffic]
     groups: dict[tuple[bytes | bool, ...], list[int]] = {}
     for k, cls in enumerate(classes):
         answers: list[bytes | bool] = []
@@ -97,13 +90,6 @@ def _signature_groups(engine: Engine, classes: Sequence[TrafficClass]) -> list[l
             answers.append(m.tobytes() if isinstance(m, np.ndarray) else bool(m))
         groups.setdefault(tuple(answers), []).append(k)
     return list(groups.values())
-
-
-def _code_dtype(bits: int) -> type[np.unsignedinteger]:
-    for dtype in (np.uint8, np.uint16, np.uint32, np.uint64):
-        if bits <= np.iinfo(dtype).bits:
-            return dtype
-    raise ValueError(_("{n} distinct kinds of traffic; at most 64 are supported").format(n=bits))
 
 
 def _merge_ranges(ranges: list[AddressRange], keys: list[bytes]) -> list[tuple[AddressRange, int]]:
@@ -161,20 +147,27 @@ class ConnList:
         """The engine again, with a stand-in endpoint per address range (see the module docstring)."""
         if not ranges:
             return engine
-        stand_ins = tuple(Pod(str(i), _OUTSIDE_NS, ip=r.probe, host_network=True) for i, r in enumerate(ranges))
-        cluster = replace(engine.cluster, pods=engine.cluster.pods + stand_ins)
-        return Engine(cluster, engine.dataplane, engine.l7, engine.view)
+        return engine.with_pods(Pod(str(i), _OUTSIDE_NS, ip=r.probe, host_network=True) for i, r in enumerate(ranges))
 
     def _codes(self, progress: Progress | None) -> np.ndarray:
-        """codes[src, dst] over the extended universe: bit g set when signature group g is allowed."""
-        n = self.engine.universe.size
-        codes = np.zeros((n, n), dtype=_code_dtype(len(self.groups)))
-        for g, members in enumerate(self.groups):
+        """codes[src, dst] over the extended universe: bit g set when signature group g is allowed.
+
+        The engine answers up to CHUNK groups in one pass (a bit each); more than that, chunk by chunk,
+        so that its work matrices stay one byte per pair.
+        """
+        n, total = self.engine.universe.size, len(self.groups)
+        traffics = [self.classes[members[0]].traffic for members in self.groups]
+        if total <= CHUNK:
             if progress is not None:
-                progress(g, len(self.groups))
-            allowed = self.engine.reachability(**_traffic_args(self.classes[members[0]]))
-            codes |= allowed.astype(codes.dtype) << codes.dtype.type(g)
-            del allowed  # one matrix at a time: memory stays at the codes plus the engine's work
+                progress(total - 1, total)
+            return self.engine.reachability_lanes(traffics)
+        codes = np.zeros((n, n), dtype=lane_dtype(total))  # a bit per group: at most 64 of them
+        for first in range(0, total, CHUNK):
+            if progress is not None:
+                progress(min(first + CHUNK, total) - 1, total)
+            part = self.engine.reachability_lanes(traffics[first:first + CHUNK])
+            codes |= part.astype(codes.dtype) << codes.dtype.type(first)
+            del part  # one chunk at a time: memory stays at the codes plus the engine's work
         return codes
 
     @staticmethod
@@ -249,11 +242,6 @@ def _matches(e: Entity, wanted: str) -> bool:
         return e.name == wanted
     bare = e.short.rsplit("[", 1)[0]
     return wanted in (e.name, f"{e.namespace}/{bare}", bare)
-
-
-def _traffic_args(cls: TrafficClass) -> dict[str, Any]:
-    t = cls.traffic
-    return {"port": t.port, "protocol": t.protocol, "icmp_type": t.icmp_type, "icmp_code": t.icmp_code}
 
 
 def connlist(engine: Engine, group: str = "workloads", progress: Progress | None = None) -> ConnList:

@@ -13,6 +13,8 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..model.addresses import ipv4_value
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -30,16 +32,20 @@ class AddressRange:
         return f"{self.first}-{self.last}"
 
 
-def _families(cidrs: Iterable[str], pod_ips: Iterable[str]) -> list[int]:
-    versions = {4}
-    for text in cidrs:
-        versions.add(ipaddress.ip_network(text, strict=False).version)
+def _parsed(pod_ips: Iterable[str]) -> list[tuple[int, int]]:
+    """(IP version, number) of each pod address that is one."""
+    out = []
     for ip in pod_ips:
+        number = ipv4_value(ip)
+        if number is not None:
+            out.append((4, number))
+            continue
         try:
-            versions.add(ipaddress.ip_address(ip).version)
+            addr = ipaddress.ip_address(ip)
         except ValueError:
             continue
-    return sorted(versions)
+        out.append((addr.version, int(addr)))
+    return out
 
 
 def _unused(first: int, last: int, taken: list[int]) -> int | None:
@@ -63,24 +69,18 @@ def address_ranges(cidrs: Iterable[str], pod_ips: Iterable[str]) -> list[Address
     >>> address_ranges([], ["0.0.0.0"])[0].probe
     '0.0.0.1'
     """
-    cidrs, pod_ips = list(cidrs), list(pod_ips)
+    cidrs = list(cidrs)
+    addresses = _parsed(pod_ips)
+    families = {4, *(v for v, _ in addresses), *(ipaddress.ip_network(c, strict=False).version for c in cidrs)}
     out = []
-    for version in _families(cidrs, pod_ips):
+    for version in sorted(families):
         size = 2 ** (32 if version == 4 else 128)
         bounds = {0, size}
         for text in cidrs:
             net = ipaddress.ip_network(text, strict=False)
             if net.version == version:
                 bounds.update((int(net.network_address), int(net.broadcast_address) + 1))
-        taken = []
-        for ip in pod_ips:
-            try:
-                addr = ipaddress.ip_address(ip)
-            except ValueError:
-                continue
-            if addr.version == version:
-                taken.append(int(addr))
-        taken.sort()
+        taken = sorted(number for v, number in addresses if v == version)
         edges = sorted(bounds)
         for start, end in zip(edges, edges[1:], strict=False):
             probe = _unused(start, end - 1, taken)

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 from .matchers.base import Criterion
 from .matchers.peers import PeerCriterion
 from .matchers.ports import AllPortsOf, NamedPort, PortCriterion, PortNumbers
-from .matchers.traffic import ICMPIs, ProtocolIs
 from .probe import protocol_name
 from .universe import Universe
 
@@ -83,7 +82,14 @@ class _Collector:
         elif isinstance(c, PortCriterion):
             for e in c.entries:
                 self._port(e)
-        elif isinstance(c, ProtocolIs):
+        elif c.end is None:
+            self._traffic(c)
+
+    def _traffic(self, c: Criterion) -> None:
+        # Conditions on the traffic itself come from Calico rules: imported only when there are some.
+        from .matchers.traffic import ICMPIs, ProtocolIs
+
+        if isinstance(c, ProtocolIs):
             self.protocols.add(protocol_name(c.protocol))
         elif isinstance(c, ICMPIs):
             self.protocols.add("ICMP")

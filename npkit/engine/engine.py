@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from ..i18n import messages
-from ..model import Cluster
+from ..model import Cluster, Pod
 from .compile import compile_program
 from .criteria import ProgramCriteria
-from .evaluate import evaluate
 from .probe import Endpoint, Probe, Traffic
 from .program import CompiledPolicy, CompiledRule, Dataplane, Direction, Program, View, ViewChoice
 from .universe import Mask, Universe
-from .vector import reachability, rule_masks
-from .verdict import Verdict
+from .vector import LANES, MaskTable, reachability, reachability_lanes, rule_masks
+
+TYPE_CHECKING = False  # typing's is not needed: verdicts and their explanations are imported when first asked for
+if TYPE_CHECKING:
+    from .verdict import Verdict
 
 _ = messages("npkit").gettext
 
@@ -32,12 +36,29 @@ class Engine:
 
     def __init__(self, cluster: Cluster, dataplane: Dataplane = "calico", l7: bool = False,
                  view: ViewChoice = "auto"):
+        self._start(cluster, compile_program(cluster, dataplane, l7, view))
+
+    def _start(self, cluster: Cluster, program: Program) -> None:
         self.cluster = cluster
-        self.dataplane = dataplane
-        self.l7 = l7
+        self.dataplane: Dataplane = program.dataplane
+        self.l7 = program.l7
         self.universe = Universe(cluster)
-        self.program: Program = compile_program(cluster, dataplane, l7, view)
-        self.view: View = self.program.view  # the words explanations use (see compile.resolve_view)
+        self.program = program
+        self.view: View = program.view  # the words explanations use (see compile.resolve_view)
+        self._fixed_masks: MaskTable = {}  # masks that hold for every kind of traffic (vector.MaskCache)
+
+    def with_pods(self, pods: Iterable[Pod]) -> Engine:
+        """The same policies over this cluster with `pods` added (they are not compiled again: no policy
+        depends on which pods exist; what each selects is worked out over the new universe).
+
+        >>> from npkit.model import Cluster, Pod
+        >>> e = Engine(Cluster(pods=(Pod("a", "x", ip="10.0.0.1"),))).with_pods([Pod("b", "x", ip="10.0.0.2")])
+        >>> e.pods, e.allowed("x/a", "x/b", 80)
+        (('x/a', 'x/b'), True)
+        """
+        grown = Engine.__new__(Engine)
+        grown._start(replace(self.cluster, pods=self.cluster.pods + tuple(pods)), self.program)
+        return grown
 
     @property
     def pods(self) -> tuple[str, ...]:
@@ -83,6 +104,8 @@ class Engine:
             raise TypeError(_("verdict() needs a destination unless it is given a Probe"))
         else:
             probe = self.probe(src, dst, port, protocol, **traffic)
+        from .evaluate import evaluate  # here: matrices and connection lists never need it
+
         return evaluate(self.program, self.universe, probe, self.selects)
 
     def allowed(self, src: str | Endpoint | Probe, dst: str | Endpoint | None = None, port: int | None = None,
@@ -93,7 +116,20 @@ class Engine:
     def reachability(self, port: int | None = None, protocol: str = "TCP", **traffic: Any) -> np.ndarray:
         """allowed[src, dst] for every pair of pods (rows and columns in `pods` order)."""
         t = Traffic(protocol, port, **traffic)
-        return reachability(self.program, self.universe, t, self.subjects)
+        return reachability(self.program, self.universe, t, self.subjects, self._fixed_masks)
+
+    def reachability_lanes(self, traffics: Sequence[Traffic]) -> np.ndarray:
+        """codes[src, dst] for every pair of pods: bit k set when `traffics[k]` is allowed (at most LANES
+        kinds of traffic, answered in one pass: the work that does not depend on the traffic is done once).
+
+        >>> from npkit.model import Cluster, Pod
+        >>> e = Engine(Cluster(pods=(Pod("a", "x", ip="10.0.0.1"), Pod("b", "x", ip="10.0.0.2"))))
+        >>> e.reachability_lanes([Traffic("TCP", 80), Traffic("UDP", 53)]).tolist()
+        [[3, 3], [3, 3]]
+        """
+        if not 0 < len(traffics) <= LANES:
+            raise ValueError(f"between 1 and {LANES} kinds of traffic at once, not {len(traffics)}")
+        return reachability_lanes(self.program, self.universe, traffics, self.subjects, self._fixed_masks)
 
     def rule_masks(self, rule: CompiledRule, direction: Direction, traffic: Traffic,
                    extra_remote: tuple[Endpoint, ...] = ()) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..i18n import messages
 from ..model import NAMESPACE_NAME_LABEL, Cluster, Namespace, NetworkSet, Pod
+from ..model.addresses import ipv4_value
 from ..selectors import LabelIndex
 from .probe import Endpoint
 
@@ -179,16 +180,9 @@ class Universe:
 
     @cached_property
     def _ipv4(self) -> tuple[np.ndarray, Mask]:
-        values = np.zeros(self.size, dtype=np.uint32)
-        is_v4 = np.zeros(self.size, dtype=bool)
-        for i, p in enumerate(self.pods):
-            try:
-                addr = ipaddress.ip_address(p.ip)
-            except ValueError:
-                continue
-            if addr.version == 4:
-                values[i] = int(addr)
-                is_v4[i] = True
+        numbers = [ipv4_value(p.ip) for p in self.pods]
+        is_v4 = np.array([v is not None for v in numbers], dtype=bool)
+        values = np.array([v or 0 for v in numbers], dtype=np.uint32)
         return values, is_v4
 
     def cidr_mask(self, cidr: str) -> Mask:

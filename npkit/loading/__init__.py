@@ -11,7 +11,21 @@ label selectors), kinds (the registry; its docstring says how to add a kind), ad
 calico with calico_rules, cnp). dump turns model objects back into manifests.
 """
 
-from .dump import dump_yaml, to_manifest
 from .loader import load, load_string
 
+TYPE_CHECKING = False  # typing's is not needed
+if TYPE_CHECKING:
+    from .dump import dump_yaml, to_manifest
+
 __all__ = ["dump_yaml", "load", "load_string", "to_manifest"]
+
+
+def __getattr__(name: str) -> object:
+    """`dump_yaml` and `to_manifest`, imported on first use (loading never needs them)."""
+    if name not in ("dump_yaml", "to_manifest"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import dump
+
+    value = getattr(dump, name)
+    globals()[name] = value
+    return value

@@ -23,9 +23,9 @@ p.yaml:3: error: spec.ports: must be a list (YAML "- item" lines or [a, b]), not
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, KeysView
 from collections.abc import Mapping as Mapping_  # Mapping is the YAML node type here
+from operator import itemgetter
 
 from npkit.errors import InternalError
 from npkit.i18n import messages
@@ -36,7 +36,6 @@ from .scalars import NOT_JSON
 from .spelling import closest, did_you_mean
 from .yamlio import Mapping, Node, Scalar, Sequence
 
-_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
 _ = messages("npkit").gettext
 
 
@@ -46,7 +45,7 @@ def child_path(path: str, key: str) -> str:
     >>> child_path("spec", "podSelector"), child_path("metadata.labels", "app.kubernetes.io/name")
     ('spec.podSelector', 'metadata.labels["app.kubernetes.io/name"]')
     """
-    if _IDENTIFIER.match(key):
+    if key.isascii() and key.replace("$", "_").isidentifier():  # [A-Za-z_$][A-Za-z0-9_$]*
         return f"{path}.{key}" if path else key
     quoted = key.replace("\\", "\\\\").replace('"', '\\"')
     return f'{path}["{quoted}"]'
@@ -132,13 +131,27 @@ class Field:
     field) unless the value is a scalar on a later line, and the item's line in a list.
     """
 
-    __slots__ = ("node", "path", "report", "line")
+    __slots__ = ("node", "_path", "_parent", "report", "line")
 
-    def __init__(self, node: Node, path: str, report: Report, key: Scalar | None = None):
+    def __init__(self, node: Node, path: str | int, report: Report, key_line: int | None = None,
+                 parent: Field | Fields | None = None):
+        """`path` is the field path, or with `parent` the key (a string) or list index (an int) in it."""
         self.node = node
-        self.path = path
+        # The path is only needed for messages, so a child's is worked out from its parent's when asked for.
+        self._path = path
+        self._parent = parent
         self.report = report
-        self.line = node.line if key is None or isinstance(node, Scalar) else key.line
+        self.line = node.line if key_line is None or type(node) is Scalar else key_line
+
+    @property
+    def path(self) -> str:
+        """The field path, e.g. `spec.ingress[0].from[1]`."""
+        path, parent = self._path, self._parent
+        if parent is not None:
+            path = f"{parent.path}[{path}]" if isinstance(path, int) else child_path(parent.path, path)
+            self._path, self._parent = path, None
+        assert isinstance(path, str)
+        return path
 
     def __repr__(self) -> str:
         return f"Field({self.path!r} @{self.line})"
@@ -181,7 +194,7 @@ class Field:
     def as_str(self) -> str | None:
         """The text of a string scalar; numbers and booleans are errors, as in Kubernetes."""
         node = self.node
-        if isinstance(node, Scalar) and isinstance(node.value, str):
+        if type(node) is Scalar and type(node.value) is str:
             return node.value
         hint = ""
         if isinstance(node, Scalar) and node.plain and node.value is not None:
@@ -219,7 +232,7 @@ class Field:
         """The items of a list, each with its `path[i]`."""
         node = self.node
         if isinstance(node, Sequence):
-            return [Field(item, f"{self.path}[{i}]", self.report) for i, item in enumerate(node.items)]
+            return [Field(item, i, self.report, None, self) for i, item in enumerate(node.items)]
         self._wrong(_('a list (YAML "- item" lines or [a, b])'))
         return None
 
@@ -234,10 +247,10 @@ class Field:
         here: `Fields.get` treats them as absent.)
         """
         node = self.node
+        if type(node) is Mapping:
+            return Fields(node, self, self.report, known, self.line, misplaced)
         if self.is_null:
-            node = Mapping(node.line, node.column)
-        if isinstance(node, Mapping):
-            return Fields(node, self.path, self.report, known, self.line, misplaced)
+            return Fields(Mapping(node.line, node.column), self, self.report, known, self.line, misplaced)
         self._wrong(_("a mapping (key: value pairs)"))
         return None
 
@@ -258,42 +271,69 @@ class Field:
         return out
 
 
+_NONE: frozenset[str] = frozenset()
+
+
+def _all_in(keys: KeysView[str], known: Collection[str]) -> bool:
+    return keys <= known if isinstance(known, (set, frozenset)) else all(k in known for k in keys)
+
+
 class Fields:
     """A mapping node read as an object with known field names."""
 
-    __slots__ = ("node", "path", "report", "line", "misspelt")
+    __slots__ = ("node", "_path", "report", "line", "misspelt")
 
-    def __init__(self, node: Mapping, path: str, report: Report, known: Collection[str] | None,
+    def __init__(self, node: Mapping, path: str | Field, report: Report, known: Collection[str] | None,
                  line: int | None = None, misplaced: Mapping_[str, str] | None = None):
+        """`path` is the field path, or the Field this mapping is the value of (its path is worked out when needed)."""
         self.node = node
-        self.path = path
+        self._path = path
         self.report = report
         self.line = node.line if line is None else line  # the key's line when read from a field
-        self.misspelt: set[str] = set()  # fields an unknown key was probably meant to be
-        if known is not None:
-            for text, (key, _value) in node.entries.items():
-                if text in known:
-                    continue
-                if misplaced and text in misplaced:
-                    hint = _("; {field} belongs {where} (check the indentation)").format(field=text,
-                                                                                          where=_(misplaced[text]))
-                else:
-                    suggestions = closest(text, known)
-                    self.misspelt.update(suggestions)
-                    hint = did_you_mean(suggestions)
-                report.error(_('unknown field "{field}"{hint}').format(field=text, hint=hint), key.line,
-                             child_path(path, text))
+        self.misspelt: frozenset[str] | set[str] = _NONE  # fields an unknown key was probably meant to be
+        if known is not None and not (node.entries.keys() <= known if type(known) is frozenset
+                                      else _all_in(node.entries.keys(), known)):
+            self._unknown(known, misplaced)
+
+    def _unknown(self, known: Collection[str], misplaced: Mapping_[str, str] | None) -> None:
+        """Report each key that is not a field name, with the field it was probably meant to be."""
+        for text, (key_line, _value) in self.node.entries.items():
+            if text in known:
+                continue
+            if misplaced and text in misplaced:
+                hint = _("; {field} belongs {where} (check the indentation)").format(field=text,
+                                                                                      where=_(misplaced[text]))
+            else:
+                suggestions = closest(text, known)
+                self.misspelt = {*self.misspelt, *suggestions}
+                hint = did_you_mean(suggestions)
+            self.report.error(_('unknown field "{field}"{hint}').format(field=text, hint=hint), key_line,
+                              child_path(self.path, text))
+
+    @property
+    def path(self) -> str:
+        """The field path of this mapping, e.g. `spec.ingress[0]`."""
+        path = self._path
+        return path if isinstance(path, str) else path.path
 
     def __contains__(self, name: str) -> bool:
-        return self.get(name) is not None
+        entry = self.node.entries.get(name)
+        return entry is not None and not (type(entry[1]) is Scalar and entry[1].value is None)
+
+    def check(self, name: str, problems: list[str]) -> bool:
+        """Report `problems` (a validation rule's answer) on field `name`, which was just read; True if any.
+
+        The same as `self.at(name).invalid(problems)`, without making a Field for a valid value.
+        """
+        return bool(problems) and self.at(name).invalid(problems)
 
     def keys(self) -> list[str]:
         return list(self.node.entries)
 
     def items(self) -> Iterator[tuple[str, Field]]:
         """Every entry, null values included."""
-        for text, (key, value) in self.node.entries.items():
-            yield text, Field(value, child_path(self.path, text), self.report, key)
+        for text, (key_line, value) in self.node.entries.items():
+            yield text, Field(value, text, self.report, key_line, self)
 
     def find(self, *names: str) -> Field | None:
         """The field at `names` below this one, through nested mappings, without any checks.
@@ -306,7 +346,7 @@ class Fields:
             field = fields.get(name) if fields is not None else None
             if field is None:
                 return None
-            fields = Fields(field.node, field.path, self.report, None) if isinstance(field.node, Mapping) else None
+            fields = Fields(field.node, field, self.report, None) if isinstance(field.node, Mapping) else None
         return field
 
     def at(self, name: str) -> Field:
@@ -319,9 +359,21 @@ class Fields:
     def get(self, name: str) -> Field | None:
         """The field called `name`, or None when it is absent or null."""
         entry = self.node.entries.get(name)
-        if entry is None or (isinstance(entry[1], Scalar) and entry[1].value is None):
+        if entry is None:
             return None
-        return Field(entry[1], child_path(self.path, name), self.report, entry[0])
+        node = entry[1]
+        if type(node) is Scalar and node.value is None:
+            return None
+        return Field(node, name, self.report, entry[0], self)
+
+    def _plain(self, name: str, kind: type) -> object:
+        """The value of scalar `name` if it is exactly of type `kind` (the usual case: no Field is made), else None."""
+        entry = self.node.entries.get(name)
+        if entry is not None:
+            node = entry[1]
+            if type(node) is Scalar and type(node.value) is kind:
+                return node.value
+        return None
 
     def missing(self, name: str, why: str = "") -> None:
         """Report that required field `name` is absent (unless a misspelling of it was reported)."""
@@ -337,14 +389,23 @@ class Fields:
         return field
 
     def get_str(self, name: str, *, required: bool = False) -> str | None:
+        value = self._plain(name, str)
+        if value is not None:
+            return value  # type: ignore[return-value]  # _plain checked its type
         field = self._get(name, required)
         return None if field is None else field.as_str()
 
     def get_int(self, name: str, *, required: bool = False) -> int | None:
+        value = self._plain(name, int)
+        if value is not None:
+            return value  # type: ignore[return-value]  # _plain checked its type
         field = self._get(name, required)
         return None if field is None else field.as_int()
 
     def get_bool(self, name: str, *, required: bool = False) -> bool | None:
+        value = self._plain(name, bool)
+        if value is not None:
+            return value  # type: ignore[return-value]  # _plain checked its type
         field = self._get(name, required)
         return None if field is None else field.as_bool()
 
@@ -387,9 +448,9 @@ def field_lines(node: Node, path: str = "") -> dict[str, int]:
         if current_path:
             lines[current_path] = line
         if isinstance(current, Mapping):
-            for text, (key, value) in current.entries.items():
-                todo.append((value, child_path(current_path, text), key.line))
+            for text, (key_line, value) in current.entries.items():
+                todo.append((value, child_path(current_path, text), key_line))
         elif isinstance(current, Sequence):
             for i, item in enumerate(current.items):
                 todo.append((item, f"{current_path}[{i}]", item.line))
-    return dict(sorted(lines.items(), key=lambda kv: kv[1]))
+    return dict(sorted(lines.items(), key=itemgetter(1)))

@@ -15,6 +15,7 @@ from npkit.model import (
     PolicyPort,
     Rule,
 )
+from npkit.model.addresses import ipv4_value
 from npkit.model.k8s import Direction
 
 from . import validation
@@ -95,8 +96,11 @@ def _read_pod_ip(status: Fields) -> str | None:
         text = entry.get_str("ip", required=True) if entry is not None else None
         if entry is not None and text is not None:
             listed.append((text, entry.at("ip")))
-    parsed = []
+    parsed: list[str | None] = []
     for text, field in ips + listed:
+        if ipv4_value(text) is not None:  # an IPv4 address as the API server writes it: valid as it is
+            parsed.append(text)
+            continue
         address, problems = validation.parse_ip(text)
         field.invalid(problems)
         parsed.append(str(address) if address is not None else None)

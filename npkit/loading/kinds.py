@@ -4,7 +4,8 @@ Adding a kind
 -------------
 Write a module `npkit/loading/<family>.py` with one function per kind, registered with
 `@register`, and add the module's name to KIND_MODULES below if it is not there yet
-(`calico` and `cnp` already are; a listed module that does not exist yet is skipped).
+(`calico` and `cnp` already are; a listed module that does not exist yet is skipped), and
+to GROUP_MODULES under the kinds' API group (tests/loading/test_kinds.py checks both).
 A simplified version of calico.py's NetworkSet::
 
     from npkit.model import NetworkSet
@@ -44,6 +45,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from npkit.i18n import messages
@@ -104,7 +106,7 @@ class Manifest:
     meta: ObjectMeta
     report: Report
 
-    @property
+    @cached_property
     def origin(self) -> Origin:
         return Origin(self.report.file, self.root.line)
 
@@ -161,22 +163,31 @@ def register(
     return decorate
 
 
-_modules_loaded = False
+# The modules that register the kinds of each API group. A manifest's group decides which readers are
+# imported, so Kubernetes manifests alone never import the Calico readers (and their selector parser).
+GROUP_MODULES: dict[str, tuple[str, ...]] = {
+    "": ("k8s", "nodes"), "networking.k8s.io": ("k8s",), "apps": ("workloads",), "batch": ("workloads",),
+    "projectcalico.org": ("calico",), "policy.networking.k8s.io": ("cnp",),
+}
+_imported: set[str] = set()
 
 
-def load_kind_modules() -> None:
-    """Import the modules in KIND_MODULES once, so their kinds are registered."""
-    global _modules_loaded
-    if _modules_loaded:
-        return
-    for name in KIND_MODULES:
+def _import_readers(names: Iterable[str]) -> None:
+    for name in names:
+        if name in _imported:
+            continue
         module = f"{__package__}.{name}"
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as err:
             if err.name != module:  # a real import error inside an existing module
                 raise
-    _modules_loaded = True
+        _imported.add(name)
+
+
+def load_kind_modules() -> None:
+    """Import the modules in KIND_MODULES once, so that every kind is registered."""
+    _import_readers(KIND_MODULES)
 
 
 @dataclass(frozen=True)
@@ -199,12 +210,15 @@ def resolve(api_version: str, kind: str) -> Resolution:
     >>> resolve("v1beta1", "Namespace").message
     'Namespace needs apiVersion v1, not v1beta1'
     """
-    load_kind_modules()
     group, slash, version = api_version.rpartition("/")
     if not version or (slash and not group) or "/" in group or " " in api_version:
         return Resolution(None, "error", _('apiVersion "{api_version}" must look like "v1" or "group/version"').format(
             api_version=api_version), "apiVersion")
+    _import_readers(GROUP_MODULES.get(group, ()))
     spec = _REGISTRY.get((group, kind))
+    if spec is None:  # not a kind of the group's readers: look at every kind npkit reads
+        load_kind_modules()
+        spec = _REGISTRY.get((group, kind))
     if spec is not None:
         if version not in spec.versions:
             return Resolution(None, "error", _wrong_version(kind, [spec], api_version), "apiVersion")
@@ -265,17 +279,17 @@ def read_metadata(root: Fields, spec: KindSpec, default_namespace: str) -> Objec
     elif name is None and "name" not in metadata:
         metadata.missing("name", _("; generateName only works with kubectl create, npkit needs a fixed name"))
     elif name is not None:
-        metadata.at("name").invalid(spec.name_rule(name))
+        metadata.check("name", spec.name_rule(name))
     namespace: str | None = None
-    namespace_field = metadata.get("namespace")
     if spec.namespaced:
         namespace = default_namespace
-        if namespace_field is not None:
-            namespace = namespace_field.as_str()
+        if "namespace" in metadata:
+            namespace = metadata.get_str("namespace")
             if namespace is not None:
-                namespace_field.invalid(validation.dns1123_label(namespace))
-    elif namespace_field is not None:
-        namespace_field.warning(_("{kind} is cluster-scoped; metadata.namespace is ignored").format(kind=spec.kind))
+                metadata.check("namespace", validation.dns1123_label(namespace))
+    elif "namespace" in metadata:
+        metadata.at("namespace").warning(_("{kind} is cluster-scoped; metadata.namespace is ignored").format(
+            kind=spec.kind))
     labels = read_labels(metadata.get("labels"))
     annotations: dict[str, str] = {}
     annotations_field = metadata.get("annotations")
@@ -306,6 +320,9 @@ def cross_check(check: CrossCheck) -> CrossCheck:
 
 
 def run_cross_checks(objects: Sequence[object]) -> list[Diagnostic]:
-    """The diagnostics of every registered cross check, in registration order."""
-    load_kind_modules()
+    """The diagnostics of every registered cross check, in registration order.
+
+    A check is registered by the module that reads its kinds; a module not imported has read no
+    objects, so its checks have nothing to say.
+    """
     return [d for check in _CROSS_CHECKS for d in check(objects)]

@@ -12,6 +12,7 @@ from npkit.model.k8s import Operator
 
 from . import validation
 from .fields import Field, Fields
+from .yamlio import Mapping, Node, Scalar
 
 SELECTOR_FIELDS = frozenset({"matchLabels", "matchExpressions"})
 REQUIREMENT_FIELDS = frozenset({"key", "operator", "values"})
@@ -23,6 +24,9 @@ def read_labels(field: Field | None) -> dict[str, str]:
     """A label map (`metadata.labels`, `matchLabels`): valid keys and values, others reported."""
     if field is None:
         return {}
+    valid = _valid_labels(field.node)
+    if valid is not None:
+        return valid
     entries = field.as_str_map()
     if entries is None:
         return {}
@@ -33,6 +37,21 @@ def read_labels(field: Field | None) -> dict[str, str]:
         bad_value = value_field.invalid(validation.label_value(value), value)
         if not (bad_key or bad_value):
             labels[key] = value
+    return labels
+
+
+def _valid_labels(node: Node) -> dict[str, str] | None:
+    """The labels of a label map whose every key and value is valid (the usual case), read without
+    making a Field per label; None when anything is off, so that read_labels reports it."""
+    if type(node) is not Mapping:
+        return None
+    labels: dict[str, str] = {}
+    for key, (_line, value) in node.entries.items():
+        if type(value) is not Scalar or type(value.value) is not str:
+            return None
+        if validation.label_key(key) or validation.label_value(value.value):
+            return None
+        labels[key] = value.value
     return labels
 
 

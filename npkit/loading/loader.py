@@ -18,9 +18,7 @@ from npkit.errors import InternalError
 from npkit.i18n import messages
 from npkit.model import (
     NAMESPACE_NAME_LABEL,
-    CalicoPolicy,
     Cluster,
-    ClusterNetworkPolicy,
     Diagnostic,
     InputError,
     Namespace,
@@ -37,7 +35,7 @@ from npkit.model.diagnostics import Severity
 from . import validation
 from .addresses import assign_pod_ips, range_of
 from .fields import Fields, Report, describe
-from .kinds import KindSpec, Manifest, read_metadata, resolve, run_cross_checks
+from .kinds import KindSpec, Manifest, Resolution, read_metadata, resolve, run_cross_checks
 from .yamlio import MAX_INPUT_CHARS, Mapping, Node, Scalar, read_documents
 
 Source = Union[str, "os.PathLike[str]"]
@@ -89,6 +87,7 @@ class _Session:
         self.default_namespace = default_namespace
         self.diagnostics: list[Diagnostic] = []
         self.objects: dict[tuple[str, str, str | None, str], _Loaded] = {}
+        self.resolutions: dict[tuple[str, str], Resolution] = {}  # (apiVersion, kind) -> how to read it
 
     # -- sources -------------------------------------------------------------------------
 
@@ -208,7 +207,8 @@ class _Session:
         try:
             self._read_object(node, api_version, kind, report)
         finally:  # in line order: the readers go field by field, not line by line
-            self.diagnostics.extend(sorted(report.diagnostics, key=lambda d: d.origin.line))
+            if report.diagnostics:
+                self.diagnostics.extend(sorted(report.diagnostics, key=lambda d: d.origin.line))
 
     def _read_object(self, node: Mapping, api_version: str | None, kind: str | None, report: Report) -> None:
         if api_version is None and kind is None and not {"apiVersion", "kind"} & node.entries.keys():
@@ -217,7 +217,7 @@ class _Session:
         for field_name, value in (("apiVersion", api_version), ("kind", kind)):
             if value is None:
                 entry = node.entries.get(field_name)
-                line = entry[0].line if entry else node.line
+                line = entry[0] if entry else node.line
                 if entry:
                     message = _("{field} must be a string, not {actual}; every object needs apiVersion and kind")
                 else:
@@ -229,10 +229,12 @@ class _Session:
         if kind == "List" or (kind.endswith("List") and len(kind) > 4):
             if self._read_list(node, api_version, kind, report):
                 return
-        resolution = resolve(api_version, kind)
+        resolution = self.resolutions.get((api_version, kind))
+        if resolution is None:  # the same for every object of this apiVersion and kind
+            resolution = self.resolutions[api_version, kind] = resolve(api_version, kind)
         if resolution.spec is None:
             entry = node.entries.get(resolution.field)
-            line = entry[0].line if entry else node.line
+            line = entry[0] if entry else node.line
             report.add(resolution.severity or "warning", resolution.message, line, resolution.field)
             return
         spec = resolution.spec
@@ -244,12 +246,13 @@ class _Session:
         if meta is None:
             return
         obj = Manifest(spec, api_version, root, meta, report)
-        loaded = _Loaded(spec, obj.ref, obj.origin, list(spec.load(obj)) if spec.load is not None else [])
+        ref = obj.ref
+        loaded = _Loaded(spec, ref, obj.origin, list(spec.load(obj)) if spec.load is not None else [])
         key = (spec.group, spec.kind, meta.namespace, meta.name)
         previous = self.objects.pop(key, None)
         if previous is not None:
             report.warning(_("{object} is defined twice; this definition replaces the one at {origin}").format(
-                object=obj.ref, origin=previous.origin), root.line)
+                object=ref, origin=previous.origin), root.line)
         self.objects[key] = loaded
 
     def _read_list(self, node: Mapping, api_version: str, kind: str, report: Report) -> bool:
@@ -277,10 +280,14 @@ class _Session:
         if any(d.severity == "error" for d in self.diagnostics):
             raise InputError(self.diagnostics)
         buckets: dict[type, list[Any]] = {t: [] for t in _BUCKETS}
+        families: dict[str, list[Any]] = {"calico_policies": [], "cluster_network_policies": []}
         sources: dict[int, _Loaded] = {}
         for loaded in self.objects.values():
             for out in loaded.outputs:
                 bucket = buckets.get(type(out))
+                if bucket is None and len(buckets) == len(_BUCKETS):  # Calico or ClusterNetworkPolicy objects
+                    buckets.update((t, families[name]) for t, name in _policy_families().items())
+                    bucket = buckets.get(type(out))
                 if bucket is None:
                     what = type(out).__name__
                     raise InternalError(f"{loaded.kind.kind} loader returned {what}, not a model object")
@@ -297,8 +304,8 @@ class _Session:
             namespaces=namespaces,
             pods=tuple(pods),
             network_policies=tuple(buckets[NetworkPolicy]),
-            calico_policies=tuple(buckets[CalicoPolicy]),
-            cluster_network_policies=tuple(buckets[ClusterNetworkPolicy]),
+            calico_policies=tuple(families["calico_policies"]),
+            cluster_network_policies=tuple(families["cluster_network_policies"]),
             tiers=tiers,
             network_sets=tuple(buckets[NetworkSet]),
             nodes=tuple(buckets[KubeNode]),
@@ -340,7 +347,15 @@ class _Session:
         return namespaces
 
 
-_BUCKETS = (Namespace, Pod, NetworkPolicy, CalicoPolicy, ClusterNetworkPolicy, Tier, NetworkSet, KubeNode)
+_BUCKETS = (Namespace, Pod, NetworkPolicy, Tier, NetworkSet, KubeNode)
+
+
+def _policy_families() -> dict[type, str]:
+    """The model classes of Calico policies and ClusterNetworkPolicy (imported only when such objects exist),
+    each with the Cluster field it fills."""
+    from npkit.model import CalicoPolicy, ClusterNetworkPolicy
+
+    return {CalicoPolicy: "calico_policies", ClusterNetworkPolicy: "cluster_network_policies"}
 
 
 def _peek_str(node: Mapping, path: str | tuple[str, ...]) -> str | None:

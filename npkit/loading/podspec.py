@@ -107,14 +107,12 @@ def _read_container_port(
     errors_before = item.report.error_count
     number = fields.get_int("containerPort", required=True)
     if number is not None:
-        fields.at("containerPort").invalid(validation.port_number(number))
+        fields.check("containerPort", validation.port_number(number))
     host_port = fields.get_int("hostPort")
     if host_port:  # 0 means "not set"
-        fields.at("hostPort").invalid(validation.port_number(host_port))
+        fields.check("hostPort", validation.port_number(host_port))
     protocol = fields.get_str("protocol") or "TCP"
-    problems = validation.protocol(protocol)
-    if problems:
-        fields.at("protocol").invalid(problems)
+    fields.check("protocol", validation.protocol(protocol))
     name = fields.get_str("name")
     name_field = fields.get("name")
     if name is not None and name_field is not None:

@@ -16,6 +16,7 @@ from typing import Union
 
 from npkit.i18n import messages
 from npkit.model import PROTOCOLS_WITH_PORTS
+from npkit.model.addresses import ipv4_value
 
 IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
@@ -26,6 +27,8 @@ _DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z
 _LABEL_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")
 _PORT_NAME_CHARS = re.compile(r"[-a-z0-9]+\Z")
 _ = messages("npkit").gettext
+# Every rule of port_name at once: a letter somewhere, words of a-z0-9 joined by single '-'.
+_VALID_PORT_NAME = re.compile(r"(?=[0-9-]*[a-z])[a-z0-9]+(-[a-z0-9]+)*\Z")
 
 
 def dns1123_label(value: str) -> list[str]:
@@ -126,6 +129,8 @@ def port_name(value: str) -> list[str]:
     >>> port_name("http"), port_name("web--1")
     ([], ["a port name must not contain '--'"])
     """
+    if len(value) <= 15 and _VALID_PORT_NAME.match(value):
+        return []
     problems = []
     if len(value) > 15:
         problems.append(_("a port name must be at most 15 characters (it has {n})").format(n=len(value)))
@@ -163,6 +168,9 @@ def parse_ip(value: str) -> tuple[IPAddress | None, list[str]]:
     >>> parse_ip("10.0.0.1")[0], parse_ip("010.0.0.1")[1]
     (IPv4Address('10.0.0.1'), ['must be a valid IP address such as 10.9.8.7 or 2001:db8::ffff'])
     """
+    number = ipv4_value(value)
+    if number is not None:  # the usual case, read without ipaddress's own (slower) parser
+        return ipaddress.IPv4Address(number), []
     if "%" in value or value.strip() != value:  # zones and padding are not addresses to the API
         return None, _not_an_ip()
     try:

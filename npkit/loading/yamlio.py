@@ -19,9 +19,10 @@ Aliases share their target node, so a tree may be a DAG; the size limits keep wa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import EllipsisType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 from yaml import events as ev
@@ -44,33 +45,46 @@ _ = messages("npkit").gettext
 
 _YAML = "tag:yaml.org,2002:"
 _MAP, _SEQ = _YAML + "map", _YAML + "seq"
-_MERGE = _YAML + "merge"
+_MERGE_TAG = _YAML + "merge"
 # Explicit tags go-yaml decodes (the others, e.g. `!!binary` or `!custom`, npkit refuses).
 _STANDARD_TAGS = {scalars.STR, scalars.INT, scalars.FLOAT, scalars.BOOL, scalars.NULL, scalars.TIMESTAMP}
 MERGE_KEY = object()  # the value of an unquoted `<<` key
-_DROP = object()  # stands for a key that was not a scalar
+
+
+class _Marker:
+    """What a mapping's pending key is when it is not text (see _Frame.key)."""
+
+
+_MERGE = _Marker()  # a merge key: its value is merged into the mapping
+_DROP = _Marker()  # a key kubectl cannot have: its value is dropped
 
 
 class Node:
     """A composed YAML node: 1-based line and column, expanded size and depth."""
 
-    __slots__ = ("line", "column", "size", "depth")
+    __slots__ = ("line", "column")
+
+    # Scalars have these as class constants (1, 1); collections as slots, set while they are built.
+    size: int
+    depth: int
 
     def __init__(self, line: int, column: int):
         self.line = line
         self.column = column
-        self.size = 1
-        self.depth = 1
 
 
 class Scalar(Node):
     """A scalar: `value` is the Python value (str, int, float, bool or None), `text` as written."""
 
     __slots__ = ("value", "text", "plain", "key")
+    size = 1
+    depth = 1
 
     def __init__(self, line: int, column: int, value: object, text: str, plain: bool,
                  key: str | None | EllipsisType = ...):
-        super().__init__(line, column)
+        # One object per scalar of every input: the attributes are set here, not by Node.__init__.
+        self.line = line
+        self.column = column
         self.value = value
         self.text = text
         self.plain = plain  # unquoted: YAML decided its type from how it looks
@@ -82,13 +96,16 @@ class Scalar(Node):
 
 
 class Mapping(Node):
-    """A mapping: `entries` maps each key's text to (key node, value node), in order."""
+    """A mapping: `entries` maps each key's text to (the key's line, value node), in order."""
 
-    __slots__ = ("entries",)
+    __slots__ = ("entries", "size", "depth")
 
     def __init__(self, line: int, column: int):
-        super().__init__(line, column)
-        self.entries: dict[str, tuple[Scalar, Node]] = {}
+        self.line = line
+        self.column = column
+        self.size = 1
+        self.depth = 1
+        self.entries: dict[str, tuple[int, Node]] = {}
 
     def __repr__(self) -> str:
         return f"Mapping({list(self.entries)} @{self.line})"
@@ -97,10 +114,13 @@ class Mapping(Node):
 class Sequence(Node):
     """A sequence of nodes."""
 
-    __slots__ = ("items",)
+    __slots__ = ("items", "size", "depth")
 
     def __init__(self, line: int, column: int):
-        super().__init__(line, column)
+        self.line = line
+        self.column = column
+        self.size = 1
+        self.depth = 1
         self.items: list[Node] = []
 
     def __repr__(self) -> str:
@@ -124,11 +144,17 @@ class _Stop(Exception):
 
 
 class _Frame:
-    __slots__ = ("node", "key", "merges", "anchor")
+    """A collection being built: its node, and (for speed) the node's entries or items."""
 
-    def __init__(self, node: Node, anchor: str | None):
+    __slots__ = ("node", "entries", "items", "key", "key_line", "merges", "anchor")
+
+    def __init__(self, node: Mapping | Sequence, anchor: str | None):
         self.node = node
-        self.key: Scalar | None = None  # mapping key waiting for its value
+        self.entries = node.entries if type(node) is Mapping else None
+        self.items = node.items if type(node) is Sequence else None
+        # A mapping's key waiting for its value (its text, or _MERGE or _DROP), and the key's line.
+        self.key: str | _Marker | None = None
+        self.key_line = 0
         self.merges: list[Node] = []  # `<<` values, applied when the mapping ends
         self.anchor = anchor
 
@@ -141,17 +167,22 @@ class _Converted(NamedTuple):
     problem: str | None = None
 
 
+def _convert_plain(text: str) -> _Converted:
+    """A plain (untagged, unquoted) scalar as kubectl reads it: how it looks decides what it is."""
+    if text == "<<":
+        return _Converted(MERGE_KEY, text)
+    raw = scalars.resolve(text)[1]
+    return _Converted(scalars.to_json(raw), scalars.json_key(raw))
+
+
 def _convert(event: ev.ScalarEvent) -> _Converted:
     """The scalar as kubectl reads it: go-yaml's resolution, then its JSON form (scalars.py)."""
     text, tag = event.value, event.tag
     if tag is None and event.implicit[0]:  # plain: how it looks decides what it is
-        if text == "<<":
-            return _Converted(MERGE_KEY, text)
-        raw = scalars.resolve(text)[1]
-        return _Converted(scalars.to_json(raw), scalars.json_key(raw))
+        return _convert_plain(text)
     if tag is None or tag == "!":  # quoted or a block scalar, or the non-specific tag: text
         return _Converted(text, text)
-    if tag == _MERGE:
+    if tag == _MERGE_TAG:
         return _Converted(MERGE_KEY, text)
     if tag not in _STANDARD_TAGS:
         return _Converted(text, text, _("cannot read {text} with YAML tag {tag}; npkit reads only plain data "
@@ -165,6 +196,22 @@ def _convert(event: ev.ScalarEvent) -> _Converted:
     return _Converted(value, text if value is scalars.NOT_JSON else scalars.json_key(value))
 
 
+class _PlainValues:
+    """(value, key text) of each plain scalar as kubectl reads it, made once per text; None for a
+    scalar only the full reader handles (the merge key `<<`, and .inf or .nan, which it reports)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, tuple[object, str | None] | None] = {}
+
+    def __call__(self, text: str) -> tuple[object, str | None] | None:
+        if text in self.cache:
+            return self.cache[text]
+        found = _convert_plain(text)
+        plain = None if found.value is MERGE_KEY or found.value is scalars.NOT_JSON else (found.value, found.key)
+        self.cache[text] = plain
+        return plain
+
+
 def read_documents(text: str, filename: str) -> tuple[list[Document], list[Diagnostic]]:
     """Compose every document in `text` (with the line each starts on); problems come back as Diagnostics.
 
@@ -172,15 +219,24 @@ def read_documents(text: str, filename: str) -> tuple[list[Document], list[Diagn
     >>> [d.line for d in docs], problems
     ([1, 2], [])
     """
-    diagnostics: list[Diagnostic] = []
     if len(text) > MAX_INPUT_CHARS:
         msg = _("input is {n} characters; npkit reads at most {limit} characters per file").format(
             n=f"{len(text):,}", limit=f"{MAX_INPUT_CHARS:,}")
         return [], [Diagnostic("error", msg, Origin(filename, 1))]
+    from . import blockyaml  # here: it builds this module's nodes
+
+    documents = blockyaml.read(text, _PlainValues())
+    if documents is not None:  # the usual shape, read without libyaml's events (see blockyaml.py)
+        return documents, []
+    return read_events(text, filename)
+
+
+def read_events(text: str, filename: str) -> tuple[list[Document], list[Diagnostic]]:
+    """What read_documents gives, always through the parser's events (libyaml's, or PyYAML's own)."""
+    diagnostics: list[Diagnostic] = []
     builder = _Builder(filename, diagnostics)
     try:
-        for event in yaml.parse(text, Loader=_Parser):
-            builder.feed(event)
+        builder.run(text)
     except _Stop as stop:
         diagnostics.append(Diagnostic("error", stop.message, Origin(filename, stop.line), column=stop.column))
     except yaml.MarkedYAMLError as err:
@@ -225,7 +281,12 @@ def _position(event: ev.Event) -> tuple[int, int]:
 
 
 class _Builder:
-    """Turns parser events into nodes (an iterative composer)."""
+    """Turns parser events into nodes (an iterative composer).
+
+    `run` handles the events of ordinary manifests (plain and quoted scalars, mappings, lists)
+    inline, because a large input has hundreds of thousands of them; tags, anchors, aliases and
+    every problem go through the methods below it.
+    """
 
     def __init__(self, filename: str, diagnostics: list[Diagnostic]):
         self.filename = filename
@@ -238,6 +299,7 @@ class _Builder:
         self.doc_line = 1
         self.root: Node | None = None
         self.scalar_cache: dict[tuple[str | None, str, tuple[bool, bool]], _Converted] = {}  # same text, same value
+        self.plain_cache: dict[str, tuple[object, str | None]] = {}  # (value, key) of untagged plain scalars
 
     def error(self, message: str, line: int) -> None:
         self.diagnostics.append(Diagnostic("error", message, Origin(self.filename, line)))
@@ -245,35 +307,126 @@ class _Builder:
     def warning(self, message: str, line: int) -> None:
         self.diagnostics.append(Diagnostic("warning", message, Origin(self.filename, line)))
 
-    def feed(self, event: ev.Event) -> None:
-        if isinstance(event, ev.ScalarEvent):  # the commonest first
+    def run(self, text: str) -> None:
+        """Parse `text` and build its documents, one handler call per event."""
+        handlers: dict[type, Callable[[Any], None]] = {
+            ev.ScalarEvent: self.on_scalar, ev.MappingStartEvent: self.on_mapping_start,
+            ev.SequenceStartEvent: self.on_sequence_start, ev.MappingEndEvent: self.on_end,
+            ev.SequenceEndEvent: self.on_end, ev.AliasEvent: self.on_alias,
+            ev.DocumentStartEvent: self.on_document_start, ev.DocumentEndEvent: self.on_document_end,
+        }
+        loader = _Parser(text)
+        try:
+            get_event = loader.get_event
+            while True:
+                event = get_event()
+                handler = handlers.get(type(event))
+                if handler is not None:
+                    handler(event)
+                elif isinstance(event, ev.StreamEndEvent):
+                    return
+        finally:
+            loader.dispose()
+
+    def on_scalar(self, event: ev.ScalarEvent) -> None:
+        if event.tag is not None or event.anchor is not None:
             self.add(self.scalar(event), event.anchor)
-        elif isinstance(event, ev.CollectionStartEvent):
-            mapping = isinstance(event, ev.MappingStartEvent)
-            self.check_collection_tag(event, _MAP if mapping else _SEQ)
-            line, column = _position(event)
-            if len(self.stack) >= MAX_DEPTH:
-                raise _Stop(_("YAML is nested more than {n} levels deep; npkit refuses such input").format(
-                    n=MAX_DEPTH), line, column)
-            node: Node = Mapping(line, column) if mapping else Sequence(line, column)
-            if event.anchor:
-                self.open_anchors.add(event.anchor)
-            self.stack.append(_Frame(node, event.anchor))
-        elif isinstance(event, ev.CollectionEndEvent):
-            frame = self.stack.pop()
-            if frame.merges:
-                self.apply_merges(frame)
+            return
+        # An untagged scalar without an anchor, by far the commonest event: placed right here.
+        mark: Any = event.start_mark  # both parsers always give one (see _position)
+        text = event.value
+        value: object = text
+        key: str | None = text
+        plain = event.implicit[0]
+        if plain:  # plain: how it looks decides what it is
+            converted = self.plain_cache.get(text)
+            if converted is None:
+                found = _convert(event)
+                converted = self.plain_cache[text] = (found.value, found.key)
+            value, key = converted
+        if not self.stack:
+            self.root = Scalar(mark.line + 1, mark.column + 1, value, text, plain, key)
+            return
+        frame = self.stack[-1]
+        frame.node.size += 1  # (its depth, 2 at least, is set when it ends: see on_end)
+        entries = frame.entries
+        if entries is not None and frame.key is None:  # a key: no node is kept for it, only its text and line
+            if key == text and value is not MERGE_KEY:
+                frame.key, frame.key_line = text, mark.line + 1
+            else:
+                self.set_key(frame, Scalar(mark.line + 1, mark.column + 1, value, text, plain, key))
+            return
+        node = Scalar(mark.line + 1, mark.column + 1, value, text, plain, key)
+        if value is scalars.NOT_JSON:
+            self.not_json(node)
+        pending = frame.key
+        if entries is None:
+            frame.items.append(node)  # type: ignore[union-attr]  # a frame has entries or items
+        elif type(pending) is str and pending not in entries:
+            entries[pending] = (frame.key_line, node)
+            frame.key = None
+        else:  # a merge key, a dropped key, a duplicate: place() says what to do
+            self.place(frame, node)
+
+    def on_mapping_start(self, event: ev.MappingStartEvent) -> None:
+        if event.tag is not None:
+            self.check_collection_tag(event, _MAP)
+        mark: Any = event.start_mark  # both parsers always give one (see _position)
+        self.start(Mapping(mark.line + 1, mark.column + 1), event.anchor)
+
+    def on_sequence_start(self, event: ev.SequenceStartEvent) -> None:
+        if event.tag is not None:
+            self.check_collection_tag(event, _SEQ)
+        mark: Any = event.start_mark
+        self.start(Sequence(mark.line + 1, mark.column + 1), event.anchor)
+
+    def start(self, node: Mapping | Sequence, anchor: str | None) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            raise _Stop(_("YAML is nested more than {n} levels deep; npkit refuses such input").format(n=MAX_DEPTH),
+                        node.line, node.column)
+        if anchor:
+            self.open_anchors.add(anchor)
+        self.stack.append(_Frame(node, anchor))
+
+    def on_end(self, event: ev.CollectionEndEvent) -> None:
+        frame = self.stack.pop()
+        node = frame.node
+        if node.size > 1 and node.depth < 2:  # it has children: scalars (on_scalar leaves this to here)
+            node.depth = 2
+        if frame.merges:
+            self.apply_merges(frame)
+        if frame.anchor or not self.stack:
             if frame.anchor:
                 self.open_anchors.discard(frame.anchor)
-            self.add(frame.node, frame.anchor)
-        elif isinstance(event, ev.AliasEvent):
-            self.add(self.alias(event), None)
-        elif isinstance(event, ev.DocumentStartEvent):
-            self.anchors.clear()  # anchors are local to their document
-            self.root = None
-            self.doc_line = _position(event)[0]
-        elif isinstance(event, ev.DocumentEndEvent):
-            self.documents.append(Document(self.root, self.doc_line))
+            self.add(node, frame.anchor)
+            return
+        # A collection inside another, without an anchor: placed right here (the commonest case).
+        outer = self.stack[-1]
+        parent = outer.node
+        parent.size += node.size
+        if node.depth >= parent.depth:
+            parent.depth = node.depth + 1
+        key, entries = outer.key, outer.entries
+        if entries is None:
+            outer.items.append(node)  # type: ignore[union-attr]  # a frame has entries or items
+        elif type(key) is str and key not in entries:
+            entries[key] = (outer.key_line, node)
+            outer.key = None
+        elif key is None:
+            self.set_key(outer, node)  # a collection as a key (an error)
+        else:
+            self.place(outer, node)
+
+    def on_alias(self, event: ev.AliasEvent) -> None:
+        self.add(self.alias(event), None)
+
+    def on_document_start(self, event: ev.DocumentStartEvent) -> None:
+        self.anchors.clear()  # anchors are local to their document
+        self.root = None
+        self.doc_line = _position(event)[0]
+
+    def on_document_end(self, event: ev.DocumentEndEvent) -> None:
+        self.documents.append(Document(self.root, self.doc_line))
 
     def scalar(self, event: ev.ScalarEvent) -> Scalar:
         line, column = _position(event)
@@ -322,51 +475,61 @@ class _Builder:
         parent.size += node.size
         if node.depth + 1 > parent.depth:
             parent.depth = node.depth + 1
-        if frame.key is None and isinstance(parent, Mapping):
-            frame.key = self.key(node)
+        if frame.entries is not None and frame.key is None:
+            self.set_key(frame, node)
             return
         if isinstance(node, Scalar) and node.value is scalars.NOT_JSON:
-            self.error(_("{text} is not a number JSON can carry, so kubectl refuses it (json: unsupported value); "
-                         "write a number, or quote it for text").format(text=node.text), node.line)
+            self.not_json(node)
+        self.place(frame, node)
+
+    def place(self, frame: _Frame, node: Node) -> None:
+        """Put `node` in the collection being built: a list's next item, or the value of the pending key."""
+        parent = frame.node
         if isinstance(parent, Sequence):
             parent.items.append(node)
             return
         key, frame.key = frame.key, None
-        if key is None or not isinstance(parent, Mapping):  # a mapping's value comes after its key
-            raise InternalError("a YAML mapping value without its key")
-        if key.value is MERGE_KEY:
+        if isinstance(key, str):
+            self.put(parent, key, frame.key_line, node)
+        elif key is _MERGE:
             frame.merges.append(node)
-        elif key.value is not _DROP and key.key is not None:
-            self.put(parent, key, key.key, node)
+        elif key is None:  # a mapping's value comes after its key
+            raise InternalError("a YAML mapping value without its key")
 
-    def put(self, parent: Mapping, key: Scalar, text: str, node: Node) -> None:
-        """Enter `key: node` in `parent`, unless the key is already there (an error)."""
-        if text in parent.entries:
-            first = parent.entries[text][0]
+    def not_json(self, node: Scalar) -> None:
+        self.error(_("{text} is not a number JSON can carry, so kubectl refuses it (json: unsupported value); "
+                     "write a number, or quote it for text").format(text=node.text), node.line)
+
+    def put(self, parent: Mapping, text: str, line: int, node: Node) -> None:
+        """Enter `text: node` in `parent`, unless the key is already there (an error)."""
+        first = parent.entries.get(text)
+        if first is not None:
             self.error(_('duplicate key "{key}" (first defined at line {line}); Kubernetes refuses objects with '
-                         "repeated keys").format(key=text, line=first.line), key.line)
+                         "repeated keys").format(key=text, line=first[0]), line)
             return
-        parent.entries[text] = (key, node)
+        parent.entries[text] = (line, node)
 
-    def key(self, node: Node) -> Scalar:
-        """A mapping key, with the text kubectl's JSON gives it; _DROP stands for one it cannot have."""
+    def set_key(self, frame: _Frame, node: Node) -> None:
+        """`node` is the next key of the mapping `frame` builds: its text as kubectl's JSON gives it."""
+        frame.key_line = node.line
         if not isinstance(node, Scalar):
             self.error(_("mapping keys must be plain strings, not lists or mappings"), node.line)
-            return Scalar(node.line, node.column, _DROP, "", True)  # its value is dropped too
-        if node.value is MERGE_KEY:
-            return node
-        if node.key is None:
+            frame.key = _DROP  # its value is dropped too
+        elif node.value is MERGE_KEY:
+            frame.key = _MERGE
+        elif node.key is None:
             if node.text:
                 message = _("a mapping key must not be null ({text}); kubectl refuses it (unsupported map key)")
             else:
                 message = _("a mapping key must not be null (nothing); kubectl refuses it (unsupported map key)")
             self.error(message.format(text=node.text), node.line)
-            return Scalar(node.line, node.column, _DROP, node.text, True)
-        if node.key != node.text:
-            self.warning(_("YAML reads the unquoted key {text} as {key} (not the text {quoted}), and so does kubectl; "
-                           "quote it if you mean the text").format(text=node.text, key=repr(node.key),
-                                                                   quoted=repr(node.text)), node.line)
-        return node
+            frame.key = _DROP
+        else:
+            if node.key != node.text:
+                self.warning(_("YAML reads the unquoted key {text} as {key} (not the text {quoted}), and so does "
+                               "kubectl; quote it if you mean the text").format(text=node.text, key=repr(node.key),
+                                                                               quoted=repr(node.text)), node.line)
+            frame.key = node.key
 
     def apply_merges(self, frame: _Frame) -> None:
         """`<<: *defaults` and `<<: [*a, *b]`: keys written in the mapping win, then earlier sources."""

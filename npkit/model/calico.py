@@ -10,24 +10,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .meta import ObjectRef, Origin
+from .tiers import BUILTIN_TIERS, KUBERNETES_POLICY_ORDER, Tier, TierDefault
+
+__all__ = ["BUILTIN_TIERS", "KUBERNETES_POLICY_ORDER", "Action", "CalicoPolicy", "CalicoRule", "EntityRule",
+           "HTTPMatch", "HTTPPath", "ICMPMatch", "PortRange", "ServiceAccountMatch", "Tier", "TierDefault"]
 
 Action = Literal["Allow", "Deny", "Pass", "Log"]
-TierDefault = Literal["Deny", "Pass"]
-
-
-@dataclass(frozen=True, eq=False)
-class Tier:
-    """A Calico Tier. `order` None sorts after every tier with an order."""
-
-    name: str
-    order: float | None = None
-    default_action: TierDefault = "Deny"
-    builtin: bool = False
-    origin: Origin = Origin()
-
-    @property
-    def ref(self) -> ObjectRef:
-        return ObjectRef("Tier", self.name)
 
 
 @dataclass(frozen=True)
@@ -138,10 +126,3 @@ class CalicoPolicy:
         return ObjectRef(self.kind, self.name, self.namespace)
 
 
-# Calico 3.32 creates these and fixes their order and default action (docs/semantics/calico.md, tiers).
-BUILTIN_TIERS: tuple[Tier, ...] = (
-    Tier("kube-admin", 1_000.0, "Pass", builtin=True),
-    Tier("default", 1_000_000.0, "Deny", builtin=True),
-    Tier("kube-baseline", 10_000_000.0, "Pass", builtin=True),
-)
-KUBERNETES_POLICY_ORDER = 1000.0  # where Calico puts every Kubernetes NetworkPolicy in tier default

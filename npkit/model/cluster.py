@@ -7,14 +7,18 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar, Union
 
 from ..i18n import messages
-from .calico import BUILTIN_TIERS, CalicoPolicy, Tier
-from .cnp import ClusterNetworkPolicy
 from .diagnostics import Diagnostic
 from .k8s import NetworkPolicy
 from .meta import ObjectRef
+from .tiers import BUILTIN_TIERS, Tier
 from .workloads import Namespace, NetworkSet, Node, Pod
 
-AnyPolicy = Union[NetworkPolicy, CalicoPolicy, ClusterNetworkPolicy]
+TYPE_CHECKING = False  # typing's is not needed: the Calico and ClusterNetworkPolicy models load when first used
+if TYPE_CHECKING:
+    from .calico import CalicoPolicy
+    from .cnp import ClusterNetworkPolicy
+
+AnyPolicy = Union[NetworkPolicy, "CalicoPolicy", "ClusterNetworkPolicy"]
 
 
 class _Referenced(Protocol):
@@ -65,6 +69,9 @@ class Cluster:
 
     def with_policies(self, policies: Iterable[AnyPolicy]) -> Cluster:
         """The same namespaces and pods with `policies` instead of the current ones."""
+        from .calico import CalicoPolicy
+        from .cnp import ClusterNetworkPolicy
+
         k8s, calico, cnp = [], [], []
         for p in policies:
             if isinstance(p, NetworkPolicy):

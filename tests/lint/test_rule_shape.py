@@ -85,6 +85,15 @@ def test_ipblock_outside_the_pods_is_clean():
     assert not run(ip_block("10.100.0.0/16"), "NP303")
 
 
+def test_ipblock_finding_names_the_range_npkit_gave_addresses_in():
+    from npkit.lint.rules.peers import _assigned_range
+    from npkit.model import Pod
+
+    # Past 32,512 pods without an address, the loader uses 10.0.0.0/8 (loading/addresses.py).
+    assert _assigned_range([Pod("a", "x", ip="10.244.3.4")]) == "10.244.0.0/16, kind's pod range"
+    assert _assigned_range([Pod("a", "x", ip="10.244.3.4"), Pod("b", "x", ip="10.7.0.1")]) == "10.0.0.0/8"
+
+
 # -- NP304 named-port ----------------------------------------------------------------------------
 def named(port: str, direction: str = "Ingress") -> str:
     if direction == "Ingress":

@@ -115,6 +115,7 @@ def test_registering_a_planned_kind_replaces_the_placeholder(monkeypatch):
 
 
 def test_a_loader_returning_something_else_is_a_bug(monkeypatch):
+    kinds.load_kind_modules()  # so that no module registers anything in the middle of this test
     monkeypatch.setattr(kinds, "_REGISTRY", dict(kinds._REGISTRY))
     kinds.register("example.com", "Widget", ("v1",))(lambda obj: ["not a model object"])
     with pytest.raises(InternalError, match="Widget loader returned str"):
@@ -129,6 +130,27 @@ def test_cluster_scoped_kind_ignores_namespace_with_a_warning():
 
 
 def test_a_known_kind_that_gets_registered_is_read(monkeypatch):
+    kinds.load_kind_modules()  # so that no module registers anything in the middle of this test
     monkeypatch.setattr(kinds, "_REGISTRY", dict(kinds._REGISTRY))
     kinds.register("", "Service", ("v1",))(lambda obj: [Namespace(obj.meta.name + "-seen")])
     assert "svc-seen" in load_string(doc("v1", "Service", "svc")).namespaces
+
+
+def test_each_kind_is_found_by_its_group_alone():
+    """A manifest imports only the readers of its API group (GROUP_MODULES), so every kind must be there."""
+    kinds.load_kind_modules()
+    for (group, kind), spec in kinds._REGISTRY.items():
+        if spec.load is not None and not spec.load.__module__.startswith("tests"):
+            assert spec.load.__module__.rsplit(".", 1)[1] in kinds.GROUP_MODULES[group], (group, kind)
+    assert {m for modules in kinds.GROUP_MODULES.values() for m in modules} == set(kinds.KIND_MODULES)
+
+
+def test_kubernetes_manifests_do_not_import_the_calico_readers():
+    import subprocess
+    import sys
+    code = ("import sys; from npkit.loading import load_string; "
+            "load_string('apiVersion: v1\\nkind: Namespace\\nmetadata: {name: a}\\n'); "
+            "print(sorted(m for m in sys.modules if m.startswith(('npkit.loading', 'npkit.selectors')) "
+            "and ('calico' in m or m.endswith('cnp'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

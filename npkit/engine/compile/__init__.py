@@ -6,8 +6,6 @@ from ...errors import CompileError
 from ...i18n import N_, messages
 from ...model import Cluster, Tier
 from ..program import DATAPLANES, VIEWS, CompiledPolicy, CompiledTier, Dataplane, Program, View, ViewChoice
-from .calico import compile_calico_policy
-from .cnp import compile_cluster_network_policy
 from .k8s import compile_network_policy
 
 # In the kubernetes view (and on the kubernetes dataplane, what kube-network-policies, the upstream
@@ -56,12 +54,19 @@ def compile_program(cluster: Cluster, dataplane: Dataplane = "calico", l7: bool 
             dataplane=repr(dataplane), dataplanes=", ".join(DATAPLANES)))
     words = resolve_view(cluster, dataplane, view)
     compiled: list[CompiledPolicy] = [compile_network_policy(p) for p in cluster.network_policies]
-    sets = any(s.namespace is not None for s in cluster.network_sets)  # Calico's namespaces peers match them
-    compiled += [compile_cluster_network_policy(p, dataplane, sets) for p in cluster.cluster_network_policies]
+    # Each family's compiler is imported when a policy of it is loaded (start-up stays short).
+    if cluster.cluster_network_policies:
+        from .cnp import compile_cluster_network_policy
+
+        sets = any(s.namespace is not None for s in cluster.network_sets)  # Calico's namespaces peers match them
+        compiled += [compile_cluster_network_policy(p, dataplane, sets) for p in cluster.cluster_network_policies]
     notes: list[str] = []
     tiers: dict[str, Tier] = {n: t for n, t in cluster.tiers.items() if t.builtin}
     if dataplane == "calico":
-        compiled += [compile_calico_policy(p, l7) for p in cluster.calico_policies]
+        if cluster.calico_policies:
+            from .calico import compile_calico_policy
+
+            compiled += [compile_calico_policy(p, l7) for p in cluster.calico_policies]
         tiers = dict(cluster.tiers)
     elif cluster.calico_policies or len(cluster.tiers) > len(tiers) or cluster.network_sets:
         notes.append(_(

@@ -57,6 +57,16 @@ class Criterion(ABC):
     def describe(self) -> str:
         """The condition in words, e.g. "from podSelector role=frontend"."""
 
+    @property
+    def reads_traffic(self) -> bool:
+        """Whether the answer can change with the traffic (protocol, port, ICMP type, HTTP request).
+
+        Conditions without an `end` look only at the traffic; a condition on an endpoint answers
+        the same for every kind of traffic unless a subclass says otherwise (ports: PortCriterion).
+        Masks of conditions that do not read the traffic can be reused from one kind to the next.
+        """
+        return self.end is None
+
     def endpoint(self, probe: Probe) -> Endpoint:
         return probe.src if self.end == "src" else probe.dst
 
@@ -79,6 +89,10 @@ class Constant(Criterion):
 
     def mask(self, traffic: Traffic, u: Universe) -> bool:
         return self.holds
+
+    @property
+    def reads_traffic(self) -> bool:
+        return False
 
     def describe(self) -> str:
         return self.reason

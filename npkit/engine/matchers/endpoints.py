@@ -19,10 +19,13 @@ import numpy as np
 from ...i18n import LazyText, messages
 from ...model import LabelSelector, NetworkSet
 from ...selectors import k8s as labelsel
-from ...selectors.calico import Selector
 from ..probe import Endpoint
 from ..universe import Mask, Universe, ip_in
 from .base import full
+
+TYPE_CHECKING = False  # typing's is not needed: the Calico selector language is imported only when used
+if TYPE_CHECKING:
+    from ...selectors.calico import Selector
 
 _ = messages("npkit").gettext
 

@@ -164,6 +164,10 @@ class PortCriterion(Criterion):
     end: End = "dst"
     negate: bool = False
 
+    @property
+    def reads_traffic(self) -> bool:
+        return True  # the port is read off the traffic (a named port on the pod at `end`)
+
     def _port(self, traffic: Traffic) -> int | None:
         return traffic.port if self.end == "dst" else traffic.src_port
 

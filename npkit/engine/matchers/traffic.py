@@ -6,10 +6,13 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from ...i18n import messages
-from ...model import HTTPMatch, ICMPMatch
 from ..probe import Probe, Traffic, protocol_name, protocol_number
 from ..universe import Mask, Universe
 from .base import Check, Criterion, End
+
+TYPE_CHECKING = False  # typing's is not needed: this module loads with the Calico rules that use it
+if TYPE_CHECKING:
+    from ...model import HTTPMatch, ICMPMatch
 
 _ = messages("npkit").gettext
 pgettext = messages("npkit").pgettext

@@ -9,7 +9,8 @@ import numpy as np
 
 from ...engine.compile.k8s import peer_set
 from ...i18n import N_, messages
-from ...model import NetworkPolicy, Peer
+from ...loading.addresses import POD_RANGE, range_of
+from ...model import NetworkPolicy, Peer, Pod
 from ...selectors import k8s
 from ..context import LintContext, listing, pods
 from ..registry import Hit, lint_rule
@@ -106,6 +107,12 @@ def allow_all_rule(ctx: LintContext) -> Iterator[Hit]:
                 yield Hit(message, fix, policy, f"spec.{key}[{r}]")
 
 
+def _assigned_range(hit: list[Pod]) -> str:
+    """Where the loader put pods without an address: kind's pod range, or 10.0.0.0/8 past 32,512 of them."""
+    network = range_of(hit)
+    return _("{network}, kind's pod range").format(network=network) if network == POD_RANGE else str(network)
+
+
 @lint_rule("NP303", "ipblock-pods", "warning",
            N_("an ipBlock contains pod addresses; whether it matches pods differs between network plugins"),
            needs_pods=True)
@@ -126,8 +133,10 @@ def ipblock_pods(ctx: LintContext) -> Iterator[Hit]:
                     if peer.ip_block.except_:
                         block = _("{cidrs} except {excepts}").format(cidrs=block,
                                                                      excepts=", ".join(peer.ip_block.except_))
-                    assigned = (_(" (addresses npkit assigned in 10.244.0.0/16, kind's pod range, because the YAML "
-                                  "had no status.podIP)") if all(p.ip_assigned for p in hit) else "")
+                    assigned = ""
+                    if all(p.ip_assigned for p in hit):
+                        assigned = _(" (addresses npkit assigned in {range}, because the YAML had no "
+                                     "status.podIP)").format(range=_assigned_range(hit))
                     message = ngettext(
                         "ipBlock {block} contains the addresses of {n} pod: {pods}{assigned}. The NetworkPolicy API "
                         "leaves it to the network plugin whether ipBlock matches pod traffic (Calico does; others may "
