@@ -23,7 +23,7 @@ MESSAGES = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_s
 _spec.loader.exec_module(MESSAGES)
 DOMAINS = MESSAGES.domains()
 
-# Domains whose zh_CN translation is still being written (I18N-NOTES.md): a translator who wraps more
+# Domains whose zh_CN translation is still being written (docs/translating.md): a translator who wraps more
 # messages than they translate in one commit adds their domain here, and removes it when
 # `tools/messages.py --stats` shows 0 missing and 0 fuzzy for it. strict: a finished domain left here
 # fails, so the list never lies.
