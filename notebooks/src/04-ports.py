@@ -282,7 +282,7 @@ assert PortTable(dropped, "x/a", EDGES, dsts=["default/api"]).reachable("default
 # %% [markdown] lang="zh-CN"
 # ## 本章的端口列表，合在一起
 #
-# 同一个 `ports` 列表中的各项互为备选：连接只要匹配其中任意一项即可。下面把本章的整个片段放进一条规则，注释保持本章的原样（其中 `# UDP 端口范围(需要 K8s 1.25+)` 就是上文那条放错位置的注释：这一项只是一个 UDP 端口 53，在任何版本上都可用）。
+# 同一个 `ports` 列表中的各项互为备选：连接只要匹配其中任意一项即可。下面把本章的整个片段放进一条规则，注释保持本章的原样：TCP 端口 80；`# UDP 端口范围(需要 K8s 1.25+)`，即上文那条放错位置的注释（这一项只是一个 UDP 端口 53，在任何版本上都可用）；命名端口；端口范围（K8s 1.25+）。
 
 # %%
 CHAPTER_PORTS = ingress_policy("allow-ingress-chapter-ports", """\
