@@ -51,6 +51,7 @@
 # %%
 from pathlib import Path
 
+from npkit.course import scenario_text
 from npkit.course.questions import choice, predict, question
 from npkit.lab import local_opt_in, open_lab
 from npkit.loading import load_string
@@ -124,7 +125,7 @@ canary = lab.canary()
 # ```
 
 # %%
-print((SCENARIOS / "lab-01-policy-test.yaml").read_text())
+print(scenario_text(SCENARIOS / "lab-01-policy-test.yaml"))
 cluster = lab.deploy()
 
 # %% [markdown]
@@ -170,7 +171,7 @@ assert before.agree, before.render_text()   # on an observing backend: reality m
 # **预测：** 应用这条策略之后，两个 Pod 之间的哪些连接是允许的？这个单元格会应用策略并探测每一对 Pod；作答之后才显示结果。
 
 # %%
-print((SCENARIOS / "lab-01-default-deny.yaml").read_text())
+print(scenario_text(SCENARIOS / "lab-01-default-deny.yaml"))
 expected = after("lab-01-default-deny.yaml")
 lab.apply(SCENARIOS / "lab-01-default-deny.yaml")
 denied = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)

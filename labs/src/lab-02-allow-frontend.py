@@ -45,6 +45,7 @@
 # %%
 from pathlib import Path
 
+from npkit.course import scenario_text
 from npkit.course.questions import choice, predict, question
 from npkit.lab import local_opt_in, open_lab
 from npkit.loading import load_string
@@ -103,7 +104,7 @@ canary = lab.canary()
 # 本章的命令（`kubectl run web --labels=app=web,tier=backend ...`、`frontend`、`other`）变成了下面的场景文件；npkit 部署它，并读回各个 Pod 的 IP。
 
 # %%
-print((SCENARIOS / "lab-02-np-demo.yaml").read_text())
+print(scenario_text(SCENARIOS / "lab-02-np-demo.yaml"))
 cluster = lab.deploy()
 before = lab.check(port=80)
 print(before)
@@ -130,7 +131,7 @@ assert before.agree, before.render_text()
 # **预测**整个矩阵：`frontend → web`、`other → web`，还有 `web → frontend`（作用于 *web 入站方向*的策略，会改变 *web* 能发出的流量吗？）以及 `other → frontend`。这个单元格会应用策略并探测每一对 Pod；作答之后才显示结果。
 
 # %%
-print((SCENARIOS / "lab-02-allow-frontend.yaml").read_text())
+print(scenario_text(SCENARIOS / "lab-02-allow-frontend.yaml"))
 expected = after("lab-02-allow-frontend.yaml")
 lab.apply(SCENARIOS / "lab-02-allow-frontend.yaml")
 allowed = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)

@@ -55,6 +55,7 @@
 # %%
 from pathlib import Path
 
+from npkit.course import scenario_text
 from npkit.course.questions import choice, predict, question
 from npkit.lab import local_opt_in, open_lab
 from npkit.loading import load_string
@@ -137,7 +138,7 @@ assert base.agree, base.render_text()
 # **预测：** 应用它之后，`frontend → web` 还能连通吗？这个单元格会应用它并探测每一对 Pod；作答之后才显示结果。
 
 # %%
-print((SCENARIOS / "lab-03-security-tier.yaml").read_text())
+print(scenario_text(SCENARIOS / "lab-03-security-tier.yaml"))
 expected = after("lab-03-security-tier.yaml")
 lab.apply(SCENARIOS / "lab-03-security-tier.yaml")
 tiered = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
@@ -168,7 +169,7 @@ assert tiered.agree, tiered.render_text()
 # **预测：** 修复之后，矩阵会恢复为全部允许吗？这个单元格会应用修复并探测每一对 Pod；作答之后才显示结果。
 
 # %%
-print((SCENARIOS / "lab-03-security-tier-fixed.yaml").read_text())
+print(scenario_text(SCENARIOS / "lab-03-security-tier-fixed.yaml"))
 from npkit.engine import Engine
 
 all_allowed = bool(Engine(after("lab-03-security-tier-fixed.yaml")).reachability(80).all())

@@ -45,6 +45,7 @@
 # %%
 from pathlib import Path
 
+from npkit.course import scenario_text
 from npkit.course.questions import choice, predict, question
 from npkit.lab import local_opt_in, open_lab
 from npkit.loading import load_string
@@ -129,7 +130,7 @@ assert working.agree, working.render_text()
 # **预测：** 应用之后，`client → web` 还能连通吗？这个单元格会应用它并探测每一对 Pod；作答之后才显示结果。
 
 # %%
-print((SCENARIOS / "lab-04-log-denied.yaml").read_text())
+print(scenario_text(SCENARIOS / "lab-04-log-denied.yaml"))
 expected = after("lab-04-log-denied.yaml")
 lab.apply(SCENARIOS / "lab-04-log-denied.yaml")
 broken = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
@@ -254,7 +255,7 @@ assert passing.agree, passing.render_text()
 # 只在 default Tier 本来就会拒绝的地方记录日志，也就是应用的策略所隔离的那些 Pod（及方向），这里是 `web` 的入站。Log 规则排在这些策略之后（9999 > 1000），看到的恰好是它们没有允许的流量，然后 Tier 末尾的 Deny 像以前一样把它丢弃。（Calico ≥ 3.30 还提供流日志，即 Goldmane 和 Whisker，不必修改任何策略就能显示被拒绝的流量。）
 
 # %%
-print((SCENARIOS / "lab-04-log-denied-fixed.yaml").read_text())
+print(scenario_text(SCENARIOS / "lab-04-log-denied-fixed.yaml"))
 lab.apply(SCENARIOS / "lab-04-log-denied-fixed.yaml")
 fixed = lab.check(port=80)
 print(fixed)

@@ -14,7 +14,7 @@
 Data lives in npkit/data/course/ (clusters, notebooks.yaml, exercises/*.yaml).
 """
 
-from .chapter import chapter_example, chapter_examples
+from .chapter import chapter_example, chapter_examples, scenario_text
 from .clusters import Address, cluster_names, external, model_cluster, overview
 from .exercises import Exercise, Grade
 from .home import course_home, what_next
@@ -22,7 +22,8 @@ from .intro import Intro, intro, notebooks
 from .progress import Progress, progress, reset_progress
 
 __all__ = [
-    "chapter_example", "chapter_examples", "Address", "cluster_names", "external", "model_cluster", "overview",
+    "chapter_example", "chapter_examples", "scenario_text", "Address", "cluster_names", "external", "model_cluster",
+    "overview",
     "Exercise", "Grade", "Intro", "intro", "notebooks", "Progress", "progress", "reset_progress",
     "course_home", "what_next",
 ]

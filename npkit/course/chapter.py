@@ -12,9 +12,11 @@ so a Chinese reader sees the YAML exactly as the chapter writes it.
 
 from __future__ import annotations
 
+import os
 import re
 from importlib import resources
 from importlib.abc import Traversable
+from pathlib import Path
 
 from ..i18n import get_language
 
@@ -72,3 +74,8 @@ def chapter_example(name: str) -> str:
     if not path.is_file():
         raise KeyError(f"no chapter example {name!r}; there are: {', '.join(chapter_examples())}")
     return in_language(path.read_text(encoding="utf-8"), english=get_language() == "en")
+
+
+def scenario_text(path: str | os.PathLike[str]) -> str:
+    """A lab scenario's YAML as the current language shows it: its `#en:` glosses written out in English only."""
+    return in_language(Path(path).read_text(encoding="utf-8"), english=get_language() == "en")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
-from npkit.course import chapter_example, chapter_examples
+from npkit.course import chapter_example, chapter_examples, scenario_text
 from npkit.course.chapter import in_language
 from npkit.i18n import language
 from npkit.loading import load_string
@@ -53,3 +54,24 @@ def test_glosses_keep_the_indentation_and_the_rest_of_the_line():
     source = "spec:\n  podSelector: {} # 选择所有 Pod  #en: selects every pod\n  #en: a note\n"
     assert in_language(source, english=True) == "spec:\n  podSelector: {} # 选择所有 Pod (selects every pod)\n  # a note\n"
     assert in_language(source, english=False) == "spec:\n  podSelector: {} # 选择所有 Pod\n"
+
+
+SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "labs" / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_a_lab_scenario_shows_chinese_comments_in_chinese_and_glosses_in_english(path):
+    with language("zh_CN"):
+        chinese = scenario_text(path)
+    english = scenario_text(path)
+    assert "#en" not in chinese and "#en" not in english
+    for comment in comments(chinese):
+        assert CJK.search(comment), f"{path.name}: a comment that is not Chinese: {comment!r}"
+        assert not re.search(r"\([a-z][a-z ]+", comment), f"{path.name}: an English gloss in Chinese: {comment!r}"
+    assert all(re.search(r"\([^)]*[a-z]", c) for c in comments(english)), f"{path.name}: a comment without its gloss"
+    def objects(text: str) -> list[str]:
+        loaded = load_string(text)
+        assert not [d for d in loaded.diagnostics if d.severity != "info"]
+        return [re.sub(r"origin=Origin\([^)]*\)", "", repr(p)) for p in loaded.policies + loaded.pods]
+
+    assert objects(chinese) == objects(english)
