@@ -86,6 +86,8 @@ def label_key(value: str) -> list[str]:
             problems.append(_("the prefix before '/' must not be empty"))
         else:
             problems.extend(_("the prefix before '/' {problem}").format(problem=p) for p in dns1123_subdomain(prefix))
+    if name and len(name) <= 63 and _LABEL_NAME.match(name):
+        return problems  # the usual case: nothing to say, so nothing translated
     # Translators: {where} is "the name part after the prefix" or "a label key", the subject of the sentence
     where = _("the name part after the prefix") if slash else _("a label key")
     if not name:
