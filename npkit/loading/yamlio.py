@@ -21,11 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from types import EllipsisType
 from typing import Any, NamedTuple
-
-import yaml
-from yaml import events as ev
 
 from npkit.errors import InternalError
 from npkit.i18n import messages
@@ -33,10 +31,22 @@ from npkit.model import Diagnostic, Origin
 
 from . import scalars
 
-try:  # libyaml is about 5x faster; fall back silently when PyYAML was built without it
-    from yaml import CSafeLoader as _Parser
-except ImportError:  # pragma: no cover - depends on how PyYAML was installed
-    from yaml import SafeLoader as _Parser  # type: ignore[assignment]  # same interface, other class
+TYPE_CHECKING = False  # typing's is not needed: PyYAML is imported only for text the fast path hands over
+if TYPE_CHECKING:
+    import yaml
+    from yaml import events as ev
+
+
+@cache
+def _pyyaml() -> tuple[Any, Any, Any]:
+    """PyYAML, its events and its parser class, imported when a text needs them (blockyaml.py reads the
+    usual manifests without them, and a command that reads only those never pays for importing them)."""
+    import yaml
+    from yaml import events
+
+    # libyaml is about 5x faster; fall back silently when PyYAML was built without it
+    parser = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+    return yaml, events, parser
 
 MAX_INPUT_CHARS = 16 * 1024 * 1024  # one file or stdin; real manifests are far smaller
 MAX_DEPTH = 100  # a CronJob's container port sits at depth ~12; managedFields reach ~40
@@ -235,6 +245,7 @@ def read_events(text: str, filename: str) -> tuple[list[Document], list[Diagnost
     """What read_documents gives, always through the parser's events (libyaml's, or PyYAML's own)."""
     diagnostics: list[Diagnostic] = []
     builder = _Builder(filename, diagnostics)
+    yaml = _pyyaml()[0]
     try:
         builder.run(text)
     except _Stop as stop:
@@ -309,13 +320,14 @@ class _Builder:
 
     def run(self, text: str) -> None:
         """Parse `text` and build its documents, one handler call per event."""
+        _, ev, parser = _pyyaml()
         handlers: dict[type, Callable[[Any], None]] = {
             ev.ScalarEvent: self.on_scalar, ev.MappingStartEvent: self.on_mapping_start,
             ev.SequenceStartEvent: self.on_sequence_start, ev.MappingEndEvent: self.on_end,
             ev.SequenceEndEvent: self.on_end, ev.AliasEvent: self.on_alias,
             ev.DocumentStartEvent: self.on_document_start, ev.DocumentEndEvent: self.on_document_end,
         }
-        loader = _Parser(text)
+        loader = parser(text)
         try:
             get_event = loader.get_event
             while True:

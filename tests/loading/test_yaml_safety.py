@@ -14,7 +14,9 @@ from npkit.model import InputError
 def parser(request, monkeypatch):
     """Run every test with libyaml's parser and with PyYAML's pure Python fallback."""
     if request.param == "pure-python":
-        monkeypatch.setattr(yamlio, "_Parser", yaml.SafeLoader)
+        from yaml import events
+
+        monkeypatch.setattr(yamlio, "_pyyaml", lambda: (yaml, events, yaml.SafeLoader))
     elif not getattr(yaml, "__with_libyaml__", False):
         pytest.skip("PyYAML was built without libyaml")
     return request.param
