@@ -9,6 +9,8 @@ keeps the English cells, the zh-CN edition puts the Chinese cell in the English 
 calls `npkit.set_language("zh_CN")` first (prepended to its first code cell), so npkit's widgets
 and messages speak Chinese too. A prose cell without its Chinese partner is built in English into
 the zh-CN edition (its links re-pointed) until it is translated; `--untranslated` lists them.
+Comments in code cells follow the chapter's YAML (npkit.course.chapter): Chinese, with npkit's
+English gloss after `  #en:`, written out as `(gloss)` in the English edition and left out in zh-CN.
 
 jupytext reads the sources (cell markers, cell metadata such as `tags` or `jupyter`); this
 script only makes the result reproducible: outputs empty, cell ids derived from the file
@@ -35,6 +37,8 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+
+from npkit.course.chapter import in_language
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_GLOBS = (("notebooks/src", "[0-9][0-9]-*.py"), ("labs/src", "lab-[0-9][0-9]-*.py"))
@@ -137,6 +141,8 @@ def build(source: Path, edition: str = ENGLISH) -> str:
         if edition == CHINESE and _language(en) == ENGLISH:
             cell = zh if zh is not None else nbformat.from_dict({**en, "source": _relinked(en.source, source)})
         cell.metadata.pop(LANG_KEY, None)
+        if cell.cell_type == "code":  # shared code: its Chinese comments' `#en:` glosses in English only
+            cell.source = in_language(cell.source, english=edition == ENGLISH)
         cells.append(cell)
     if edition == CHINESE:
         first = next((c for c in cells if c.cell_type == "code"), None)

@@ -145,7 +145,7 @@ cluster = lab.deploy()
 # 这个单元格会先在实验后端上探测每一对 Pod；作答之后才显示结果。`✓` 表示连接成功；`·` 表示连接被丢弃。在能观测的后端上，观测到的矩阵显示在右侧；如果某个单元格标有 `!`，说明它与预测不一致。
 
 # %%
-before = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+before = lab.check(port=80)  # 现在探测，作答后显示  #en: probed now, shown once you have answered
 question("L1-before", lab.cluster, "policy-test/client", "policy-test/web", 80, more=lambda: before)
 
 # %% tags=["check"]
@@ -174,7 +174,7 @@ assert before.agree, before.render_text()   # on an observing backend: reality m
 print(scenario_text(SCENARIOS / "lab-01-default-deny.yaml"))
 expected = after("lab-01-default-deny.yaml")
 lab.apply(SCENARIOS / "lab-01-default-deny.yaml")
-denied = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+denied = lab.check(port=80)  # 现在探测，作答后显示  #en: probed now, shown once you have answered
 predict("L1-default-deny", expected, 80, more=lambda: denied)
 
 # %% tags=["check"]

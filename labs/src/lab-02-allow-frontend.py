@@ -134,7 +134,7 @@ assert before.agree, before.render_text()
 print(scenario_text(SCENARIOS / "lab-02-allow-frontend.yaml"))
 expected = after("lab-02-allow-frontend.yaml")
 lab.apply(SCENARIOS / "lab-02-allow-frontend.yaml")
-allowed = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+allowed = lab.check(port=80)  # 现在探测，作答后显示  #en: probed now, shown once you have answered
 predict("L2-allow-frontend", expected, 80, more=lambda: allowed)
 
 # %% tags=["check"]
@@ -161,7 +161,7 @@ assert allowed.agree, allowed.render_text()
 # 8080 端口上没有任何服务在监听。在集群上，策略放行的连接会收到一个重置（REFUSED）；策略丢弃的连接会超时。如果目标 Pod 并没有在该端口提供服务，npkit 把 REFUSED 算作“连接已通过”。这个单元格会先探测 TCP/8080；作答之后才显示结果。
 
 # %%
-other_port = lab.check(port=8080)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+other_port = lab.check(port=8080)  # 现在探测，作答后显示  #en: probed now, shown once you have answered
 question("L2-other-port", lab.cluster, "np-demo/frontend", "np-demo/web", 8080, more=lambda: other_port)
 
 # %% tags=["check"]

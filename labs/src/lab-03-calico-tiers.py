@@ -141,7 +141,7 @@ assert base.agree, base.render_text()
 print(scenario_text(SCENARIOS / "lab-03-security-tier.yaml"))
 expected = after("lab-03-security-tier.yaml")
 lab.apply(SCENARIOS / "lab-03-security-tier.yaml")
-tiered = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+tiered = lab.check(port=80)  # 现在探测，作答后显示  #en: probed now, shown once you have answered
 question("L3-security-tier", expected, "shop/frontend", "shop/web", 80, more=lambda: tiered)
 
 # %% tags=["check"]
@@ -174,7 +174,7 @@ from npkit.engine import Engine
 
 all_allowed = bool(Engine(after("lab-03-security-tier-fixed.yaml")).reachability(80).all())
 lab.apply(SCENARIOS / "lab-03-security-tier-fixed.yaml")
-fixed = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+fixed = lab.check(port=80)  # 现在探测，作答后显示  #en: probed now, shown once you have answered
 choice("L3-pass-fix", ["yes, all allowed again", "no, some stay denied"],
        "yes, all allowed again" if all_allowed else "no, some stay denied", more=lambda: fixed)
 
@@ -202,7 +202,7 @@ assert fixed.agree, fixed.render_text()
 # %%
 expected = after("lab-03-explicit-deny-with-log.yaml")
 lab.apply(SCENARIOS / "lab-03-explicit-deny-with-log.yaml")
-ordered = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+ordered = lab.check(port=80)  # 现在探测，作答后显示  #en: probed now, shown once you have answered
 predict("L3-explicit-deny", expected, 80, more=lambda: ordered)
 
 # %% tags=["check"]
@@ -230,7 +230,7 @@ assert ordered.agree, ordered.render_text()
 # %%
 expected = after("lab-03-deny-external-egress.yaml")
 lab.apply(SCENARIOS / "lab-03-deny-external-egress.yaml")
-egress = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+egress = lab.check(port=80)  # 现在探测，作答后显示  #en: probed now, shown once you have answered
 question("L3-deny-external", expected, "shop/frontend", "shop/web", 80, more=lambda: egress)
 
 # %% tags=["check"]

@@ -133,7 +133,7 @@ assert working.agree, working.render_text()
 print(scenario_text(SCENARIOS / "lab-04-log-denied.yaml"))
 expected = after("lab-04-log-denied.yaml")
 lab.apply(SCENARIOS / "lab-04-log-denied.yaml")
-broken = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+broken = lab.check(port=80)  # 现在探测，作答后显示  #en: probed now, shown once you have answered
 question("L4-log-denied", expected, "debug/client", "debug/web", 80, more=lambda: broken)
 
 # %% tags=["check"]
@@ -233,7 +233,7 @@ if lab.observes:
 # %%
 expected = after("lab-04-log-denied-pass.yaml")
 lab.apply(SCENARIOS / "lab-04-log-denied-pass.yaml")
-passing = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+passing = lab.check(port=80)  # 现在探测，作答后显示  #en: probed now, shown once you have answered
 question("L4-pass-trap", expected, "debug/intruder", "debug/web", 80, more=lambda: passing)
 
 # %% tags=["check"]

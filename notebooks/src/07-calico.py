@@ -253,8 +253,8 @@ kind: Tier
 metadata:
   name: egress-guard
 spec:
-  order: 100            # 在 Tier default（1,000,000）之前 (before tier default)
-  defaultAction: Pass   # 未拒绝的流量交给下一个 Tier (what it does not deny goes on to the next tier)
+  order: 100            # 在 Tier default（1,000,000）之前  #en: before tier default
+  defaultAction: Pass   # 未拒绝的流量交给下一个 Tier  #en: what it does not deny goes on to the next tier
 """
 GUARDED = chapter_example("deny-external-egress").replace("spec:\n", "spec:\n  tier: egress-guard\n", 1)
 print(EGRESS_GUARD + "---\n" + GUARDED)
@@ -616,9 +616,9 @@ spec:
   - action: Allow
     protocol: ICMP
     icmp:
-      type: 8        # 回显请求，即 ping (echo request)
+      type: 8        # 回显请求，即 ping  #en: echo request
   - action: Deny
-    protocol: ICMP   # 其他所有 ICMP 类型 (every other ICMP type)
+    protocol: ICMP   # 其他所有 ICMP 类型  #en: every other ICMP type
 """
 ping = engine_with(PING)
 ICMP_ECHO, ICMP_TIMESTAMP = 8, 13

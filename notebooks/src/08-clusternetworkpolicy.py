@@ -111,7 +111,7 @@ metadata:
 spec:
   tier: Admin
   priority: 20
-  subject:                       # 保护命名空间 x 的所有 Pod (protects every pod of namespace x)
+  subject:                       # 保护命名空间 x 的所有 Pod  #en: protects every pod of namespace x
     namespaces:
       matchLabels:
         kubernetes.io/metadata.name: x
@@ -180,12 +180,12 @@ spec:
   tier: Admin
   priority: 10
   subject:
-    namespaces: {}               # 所有命名空间 (every namespace)
+    namespaces: {}               # 所有命名空间  #en: every namespace
   ingress:
   - name: accept-prometheus
     action: Accept
     from:
-    - pods:                      # 一个对等点，两个选择器 (one peer, both selectors)
+    - pods:                      # 一个对等点，两个选择器  #en: one peer, both selectors
         namespaceSelector:
           matchLabels:
             kubernetes.io/metadata.name: monitoring

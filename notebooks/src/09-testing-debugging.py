@@ -324,7 +324,7 @@ print(chapter_example("log-denied"))
 with_log = Engine(np_demo.merged(load_string(chapter_example("allow-frontend") + "---\n"
                                              + chapter_example("log-denied"))))
 lab.apply(chapter_example("log-denied"))
-logged = lab.check(port=80)  # 现在探测，作答后显示 (probed now, shown once you have answered)
+logged = lab.check(port=80)  # 现在探测，作答后显示  #en: probed now, shown once you have answered
 question("09-log-denied", with_log, "np-demo/frontend", "np-demo/web", 80, more=lambda: logged)
 
 # %% tags=["check"]

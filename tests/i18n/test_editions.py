@@ -112,3 +112,16 @@ def test_a_chinese_cell_must_follow_the_english_one(tmp_path):
     source = _source(tmp_path, '# %%\nx = 1\n\n# %% [markdown] lang="zh-CN"\n# 孤立的\n')
     with pytest.raises(BUILD.SourceError, match="cell 2 .* does not follow an English Markdown cell"):
         BUILD.build(source)
+
+
+def test_code_comments_gloss_the_chinese_in_english_only():
+    """A shared code cell's comment `# 中文  #en: gloss`: `# 中文 (gloss)` in English, `# 中文` in zh-CN."""
+    glossed = [s for s in SOURCES if "  #en: " in s.read_text(encoding="utf-8")]
+    assert glossed, "no source glosses a Chinese comment any more: drop this test or the mechanism"
+    for source in glossed:
+        glosses = re.findall(r"  #en: ([^\n\\\\]+)", source.read_text(encoding="utf-8"))
+        english, chinese = BUILD.build(source, BUILD.ENGLISH), BUILD.build(source, BUILD.CHINESE)
+        assert "#en:" not in english and "#en:" not in chinese
+        for gloss in glosses:
+            assert f"({gloss.strip()})" in english, f"{source.name}: the English edition lost the gloss {gloss!r}"
+            assert f"({gloss.strip()})" not in chinese, f"{source.name}: the zh-CN edition shows the gloss {gloss!r}"
