@@ -127,7 +127,7 @@ spec:
 """
 first_policy = load_string(FIRST_POLICY, filename="first-policy.yaml")
 for policy in first_policy.network_policies:
-    print(policy.ref)  # kind namespace/name
+    print(policy.ref)  # 类型 命名空间/名称  #en: kind namespace/name
 
 # %% [markdown]
 # ## Predict first

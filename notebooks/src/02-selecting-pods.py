@@ -25,7 +25,7 @@ cluster = model_cluster()
 
 
 def selected(selector: str, namespace: str = "default") -> tuple[str, ...]:
-    """The pods a podSelector picks for a policy in `namespace` (what the lab shows)."""
+    # 位于 namespace 的策略中，这个 podSelector 选中的 Pod（即选择器试验台显示的结果）  #en: the pods a podSelector picks for a policy in `namespace` (what the lab shows)
     return SelectorLabState(cluster, selector, namespace=namespace).selection.pods
 
 # %% [markdown]

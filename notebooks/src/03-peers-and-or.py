@@ -28,8 +28,8 @@ from npkit.widgets import SelectorLab, SelectorLabState, show_changes, show_conn
 intro("03")
 
 # %%
-cluster = model_cluster()  # 16 pods, 7 namespaces
-and_or = model_cluster("and-or")  # default/web, monitoring, and the pods a and b of namespaces x and y
+cluster = model_cluster()  # 7 个命名空间中的 16 个 Pod  #en: 16 pods, 7 namespaces
+and_or = model_cluster("and-or")  # default/web、monitoring，以及命名空间 x 和 y 中的 Pod a、b  #en: default/web, monitoring, and the pods a and b of namespaces x and y
 OUTSIDE = external()
 
 # %% [markdown]
@@ -439,8 +439,8 @@ assert not both.allowed("x/b", "default/web", 80) and not both.allowed("y/a", "d
 # %% [markdown]
 # ### The dash trap
 #
-# Add one dash in front of `podSelector` and the single peer becomes two: *every pod of namespace
-# x*, **or** *pods labelled `app: a` in the policy's own namespace `default`*.
+# Add one dash in front of `podSelector` and the single peer becomes two peers, ORed. Work out
+# what each of them matches on its own.
 #
 # ```yaml
 #   - from:
@@ -457,7 +457,7 @@ assert not both.allowed("x/b", "default/web", 80) and not both.allowed("y/a", "d
 # %% [markdown] lang="zh-CN"
 # ### 短横线陷阱
 #
-# 在 `podSelector` 前面加一个短横线，一个对等点就变成了两个：“命名空间 x 中的每个 Pod”，**或者**“策略自己所在的命名空间 `default` 中带有 `app: a` 标签的 Pod”。
+# 在 `podSelector` 前面加一个短横线，一个对等点就变成了两个，两者之间是 OR 关系。想一想：它们各自单独匹配哪些 Pod？
 #
 # ```yaml
 #   - from:

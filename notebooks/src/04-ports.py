@@ -28,8 +28,8 @@ DEFAULT_PODS = ["default/api", "default/backend", "default/db", "default/fronten
 
 
 def ingress_policy(name: str, ports: str) -> str:
-    """A policy that isolates every pod of `default` for ingress and lets in, from anywhere, the given
-    `ports:` list (YAML indented for a rule). No `from`: only the ports decide."""
+    # 一条策略：在入站方向隔离 default 的每个 Pod，并放行来自任何地方、发往给定 ports 列表的连接  #en: a policy that isolates every pod of `default` for ingress and lets in, from anywhere, the given `ports:` list
+    # 规则没有 from：只由端口决定（ports 按规则的缩进写）  #en: no `from`: only the ports decide (ports indented for a rule)
     return f"""
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -252,7 +252,7 @@ assert len(refusals) == 2 and all("endPort" in r for r in refusals)
 # "1.25+" matters on real clusters: `endPort` became stable in Kubernetes 1.25 (beta, on by default,
 # since 1.22). An API server without the feature **drops the field silently** and stores the rule
 # as port 32000 alone, and a network plugin that does not implement `endPort` applies the rule to
-# the single `port` (the Kubernetes documentation warns of both). After `kubectl apply`, check with
+# the single `port` (the Kubernetes documentation warns of the latter). After `kubectl apply`, check with
 # `kubectl get networkpolicy allow-ingress-32000-32768 -o yaml` that `endPort` is still there, and
 # probe a port inside the range. Without it, the rule is this:
 
@@ -260,7 +260,7 @@ assert len(refusals) == 2 and all("endPort" in r for r in refusals)
 # 在真实集群上，“1.25+” 很重要：`endPort` 在 Kubernetes 1.25 中进入稳定状态（从 1.22 起为
 # Beta，默认启用）。不支持该特性的 API 服务器会**静默丢弃这个字段**，把规则存成只有 32000
 # 一个端口；没有实现 `endPort` 的网络插件则只把规则应用到单个 `port` 上（Kubernetes
-# 文档对这两种情况都有警告）。执行 `kubectl apply` 之后，用 `kubectl get networkpolicy
+# 文档对后一种情况有警告）。执行 `kubectl apply` 之后，用 `kubectl get networkpolicy
 # allow-ingress-32000-32768 -o yaml` 确认 `endPort` 还在，并探测范围内的某个端口。少了
 # `endPort`，规则就成了这样：
 

@@ -299,15 +299,16 @@ assert not Engine(udp_only).allowed("default/web", "kube-system/coredns", 53, "T
 # %% [markdown]
 # ## Exercise: default deny, but keep DNS
 #
-# Your turn: isolate `default` both ways and keep DNS working. The checker's cluster has two extra
-# things to catch a rule that is too wide: `tools/dnsmasq`, a pod that answers on port 53 without
-# being the cluster DNS, and the public resolver 8.8.8.8.
+# Your turn: isolate `default` both ways and keep DNS working. The checker's cluster has three
+# extra things to catch a rule that is too wide: `tools/dnsmasq`, a pod that answers on port 53
+# without being the cluster DNS; `kube-system/metrics-server`, a pod of the DNS namespace that is
+# not DNS; and the public resolver 8.8.8.8.
 
 # %% [markdown] lang="zh-CN"
 # ## 练习：默认拒绝，但保留 DNS
 #
-# 轮到你了：在两个方向上隔离 `default`，同时让 DNS 继续工作。为了抓出过宽的规则，检查器使用的集群多了两样东西：`tools/dnsmasq`，一个在
-# 53 端口应答、却并非集群 DNS 的 Pod；以及公共解析器 8.8.8.8。
+# 轮到你了：在两个方向上隔离 `default`，同时让 DNS 继续工作。为了抓出过宽的规则，检查器使用的集群多了三样东西：`tools/dnsmasq`，一个在
+# 53 端口应答、却并非集群 DNS 的 Pod；`kube-system/metrics-server`，与 DNS 同在一个命名空间、却不是 DNS 的 Pod；以及公共解析器 8.8.8.8。
 
 # %%
 exercise = Exercise.get("05-default-deny-dns")
