@@ -28,7 +28,7 @@ def test_a_wrong_answer_is_graded_in_chinese_cause_first():
     text = exercise.check(exercise.starter_yaml).text()
     first, summary = text.splitlines()[:2]
     assert first.startswith("✗ x/b → default/web TCP/80 应被允许，但 default/web 的入站被拒绝：")
-    assert summary == "有 2 个连接与目标不同（共检查了 64 个）："
+    assert summary == "有 3 个连接与目标不同（共检查了 81 个）："
     assert "  x → default：有 1 个连接应被允许，但你的策略拒绝了（TCP/80）" in text
     assert "    例如 x/b → default/web TCP/80" in text
 
@@ -36,7 +36,7 @@ def test_a_wrong_answer_is_graded_in_chinese_cause_first():
 def test_right_empty_and_broken_answers_are_said_in_chinese():
     exercise = Exercise.get("03-and-or")
     assert exercise.check(exercise.solution()).headline() == \
-        "✓ 正确：在检查的全部 64 个连接上，你的答案与参考答案的结果相同。"
+        "✓ 正确：在检查的全部 81 个连接上，你的答案与参考答案的结果相同。"
     assert exercise.check("").headline() == "✗ 编辑器是空的：请在其中写下你的答案，然后按“检查”。"
     assert exercise.check("kind: [").headline() == "✗ 你的 YAML 有错误，因此没有进行任何检查："
 
