@@ -594,7 +594,7 @@ assert and_or_exercise.check(and_or_exercise.solution()).passed
 # | `namespaceSelector` alone | every pod of the matching namespaces (`{}`: every namespace) |
 # | both, in **one** list item | pods matching the `podSelector` **in** namespaces matching the `namespaceSelector` |
 # | two list items | either one |
-# | `ipBlock` | addresses in `cidr` and not in `except`, **pod addresses included** |
+# | `ipBlock` | addresses in `cidr` and not in `except`, **pod addresses included** (on Calico; not on every plugin) |
 # | no `from` at all | everything, inside and outside the cluster |
 #
 # ## What next
@@ -610,7 +610,7 @@ assert and_or_exercise.check(and_or_exercise.solution()).passed
 # | 只有 `namespaceSelector` | 匹配的命名空间中的所有 Pod（`{}`：所有命名空间） |
 # | 两者位于**同一个**列表项中 | 匹配 `namespaceSelector` 的命名空间**中**、匹配 `podSelector` 的 Pod |
 # | 两个列表项 | 其中任一 |
-# | `ipBlock` | 位于 `cidr` 内、且不在 `except` 内的地址，**包括 Pod 的地址** |
+# | `ipBlock` | 位于 `cidr` 内、且不在 `except` 内的地址，**包括 Pod 的地址**（Calico 如此；并非所有插件都这样） |
 # | 完全没有 `from` | 一切来源，集群内外都算 |
 #
 # ## 下一步
