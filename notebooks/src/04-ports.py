@@ -84,8 +84,9 @@ assert table.reachable("default/web") == ("TCP/80", "UDP/53")
 # ### Whether anything listens
 #
 # The policy does not care whether anything listens: `db` runs no DNS server, yet UDP 53 is allowed
-# to it. On a real cluster you tell the two apart by how the probe fails: *connection refused*
-# means the policy let the packet through and nothing listened; a *timeout* means it was dropped.
+# to it. On a real cluster a **TCP** probe tells the two apart by how it fails: *connection
+# refused* means the policy let the packet through and nothing listened; a *timeout* means it was
+# dropped (Calico drops what a policy denies). A UDP probe gets no such clear answer.
 #
 # ## The misplaced comment
 #
@@ -98,8 +99,9 @@ assert table.reachable("default/web") == ("TCP/80", "UDP/53")
 # ### 有没有程序在监听
 #
 # 策略并不关心目标上有没有程序在监听：`db` 上并没有运行 DNS 服务器，但发往它的 UDP 53
-# 仍然是允许的。在真实集群上，可以从探测失败的方式区分这两种情况：*connection
-# refused*（连接被拒绝）表示策略放行了数据包，只是没有程序在监听；*超时*则表示数据包被丢弃了。
+# 仍然是允许的。在真实集群上，**TCP** 探测可以从失败的方式区分这两种情况：*connection
+# refused*（连接被拒绝）表示策略放行了数据包，只是没有程序在监听；*超时*则表示数据包被丢弃了（Calico
+# 会丢弃策略拒绝的数据包）。UDP 探测得不到这样明确的答案。
 #
 # ## 放错位置的注释
 #
@@ -338,12 +340,13 @@ Playground(cluster, CHAPTER_PORTS, probes=[(8080, "TCP"), (80, "TCP"), (53, "UDP
 # %% [markdown]
 # ## Exercise: each pod's own http port, and a range
 #
-# Named ports and `endPort` in one rule. The checker probes nine ports, the range's edges among them.
+# Named ports and `endPort` in one rule. The checker probes nine ports, the range's edges among them,
+# between the pods and from a few addresses outside the cluster.
 
 # %% [markdown] lang="zh-CN"
 # ## 练习：每个 Pod 自己的 http 端口，再加一个范围
 #
-# 在一条规则中同时使用命名端口和 `endPort`。检查器会探测九个端口，其中包括范围的两端边界。
+# 在一条规则中同时使用命名端口和 `endPort`。检查器会探测九个端口，其中包括范围的两端边界；既探测 Pod 之间的连接，也探测来自几个集群外部地址的连接。
 
 # %%
 ports_exercise = Exercise.get("04-ports")
