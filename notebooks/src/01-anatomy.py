@@ -411,8 +411,9 @@ assert not dns.denied_now
 # %% [markdown]
 # ## 关键规则 — key rules
 #
-# The chapter's *关键规则* (key rules) come down to five rules; every cell of every matrix in this
-# course follows from them.
+# The chapter announces *关键规则* (key rules), then goes straight on to the example without
+# listing them. Here they are: five rules, and every cell of every matrix in this course follows
+# from them.
 #
 # 1. **A pod no policy selects is not isolated**: everything may reach it, and it may reach
 #    everything.
@@ -439,7 +440,7 @@ assert not dns.denied_now
 # %% [markdown] lang="zh-CN"
 # ## 关键规则
 #
-# 本章的“关键规则”可以归结为五条；本课程中每个矩阵的每个单元格都由它们推导而来。
+# 本章写下了“关键规则”这个标题，却没有列出规则，紧接着就是示例。下面把它们补上：一共五条，本课程中每个矩阵的每个单元格都由它们推导而来。
 #
 # 1. **没有被任何策略选中的 Pod 不被隔离**：任何来源都能访问它，它也能访问任何目标。
 # 2. **被类型为 Ingress（Egress）的策略选中的 Pod，在该方向上被隔离**：只有某条规则允许的流量才能通过。
