@@ -265,7 +265,8 @@ assert final.agree, final.render_text()
 # kubectl get globalnetworkpolicies.projectcalico.org
 # kubectl get networkpolicies.projectcalico.org -n shop
 # ```
-# (`kubectl get networkpolicy` lists the Kubernetes kind; the Calico kind needs its full name or `cnp`.)
+# (`kubectl get networkpolicy` lists the Kubernetes kind; the Calico kind needs its full name or
+# `caliconetworkpolicy`. Its other short name, `cnp`, is also ClusterNetworkPolicy's on Calico 3.32.)
 
 # %% [markdown] lang="zh-CN"
 # ## 在集群上查看（可选，在终端中）
@@ -275,7 +276,8 @@ assert final.agree, final.render_text()
 # kubectl get globalnetworkpolicies.projectcalico.org
 # kubectl get networkpolicies.projectcalico.org -n shop
 # ```
-# （`kubectl get networkpolicy` 列出的是 Kubernetes 的这一资源类型；Calico 的同名类型要写全称，或者用 `cnp`。）
+# （`kubectl get networkpolicy` 列出的是 Kubernetes 的这一资源类型；Calico 的同名类型要写全称，或者用
+# `caliconetworkpolicy`。它的另一个简称 `cnp` 在 Calico 3.32 上也是 ClusterNetworkPolicy 的简称。）
 
 # %% [markdown]
 # ## Clean up

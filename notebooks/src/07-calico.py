@@ -12,13 +12,15 @@
 #
 # - **`Tier` objects and a tier's `defaultAction`** came to open-source Calico in **3.29**. Before,
 #   only Calico Enterprise had tiers, so the chapter's `tier: security` needs Calico ≥ 3.29. Every
-#   Calico, 3.29 or older, ends the policies of a tier that applies to a pod with a drop (below):
-#   before 3.29 there was just the one implicit tier, and it ends the same way.
+#   Calico version, from 3.29 on and before it, ends a tier that applies to a pod with a drop
+#   unless the tier's `defaultAction` is `Pass` (below): before 3.29 there was just the one
+#   implicit tier, and it ends the same way.
 # - On **3.29–3.31** a policy in a tier other than `default` must be **named `<tier>.<name>`**
 #   (`security.block-malicious-ips`); 3.32 drops that rule (the old names are migrated).
 # - `projectcalico.org/v3` objects are applied with **`calicoctl apply`**, or with **`kubectl`**
-#   once the Calico API server is installed (operator installs include it); plain `kubectl` on a
-#   cluster without it says *no matches for kind "GlobalNetworkPolicy"*.
+#   once the Calico API server is installed (operator installs include it; 3.32 also offers, as a
+#   tech preview, to serve the v3 API as plain CRDs without it); plain `kubectl` on a cluster
+#   with neither says *no matches for kind "GlobalNetworkPolicy"*.
 # - Calico **3.32** has three built-in tiers: `kube-admin`, `default`, `kube-baseline`
 #   (notebook 08). npkit models 3.32.
 
@@ -34,12 +36,13 @@
 #
 # - **`Tier` 对象以及 Tier 的 `defaultAction`** 在 **3.29** 版本进入开源 Calico。在此之前只有 Calico
 #   Enterprise 有 Tier，所以本章的 `tier: security` 需要 Calico ≥ 3.29。每个 Calico 版本（无论是 3.29
-#   起还是更早）都会这样处理：当某个 Tier 适用于一个 Pod 时，该 Tier
-#   的策略走完后以丢弃告终（见下文）；3.29 之前只有唯一一个隐式的 Tier，它的结尾也是一样。
+#   起还是更早）都会这样处理：当某个 Tier 适用于一个 Pod 时，除非该 Tier 的 `defaultAction` 是
+#   `Pass`，否则该 Tier 的策略走完后以丢弃告终（见下文）；3.29 之前只有唯一一个隐式的 Tier，它的结尾也是一样。
 # - 在 **3.29–3.31** 中，位于 `default` 以外的 Tier 中的策略必须**命名为 `<tier>.<name>`**（如
 #   `security.block-malicious-ips`）；3.32 取消了这条规定（旧名称会被迁移）。
 # - `projectcalico.org/v3` 对象用 **`calicoctl apply`** 应用；安装了 Calico API 服务器之后，也可以用 **`kubectl`**（通过
-#   operator 安装时会包含它）。在没有它的集群上，直接用 `kubectl` 会报错 *no matches for kind
+#   operator 安装时会包含它；3.32 还以技术预览的形式提供了不需要它、直接以 CRD 提供 v3 API
+#   的方式）。在两者都没有的集群上，直接用 `kubectl` 会报错 *no matches for kind
 #   "GlobalNetworkPolicy"*。
 # - Calico **3.32** 有三个内置 Tier：`kube-admin`、`default` 和 `kube-baseline`（见笔记本 08）。npkit
 #   按 3.32 建模。
@@ -708,16 +711,18 @@ assert "domains" in str(domains_refused)
 # in a **`GlobalNetworkSet`** (cluster-wide) or a **`NetworkSet`** (in a namespace): a list of
 # CIDRs with labels. A rule then selects the set by its labels, like pods, with `selector:`. A
 # security team can update the set without touching any policy. (A namespaced `NetworkSet` is
-# matched by the rules of policies in its namespace; a namespaced policy reaches a
-# `GlobalNetworkSet` with `namespaceSelector: global()`.)
+# matched like a pod of its namespace: by the rule selectors of that namespace's policies, and by
+# rules that reach the namespace with a `namespaceSelector` or from a GlobalNetworkPolicy. A
+# namespaced policy reaches a `GlobalNetworkSet` with `namespaceSelector: global()`.)
 
 # %% [markdown] lang="zh-CN"
 # ## NetworkSet 与 GlobalNetworkSet：带标签的地址列表
 #
 # 本章把地址直接写进每条规则（`nets: [1.2.3.0/24]`）。Calico 也可以把地址放进 **`GlobalNetworkSet`**（集群范围）或 **`NetworkSet`**（某个命名空间内）：一个带标签的
 # CIDR 列表。规则再像选择 Pod 那样，用 `selector:` 按标签选中这个集合。安全团队可以更新集合，而无需改动任何策略。（命名空间级的
-# `NetworkSet` 由同一命名空间中策略的规则来匹配；命名空间级的策略要用 `namespaceSelector: global()`
-# 才能匹配到 `GlobalNetworkSet`。）
+# `NetworkSet` 像它所在命名空间中的 Pod 一样被匹配：该命名空间中策略的规则选择器能匹配到它，用
+# `namespaceSelector` 覆盖到该命名空间的规则、以及 GlobalNetworkPolicy 的规则也能匹配到它。命名空间级的策略要用
+# `namespaceSelector: global()` 才能匹配到 `GlobalNetworkSet`。）
 
 # %%
 BLOCKLIST = """\
@@ -879,10 +884,11 @@ assert blocklist_exercise.check(blocklist_exercise.solution()).passed
 #
 # - Calico evaluates tiers in order, policies in a tier by order (none = last), rules in a
 #   policy top to bottom; Kubernetes policies sit in tier `default` at order 1000.
-# - A tier that applies to a pod and decides nothing ends with Deny, on every Calico version:
-#   `deny-external-egress` and `block-malicious-ips` cut far more than they name.
+# - A tier that applies to a pod and decides nothing ends with Deny, on every Calico version,
+#   unless its `defaultAction` is `Pass`: `deny-external-egress` and `block-malicious-ips` cut
+#   far more than they name.
 # - `Tier` needs Calico ≥ 3.29 (policy names `<tier>.<name>` on 3.29–3.31); v3 objects go in with
-#   `calicoctl` or through the Calico API server.
+#   `calicoctl`, or with `kubectl` through the Calico API server.
 # - A namespaced policy's rule selectors stay in its namespace; network sets give addresses labels.
 # - `Pass` skips the rest of a tier; in tier `default` that includes the Kubernetes policies.
 # - `Log` never decides; an explicit `Deny` only wins if its policy comes first.
@@ -895,10 +901,10 @@ assert blocklist_exercise.check(blocklist_exercise.solution()).passed
 #
 # - Calico 按顺序评估各个 Tier，Tier 内的策略按 order 排序（没有 order
 #   的排最后），策略内的规则从上到下执行；Kubernetes 策略位于 Tier `default` 中，order 为 1000。
-# - 一个适用于某个 Pod、却没有做出任何判定的 Tier，以 Deny 结束，所有 Calico
-#   版本都是如此：`deny-external-egress` 和 `block-malicious-ips` 切断的流量远多于它们写明的。
-# - `Tier` 需要 Calico ≥ 3.29（在 3.29–3.31 上策略名为 `<tier>.<name>`）；v3 对象要通过 `calicoctl` 或
-#   Calico API 服务器创建。
+# - 一个适用于某个 Pod、却没有做出任何判定的 Tier，除非其 `defaultAction` 是 `Pass`，否则以 Deny
+#   结束，所有 Calico 版本都是如此：`deny-external-egress` 和 `block-malicious-ips` 切断的流量远多于它们写明的。
+# - `Tier` 需要 Calico ≥ 3.29（在 3.29–3.31 上策略名为 `<tier>.<name>`）；v3 对象要用 `calicoctl` 创建，或者通过
+#   Calico API 服务器用 `kubectl` 创建。
 # - 命名空间级策略的规则选择器只在本命名空间内生效；NetworkSet 和 GlobalNetworkSet 为地址加上标签。
 # - `Pass` 跳过 Tier 中余下的部分；在 Tier `default` 中，这包括 Kubernetes 策略。
 # - `Log` 从不做出判定；显式的 `Deny` 只有在它所在的策略先执行时才会生效。

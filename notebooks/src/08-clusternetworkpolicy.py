@@ -491,7 +491,8 @@ assert not kindnet.allowed("monitoring/prometheus", "x/a", 80)  # and no Admin A
 # | enforced by | Calico | Calico 3.32, kube-network-policies (not kindnet) |
 #
 # Older clusters have the v1alpha1 pair AdminNetworkPolicy / BaselineAdminNetworkPolicy (Calico
-# 3.29–3.31 put them in tiers `adminnetworkpolicy` and `baselineadminnetworkpolicy`); npkit
+# 3.29–3.31 put AdminNetworkPolicy in tier `adminnetworkpolicy`, and 3.30–3.31
+# BaselineAdminNetworkPolicy in `baselineadminnetworkpolicy`); npkit
 # reads them as the same thing.
 #
 # ## Try it
@@ -513,7 +514,8 @@ assert not kindnet.allowed("monitoring/prometheus", "x/a", 80)  # and no Admin A
 # | 由谁实施 | Calico | Calico 3.32、kube-network-policies（kindnet 不实施） |
 #
 # 较老的集群使用 v1alpha1 的一对资源 AdminNetworkPolicy / BaselineAdminNetworkPolicy（Calico 3.29–3.31
-# 把它们放在 Tier `adminnetworkpolicy` 和 `baselineadminnetworkpolicy` 中）；npkit
+# 把 AdminNetworkPolicy 放在 Tier `adminnetworkpolicy` 中，3.30–3.31 把 BaselineAdminNetworkPolicy 放在
+# `baselineadminnetworkpolicy` 中）；npkit
 # 把它们当作同一种东西来读取。
 #
 # ## 动手试试

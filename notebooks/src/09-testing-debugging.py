@@ -577,8 +577,9 @@ for dataplane, command in [("iptables", "iptables-save -t filter | grep -E 'cali
 # `calico-node -show-status` prints the status calico-node reports about itself (the chapter
 # calls it Felix's policy cache: 查看 Felix 策略缓存; the policy Felix really programmed is best read
 # from the rules above). On operator installs calico-node runs in namespace `calico-system`, not
-# `kube-system`. Up to Calico 3.31, `calicoctl get networkpolicy` also lists each Kubernetes
-# NetworkPolicy, as `knp.default.<name>` at order 1000 in tier `default`.
+# `kube-system`. Each Kubernetes NetworkPolicy sits in tier `default` at order 1000;
+# Calico 3.31 and earlier name it internally `knp.default.<name>`, a name you will meet in their
+# output (3.32 dropped the prefix).
 #
 # npkit answers the same question from the evaluator: every tier that has policies, and each
 # policy with its order and what it selects, in evaluation order (the first column of
@@ -612,8 +613,9 @@ for dataplane, command in [("iptables", "iptables-save -t filter | grep -E 'cali
 #
 # `calico-node -show-status` 打印 calico-node 报告的自身状态（本章把这一步称为“查看 Felix 策略缓存”；
 # Felix 实际下发了哪些策略，最好从上面的规则中读取）。用 operator 安装时，calico-node 运行在命名空间
-# `calico-system` 中，而不是 `kube-system`。直到 Calico 3.31，`calicoctl get networkpolicy` 还会列出每个
-# Kubernetes NetworkPolicy，名为 `knp.default.<name>`，位于 Tier `default` 中，order 为 1000。
+# `calico-system` 中，而不是 `kube-system`。每条 Kubernetes NetworkPolicy 都位于 Tier `default` 中，order 为
+# 1000；Calico 3.31 及更早的版本在内部把它命名为 `knp.default.<name>`，你会在这些版本的输出中看到这个名称（3.32
+# 去掉了这个前缀）。
 #
 # npkit 用评估器回答同样的问题：列出每个含有策略的 Tier，以及其中每个策略的 order
 # 和它选中的对象，按评估顺序排列（即 `calicoctl get … -o wide` 的第一列）：

@@ -17,6 +17,8 @@
 # lint 用在本章自己的示例上。
 
 # %%
+from collections import Counter
+
 from npkit.course import Exercise, chapter_example, chapter_examples, intro, model_cluster, overview
 from npkit.course.questions import choice, question
 from npkit.course.review import review
@@ -694,7 +696,8 @@ choice("10-most-findings", ["example-policy", "allow-dns", "block-malicious-ips"
 
 # %%
 for name, found in chapter_findings.items():
-    print(f"{name:26} " + (", ".join(f"{f.rule} {f.name}" for f in found) or "-"))
+    counts = Counter(f"{f.rule} {f.name}" for f in found)  # log-denied finds NP404 and NP405 once per direction
+    print(f"{name:26} " + (", ".join(rule + (f" ×{n}" if n > 1 else "") for rule, n in counts.items()) or "-"))
 
 # %% [markdown]
 # What each finding says about the chapter, and where the course deals with it:
