@@ -23,7 +23,7 @@ from npkit.course import Exercise, chapter_example, external, intro, model_clust
 from npkit.course.questions import choice, predict, question
 from npkit.engine import Engine
 from npkit.loading import load_string
-from npkit.widgets import Part, PolicyToggles, show_changes, show_connections, show_matrix
+from npkit.widgets import AfterAnswer, Part, PolicyToggles, show_changes, show_connections, show_matrix
 
 intro("01")
 
@@ -97,9 +97,10 @@ cluster = model_cluster()
 with_example = cluster.merged(load_string(EXAMPLE, filename="example-policy.yaml"))
 engine = Engine(with_example)
 open_matrix = show_matrix(cluster, 80).matrix
-predict("01-example", with_example, 80,
-        pods=["default/api", "default/frontend", "default/web", "frontend/web", "myproject/worker"],
-        more=lambda: show_matrix(engine, 80, before=open_matrix))
+first = predict("01-example", with_example, 80,
+                pods=["default/api", "default/frontend", "default/web", "frontend/web", "myproject/worker"],
+                more=lambda: show_matrix(engine, 80, before=open_matrix))
+first
 
 # %% tags=["check"]
 assert engine.allowed("default/frontend", "default/web", 80)  # from[0]: role=frontend in default
@@ -119,12 +120,13 @@ assert len(changed) == 2 * 15 - 2  # web's row and column, minus frontend and wo
 # editor on the left shows the result); the matrix is evaluated again and the cells that changed
 # are starred (unticking `podSelector` makes it `{}`; `ingress` and `egress` stand for the whole section).
 # Switch the probe between TCP/80 and TCP/5432, and click any cell for the explanation. Try one part
-# at a time, then combinations.
+# at a time, then combinations. (With every part ticked it shows the answer to the prediction above,
+# so it opens once you have answered that.)
 
 # %% [markdown] lang="zh-CN"
 # ## 逐个拆开
 #
-# 下面的每个复选框对应 `example-policy` 的一个部分。取消勾选某一项，这一部分就会从 YAML 中移除（左侧的编辑器显示结果）；矩阵会重新评估，发生变化的单元格标上星号（取消勾选 `podSelector` 会把它变成 `{}`；`ingress` 和 `egress` 代表整个部分）。你可以在 TCP/80 和 TCP/5432 之间切换探测端口，点击任意单元格查看解释。先一次只试一个部分，再试各种组合。
+# 下面的每个复选框对应 `example-policy` 的一个部分。取消勾选某一项，这一部分就会从 YAML 中移除（左侧的编辑器显示结果）；矩阵会重新评估，发生变化的单元格标上星号（取消勾选 `podSelector` 会把它变成 `{}`；`ingress` 和 `egress` 代表整个部分）。你可以在 TCP/80 和 TCP/5432 之间切换探测端口，点击任意单元格查看解释。先一次只试一个部分，再试各种组合。（所有部分都勾选时，它显示的正是上面那道预测的答案，所以要等你回答之后才会打开。）
 
 # %%
 PARTS = [
@@ -140,7 +142,7 @@ PARTS = [
     Part("spec.egress[0].ports", "egress ports: TCP 5432"),
 ]
 toggles = PolicyToggles(cluster, EXAMPLE, PARTS, probes=[(80, "TCP"), (5432, "TCP")])
-toggles
+AfterAnswer(first, toggles)
 
 # %% [markdown]
 # The sections below take one part each. Each asks you to predict what switching exactly that part

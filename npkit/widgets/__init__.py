@@ -99,13 +99,15 @@ from .playground import Playground, PlaygroundState
 from .ports import PortTable
 from .predict import Predict, PredictState, Question, QuestionState
 from .render import MatrixView, graph, heatmap, matrix_html, matrix_text
+from .reveal import AfterAnswer
 from .selector_lab import SelectorLab, SelectorLabState
 from .show import MatrixPanel, show_matrix
 from .toggles import Part, PolicyToggles, TogglesState
 from .verdict import ConnectionsView, VerdictView, show_connections, show_verdict
 
 __all__ = [
-    "ClusterOverview", "ExerciseView", "MatrixGrid", "MatrixView", "Playground", "PlaygroundState", "Predict",
+    "AfterAnswer", "ClusterOverview", "ExerciseView", "MatrixGrid", "MatrixView", "Playground", "PlaygroundState",
+    "Predict",
     "PredictState", "Question", "QuestionState", "SelectorLab", "SelectorLabState", "graph", "heatmap",
     "matrix_html", "matrix_text", "show_matrix", "show_verdict", "VerdictView",
     "show_connections", "ConnectionsView", "show_changes", "ChangesView", "PortTable", "Part", "PolicyToggles",

@@ -114,6 +114,14 @@ class RevealArea:
         self.widget = w.Output()
         self.widget.add_class("npkit-reveal")
         self.markdown: list[str] = []
+        self._shown: list[Callable[[], None]] = []  # called once the area first holds something
+
+    def on_show(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` when the reveal appears (now, if it already has)."""
+        if self.empty:
+            self._shown.append(callback)
+        else:
+            callback()
 
     def show(self, markdown: str = "", html: str = "", more: More | None = None) -> None:
         """Replace the content: the explanation (Markdown) first, then any HTML (e.g. a verdict), then
@@ -126,7 +134,36 @@ class RevealArea:
         if more is not None:
             parts.append(bundle_output(more()))
         self.widget.outputs = tuple(parts)
+        if parts:
+            callbacks, self._shown = self._shown, []
+            for callback in callbacks:
+                callback()
 
     @property
     def empty(self) -> bool:
         return not self.widget.outputs
+
+
+class AfterAnswer(w.VBox):
+    """A widget that stays closed until a prediction above it has been answered.
+
+    After Run All every cell has run, so a widget that shows the answer (a playground with the whole
+    policy switched on, say) would be on screen beside the unanswered prediction; inside this box it
+    waits, with a note, until the prediction's reveal appears (at once, if it already has).
+    """
+
+    def __init__(self, prediction: Any, content: w.Widget):
+        note = w.HTML(_("⏳ This opens once you have answered the prediction above."))
+        note.add_class("npkit-after-answer-note")
+        super().__init__([note])
+        self.add_class("npkit-after-answer")
+        self.content = content
+        prediction.reveal_area.on_show(self._open)
+
+    def _open(self) -> None:
+        self.children = (self.content,)
+
+    @property
+    def opened(self) -> bool:
+        """Whether the content is on screen."""
+        return self.children == (self.content,)

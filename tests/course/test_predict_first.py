@@ -26,7 +26,8 @@ Chinese words of its catalogs. What "shows the answer" means here, concretely:
   outcome (breaks, refuses, denied, 断了, 被拒绝 …; see OUTCOME_WORDS), outside inline code.
 - No visible code cell asserts anything: facts checked for CI live in cells tagged `check`, whose input
   is hidden and which print nothing.
-- After Run All no reveal area (`npkit-reveal`) holds anything.
+- After Run All no reveal area (`npkit-reveal`) holds anything, and every widget that waits for an answer
+  (`AfterAnswer`, e.g. 01's part-by-part toggles, which show the whole policy's matrix) shows only its note.
 - A Markdown cell that asks the learner to predict (`**Predict**`, `预测：`) is followed by a prediction
   widget before the next Markdown cell: no honor-system prompts.
 """
@@ -465,6 +466,10 @@ def test_run_all_shows_no_answer_and_opens_no_reveal(case):
     for model_id, state in states.items():
         if "npkit-reveal" in state.get("_dom_classes", ()):
             assert not state.get("outputs"), f"a reveal is open after Run All ({model_id})"
+        if "npkit-after-answer" in state.get("_dom_classes", ()):  # AfterAnswer: only its note until answered
+            assert len(state.get("children", ())) == 1 and "npkit-after-answer-note" in states[
+                state["children"][0].removeprefix("IPY_MODEL_")].get("_dom_classes", ()), (
+                f"a widget waiting for an answer is open after Run All ({model_id})")
     for cell in nb.cells:
         if "check" in cell.get("metadata", {}).get("tags", ()):
             assert not cell.get("outputs"), f"a check cell printed something: {source(cell)[:120]!r}"

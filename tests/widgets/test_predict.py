@@ -6,7 +6,7 @@ import pytest
 
 from npkit.course import model_cluster
 from npkit.loading import load_string
-from npkit.widgets import Predict, PredictState, Question, QuestionState, memory
+from npkit.widgets import AfterAnswer, Predict, PredictState, Question, QuestionState, memory
 from npkit.widgets.choice import Choice
 
 # Only pods app=a from namespaces labelled name=x reach default/web.
@@ -173,3 +173,24 @@ def test_the_reveal_builds_its_extra_view_only_after_the_answer(cluster):
     assert not built and view.reveal_area.empty
     view.denied_button.click()
     assert built == [1] and "the whole matrix" in _reveal_text(view.reveal_area)
+
+
+def test_a_widget_after_an_answer_stays_closed_until_the_prediction_is_answered(cluster):
+    import ipywidgets
+
+    prediction = Question(cluster, "x/b", "default/web", 80, reveal="the why")
+    answer_on_screen = ipywidgets.HTML("the whole matrix")
+    gate = AfterAnswer(prediction, answer_on_screen)
+    assert not gate.opened and answer_on_screen not in gate.children
+    assert "opens once you have answered" in gate.children[0].value
+    prediction.denied_button.click()
+    assert gate.opened and gate.children == (answer_on_screen,)
+
+
+def test_a_widget_after_an_already_revealed_prediction_opens_at_once(cluster):
+    import ipywidgets
+
+    prediction = Predict(cluster, 80, pods=PODS, reveal="the why")
+    prediction.state.predict([])
+    prediction._reveal()
+    assert AfterAnswer(prediction, ipywidgets.HTML("x")).opened
