@@ -15,13 +15,16 @@ ROOT = Path(__file__).resolve().parent.parent
 THIS = Path(__file__).resolve()
 SEMANTICS = ("kubernetes.md", "calico.md", "clusternetworkpolicy.md", "kind-lab.md")
 
-# Paths that exist only on the machine a file was written on, and the notes this repository replaced.
+# Paths that exist only on the machine a file was written on.
 OUTSIDE = [
     (re.compile(r"(?<![\w.~-])/(?:work|home|root|Users|mnt|srv|opt)/"), "an absolute path on one machine"),
-    (re.compile(r"\.\./shared\b|\bshared/(?:reference|seeds|conformance)\b"), "a folder outside the repository"),
-    (re.compile(r"\b(?:calico-semantics|k8s-networkpolicy|course-map|style-anchors)\.md\b"),
-     "a note that is not in the repository (see docs/semantics/README.md)"),
 ]
+# A relative path that climbs (../) must land inside the repository, or (docs describe links written from
+# other folders) name one of its top-level entries.
+CLIMBING = re.compile(r"(?<![\w.])((?:\.\./)+[\w.-]+)")
+# A Markdown file named anywhere must be one of the repository's own (docs/semantics/README.md says which
+# notes replaced the ones it was first written from).
+MD_NAME = re.compile(r"(?<![\w./<>-])(\w[\w-]*\.md)\b")
 # The semantics pages by their bare names: only docs/semantics/ itself may say them so.
 BARE_SEMANTICS = re.compile(r"(?<![\w/.-])(" + "|".join(re.escape(n) for n in SEMANTICS) + r")\b")
 REPO_PATH = re.compile(r"(?<![\w/.-])((?:docs|tests/data|cluster|labs|notebooks|binder)/[\w./-]*[\w-]\.(?:md|yaml|yml|env|ipynb|json))\b")
@@ -55,13 +58,29 @@ def texts() -> list[tuple[Path, list[str]]]:
     return _texts()
 
 
-def test_nothing_points_outside_the_repository(texts):
+def outside(line: str, folder: Path, markdown_names: set[str]) -> list[str]:
+    """What `line`, in a file of `folder`, names outside the repository (each with the reason)."""
+    found = [f"{m.group(0)!r}: {why}" for pattern, why in OUTSIDE if (m := pattern.search(line))]
+    for climb in CLIMBING.findall(line):
+        top = climb.lstrip("./").split("/")[0]
+        if not (folder / climb).resolve().is_relative_to(ROOT) and not (ROOT / top).exists():
+            found.append(f"{climb!r}: a folder outside the repository")
+    found += [f"{name!r}: a note that is not in the repository" for name in MD_NAME.findall(line)
+              if name not in markdown_names]
+    return found
+
+
+@pytest.fixture(scope="module")
+def markdown_names(texts) -> set[str]:
+    return {path.name for path, _ in texts if path.suffix == ".md"}
+
+
+def test_nothing_points_outside_the_repository(texts, markdown_names):
     problems = []
     for path, lines in texts:
         for number, line in enumerate(lines, 1):
-            for pattern, why in OUTSIDE:
-                if match := pattern.search(line):
-                    problems.append(f"{path.relative_to(ROOT)}:{number}: {match.group(0)!r}: {why}")
+            problems += [f"{path.relative_to(ROOT)}:{number}: {why}"
+                         for why in outside(line, path.parent, markdown_names)]
             in_semantics = path.parent == ROOT / "docs" / "semantics"
             if not in_semantics and (match := BARE_SEMANTICS.search(line)):
                 problems.append(f"{path.relative_to(ROOT)}:{number}: write docs/semantics/{match.group(1)}")
@@ -99,13 +118,15 @@ def test_the_semantics_index_lists_each_page():
     assert all(f"]({name})" in index for name in SEMANTICS)
 
 
-def test_the_check_finds_what_it_forbids():
-    # The patterns above must match the references this repository once had.
-    leaked = ['COURSE_MAP = Path("/work/shared/course-map.md")', "(calico-semantics.md A.7)",
-              "see ../shared/reference", "(kind-lab.md C.6)"]
+def test_the_check_finds_what_it_forbids(markdown_names):
+    # The kinds of reference this repository once had: a machine's path, a folder beside the clone, a note
+    # that was never copied in, a semantics page without its folder.
+    leaked = ['NOTES = Path("/home/someone/notes/map.md")', "see ../../beside-the-clone/reference",
+              "(semantics-notes.md A.7)", "(kind-lab.md C.6)"]
     for line in leaked:
-        assert any(p.search(line) for p, _ in OUTSIDE) or BARE_SEMANTICS.search(line), line
-    assert not any(p.search("see docs/semantics/kind-lab.md") for p, _ in OUTSIDE)
+        assert outside(line, ROOT / "tests", markdown_names) or BARE_SEMANTICS.search(line), line
+    fine = ["see docs/semantics/kind-lab.md", "see ../docs/semantics/kind-lab.md", "(README.md)"]
+    assert not any(outside(line, ROOT / "tests", markdown_names) for line in fine)
     assert not BARE_SEMANTICS.search("see docs/semantics/kind-lab.md")
 
 
