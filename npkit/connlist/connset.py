@@ -11,39 +11,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from itertools import groupby
 
+from ..model.spans import merge_spans, span_text
 from .classes import OTHER, TrafficClass
 
 ALL_CONNECTIONS = "All Connections"
 NO_CONNECTIONS = "No Connections"
 
 
-def _ranges(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Touching or overlapping spans merged, ascending.
-
-    >>> _ranges([(81, 90), (1, 79), (80, 80), (95, 95)])
-    [(1, 90), (95, 95)]
-    """
-    out: list[tuple[int, int]] = []
-    for first, last in sorted(spans):
-        if out and first <= out[-1][1] + 1:
-            out[-1] = (out[-1][0], max(out[-1][1], last))
-        else:
-            out.append((first, last))
-    return out
-
-
-def _span(first: int, last: int) -> str:
-    return str(first) if first == last else f"{first}-{last}"
-
-
 def _icmp_parts(allowed: list[TrafficClass]) -> list[str]:
     """`type 0-7`, `type 3 code 1`: whole types merged into ranges, then single codes."""
     whole = [(c.first, c.last) for c in allowed if c.codes is None and c.first is not None and c.last is not None]
-    parts = [f"type {_span(a, b)}" for a, b in _ranges(whole)]
+    parts = [f"type {span_text(a, b)}" for a, b in merge_spans(whole)]
     by_type = groupby((c for c in allowed if c.codes is not None), key=lambda c: c.first)
     for icmp_type, classes in by_type:
-        codes = _ranges(c.codes for c in classes if c.codes is not None)
-        parts += [f"type {icmp_type} code {_span(a, b)}" for a, b in codes]
+        codes = merge_spans(c.codes for c in classes if c.codes is not None)
+        parts += [f"type {icmp_type} code {span_text(a, b)}" for a, b in codes]
     return parts
 
 
@@ -52,7 +34,7 @@ def _entry(protocol: str, allowed: list[TrafficClass], total: int) -> str:
         return "other protocols"
     if allowed[0].ported:
         spans = [(c.first, c.last) for c in allowed if c.first is not None and c.last is not None]
-        return f"{protocol} " + ",".join(_span(a, b) for a, b in _ranges(spans))
+        return f"{protocol} " + ",".join(span_text(a, b) for a, b in merge_spans(spans))
     name = protocol if not protocol.isdigit() else f"protocol {protocol}"
     if len(allowed) == total or allowed[0].first is None:
         return name

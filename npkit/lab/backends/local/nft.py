@@ -40,6 +40,7 @@ from ....engine.matchers.traffic import HTTPIs, ICMPIs, IPVersionIs, ProtocolIs
 from ....engine.probe import protocol_number
 from ....engine.program import CompiledPolicy, CompiledRule, CompiledTier, Direction
 from ....i18n import language, messages
+from ....model.spans import merge_spans, span_text
 from ...backend import LabError
 
 _ = messages("npkit-tools").gettext
@@ -122,20 +123,6 @@ def _address_elements(nets: list[ipaddress.IPv4Network]) -> list[str]:
     """Non-overlapping elements (nft rejects overlaps), single addresses without /32."""
     collapsed = ipaddress.collapse_addresses(nets)
     return [str(n.network_address) if n.prefixlen == 32 else str(n) for n in collapsed]
-
-
-def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for first, last in sorted(ranges):
-        if out and first <= out[-1][1] + 1:
-            out[-1] = (out[-1][0], max(out[-1][1], last))
-        else:
-            out.append((first, last))
-    return out
-
-
-def _range(first: int, last: int) -> str:
-    return str(first) if first == last else f"{first}-{last}"
 
 
 def _unique(base: str, taken: set[str]) -> str:
@@ -229,7 +216,7 @@ class _Compiler:
             else:
                 raise LabError(_("the local backend cannot compile the port entry {entry}").format(
                     entry=repr(e.describe())))
-        merged = {p: _merge(r) for p, r in wild.items()}
+        merged = {p: merge_spans(r) for p, r in wild.items()}
         pairs = [(p.lower(), first, last) for p in sorted(merged) for first, last in merged[p]]
         end = "sport" if c.end == "src" else "dport"
         op = "!= " if c.negate else ""
@@ -238,14 +225,14 @@ class _Compiler:
                 proto, first, last = pairs[0]
                 if (first, last) == _ALL_PORTS:
                     return f"meta l4proto {proto}"
-                return f"{proto} {end} {_range(first, last)}"
-            elements = ", ".join(f"{proto} . {_range(first, last)}" for proto, first, last in pairs)
+                return f"{proto} {end} {span_text(first, last)}"
+            elements = ", ".join(f"{proto} . {span_text(first, last)}" for proto, first, last in pairs)
             return f"meta l4proto . th {end} {op}{{ {elements} }}"
         covered = [
             (ip, protocol, number) for ip, protocol, number in sorted(named)
             if not any(first <= number <= last for first, last in merged.get(protocol, ()))
         ]
-        members = [f"0.0.0.0/0 . {proto} . {_range(first, last)}" for proto, first, last in pairs]
+        members = [f"0.0.0.0/0 . {proto} . {span_text(first, last)}" for proto, first, last in pairs]
         members += [f"{ip} . {protocol.lower()} . {number}" for ip, protocol, number in covered]
         field_name = self._field_name(c, rule, "ports")
         with language("en"):  # the ruleset's comments stay English
