@@ -107,9 +107,8 @@ class _Reader:
                 continue
             scalar = self._scalar(number, indent + len(key) + 3, value)
             entries[key] = (number, scalar)
-            node.size += 1 + scalar.size
-            if node.depth < 2:
-                node.depth = 2
+            node.size += 1  # the key, which has no node
+            node.holds(scalar)
         self._end_document()
         return self.documents
 
@@ -152,12 +151,9 @@ class _Reader:
             self.root = node
             return
         outer = self.stack[-1]
-        parent = outer.node
-        parent.size += node.size
-        if node.depth >= parent.depth:
-            parent.depth = node.depth + 1
+        outer.node.holds(node)
         if outer.entries is None:
-            parent.items.append(node)  # type: ignore[union-attr]  # a Sequence
+            outer.node.items.append(node)  # type: ignore[union-attr]  # a Sequence
         elif outer.key is None:
             raise _GiveUp
         else:

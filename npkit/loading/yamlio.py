@@ -105,12 +105,25 @@ class Scalar(Node):
         return f"Scalar({self.value!r} @{self.line})"
 
 
-class Mapping(Node):
+class Collection(Node):
+    """A mapping or a sequence: its size and depth grow as its children are placed in it."""
+
+    __slots__ = ("size", "depth")
+
+    def holds(self, child: Node) -> None:
+        """Count `child`, just placed inside this collection, in its expanded size and depth."""
+        self.size += child.size
+        if child.depth >= self.depth:
+            self.depth = child.depth + 1
+
+
+class Mapping(Collection):
     """A mapping: `entries` maps each key's text to (the key's line, value node), in order."""
 
-    __slots__ = ("entries", "size", "depth")
+    __slots__ = ("entries",)
 
     def __init__(self, line: int, column: int):
+        # One object per collection of every input: set here rather than through Collection.__init__.
         self.line = line
         self.column = column
         self.size = 1
@@ -121,12 +134,13 @@ class Mapping(Node):
         return f"Mapping({list(self.entries)} @{self.line})"
 
 
-class Sequence(Node):
+class Sequence(Collection):
     """A sequence of nodes."""
 
-    __slots__ = ("items", "size", "depth")
+    __slots__ = ("items",)
 
     def __init__(self, line: int, column: int):
+        # One object per collection of every input: set here rather than through Collection.__init__.
         self.line = line
         self.column = column
         self.size = 1
@@ -414,10 +428,7 @@ class _Builder:
             return
         # A collection inside another, without an anchor: placed right here (the commonest case).
         outer = self.stack[-1]
-        parent = outer.node
-        parent.size += node.size
-        if node.depth >= parent.depth:
-            parent.depth = node.depth + 1
+        outer.node.holds(node)
         key, entries = outer.key, outer.entries
         if entries is None:
             outer.items.append(node)  # type: ignore[union-attr]  # a frame has entries or items
@@ -483,10 +494,7 @@ class _Builder:
             self.root = node
             return
         frame = self.stack[-1]
-        parent = frame.node
-        parent.size += node.size
-        if node.depth + 1 > parent.depth:
-            parent.depth = node.depth + 1
+        frame.node.holds(node)
         if frame.entries is not None and frame.key is None:
             self.set_key(frame, node)
             return
