@@ -1,30 +1,15 @@
 """The `npkit` command in Chinese (npkit-tools): help of every level, argparse's own errors, npkit's usage
 errors and summaries; English stays argparse's and npkit's exact words."""
 
+from pathlib import Path
+
 import pytest
 
 from npkit.cli.localized import ARGPARSE_MESSAGES, argparse_message
 from npkit.cli.main import main
 from npkit.i18n import language
 
-POLICIES = """\
-apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: default, labels: {app: web}}
-spec: {containers: [{name: web, image: nginx}]}
-status: {podIP: 10.244.0.5}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: a, namespace: x, labels: {app: a}}
-spec: {containers: [{name: a, image: nginx}]}
-status: {podIP: 10.244.0.6}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: deny-all, namespace: default}
-spec: {podSelector: {}, policyTypes: [Ingress]}
-"""
+POLICIES = (Path(__file__).resolve().parents[1] / "tests" / "data" / "two-pods-deny-all.yaml").read_text()
 
 
 @pytest.fixture

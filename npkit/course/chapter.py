@@ -73,9 +73,13 @@ def chapter_example(name: str) -> str:
     path = _dir().joinpath(f"{name}.yaml")
     if not path.is_file():
         raise KeyError(f"no chapter example {name!r}; there are: {', '.join(chapter_examples())}")
-    return in_language(path.read_text(encoding="utf-8"), english=get_language() == "en")
+    return _as_shown(path)
 
 
 def scenario_text(path: str | os.PathLike[str]) -> str:
     """A lab scenario's YAML as the current language shows it: its `#en:` glosses written out in English only."""
-    return in_language(Path(path).read_text(encoding="utf-8"), english=get_language() == "en")
+    return _as_shown(Path(path))
+
+
+def _as_shown(path: Path | Traversable) -> str:
+    return in_language(path.read_text(encoding="utf-8"), english=get_language() == "en")

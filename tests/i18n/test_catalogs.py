@@ -171,24 +171,7 @@ def test_lazy_text_is_translated_when_shown():
 
 # -- the pilot, end to end -----------------------------------------------------------------------------------
 
-POLICIES = """\
-apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: default, labels: {app: web}}
-spec: {containers: [{name: web, image: nginx}]}
-status: {podIP: 10.244.0.5}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: a, namespace: x, labels: {app: a}}
-spec: {containers: [{name: a, image: nginx}]}
-status: {podIP: 10.244.0.6}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: deny-all, namespace: default}
-spec: {podSelector: {}, policyTypes: [Ingress]}
-"""
+POLICIES = (ROOT / "tests" / "data" / "two-pods-deny-all.yaml").read_text()
 
 
 def _npkit(lang: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
