@@ -48,9 +48,10 @@ def calico_extras(draw, cluster):
 
 def _addresses(name: str, pod_ips: set[str]) -> list[str]:
     """A few addresses of an `a-b[External]` range that no pod has: both ends and the middle."""
-    first, last = (int(ipaddress.ip_address(x)) for x in name.removesuffix("[External]").split("-"))
+    ends = [ipaddress.ip_address(x) for x in name.removesuffix("[External]").split("-")]
+    first, last = int(ends[0]), int(ends[1])
     picks = [first, (first + last) // 2, last]
-    make = ipaddress.ip_address
+    make = type(ends[0])  # the range's own family: ip_address(0) alone would be 0.0.0.0, not ::
     return [str(make(a)) for a in dict.fromkeys(picks) if str(make(a)) not in pod_ips]
 
 
@@ -108,3 +109,10 @@ def test_connlist_equals_verdicts_on_random_clusters(cluster):
 def test_connlist_equals_verdicts_where_ports_decide(cluster):
     for dataplane in ("calico", "kubernetes"):
         _check(cluster, dataplane)
+
+
+def test_an_ipv6_range_is_sampled_with_ipv6_addresses():
+    # A range starting at :: once gave 0.0.0.0 as its first sample: the IPv4 probe then disagreed with the
+    # IPv6 range's (right) connections, for a rule whose notNets was IPv6 only.
+    assert _addresses("::-fcff:ffff:ffff:ffff:ffff:ffff:ffff:ffff[External]", set()) == [
+        "::", "7e7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fcff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"]
