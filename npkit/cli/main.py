@@ -42,6 +42,13 @@ if TYPE_CHECKING:
 # What writing the output can fail with: the disk or the quota is full, the file too large, the device gone.
 _WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
+# Why numpy is imported by build_parser itself, before the command's module (which needs it anyway):
+# CPython 3.11 keeps Python frames in 16 KiB chunks and frees a chunk as soon as the frame that
+# opened it returns. Imported from inside the command's module (~40 frames deep: the command, then
+# npkit.engine, then numpy's own nested imports), numpy's typing module crossed a chunk boundary
+# ~3,000 times, one mmap and munmap each: 10 ms of a 0.3 s `npkit connlist` (measured with
+# strace and benchmarks/bench_connlist.py). From here it stays within the first chunk.
+
 # Each module in commands/ adds one subcommand's options; its one-line help is here, so that
 # `npkit --help` lists every command without importing any (only the command being run is
 # imported: `npkit --help` and each command start without loading what the others need).
@@ -86,6 +93,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     ))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     chosen = _command_in(sys.argv[1:] if argv is None else argv)
+    if chosen is not None:
+        importlib.import_module("numpy")  # every command needs it: imported here, near the stack's bottom (see below)
     for name, help_text in COMMANDS.items():
         if name == chosen:
             importlib.import_module(f"npkit.cli.commands.{name}").register(_Subcommand(sub, _(help_text)))
