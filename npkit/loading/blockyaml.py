@@ -74,9 +74,14 @@ class _Reader:
         self.root: Node | None = None
         self.doc_line = 0  # 0: no document open
         self.seen: dict[str, tuple[type[Node], object, str, bool, str | None]] = {}  # what each value text is
+        self.keys: set[str] = set()  # key texts known to be read by kubectl as that very text
 
     def read(self, lines: list[tuple[str, str, str, str, str]]) -> list[Document]:
+        # The usual line, `key: value` in the mapping of the line before, is handled inline: a
+        # manifest has tens of thousands of them, and a method call costs as much as the rest.
         stack = self.stack
+        seen = self.seen
+        keys = self.keys
         for number, (spaces, dash, key, value, other) in enumerate(lines, 1):
             if not key:
                 if other or dash:
@@ -90,27 +95,43 @@ class _Reader:
                 self._item(number, indent)
                 indent += 2
                 top = self._open(Mapping(number, indent + 1), indent)
+            elif top is not None and top.key is not None and top.indent < indent:  # the value of that key
+                if len(stack) >= MAX_DEPTH - 1:
+                    raise _GiveUp
+                top = _Open(Mapping(number, indent + 1), indent)
+                stack.append(top)
             elif top is None or top.indent != indent or top.entries is None or top.key is not None:
                 top = self._mapping(number, indent)
             entries = top.entries
             if entries is None or key in entries:
                 raise _GiveUp  # a duplicate key: yamlio reports it
-            resolved = self.resolve(key)
-            if resolved is None or resolved[1] != key:
-                raise _GiveUp  # a key kubectl reads as something else (on, 1e2, null): yamlio warns
+            if key not in keys:
+                self._new_key(key)
             node = top.node
+            if node.depth < 2:
+                node.depth = 2
             if not value:
-                node.size += 1
-                if node.depth < 2:
-                    node.depth = 2
+                node.size += 1  # the key, which has no node
                 top.key, top.key_line = key, number  # its value is on the lines below
                 continue
-            scalar = self._scalar(number, indent + len(key) + 3, value)
-            entries[key] = (number, scalar)
-            node.size += 1  # the key, which has no node
-            node.holds(scalar)
+            kind = seen.get(value)
+            if kind is None:
+                kind = seen[value] = self._kind(value)
+            column = indent + len(key) + 3
+            if kind[0] is Scalar:
+                entries[key] = (number, Scalar(number, column, kind[1], kind[2], kind[3], kind[4]))
+            else:
+                entries[key] = (number, kind[0](number, column))  # {} or []
+            node.size += 2  # the key, which has no node, and its value (one node, of depth 1)
         self._end_document()
         return self.documents
+
+    def _new_key(self, key: str) -> None:
+        """Note that kubectl reads key text `key` as that very text, or give up."""
+        resolved = self.resolve(key)
+        if resolved is None or resolved[1] != key:
+            raise _GiveUp  # a key kubectl reads as something else (on, 1e2, null): yamlio warns
+        self.keys.add(key)
 
     def _other(self, number: int, indent: int, dash: str, other: str) -> None:
         """A line without a key: a list item's scalar, a comment, `---`; anything else gives up."""
@@ -118,7 +139,10 @@ class _Reader:
             if not self.doc_line:
                 self.doc_line = number
             self._item(number, indent)
-            self._place(self._scalar(number, indent + 3, other))
+            scalar = self._scalar(number, indent + 3, other)
+            sequence = self.stack[-1].node  # _item left the list at this column on top
+            sequence.items.append(scalar)  # type: ignore[union-attr]  # a Sequence
+            sequence.holds(scalar)
         elif other[0] == "#":
             pass
         elif other == "---" and not indent:
@@ -130,35 +154,11 @@ class _Reader:
     def _end_document(self) -> None:
         if not self.doc_line:
             return
-        while self.stack:
-            self._close()
+        self._close_deeper(-1, dash=False)  # every collection still open
         if self.root is None:
             raise _GiveUp  # an empty document: libyaml gives it a null scalar where it ends
         self.documents.append(Document(self.root, self.doc_line))
         self.root, self.doc_line = None, 0
-
-    def _close(self) -> None:
-        """End the innermost collection and place it in the one around it."""
-        done = self.stack.pop()
-        if done.key is not None:
-            raise _GiveUp  # a key without a value (null): libyaml places that empty scalar
-        self._place(done.node)
-
-    def _place(self, node: Node) -> None:
-        if not self.stack:
-            if self.root is not None:
-                raise _GiveUp
-            self.root = node
-            return
-        outer = self.stack[-1]
-        outer.node.holds(node)
-        if outer.entries is None:
-            outer.node.items.append(node)  # type: ignore[union-attr]  # a Sequence
-        elif outer.key is None:
-            raise _GiveUp
-        else:
-            outer.entries[outer.key] = (outer.key_line, node)
-            outer.key = None
 
     def _item(self, number: int, indent: int) -> None:
         """A `- ` at column `indent`: the next item of the list there, or the first of a new list."""
@@ -183,13 +183,30 @@ class _Reader:
         raise _GiveUp
 
     def _close_deeper(self, indent: int, dash: bool) -> None:
-        """Close the collections that a line at column `indent` ends."""
-        while self.stack:
-            top = self.stack[-1]
-            if top.indent > indent or (top.indent == indent and top.entries is None and not dash):
-                self._close()  # (a list at the column of its mapping's keys ends at the next key)
-            else:
+        """Close the collections that a line at column `indent` ends, each placed in the one around it."""
+        stack = self.stack
+        while stack:
+            top = stack[-1]
+            if not (top.indent > indent or (top.indent == indent and top.entries is None and not dash)):
+                return  # (a list at the column of its mapping's keys ends at the next key)
+            stack.pop()
+            if top.key is not None:
+                raise _GiveUp  # a key without a value (null): libyaml places that empty scalar
+            done = top.node
+            if not stack:  # the document's root
+                if self.root is not None:
+                    raise _GiveUp
+                self.root = done
                 return
+            outer = stack[-1]
+            outer.node.holds(done)
+            if outer.entries is None:
+                outer.node.items.append(done)  # type: ignore[union-attr]  # a Sequence
+            elif outer.key is None:
+                raise _GiveUp
+            else:
+                outer.entries[outer.key] = (outer.key_line, done)
+                outer.key = None
 
     def _open(self, node: Mapping | Sequence, indent: int) -> _Open:
         if len(self.stack) >= MAX_DEPTH - 1:
