@@ -27,7 +27,7 @@ from npkit.model.k8s import Direction
 
 from . import validation
 from .calico_rules import forbid_global, read_rules, read_selector
-from .fields import Field, Fields, describe, field_lines
+from .fields import Field, FieldLines, Fields, describe
 from .k8s import NETWORK_POLICY_SPEC_FIELDS, read_network_policy_spec
 from .kinds import DEFAULT_TOP_FIELDS, Manifest, cross_check, register
 from .spelling import closest, did_you_mean
@@ -100,7 +100,7 @@ def load_staged_kubernetes_network_policy(obj: Manifest) -> list[NetworkPolicy]:
     selector, types, ingress, egress = read_network_policy_spec(spec if spec is not None else _empty_spec(obj))
     meta = obj.meta
     return [NetworkPolicy(meta.name, meta.namespace or "", selector, types, ingress, egress, staged=True,
-                          origin=obj.origin, field_lines=field_lines(obj.root.node))]
+                          origin=obj.origin, field_lines=FieldLines(obj.root.node))]
 
 
 def _load_policy(obj: Manifest, *, is_global: bool, staged: bool) -> list[CalicoPolicy]:
@@ -129,7 +129,7 @@ def _load_policy(obj: Manifest, *, is_global: bool, staged: bool) -> list[Calico
     return [CalicoPolicy(
         meta.name, meta.namespace if not is_global else None, tier, order, selector, types, ingress, egress,
         namespace_selector, account_selector, staged, *flags, origin=obj.origin,
-        field_lines=field_lines(obj.root.node),
+        field_lines=FieldLines(obj.root.node),
     )]
 
 

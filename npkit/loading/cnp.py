@@ -16,7 +16,7 @@ from npkit.model import ClusterNetworkPolicy, CNPPeer, CNPPort, CNPRule, CNPSubj
 from npkit.model.cnp import CNPAction, CNPTier
 
 from . import validation
-from .fields import Field, Fields, field_lines
+from .fields import Field, FieldLines, Fields
 from .kinds import DEFAULT_TOP_FIELDS, Manifest, register
 from .labels import read_label_selector
 
@@ -111,7 +111,7 @@ def _load(obj: Manifest, dialect: Dialect) -> list[ClusterNetworkPolicy]:
         return []
     legacy = dialect.kind if dialect.legacy else None
     return [ClusterNetworkPolicy(obj.meta.name, tier, priority, subject, ingress, egress, legacy,
-                                 obj.origin, field_lines(obj.root.node))]
+                                 obj.origin, FieldLines(obj.root.node))]
 
 
 def _read_tier(spec: Fields) -> CNPTier | None:

@@ -19,7 +19,7 @@ from npkit.model.addresses import ipv4_value
 from npkit.model.k8s import Direction
 
 from . import validation
-from .fields import Field, Fields, field_lines
+from .fields import Field, FieldLines, Fields
 from .kinds import Manifest, register
 from .labels import read_label_selector
 from .podspec import POD_SPEC_FIELDS, PodSpecInfo, read_pod_spec
@@ -162,7 +162,7 @@ def load_network_policy(obj: Manifest) -> list[NetworkPolicy]:
         selector, types, ingress, egress = read_network_policy_spec(spec)
     meta = obj.meta
     return [NetworkPolicy(meta.name, meta.namespace or "", selector, types, ingress, egress,
-                          origin=obj.origin, field_lines=field_lines(obj.root.node))]
+                          origin=obj.origin, field_lines=FieldLines(obj.root.node))]
 
 
 def read_network_policy_spec(

@@ -6,6 +6,7 @@ layer parses them. Absent optional fields are None or empty tuples.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -110,7 +111,7 @@ class CalicoPolicy:
     pre_dnat: bool = False
     apply_on_forward: bool = False
     origin: Origin = Origin()
-    field_lines: dict[str, int] = field(default_factory=dict, repr=False)
+    field_lines: Mapping[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def is_global(self) -> bool:

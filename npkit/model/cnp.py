@@ -6,6 +6,7 @@ types (`legacy_kind` remembers which), because they mean the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -65,7 +66,7 @@ class ClusterNetworkPolicy:
     egress: tuple[CNPRule, ...] = ()
     legacy_kind: str | None = None  # "AdminNetworkPolicy" / "BaselineAdminNetworkPolicy"
     origin: Origin = Origin()
-    field_lines: dict[str, int] = field(default_factory=dict, repr=False)
+    field_lines: Mapping[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def ref(self) -> ObjectRef:

@@ -7,6 +7,7 @@ the same for `from`, `to` and `ports`: match everything.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -86,7 +87,7 @@ class NetworkPolicy:
     egress: tuple[Rule, ...] = ()
     staged: bool = False  # Calico StagedKubernetesNetworkPolicy: shown, never enforced
     origin: Origin = Origin()
-    field_lines: dict[str, int] = field(default_factory=dict, repr=False)
+    field_lines: Mapping[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def ref(self) -> ObjectRef:
