@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from npkit.i18n import messages
-from npkit.model import ContainerPort
+from npkit.model import PROTOCOLS_WITH_PORTS, ContainerPort
 
 from . import validation
 from .fields import Field, Fields
+from .yamlio import Mapping, Node, Scalar, Sequence
 
 _ = messages("npkit").gettext
 POD_SPEC_FIELDS = frozenset({
@@ -36,6 +37,7 @@ CONTAINER_FIELDS = frozenset({
 })
 EPHEMERAL_CONTAINER_FIELDS = CONTAINER_FIELDS | {"targetContainerName"}
 CONTAINER_PORT_FIELDS = frozenset({"containerPort", "hostIP", "hostPort", "name", "protocol"})
+_USUAL_PORT_FIELDS = frozenset({"containerPort", "name", "protocol"})  # what _usual_container takes
 POD_TEMPLATE_FIELDS = frozenset({"metadata", "spec"})
 
 
@@ -56,9 +58,9 @@ def read_pod_spec(spec: Fields) -> PodSpecInfo:
     containers = spec.get_list("containers", required=True)
     if containers is not None and not containers:
         spec.at("containers").error(_("must list at least one container"))
-    names: dict[str, Field] = {}
+    names: dict[str, int] = {}  # container name -> the line it was first given on
     ports: list[ContainerPort] = []
-    port_names: dict[str, Field] = {}
+    port_names: dict[str, int] = {}  # port name -> its line, over the pod's containers
     for item in containers or ():
         ports.extend(_read_container(item, names, port_names, CONTAINER_FIELDS))
     for item in spec.get_list("initContainers") or ():
@@ -74,20 +76,22 @@ def read_pod_spec(spec: Fields) -> PodSpecInfo:
 
 
 def _read_container(
-    item: Field, names: dict[str, Field], pod_port_names: dict[str, Field], known: frozenset[str]
+    item: Field, names: dict[str, int], pod_port_names: dict[str, int], known: frozenset[str]
 ) -> list[ContainerPort]:
+    usual = _usual_container(item.node, names, pod_port_names, known)
+    if usual is not None:
+        return usual
     container = item.as_map(known)
     if container is None:
         return []
     name = container.get_str("name", required=True)
     if name is not None:
-        name_field = container.get("name")
-        assert name_field is not None
+        name_field = container.at("name")
         name_field.invalid(validation.dns1123_label(name))
         if name in names:
             name_field.error(_('container name "{name}" is used twice (first at line {line}); container names must be '
-                               "unique in a pod").format(name=name, line=names[name].line))
-        names.setdefault(name, name_field)
+                               "unique in a pod").format(name=name, line=names[name]))
+        names.setdefault(name, name_field.line)
     container.get_str("image", required=True)
     ports = []
     own_names: set[str] = set()
@@ -98,8 +102,70 @@ def _read_container(
     return ports
 
 
+def _usual_container(node: Node, names: dict[str, int], pod_port_names: dict[str, int],
+                     known: frozenset[str]) -> list[ContainerPort] | None:
+    """The ports of a container of the usual shape, read without a Field per value; None for any other.
+
+    Usual: every field known, a valid name not used before, an image, and ports with a valid number,
+    protocol and name (not used before in the pod) and no hostPort or hostIP. On such a container
+    _read_container has nothing to report and returns these ports (tests/loading/test_usual_containers.py
+    holds the two to that); anything else, valid or not, it reads itself.
+    """
+    if type(node) is not Mapping or not node.entries.keys() <= known:
+        return None
+    entries = node.entries
+    name, image = _text(entries.get("name")), _text(entries.get("image"))
+    if name is None or image is None or name in names or validation.dns1123_label(name):
+        return None
+    ports: list[ContainerPort] = []
+    own_names: dict[str, int] = {}
+    listed = entries.get("ports")
+    if listed is not None:
+        if type(listed[1]) is not Sequence:
+            return None
+        for item in listed[1].items:
+            port = _usual_port(item, own_names, pod_port_names)
+            if port is None:
+                return None
+            ports.append(port)
+    names[name] = entries["name"][1].line
+    for port_name, line in own_names.items():
+        pod_port_names.setdefault(port_name, line)
+    return ports
+
+
+def _usual_port(node: Node, own_names: dict[str, int], pod_port_names: dict[str, int]) -> ContainerPort | None:
+    """A `ports` item of the usual shape (see _usual_container), else None."""
+    if type(node) is not Mapping or not node.entries.keys() <= _USUAL_PORT_FIELDS:
+        return None
+    entries = node.entries
+    number = entries.get("containerPort")
+    if number is None or type(number[1]) is not Scalar or type(number[1].value) is not int:
+        return None
+    value = number[1].value
+    if not 1 <= value <= 65535:
+        return None
+    protocol = _text(entries.get("protocol")) if "protocol" in entries else "TCP"
+    if protocol not in PROTOCOLS_WITH_PORTS:
+        return None
+    name = None
+    if "name" in entries:
+        name = _text(entries["name"])
+        if name is None or name in own_names or name in pod_port_names or validation.port_name(name):
+            return None
+        own_names[name] = entries["name"][1].line
+    return ContainerPort(value, protocol, name)
+
+
+def _text(entry: tuple[int, Node] | None) -> str | None:
+    """The text of a string scalar entry, else None."""
+    if entry is not None and type(entry[1]) is Scalar and type(entry[1].value) is str:
+        return entry[1].value
+    return None
+
+
 def _read_container_port(
-    item: Field, own_names: set[str], pod_names: dict[str, Field]
+    item: Field, own_names: set[str], pod_names: dict[str, int]
 ) -> ContainerPort | None:
     fields = item.as_map(CONTAINER_PORT_FIELDS)
     if fields is None:
@@ -123,9 +189,9 @@ def _read_container_port(
         elif not problems and name in pod_names:
             name_field.warning(_('port name "{name}" is also used by another container (line {line}); the API server '
                                  "warns about this, and a policy naming the port may match either").format(
-                name=name, line=pod_names[name].line))
+                name=name, line=pod_names[name]))
         own_names.add(name)
-        pod_names.setdefault(name, name_field)
+        pod_names.setdefault(name, name_field.line)
     if item.report.error_count > errors_before or number is None:
         return None
     return ContainerPort(number, protocol, name or None)
