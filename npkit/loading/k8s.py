@@ -72,7 +72,9 @@ def _controller(obj: Manifest) -> ObjectRef | None:
     lists such pods as one workload, as np-guard's netpol-analyzer does.
     """
     metadata = obj.root.get_map("metadata", None)  # read_metadata has checked the rest of it
-    for item in (metadata.get_list("ownerReferences") or []) if metadata is not None else []:
+    if metadata is None or "ownerReferences" not in metadata:  # (a bare pod: asked first, as it is quicker)
+        return None
+    for item in metadata.get_list("ownerReferences") or []:
         entry = item.as_map(OWNER_REFERENCE_FIELDS)
         if entry is None:
             continue
@@ -84,12 +86,12 @@ def _controller(obj: Manifest) -> ObjectRef | None:
 
 def _read_pod_ip(status: Fields) -> str | None:
     """`status.podIP`, else the first of `status.podIPs`; checked as the API server checks them."""
+    text = status.get_str("podIP")
+    if text is not None and "podIPs" not in status and ipv4_value(text) is not None:
+        return text  # the usual status: one IPv4 address, as the API server writes it
     ips: list[tuple[str, Field]] = []
-    pod_ip = status.get("podIP")
-    if pod_ip is not None:
-        text = pod_ip.as_str()
-        if text is not None:
-            ips.append((text, pod_ip))
+    if text is not None:
+        ips.append((text, status.at("podIP")))
     listed: list[tuple[str, Field]] = []
     for item in status.get_list("podIPs") or ():
         entry = item.as_map(POD_STATUS_IP_FIELDS)

@@ -6,6 +6,8 @@ NetworkPolicy, and the ClusterNetworkPolicy subjects and peers.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from npkit.i18n import messages
 from npkit.model import LabelSelector, Requirement
 from npkit.model.k8s import Operator
@@ -49,10 +51,16 @@ def _valid_labels(node: Node) -> dict[str, str] | None:
     for key, (_line, value) in node.entries.items():
         if type(value) is not Scalar or type(value.value) is not str:
             return None
-        if validation.label_key(key) or validation.label_value(value.value):
+        if not _valid_label(key, value.value):
             return None
         labels[key] = value.value
     return labels
+
+
+@lru_cache(maxsize=4096)
+def _valid_label(key: str, value: str) -> bool:
+    """Whether `key: value` is a valid label (remembered: the objects of a cluster repeat a few labels)."""
+    return not (validation.label_key(key) or validation.label_value(value))
 
 
 def read_label_selector(field: Field | None) -> LabelSelector | None:

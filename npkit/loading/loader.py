@@ -199,10 +199,13 @@ class _Session:
                                     "and metadata), not {actual}; separate objects with ---").format(
                 actual=describe(node)), filename, node.line)
             return
-        api_version = _peek_str(node, "apiVersion") or (list_kind[0] if list_kind else None)
-        kind = _peek_str(node, "kind") or (list_kind[1] if list_kind else None)
-        name = _peek_str(node, ("metadata", "name")) or _("(no name)")
-        namespace = _peek_str(node, ("metadata", "namespace"))
+        entries = node.entries
+        api_version = _peek_str(entries, "apiVersion") or (list_kind[0] if list_kind else None)
+        kind = _peek_str(entries, "kind") or (list_kind[1] if list_kind else None)
+        metadata = entries.get("metadata")
+        meta_entries = metadata[1].entries if metadata is not None and type(metadata[1]) is Mapping else {}
+        name = _peek_str(meta_entries, "name") or _("(no name)")
+        namespace = _peek_str(meta_entries, "namespace")
         report = Report(filename, ObjectRef(kind or _("object"), name, namespace))
         try:
             self._read_object(node, api_version, kind, report)
@@ -358,16 +361,11 @@ def _policy_families() -> dict[type, str]:
     return {CalicoPolicy: "calico_policies", ClusterNetworkPolicy: "cluster_network_policies"}
 
 
-def _peek_str(node: Mapping, path: str | tuple[str, ...]) -> str | None:
-    """A string found by following keys, without reporting anything (for naming objects early)."""
-    keys = (path,) if isinstance(path, str) else path
-    current: Node = node
-    for key in keys:
-        if not isinstance(current, Mapping) or key not in current.entries:
-            return None
-        current = current.entries[key][1]
-    if isinstance(current, Scalar) and isinstance(current.value, str) and current.value:
-        return current.value
+def _peek_str(entries: dict[str, tuple[int, Node]], key: str) -> str | None:
+    """The text of entry `key` if it is non-empty text, without reporting anything (for naming objects early)."""
+    entry = entries.get(key)
+    if entry is not None and type(entry[1]) is Scalar and type(entry[1].value) is str and entry[1].value:
+        return entry[1].value
     return None
 
 
