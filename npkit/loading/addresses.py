@@ -14,7 +14,6 @@ load; an input larger still is refused with a message saying how to give pods ad
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import replace
@@ -40,6 +39,8 @@ def _slot_address(network: ipaddress.IPv4Network, slot: int) -> str:
 
 def _home_slot(key: str) -> int:
     """Where `key` starts probing (reduced modulo the range's slots by the caller)."""
+    import hashlib  # here: loading OpenSSL costs 2 ms, and most inputs give every pod its address
+
     digest = hashlib.sha256(key.encode()).digest()
     return int.from_bytes(digest[:8], "big")
 
