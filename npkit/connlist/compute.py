@@ -80,8 +80,9 @@ def _union(codes: np.ndarray, groups: list[list[int]]) -> np.ndarray:
 
 def _signature_groups(engine: Engine, classes: Sequence[TrafficClass]) -> list[list[int]]:
     """Class indices grouped by what every traffic-dependent condition of the program says about them."""
-    criteria = [c for p in engine.program.policies for r in p.ingress + p.egress for c in r.criteria
-                if c.reads_traffic]
+    # Each distinct condition once (equal conditions answer alike; policies repeat their ports).
+    criteria = list(dict.fromkeys(c for p in engine.program.policies for r in p.ingress + p.egress
+                                  for c in r.criteria if c.reads_traffic))
     groups: dict[tuple[bytes | bool, ...], list[int]] = {}
     for k, cls in enumerate(classes):
         answers: list[bytes | bool] = []
