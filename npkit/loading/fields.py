@@ -39,6 +39,16 @@ from .yamlio import Mapping, Node, Scalar, Sequence
 _ = messages("npkit").gettext
 
 
+def scalar_text(entry: tuple[int, Node] | None) -> str | None:
+    """The text of a mapping entry (key line, value) whose value is a string scalar; None for anything else.
+
+    For the quick readers of usual objects, which look at nodes without making Fields.
+    """
+    if entry is not None and type(entry[1]) is Scalar and type(entry[1].value) is str:
+        return entry[1].value
+    return None
+
+
 def child_path(path: str, key: str) -> str:
     """The path of `key` inside `path`; keys that are not identifiers go in brackets.
 

@@ -52,9 +52,10 @@ from npkit.i18n import messages
 from npkit.model import Diagnostic, ObjectRef, Origin
 
 from . import validation
-from .fields import Fields, Report
-from .labels import read_labels
+from .fields import Fields, Report, scalar_text
+from .labels import read_labels, usual_labels
 from .spelling import closest, did_you_mean
+from .yamlio import Mapping as MappingNode
 
 _ = messages("npkit").gettext
 KIND_MODULES = ("k8s", "workloads", "calico", "cnp", "nodes")  # modules under npkit.loading that register kinds
@@ -270,6 +271,9 @@ def _wrong_version(kind: str, specs: list[KindSpec], api_version: str) -> str:
 
 def read_metadata(root: Fields, spec: KindSpec, default_namespace: str) -> ObjectMeta | None:
     """Check `metadata` as the API server does; None when name or namespace is unusable."""
+    usual = _usual_metadata(root.node, spec, default_namespace)
+    if usual is not None:
+        return usual
     metadata = root.get_map("metadata", METADATA_FIELDS, required=True)
     if metadata is None:
         return None
@@ -300,6 +304,38 @@ def read_metadata(root: Fields, spec: KindSpec, default_namespace: str) -> Objec
     if name is None or (spec.namespaced and namespace is None):
         return None
     return ObjectMeta(name, namespace, labels, annotations)
+
+
+_USUAL_METADATA_FIELDS = frozenset({"name", "namespace", "labels"})
+
+
+def _usual_metadata(node: MappingNode, spec: KindSpec, default_namespace: str) -> ObjectMeta | None:
+    """`metadata` of the usual shape, read without a Field per value; None for any other.
+
+    Usual: a valid name, a valid namespace (or none) where the kind has one and none where it has
+    not, valid labels, and nothing else. On such metadata read_metadata has nothing to report
+    (tests/loading/test_usual_objects.py holds the two to that); anything else it reads itself.
+    """
+    entry = node.entries.get("metadata")
+    if entry is None or type(entry[1]) is not MappingNode:
+        return None
+    entries = entry[1].entries
+    if not entries.keys() <= _USUAL_METADATA_FIELDS:
+        return None
+    name = scalar_text(entries.get("name"))
+    if name is None or spec.name_rule(name):
+        return None
+    namespace: str | None = None
+    if spec.namespaced:
+        namespace = scalar_text(entries["namespace"]) if "namespace" in entries else default_namespace
+        if namespace is None or ("namespace" in entries and validation.dns1123_label(namespace)):
+            return None
+    elif "namespace" in entries:
+        return None  # read_metadata warns that it is ignored
+    labels = usual_labels(entries["labels"][1]) if "labels" in entries else {}
+    if labels is None:
+        return None
+    return ObjectMeta(name, namespace, labels, {})
 
 
 # -- checks across objects ----------------------------------------------------------------

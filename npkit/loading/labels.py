@@ -26,7 +26,7 @@ def read_labels(field: Field | None) -> dict[str, str]:
     """A label map (`metadata.labels`, `matchLabels`): valid keys and values, others reported."""
     if field is None:
         return {}
-    valid = _valid_labels(field.node)
+    valid = usual_labels(field.node)
     if valid is not None:
         return valid
     entries = field.as_str_map()
@@ -42,9 +42,9 @@ def read_labels(field: Field | None) -> dict[str, str]:
     return labels
 
 
-def _valid_labels(node: Node) -> dict[str, str] | None:
+def usual_labels(node: Node) -> dict[str, str] | None:
     """The labels of a label map whose every key and value is valid (the usual case), read without
-    making a Field per label; None when anything is off, so that read_labels reports it."""
+    making a Field per label; None when anything is off, so that read_labels reads and reports it."""
     if type(node) is not Mapping:
         return None
     labels: dict[str, str] = {}

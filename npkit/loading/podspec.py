@@ -15,7 +15,7 @@ from npkit.i18n import messages
 from npkit.model import PROTOCOLS_WITH_PORTS, ContainerPort
 
 from . import validation
-from .fields import Field, Fields
+from .fields import Field, Fields, scalar_text
 from .yamlio import Mapping, Node, Scalar, Sequence
 
 _ = messages("npkit").gettext
@@ -114,7 +114,7 @@ def _usual_container(node: Node, names: dict[str, int], pod_port_names: dict[str
     if type(node) is not Mapping or not node.entries.keys() <= known:
         return None
     entries = node.entries
-    name, image = _text(entries.get("name")), _text(entries.get("image"))
+    name, image = scalar_text(entries.get("name")), scalar_text(entries.get("image"))
     if name is None or image is None or name in names or validation.dns1123_label(name):
         return None
     ports: list[ContainerPort] = []
@@ -145,23 +145,16 @@ def _usual_port(node: Node, own_names: dict[str, int], pod_port_names: dict[str,
     value = number[1].value
     if not 1 <= value <= 65535:
         return None
-    protocol = _text(entries.get("protocol")) if "protocol" in entries else "TCP"
+    protocol = scalar_text(entries.get("protocol")) if "protocol" in entries else "TCP"
     if protocol not in PROTOCOLS_WITH_PORTS:
         return None
     name = None
     if "name" in entries:
-        name = _text(entries["name"])
+        name = scalar_text(entries["name"])
         if name is None or name in own_names or name in pod_port_names or validation.port_name(name):
             return None
         own_names[name] = entries["name"][1].line
     return ContainerPort(value, protocol, name)
-
-
-def _text(entry: tuple[int, Node] | None) -> str | None:
-    """The text of a string scalar entry, else None."""
-    if entry is not None and type(entry[1]) is Scalar and type(entry[1].value) is str:
-        return entry[1].value
-    return None
 
 
 def _read_container_port(
