@@ -314,7 +314,7 @@ def _usual_metadata(node: MappingNode, spec: KindSpec, default_namespace: str) -
 
     Usual: a valid name, a valid namespace (or none) where the kind has one and none where it has
     not, valid labels, and nothing else. On such metadata read_metadata has nothing to report
-    (tests/loading/test_usual_objects.py holds the two to that); anything else it reads itself.
+    (tests/loading/test_usual_metadata.py holds the two to that); anything else it reads itself.
     """
     entry = node.entries.get("metadata")
     if entry is None or type(entry[1]) is not MappingNode:

@@ -55,6 +55,9 @@ def read_pod_spec(spec: Fields) -> PodSpecInfo:
 
     Ports come from `containers` only: init containers do not serve traffic.
     """
+    usual = _usual_pod_spec(spec.node.entries)
+    if usual is not None:
+        return usual
     containers = spec.get_list("containers", required=True)
     if containers is not None and not containers:
         spec.at("containers").error(_("must list at least one container"))
@@ -73,6 +76,43 @@ def read_pod_spec(spec: Fields) -> PodSpecInfo:
         account_field.invalid(validation.dns1123_subdomain(account))
     host_network = spec.get_bool("hostNetwork")
     return PodSpecInfo(tuple(ports), account or "default", bool(host_network))
+
+
+def _usual_pod_spec(entries: dict[str, tuple[int, Node]]) -> PodSpecInfo | None:
+    """What read_pod_spec takes from a PodSpec of the usual shape, without a Field per value; None for any other.
+
+    Usual: containers that _usual_container takes, no init or ephemeral containers, a valid service
+    account name (or none) and hostNetwork true, false or absent. The other fields are not read.
+    """
+    containers = entries.get("containers")
+    if containers is None or type(containers[1]) is not Sequence or not containers[1].items:
+        return None
+    if "initContainers" in entries or "ephemeralContainers" in entries:
+        return None
+    names: dict[str, int] = {}
+    port_names: dict[str, int] = {}
+    ports: list[ContainerPort] = []
+    for item in containers[1].items:
+        got = _usual_container(item, names, port_names, CONTAINER_FIELDS)
+        if got is None:
+            return None
+        ports += got
+    account = "default"
+    for field in ("serviceAccountName", "serviceAccount"):  # the first one written wins (the latter is deprecated)
+        if field in entries:
+            written = scalar_text(entries[field])
+            if written is None or validation.dns1123_subdomain(written):
+                return None
+            account = written
+            break
+    host_network = False
+    flag = entries.get("hostNetwork")
+    if flag is not None:
+        node = flag[1]
+        if type(node) is not Scalar or type(node.value) is not bool:
+            return None
+        host_network = node.value
+    return PodSpecInfo(tuple(ports), account, host_network)
 
 
 def _read_container(
@@ -108,7 +148,7 @@ def _usual_container(node: Node, names: dict[str, int], pod_port_names: dict[str
 
     Usual: every field known, a valid name not used before, an image, and ports with a valid number,
     protocol and name (not used before in the pod) and no hostPort or hostIP. On such a container
-    _read_container has nothing to report and returns these ports (tests/loading/test_usual_containers.py
+    _read_container has nothing to report and returns these ports (tests/loading/test_usual_pod_specs.py
     holds the two to that); anything else, valid or not, it reads itself.
     """
     if type(node) is not Mapping or not node.entries.keys() <= known:

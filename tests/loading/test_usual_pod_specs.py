@@ -1,9 +1,10 @@
-"""The quick reader of usual containers (podspec._usual_container) changes nothing a user can see.
+"""The quick readers of usual pod specs and containers (podspec._usual_pod_spec, _usual_container)
+change nothing a user can see.
 
-For any pod, loading it with the quick reader and without it gives the same pods (ports, names,
-protocols) and the same diagnostics, word for word and line for line: the quick reader either
-gives up on a container or returns what the full reader would, on a container the full reader
-has nothing to say about.
+For any pod, loading it with the quick readers and without them gives the same pods (ports, names,
+protocols, service account, hostNetwork) and the same diagnostics, word for word and line for
+line: a quick reader either gives up or returns what the full reader would, on a part the full
+reader has nothing to say about.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ ODD: dict[str, list[object]] = {
     "containerPort": [0, 65536, -1, "80", True, None, 1.5, 65535],
     "port name": ["HTTP", "80", "web--1", "-x", "", "a" * 16, None, 8080, "http"],  # "http": see pods()
     "protocol": ["tcp", "", None, 6, "UDP", "SCTP"],
+}
+SPEC_FIELDS: dict[str, list[object]] = {  # the pod spec's other fields the readers look at
+    "serviceAccountName": ["sa-1", "web.sa", "sa-2", "SA", "", None, 5],
+    "serviceAccount": ["legacy", "old-sa", "Bad_Name", None],
+    "hostNetwork": [True, False, "yes", None, 1],
 }
 EXTRA_CONTAINER_FIELDS = ["args", "imagee", "targetContainerName", "env"]
 EXTRA_PORT_FIELDS = ["hostPort", "hostIP", "containerport", "targetPort"]
@@ -81,6 +87,11 @@ def pods(draw: st.DrawFn) -> str:
     for field in ("initContainers", "ephemeralContainers"):
         if not draw(st.integers(0, 4)):
             spec[field] = draw(st.lists(containers(), max_size=2))
+    if not draw(st.integers(0, 19)):
+        spec["containers"] = draw(st.sampled_from([[], None, "web", {}]))
+    for field, values in SPEC_FIELDS.items():
+        if not draw(st.integers(0, 2)):
+            spec[field] = draw(st.sampled_from(values))
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "demo"}, "spec": spec}
     return yaml.safe_dump(pod, sort_keys=False)
 
@@ -109,11 +120,13 @@ def outcome(text: str) -> tuple[object, list[str]]:
         cluster = load_string(text, "pod.yaml")
     except InputError as e:
         return None, [str(d) for d in e.diagnostics]
-    return [p.ports for p in cluster.pods], [str(d) for d in cluster.diagnostics]
+    pods = [(p.ports, p.service_account, p.host_network) for p in cluster.pods]
+    return pods, [str(d) for d in cluster.diagnostics]
 
 
 def full_reader_only(monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[object, list[str]]:
     with monkeypatch.context() as m:
+        m.setattr(podspec, "_usual_pod_spec", lambda *args: None)
         m.setattr(podspec, "_usual_container", lambda *args: None)
         return outcome(text)
 
