@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -58,3 +60,42 @@ def policy(spec: str, name: str = "web", namespace: str = "prod") -> str:
 @pytest.fixture
 def make_policy():
     return policy
+
+
+# The quick readers of usual objects: each gives up (None) when a full reader must read the part.
+QUICK_READERS = (("kinds", "_usual_metadata"), ("podspec", "_usual_pod_spec"), ("podspec", "_usual_container"))
+
+
+@pytest.fixture
+def full_readers_only(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """`call(f, *args)`: f(*args) with every quick reader giving up, to compare with f(*args) as it is."""
+    from npkit.loading import kinds, podspec
+
+    modules = {"kinds": kinds, "podspec": podspec}
+
+    def call(f: Callable[..., Any], *args: Any) -> Any:
+        with monkeypatch.context() as m:
+            for module, name in QUICK_READERS:
+                m.setattr(modules[module], name, lambda *_: None)
+            return f(*args)
+
+    return call
+
+
+@pytest.fixture
+def quick_path_taken(monkeypatch: pytest.MonkeyPatch) -> Callable[[object, str], list[bool]]:
+    """`quick_path_taken(module, name)`: a list that records, call by call, whether that quick reader took its part."""
+
+    def watch(module: object, name: str) -> list[bool]:
+        taken: list[bool] = []
+        quick = getattr(module, name)
+
+        def counted(*args: object) -> object:
+            result = quick(*args)
+            taken.append(result is not None)
+            return result
+
+        monkeypatch.setattr(module, name, counted)
+        return taken
+
+    return watch

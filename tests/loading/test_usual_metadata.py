@@ -63,33 +63,19 @@ def outcome(text: str) -> tuple[object, list[str]]:
     return objects, [str(d) for d in cluster.diagnostics]
 
 
-def full_reader_only(monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[object, list[str]]:
-    with monkeypatch.context() as m:
-        m.setattr(kinds, "_usual_metadata", lambda *args: None)
-        return outcome(text)
-
-
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(objects())
-def test_the_quick_reader_changes_nothing(monkeypatch, text):
-    assert outcome(text) == full_reader_only(monkeypatch, text), text
+def test_the_quick_reader_changes_nothing(full_readers_only, text):
+    assert outcome(text) == full_readers_only(outcome, text), text
 
 
 @pytest.mark.parametrize("metadata", [
     "{name: web, namespace: demo, labels: {app: web}}",
     "{name: web}",  # the default namespace
 ])
-def test_usual_metadata_takes_the_quick_path(monkeypatch, metadata):
+def test_usual_metadata_takes_the_quick_path(full_readers_only, quick_path_taken, metadata):
     """Not a vacuous agreement: usual metadata is read by the quick reader, and agrees."""
-    taken: list[bool] = []
-    quick = kinds._usual_metadata
-
-    def counted(*args: object) -> object:
-        result = quick(*args)  # type: ignore[arg-type]
-        taken.append(result is not None)
-        return result
-
     text = f"apiVersion: v1\nkind: Pod\nmetadata: {metadata}\nspec:\n  containers: [{{name: c, image: nginx}}]\n"
-    monkeypatch.setattr(kinds, "_usual_metadata", counted)
-    assert outcome(text) == full_reader_only(monkeypatch, text)
+    taken = quick_path_taken(kinds, "_usual_metadata")
+    assert outcome(text) == full_readers_only(outcome, text)
     assert taken == [True]

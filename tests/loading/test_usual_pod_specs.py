@@ -124,32 +124,17 @@ def outcome(text: str) -> tuple[object, list[str]]:
     return pods, [str(d) for d in cluster.diagnostics]
 
 
-def full_reader_only(monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[object, list[str]]:
-    with monkeypatch.context() as m:
-        m.setattr(podspec, "_usual_pod_spec", lambda *args: None)
-        m.setattr(podspec, "_usual_container", lambda *args: None)
-        return outcome(text)
-
-
 @settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pods())
-def test_the_quick_reader_changes_nothing(monkeypatch, text):
-    assert outcome(text) == full_reader_only(monkeypatch, text), text
+def test_the_quick_readers_change_nothing(full_readers_only, text):
+    assert outcome(text) == full_readers_only(outcome, text), text
 
 
-def test_usual_containers_take_the_quick_path(monkeypatch):
-    """Not a vacuous agreement: the usual containers are read by the quick reader, and agree."""
-    taken: list[object] = []
-    quick = podspec._usual_container
-
-    def counted(*args: object) -> object:
-        result = quick(*args)  # type: ignore[arg-type]
-        taken.append(result is not None)
-        return result
-
-    monkeypatch.setattr(podspec, "_usual_container", counted)
-    assert outcome(USUAL_POD) == full_reader_only(monkeypatch, USUAL_POD)
-    assert taken == [True, True]
+def test_usual_pod_specs_take_the_quick_path(full_readers_only, quick_path_taken):
+    """Not a vacuous agreement: a usual pod spec and its containers are read by the quick readers, and agree."""
+    specs, containers = quick_path_taken(podspec, "_usual_pod_spec"), quick_path_taken(podspec, "_usual_container")
+    assert outcome(USUAL_POD) == full_readers_only(outcome, USUAL_POD)
+    assert (specs, containers) == ([True], [True, True])
 
 
 NAME_SECOND = USUAL_POD.replace("  - name: web\n    image: nginx\n", "  - image: nginx\n    name: web\n")
