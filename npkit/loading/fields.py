@@ -22,7 +22,6 @@ p.yaml:3: error: spec.ports: must be a list (YAML "- item" lines or [a, b]), not
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Iterator, KeysView
 from collections.abc import Mapping as Mapping_  # Mapping is the YAML node type here
 from operator import itemgetter
@@ -97,6 +96,8 @@ def shown(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
+    import json  # here: only a message needs it, and most runs have none to give
+
     text = str(value)
     if len(text) > SHOWN_CHARS:
         return json.dumps(text[:SHOWN_CHARS], ensure_ascii=False)[:-1] + '..."' + _(" ({n} characters)").format(
