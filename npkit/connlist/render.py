@@ -102,7 +102,9 @@ class _Lines:
         if self.slot is not None:
             slots = self.slot[codes]
             missing = slots < 0
-            if not missing.any() or self._add(codes[missing]):
+            if not missing.any():
+                return self.grid[slots, cols].tolist()
+            if self._add(codes[missing]):
                 return self.grid[self.slot[codes], cols].tolist()
         out = np.empty(len(cols), dtype=object)
         for code in _distinct(codes):
