@@ -96,10 +96,7 @@ class _Reader:
                 indent += 2
                 top = self._open(Mapping(number, indent + 1), indent)
             elif top is not None and top.key is not None and top.indent < indent:  # the value of that key
-                if len(stack) >= MAX_DEPTH - 1:
-                    raise _GiveUp
-                top = _Open(Mapping(number, indent + 1), indent)
-                stack.append(top)
+                top = self._open(Mapping(number, indent + 1), indent)
             elif top is None or top.indent != indent or top.entries is None or top.key is not None:
                 top = self._mapping(number, indent)
             entries = top.entries

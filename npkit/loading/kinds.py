@@ -327,9 +327,11 @@ def _usual_metadata(node: MappingNode, spec: KindSpec, default_namespace: str) -
         return None
     namespace: str | None = None
     if spec.namespaced:
-        namespace = scalar_text(entries["namespace"]) if "namespace" in entries else default_namespace
-        if namespace is None or ("namespace" in entries and validation.dns1123_label(namespace)):
-            return None
+        namespace = default_namespace
+        if "namespace" in entries:
+            namespace = scalar_text(entries["namespace"])
+            if namespace is None or validation.dns1123_label(namespace):
+                return None
     elif "namespace" in entries:
         return None  # read_metadata warns that it is ignored
     labels = usual_labels(entries["labels"][1]) if "labels" in entries else {}

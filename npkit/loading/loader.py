@@ -34,7 +34,7 @@ from npkit.model.diagnostics import Severity
 
 from . import validation
 from .addresses import assign_pod_ips, range_of
-from .fields import Fields, Report, describe
+from .fields import Fields, Report, describe, scalar_text
 from .kinds import KindSpec, Manifest, Resolution, read_metadata, resolve, run_cross_checks
 from .yamlio import MAX_INPUT_CHARS, Mapping, Node, Scalar, read_documents
 
@@ -363,10 +363,7 @@ def _policy_families() -> dict[type, str]:
 
 def _peek_str(entries: dict[str, tuple[int, Node]], key: str) -> str | None:
     """The text of entry `key` if it is non-empty text, without reporting anything (for naming objects early)."""
-    entry = entries.get(key)
-    if entry is not None and type(entry[1]) is Scalar and type(entry[1].value) is str and entry[1].value:
-        return entry[1].value
-    return None
+    return scalar_text(entries.get(key)) or None
 
 
 def _file_type(mode: int) -> str:

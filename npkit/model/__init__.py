@@ -36,18 +36,9 @@ _LAZY = {
     **dict.fromkeys(("ClusterNetworkPolicy", "CNPPeer", "CNPPort", "CNPRule", "CNPSubject"), ".cnp"),
 }
 TYPE_CHECKING = False  # typing's is not needed
-if TYPE_CHECKING:
-    from .calico import (
-        CalicoPolicy,
-        CalicoRule,
-        EntityRule,
-        HTTPMatch,
-        HTTPPath,
-        ICMPMatch,
-        PortRange,
-        ServiceAccountMatch,
-    )
-    from .cnp import ClusterNetworkPolicy, CNPPeer, CNPPort, CNPRule, CNPSubject
+if TYPE_CHECKING:  # the names of _LAZY, for type checkers
+    from .calico import *
+    from .cnp import *
 
 
 def __getattr__(name: str) -> object:

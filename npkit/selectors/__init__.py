@@ -16,34 +16,9 @@ from . import k8s
 from .index import LabelIndex
 
 TYPE_CHECKING = False  # not typing's: this package is imported by every command
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the Calico names below, for type checkers (at run time: __getattr__, on first use)
     from . import calico
-    from .calico import (
-        All,
-        And,
-        Contains,
-        EndsWith,
-        Eq,
-        Global,
-        Has,
-        In,
-        Ne,
-        Not,
-        NotIn,
-        Or,
-        Selector,
-        SelectorSyntaxError,
-        StartsWith,
-        all_,
-        and_,
-        eq,
-        global_,
-        has,
-        in_,
-        not_,
-        or_,
-        parse,
-    )
+    from .calico import *
 
 __all__ = [
     "LabelIndex", "calico", "k8s", "All", "And", "Contains", "EndsWith", "Eq", "Global", "Has", "In", "Ne",
